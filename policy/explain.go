@@ -1,0 +1,119 @@
+package policy
+
+import "slices"
+
+// Role is the part a policy plays in a decision.
+type Role uint8
+
+const (
+	RoleIdentity Role = iota
+	RoleBoundary
+	RoleSession
+	RoleSCP
+	RoleRCP
+	RoleResource
+)
+
+var roleNames = [...]string{"identity", "boundary", "session", "scp", "rcp", "resource"}
+
+func (r Role) String() string {
+	if int(r) < len(roleNames) {
+		return roleNames[r]
+	}
+	return "unknown"
+}
+
+type roleMask uint8
+
+const (
+	maskIdentity roleMask = 1 << RoleIdentity
+	maskBoundary roleMask = 1 << RoleBoundary
+	maskSession  roleMask = 1 << RoleSession
+	maskResource roleMask = 1 << RoleResource
+)
+
+// Match is a statement that applied to the request.
+type Match struct {
+	Role       Role
+	Source     Source
+	Index      int // statement index in its document
+	Sid        string
+	Effect     string
+	Start, End Position
+}
+
+// Explanation is a decision with its reasons: what AWS's policy simulator
+// reports for one action and resource.
+type Explanation struct {
+	Decision Decision
+	// Matched are the statements that determine the result: the Deny
+	// statements for an explicit deny, the Allow statements of the
+	// policies that granted access when allowed, none for an implicit deny.
+	Matched []Match
+	// MissingContextKeys are keys (lower-cased) that the evaluated
+	// statements used but the request context lacked.
+	MissingContextKeys []string
+	// AllowedByBoundary is set when the principal has a boundary.
+	AllowedByBoundary *bool
+	// AllowedByOrganizations is set when SCPs apply.
+	AllowedByOrganizations *bool
+}
+
+// trace collects what an evaluation saw. Its methods accept a nil receiver
+// so the fast path can call them unconditionally.
+type trace struct {
+	denies, allows []Match
+	missingKeys    []string
+	deciding       roleMask
+	boundary, orgs *bool
+}
+
+func (t *trace) missing(key string) {
+	if t != nil && !slices.Contains(t.missingKeys, key) {
+		t.missingKeys = append(t.missingKeys, key)
+	}
+}
+
+func (t *trace) match(st *stmt, role Role) {
+	m := Match{Role: role, Source: st.policy.Source, Index: st.src.Index, Sid: st.src.Sid,
+		Effect: st.src.Effect, Start: st.src.Start, End: st.src.End}
+	if st.deny {
+		t.denies = append(t.denies, m)
+	} else {
+		t.allows = append(t.allows, m)
+	}
+}
+
+func (t *trace) decidingAllows(roles roleMask) {
+	if t != nil {
+		t.deciding = roles
+	}
+}
+
+func (t *trace) setBoundary(has, ok bool) {
+	if has {
+		t.boundary = &ok
+	}
+}
+
+func (t *trace) setOrgs(has, ok bool) {
+	if has {
+		t.orgs = &ok
+	}
+}
+
+func (t *trace) finish(e *Explanation) {
+	switch e.Decision {
+	case ExplicitDeny:
+		e.Matched = t.denies
+	case Allowed:
+		for _, m := range t.allows {
+			if t.deciding&(1<<m.Role) != 0 {
+				e.Matched = append(e.Matched, m)
+			}
+		}
+	}
+	e.MissingContextKeys = t.missingKeys
+	e.AllowedByBoundary = t.boundary
+	e.AllowedByOrganizations = t.orgs
+}
