@@ -24,22 +24,22 @@ type Policy struct {
 	stmts    []*stmt
 }
 
-// stmt is a compiled statement.
+// stmt is a compiled statement. The fields a decision reads come first,
+// so that they share the first cache lines of the copies plans keep.
 type stmt struct {
-	policy *Policy
-	src    *Statement
-	deny   bool
+	deny         bool
+	notResource  bool
+	notPrincipal bool
+	// resources is empty when Resource is absent (trust policies).
+	resources []resourcePattern
+	conds     []condition
+	principal *principalSet // nil when the statement names no principal
 
+	policy    *Policy
+	src       *Statement
+	seq       int // document order within a set (in plans)
 	notAction bool
 	actions   []actionPattern
-
-	notResource bool
-	resources   []resourcePattern // empty with Resource absent (trust policies)
-
-	principal    *principalSet // nil when the statement names no principal
-	notPrincipal bool
-
-	conds []condition
 }
 
 // actionPattern is one Action/NotAction entry, lower-cased and split at the
@@ -52,11 +52,28 @@ type actionPattern struct {
 
 // resourcePattern is one Resource/NotResource entry split into the six ARN
 // parts, so that a wildcard never crosses the colons between parts (3.2).
+//
+// Most patterns have wildcards or variables only in the resource part. Then
+// the literal first five parts ("arn:aws:s3:::") fix where the parts begin
+// in any value that starts with them, so the pattern is matched as head
+// plus tail, and usually as one prefix or equality test on the whole ARN.
 type resourcePattern struct {
-	any   bool       // "*"
-	whole *pattern   // a pattern that is not six parts: matched as a whole
-	parts [6]pattern // otherwise
+	kind  resKind
+	text  string      // resLiteral, resPrefix: the ARN or its prefix; resHeadTail: the head
+	pat   *pattern    // resHeadTail: the tail; resWhole: the whole value
+	parts *[6]pattern // resParts
 }
+
+type resKind uint8
+
+const (
+	resAny      resKind = iota // "*"
+	resLiteral                 // the whole ARN, literally
+	resPrefix                  // a literal prefix of the ARN then "*"
+	resHeadTail                // literal first five parts, pattern for the sixth
+	resWhole                   // not six parts: the value must equal it (with variables)
+	resParts                   // anything else: six patterns
+)
 
 // condition is one operator/key pair.
 type condition struct {
@@ -151,28 +168,83 @@ func compileAction(a string) actionPattern {
 
 func compileResource(r string, vars bool) resourcePattern {
 	if r == "*" {
-		return resourcePattern{any: true}
+		return resourcePattern{kind: resAny}
 	}
-	parts, ok := arn.Split(r)
+	raw, ok := arn.Split(r)
 	if !ok {
 		p := compilePattern(r, false, vars)
-		return resourcePattern{whole: &p}
+		return resourcePattern{kind: resWhole, pat: &p}
 	}
-	var rp resourcePattern
-	for i, part := range parts {
-		rp.parts[i] = compilePattern(part, true, vars)
+	var parts [6]pattern
+	literalHead := true
+	for i, part := range raw {
+		parts[i] = compilePattern(part, true, vars)
+		literalHead = literalHead && (i == 5 || parts[i].shape == shapeLiteral)
 	}
-	return rp
+	if !literalHead {
+		return resourcePattern{kind: resParts, parts: &parts}
+	}
+	head := strings.Join(raw[:5], ":") + ":"
+	switch tail := parts[5]; tail.shape {
+	case shapeLiteral:
+		return resourcePattern{kind: resLiteral, text: head + tail.text}
+	case shapePrefix:
+		return resourcePattern{kind: resPrefix, text: head + tail.text}
+	default:
+		// Move the tail's literal lead into the head, so that most values
+		// are rejected by one prefix test before any wildcard work.
+		lead, rest := splitLead(raw[5], vars)
+		p := compilePattern(rest, true, vars)
+		return resourcePattern{kind: resHeadTail, text: head + lead, pat: &p}
+	}
 }
 
-// match reports whether the ARN value v, already split into parts (ok
-// false when it is not six parts), matches.
-func (rp *resourcePattern) match(v string, parts *[6]string, ok bool, ctx *Context, tr *trace) bool {
-	if rp.any {
-		return true
+// splitLead cuts a pattern before its first wildcard (or variable).
+func splitLead(s string, vars bool) (lead, rest string) {
+	i := strings.IndexAny(s, "*?")
+	if vars {
+		if j := strings.Index(s, "${"); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
 	}
-	if rp.whole != nil {
-		return rp.whole.match(v, false, ctx, tr)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], s[i:]
+}
+
+// match reports whether the request's resource matches. The common
+// shapes are tested inline; the rest go through matchValue.
+func (rp *resourcePattern) match(r *evalRequest, tr *trace) bool {
+	v := r.Resource
+	switch rp.kind {
+	case resAny:
+		return true
+	case resLiteral:
+		return v == rp.text
+	case resPrefix:
+		return len(v) >= len(rp.text) && v[:len(rp.text)] == rp.text
+	case resParts:
+		parts, ok := r.parts()
+		return rp.matchValue(v, parts, ok, &r.Context, tr)
+	}
+	return rp.matchValue(v, nil, false, &r.Context, tr)
+}
+
+// matchValue reports whether the ARN value v matches. parts are v's six
+// parts (ok false when it has fewer); only resParts patterns use them.
+func (rp *resourcePattern) matchValue(v string, parts *[6]string, ok bool, ctx *Context, tr *trace) bool {
+	switch rp.kind {
+	case resAny:
+		return true
+	case resLiteral:
+		return v == rp.text
+	case resPrefix:
+		return strings.HasPrefix(v, rp.text)
+	case resHeadTail:
+		return strings.HasPrefix(v, rp.text) && rp.pat.match(v[len(rp.text):], false, ctx, tr)
+	case resWhole:
+		return rp.pat.match(v, false, ctx, tr)
 	}
 	if !ok {
 		return false

@@ -65,7 +65,7 @@ func (c *condition) matchesAny(v string, r *evalRequest, tr *trace) bool {
 	case famArn:
 		parts, ok := arn.Split(v)
 		for i := range c.arns {
-			if c.arns[i].match(v, &parts, ok, &r.Context, tr) {
+			if c.arns[i].matchValue(v, &parts, ok, &r.Context, tr) {
 				return true
 			}
 		}

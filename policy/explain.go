@@ -40,6 +40,8 @@ type Match struct {
 	Sid        string
 	Effect     string
 	Start, End Position
+
+	seq int // document order within its set
 }
 
 // Explanation is a decision with its reasons: what AWS's policy simulator
@@ -76,7 +78,7 @@ func (t *trace) missing(key string) {
 
 func (t *trace) match(st *stmt, role Role) {
 	m := Match{Role: role, Source: st.policy.Source, Index: st.src.Index, Sid: st.src.Sid,
-		Effect: st.src.Effect, Start: st.src.Start, End: st.src.End}
+		Effect: st.src.Effect, Start: st.src.Start, End: st.src.End, seq: st.seq}
 	if st.deny {
 		t.denies = append(t.denies, m)
 	} else {
@@ -113,6 +115,13 @@ func (t *trace) finish(e *Explanation) {
 			}
 		}
 	}
+	// Report in a stable order: by kind of policy, then as written.
+	slices.SortStableFunc(e.Matched, func(a, b Match) int {
+		if a.Role != b.Role {
+			return int(a.Role) - int(b.Role)
+		}
+		return a.seq - b.seq
+	})
 	e.MissingContextKeys = t.missingKeys
 	e.AllowedByBoundary = t.boundary
 	e.AllowedByOrganizations = t.orgs
