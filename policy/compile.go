@@ -12,8 +12,8 @@ import (
 // SourcePolicyId (a policy name, ARN or label) and SourcePolicyType (user,
 // group, role, aws-managed, user-managed, resource, none, ...).
 type Source struct {
-	ID   string
-	Type string
+	ID   string `json:"id"`
+	Type string `json:"type,omitempty"`
 }
 
 // Policy is a compiled document, ready to evaluate. It is immutable and

@@ -77,7 +77,8 @@ type ConditionEntry struct {
 // Position is a 1-based line and column in the source text, as AWS's
 // simulator reports them.
 type Position struct {
-	Line, Column int
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // Effect values.

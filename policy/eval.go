@@ -26,6 +26,9 @@ func (d Decision) String() string {
 	return "implicitDeny"
 }
 
+// MarshalText writes the decision as AWS names it.
+func (d Decision) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
 // ParseDecision reads "allowed", "explicitDeny" or "implicitDeny".
 func ParseDecision(s string) (Decision, bool) {
 	switch s {

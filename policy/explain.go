@@ -16,6 +16,9 @@ const (
 
 var roleNames = [...]string{"identity", "boundary", "session", "scp", "rcp", "resource"}
 
+// MarshalText writes the role's name.
+func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
 func (r Role) String() string {
 	if int(r) < len(roleNames) {
 		return roleNames[r]
@@ -34,12 +37,13 @@ const (
 
 // Match is a statement that applied to the request.
 type Match struct {
-	Role       Role
-	Source     Source
-	Index      int // statement index in its document
-	Sid        string
-	Effect     string
-	Start, End Position
+	Role   Role     `json:"role"`
+	Source Source   `json:"source"`
+	Index  int      `json:"statement_index"` // in its document
+	Sid    string   `json:"sid,omitempty"`
+	Effect string   `json:"effect"`
+	Start  Position `json:"start"`
+	End    Position `json:"end"`
 
 	seq int // document order within its set
 }
@@ -47,18 +51,18 @@ type Match struct {
 // Explanation is a decision with its reasons: what AWS's policy simulator
 // reports for one action and resource.
 type Explanation struct {
-	Decision Decision
+	Decision Decision `json:"decision"`
 	// Matched are the statements that determine the result: the Deny
 	// statements for an explicit deny, the Allow statements of the
 	// policies that granted access when allowed, none for an implicit deny.
-	Matched []Match
+	Matched []Match `json:"matched_statements"`
 	// MissingContextKeys are keys (lower-cased) that the evaluated
 	// statements used but the request context lacked.
-	MissingContextKeys []string
+	MissingContextKeys []string `json:"missing_context_keys"`
 	// AllowedByBoundary is set when the principal has a boundary.
-	AllowedByBoundary *bool
+	AllowedByBoundary *bool `json:"allowed_by_permissions_boundary,omitempty"`
 	// AllowedByOrganizations is set when SCPs apply.
-	AllowedByOrganizations *bool
+	AllowedByOrganizations *bool `json:"allowed_by_organizations,omitempty"`
 }
 
 // trace collects what an evaluation saw. Its methods accept a nil receiver
@@ -123,6 +127,12 @@ func (t *trace) finish(e *Explanation) {
 		return a.seq - b.seq
 	})
 	e.MissingContextKeys = t.missingKeys
+	if e.MissingContextKeys == nil {
+		e.MissingContextKeys = []string{}
+	}
+	if e.Matched == nil {
+		e.Matched = []Match{}
+	}
 	e.AllowedByBoundary = t.boundary
 	e.AllowedByOrganizations = t.orgs
 }

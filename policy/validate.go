@@ -99,7 +99,8 @@ func Size(text []byte) int {
 // Options tune validation to the account it happens in.
 type Options struct {
 	// Partition is the partition of the account; resources in other
-	// partitions are rejected. Empty means "aws".
+	// partitions are rejected. Empty means "aws"; "*" accepts every known
+	// partition (for tools that read policies from anywhere).
 	Partition string
 	// SizeQuota overrides the kind's default quota when positive (the trust
 	// policy quota can be raised to 4096).
@@ -270,7 +271,7 @@ func resourceFormatError(r, partition string) *Error {
 	// IAM does not look at the text before the first colon: "aws:s3:::b"
 	// is read as partition "s3".
 	part, rest, ok := strings.Cut(rest, ":")
-	if part != partition && part != "*" {
+	if part != partition && part != "*" && !(partition == "*" && arn.KnownPartition(part)) {
 		return malformed(fmt.Sprintf(`Partition "%s" is not valid for resource "%s".`, part, rebuildARN(part, rest, ok)))
 	}
 	if !ok {
