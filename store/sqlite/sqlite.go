@@ -1,0 +1,389 @@
+// Package sqlite is the embedded store: one SQLite file (pure Go driver) in
+// WAL mode with full synchronous commits, so every acknowledged write
+// survives a crash.
+//
+// All writes go through one connection owned by a writer goroutine, which
+// commits concurrent Update calls together (group commit): each call runs
+// inside its own savepoint, so one call's failure undoes only its own
+// writes, and one fsync acknowledges the whole batch. Reads use a pool of
+// connections that see consistent snapshots.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/iamd/iamd/iam"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// maxBatch bounds how many Update calls share one commit.
+const maxBatch = 256
+
+// Store is an iam.Store on a SQLite file.
+type Store struct {
+	db     *sql.DB // readers
+	wdb    *sql.DB // the writer's single connection
+	writes chan *writeReq
+	quit   chan struct{}
+	wg     sync.WaitGroup
+	once   sync.Once
+	now    func() time.Time
+}
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(iam.Tx) error
+	done chan error
+}
+
+// Open opens (creating if needed) the database file at path and applies
+// the embedded migrations.
+func Open(path string) (*Store, error) {
+	dsn := func(mode string) string {
+		q := url.Values{}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "foreign_keys(OFF)")
+		q.Set("_txlock", mode)
+		return "file:" + path + "?" + q.Encode()
+	}
+	wdb, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxLifetime(0)
+	if err := migrate(wdb); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn("deferred"))
+	if err != nil {
+		wdb.Close()
+		return nil, err
+	}
+	db.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
+	db.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
+	s := &Store{db: db, wdb: wdb, writes: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
+	s.wg.Add(1)
+	go s.writer()
+	return s, nil
+}
+
+// migrate applies the migrations not yet recorded in schema_version.
+func migrate(db *sql.DB) error {
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		version := i + 1
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM schema_version WHERE version = ?`, version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO schema_version (version) VALUES (?)`, version); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close stops the writer (after the writes already queued) and closes the
+// database.
+func (s *Store) Close() error {
+	s.once.Do(func() { close(s.quit) })
+	s.wg.Wait()
+	return errors.Join(s.db.Close(), s.wdb.Close())
+}
+
+var errClosed = fmt.Errorf("%w: store closed", iam.ErrUnavailable)
+
+// Update queues fn for the writer and waits for its batch to commit.
+func (s *Store) Update(ctx context.Context, fn func(iam.Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- req:
+	case <-s.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the outcome must be awaited: the write may commit.
+	return <-req.done
+}
+
+// writer owns the write connection and commits batches of Update calls.
+func (s *Store) writer() {
+	defer s.wg.Done()
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.writes:
+		case <-s.quit:
+			// Finish what was queued before Close.
+			select {
+			case first = <-s.writes:
+			default:
+				return
+			}
+		}
+		s.commitBatch(first)
+	}
+}
+
+func (s *Store) commitBatch(first *writeReq) {
+	ctx := context.Background()
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		first.done <- fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
+		return
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		first.done <- fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
+		return
+	}
+	t := &txn{ctx: ctx, q: tx, write: true, now: s.now}
+	var batch []*writeReq
+	results := map[*writeReq]error{}
+	run := func(r *writeReq) {
+		batch = append(batch, r)
+		if err := r.ctx.Err(); err != nil {
+			results[r] = err
+			return
+		}
+		if _, err := tx.Exec(`SAVEPOINT call`); err != nil {
+			results[r] = err
+			return
+		}
+		err := r.fn(t)
+		if err != nil {
+			_, rbErr := tx.Exec(`ROLLBACK TO call`)
+			err = errors.Join(err, rbErr)
+		}
+		if _, relErr := tx.Exec(`RELEASE call`); relErr != nil && err == nil {
+			err = relErr
+		}
+		results[r] = err
+	}
+	run(first)
+drain:
+	for len(batch) < maxBatch {
+		select {
+		case r := <-s.writes:
+			run(r)
+		default:
+			break drain
+		}
+	}
+	commitErr := tx.Commit()
+	if commitErr != nil {
+		commitErr = fmt.Errorf("%w: commit: %v", iam.ErrUnavailable, commitErr)
+	}
+	for _, r := range batch {
+		err := results[r]
+		if err == nil {
+			err = commitErr
+		}
+		r.done <- err
+	}
+}
+
+// View runs fn in a read-only snapshot.
+func (s *Store) View(ctx context.Context, fn func(iam.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
+	}
+	defer tx.Rollback()
+	return fn(&txn{ctx: ctx, q: tx, now: s.now})
+}
+
+// Changes returns committed changes after seq.
+func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]iam.Change, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, account, kind, key, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
+	}
+	defer rows.Close()
+	var out []iam.Change
+	for rows.Next() {
+		var c iam.Change
+		var at int64
+		if err := rows.Scan(&c.Seq, &c.Account, &c.Kind, &c.Key, &at); err != nil {
+			return nil, err
+		}
+		c.Time = time.UnixMilli(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// txn implements iam.Tx over a *sql.Tx.
+type txn struct {
+	ctx   context.Context
+	q     *sql.Tx
+	write bool
+	now   func() time.Time
+}
+
+var errReadOnly = errors.New("sqlite: write in a read-only transaction")
+
+func (t *txn) Get(account, kind, key string) ([]byte, error) {
+	var v []byte
+	err := t.q.QueryRowContext(t.ctx, `SELECT value FROM kv WHERE account = ? AND kind = ? AND key = ?`, account, kind, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, iam.ErrNotFound
+	}
+	return v, err
+}
+
+func (t *txn) Put(account, kind, key string, value []byte) error {
+	if !t.write {
+		return errReadOnly
+	}
+	if _, err := t.q.ExecContext(t.ctx, `INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account, kind, key) DO UPDATE SET value = excluded.value`, account, kind, key, value); err != nil {
+		return err
+	}
+	return t.changed(account, kind, key)
+}
+
+func (t *txn) Insert(account, kind, key string, value []byte) error {
+	if !t.write {
+		return errReadOnly
+	}
+	res, err := t.q.ExecContext(t.ctx, `INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, account, kind, key, value)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return iam.ErrExists
+	}
+	return t.changed(account, kind, key)
+}
+
+func (t *txn) Delete(account, kind, key string) error {
+	if !t.write {
+		return errReadOnly
+	}
+	res, err := t.q.ExecContext(t.ctx, `DELETE FROM kv WHERE account = ? AND kind = ? AND key = ?`, account, kind, key)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return iam.ErrNotFound
+	}
+	return t.changed(account, kind, key)
+}
+
+func (t *txn) changed(account, kind, key string) error {
+	_, err := t.q.ExecContext(t.ctx, `INSERT INTO changes (account, kind, key, at) VALUES (?, ?, ?, ?)`, account, kind, key, t.now().UnixMilli())
+	return err
+}
+
+func (t *txn) Scan(account, kind, prefix, after string, limit int, fn func(key string, value []byte) error) error {
+	q := `SELECT key, value FROM kv WHERE account = ? AND kind = ? AND key >= ? AND key > ?`
+	args := []any{account, kind, prefix, after}
+	if end, ok := prefixEnd(prefix); ok {
+		q += ` AND key < ?`
+		args = append(args, end)
+	}
+	q += ` ORDER BY key`
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := t.q.QueryContext(t.ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var v []byte
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		if err := fn(k, v); err != nil {
+			if errors.Is(err, iam.ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (t *txn) Count(account, kind, prefix string) (int, error) {
+	q := `SELECT count(*) FROM kv WHERE account = ? AND kind = ? AND key >= ?`
+	args := []any{account, kind, prefix}
+	if end, ok := prefixEnd(prefix); ok {
+		q += ` AND key < ?`
+		args = append(args, end)
+	}
+	var n int
+	err := t.q.QueryRowContext(t.ctx, q, args...).Scan(&n)
+	return n, err
+}
+
+// prefixEnd is the smallest string greater than every string with the
+// prefix; ok is false when there is none (empty prefix, or all 0xff).
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+// String describes the store for logs.
+func (s *Store) String() string { return "sqlite" }
+
+var _ iam.Store = (*Store)(nil)
