@@ -213,9 +213,15 @@ func TestErrorsWithSDK(t *testing.T) {
 		message string
 		typed   any
 	}{
-		{"modelled error", func() error { _, err := c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("bob")}); return err },
+		{"modelled error", func() error {
+			_, err := c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("bob")})
+			return err
+		},
 			"NoSuchEntity", "The user with name bob cannot be found.", new(*types.NoSuchEntityException)},
-		{"pattern", func() error { _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bad name")}); return err },
+		{"pattern", func() error {
+			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bad name")})
+			return err
+		},
 			"ValidationError", "1 validation error detected: Value 'bad name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", nil},
 		{"two violations", func() error {
 			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(strings.Repeat("a", 65)), Path: aws.String("nopath")})
