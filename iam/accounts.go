@@ -1,0 +1,92 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/protocol/iamapi"
+)
+
+// putID records which entity a unique id belongs to, so principals stored
+// by id in trust policies can be found again.
+func putID(tx Tx, account, id, kind, name string) error {
+	return tx.Put(account, kindByID, id, []byte(kind+"|"+name))
+}
+
+func deleteID(tx Tx, account, id string) error {
+	err := tx.Delete(account, kindByID, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// EntityByID returns the kind ("user", "role", ...) and name an id belongs
+// to.
+func (s *Service) EntityByID(ctx context.Context, account, id string) (kind, name string, err error) {
+	err = s.view(ctx, func(tx Tx) error {
+		v, err := tx.Get(account, kindByID, id)
+		if err != nil {
+			return err
+		}
+		kind, name, _ = strings.Cut(string(v), "|")
+		return nil
+	})
+	return kind, name, err
+}
+
+// CreateAccount creates an account with its root access key. It is
+// idempotent for the same id, which keeps an existing account as it is.
+func (s *Service) CreateAccount(ctx context.Context, id, rootKeyID, rootSecret string) (*Account, error) {
+	var acct Account
+	err := s.update(ctx, func(tx Tx) error {
+		if err := getJSON(tx, "", kindAccount, id, &acct); err == nil {
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		acct = Account{ID: id, Created: s.now().UTC().Truncate(time.Second)}
+		if err := insertJSON(tx, "", kindAccount, id, &acct); err != nil {
+			return err
+		}
+		if rootKeyID == "" {
+			return nil
+		}
+		return s.insertAccessKey(tx, &AccessKey{ID: rootKeyID, Account: id, Status: "Active", Created: acct.Created}, rootSecret)
+	})
+	return &acct, storeErr(err)
+}
+
+// Accounts lists the accounts hosted here.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
+	var out []Account
+	err := s.view(ctx, func(tx Tx) error {
+		return scanJSON(tx, "", kindAccount, "", "", 0, func(_ string, a *Account) error {
+			out = append(out, *a)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// GetAccount returns one account.
+func (s *Service) GetAccount(ctx context.Context, id string) (*Account, error) {
+	var a Account
+	err := s.view(ctx, func(tx Tx) error {
+		err := getJSON(tx, "", kindAccount, id, &a)
+		if errors.Is(err, ErrNotFound) {
+			return iamapi.NoSuchEntity("The account %s cannot be found.", id)
+		}
+		return err
+	})
+	return &a, err
+}
+
+func (s *Service) accountCreated(ctx context.Context, id string) time.Time {
+	if a, err := s.GetAccount(ctx, id); err == nil {
+		return a.Created
+	}
+	return time.Time{}
+}

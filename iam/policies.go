@@ -1,0 +1,557 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/policy"
+	"github.com/iamd/iamd/protocol/iamapi"
+)
+
+// Managed policies: customer managed ones are stored with their versions;
+// AWS managed ones come from the catalogue. Both are attached to users,
+// groups and roles, and used as permissions boundaries.
+
+const kindBoundaryUse = "boundary-use" // policy ARN | entity kind | lower name
+
+// managedRef is a managed policy resolved from its ARN.
+type managedRef struct {
+	arn      string
+	name     string
+	path     string
+	customer *ManagedPolicy    // set for customer managed policies
+	aws      *AWSManagedPolicy // set for AWS managed policies
+}
+
+// resolvePolicy finds the managed policy an ARN names, customer managed in
+// the caller's account or AWS managed.
+func (s *Service) resolvePolicy(tx Tx, c *Caller, policyARN string) (*managedRef, error) {
+	notFound := iamapi.NoSuchEntity("Policy %s does not exist or is not attachable.", policyARN)
+	a, err := arn.Parse(policyARN)
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/") {
+		return nil, iamapi.InvalidInput("ARN %s is not valid.", policyARN)
+	}
+	pathName := strings.TrimPrefix(a.Resource, "policy")
+	i := strings.LastIndexByte(pathName, '/')
+	path, name := pathName[:i+1], pathName[i+1:]
+	switch a.AccountID {
+	case "aws":
+		p, ok := s.managed.Lookup(pathName)
+		if !ok {
+			return nil, notFound
+		}
+		return &managedRef{arn: policyARN, name: p.Name, path: p.Path, aws: p}, nil
+	case c.Account:
+		var p ManagedPolicy
+		if err := getJSON(tx, c.Account, kindPolicy, lower(name), &p); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil, notFound
+			}
+			return nil, err
+		}
+		if p.Path != path || p.Name != name {
+			return nil, notFound
+		}
+		return &managedRef{arn: policyARN, name: p.Name, path: p.Path, customer: &p}, nil
+	}
+	return nil, notFound
+}
+
+// document returns the default version's text.
+func (r *managedRef) document(tx Tx, account string) (string, error) {
+	if r.aws != nil {
+		return r.aws.Document, nil
+	}
+	var v PolicyVersion
+	err := getJSON(tx, account, kindPolicyVersion, key(lower(r.name), r.customer.DefaultVersion), &v)
+	return v.Document, err
+}
+
+func (s *Service) policyARN(c *Caller, p *ManagedPolicy) string {
+	return entityARN(c, "policy", p.Path, p.Name)
+}
+
+// CreatePolicy creates a customer managed policy with its first version.
+func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput) (*iamapi.CreatePolicyOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := checkDocument(c, in.PolicyDocument, policy.KindManaged, 0); err != nil {
+		return nil, err
+	}
+	tags, err := newTags(in.Tags, false)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	p := &ManagedPolicy{Name: in.PolicyName, ID: NewID(PrefixPolicy), Path: orDefault(in.Path, "/"), Created: now, Updated: now,
+		Description: orDefault(in.Description, ""), DefaultVersion: "v1", NextVersion: 2, Tags: tags}
+	err = s.update(ctx, func(tx Tx) error {
+		if err := insertJSON(tx, c.Account, kindPolicy, lower(p.Name), p); err != nil {
+			if errors.Is(err, ErrExists) {
+				return iamapi.EntityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", p.Name)
+			}
+			return err
+		}
+		if err := reserve(tx, c.Account, kindPolicy, "PoliciesPerAccount", s.quotas.Policies); err != nil {
+			return err
+		}
+		return putJSON(tx, c.Account, kindPolicyVersion, key(lower(p.Name), "v1"), &PolicyVersion{VersionID: "v1", Document: in.PolicyDocument, Created: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := s.customerPolicyAPI(c, p, 0, 0)
+	return &iamapi.CreatePolicyOutput{Policy: &out}, nil
+}
+
+func (s *Service) customerPolicyAPI(c *Caller, p *ManagedPolicy, attachments, boundaries int) iamapi.Policy {
+	return iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(s.policyARN(c, p)), Path: ptr(p.Path),
+		DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(attachments)), PermissionsBoundaryUsageCount: ptr(int32(boundaries)),
+		IsAttachable: ptr(true), Description: optional(p.Description), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated), Tags: apiTags(p.Tags)}
+}
+
+func awsPolicyAPI(c *Caller, p *AWSManagedPolicy, attachments, boundaries int) iamapi.Policy {
+	return iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(awsPolicyARN(c, p)), Path: ptr(p.Path),
+		DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(attachments)), PermissionsBoundaryUsageCount: ptr(int32(boundaries)),
+		IsAttachable: ptr(!p.Deprecated), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated)}
+}
+
+func awsPolicyARN(c *Caller, p *AWSManagedPolicy) string {
+	return arn.ARN{Partition: c.Partition, Service: "iam", AccountID: "aws", Resource: "policy" + p.Path + p.Name}.String()
+}
+
+// usage counts a policy's attachments and boundary uses in the account.
+func usage(tx Tx, account, policyARN string) (attachments, boundaries int, err error) {
+	if attachments, err = tx.Count(account, kindAttachedTo, key(policyARN, "")); err != nil {
+		return
+	}
+	boundaries, err = tx.Count(account, kindBoundaryUse, key(policyARN, ""))
+	return
+}
+
+// GetPolicy describes a managed policy.
+func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*iamapi.GetPolicyOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out iamapi.Policy
+	err = s.view(ctx, func(tx Tx) error {
+		r, err := s.resolvePolicy(tx, c, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		n, b, err := usage(tx, c.Account, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if r.aws != nil {
+			out = awsPolicyAPI(c, r.aws, n, b)
+		} else {
+			out = s.customerPolicyAPI(c, r.customer, n, b)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GetPolicyOutput{Policy: &out}, nil
+}
+
+// customerPolicy resolves an ARN that must name a customer managed policy.
+func (s *Service) customerPolicy(tx Tx, c *Caller, policyARN string) (*ManagedPolicy, error) {
+	r, err := s.resolvePolicy(tx, c, policyARN)
+	if err != nil {
+		return nil, err
+	}
+	if r.customer == nil {
+		return nil, iamapi.InvalidInput("The ARN %s is an AWS managed policy, which cannot be changed.", policyARN)
+	}
+	return r.customer, nil
+}
+
+// DeletePolicy deletes a customer managed policy that is attached nowhere
+// and has no version but the default.
+func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx) error {
+		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		n, b, err := usage(tx, c.Account, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if n > 0 || b > 0 {
+			return iamapi.DeleteConflict("Cannot delete a policy attached to entities.")
+		}
+		versions, err := scanKeys(tx, c.Account, kindPolicyVersion, key(lower(p.Name), ""))
+		if err != nil {
+			return err
+		}
+		if len(versions) > 1 {
+			return iamapi.DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		}
+		for _, v := range versions {
+			if err := tx.Delete(c.Account, kindPolicyVersion, key(lower(p.Name), v)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Delete(c.Account, kindPolicy, lower(p.Name)); err != nil {
+			return err
+		}
+		return release(tx, c.Account, kindPolicy)
+	})
+}
+
+// ListPolicies lists managed policies: AWS managed, the account's (Local),
+// or both, by name.
+func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput) (*iamapi.ListPoliciesOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope := orDefault(in.Scope, "All")
+	after, err := decodeMarker(in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	limit := int(orDefault(in.MaxItems, defaultMaxItems))
+	under := pathPrefix(in.PathPrefix)
+	out := &iamapi.ListPoliciesOutput{Policies: []iamapi.Policy{}, IsTruncated: ptr(false)}
+	err = s.view(ctx, func(tx Tx) error {
+		// Candidates in name order: sort key is the lower-cased name, then
+		// the scope, so the marker can continue across both sources.
+		type cand struct {
+			sortKey string
+			get     func() (iamapi.Policy, string, error)
+		}
+		var cands []cand
+		if scope == "All" || scope == "AWS" {
+			for _, p := range s.managed.All() {
+				if p.Deprecated || !under(p.Path) {
+					continue
+				}
+				p := p
+				cands = append(cands, cand{lower(p.Name) + "|aws", func() (iamapi.Policy, string, error) {
+					a := awsPolicyARN(c, p)
+					n, b, err := usage(tx, c.Account, a)
+					return awsPolicyAPI(c, p, n, b), a, err
+				}})
+			}
+		}
+		if scope == "All" || scope == "Local" {
+			err := scanJSON(tx, c.Account, kindPolicy, "", "", 0, func(_ string, p *ManagedPolicy) error {
+				if under(p.Path) {
+					cands = append(cands, cand{lower(p.Name) + "|local", func() (iamapi.Policy, string, error) {
+						a := s.policyARN(c, p)
+						n, b, err := usage(tx, c.Account, a)
+						return s.customerPolicyAPI(c, p, n, b), a, err
+					}})
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		sort.Slice(cands, func(i, j int) bool { return cands[i].sortKey < cands[j].sortKey })
+		for _, cd := range cands {
+			if cd.sortKey <= after {
+				continue
+			}
+			p, _, err := cd.get()
+			if err != nil {
+				return err
+			}
+			if orDefault(in.OnlyAttached, false) && *p.AttachmentCount == 0 && *p.PermissionsBoundaryUsageCount == 0 {
+				continue
+			}
+			switch orDefault(in.PolicyUsageFilter, "") {
+			case "PermissionsPolicy":
+				if *p.AttachmentCount == 0 && orDefault(in.OnlyAttached, false) {
+					continue
+				}
+			case "PermissionsBoundary":
+				if *p.PermissionsBoundaryUsageCount == 0 {
+					continue
+				}
+			}
+			if len(out.Policies) == limit {
+				out.IsTruncated, out.Marker = ptr(true), encodeMarker(after)
+				return nil
+			}
+			out.Policies = append(out.Policies, p)
+			after = cd.sortKey
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Policy versions.
+
+func versionAPI(v *PolicyVersion, isDefault bool, withDoc bool) iamapi.PolicyVersion {
+	out := iamapi.PolicyVersion{VersionId: ptr(v.VersionID), IsDefaultVersion: ptr(isDefault), CreateDate: ptr(v.Created)}
+	if withDoc {
+		out.Document = ptr(encodeDocument(v.Document))
+	}
+	return out
+}
+
+// CreatePolicyVersion adds a version (at most five per policy).
+func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionInput) (*iamapi.CreatePolicyVersionOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := checkDocument(c, in.PolicyDocument, policy.KindManaged, 0); err != nil {
+		return nil, err
+	}
+	var v PolicyVersion
+	isDefault := orDefault(in.SetAsDefault, false)
+	err = s.update(ctx, func(tx Tx) error {
+		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Count(c.Account, kindPolicyVersion, key(lower(p.Name), ""))
+		if err != nil {
+			return err
+		}
+		if n >= s.quotas.VersionsPerPolicy {
+			return limitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", s.quotas.VersionsPerPolicy)
+		}
+		now := s.now().UTC().Truncate(time.Second)
+		v = PolicyVersion{VersionID: "v" + strconv.Itoa(p.NextVersion), Document: in.PolicyDocument, Created: now}
+		p.NextVersion++
+		if isDefault {
+			p.DefaultVersion = v.VersionID
+			p.Updated = now
+		}
+		if err := putJSON(tx, c.Account, kindPolicyVersion, key(lower(p.Name), v.VersionID), &v); err != nil {
+			return err
+		}
+		return putJSON(tx, c.Account, kindPolicy, lower(p.Name), p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := versionAPI(&v, isDefault, false)
+	return &iamapi.CreatePolicyVersionOutput{PolicyVersion: &out}, nil
+}
+
+// GetPolicyVersion returns a version with its (URL-encoded) document.
+func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionInput) (*iamapi.GetPolicyVersionOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out iamapi.PolicyVersion
+	err = s.view(ctx, func(tx Tx) error {
+		r, err := s.resolvePolicy(tx, c, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if r.aws != nil {
+			if in.VersionId != r.aws.DefaultVersion {
+				return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
+			}
+			out = versionAPI(&PolicyVersion{VersionID: r.aws.DefaultVersion, Document: r.aws.Document, Created: r.aws.Updated}, true, true)
+			return nil
+		}
+		var v PolicyVersion
+		if err := getJSON(tx, c.Account, kindPolicyVersion, key(lower(r.name), in.VersionId), &v); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
+			}
+			return err
+		}
+		out = versionAPI(&v, v.VersionID == r.customer.DefaultVersion, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GetPolicyVersionOutput{PolicyVersion: &out}, nil
+}
+
+// ListPolicyVersions lists a policy's versions, newest first.
+func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsInput) (*iamapi.ListPolicyVersionsOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListPolicyVersionsOutput{Versions: []iamapi.PolicyVersion{}, IsTruncated: ptr(false)}
+	err = s.view(ctx, func(tx Tx) error {
+		r, err := s.resolvePolicy(tx, c, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if r.aws != nil {
+			out.Versions = append(out.Versions, versionAPI(&PolicyVersion{VersionID: r.aws.DefaultVersion, Created: r.aws.Updated}, true, false))
+			return nil
+		}
+		var versions []*PolicyVersion
+		if err := scanJSON(tx, c.Account, kindPolicyVersion, key(lower(r.name), ""), "", 0, func(_ string, v *PolicyVersion) error {
+			versions = append(versions, v)
+			return nil
+		}); err != nil {
+			return err
+		}
+		sort.Slice(versions, func(i, j int) bool {
+			return versionNumber(versions[i].VersionID) > versionNumber(versions[j].VersionID)
+		})
+		for _, v := range versions {
+			out.Versions = append(out.Versions, versionAPI(v, v.VersionID == r.customer.DefaultVersion, false))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func versionNumber(id string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(id, "v"))
+	return n
+}
+
+// SetDefaultPolicyVersion makes a version the default.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionInput) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx) error {
+		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Get(c.Account, kindPolicyVersion, key(lower(p.Name), in.VersionId)); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
+			}
+			return err
+		}
+		p.DefaultVersion = in.VersionId
+		p.Updated = s.now().UTC().Truncate(time.Second)
+		return putJSON(tx, c.Account, kindPolicy, lower(p.Name), p)
+	})
+}
+
+// DeletePolicyVersion deletes a version that is not the default.
+func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionInput) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx) error {
+		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if in.VersionId == p.DefaultVersion {
+			return iamapi.DeleteConflict("Cannot delete the default version of a policy.")
+		}
+		if err := tx.Delete(c.Account, kindPolicyVersion, key(lower(p.Name), in.VersionId)); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// TagPolicy, UntagPolicy and ListPolicyTags manage tags of customer managed
+// policies (keys are case-sensitive on policies).
+func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) error {
+	return s.modifyPolicy(ctx, in.PolicyArn, func(p *ManagedPolicy) error {
+		tags, err := mergeTags(p.Tags, in.Tags, false)
+		p.Tags = tags
+		return err
+	})
+}
+
+// UntagPolicy removes tags from a customer managed policy.
+func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) error {
+	return s.modifyPolicy(ctx, in.PolicyArn, func(p *ManagedPolicy) error {
+		p.Tags = removeTags(p.Tags, in.TagKeys, false)
+		return nil
+	})
+}
+
+// ListPolicyTags lists a customer managed policy's tags.
+func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsInput) (*iamapi.ListPolicyTagsOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var p *ManagedPolicy
+	if err := s.view(ctx, func(tx Tx) error { p, err = s.customerPolicy(tx, c, in.PolicyArn); return err }); err != nil {
+		return nil, err
+	}
+	tags, truncated, marker, err := tagPage(p.Tags, in.MaxItems, in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListPolicyTagsOutput{Tags: tags, IsTruncated: truncated, Marker: marker}, nil
+}
+
+func (s *Service) modifyPolicy(ctx context.Context, policyARN string, fn func(*ManagedPolicy) error) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx) error {
+		p, err := s.customerPolicy(tx, c, policyARN)
+		if err != nil {
+			return err
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+		return putJSON(tx, c.Account, kindPolicy, lower(p.Name), p)
+	})
+}
+
+// checkBoundary checks that a permissions boundary names an existing
+// managed policy.
+func (s *Service) checkBoundary(tx Tx, c *Caller, policyARN string) error {
+	if _, err := s.resolvePolicy(tx, c, policyARN); err != nil {
+		return iamapi.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", policyARN)
+	}
+	return nil
+}
+
+// setBoundaryUse records which entities use a policy as their boundary.
+func setBoundaryUse(tx Tx, account, entityKind, name, oldARN, newARN string) error {
+	if oldARN == newARN {
+		return nil
+	}
+	if oldARN != "" {
+		if err := tx.Delete(account, kindBoundaryUse, key(oldARN, entityKind, lower(name))); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	if newARN != "" {
+		return tx.Put(account, kindBoundaryUse, key(newARN, entityKind, lower(name)), nil)
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+// Package iam is the IAM domain: users, groups, roles, policies and the
+// credentials of an account, with AWS's rules for names, paths, quotas,
+// conflicts and errors. Its Service implements the IAM API operations (the
+// methods named after them take and return the generated shapes of
+// protocol/iamapi) over a Store.
+package iam
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/protocol/iamapi"
+)
+
+// Service implements the IAM operations.
+type Service struct {
+	store   Store
+	sealer  *Sealer
+	now     func() time.Time
+	managed *ManagedCatalog
+	quotas  Quotas
+}
+
+// Options configure a Service.
+type Options struct {
+	Sealer  *Sealer          // encrypts secrets at rest (required)
+	Now     func() time.Time // the clock; time.Now when nil
+	Managed *ManagedCatalog  // AWS managed policies; the embedded catalogue when nil
+	Quotas  *Quotas          // account limits; AWS's defaults when nil
+}
+
+// New returns a Service over store.
+func New(store Store, opt Options) *Service {
+	s := &Service{store: store, sealer: opt.Sealer, now: opt.Now, managed: opt.Managed, quotas: DefaultQuotas()}
+	if opt.Quotas != nil {
+		s.quotas = *opt.Quotas
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.managed == nil {
+		s.managed = EmbeddedManagedPolicies()
+	}
+	return s
+}
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }
+
+// Caller is the authenticated principal a request acts for, and the
+// partition its region belongs to.
+type Caller struct {
+	Account   string
+	Partition string // from the request's region: aws, aws-cn, aws-us-gov, ...
+	ARN       string
+	UserName  string // for IAM users ("" for the root user and sessions)
+	Root      bool
+	Region    string
+	AccessKey string
+}
+
+type callerKey struct{}
+
+// WithCaller returns a context carrying the caller.
+func WithCaller(ctx context.Context, c *Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFrom returns the caller of the request.
+func CallerFrom(ctx context.Context) (*Caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(*Caller)
+	return c, ok
+}
+
+func caller(ctx context.Context) (*Caller, error) {
+	c, ok := CallerFrom(ctx)
+	if !ok || c.Account == "" {
+		return nil, awserr.New("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
+	}
+	if c.Partition == "" {
+		c.Partition = "aws"
+	}
+	return c, nil
+}
+
+// entityARN builds arn:PARTITION:iam::ACCOUNT:TYPE/PATH/NAME.
+func entityARN(c *Caller, typ, path, name string) string {
+	return arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: typ + path + name}.String()
+}
+
+// update runs fn in a write transaction and turns store failures into AWS
+// errors. Errors fn returns pass through unchanged.
+func (s *Service) update(ctx context.Context, fn func(tx Tx) error) error {
+	return storeErr(s.store.Update(ctx, fn))
+}
+
+// view runs fn in a read-only snapshot.
+func (s *Service) view(ctx context.Context, fn func(tx Tx) error) error {
+	return storeErr(s.store.View(ctx, fn))
+}
+
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := awserr.As(err); ok || errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) {
+		return err // AWS errors for the client; store sentinels for the caller to translate
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return awserr.Unavailable("The service is unavailable: the store cannot be reached. Retry the request.")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return awserr.New("RequestTimeout", 408, "The request was cancelled before it completed.")
+	}
+	return awserr.ServiceFailure("Internal failure: %v", err)
+}
+
+// Errors with AWS's messages for the common cases.
+
+func noSuchEntity(kind, name string) error {
+	return iamapi.NoSuchEntity("The %s with name %s cannot be found.", kind, name)
+}
+
+func alreadyExists(kind, name string) error {
+	return iamapi.EntityAlreadyExists("%s with name %s already exists.", kind, name)
+}
+
+func limitExceeded(format string, args ...any) error {
+	return iamapi.LimitExceeded(format, args...)
+}
+
+func invalidInput(format string, args ...any) error {
+	return iamapi.InvalidInput(format, args...)
+}
+
+// ptr returns a pointer to v, for optional output members.
+func ptr[T any](v T) *T { return &v }
+
+// optional returns nil for the zero value, a pointer otherwise.
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+// orDefault reads an optional input member.
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
