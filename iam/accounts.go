@@ -90,3 +90,23 @@ func (s *Service) accountCreated(ctx context.Context, id string) time.Time {
 	}
 	return time.Time{}
 }
+
+// EnsureRootKey adds a root access key to an account unless it exists.
+func (s *Service) EnsureRootKey(ctx context.Context, account, id, secret string) error {
+	return s.update(ctx, func(tx Tx) error {
+		var k AccessKey
+		err := getJSON(tx, "", kindAccessKey, id, &k)
+		switch {
+		case err == nil && k.Account == account && k.User == "":
+			return nil
+		case err == nil:
+			return iamapi.EntityAlreadyExists("Access key %s belongs to another principal.", id)
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		if _, err := tx.Get("", kindAccount, account); err != nil {
+			return err
+		}
+		return s.insertAccessKey(tx, &AccessKey{ID: id, Account: account, Status: "Active", Created: s.now().UTC().Truncate(time.Second)}, secret)
+	})
+}

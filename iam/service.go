@@ -57,6 +57,7 @@ type Caller struct {
 	Partition string // from the request's region: aws, aws-cn, aws-us-gov, ...
 	ARN       string
 	UserName  string // for IAM users ("" for the root user and sessions)
+	UserID    string
 	Root      bool
 	Region    string
 	AccessKey string

@@ -360,3 +360,14 @@ func (s *Service) modifyUser(ctx context.Context, name string, fn func(*User) er
 		return putJSON(tx, c.Account, kindUser, lower(u.Name), u)
 	})
 }
+
+// LookupUser reads a user of an account (for authentication).
+func (s *Service) LookupUser(ctx context.Context, account, name string) (*User, error) {
+	var u *User
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		u, err = getUser(tx, account, name)
+		return err
+	})
+	return u, err
+}

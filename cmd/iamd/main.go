@@ -37,7 +37,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSimulateCommand(), newTestCommand())
+	root.AddCommand(newServeCommand(), newSimulateCommand(), newTestCommand())
 	return root
 }
 

@@ -285,6 +285,9 @@ func (t *txn) Put(account, kind, key string, value []byte) error {
 	if !t.write {
 		return errReadOnly
 	}
+	if value == nil {
+		value = []byte{} // relations carry no value; the column is NOT NULL
+	}
 	if _, err := t.q.ExecContext(t.ctx, `INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?)
 		ON CONFLICT (account, kind, key) DO UPDATE SET value = excluded.value`, account, kind, key, value); err != nil {
 		return err
@@ -295,6 +298,9 @@ func (t *txn) Put(account, kind, key string, value []byte) error {
 func (t *txn) Insert(account, kind, key string, value []byte) error {
 	if !t.write {
 		return errReadOnly
+	}
+	if value == nil {
+		value = []byte{}
 	}
 	res, err := t.q.ExecContext(t.ctx, `INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, account, kind, key, value)
 	if err != nil {

@@ -347,4 +347,8 @@ func testOddValues(t *testing.T, s iam.Store) {
 	if v, err := get(t, s, "a", "bin", "empty"); err != nil || v != "" {
 		t.Fatalf("empty value = %q, %v", v, err)
 	}
+	update(t, s, func(tx iam.Tx) error { return tx.Insert("a", "bin", "nil", nil) })
+	if v, err := get(t, s, "a", "bin", "nil"); err != nil || v != "" {
+		t.Fatalf("nil value = %q, %v", v, err)
+	}
 }

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/server"
+)
+
+type serveFlags struct {
+	addr, data, accountID string
+	logFormat, logLevel   string
+	maxConns              int
+	quotaUsers            int
+	quotaRoles            int
+	quotaPolicies         int
+	quotaGroups           int
+}
+
+func newServeCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the IAM and STS server",
+		Long: `Run the IAM and STS server on an embedded SQLite store in the data directory.
+
+The first start creates the account and its root credentials and prints how to use them.
+Every flag can also be set by an environment variable (IAMD_ADDR, IAMD_DATA,
+IAMD_ACCOUNT_ID, IAMD_LOG_FORMAT, ...). IAMD_ROOT_ACCESS_KEY_ID and
+IAMD_ROOT_SECRET_ACCESS_KEY choose the root credentials (any id and secret), and
+IAMD_SEAL_KEY (base64, 32 bytes) the key that encrypts secrets at rest instead of the
+seal.key file in the data directory.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", server.DefaultAddr, "listen address")
+	fl.StringVar(&f.data, "data", ".iamd", "data directory")
+	fl.StringVar(&f.accountID, "account-id", "", "account to create on first start (random 12 digits when empty)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fl.IntVar(&f.maxConns, "max-conns", 1024, "maximum concurrent connections")
+	q := iam.DefaultQuotas()
+	fl.IntVar(&f.quotaUsers, "quota-users", q.Users, "users per account")
+	fl.IntVar(&f.quotaRoles, "quota-roles", q.Roles, "roles per account")
+	fl.IntVar(&f.quotaPolicies, "quota-policies", q.Policies, "customer managed policies per account")
+	fl.IntVar(&f.quotaGroups, "quota-groups", q.Groups, "groups per account")
+	bindEnv(fl, "IAMD_")
+	return cmd
+}
+
+// bindEnv lets IAMD_<FLAG> set any flag the command line does not.
+func bindEnv(fl *pflag.FlagSet, prefix string) {
+	fl.VisitAll(func(f *pflag.Flag) {
+		name := prefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok && !f.Changed {
+			_ = f.Value.Set(v)
+			f.Usage += " [$" + name + "]"
+		} else {
+			f.Usage += " [$" + name + "]"
+		}
+	})
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError("--log-level %q: %v", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError("--log-format %q: want text or json", format)
+}
+
+func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
+	logger, err := newLogger(stderr, f.logFormat, f.logLevel)
+	if err != nil {
+		return err
+	}
+	quotas := iam.DefaultQuotas()
+	quotas.Users, quotas.Roles, quotas.Policies, quotas.Groups = f.quotaUsers, f.quotaRoles, f.quotaPolicies, f.quotaGroups
+	opt := server.Options{
+		Addr: f.addr, DataDir: f.data, AccountID: f.accountID, Logger: logger, Quotas: &quotas, MaxConns: f.maxConns,
+		RootKeyID: os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
+	}
+	if (opt.RootKeyID == "") != (opt.RootSecret == "") {
+		return usageError("set both IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY, or neither")
+	}
+	if k := os.Getenv("IAMD_SEAL_KEY"); k != "" {
+		key, err := base64.StdEncoding.DecodeString(k)
+		if err != nil || len(key) != 32 {
+			return usageError("IAMD_SEAL_KEY must be 32 bytes, base64-encoded")
+		}
+		opt.SealKey = key
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	inst, err := server.Start(ctx, opt)
+	if err != nil {
+		return err
+	}
+	logger.Info("iamd serving", "url", inst.URL, "account", inst.Account, "data", f.data)
+	if inst.Created {
+		fmt.Fprintf(stdout, `iamd created account %s. Use it with:
+
+  export AWS_ACCESS_KEY_ID=%s
+  export AWS_SECRET_ACCESS_KEY=%s
+  export AWS_REGION=us-east-1
+  export AWS_ENDPOINT_URL_IAM=%s
+  export AWS_ENDPOINT_URL_STS=%s
+
+The secret is shown only now; it is stored encrypted in %s.
+`, inst.Account, inst.RootKeyID, inst.RootSecret, inst.URL, inst.URL, f.data)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-waitErr(inst):
+		return err
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return inst.Close(shutdownCtx)
+}
+
+func waitErr(inst *server.Instance) <-chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- inst.Wait() }()
+	return ch
+}

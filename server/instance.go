@@ -1,0 +1,231 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamd/iamd/auth"
+	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/store/sqlite"
+	"github.com/iamd/iamd/sts"
+)
+
+// Options configure a running iamd.
+type Options struct {
+	Addr       string // listen address; ":0" picks a free port
+	DataDir    string // holds the database and the sealing key
+	AccountID  string // the account created on first start (random when empty)
+	RootKeyID  string // root credentials to ensure (random on first start when empty)
+	RootSecret string
+	SealKey    []byte // key for secrets at rest; read or created in DataDir when nil
+	Logger     *slog.Logger
+	Quotas     *iam.Quotas
+	MaxConns   int // concurrent connections (default 1024)
+}
+
+// Instance is a running server.
+type Instance struct {
+	URL     string
+	Account string
+	// RootKeyID and RootSecret are set when this start created the root
+	// credentials (first start) or was given them.
+	RootKeyID, RootSecret string
+	Created               bool // the account was created by this start
+
+	IAM      *iam.Service
+	Store    iam.Store
+	http     *http.Server
+	ln       net.Listener
+	done     chan struct{} // closed when Serve returns
+	serveErr error
+	once     sync.Once
+}
+
+// DefaultAddr is where iamd listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:4263"
+
+// Start opens the store, prepares the account and serves until Close.
+func Start(ctx context.Context, opt Options) (*Instance, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if opt.Addr == "" {
+		opt.Addr = DefaultAddr
+	}
+	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	sealKey := opt.SealKey
+	if sealKey == nil {
+		var err error
+		if sealKey, err = loadOrCreateKey(filepath.Join(opt.DataDir, "seal.key")); err != nil {
+			return nil, err
+		}
+	}
+	sealer, err := iam.NewSealer(map[string][]byte{"k1": sealKey}, []string{"k1"})
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlite.Open(filepath.Join(opt.DataDir, "iamd.db"))
+	if err != nil {
+		return nil, err
+	}
+	metrics := NewMetrics()
+	svc := iam.New(metrics.InstrumentStore(st), iam.Options{Sealer: sealer, Quotas: opt.Quotas})
+	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{})}
+	if err := inst.prepareAccount(ctx, opt); err != nil {
+		st.Close()
+		return nil, err
+	}
+	authn := auth.New(svc, nil)
+	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Ready: func(ctx context.Context) error {
+		return st.View(ctx, func(iam.Tx) error { return nil })
+	}})
+	srv.SetSTS(sts.New(svc))
+	ln, err := net.Listen("tcp", opt.Addr)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	maxConns := opt.MaxConns
+	if maxConns <= 0 {
+		maxConns = 1024
+	}
+	inst.ln = limitListener(ln, maxConns)
+	inst.URL = "http://" + ln.Addr().String()
+	inst.http = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(opt.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		inst.serveErr = inst.http.Serve(inst.ln)
+		close(inst.done)
+	}()
+	return inst, nil
+}
+
+// prepareAccount creates the account on first start and makes sure the
+// root credentials given exist.
+func (i *Instance) prepareAccount(ctx context.Context, opt Options) error {
+	accounts, err := i.IAM.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	if len(accounts) > 0 {
+		i.Account = accounts[0].ID
+		if opt.AccountID != "" {
+			i.Account = opt.AccountID
+		}
+		if opt.RootKeyID == "" {
+			return nil
+		}
+		i.RootKeyID, i.RootSecret = opt.RootKeyID, opt.RootSecret
+		return i.IAM.EnsureRootKey(ctx, i.Account, opt.RootKeyID, opt.RootSecret)
+	}
+	i.Account = opt.AccountID
+	if i.Account == "" {
+		i.Account = iam.NewAccountID()
+	}
+	i.RootKeyID, i.RootSecret = opt.RootKeyID, opt.RootSecret
+	if i.RootKeyID == "" {
+		i.RootKeyID, i.RootSecret = iam.NewAccessKeyID(iam.PrefixAccessKey), iam.NewSecretAccessKey()
+	}
+	i.Created = true
+	_, err = i.IAM.CreateAccount(ctx, i.Account, i.RootKeyID, i.RootSecret)
+	return err
+}
+
+// Close shuts the server down gracefully (in-flight requests finish) and
+// closes the store.
+func (i *Instance) Close(ctx context.Context) error {
+	var err error
+	i.once.Do(func() {
+		err = i.http.Shutdown(ctx)
+		if serveErr := i.Wait(); serveErr != nil {
+			err = errors.Join(err, serveErr)
+		}
+		err = errors.Join(err, i.Store.Close())
+	})
+	return err
+}
+
+// Wait returns when the server stops serving, with the reason unless it
+// was Close.
+func (i *Instance) Wait() error {
+	<-i.done
+	if errors.Is(i.serveErr, http.ErrServerClosed) {
+		return nil
+	}
+	return i.serveErr
+}
+
+// loadOrCreateKey reads a base64 key file, creating it (mode 0600) with a
+// fresh key when absent.
+func loadOrCreateKey(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := iam.NewSealKey()
+		enc := base64.StdEncoding.EncodeToString(key) + "\n"
+		if err := os.WriteFile(path, []byte(enc), 0o600); err != nil {
+			return nil, err
+		}
+		return key, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("%s: not a base64 32-byte key", path)
+	}
+	return key, nil
+}
+
+// limitListener accepts at most n connections at once, so that slow or
+// malicious clients cannot exhaust the server.
+func limitListener(l net.Listener, n int) net.Listener {
+	return &limitedListener{Listener: l, sem: make(chan struct{}, n)}
+}
+
+type limitedListener struct {
+	net.Listener
+	sem chan struct{}
+}
+
+func (l *limitedListener) Accept() (net.Conn, error) {
+	l.sem <- struct{}{}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitedConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}

@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/iamd/iamd/iam"
+)
+
+// Metrics are the server's Prometheus metrics, in a registry of their own
+// (no global state).
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	store    *prometheus.HistogramVec
+}
+
+// NewMetrics creates the metrics.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "iamd_requests_total", Help: "API requests by service, action and error code (empty when successful).",
+		}, []string{"service", "action", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "iamd_request_duration_seconds", Help: "API request latency by service and action.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12),
+		}, []string{"service", "action"}),
+		store: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "iamd_store_duration_seconds", Help: "Store transaction latency by kind (update, view).",
+			Buckets: prometheus.ExponentialBuckets(0.00005, 2.5, 12),
+		}, []string{"op", "outcome"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.store, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+func (m *Metrics) observe(service, action, code string, d time.Duration) {
+	if action == "" {
+		action = "unknown"
+	}
+	m.requests.WithLabelValues(service, action, code).Inc()
+	m.latency.WithLabelValues(service, action).Observe(d.Seconds())
+}
+
+// InstrumentStore wraps a store so its transactions are timed.
+func (m *Metrics) InstrumentStore(s iam.Store) iam.Store { return &timedStore{Store: s, m: m} }
+
+type timedStore struct {
+	iam.Store
+	m *Metrics
+}
+
+func (t *timedStore) Update(ctx context.Context, fn func(iam.Tx) error) error {
+	start := time.Now()
+	err := t.Store.Update(ctx, fn)
+	t.m.store.WithLabelValues("update", outcome(err)).Observe(time.Since(start).Seconds())
+	return err
+}
+
+func (t *timedStore) View(ctx context.Context, fn func(iam.Tx) error) error {
+	start := time.Now()
+	err := t.Store.View(ctx, fn)
+	t.m.store.WithLabelValues("view", outcome(err)).Observe(time.Since(start).Seconds())
+	return err
+}
+
+func outcome(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
+}

@@ -1,0 +1,245 @@
+// Package server is iamd's HTTP front: the AWS Query protocol for IAM and
+// STS on one endpoint, authentication of every request, errors in AWS's XML
+// with AWS's statuses, and operations (health, readiness, Prometheus
+// metrics, structured logs with request ids, request limits).
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/auth"
+	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/protocol/query"
+	"github.com/iamd/iamd/protocol/stsapi"
+)
+
+// Config configures a Server.
+type Config struct {
+	Logger       *slog.Logger
+	MaxBodyBytes int64 // request bodies beyond this are refused (default 1 MiB)
+	Metrics      *Metrics
+	// Ready reports whether the server can serve (for /readyz).
+	Ready func(ctx context.Context) error
+}
+
+// Server serves the IAM and STS APIs.
+type Server struct {
+	iam     *iam.Service
+	sts     any // the STS operations; nil until STS is wired
+	auth    *auth.Authenticator
+	log     *slog.Logger
+	maxBody int64
+	metrics *Metrics
+	ready   func(ctx context.Context) error
+	mux     *http.ServeMux
+}
+
+// New builds a server for the IAM service.
+func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
+	s := &Server{iam: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 1 << 20
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	s.mux.HandleFunc("GET /readyz", s.serveReady)
+	s.mux.Handle("GET /metrics", s.metrics.Handler())
+	s.mux.HandleFunc("/", s.serveAPI)
+	return s
+}
+
+// SetSTS installs the STS operations.
+func (s *Server) SetSTS(sts any) { s.sts = sts }
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	if s.ready != nil {
+		if err := s.ready(r.Context()); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	io.WriteString(w, "ready\n")
+}
+
+// newRequestID returns a UUID (version 4), the form of AWS's request ids.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// call is one API request as it goes through the server.
+type call struct {
+	id        string
+	service   string // iam | sts
+	action    string
+	namespace string
+	caller    *iam.Caller
+}
+
+// unsignedSTS are the STS actions that take no AWS credentials.
+var unsignedSTS = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	c := &call{id: newRequestID(), service: "iam", namespace: iamapi.Namespace}
+	w.Header().Set("x-amzn-RequestId", c.id)
+	status, code := s.handle(w, r, c)
+	elapsed := time.Since(start)
+	s.metrics.observe(c.service, c.action, code, elapsed)
+	attrs := []any{"request_id", c.id, "service", c.service, "action", c.action, "status", status, "duration", elapsed}
+	if code != "" {
+		attrs = append(attrs, "error", code)
+	}
+	if c.caller != nil {
+		attrs = append(attrs, "caller", c.caller.ARN)
+	}
+	s.log.LogAttrs(r.Context(), levelFor(status), "request", slogAttrs(attrs)...)
+}
+
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func slogAttrs(kv []any) []slog.Attr {
+	out := make([]slog.Attr, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, slog.Any(kv[i].(string), kv[i+1]))
+	}
+	return out
+}
+
+// handle serves one request and returns its status and error code.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, string) {
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return s.fail(w, c, awserr.New("InvalidHttpRequest", http.StatusMethodNotAllowed, "The %s method is not supported.", r.Method))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return s.fail(w, c, awserr.New("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", s.maxBody))
+		}
+		return s.fail(w, c, awserr.New("IncompleteBody", http.StatusBadRequest, "The request body could not be read."))
+	}
+	params, err := requestParams(r, body)
+	if err != nil {
+		return s.fail(w, c, awserr.New(awserr.CodeMalformedQuery, http.StatusBadRequest, "%v", err))
+	}
+	c.action = params.Get("Action")
+	if c.action == "" {
+		return s.fail(w, c, awserr.New(awserr.CodeMissingAction, http.StatusBadRequest, "Missing Action"))
+	}
+	c.service = serviceOf(r, c.action)
+	if c.service == "sts" {
+		c.namespace = stsapi.Namespace
+	}
+	ctx := r.Context()
+	if !(c.service == "sts" && unsignedSTS[c.action]) {
+		caller, _, err := s.auth.Authenticate(ctx, r, body)
+		if err != nil {
+			return s.fail(w, c, err)
+		}
+		c.caller = caller
+		ctx = iam.WithCaller(ctx, caller)
+	}
+	var out query.Encodable
+	switch c.service {
+	case "sts":
+		if s.sts == nil {
+			return s.fail(w, c, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement STS yet."))
+		}
+		out, err = stsapi.Dispatch(ctx, s.sts, c.action, params)
+	default:
+		out, err = iamapi.Dispatch(ctx, s.iam, c.action, params)
+	}
+	if err != nil {
+		return s.fail(w, c, err)
+	}
+	var b bytes.Buffer
+	query.WriteResponse(&b, c.action, c.namespace, c.id, out)
+	w.Header().Set("Content-Type", "text/xml")
+	w.Write(b.Bytes())
+	return http.StatusOK, ""
+}
+
+// requestParams merges the query string with a form body.
+func requestParams(r *http.Request, body []byte) (url.Values, error) {
+	params, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > 0 {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range form {
+			params[k] = append(params[k], v...)
+		}
+	}
+	return params, nil
+}
+
+// serviceOf decides whether a request is for IAM or STS: by the service of
+// its signature, else by the action's name.
+func serviceOf(r *http.Request, action string) string {
+	scope := r.Header.Get("Authorization")
+	if scope == "" {
+		scope = r.URL.Query().Get("X-Amz-Credential")
+	}
+	switch {
+	case strings.Contains(scope, "/sts/aws4_request"):
+		return "sts"
+	case strings.Contains(scope, "/iam/aws4_request"):
+		return "iam"
+	}
+	for _, op := range stsapi.Operations {
+		if op == action {
+			return "sts"
+		}
+	}
+	return "iam"
+}
+
+// fail writes an AWS error response. Errors that are not AWS errors are
+// internal failures: logged, and answered without their details.
+func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
+	e, ok := awserr.As(err)
+	if !ok {
+		s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
+		e = awserr.ServiceFailure("An internal error occurred. Request id %s.", c.id)
+	}
+	var b bytes.Buffer
+	query.WriteError(&b, c.namespace, c.id, e)
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(e.Status)
+	w.Write(b.Bytes())
+	return e.Status, e.Code
+}
