@@ -162,6 +162,14 @@ func (s *Service) renameUser(tx Tx, account string, u *User, newName string) err
 	if oldKey == newKey {
 		return nil
 	}
+	if u.Boundary != "" {
+		if err := setBoundaryUse(tx, account, "user", oldKey, u.Boundary, ""); err != nil {
+			return err
+		}
+		if err := setBoundaryUse(tx, account, "user", newKey, "", u.Boundary); err != nil {
+			return err
+		}
+	}
 	// Relations keyed by the user's name, and their reverse entries.
 	groups, err := scanKeys(tx, account, kindUserGroup, key(oldKey, ""))
 	if err != nil {
@@ -178,36 +186,40 @@ func (s *Service) renameUser(tx Tx, account string, u *User, newName string) err
 	if err := moveEntityPolicies(tx, account, "user", oldKey, newKey); err != nil {
 		return err
 	}
-	for _, kind := range []string{kindUserKey, kindUserMFA, kindUserSSHKey, kindUserCert, kindUserServiceCred} {
-		rest, err := scanKeys(tx, account, kind, key(oldKey, ""))
+	// Credentials are indexed under the user and name it in their record.
+	for _, idx := range []struct{ index, records, account string }{
+		{kindUserKey, kindAccessKey, ""}, {kindUserMFA, kindMFA, account}, {kindUserSSHKey, kindSSHKey, account},
+		{kindUserCert, kindCert, account}, {kindUserServiceCred, kindServiceCred, account},
+	} {
+		ids, err := scanKeys(tx, account, idx.index, key(oldKey, ""))
 		if err != nil {
 			return err
 		}
-		for _, r := range rest {
-			if err := moveRecord(tx, account, kind, key(oldKey, r), key(newKey, r)); err != nil {
+		for _, id := range ids {
+			if err := moveRecord(tx, account, idx.index, key(oldKey, id), key(newKey, id)); err != nil {
+				return err
+			}
+			if err := setUserField(tx, idx.account, idx.records, id, newName); err != nil {
 				return err
 			}
 		}
 	}
-	if err := moveRecord(tx, account, kindLoginProfile, oldKey, newKey); err != nil && !errors.Is(err, ErrNotFound) {
+	if err := moveRecord(tx, account, kindLoginProfile, oldKey, newKey); err == nil {
+		return setUserField(tx, account, kindLoginProfile, newKey, newName)
+	} else if !errors.Is(err, ErrNotFound) {
 		return err
-	}
-	// Access keys and MFA devices name their user.
-	keys, err := scanKeys(tx, account, kindUserKey, key(newKey, ""))
-	if err != nil {
-		return err
-	}
-	for _, id := range keys {
-		var k AccessKey
-		if err := getJSON(tx, "", kindAccessKey, id, &k); err != nil {
-			return err
-		}
-		k.User = newName
-		if err := putJSON(tx, "", kindAccessKey, id, &k); err != nil {
-			return err
-		}
 	}
 	return nil
+}
+
+// setUserField rewrites the "user" member of a credential record.
+func setUserField(tx Tx, account, kind, k, user string) error {
+	var rec map[string]any
+	if err := getJSON(tx, account, kind, k, &rec); err != nil {
+		return err
+	}
+	rec["user"] = user
+	return putJSON(tx, account, kind, k, rec)
 }
 
 // moveRecord moves a record to a new key; ErrNotFound when absent.

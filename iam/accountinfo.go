@@ -1,0 +1,459 @@
+package iam
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/protocol/iamapi"
+)
+
+// Account-wide operations: the alias, the summary, the authorization
+// details dump and the credential report.
+
+const (
+	kindAlias  = "alias"  // global: alias -> account id
+	kindReport = "report" // the account's last credential report
+)
+
+// CreateAccountAlias sets the account's alias (one per account, unique
+// across accounts).
+func (s *Service) CreateAccountAlias(ctx context.Context, in *iamapi.CreateAccountAliasInput) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx) error {
+		a, err := s.account(tx, c.Account)
+		if err != nil {
+			return err
+		}
+		if a.Alias == in.AccountAlias {
+			return nil
+		}
+		if err := tx.Insert("", kindAlias, in.AccountAlias, []byte(c.Account)); err != nil {
+			if errors.Is(err, ErrExists) {
+				return iamapi.EntityAlreadyExists("The account alias %s already exists.", in.AccountAlias)
+			}
+			return err
+		}
+		if a.Alias != "" {
+			if err := tx.Delete("", kindAlias, a.Alias); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		a.Alias = in.AccountAlias
+		return putJSON(tx, "", kindAccount, a.ID, a)
+	})
+}
+
+// DeleteAccountAlias removes the account's alias.
+func (s *Service) DeleteAccountAlias(ctx context.Context, in *iamapi.DeleteAccountAliasInput) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx) error {
+		a, err := s.account(tx, c.Account)
+		if err != nil {
+			return err
+		}
+		if a.Alias != in.AccountAlias {
+			return iamapi.NoSuchEntity("The account alias %s cannot be found.", in.AccountAlias)
+		}
+		if err := tx.Delete("", kindAlias, a.Alias); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		a.Alias = ""
+		return putJSON(tx, "", kindAccount, a.ID, a)
+	})
+}
+
+// ListAccountAliases lists the alias (zero or one).
+func (s *Service) ListAccountAliases(ctx context.Context, _ *iamapi.ListAccountAliasesInput) (*iamapi.ListAccountAliasesOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.GetAccount(ctx, c.Account)
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListAccountAliasesOutput{AccountAliases: []string{}, IsTruncated: ptr(false)}
+	if a.Alias != "" {
+		out.AccountAliases = append(out.AccountAliases, a.Alias)
+	}
+	return out, nil
+}
+
+// GetAccountSummary reports the account's entity counts and quotas.
+func (s *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountSummaryInput) (*iamapi.GetAccountSummaryOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int32{}
+	err = s.view(ctx, func(tx Tx) error {
+		count := func(kind string) int32 {
+			n, _ := tx.Count(c.Account, kind, "")
+			return int32(n)
+		}
+		m["Users"], m["Groups"], m["Roles"], m["Policies"] = count(kindUser), count(kindGroup), count(kindRole), count(kindPolicy)
+		m["InstanceProfiles"], m["Providers"] = count(kindInstanceProfile), count(kindOIDC)+count(kindSAML)
+		m["MFADevices"], m["MFADevicesInUse"] = count(kindMFA), count(kindUserMFA)
+		m["ServerCertificates"] = count(kindServerCert)
+		m["PolicyVersionsInUse"] = count(kindAttachedTo)
+		// The root user's credentials are indexed under the empty user name.
+		root := key("", "")
+		m["AccountMFAEnabled"] = boolInt(mustCount(tx, c.Account, kindUserMFA, root) > 0)
+		m["AccountAccessKeysPresent"] = boolInt(mustCount(tx, c.Account, kindUserKey, root) > 0)
+		m["AccountSigningCertificatesPresent"] = boolInt(mustCount(tx, c.Account, kindUserCert, root) > 0)
+		m["AccountPasswordPresent"] = 0
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	q := s.quotas
+	for k, v := range map[string]int{
+		"UsersQuota": q.Users, "GroupsQuota": q.Groups, "RolesQuota": q.Roles, "PoliciesQuota": q.Policies,
+		"InstanceProfilesQuota": q.InstanceProfiles, "ServerCertificatesQuota": q.ServerCertificates,
+		"GroupsPerUserQuota": q.GroupsPerUser, "AttachedPoliciesPerUserQuota": q.AttachedPerUser,
+		"AttachedPoliciesPerGroupQuota": q.AttachedPerGroup, "AttachedPoliciesPerRoleQuota": q.AttachedPerRole,
+		"AccessKeysPerUserQuota": q.AccessKeysPerUser, "SigningCertificatesPerUserQuota": q.SigningCertsPerUser,
+		"VersionsPerPolicyQuota": q.VersionsPerPolicy, "PolicySizeQuota": 6144, "UserPolicySizeQuota": 2048,
+		"GroupPolicySizeQuota": 5120, "RolePolicySizeQuota": 10240, "AssumeRolePolicySizeQuota": q.TrustPolicySize,
+		"PolicyVersionsInUseQuota": 10000, "GlobalEndpointTokenVersion": 1,
+	} {
+		m[k] = int32(v)
+	}
+	return &iamapi.GetAccountSummaryOutput{SummaryMap: m}, nil
+}
+
+func mustCount(tx Tx, account, kind, prefix string) int {
+	n, _ := tx.Count(account, kind, prefix)
+	return n
+}
+
+func boolInt(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// GetAccountAuthorizationDetails dumps every user, group, role and policy
+// with their policies, in the shape analysis tools read.
+func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi.GetAccountAuthorizationDetailsInput) (*iamapi.GetAccountAuthorizationDetailsOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := func(f string) bool { return len(in.Filter) == 0 || slices.Contains(in.Filter, f) }
+	out := &iamapi.GetAccountAuthorizationDetailsOutput{
+		UserDetailList: []iamapi.UserDetail{}, GroupDetailList: []iamapi.GroupDetail{},
+		RoleDetailList: []iamapi.RoleDetail{}, Policies: []iamapi.ManagedPolicyDetail{}, IsTruncated: ptr(false),
+	}
+	err = s.view(ctx, func(tx Tx) error {
+		inline := func(kind, name string) ([]iamapi.PolicyDetail, error) {
+			list := []iamapi.PolicyDetail{}
+			err := scanJSON(tx, c.Account, kindInline, key(kind, lower(name), ""), "", 0, func(_ string, p *InlinePolicy) error {
+				list = append(list, iamapi.PolicyDetail{PolicyName: ptr(p.Name), PolicyDocument: ptr(encodeDocument(p.Document))})
+				return nil
+			})
+			return list, err
+		}
+		attached := func(kind, name string) ([]iamapi.AttachedPolicy, error) {
+			list := []iamapi.AttachedPolicy{}
+			err := scanJSON(tx, c.Account, kindAttached, key(kind, lower(name), ""), "", 0, func(_ string, r *attachedRecord) error {
+				list = append(list, iamapi.AttachedPolicy{PolicyName: ptr(r.Name), PolicyArn: ptr(r.ARN)})
+				return nil
+			})
+			return list, err
+		}
+		boundary := func(arn string) *iamapi.AttachedPermissionsBoundary {
+			if arn == "" {
+				return nil
+			}
+			return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(arn), PermissionsBoundaryType: ptr("PermissionsBoundaryPolicy")}
+		}
+		if want("User") {
+			err := scanJSON(tx, c.Account, kindUser, "", "", 0, func(_ string, u *User) error {
+				d := iamapi.UserDetail{Path: ptr(u.Path), UserName: ptr(u.Name), UserId: ptr(u.ID), Arn: ptr(entityARN(c, "user", u.Path, u.Name)),
+					CreateDate: ptr(u.Created), PermissionsBoundary: boundary(u.Boundary), Tags: apiTags(u.Tags)}
+				var err error
+				if d.UserPolicyList, err = inline("user", u.Name); err != nil {
+					return err
+				}
+				if d.AttachedManagedPolicies, err = attached("user", u.Name); err != nil {
+					return err
+				}
+				groups, err := scanKeys(tx, c.Account, kindUserGroup, key(lower(u.Name), ""))
+				if err != nil {
+					return err
+				}
+				d.GroupList = []string{}
+				for _, gk := range groups {
+					g, err := getGroup(tx, c.Account, gk)
+					if err != nil {
+						return err
+					}
+					d.GroupList = append(d.GroupList, g.Name)
+				}
+				out.UserDetailList = append(out.UserDetailList, d)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if want("Group") {
+			err := scanJSON(tx, c.Account, kindGroup, "", "", 0, func(_ string, g *Group) error {
+				d := iamapi.GroupDetail{Path: ptr(g.Path), GroupName: ptr(g.Name), GroupId: ptr(g.ID), Arn: ptr(entityARN(c, "group", g.Path, g.Name)), CreateDate: ptr(g.Created)}
+				var err error
+				if d.GroupPolicyList, err = inline("group", g.Name); err != nil {
+					return err
+				}
+				d.AttachedManagedPolicies, err = attached("group", g.Name)
+				out.GroupDetailList = append(out.GroupDetailList, d)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if want("Role") {
+			err := scanJSON(tx, c.Account, kindRole, "", "", 0, func(_ string, r *Role) error {
+				d := iamapi.RoleDetail{Path: ptr(r.Path), RoleName: ptr(r.Name), RoleId: ptr(r.ID), Arn: ptr(entityARN(c, "role", r.Path, r.Name)),
+					CreateDate: ptr(r.Created), AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy)), PermissionsBoundary: boundary(r.Boundary),
+					Tags: apiTags(r.Tags), RoleLastUsed: &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)}}
+				var err error
+				if d.RolePolicyList, err = inline("role", r.Name); err != nil {
+					return err
+				}
+				if d.AttachedManagedPolicies, err = attached("role", r.Name); err != nil {
+					return err
+				}
+				d.InstanceProfileList = []iamapi.InstanceProfile{}
+				profiles, err := scanKeys(tx, c.Account, kindRoleProfile, key(lower(r.Name), ""))
+				if err != nil {
+					return err
+				}
+				for _, pk := range profiles {
+					p, err := getProfile(tx, c.Account, pk)
+					if err != nil {
+						return err
+					}
+					api, err := s.profileAPI(tx, c, p, false)
+					if err != nil {
+						return err
+					}
+					d.InstanceProfileList = append(d.InstanceProfileList, api)
+				}
+				out.RoleDetailList = append(out.RoleDetailList, d)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if want("LocalManagedPolicy") {
+			err := scanJSON(tx, c.Account, kindPolicy, "", "", 0, func(_ string, p *ManagedPolicy) error {
+				a := s.policyARN(c, p)
+				n, b, err := usage(tx, c.Account, a)
+				if err != nil {
+					return err
+				}
+				d := iamapi.ManagedPolicyDetail{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(a), Path: ptr(p.Path),
+					DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(n)), PermissionsBoundaryUsageCount: ptr(int32(b)),
+					IsAttachable: ptr(true), Description: optional(p.Description), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated),
+					PolicyVersionList: []iamapi.PolicyVersion{}}
+				err = scanJSON(tx, c.Account, kindPolicyVersion, key(lower(p.Name), ""), "", 0, func(_ string, v *PolicyVersion) error {
+					d.PolicyVersionList = append(d.PolicyVersionList, versionAPI(v, v.VersionID == p.DefaultVersion, true))
+					return nil
+				})
+				out.Policies = append(out.Policies, d)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if want("AWSManagedPolicy") {
+			// AWS managed policies appear when something in the account uses them.
+			for _, p := range s.managed.All() {
+				a := awsPolicyARN(c, p)
+				n, b, err := usage(tx, c.Account, a)
+				if err != nil {
+					return err
+				}
+				if n == 0 && b == 0 {
+					continue
+				}
+				out.Policies = append(out.Policies, iamapi.ManagedPolicyDetail{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(a), Path: ptr(p.Path),
+					DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(n)), PermissionsBoundaryUsageCount: ptr(int32(b)),
+					IsAttachable: ptr(!p.Deprecated), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated),
+					PolicyVersionList: []iamapi.PolicyVersion{versionAPI(&PolicyVersion{VersionID: p.DefaultVersion, Document: p.Document, Created: p.Updated}, true, true)}})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Credential report.
+
+type credentialReport struct {
+	Generated time.Time `json:"generated"`
+	CSV       []byte    `json:"csv"`
+}
+
+// reportTTL is how long a report stays current (AWS: four hours).
+const reportTTL = 4 * time.Hour
+
+// GenerateCredentialReport builds the report at once.
+func (s *Service) GenerateCredentialReport(ctx context.Context, _ *iamapi.GenerateCredentialReportInput) (*iamapi.GenerateCredentialReportOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	var rep credentialReport
+	err = s.update(ctx, func(tx Tx) error {
+		if err := getJSON(tx, c.Account, kindReport, "credential", &rep); err == nil && now.Sub(rep.Generated) < reportTTL {
+			return nil // a fresh report exists
+		}
+		data, err := s.buildCredentialReport(tx, c, now)
+		if err != nil {
+			return err
+		}
+		rep = credentialReport{Generated: now, CSV: data}
+		return putJSON(tx, c.Account, kindReport, "credential", &rep)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GenerateCredentialReportOutput{State: ptr("COMPLETE"), Description: ptr("No report exists. Starting a new report generation task")}, nil
+}
+
+// GetCredentialReport returns the last report.
+func (s *Service) GetCredentialReport(ctx context.Context, _ *iamapi.GetCredentialReportInput) (*iamapi.GetCredentialReportOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rep credentialReport
+	err = s.view(ctx, func(tx Tx) error {
+		if err := getJSON(tx, c.Account, kindReport, "credential", &rep); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return iamapi.CredentialReportNotPresent("Unable to find a credential report. Generate one with GenerateCredentialReport.")
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.now().Sub(rep.Generated) > reportTTL {
+		return nil, iamapi.CredentialReportExpired("The credential report is more than four hours old. Generate a new one.")
+	}
+	return &iamapi.GetCredentialReportOutput{Content: rep.CSV, ReportFormat: ptr("text/csv"), GeneratedTime: ptr(rep.Generated)}, nil
+}
+
+// reportColumns are AWS's credential report columns.
+var reportColumns = []string{"user", "arn", "user_creation_time", "password_enabled", "password_last_used", "password_last_changed",
+	"password_next_rotation", "mfa_active", "access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
+	"access_key_1_last_used_region", "access_key_1_last_used_service", "access_key_2_active", "access_key_2_last_rotated",
+	"access_key_2_last_used_date", "access_key_2_last_used_region", "access_key_2_last_used_service", "cert_1_active",
+	"cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated"}
+
+func (s *Service) buildCredentialReport(tx Tx, c *Caller, now time.Time) ([]byte, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(reportColumns)
+	iso := func(t *time.Time) string {
+		if t == nil || t.IsZero() {
+			return "N/A"
+		}
+		return t.UTC().Format("2006-01-02T15:04:05+00:00")
+	}
+	row := func(name, arn string, created time.Time, userKey string, password *LoginProfile, lastUsed *time.Time) error {
+		keys, err := userKeys(tx, c.Account, userKey)
+		if err != nil {
+			return err
+		}
+		mfa := mustCount(tx, c.Account, kindUserMFA, key(userKey, "")) > 0
+		r := []string{name, arn, iso(&created)}
+		switch {
+		case userKey == "":
+			r = append(r, "not_supported", iso(lastUsed), "not_supported", "not_supported")
+		case password != nil:
+			r = append(r, "true", iso(lastUsed), iso(&password.Created), "N/A")
+		default:
+			r = append(r, "false", "N/A", "N/A", "N/A")
+		}
+		r = append(r, boolText(mfa))
+		for i := 0; i < 2; i++ {
+			if i < len(keys) {
+				k := keys[i]
+				r = append(r, boolText(k.Status == "Active"), iso(&k.Created), iso(k.LastUsed), orNA(k.LastUsedRegion), orNA(k.LastUsedSvc))
+			} else {
+				r = append(r, "false", "N/A", "N/A", "N/A", "N/A")
+			}
+		}
+		certs, err := scanKeys(tx, c.Account, kindUserCert, key(userKey, ""))
+		if err != nil {
+			return err
+		}
+		sort.Strings(certs)
+		for i := 0; i < 2; i++ {
+			if i < len(certs) {
+				var cert signingCert
+				if err := getJSON(tx, c.Account, kindCert, certs[i], &cert); err != nil {
+					return err
+				}
+				r = append(r, boolText(cert.Status == "Active"), iso(&cert.Uploaded))
+			} else {
+				r = append(r, "false", "N/A")
+			}
+		}
+		return w.Write(r)
+	}
+	a, err := s.account(tx, c.Account)
+	if err != nil {
+		return nil, err
+	}
+	if err := row("<root_account>", "arn:"+c.Partition+":iam::"+c.Account+":root", a.Created, "", nil, nil); err != nil {
+		return nil, err
+	}
+	err = scanJSON(tx, c.Account, kindUser, "", "", 0, func(k string, u *User) error {
+		var lp *LoginProfile
+		if p, err := getLoginProfile(tx, c.Account, u.Name); err == nil {
+			lp = p
+		}
+		return row(u.Name, entityARN(c, "user", u.Path, u.Name), u.Created, k, lp, u.PasswordLastUsed)
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}
+
+func boolText(b bool) string { return strings.ToLower(map[bool]string{true: "TRUE", false: "FALSE"}[b]) }
+
+func orNA(s string) string {
+	if s == "" {
+		return "N/A"
+	}
+	return s
+}
