@@ -22,19 +22,85 @@ type Authenticator struct {
 	iam      *iam.Service
 	verifier *sigv4.Verifier
 	now      func() time.Time
+	watcher  *iam.Watcher
+	cache    credCache
 
 	mu       sync.Mutex
 	lastUsed map[string]time.Time // access key -> last recorded use
 }
 
-// New returns an authenticator over the IAM service's credentials.
-func New(svc *iam.Service, now func() time.Time) *Authenticator {
+// New returns an authenticator over the IAM service's credentials. With a
+// watcher, credentials are cached and dropped when the store says they
+// changed; without one, every request reads the store.
+func New(svc *iam.Service, watcher *iam.Watcher, now func() time.Time) *Authenticator {
 	if now == nil {
 		now = time.Now
 	}
-	a := &Authenticator{iam: svc, now: now, lastUsed: map[string]time.Time{}}
+	a := &Authenticator{iam: svc, now: now, watcher: watcher, lastUsed: map[string]time.Time{}}
+	a.cache.init()
 	a.verifier = &sigv4.Verifier{Secrets: secrets{a}, Now: now}
+	if watcher != nil {
+		watcher.Subscribe(a.cache.invalidate)
+	}
 	return a
+}
+
+// identity is a verified key's owner, as authentication needs it.
+type identity struct {
+	cred     *iam.Credential
+	userName string
+	userID   string
+	userPath string
+}
+
+// credCache keeps identities by access key id, with an index by user so a
+// change to a user drops its keys.
+type credCache struct {
+	mu     sync.RWMutex
+	byID   map[string]*identity
+	byUser map[string][]string // account|lower user -> key ids
+}
+
+func (c *credCache) init() {
+	c.byID, c.byUser = map[string]*identity{}, map[string][]string{}
+}
+
+func (c *credCache) get(id string) *identity {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.byID[id]
+}
+
+func (c *credCache) put(id string, ident *identity) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.byID) > 100000 {
+		c.init()
+	}
+	c.byID[id] = ident
+	if u := ident.cred.User; u != "" {
+		k := ident.cred.Account + "|" + strings.ToLower(u)
+		c.byUser[k] = append(c.byUser[k], id)
+	}
+}
+
+func (c *credCache) invalidate(changes []iam.Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range changes {
+		switch ch.Kind {
+		case iam.KindReset:
+			c.byID, c.byUser = map[string]*identity{}, map[string][]string{}
+		case "access-key":
+			delete(c.byID, ch.Key)
+		case "user":
+			k := ch.Account + "|" + ch.Key
+			for _, id := range c.byUser[k] {
+				delete(c.byID, id)
+			}
+			delete(c.byUser, k)
+		}
+	}
 }
 
 // InvalidClientTokenID is the error for an access key that does not exist
@@ -46,69 +112,98 @@ func InvalidClientTokenID() error {
 type secrets struct{ a *Authenticator }
 
 func (s secrets) Secret(ctx context.Context, id, token string) (string, error) {
-	cred, err := s.a.credential(ctx, id)
+	ident, err := s.a.identityOf(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	return cred.Secret, nil
+	return ident.cred.Secret, nil
 }
 
-type credKey struct{}
+type identKey struct{}
 
-// credential looks a key up once per request (the verifier asks for the
-// secret, Authenticate for the owner).
-func (a *Authenticator) credential(ctx context.Context, id string) (*iam.Credential, error) {
-	if c, ok := ctx.Value(credKey{}).(*credHolder); ok && c.cred != nil && c.cred.AccessKeyID == id {
-		return c.cred, nil
+// identityOf resolves an access key to its owner: from the cache, else
+// from the store. A request keeps the identity it resolved (the verifier
+// asks for the secret, Authenticate for the owner).
+func (a *Authenticator) identityOf(ctx context.Context, id string) (*identity, error) {
+	holder, _ := ctx.Value(identKey{}).(*identHolder)
+	if holder != nil && holder.ident != nil && holder.ident.cred.AccessKeyID == id {
+		return holder.ident, nil
+	}
+	ident, err := a.lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ident.cred.Active {
+		return nil, InvalidClientTokenID()
+	}
+	if holder != nil {
+		holder.ident = ident
+	}
+	return ident, nil
+}
+
+func (a *Authenticator) lookup(ctx context.Context, id string) (*identity, error) {
+	if a.watcher != nil {
+		if err := a.watcher.SyncIfDirty(ctx); err == nil {
+			if ident := a.cache.get(id); ident != nil {
+				return ident, nil
+			}
+		}
 	}
 	cred, err := a.iam.LookupAccessKey(ctx, id)
 	if err != nil {
-		if errors.Is(err, iam.ErrNotFound) {
-			return nil, InvalidClientTokenID()
+		return nil, lookupError(err)
+	}
+	ident := &identity{cred: cred}
+	if cred.User != "" {
+		u, err := a.iam.LookupUser(ctx, cred.Account, cred.User)
+		if err != nil {
+			return nil, lookupError(err)
 		}
-		if errors.Is(err, iam.ErrUnavailable) {
-			return nil, awserr.Unavailable("The service is unavailable. Retry the request.")
-		}
-		return nil, awserr.ServiceFailure("credential lookup failed")
+		ident.userName, ident.userID, ident.userPath = u.Name, u.ID, u.Path
 	}
-	if !cred.Active {
-		return nil, InvalidClientTokenID()
+	if a.watcher != nil {
+		a.cache.put(id, ident)
 	}
-	if c, ok := ctx.Value(credKey{}).(*credHolder); ok {
-		c.cred = cred
-	}
-	return cred, nil
+	return ident, nil
 }
 
-type credHolder struct{ cred *iam.Credential }
+func lookupError(err error) error {
+	switch {
+	case errors.Is(err, iam.ErrNotFound):
+		return InvalidClientTokenID()
+	case errors.Is(err, iam.ErrUnavailable):
+		return awserr.Unavailable("The service is unavailable. Retry the request.")
+	}
+	if _, ok := awserr.As(err); ok {
+		return InvalidClientTokenID() // e.g. the key's user is gone
+	}
+	return awserr.ServiceFailure("credential lookup failed")
+}
+
+type identHolder struct{ ident *identity }
 
 // Authenticate verifies the request's signature and returns its caller.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte) (*iam.Caller, *sigv4.Result, error) {
-	holder := &credHolder{}
-	ctx = context.WithValue(ctx, credKey{}, holder)
+	holder := &identHolder{}
+	ctx = context.WithValue(ctx, identKey{}, holder)
 	res, err := a.verifier.Verify(ctx, r, body)
 	if err != nil {
 		return nil, nil, err
 	}
-	cred := holder.cred
-	if cred == nil {
-		if cred, err = a.credential(ctx, res.AccessKeyID); err != nil {
-			return nil, nil, err
-		}
+	ident, err := a.identityOf(ctx, res.AccessKeyID)
+	if err != nil {
+		return nil, nil, err
 	}
+	cred := ident.cred
 	partition := arn.PartitionForRegion(res.Region)
 	c := &iam.Caller{Account: cred.Account, Partition: partition, Region: res.Region, AccessKey: cred.AccessKeyID}
 	if cred.User == "" {
 		c.Root = true
 		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: cred.Account, Resource: "root"}.String()
 	} else {
-		u, err := a.iam.LookupUser(ctx, cred.Account, cred.User)
-		if err != nil {
-			return nil, nil, InvalidClientTokenID()
-		}
-		c.UserName = u.Name
-		c.UserID = u.ID
-		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: cred.Account, Resource: "user" + u.Path + u.Name}.String()
+		c.UserName, c.UserID = ident.userName, ident.userID
+		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: cred.Account, Resource: "user" + ident.userPath + ident.userName}.String()
 	}
 	a.recordUse(cred.AccessKeyID, res)
 	return c, res, nil

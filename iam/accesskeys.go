@@ -50,7 +50,7 @@ func (s *Service) LookupAccessKey(ctx context.Context, id string) (*Credential, 
 // key was last used (GetAccessKeyLastUsed). Callers throttle it: one write
 // per key per minute is enough for "last used".
 func (s *Service) RecordAccessKeyUse(ctx context.Context, id, service, region string, at time.Time) error {
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.update(ctx, func(tx Tx) error {
 		var k AccessKey
 		if err := getJSON(tx, "", kindAccessKey, id, &k); err != nil {
 			return err

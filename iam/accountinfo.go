@@ -449,7 +449,9 @@ func (s *Service) buildCredentialReport(tx Tx, c *Caller, now time.Time) ([]byte
 	return b.Bytes(), w.Error()
 }
 
-func boolText(b bool) string { return strings.ToLower(map[bool]string{true: "TRUE", false: "FALSE"}[b]) }
+func boolText(b bool) string {
+	return strings.ToLower(map[bool]string{true: "TRUE", false: "FALSE"}[b])
+}
 
 func orNA(s string) string {
 	if s == "" {

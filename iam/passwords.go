@@ -321,4 +321,3 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, _ *iamapi.Del
 		return putJSON(tx, "", kindAccount, a.ID, a)
 	})
 }
-

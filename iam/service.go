@@ -22,6 +22,7 @@ type Service struct {
 	now     func() time.Time
 	managed *ManagedCatalog
 	quotas  Quotas
+	watcher *Watcher
 }
 
 // Options configure a Service.
@@ -30,11 +31,12 @@ type Options struct {
 	Now     func() time.Time // the clock; time.Now when nil
 	Managed *ManagedCatalog  // AWS managed policies; the embedded catalogue when nil
 	Quotas  *Quotas          // account limits; AWS's defaults when nil
+	Watcher *Watcher         // told about this service's writes (optional)
 }
 
 // New returns a Service over store.
 func New(store Store, opt Options) *Service {
-	s := &Service{store: store, sealer: opt.Sealer, now: opt.Now, managed: opt.Managed, quotas: DefaultQuotas()}
+	s := &Service{store: store, sealer: opt.Sealer, now: opt.Now, managed: opt.Managed, quotas: DefaultQuotas(), watcher: opt.Watcher}
 	if opt.Quotas != nil {
 		s.quotas = *opt.Quotas
 	}
@@ -95,7 +97,11 @@ func entityARN(c *Caller, typ, path, name string) string {
 // update runs fn in a write transaction and turns store failures into AWS
 // errors. Errors fn returns pass through unchanged.
 func (s *Service) update(ctx context.Context, fn func(tx Tx) error) error {
-	return storeErr(s.store.Update(ctx, fn))
+	err := s.store.Update(ctx, fn)
+	if err == nil && s.watcher != nil {
+		s.watcher.MarkDirty()
+	}
+	return storeErr(err)
 }
 
 // view runs fn in a read-only snapshot.

@@ -65,7 +65,19 @@ var (
 	ErrExists = errors.New("store: key exists")
 	// ErrStop, returned by a Scan callback, ends the scan without error.
 	ErrStop = errors.New("store: stop scan")
+	// ErrChangesTruncated matches the error Changes returns when changes
+	// after the sequence asked for are no longer kept (a
+	// *TruncatedError): views must start over.
+	ErrChangesTruncated = errors.New("store: change feed truncated")
 	// ErrUnavailable wraps failures to reach the database, so the API can
 	// answer ServiceFailure (503) rather than an internal error.
 	ErrUnavailable = errors.New("store: unavailable")
 )
+
+// TruncatedError says where a change feed now begins.
+type TruncatedError struct{ Oldest int64 }
+
+func (e *TruncatedError) Error() string { return ErrChangesTruncated.Error() }
+
+// Is makes errors.Is(err, ErrChangesTruncated) hold.
+func (e *TruncatedError) Is(target error) bool { return target == ErrChangesTruncated }

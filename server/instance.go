@@ -82,13 +82,19 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		return nil, err
 	}
 	metrics := NewMetrics()
-	svc := iam.New(metrics.InstrumentStore(st), iam.Options{Sealer: sealer, Quotas: opt.Quotas})
+	store := metrics.InstrumentStore(st)
+	watcher, err := iam.NewWatcher(ctx, st) // the store itself: it pushes its commits
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher})
 	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{})}
 	if err := inst.prepareAccount(ctx, opt); err != nil {
 		st.Close()
 		return nil, err
 	}
-	authn := auth.New(svc, nil)
+	authn := auth.New(svc, watcher, nil)
 	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Ready: func(ctx context.Context) error {
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -184,8 +185,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	}
 	var b bytes.Buffer
 	query.WriteResponse(&b, c.action, c.namespace, c.id, out)
-	w.Header().Set("Content-Type", "text/xml")
-	w.Write(b.Bytes())
+	writeXML(w, http.StatusOK, b.Bytes())
 	return http.StatusOK, ""
 }
 
@@ -238,8 +238,16 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
 	}
 	var b bytes.Buffer
 	query.WriteError(&b, c.namespace, c.id, e)
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(e.Status)
-	w.Write(b.Bytes())
+	writeXML(w, e.Status, b.Bytes())
 	return e.Status, e.Code
+}
+
+// writeXML sends a complete XML body with its length, as AWS does (some
+// clients mishandle large chunked responses).
+func writeXML(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
 }

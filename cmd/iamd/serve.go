@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // on --pprof-addr only: the default mux is not served otherwise
 	"os"
 	"os/signal"
 	"strings"
@@ -27,6 +29,7 @@ type serveFlags struct {
 	quotaRoles            int
 	quotaPolicies         int
 	quotaGroups           int
+	pprofAddr             string
 }
 
 func newServeCommand() *cobra.Command {
@@ -54,6 +57,7 @@ seal.key file in the data directory.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.IntVar(&f.maxConns, "max-conns", 1024, "maximum concurrent connections")
+	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address; off when empty")
 	q := iam.DefaultQuotas()
 	fl.IntVar(&f.quotaUsers, "quota-users", q.Users, "users per account")
 	fl.IntVar(&f.quotaRoles, "quota-roles", q.Roles, "roles per account")
@@ -122,6 +126,12 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 		return err
 	}
 	logger.Info("iamd serving", "url", inst.URL, "account", inst.Account, "data", f.data)
+	if f.pprofAddr != "" {
+		go func() {
+			// The profiles leak internals: bind them to loopback.
+			logger.Info("pprof", "err", http.ListenAndServe(f.pprofAddr, nil))
+		}()
+	}
 	if inst.Created {
 		fmt.Fprintf(stdout, `iamd created account %s. Use it with:
 

@@ -33,15 +33,63 @@ var migrations embed.FS
 // maxBatch bounds how many Update calls share one commit.
 const maxBatch = 256
 
+// feedSize is how many recent changes the in-memory feed keeps.
+const feedSize = 1 << 16
+
 // Store is an iam.Store on a SQLite file.
 type Store struct {
 	db     *sql.DB // readers
 	wdb    *sql.DB // the writer's single connection
+	rstmt  *stmts  // prepared on the readers
+	wstmt  *stmts  // prepared on the writer
 	writes chan *writeReq
 	quit   chan struct{}
 	wg     sync.WaitGroup
 	once   sync.Once
 	now    func() time.Time
+
+	subMu sync.Mutex
+	subs  []func([]iam.Change)
+
+	// The change feed: recent committed changes, in memory. One process
+	// owns a SQLite file, and views start empty, so the feed need not
+	// survive a restart.
+	feedMu  sync.Mutex
+	feed    []iam.Change // ring of the last feedSize changes
+	nextSeq int64
+}
+
+// Subscribe registers fn to receive the changes of every commit, in commit
+// order, before the Update calls that made them return.
+func (s *Store) Subscribe(fn func([]iam.Change)) {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	s.subs = append(s.subs, fn)
+}
+
+// publish numbers a commit's changes, records them in the feed and tells
+// the subscribers.
+func (s *Store) publish(changes []iam.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	s.feedMu.Lock()
+	for i := range changes {
+		s.nextSeq++
+		changes[i].Seq = s.nextSeq
+		if len(s.feed) < feedSize {
+			s.feed = append(s.feed, changes[i])
+		} else {
+			s.feed[int(s.nextSeq-1)%feedSize] = changes[i]
+		}
+	}
+	s.feedMu.Unlock()
+	s.subMu.Lock()
+	subs := s.subs
+	s.subMu.Unlock()
+	for _, fn := range subs {
+		fn(changes)
+	}
 }
 
 type writeReq struct {
@@ -59,6 +107,7 @@ func Open(path string) (*Store, error) {
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "foreign_keys(OFF)")
+		q.Add("_pragma", "wal_autocheckpoint(10000)") // fewer, larger checkpoints
 		q.Set("_txlock", mode)
 		return "file:" + path + "?" + q.Encode()
 	}
@@ -80,6 +129,16 @@ func Open(path string) (*Store, error) {
 	db.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	db.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
 	s := &Store{db: db, wdb: wdb, writes: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
+	// Statements are prepared once: parsing SQL was a fifth of the cost of
+	// a write.
+	if s.rstmt, err = prepare(db); err == nil {
+		s.wstmt, err = prepare(wdb)
+	}
+	if err != nil {
+		db.Close()
+		wdb.Close()
+		return nil, err
+	}
 	s.wg.Add(1)
 	go s.writer()
 	return s, nil
@@ -183,8 +242,9 @@ func (s *Store) commitBatch(first *writeReq) {
 		first.done <- fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
 		return
 	}
-	t := &txn{ctx: ctx, q: tx, write: true, now: s.now}
+	t := &txn{ctx: ctx, q: tx, st: s.wstmt, write: true, now: s.now}
 	var batch []*writeReq
+	var changes []iam.Change
 	results := map[*writeReq]error{}
 	run := func(r *writeReq) {
 		batch = append(batch, r)
@@ -196,10 +256,13 @@ func (s *Store) commitBatch(first *writeReq) {
 			results[r] = err
 			return
 		}
+		t.changes = t.changes[:0]
 		err := r.fn(t)
 		if err != nil {
 			_, rbErr := tx.Exec(`ROLLBACK TO call`)
 			err = errors.Join(err, rbErr)
+		} else {
+			changes = append(changes, t.changes...)
 		}
 		if _, relErr := tx.Exec(`RELEASE call`); relErr != nil && err == nil {
 			err = relErr
@@ -219,6 +282,8 @@ drain:
 	commitErr := tx.Commit()
 	if commitErr != nil {
 		commitErr = fmt.Errorf("%w: commit: %v", iam.ErrUnavailable, commitErr)
+	} else {
+		s.publish(changes)
 	}
 	for _, r := range batch {
 		err := results[r]
@@ -236,45 +301,79 @@ func (s *Store) View(ctx context.Context, fn func(iam.Tx) error) error {
 		return fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
 	}
 	defer tx.Rollback()
-	return fn(&txn{ctx: ctx, q: tx, now: s.now})
+	return fn(&txn{ctx: ctx, q: tx, st: s.rstmt, now: s.now})
 }
 
-// Changes returns committed changes after seq.
-func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]iam.Change, error) {
+// Changes returns committed changes after seq from the in-memory feed;
+// iam.ErrChangesTruncated when some were already dropped from it.
+func (s *Store) Changes(_ context.Context, after int64, limit int) ([]iam.Change, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, account, kind, key, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
+	s.feedMu.Lock()
+	defer s.feedMu.Unlock()
+	oldest := s.nextSeq - int64(len(s.feed)) + 1
+	if after+1 < oldest {
+		return nil, &iam.TruncatedError{Oldest: oldest}
 	}
-	defer rows.Close()
 	var out []iam.Change
-	for rows.Next() {
-		var c iam.Change
-		var at int64
-		if err := rows.Scan(&c.Seq, &c.Account, &c.Kind, &c.Key, &at); err != nil {
-			return nil, err
-		}
-		c.Time = time.UnixMilli(at)
-		out = append(out, c)
+	for seq := after + 1; seq <= s.nextSeq && len(out) < limit; seq++ {
+		out = append(out, s.feed[int(seq-1)%feedSize])
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// stmts are the store's statements, prepared on one database handle.
+type stmts struct {
+	get, put, insert, del *sql.Stmt
+	scan                  [4]*sql.Stmt // [bounded][limited]
+	count                 [2]*sql.Stmt // [bounded]
+}
+
+const scanBase = `SELECT key, value FROM kv WHERE account = ? AND kind = ? AND key >= ? AND key > ?`
+
+func prepare(db *sql.DB) (*stmts, error) {
+	var st stmts
+	var err error
+	p := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = db.Prepare(q)
+		return s
+	}
+	st.get = p(`SELECT value FROM kv WHERE account = ? AND kind = ? AND key = ?`)
+	st.put = p(`INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (account, kind, key) DO UPDATE SET value = excluded.value`)
+	st.insert = p(`INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+	st.del = p(`DELETE FROM kv WHERE account = ? AND kind = ? AND key = ?`)
+	st.scan[0] = p(scanBase + ` ORDER BY key`)
+	st.scan[1] = p(scanBase + ` ORDER BY key LIMIT ?`)
+	st.scan[2] = p(scanBase + ` AND key < ? ORDER BY key`)
+	st.scan[3] = p(scanBase + ` AND key < ? ORDER BY key LIMIT ?`)
+	st.count[0] = p(`SELECT count(*) FROM kv WHERE account = ? AND kind = ? AND key >= ?`)
+	st.count[1] = p(`SELECT count(*) FROM kv WHERE account = ? AND kind = ? AND key >= ? AND key < ?`)
+	return &st, err
 }
 
 // txn implements iam.Tx over a *sql.Tx.
 type txn struct {
-	ctx   context.Context
-	q     *sql.Tx
-	write bool
-	now   func() time.Time
+	ctx     context.Context
+	q       *sql.Tx
+	st      *stmts
+	write   bool
+	now     func() time.Time
+	changes []iam.Change // written by the current Update call
 }
+
+// stmt binds a prepared statement to the transaction's connection.
+func (t *txn) stmt(s *sql.Stmt) *sql.Stmt { return t.q.StmtContext(t.ctx, s) }
 
 var errReadOnly = errors.New("sqlite: write in a read-only transaction")
 
 func (t *txn) Get(account, kind, key string) ([]byte, error) {
 	var v []byte
-	err := t.q.QueryRowContext(t.ctx, `SELECT value FROM kv WHERE account = ? AND kind = ? AND key = ?`, account, kind, key).Scan(&v)
+	err := t.stmt(t.st.get).QueryRowContext(t.ctx, account, kind, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, iam.ErrNotFound
 	}
@@ -288,8 +387,7 @@ func (t *txn) Put(account, kind, key string, value []byte) error {
 	if value == nil {
 		value = []byte{} // relations carry no value; the column is NOT NULL
 	}
-	if _, err := t.q.ExecContext(t.ctx, `INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?)
-		ON CONFLICT (account, kind, key) DO UPDATE SET value = excluded.value`, account, kind, key, value); err != nil {
+	if _, err := t.stmt(t.st.put).ExecContext(t.ctx, account, kind, key, value); err != nil {
 		return err
 	}
 	return t.changed(account, kind, key)
@@ -302,7 +400,7 @@ func (t *txn) Insert(account, kind, key string, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
-	res, err := t.q.ExecContext(t.ctx, `INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, account, kind, key, value)
+	res, err := t.stmt(t.st.insert).ExecContext(t.ctx, account, kind, key, value)
 	if err != nil {
 		return err
 	}
@@ -316,7 +414,7 @@ func (t *txn) Delete(account, kind, key string) error {
 	if !t.write {
 		return errReadOnly
 	}
-	res, err := t.q.ExecContext(t.ctx, `DELETE FROM kv WHERE account = ? AND kind = ? AND key = ?`, account, kind, key)
+	res, err := t.stmt(t.st.del).ExecContext(t.ctx, account, kind, key)
 	if err != nil {
 		return err
 	}
@@ -326,24 +424,24 @@ func (t *txn) Delete(account, kind, key string) error {
 	return t.changed(account, kind, key)
 }
 
+// changed notes a write for the change feed (numbered at commit).
 func (t *txn) changed(account, kind, key string) error {
-	_, err := t.q.ExecContext(t.ctx, `INSERT INTO changes (account, kind, key, at) VALUES (?, ?, ?, ?)`, account, kind, key, t.now().UnixMilli())
-	return err
+	t.changes = append(t.changes, iam.Change{Account: account, Kind: kind, Key: key, Time: t.now()})
+	return nil
 }
 
 func (t *txn) Scan(account, kind, prefix, after string, limit int, fn func(key string, value []byte) error) error {
-	q := `SELECT key, value FROM kv WHERE account = ? AND kind = ? AND key >= ? AND key > ?`
 	args := []any{account, kind, prefix, after}
+	variant := 0
 	if end, ok := prefixEnd(prefix); ok {
-		q += ` AND key < ?`
 		args = append(args, end)
+		variant += 2
 	}
-	q += ` ORDER BY key`
 	if limit > 0 {
-		q += ` LIMIT ?`
 		args = append(args, limit)
+		variant++
 	}
-	rows, err := t.q.QueryContext(t.ctx, q, args...)
+	rows, err := t.stmt(t.st.scan[variant]).QueryContext(t.ctx, args...)
 	if err != nil {
 		return err
 	}
@@ -365,14 +463,13 @@ func (t *txn) Scan(account, kind, prefix, after string, limit int, fn func(key s
 }
 
 func (t *txn) Count(account, kind, prefix string) (int, error) {
-	q := `SELECT count(*) FROM kv WHERE account = ? AND kind = ? AND key >= ?`
-	args := []any{account, kind, prefix}
-	if end, ok := prefixEnd(prefix); ok {
-		q += ` AND key < ?`
-		args = append(args, end)
-	}
 	var n int
-	err := t.q.QueryRowContext(t.ctx, q, args...).Scan(&n)
+	var err error
+	if end, ok := prefixEnd(prefix); ok {
+		err = t.stmt(t.st.count[1]).QueryRowContext(t.ctx, account, kind, prefix, end).Scan(&n)
+	} else {
+		err = t.stmt(t.st.count[0]).QueryRowContext(t.ctx, account, kind, prefix).Scan(&n)
+	}
 	return n, err
 }
 

@@ -1,0 +1,140 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Watcher follows the store's change feed and tells subscribers which
+// records changed, so in-memory views (credentials, compiled policies) stay
+// current. A node's own writes mark the watcher dirty, and views sync
+// before they answer, so a node always sees its own writes; changes made
+// by other nodes arrive with the periodic catch-up (Run).
+type Watcher struct {
+	store   Store
+	pushing bool // the store pushes commits: no need to mark dirty
+	dirty   atomic.Bool
+	mu      sync.Mutex // serializes Sync
+	seq     int64
+	subs    []func([]Change)
+}
+
+// Publisher is a store that pushes its own commits to subscribers (the
+// SQLite store does). The watcher then needs no query to see this node's
+// writes.
+type Publisher interface {
+	Subscribe(fn func([]Change))
+}
+
+// NewWatcher starts following the store from its current end: views start
+// empty, so earlier changes do not matter.
+func NewWatcher(ctx context.Context, store Store) (*Watcher, error) {
+	w := &Watcher{store: store}
+	for {
+		changes, err := store.Changes(ctx, w.seq, 10000)
+		var trunc *TruncatedError
+		if errors.As(err, &trunc) {
+			w.seq = trunc.Oldest - 1
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(changes) == 0 {
+			break
+		}
+		w.seq = changes[len(changes)-1].Seq
+	}
+	if p, ok := store.(Publisher); ok {
+		p.Subscribe(w.pushed)
+		w.pushing = true
+	}
+	return w, nil
+}
+
+// pushed receives a commit's changes from a Publisher.
+func (w *Watcher) pushed(changes []Change) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if last := changes[len(changes)-1].Seq; last > w.seq {
+		w.seq = last
+	}
+	for _, fn := range w.subs {
+		fn(changes)
+	}
+}
+
+// Subscribe registers fn to receive batches of changes.
+func (w *Watcher) Subscribe(fn func([]Change)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.subs = append(w.subs, fn)
+}
+
+// MarkDirty records that this node wrote something.
+func (w *Watcher) MarkDirty() {
+	if !w.pushing {
+		w.dirty.Store(true)
+	}
+}
+
+// SyncIfDirty catches up when this node has written since the last sync.
+func (w *Watcher) SyncIfDirty(ctx context.Context) error {
+	if !w.dirty.Load() {
+		return nil
+	}
+	return w.Sync(ctx)
+}
+
+// Sync reads every change since the last one seen and dispatches them.
+func (w *Watcher) Sync(ctx context.Context) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.dirty.Store(false)
+	for {
+		changes, err := w.store.Changes(ctx, w.seq, 1000)
+		var trunc *TruncatedError
+		if errors.As(err, &trunc) {
+			// Too far behind: views forget everything and follow on from
+			// the oldest change kept.
+			w.seq = trunc.Oldest - 1
+			for _, fn := range w.subs {
+				fn([]Change{{Kind: KindReset}})
+			}
+			continue
+		}
+		if err != nil {
+			w.dirty.Store(true)
+			return err
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		w.seq = changes[len(changes)-1].Seq
+		for _, fn := range w.subs {
+			fn(changes)
+		}
+	}
+}
+
+// KindReset is the kind of the change a watcher sends when it lost track
+// of changes: subscribers drop everything they keep.
+const KindReset = "*"
+
+// Run catches up every interval until ctx ends (for changes other nodes
+// make).
+func (w *Watcher) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = w.Sync(ctx)
+		}
+	}
+}
