@@ -15,11 +15,13 @@ import (
 	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/sigv4"
+	"github.com/iamd/iamd/sts"
 )
 
 // Authenticator resolves the caller of a signed request.
 type Authenticator struct {
 	iam      *iam.Service
+	tokens   *sts.Tokens
 	verifier *sigv4.Verifier
 	now      func() time.Time
 	watcher  *iam.Watcher
@@ -32,11 +34,11 @@ type Authenticator struct {
 // New returns an authenticator over the IAM service's credentials. With a
 // watcher, credentials are cached and dropped when the store says they
 // changed; without one, every request reads the store.
-func New(svc *iam.Service, watcher *iam.Watcher, now func() time.Time) *Authenticator {
+func New(svc *iam.Service, tokens *sts.Tokens, watcher *iam.Watcher, now func() time.Time) *Authenticator {
 	if now == nil {
 		now = time.Now
 	}
-	a := &Authenticator{iam: svc, now: now, watcher: watcher, lastUsed: map[string]time.Time{}}
+	a := &Authenticator{iam: svc, tokens: tokens, now: now, watcher: watcher, lastUsed: map[string]time.Time{}}
 	a.cache.init()
 	a.verifier = &sigv4.Verifier{Secrets: secrets{a}, Now: now}
 	if watcher != nil {
@@ -112,11 +114,41 @@ func InvalidClientTokenID() error {
 type secrets struct{ a *Authenticator }
 
 func (s secrets) Secret(ctx context.Context, id, token string) (string, error) {
+	if token != "" || strings.HasPrefix(id, iam.PrefixSessionKey) {
+		sess, err := s.a.session(ctx, id, token)
+		if err != nil {
+			return "", err
+		}
+		return sess.Secret, nil
+	}
 	ident, err := s.a.identityOf(ctx, id)
 	if err != nil {
 		return "", err
 	}
 	return ident.cred.Secret, nil
+}
+
+// ExpiredToken is the error for temporary credentials past their time.
+func ExpiredToken() error {
+	return awserr.New("ExpiredToken", http.StatusBadRequest, "The security token included in the request is expired")
+}
+
+// session opens the session token of temporary credentials.
+func (a *Authenticator) session(ctx context.Context, id, token string) (*iam.Session, error) {
+	if a.tokens == nil || token == "" {
+		return nil, InvalidClientTokenID()
+	}
+	sess, err := a.tokens.Open(token, id, a.now())
+	switch {
+	case errors.Is(err, sts.ErrExpired):
+		return nil, ExpiredToken()
+	case err != nil:
+		return nil, InvalidClientTokenID()
+	}
+	if holder, _ := ctx.Value(identKey{}).(*identHolder); holder != nil {
+		holder.session = sess
+	}
+	return sess, nil
 }
 
 type identKey struct{}
@@ -181,7 +213,10 @@ func lookupError(err error) error {
 	return awserr.ServiceFailure("credential lookup failed")
 }
 
-type identHolder struct{ ident *identity }
+type identHolder struct {
+	ident   *identity
+	session *iam.Session
+}
 
 // Authenticate verifies the request's signature and returns its caller.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte) (*iam.Caller, *sigv4.Result, error) {
@@ -190,6 +225,10 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	res, err := a.verifier.Verify(ctx, r, body)
 	if err != nil {
 		return nil, nil, err
+	}
+	if holder.session != nil {
+		c, err := a.sessionCaller(ctx, holder.session, res)
+		return c, res, err
 	}
 	ident, err := a.identityOf(ctx, res.AccessKeyID)
 	if err != nil {
@@ -207,6 +246,39 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	}
 	a.recordUse(cred.AccessKeyID, res)
 	return c, res, nil
+}
+
+// sessionCaller describes the caller behind temporary credentials.
+func (a *Authenticator) sessionCaller(ctx context.Context, s *iam.Session, res *sigv4.Result) (*iam.Caller, error) {
+	partition := arn.PartitionForRegion(res.Region)
+	c := &iam.Caller{Account: s.Account, Partition: partition, Region: res.Region, AccessKey: s.AccessKeyID, Session: s}
+	stsARN := func(resource string) string {
+		return arn.ARN{Partition: partition, Service: "sts", AccountID: s.Account, Resource: resource}.String()
+	}
+	switch s.Type {
+	case iam.SessionAssumedRole:
+		c.ARN = stsARN("assumed-role/" + s.RoleName + "/" + s.SessionName)
+		c.UserID = s.RoleID + ":" + s.SessionName
+	case iam.SessionFederatedUser:
+		c.ARN = stsARN("federated-user/" + s.FederatedName)
+		c.UserID = s.Account + ":" + s.FederatedName
+	case iam.SessionToken:
+		if s.UserName == "" {
+			c.Root = true
+			c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: s.Account, Resource: "root"}.String()
+			c.UserID = s.Account
+			break
+		}
+		u, err := a.iam.LookupUser(ctx, s.Account, s.UserName)
+		if err != nil {
+			return nil, InvalidClientTokenID()
+		}
+		c.UserName, c.UserID = u.Name, u.ID
+		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: s.Account, Resource: "user" + u.Path + u.Name}.String()
+	default:
+		return nil, InvalidClientTokenID()
+	}
+	return c, nil
 }
 
 // recordUse notes the key's last use, at most once a minute per key so that

@@ -328,7 +328,7 @@ func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code
 		if err != nil {
 			return err
 		}
-		counter, ok := totp.Find(seed, strings.TrimSpace(code), s.now(), 1)
+		counter, ok := totp.Find(seed, strings.TrimSpace(code), s.now(), 2) // a minute of clock drift
 		if !ok || counter <= d.LastCounter {
 			return iamapi.InvalidAuthenticationCode("MultiFactorAuthentication failed with invalid MFA one time pass code.")
 		}

@@ -399,3 +399,21 @@ func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *ia
 	}
 	return &iamapi.GetServiceLinkedRoleDeletionStatusOutput{Status: "SUCCEEDED"}, nil
 }
+
+// RecordRoleUse notes a role's last use (RoleLastUsed), in the background:
+// assuming a role must not wait for it.
+func (s *Service) RecordRoleUse(account, role, region string, at time.Time) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.update(ctx, func(tx Tx) error {
+			r, err := getRole(tx, account, role)
+			if err != nil {
+				return err
+			}
+			t := at.UTC().Truncate(time.Second)
+			r.LastUsed, r.LastUsedRegion = &t, region
+			return putJSON(tx, account, kindRole, lower(r.Name), r)
+		})
+	}()
+}

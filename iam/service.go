@@ -23,6 +23,7 @@ type Service struct {
 	managed *ManagedCatalog
 	quotas  Quotas
 	watcher *Watcher
+	authz   Authorizer
 }
 
 // Options configure a Service.
@@ -52,17 +53,25 @@ func New(store Store, opt Options) *Service {
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
 
-// Caller is the authenticated principal a request acts for, and the
-// partition its region belongs to.
+// Caller is the authenticated principal a request acts for, the
+// partition its region belongs to, and what the request says about itself
+// (for condition keys).
 type Caller struct {
 	Account   string
 	Partition string // from the request's region: aws, aws-cn, aws-us-gov, ...
 	ARN       string
-	UserName  string // for IAM users ("" for the root user and sessions)
+	UserName  string // the IAM user ("" for the root user and role sessions)
 	UserID    string
 	Root      bool
 	Region    string
 	AccessKey string
+	// Session is set for temporary credentials (STS).
+	Session *Session
+
+	SourceIP        string
+	UserAgent       string
+	SecureTransport bool
+	Time            time.Time
 }
 
 type callerKey struct{}

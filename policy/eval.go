@@ -171,6 +171,9 @@ func decide(in *Input, r *evalRequest, tr *trace) Decision {
 	}
 	if tr != nil {
 		tr.setOrgs(len(in.SCPs) > 0 && !noIdentitySide, orgOK)
+		if len(in.RCPs) > 0 {
+			tr.rcps = &rcpOK
+		}
 	}
 	if tr == nil && (denied || !orgOK || !rcpOK) {
 		return worst(denied)
@@ -189,7 +192,16 @@ func decide(in *Input, r *evalRequest, tr *trace) Decision {
 		}
 		if tr != nil {
 			tr.setBoundary(hasBoundary, boundaryOK)
+			tr.identity = &identityOK
+			if in.Session != nil || p.Type == TypeFederatedUser {
+				ok := sessionOK && in.Session != nil
+				tr.session = &ok
+			}
 		}
+	}
+	if tr != nil && in.Resource != nil {
+		ok := grant != grantNone
+		tr.resource = &ok
 	}
 	if denied || !orgOK || !rcpOK {
 		return worst(denied)

@@ -63,6 +63,18 @@ type Explanation struct {
 	AllowedByBoundary *bool `json:"allowed_by_permissions_boundary,omitempty"`
 	// AllowedByOrganizations is set when SCPs apply.
 	AllowedByOrganizations *bool `json:"allowed_by_organizations,omitempty"`
+	// AllowedByIdentity says whether an identity-based policy allows (the
+	// root user's implicit permission counts); unset without an identity
+	// side (services, web identities).
+	AllowedByIdentity *bool `json:"allowed_by_identity,omitempty"`
+	// AllowedBySession is set when session policies apply (or a federated
+	// user has none, which allows nothing).
+	AllowedBySession *bool `json:"allowed_by_session_policy,omitempty"`
+	// AllowedByResource says whether the resource-based policy grants the
+	// request (unset when there is none).
+	AllowedByResource *bool `json:"allowed_by_resource_policy,omitempty"`
+	// AllowedByRCPs is set when RCPs apply.
+	AllowedByRCPs *bool `json:"allowed_by_rcps,omitempty"`
 }
 
 // trace collects what an evaluation saw. Its methods accept a nil receiver
@@ -72,6 +84,10 @@ type trace struct {
 	missingKeys    []string
 	deciding       roleMask
 	boundary, orgs *bool
+	identity       *bool
+	session        *bool
+	resource       *bool
+	rcps           *bool
 }
 
 func (t *trace) missing(key string) {
@@ -135,4 +151,5 @@ func (t *trace) finish(e *Explanation) {
 	}
 	e.AllowedByBoundary = t.boundary
 	e.AllowedByOrganizations = t.orgs
+	e.AllowedByIdentity, e.AllowedBySession, e.AllowedByResource, e.AllowedByRCPs = t.identity, t.session, t.resource, t.rcps
 }

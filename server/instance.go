@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/auth"
+	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/store/sqlite"
 	"github.com/iamd/iamd/sts"
@@ -29,9 +30,16 @@ type Options struct {
 	RootKeyID  string // root credentials to ensure (random on first start when empty)
 	RootSecret string
 	SealKey    []byte // key for secrets at rest; read or created in DataDir when nil
-	Logger     *slog.Logger
-	Quotas     *iam.Quotas
-	MaxConns   int // concurrent connections (default 1024)
+	// TokenKeys is the key ring that seals session tokens ("id:base64"
+	// entries, newest first); read or created in DataDir (token.keys) when
+	// empty. Nodes sharing a database must share it.
+	TokenKeys string
+	Logger    *slog.Logger
+	Quotas    *iam.Quotas
+	MaxConns  int // concurrent connections (default 1024)
+	// Now is the clock (tests move it to expire sessions); time.Now when
+	// nil.
+	Now func() time.Time
 }
 
 // Instance is a running server.
@@ -77,6 +85,10 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	tokenRing, err := loadKeyRing(filepath.Join(opt.DataDir, "token.keys"), opt.TokenKeys)
+	if err != nil {
+		return nil, err
+	}
 	st, err := sqlite.Open(filepath.Join(opt.DataDir, "iamd.db"))
 	if err != nil {
 		return nil, err
@@ -88,17 +100,20 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		st.Close()
 		return nil, err
 	}
-	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher})
+	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now})
+	decider := authz.New(svc, authz.NewView(svc, watcher))
+	svc.SetAuthorizer(decider)
+	tokens := sts.NewTokens(tokenRing)
 	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{})}
 	if err := inst.prepareAccount(ctx, opt); err != nil {
 		st.Close()
 		return nil, err
 	}
-	authn := auth.New(svc, watcher, nil)
-	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Ready: func(ctx context.Context) error {
+	authn := auth.New(svc, tokens, watcher, opt.Now)
+	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Ready: func(ctx context.Context) error {
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
-	srv.SetSTS(sts.New(svc))
+	srv.SetSTS(sts.New(svc, decider, tokens, opt.Now))
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
 		st.Close()
@@ -201,6 +216,38 @@ func loadOrCreateKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: not a base64 32-byte key", path)
 	}
 	return key, nil
+}
+
+// loadKeyRing builds a sealer from "id:base64key" entries (one per line
+// or comma-separated, newest first), given or kept in a file created with
+// one fresh key when absent.
+func loadKeyRing(path, given string) (*iam.Sealer, error) {
+	text := given
+	if text == "" {
+		data, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			line := "t1:" + base64.StdEncoding.EncodeToString(iam.NewSealKey()) + "\n"
+			if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
+				return nil, err
+			}
+			data = []byte(line)
+		} else if err != nil {
+			return nil, err
+		}
+		text = string(data)
+	}
+	keys := map[string][]byte{}
+	var order []string
+	for _, entry := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == ',' }) {
+		id, b64, ok := strings.Cut(strings.TrimSpace(entry), ":")
+		key, err := base64.StdEncoding.DecodeString(b64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("token key ring: entry %q is not id:base64", id)
+		}
+		keys[id] = key
+		order = append(order, id)
+	}
+	return iam.NewSealer(keys, order)
 }
 
 // limitListener accepts at most n connections at once, so that slow or

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,6 +34,8 @@ type Config struct {
 	Metrics      *Metrics
 	// Ready reports whether the server can serve (for /readyz).
 	Ready func(ctx context.Context) error
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // Server serves the IAM and STS APIs.
@@ -44,12 +47,16 @@ type Server struct {
 	maxBody int64
 	metrics *Metrics
 	ready   func(ctx context.Context) error
+	now     func() time.Time
 	mux     *http.ServeMux
 }
 
 // New builds a server for the IAM service.
 func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
-	s := &Server{iam: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready}
+	s := &Server{iam: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -167,6 +174,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		if err != nil {
 			return s.fail(w, c, err)
 		}
+		caller.SourceIP = sourceIP(r)
+		caller.UserAgent = r.UserAgent()
+		caller.SecureTransport = r.TLS != nil
+		caller.Time = s.now()
 		c.caller = caller
 		ctx = iam.WithCaller(ctx, caller)
 	}
@@ -187,6 +198,15 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	query.WriteResponse(&b, c.action, c.namespace, c.id, out)
 	writeXML(w, http.StatusOK, b.Bytes())
 	return http.StatusOK, ""
+}
+
+// sourceIP is the client's address (aws:SourceIp).
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // requestParams merges the query string with a form body.

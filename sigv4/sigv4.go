@@ -86,6 +86,11 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*R
 	if err != nil {
 		return nil, err
 	}
+	// The credentials first: an expired session says so whatever the clock.
+	secret, err := v.Secrets.Secret(ctx, s.accessKey, s.token)
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now()
 	if v.Now != nil {
 		now = v.Now()
@@ -106,10 +111,6 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*R
 		}
 		return nil, awserr.New("RequestExpired", http.StatusBadRequest, "Signature expired: %s is now %s than %s (%s %s 15 min.)",
 			s.when.Format(amzDate), rel, limit.Format(amzDate), now.UTC().Format(amzDate), sign)
-	}
-	secret, err := v.Secrets.Secret(ctx, s.accessKey, s.token)
-	if err != nil {
-		return nil, err
 	}
 	canonical := canonicalRequest(r, body, s)
 	scope := s.date + "/" + s.region + "/" + s.service + "/aws4_request"

@@ -1,32 +1,396 @@
 // Package sts implements AWS STS: who the caller is, and temporary
-// credentials for roles and sessions.
+// credentials for role sessions, session tokens and federated users, in
+// sealed session tokens.
 package sts
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/policy"
 	"github.com/iamd/iamd/protocol/stsapi"
 )
 
 // Service implements the STS operations.
 type Service struct {
-	iam *iam.Service
+	iam     *iam.Service
+	decider *authz.Decider
+	tokens  *Tokens
+	now     func() time.Time
 }
 
-// New returns the STS service over IAM.
-func New(svc *iam.Service) *Service { return &Service{iam: svc} }
+// New returns the STS service.
+func New(svc *iam.Service, decider *authz.Decider, tokens *Tokens, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{iam: svc, decider: decider, tokens: tokens, now: now}
+}
+
+func callerOf(ctx context.Context) (*iam.Caller, error) {
+	c, ok := iam.CallerFrom(ctx)
+	if !ok {
+		return nil, awserr.New("MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
+	}
+	return c, nil
+}
+
+func accessDenied(format string, args ...any) error {
+	return awserr.New("AccessDenied", http.StatusForbidden, format, args...)
+}
+
+// Authorize applies the limits of session-token credentials, which may
+// call STS only for AssumeRole and GetCallerIdentity. Other permissions are
+// checked by each operation.
+func (s *Service) Authorize(ctx context.Context, operation string, _ any) error {
+	c, ok := iam.CallerFrom(ctx)
+	if !ok || c.Session == nil {
+		return nil
+	}
+	switch operation {
+	case "GetCallerIdentity", "AssumeRole", "GetAccessKeyInfo", "DecodeAuthorizationMessage":
+		return nil
+	}
+	if c.Session.Type == iam.SessionToken || c.Session.Type == iam.SessionFederatedUser || operation == "GetSessionToken" || operation == "GetFederationToken" {
+		return accessDenied("Cannot call %s with session credentials", operation)
+	}
+	return nil
+}
 
 // GetCallerIdentity says who the caller is. It needs no permission.
 func (s *Service) GetCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIdentityInput) (*stsapi.GetCallerIdentityOutput, error) {
-	c, ok := iam.CallerFrom(ctx)
-	if !ok {
-		return nil, awserr.New("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
 	}
 	userID := c.UserID
 	if c.Root {
 		userID = c.Account
 	}
 	return &stsapi.GetCallerIdentityOutput{UserId: &userID, Account: &c.Account, Arn: &c.ARN}, nil
+}
+
+// issue seals a session and returns its credentials.
+func (s *Service) issue(sess *iam.Session) (*stsapi.Credentials, error) {
+	sess.AccessKeyID = newSessionKeyID(sess.Account)
+	sess.Secret = iam.NewSecretAccessKey()
+	token, err := s.tokens.Seal(sess)
+	if err != nil {
+		return nil, err
+	}
+	return &stsapi.Credentials{AccessKeyId: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: token, Expiration: sess.Expires}, nil
+}
+
+// sessionPolicy validates the inline and managed session policies of a
+// request.
+func (s *Service) sessionPolicy(ctx context.Context, account string, text *string, arns []stsapi.PolicyDescriptorType) (string, []string, error) {
+	var out []string
+	if text != nil {
+		if _, err := policy.Check([]byte(*text), policy.KindSession, policy.Options{Partition: "*"}); err != nil {
+			pe, _ := err.(*policy.Error)
+			if pe != nil && pe.Code == policy.CodeLimit {
+				return "", nil, stsapi.PackedPolicyTooLarge("Packed size of session policies and session tags exceeds the maximum: %s", pe.Message)
+			}
+			if pe != nil {
+				return "", nil, stsapi.MalformedPolicyDocument("%s", pe.Message)
+			}
+			return "", nil, err
+		}
+	}
+	for _, p := range arns {
+		if p.Arn == nil {
+			continue
+		}
+		if _, err := s.iam.ManagedPolicyDocument(ctx, account, *p.Arn); err != nil {
+			return "", nil, awserr.New("InvalidParameterValue", http.StatusBadRequest, "Policy %s does not exist or is not attachable.", *p.Arn)
+		}
+		out = append(out, *p.Arn)
+	}
+	return orEmpty(text), out, nil
+}
+
+func orEmpty(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// packedSize is how much of the packed session-policy space a session
+// uses, as a percentage (PackedPolicySize).
+func packedSize(sess *iam.Session) *int32 {
+	n := len(sess.Policy) + 64*len(sess.PolicyARNs)
+	for k, v := range sess.Tags {
+		n += len(k) + len(v)
+	}
+	if n == 0 {
+		return nil
+	}
+	pct := int32((n*100 + 2047) / 2048)
+	return &pct
+}
+
+// roleARNParts reads an IAM role ARN.
+func roleARNParts(roleARN string) (account, name string, ok bool) {
+	a, err := arn.Parse(roleARN)
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
+		return "", "", false
+	}
+	return a.AccountID, a.Resource[strings.LastIndexByte(a.Resource, '/')+1:], true
+}
+
+// AssumeRole issues credentials for a role session when the role's trust
+// policy (and, across accounts or when it trusts the account, the caller's
+// own policies) allow it.
+func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*stsapi.AssumeRoleOutput, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.Root && (c.Session == nil || c.Session.Type == iam.SessionToken) {
+		return nil, accessDenied("Roles may not be assumed by root accounts.")
+	}
+	denied := accessDenied("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.ARN, in.RoleArn)
+	account, name, ok := roleARNParts(in.RoleArn)
+	if !ok {
+		return nil, awserr.Validation("%s is not a valid role ARN.", in.RoleArn)
+	}
+	role, err := s.iam.PrincipalPolicies(ctx, account, "role", name)
+	if errors.Is(err, iam.ErrNotFound) {
+		return nil, denied // as AWS: no telling whether the role exists
+	}
+	if err != nil {
+		return nil, err
+	}
+	chained := c.Session != nil && c.Session.Type == iam.SessionAssumedRole
+	duration := time.Duration(orDefault(in.DurationSeconds, 3600)) * time.Second
+	switch {
+	case chained && duration > time.Hour:
+		return nil, awserr.Validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	case duration > time.Duration(role.MaxSessionDuration)*time.Second:
+		return nil, awserr.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	policyText, policyARNs, err := s.sessionPolicy(ctx, account, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	sess := &iam.Session{Type: iam.SessionAssumedRole, Account: account, IssuedAt: now, Expires: now.Add(duration),
+		RoleName: role.Name, RoleID: role.ID, RolePath: role.Path, SessionName: in.RoleSessionName, Chained: chained,
+		Policy: policyText, PolicyARNs: policyARNs, SourceIdentity: orEmpty(in.SourceIdentity)}
+	if err := s.sessionTags(c, sess, in.Tags, in.TransitiveTagKeys); err != nil {
+		return nil, err
+	}
+	if prev := c.Session; prev != nil && prev.SourceIdentity != "" {
+		if in.SourceIdentity != nil && *in.SourceIdentity != prev.SourceIdentity {
+			return nil, awserr.New("InvalidParameterValue", http.StatusBadRequest, "The source identity %q of the session cannot be changed.", prev.SourceIdentity)
+		}
+		sess.SourceIdentity = prev.SourceIdentity
+	}
+
+	// The request's condition keys, for the trust policy.
+	keys := map[string][]string{"sts:RoleSessionName": {in.RoleSessionName}}
+	if in.ExternalId != nil {
+		keys["sts:ExternalId"] = []string{*in.ExternalId}
+	}
+	if sess.SourceIdentity != "" {
+		keys["sts:SourceIdentity"] = []string{sess.SourceIdentity}
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		keys["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
+	}
+	if len(in.Tags) > 0 {
+		var tagKeys []string
+		for _, t := range in.Tags {
+			keys["aws:RequestTag/"+t.Key] = []string{t.Value}
+			tagKeys = append(tagKeys, t.Key)
+		}
+		keys["aws:TagKeys"] = tagKeys
+	}
+	if c.Session != nil && c.Session.MFA {
+		sess.MFA, sess.MFAAuthTime = true, c.Session.MFAAuthTime
+	}
+	if in.SerialNumber != nil || in.TokenCode != nil {
+		if in.SerialNumber == nil || in.TokenCode == nil || c.UserName == "" ||
+			s.iam.VerifyMFACode(ctx, c.Account, c.UserName, *in.SerialNumber, *in.TokenCode) != nil {
+			return nil, accessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		}
+		sess.MFA, sess.MFAAuthTime = true, now
+	}
+	if sess.MFA {
+		keys["aws:MultiFactorAuthPresent"] = []string{"true"}
+		keys["aws:MultiFactorAuthAge"] = []string{fmt.Sprint(int64(now.Sub(sess.MFAAuthTime).Seconds()))}
+	}
+
+	trust, err := policy.Parse([]byte(role.TrustPolicy))
+	if err != nil {
+		return nil, denied
+	}
+	trustSet := policy.NewSet(policy.Compile(trust, policy.Source{ID: "AssumeRolePolicyDocument", Type: "role-trust"}))
+	actions := []string{"sts:AssumeRole"}
+	if len(in.Tags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if in.SourceIdentity != nil {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, action := range actions {
+		req := &iam.AuthzRequest{Caller: c, Action: action, Resource: in.RoleArn, ResourceAccount: account, Keys: keys}
+		e, err := s.decider.Decide(ctx, req, trustSet)
+		if err != nil {
+			return nil, err
+		}
+		if e.Decision != policy.Allowed {
+			return nil, authz.AccessDenied(c, action, in.RoleArn, e)
+		}
+	}
+
+	creds, err := s.issue(sess)
+	if err != nil {
+		return nil, err
+	}
+	s.iam.RecordRoleUse(account, role.Name, c.Region, now)
+	sessionARN := arn.ARN{Partition: c.Partition, Service: "sts", AccountID: account, Resource: "assumed-role/" + role.Name + "/" + in.RoleSessionName}.String()
+	out := &stsapi.AssumeRoleOutput{Credentials: creds, PackedPolicySize: packedSize(sess),
+		AssumedRoleUser: &stsapi.AssumedRoleUser{AssumedRoleId: role.ID + ":" + in.RoleSessionName, Arn: sessionARN}}
+	if sess.SourceIdentity != "" {
+		out.SourceIdentity = &sess.SourceIdentity
+	}
+	return out, nil
+}
+
+// sessionTags sets a session's tags: the caller's transitive tags carry
+// over and cannot be set again; transitive keys must be among the tags.
+func (s *Service) sessionTags(c *iam.Caller, sess *iam.Session, tags []stsapi.Tag, transitive []string) error {
+	sess.Tags = map[string]string{}
+	if prev := c.Session; prev != nil {
+		for _, k := range prev.TransitiveTagKeys {
+			if v, ok := prev.Tags[k]; ok {
+				sess.Tags[k] = v
+				sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, k)
+			}
+		}
+	}
+	for _, t := range tags {
+		for k := range sess.Tags {
+			if strings.EqualFold(k, t.Key) {
+				return awserr.New("InvalidParameterValue", http.StatusBadRequest, "The session tag %s is a transitive tag of the calling session and cannot be set again.", t.Key)
+			}
+		}
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return awserr.New("InvalidParameterValue", http.StatusBadRequest, "Session tag keys cannot start with aws:.")
+		}
+		sess.Tags[t.Key] = t.Value
+	}
+next:
+	for _, k := range transitive {
+		for _, t := range tags {
+			if strings.EqualFold(t.Key, k) {
+				sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, t.Key)
+				continue next
+			}
+		}
+		return awserr.New("InvalidParameterValue", http.StatusBadRequest, "The transitive tag key %s is not among the session tags.", k)
+	}
+	if len(sess.Tags) == 0 {
+		sess.Tags = nil
+	}
+	return nil
+}
+
+// GetSessionToken issues credentials with the caller's own permissions,
+// optionally proven with MFA.
+func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionTokenInput) (*stsapi.GetSessionTokenOutput, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	def, maxD := 43200, 129600
+	if c.Root {
+		def, maxD = 3600, 3600
+	}
+	d := int(orDefault(in.DurationSeconds, int32(def)))
+	if d > maxD {
+		d = maxD // AWS caps the root user's sessions at an hour
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	sess := &iam.Session{Type: iam.SessionToken, Account: c.Account, UserName: c.UserName, IssuedAt: now, Expires: now.Add(time.Duration(d) * time.Second)}
+	if in.SerialNumber != nil || in.TokenCode != nil {
+		if in.SerialNumber == nil || in.TokenCode == nil || s.iam.VerifyMFACode(ctx, c.Account, c.UserName, *in.SerialNumber, *in.TokenCode) != nil {
+			return nil, accessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		}
+		sess.MFA, sess.MFAAuthTime = true, now
+	}
+	creds, err := s.issue(sess)
+	if err != nil {
+		return nil, err
+	}
+	return &stsapi.GetSessionTokenOutput{Credentials: creds}, nil
+}
+
+// GetFederationToken issues credentials for a federated user: the
+// intersection of the calling user's policies and the session policies.
+func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederationTokenInput) (*stsapi.GetFederationTokenOutput, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	federatedARN := arn.ARN{Partition: c.Partition, Service: "sts", AccountID: c.Account, Resource: "federated-user/" + in.Name}.String()
+	if err := s.iam.Check(ctx, "sts:GetFederationToken", federatedARN, nil); err != nil {
+		return nil, err
+	}
+	def, maxD := 43200, 129600
+	if c.Root {
+		def, maxD = 3600, 3600
+	}
+	d := int(orDefault(in.DurationSeconds, int32(def)))
+	if d > maxD {
+		d = maxD
+	}
+	policyText, policyARNs, err := s.sessionPolicy(ctx, c.Account, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	sess := &iam.Session{Type: iam.SessionFederatedUser, Account: c.Account, UserName: c.UserName, FederatedName: in.Name,
+		IssuedAt: now, Expires: now.Add(time.Duration(d) * time.Second), Policy: policyText, PolicyARNs: policyARNs}
+	if err := s.sessionTags(c, sess, in.Tags, nil); err != nil {
+		return nil, err
+	}
+	creds, err := s.issue(sess)
+	if err != nil {
+		return nil, err
+	}
+	return &stsapi.GetFederationTokenOutput{Credentials: creds, PackedPolicySize: packedSize(sess),
+		FederatedUser: &stsapi.FederatedUser{FederatedUserId: c.Account + ":" + in.Name, Arn: federatedARN}}, nil
+}
+
+// GetAccessKeyInfo tells which account an access key belongs to.
+func (s *Service) GetAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyInfoInput) (*stsapi.GetAccessKeyInfoOutput, error) {
+	if _, err := callerOf(ctx); err != nil {
+		return nil, err
+	}
+	if account, ok := accountOfSessionKey(in.AccessKeyId); ok {
+		return &stsapi.GetAccessKeyInfoOutput{Account: &account}, nil
+	}
+	cred, err := s.iam.LookupAccessKey(ctx, in.AccessKeyId)
+	if err != nil {
+		return nil, awserr.New("InvalidParameterValue", http.StatusBadRequest, "The access key %s is not known.", in.AccessKeyId)
+	}
+	return &stsapi.GetAccessKeyInfoOutput{Account: &cred.Account}, nil
+}
+
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
 }

@@ -424,7 +424,7 @@ func (g *generator) structType(name string) {
 		if doc := firstSentence(m.Documentation); doc != "" {
 			g.p("// %s", doc)
 		}
-		g.p("%s %s", mname, g.goType(m.Shape, !g.required(s, mname)))
+		g.p("%s %s", exported(mname), g.goType(m.Shape, !g.required(s, mname)))
 	}
 	if len(s.Required) > 0 {
 		g.p("")
@@ -446,7 +446,7 @@ func (g *generator) decoder(name string) {
 		if req {
 			g.p("if !d.Has(k) { v.absent |= 1 << %d }", i)
 		}
-		g.decodeValue("v."+mname, m.Shape, !req, "k", 0)
+		g.decodeValue("v."+exported(mname), m.Shape, !req, "k", 0)
 		g.p("}")
 	}
 	g.p("}")
@@ -520,9 +520,9 @@ func (g *generator) validator(name string) {
 		req := g.required(s, mname)
 		ms := g.m.Shapes[m.Shape]
 		optionalPtr := !req && ms.Type != "list" && ms.Type != "map" && ms.Type != "blob"
-		val := "v." + mname
+		val := "v." + exported(mname)
 		if optionalPtr {
-			val = "(*v." + mname + ")"
+			val = "(*v." + exported(mname) + ")"
 		}
 		checks := g.capture(func() { g.validateValue(val, m.Shape, "mp", 0) })
 		if checks == "" && !req {
@@ -537,7 +537,7 @@ func (g *generator) validator(name string) {
 			g.buf.WriteString(checks)
 			g.p("}")
 		case optionalPtr:
-			g.p("if v.%s != nil {", mname)
+			g.p("if v.%s != nil {", exported(mname))
 			g.buf.WriteString(checks)
 			g.p("}")
 		default:
@@ -656,21 +656,21 @@ func (g *generator) encoder(name string) {
 		switch {
 		case ms.Type == "list" || ms.Type == "map":
 			if req {
-				g.encodeValue("v."+mname, m.Shape, fmt.Sprintf("%q", mname), 0)
+				g.encodeValue("v."+exported(mname), m.Shape, fmt.Sprintf("%q", mname), 0)
 			} else {
-				g.p("if v.%s != nil {", mname)
-				g.encodeValue("v."+mname, m.Shape, fmt.Sprintf("%q", mname), 0)
+				g.p("if v.%s != nil {", exported(mname))
+				g.encodeValue("v."+exported(mname), m.Shape, fmt.Sprintf("%q", mname), 0)
 				g.p("}")
 			}
 		case ms.Type == "blob":
-			g.p("if v.%s != nil {", mname)
-			g.encodeValue("v."+mname, m.Shape, fmt.Sprintf("%q", mname), 0)
+			g.p("if v.%s != nil {", exported(mname))
+			g.encodeValue("v."+exported(mname), m.Shape, fmt.Sprintf("%q", mname), 0)
 			g.p("}")
 		case req:
-			g.encodeValue("v."+mname, m.Shape, fmt.Sprintf("%q", mname), 0)
+			g.encodeValue("v."+exported(mname), m.Shape, fmt.Sprintf("%q", mname), 0)
 		default:
-			g.p("if v.%s != nil {", mname)
-			g.encodeValue("(*v."+mname+")", m.Shape, fmt.Sprintf("%q", mname), 0)
+			g.p("if v.%s != nil {", exported(mname))
+			g.encodeValue("(*v."+exported(mname)+")", m.Shape, fmt.Sprintf("%q", mname), 0)
 			g.p("}")
 		}
 	}
@@ -767,8 +767,15 @@ func (g *generator) dispatch(ops []*operation) {
 	g.p("}")
 
 	g.p("")
+	g.p("// Authorizer is implemented by services that check each call before it")
+	g.p("// runs, with the decoded input.")
+	g.p("type Authorizer interface {")
+	g.p("Authorize(ctx context.Context, operation string, in any) error")
+	g.p("}")
+	g.p("")
 	g.p("// Dispatch decodes and validates the parameters of action, then calls the")
-	g.p("// method of svc named after it. The result is nil for operations with no")
+	g.p("// method of svc named after it (after svc's Authorize, when it has one).")
+	g.p("// The result is nil for operations with no")
 	g.p("// output. Unknown actions and operations svc does not implement get quick")
 	g.p("// 400 errors: SDKs retry 5xx answers for minutes.")
 	g.p("func Dispatch(ctx context.Context, svc any, action string, params url.Values) (query.Encodable, error) {")
@@ -785,6 +792,9 @@ func (g *generator) dispatch(ops []*operation) {
 			g.p("if err := d.Err(); err != nil { return nil, query.DecodeErr(err) }")
 			g.p("if err := in.Validate(); err != nil { return nil, err }")
 		}
+		g.p("if a, ok := svc.(Authorizer); ok {")
+		g.p("if err := a.Authorize(ctx, %q, in); err != nil { return nil, err }", o.Name)
+		g.p("}")
 		if o.Output != nil {
 			g.p("out, err := h.%s(%s)", o.Name, args)
 			g.p("if err != nil { return nil, err }")

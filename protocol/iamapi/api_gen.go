@@ -6982,7 +6982,7 @@ type ListDelegationRequestsOutput struct {
 	// When isTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
 	// A flag that indicates whether there are more items to return.
-	isTruncated *bool
+	IsTruncated *bool
 }
 
 // EncodeXML writes the members as response XML, in the model's order.
@@ -6999,8 +6999,8 @@ func (v *ListDelegationRequestsOutput) EncodeXML(w *query.Writer) {
 	if v.Marker != nil {
 		w.String("Marker", (*v.Marker))
 	}
-	if v.isTruncated != nil {
-		w.Bool("isTruncated", (*v.isTruncated))
+	if v.IsTruncated != nil {
+		w.Bool("isTruncated", (*v.IsTruncated))
 	}
 }
 
@@ -16302,8 +16302,15 @@ func Implemented(svc any, action string) bool {
 	return false
 }
 
+// Authorizer is implemented by services that check each call before it
+// runs, with the decoded input.
+type Authorizer interface {
+	Authorize(ctx context.Context, operation string, in any) error
+}
+
 // Dispatch decodes and validates the parameters of action, then calls the
-// method of svc named after it. The result is nil for operations with no
+// method of svc named after it (after svc's Authorize, when it has one).
+// The result is nil for operations with no
 // output. Unknown actions and operations svc does not implement get quick
 // 400 errors: SDKs retry 5xx answers for minutes.
 func Dispatch(ctx context.Context, svc any, action string, params url.Values) (query.Encodable, error) {
@@ -16324,6 +16331,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AcceptDelegationRequest", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.AcceptDelegationRequest(ctx, in)
 	case "AddClientIDToOpenIDConnectProvider":
 		h, ok := svc.(interface {
@@ -16339,6 +16351,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AddClientIDToOpenIDConnectProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.AddClientIDToOpenIDConnectProvider(ctx, in)
 	case "AddRoleToInstanceProfile":
@@ -16356,6 +16373,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AddRoleToInstanceProfile", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.AddRoleToInstanceProfile(ctx, in)
 	case "AddUserToGroup":
 		h, ok := svc.(interface {
@@ -16371,6 +16393,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AddUserToGroup", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.AddUserToGroup(ctx, in)
 	case "AssociateDelegationRequest":
@@ -16388,6 +16415,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AssociateDelegationRequest", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.AssociateDelegationRequest(ctx, in)
 	case "AttachGroupPolicy":
 		h, ok := svc.(interface {
@@ -16403,6 +16435,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AttachGroupPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.AttachGroupPolicy(ctx, in)
 	case "AttachRolePolicy":
@@ -16420,6 +16457,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AttachRolePolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.AttachRolePolicy(ctx, in)
 	case "AttachUserPolicy":
 		h, ok := svc.(interface {
@@ -16435,6 +16477,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AttachUserPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.AttachUserPolicy(ctx, in)
 	case "ChangePassword":
@@ -16452,6 +16499,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ChangePassword", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.ChangePassword(ctx, in)
 	case "CreateAccessKey":
 		h, ok := svc.(interface {
@@ -16467,6 +16519,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateAccessKey", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.CreateAccessKey(ctx, in)
 		if err != nil {
@@ -16491,6 +16548,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateAccountAlias", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.CreateAccountAlias(ctx, in)
 	case "CreateDelegationRequest":
 		h, ok := svc.(interface {
@@ -16506,6 +16568,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateDelegationRequest", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.CreateDelegationRequest(ctx, in)
 		if err != nil {
@@ -16530,6 +16597,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateGroup", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.CreateGroup(ctx, in)
 		if err != nil {
 			return nil, err
@@ -16552,6 +16624,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateInstanceProfile", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.CreateInstanceProfile(ctx, in)
 		if err != nil {
@@ -16576,6 +16653,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateLoginProfile", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.CreateLoginProfile(ctx, in)
 		if err != nil {
 			return nil, err
@@ -16598,6 +16680,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateOpenIDConnectProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.CreateOpenIDConnectProvider(ctx, in)
 		if err != nil {
@@ -16622,6 +16709,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreatePolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.CreatePolicy(ctx, in)
 		if err != nil {
 			return nil, err
@@ -16644,6 +16736,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreatePolicyVersion", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.CreatePolicyVersion(ctx, in)
 		if err != nil {
@@ -16668,6 +16765,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateRole", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.CreateRole(ctx, in)
 		if err != nil {
 			return nil, err
@@ -16690,6 +16792,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateSAMLProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.CreateSAMLProvider(ctx, in)
 		if err != nil {
@@ -16714,6 +16821,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateServiceLinkedRole", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.CreateServiceLinkedRole(ctx, in)
 		if err != nil {
 			return nil, err
@@ -16736,6 +16848,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateServiceSpecificCredential", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.CreateServiceSpecificCredential(ctx, in)
 		if err != nil {
@@ -16760,6 +16877,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateUser", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.CreateUser(ctx, in)
 		if err != nil {
 			return nil, err
@@ -16782,6 +16904,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "CreateVirtualMFADevice", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.CreateVirtualMFADevice(ctx, in)
 		if err != nil {
@@ -16806,6 +16933,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeactivateMFADevice", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeactivateMFADevice(ctx, in)
 	case "DeleteAccessKey":
 		h, ok := svc.(interface {
@@ -16821,6 +16953,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteAccessKey", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteAccessKey(ctx, in)
 	case "DeleteAccountAlias":
@@ -16838,6 +16975,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteAccountAlias", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteAccountAlias(ctx, in)
 	case "DeleteAccountPasswordPolicy":
 		h, ok := svc.(interface {
@@ -16847,6 +16989,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 			return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement DeleteAccountPasswordPolicy yet.")
 		}
 		in := &DeleteAccountPasswordPolicyInput{}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteAccountPasswordPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteAccountPasswordPolicy(ctx, in)
 	case "DeleteGroup":
 		h, ok := svc.(interface {
@@ -16862,6 +17009,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteGroup", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteGroup(ctx, in)
 	case "DeleteGroupPolicy":
@@ -16879,6 +17031,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteGroupPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteGroupPolicy(ctx, in)
 	case "DeleteInstanceProfile":
 		h, ok := svc.(interface {
@@ -16894,6 +17051,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteInstanceProfile", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteInstanceProfile(ctx, in)
 	case "DeleteLoginProfile":
@@ -16911,6 +17073,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteLoginProfile", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteLoginProfile(ctx, in)
 	case "DeleteOpenIDConnectProvider":
 		h, ok := svc.(interface {
@@ -16926,6 +17093,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteOpenIDConnectProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteOpenIDConnectProvider(ctx, in)
 	case "DeletePolicy":
@@ -16943,6 +17115,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeletePolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeletePolicy(ctx, in)
 	case "DeletePolicyVersion":
 		h, ok := svc.(interface {
@@ -16958,6 +17135,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeletePolicyVersion", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeletePolicyVersion(ctx, in)
 	case "DeleteRole":
@@ -16975,6 +17157,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteRole", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteRole(ctx, in)
 	case "DeleteRolePermissionsBoundary":
 		h, ok := svc.(interface {
@@ -16990,6 +17177,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteRolePermissionsBoundary", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteRolePermissionsBoundary(ctx, in)
 	case "DeleteRolePolicy":
@@ -17007,6 +17199,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteRolePolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteRolePolicy(ctx, in)
 	case "DeleteSAMLProvider":
 		h, ok := svc.(interface {
@@ -17022,6 +17219,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteSAMLProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteSAMLProvider(ctx, in)
 	case "DeleteSSHPublicKey":
@@ -17039,6 +17241,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteSSHPublicKey", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteSSHPublicKey(ctx, in)
 	case "DeleteServerCertificate":
 		h, ok := svc.(interface {
@@ -17055,6 +17262,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteServerCertificate", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteServerCertificate(ctx, in)
 	case "DeleteServiceLinkedRole":
 		h, ok := svc.(interface {
@@ -17070,6 +17282,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteServiceLinkedRole", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.DeleteServiceLinkedRole(ctx, in)
 		if err != nil {
@@ -17094,6 +17311,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteServiceSpecificCredential", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteServiceSpecificCredential(ctx, in)
 	case "DeleteSigningCertificate":
 		h, ok := svc.(interface {
@@ -17109,6 +17331,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteSigningCertificate", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteSigningCertificate(ctx, in)
 	case "DeleteUser":
@@ -17126,6 +17353,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteUser", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteUser(ctx, in)
 	case "DeleteUserPermissionsBoundary":
 		h, ok := svc.(interface {
@@ -17141,6 +17373,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteUserPermissionsBoundary", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteUserPermissionsBoundary(ctx, in)
 	case "DeleteUserPolicy":
@@ -17158,6 +17395,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteUserPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DeleteUserPolicy(ctx, in)
 	case "DeleteVirtualMFADevice":
 		h, ok := svc.(interface {
@@ -17173,6 +17415,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DeleteVirtualMFADevice", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DeleteVirtualMFADevice(ctx, in)
 	case "DetachGroupPolicy":
@@ -17190,6 +17437,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DetachGroupPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DetachGroupPolicy(ctx, in)
 	case "DetachRolePolicy":
 		h, ok := svc.(interface {
@@ -17205,6 +17457,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DetachRolePolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.DetachRolePolicy(ctx, in)
 	case "DetachUserPolicy":
@@ -17222,6 +17479,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DetachUserPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DetachUserPolicy(ctx, in)
 	case "DisableOrganizationsRootCredentialsManagement":
 		h, ok := svc.(interface {
@@ -17237,6 +17499,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DisableOrganizationsRootCredentialsManagement", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.DisableOrganizationsRootCredentialsManagement(ctx, in)
 		if err != nil {
@@ -17261,6 +17528,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DisableOrganizationsRootSessions", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.DisableOrganizationsRootSessions(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17277,6 +17549,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 			return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement DisableOutboundWebIdentityFederation yet.")
 		}
 		in := &DisableOutboundWebIdentityFederationInput{}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DisableOutboundWebIdentityFederation", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.DisableOutboundWebIdentityFederation(ctx, in)
 	case "EnableMFADevice":
 		h, ok := svc.(interface {
@@ -17293,6 +17570,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "EnableMFADevice", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.EnableMFADevice(ctx, in)
 	case "EnableOrganizationsRootCredentialsManagement":
 		h, ok := svc.(interface {
@@ -17308,6 +17590,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "EnableOrganizationsRootCredentialsManagement", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.EnableOrganizationsRootCredentialsManagement(ctx, in)
 		if err != nil {
@@ -17332,6 +17619,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "EnableOrganizationsRootSessions", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.EnableOrganizationsRootSessions(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17348,6 +17640,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 			return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement EnableOutboundWebIdentityFederation yet.")
 		}
 		in := &EnableOutboundWebIdentityFederationInput{}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "EnableOutboundWebIdentityFederation", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.EnableOutboundWebIdentityFederation(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17364,6 +17661,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 			return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement GenerateCredentialReport yet.")
 		}
 		in := &GenerateCredentialReportInput{}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GenerateCredentialReport", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GenerateCredentialReport(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17386,6 +17688,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GenerateOrganizationsAccessReport", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GenerateOrganizationsAccessReport(ctx, in)
 		if err != nil {
@@ -17410,6 +17717,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GenerateServiceLastAccessedDetails", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GenerateServiceLastAccessedDetails(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17432,6 +17744,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetAccessKeyLastUsed", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetAccessKeyLastUsed(ctx, in)
 		if err != nil {
@@ -17456,6 +17773,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetAccountAuthorizationDetails", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetAccountAuthorizationDetails(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17472,6 +17794,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 			return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement GetAccountPasswordPolicy yet.")
 		}
 		in := &GetAccountPasswordPolicyInput{}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetAccountPasswordPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetAccountPasswordPolicy(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17488,6 +17815,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 			return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement GetAccountSummary yet.")
 		}
 		in := &GetAccountSummaryInput{}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetAccountSummary", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetAccountSummary(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17510,6 +17842,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetContextKeysForCustomPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetContextKeysForCustomPolicy(ctx, in)
 		if err != nil {
@@ -17534,6 +17871,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetContextKeysForPrincipalPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetContextKeysForPrincipalPolicy(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17550,6 +17892,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 			return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement GetCredentialReport yet.")
 		}
 		in := &GetCredentialReportInput{}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetCredentialReport", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetCredentialReport(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17572,6 +17919,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetDelegationRequest", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetDelegationRequest(ctx, in)
 		if err != nil {
@@ -17596,6 +17948,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetGroup", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetGroup(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17618,6 +17975,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetGroupPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetGroupPolicy(ctx, in)
 		if err != nil {
@@ -17642,6 +18004,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetHumanReadableSummary", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetHumanReadableSummary(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17664,6 +18031,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetInstanceProfile", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetInstanceProfile(ctx, in)
 		if err != nil {
@@ -17688,6 +18060,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetLoginProfile", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetLoginProfile(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17710,6 +18087,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetMFADevice", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetMFADevice(ctx, in)
 		if err != nil {
@@ -17734,6 +18116,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetOpenIDConnectProvider", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetOpenIDConnectProvider(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17757,6 +18144,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetOrganizationsAccessReport", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetOrganizationsAccessReport(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17773,6 +18165,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 			return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement GetOutboundWebIdentityFederationInfo yet.")
 		}
 		in := &GetOutboundWebIdentityFederationInfoInput{}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetOutboundWebIdentityFederationInfo", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetOutboundWebIdentityFederationInfo(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17795,6 +18192,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetPolicy(ctx, in)
 		if err != nil {
@@ -17819,6 +18221,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetPolicyVersion", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetPolicyVersion(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17841,6 +18248,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetRole", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetRole(ctx, in)
 		if err != nil {
@@ -17865,6 +18277,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetRolePolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetRolePolicy(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17887,6 +18304,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetSAMLProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetSAMLProvider(ctx, in)
 		if err != nil {
@@ -17911,6 +18333,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetSSHPublicKey", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetSSHPublicKey(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17933,6 +18360,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetServerCertificate", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetServerCertificate(ctx, in)
 		if err != nil {
@@ -17957,6 +18389,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetServiceLastAccessedDetails", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetServiceLastAccessedDetails(ctx, in)
 		if err != nil {
 			return nil, err
@@ -17979,6 +18416,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetServiceLastAccessedDetailsWithEntities", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetServiceLastAccessedDetailsWithEntities(ctx, in)
 		if err != nil {
@@ -18003,6 +18445,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetServiceLinkedRoleDeletionStatus", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetServiceLinkedRoleDeletionStatus(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18025,6 +18472,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetUser", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetUser(ctx, in)
 		if err != nil {
@@ -18049,6 +18501,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetUserPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetUserPolicy(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18071,6 +18528,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListAccessKeys", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListAccessKeys(ctx, in)
 		if err != nil {
@@ -18095,6 +18557,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListAccountAliases", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListAccountAliases(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18117,6 +18584,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListAttachedGroupPolicies", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListAttachedGroupPolicies(ctx, in)
 		if err != nil {
@@ -18141,6 +18613,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListAttachedRolePolicies", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListAttachedRolePolicies(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18163,6 +18640,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListAttachedUserPolicies", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListAttachedUserPolicies(ctx, in)
 		if err != nil {
@@ -18187,6 +18669,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListDelegationRequests", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListDelegationRequests(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18209,6 +18696,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListEntitiesForPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListEntitiesForPolicy(ctx, in)
 		if err != nil {
@@ -18233,6 +18725,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListGroupPolicies", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListGroupPolicies(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18255,6 +18752,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListGroups", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListGroups(ctx, in)
 		if err != nil {
@@ -18279,6 +18781,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListGroupsForUser", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListGroupsForUser(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18301,6 +18808,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListInstanceProfileTags", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListInstanceProfileTags(ctx, in)
 		if err != nil {
@@ -18325,6 +18837,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListInstanceProfiles", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListInstanceProfiles(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18347,6 +18864,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListInstanceProfilesForRole", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListInstanceProfilesForRole(ctx, in)
 		if err != nil {
@@ -18371,6 +18893,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListMFADeviceTags", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListMFADeviceTags(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18393,6 +18920,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListMFADevices", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListMFADevices(ctx, in)
 		if err != nil {
@@ -18417,6 +18949,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListOpenIDConnectProviderTags", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListOpenIDConnectProviderTags(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18439,6 +18976,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListOpenIDConnectProviders", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListOpenIDConnectProviders(ctx, in)
 		if err != nil {
@@ -18463,6 +19005,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListOrganizationsFeatures", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListOrganizationsFeatures(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18485,6 +19032,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListPolicies", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListPolicies(ctx, in)
 		if err != nil {
@@ -18509,6 +19061,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListPoliciesGrantingServiceAccess", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListPoliciesGrantingServiceAccess(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18531,6 +19088,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListPolicyTags", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListPolicyTags(ctx, in)
 		if err != nil {
@@ -18555,6 +19117,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListPolicyVersions", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListPolicyVersions(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18577,6 +19144,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListRolePolicies", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListRolePolicies(ctx, in)
 		if err != nil {
@@ -18601,6 +19173,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListRoleTags", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListRoleTags(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18623,6 +19200,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListRoles", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListRoles(ctx, in)
 		if err != nil {
@@ -18647,6 +19229,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListSAMLProviderTags", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListSAMLProviderTags(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18669,6 +19256,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListSAMLProviders", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListSAMLProviders(ctx, in)
 		if err != nil {
@@ -18693,6 +19285,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListSSHPublicKeys", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListSSHPublicKeys(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18715,6 +19312,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListServerCertificateTags", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListServerCertificateTags(ctx, in)
 		if err != nil {
@@ -18739,6 +19341,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListServerCertificates", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListServerCertificates(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18761,6 +19368,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListServiceSpecificCredentials", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListServiceSpecificCredentials(ctx, in)
 		if err != nil {
@@ -18785,6 +19397,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListSigningCertificates", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListSigningCertificates(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18807,6 +19424,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListUserPolicies", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListUserPolicies(ctx, in)
 		if err != nil {
@@ -18831,6 +19453,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListUserTags", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListUserTags(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18853,6 +19480,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListUsers", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ListUsers(ctx, in)
 		if err != nil {
@@ -18877,6 +19509,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ListVirtualMFADevices", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.ListVirtualMFADevices(ctx, in)
 		if err != nil {
 			return nil, err
@@ -18900,6 +19537,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "PutGroupPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.PutGroupPolicy(ctx, in)
 	case "PutRolePermissionsBoundary":
 		h, ok := svc.(interface {
@@ -18915,6 +19557,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "PutRolePermissionsBoundary", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.PutRolePermissionsBoundary(ctx, in)
 	case "PutRolePolicy":
@@ -18932,6 +19579,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "PutRolePolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.PutRolePolicy(ctx, in)
 	case "PutUserPermissionsBoundary":
 		h, ok := svc.(interface {
@@ -18947,6 +19599,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "PutUserPermissionsBoundary", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.PutUserPermissionsBoundary(ctx, in)
 	case "PutUserPolicy":
@@ -18964,6 +19621,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "PutUserPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.PutUserPolicy(ctx, in)
 	case "RejectDelegationRequest":
 		h, ok := svc.(interface {
@@ -18979,6 +19641,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "RejectDelegationRequest", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.RejectDelegationRequest(ctx, in)
 	case "RemoveClientIDFromOpenIDConnectProvider":
@@ -18996,6 +19663,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "RemoveClientIDFromOpenIDConnectProvider", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.RemoveClientIDFromOpenIDConnectProvider(ctx, in)
 	case "RemoveRoleFromInstanceProfile":
 		h, ok := svc.(interface {
@@ -19011,6 +19683,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "RemoveRoleFromInstanceProfile", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.RemoveRoleFromInstanceProfile(ctx, in)
 	case "RemoveUserFromGroup":
@@ -19028,6 +19705,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "RemoveUserFromGroup", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.RemoveUserFromGroup(ctx, in)
 	case "ResetServiceSpecificCredential":
 		h, ok := svc.(interface {
@@ -19043,6 +19725,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ResetServiceSpecificCredential", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.ResetServiceSpecificCredential(ctx, in)
 		if err != nil {
@@ -19067,6 +19754,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "ResyncMFADevice", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.ResyncMFADevice(ctx, in)
 	case "SendDelegationToken":
 		h, ok := svc.(interface {
@@ -19082,6 +19774,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "SendDelegationToken", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.SendDelegationToken(ctx, in)
 	case "SetDefaultPolicyVersion":
@@ -19099,6 +19796,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "SetDefaultPolicyVersion", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.SetDefaultPolicyVersion(ctx, in)
 	case "SetSecurityTokenServicePreferences":
 		h, ok := svc.(interface {
@@ -19115,6 +19817,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "SetSecurityTokenServicePreferences", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.SetSecurityTokenServicePreferences(ctx, in)
 	case "SimulateCustomPolicy":
 		h, ok := svc.(interface {
@@ -19130,6 +19837,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "SimulateCustomPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.SimulateCustomPolicy(ctx, in)
 		if err != nil {
@@ -19154,6 +19866,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "SimulatePrincipalPolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.SimulatePrincipalPolicy(ctx, in)
 		if err != nil {
 			return nil, err
@@ -19177,6 +19894,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "TagInstanceProfile", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.TagInstanceProfile(ctx, in)
 	case "TagMFADevice":
 		h, ok := svc.(interface {
@@ -19192,6 +19914,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "TagMFADevice", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.TagMFADevice(ctx, in)
 	case "TagOpenIDConnectProvider":
@@ -19209,6 +19936,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "TagOpenIDConnectProvider", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.TagOpenIDConnectProvider(ctx, in)
 	case "TagPolicy":
 		h, ok := svc.(interface {
@@ -19224,6 +19956,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "TagPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.TagPolicy(ctx, in)
 	case "TagRole":
@@ -19241,6 +19978,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "TagRole", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.TagRole(ctx, in)
 	case "TagSAMLProvider":
 		h, ok := svc.(interface {
@@ -19256,6 +19998,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "TagSAMLProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.TagSAMLProvider(ctx, in)
 	case "TagServerCertificate":
@@ -19273,6 +20020,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "TagServerCertificate", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.TagServerCertificate(ctx, in)
 	case "TagUser":
 		h, ok := svc.(interface {
@@ -19288,6 +20040,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "TagUser", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.TagUser(ctx, in)
 	case "UntagInstanceProfile":
@@ -19305,6 +20062,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UntagInstanceProfile", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UntagInstanceProfile(ctx, in)
 	case "UntagMFADevice":
 		h, ok := svc.(interface {
@@ -19320,6 +20082,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UntagMFADevice", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UntagMFADevice(ctx, in)
 	case "UntagOpenIDConnectProvider":
@@ -19337,6 +20104,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UntagOpenIDConnectProvider", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UntagOpenIDConnectProvider(ctx, in)
 	case "UntagPolicy":
 		h, ok := svc.(interface {
@@ -19352,6 +20124,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UntagPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UntagPolicy(ctx, in)
 	case "UntagRole":
@@ -19369,6 +20146,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UntagRole", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UntagRole(ctx, in)
 	case "UntagSAMLProvider":
 		h, ok := svc.(interface {
@@ -19384,6 +20166,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UntagSAMLProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UntagSAMLProvider(ctx, in)
 	case "UntagServerCertificate":
@@ -19401,6 +20188,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UntagServerCertificate", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UntagServerCertificate(ctx, in)
 	case "UntagUser":
 		h, ok := svc.(interface {
@@ -19416,6 +20208,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UntagUser", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UntagUser(ctx, in)
 	case "UpdateAccessKey":
@@ -19433,6 +20230,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateAccessKey", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UpdateAccessKey(ctx, in)
 	case "UpdateAccountPasswordPolicy":
 		h, ok := svc.(interface {
@@ -19448,6 +20250,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateAccountPasswordPolicy", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UpdateAccountPasswordPolicy(ctx, in)
 	case "UpdateAssumeRolePolicy":
@@ -19465,6 +20272,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateAssumeRolePolicy", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UpdateAssumeRolePolicy(ctx, in)
 	case "UpdateDelegationRequest":
 		h, ok := svc.(interface {
@@ -19480,6 +20292,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateDelegationRequest", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UpdateDelegationRequest(ctx, in)
 	case "UpdateGroup":
@@ -19497,6 +20314,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateGroup", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UpdateGroup(ctx, in)
 	case "UpdateLoginProfile":
 		h, ok := svc.(interface {
@@ -19512,6 +20334,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateLoginProfile", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UpdateLoginProfile(ctx, in)
 	case "UpdateOpenIDConnectProviderThumbprint":
@@ -19529,6 +20356,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateOpenIDConnectProviderThumbprint", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UpdateOpenIDConnectProviderThumbprint(ctx, in)
 	case "UpdateRole":
 		h, ok := svc.(interface {
@@ -19544,6 +20376,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateRole", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.UpdateRole(ctx, in)
 		if err != nil {
@@ -19568,6 +20405,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateRoleDescription", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.UpdateRoleDescription(ctx, in)
 		if err != nil {
 			return nil, err
@@ -19590,6 +20432,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateSAMLProvider", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.UpdateSAMLProvider(ctx, in)
 		if err != nil {
@@ -19614,6 +20461,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateSSHPublicKey", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UpdateSSHPublicKey(ctx, in)
 	case "UpdateServerCertificate":
 		h, ok := svc.(interface {
@@ -19629,6 +20481,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateServerCertificate", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UpdateServerCertificate(ctx, in)
 	case "UpdateServiceSpecificCredential":
@@ -19646,6 +20503,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateServiceSpecificCredential", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UpdateServiceSpecificCredential(ctx, in)
 	case "UpdateSigningCertificate":
 		h, ok := svc.(interface {
@@ -19661,6 +20523,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateSigningCertificate", in); err != nil {
+				return nil, err
+			}
 		}
 		return nil, h.UpdateSigningCertificate(ctx, in)
 	case "UpdateUser":
@@ -19678,6 +20545,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UpdateUser", in); err != nil {
+				return nil, err
+			}
+		}
 		return nil, h.UpdateUser(ctx, in)
 	case "UploadSSHPublicKey":
 		h, ok := svc.(interface {
@@ -19693,6 +20565,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UploadSSHPublicKey", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.UploadSSHPublicKey(ctx, in)
 		if err != nil {
@@ -19717,6 +20594,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UploadServerCertificate", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.UploadServerCertificate(ctx, in)
 		if err != nil {
 			return nil, err
@@ -19739,6 +20621,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "UploadSigningCertificate", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.UploadSigningCertificate(ctx, in)
 		if err != nil {

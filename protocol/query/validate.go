@@ -39,9 +39,12 @@ func (v *Violations) Length(path, s string, min, max int) {
 	}
 }
 
-// Count checks a list's or map's number of elements.
+// Count checks a list's or map's number of elements. An empty list is
+// not checked against a minimum: clients send one ("Name=") for a list
+// they leave empty, and AWS takes it as absent.
 func (v *Violations) Count(path string, n, min, max int) {
 	switch {
+	case n == 0:
 	case min >= 0 && n < min:
 		v.add("'[...]'", path, "have length greater than or equal to "+strconv.Itoa(min))
 	case max >= 0 && n > max:

@@ -1370,14 +1370,14 @@ func (v *GetWebIdentityTokenOutput) EncodeXML(w *query.Writer) {
 // PolicyDescriptorType: A reference to the IAM managed policy that is passed as a session policy for a role session or a federated user session.
 type PolicyDescriptorType struct {
 	// The Amazon Resource Name (ARN) of the IAM managed policy to use as a session policy for the role.
-	arn *string
+	Arn *string
 }
 
 func (v *PolicyDescriptorType) decode(d *query.Decoder, p string) {
 	{
 		k := p + "arn"
 		if x0, ok := d.String(k); ok {
-			v.arn = &x0
+			v.Arn = &x0
 		}
 	}
 }
@@ -1385,9 +1385,9 @@ func (v *PolicyDescriptorType) decode(d *query.Decoder, p string) {
 func (v *PolicyDescriptorType) validate(vs *query.Violations, path string) {
 	{
 		mp := query.MemberPath(path, "arn")
-		if v.arn != nil {
-			vs.Length(mp, (*v.arn), 20, 2048)
-			vs.Pattern(mp, (*v.arn), "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", pattern0.MatchString((*v.arn)))
+		if v.Arn != nil {
+			vs.Length(mp, (*v.Arn), 20, 2048)
+			vs.Pattern(mp, (*v.Arn), "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", pattern0.MatchString((*v.Arn)))
 		}
 	}
 }
@@ -1623,8 +1623,15 @@ func Implemented(svc any, action string) bool {
 	return false
 }
 
+// Authorizer is implemented by services that check each call before it
+// runs, with the decoded input.
+type Authorizer interface {
+	Authorize(ctx context.Context, operation string, in any) error
+}
+
 // Dispatch decodes and validates the parameters of action, then calls the
-// method of svc named after it. The result is nil for operations with no
+// method of svc named after it (after svc's Authorize, when it has one).
+// The result is nil for operations with no
 // output. Unknown actions and operations svc does not implement get quick
 // 400 errors: SDKs retry 5xx answers for minutes.
 func Dispatch(ctx context.Context, svc any, action string, params url.Values) (query.Encodable, error) {
@@ -1644,6 +1651,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AssumeRole", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.AssumeRole(ctx, in)
 		if err != nil {
@@ -1668,6 +1680,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AssumeRoleWithSAML", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.AssumeRoleWithSAML(ctx, in)
 		if err != nil {
 			return nil, err
@@ -1690,6 +1707,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AssumeRoleWithWebIdentity", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.AssumeRoleWithWebIdentity(ctx, in)
 		if err != nil {
@@ -1714,6 +1736,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "AssumeRoot", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.AssumeRoot(ctx, in)
 		if err != nil {
 			return nil, err
@@ -1736,6 +1763,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "DecodeAuthorizationMessage", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.DecodeAuthorizationMessage(ctx, in)
 		if err != nil {
@@ -1760,6 +1792,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetAccessKeyInfo", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetAccessKeyInfo(ctx, in)
 		if err != nil {
 			return nil, err
@@ -1782,6 +1819,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetCallerIdentity", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetCallerIdentity(ctx, in)
 		if err != nil {
@@ -1806,6 +1848,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetDelegatedAccessToken", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetDelegatedAccessToken(ctx, in)
 		if err != nil {
 			return nil, err
@@ -1828,6 +1875,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetFederationToken", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetFederationToken(ctx, in)
 		if err != nil {
@@ -1852,6 +1904,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetSessionToken", in); err != nil {
+				return nil, err
+			}
+		}
 		out, err := h.GetSessionToken(ctx, in)
 		if err != nil {
 			return nil, err
@@ -1874,6 +1931,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if a, ok := svc.(Authorizer); ok {
+			if err := a.Authorize(ctx, "GetWebIdentityToken", in); err != nil {
+				return nil, err
+			}
 		}
 		out, err := h.GetWebIdentityToken(ctx, in)
 		if err != nil {

@@ -1,0 +1,216 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/policy"
+)
+
+// Decider authorizes requests of callers of this server. It implements
+// iam.Authorizer.
+type Decider struct {
+	iam  *iam.Service
+	view *View
+}
+
+// New returns a decider reading principals through the view.
+func New(svc *iam.Service, view *View) *Decider { return &Decider{iam: svc, view: view} }
+
+// Authorize allows the request or returns AccessDenied with AWS's message.
+func (d *Decider) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
+	in, preq, err := d.Input(ctx, req, nil)
+	if err != nil {
+		return err
+	}
+	if policy.Evaluate(in, preq) == policy.Allowed {
+		return nil
+	}
+	return AccessDenied(req.Caller, req.Action, req.Resource, policy.Explain(in, preq))
+}
+
+// Decide evaluates a request with an optional resource-based policy and
+// explains the decision.
+func (d *Decider) Decide(ctx context.Context, req *iam.AuthzRequest, resourcePolicy *policy.Set) (*policy.Explanation, error) {
+	in, preq, err := d.Input(ctx, req, resourcePolicy)
+	if err != nil {
+		return nil, err
+	}
+	return policy.Explain(in, preq), nil
+}
+
+// Input builds the evaluation input and request for a caller.
+func (d *Decider) Input(ctx context.Context, req *iam.AuthzRequest, resourcePolicy *policy.Set) (*policy.Input, *policy.Request, error) {
+	c := req.Caller
+	in := &policy.Input{Resource: resourcePolicy}
+	preq := &policy.Request{Action: req.Action, Resource: req.Resource, ResourceAccount: req.ResourceAccount}
+	for k, v := range req.Keys {
+		preq.Context.Set(k, v...)
+	}
+	p, tags, err := d.principal(ctx, c, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	preq.Principal = p
+	for k, v := range tags {
+		preq.Context.Set("aws:PrincipalTag/"+k, v)
+	}
+	globalKeys(&preq.Context, c)
+	policy.AddPrincipalKeys(&preq.Context, &preq.Principal)
+	return in, preq, nil
+}
+
+// principal fills in the caller's policies and returns it as the policy
+// engine sees it, with its tags.
+func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input) (policy.Principal, map[string]string, error) {
+	s := c.Session
+	root := arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: "root"}.String()
+	switch {
+	case c.Root && (s == nil || s.Type == iam.SessionToken):
+		return policy.Principal{Type: policy.TypeAccount, ARN: root, Account: c.Account}, nil, nil
+
+	case s == nil || s.Type == iam.SessionToken:
+		u, err := d.load(ctx, c.Account, "user", c.UserName)
+		if err != nil {
+			return policy.Principal{}, nil, err
+		}
+		in.Identity, in.Boundary = u.identity, u.boundary
+		return policy.Principal{Type: policy.TypeUser, ARN: c.ARN, Account: c.Account, ID: u.data.ID}, u.tags, nil
+
+	case s.Type == iam.SessionAssumedRole:
+		r, err := d.load(ctx, c.Account, "role", s.RoleName)
+		if err != nil {
+			return policy.Principal{}, nil, err
+		}
+		in.Identity, in.Boundary = r.identity, r.boundary
+		if in.Session, err = d.sessionPolicies(ctx, c.Account, s); err != nil {
+			return policy.Principal{}, nil, err
+		}
+		tags := map[string]string{}
+		for k, v := range r.tags {
+			tags[k] = v
+		}
+		for k, v := range s.Tags { // session tags override the role's
+			tags[k] = v
+		}
+		roleARN := arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: "role" + r.data.Path + r.data.Name}.String()
+		return policy.Principal{Type: policy.TypeAssumedRole, ARN: c.ARN, Account: c.Account, ID: r.data.ID + ":" + s.SessionName, RoleARN: roleARN}, tags, nil
+
+	case s.Type == iam.SessionFederatedUser:
+		var userARN string
+		if s.UserName != "" {
+			u, err := d.load(ctx, c.Account, "user", s.UserName)
+			if err != nil {
+				return policy.Principal{}, nil, err
+			}
+			in.Identity, in.Boundary = u.identity, u.boundary
+			userARN = arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: "user" + u.data.Path + u.data.Name}.String()
+		}
+		var err error
+		if in.Session, err = d.sessionPolicies(ctx, c.Account, s); err != nil {
+			return policy.Principal{}, nil, err
+		}
+		return policy.Principal{Type: policy.TypeFederatedUser, ARN: c.ARN, Account: c.Account, FederatingUserARN: userARN}, s.Tags, nil
+	}
+	return policy.Principal{}, nil, awserr.ServiceFailure("unknown session type %q", s.Type)
+}
+
+// load reads a principal, turning "it is gone" into the error a caller
+// whose user or role was deleted gets.
+func (d *Decider) load(ctx context.Context, account, kind, name string) (*principal, error) {
+	p, err := d.view.principal(ctx, account, kind, name)
+	if errors.Is(err, iam.ErrNotFound) {
+		return nil, awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
+	}
+	return p, err
+}
+
+// sessionPolicies compiles a session's inline and managed policies into
+// one set; nil when the session has none.
+func (d *Decider) sessionPolicies(ctx context.Context, account string, s *iam.Session) (*policy.Set, error) {
+	if s.Policy == "" && len(s.PolicyARNs) == 0 {
+		return nil, nil
+	}
+	var pols []*policy.Policy
+	if s.Policy != "" {
+		pols = append(pols, d.view.compile(iam.PolicyDoc{ID: "session-policy", Type: "session", Text: s.Policy}))
+	}
+	for _, a := range s.PolicyARNs {
+		doc, err := d.iam.ManagedPolicyDocument(ctx, account, a)
+		if err != nil {
+			continue // a managed session policy deleted since: it allows nothing
+		}
+		doc.Type = "session"
+		pols = append(pols, d.view.compile(*doc))
+	}
+	return policy.NewSet(pols...), nil
+}
+
+// globalKeys sets the condition keys AWS puts on every request (section 6
+// of the spec), leaving out those it cannot know.
+func globalKeys(ctx *policy.Context, c *iam.Caller) {
+	now := c.Time
+	if now.IsZero() {
+		now = time.Now()
+	}
+	setIf := func(k, v string) {
+		if v != "" && len(ctx.Get(k)) == 0 {
+			ctx.Set(k, v)
+		}
+	}
+	setIf("aws:CurrentTime", now.UTC().Format(time.RFC3339))
+	setIf("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	setIf("aws:SecureTransport", strconv.FormatBool(c.SecureTransport))
+	setIf("aws:SourceIp", c.SourceIP)
+	setIf("aws:UserAgent", c.UserAgent)
+	setIf("aws:RequestedRegion", c.Region)
+	setIf("aws:PrincipalIsAWSService", "false")
+	setIf("aws:ViaAWSService", "false")
+	if s := c.Session; s != nil {
+		setIf("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
+		setIf("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA))
+		if s.MFA {
+			setIf("aws:MultiFactorAuthAge", strconv.FormatInt(int64(now.Sub(s.MFAAuthTime).Seconds()), 10))
+		}
+		setIf("aws:SourceIdentity", s.SourceIdentity)
+		for k, v := range s.WebIdentity {
+			setIf(k, v)
+		}
+	}
+}
+
+// AccessDenied is AWS's refusal, saying which kind of policy refused.
+func AccessDenied(c *iam.Caller, action, resource string, e *policy.Explanation) error {
+	who := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, resource)
+	var why string
+	switch {
+	case e.Decision == policy.ExplicitDeny:
+		where := "an identity-based policy"
+		if len(e.Matched) > 0 {
+			where = map[policy.Role]string{
+				policy.RoleIdentity: "an identity-based policy", policy.RoleBoundary: "a permissions boundary",
+				policy.RoleSession: "a session policy", policy.RoleSCP: "a service control policy",
+				policy.RoleRCP: "a resource control policy", policy.RoleResource: "a resource-based policy",
+			}[e.Matched[0].Role]
+		}
+		why = " with an explicit deny in " + where
+	case e.AllowedByOrganizations != nil && !*e.AllowedByOrganizations:
+		why = " because no service control policy allows the " + action + " action"
+	case e.AllowedByIdentity != nil && !*e.AllowedByIdentity && (e.AllowedByResource == nil || !*e.AllowedByResource):
+		why = " because no identity-based policy allows the " + action + " action"
+	case e.AllowedByBoundary != nil && !*e.AllowedByBoundary:
+		why = " because no permissions boundary allows the " + action + " action"
+	case e.AllowedBySession != nil && !*e.AllowedBySession:
+		why = " because no session policy allows the " + action + " action"
+	case e.AllowedByResource != nil && !*e.AllowedByResource:
+		why = " because no resource-based policy allows the " + action + " action"
+	}
+	return awserr.New("AccessDenied", http.StatusForbidden, "%s%s", who, why)
+}

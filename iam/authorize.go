@@ -1,0 +1,231 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"reflect"
+
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/protocol/iamapi"
+)
+
+// Authorizer decides whether a caller may make a request. Package authz
+// implements it; with none, every authenticated call is allowed.
+type Authorizer interface {
+	Authorize(ctx context.Context, req *AuthzRequest) error
+}
+
+// AuthzRequest is one request to authorize.
+type AuthzRequest struct {
+	Caller          *Caller
+	Action          string // service:Action
+	Resource        string // ARN, or "*"
+	ResourceAccount string
+	// Keys are the request's own condition keys (aws:RequestTag/K,
+	// aws:TagKeys, aws:ResourceTag/K, iam:PolicyARN, ...); the
+	// authorizer adds the principal's and the request's global keys.
+	Keys map[string][]string
+}
+
+// SetAuthorizer installs the authorizer used by every operation.
+func (s *Service) SetAuthorizer(a Authorizer) { s.authz = a }
+
+// Authorize checks a decoded IAM API call before it runs: the action
+// iam:<Operation> on the resource type the Service Authorization Reference
+// gives it, with the condition keys AWS sets. The generated dispatcher
+// calls it.
+func (s *Service) Authorize(ctx context.Context, operation string, in any) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Session != nil && c.Session.Type == SessionToken && !c.Session.MFA {
+		// GetSessionToken credentials reach IAM only when MFA was used.
+		return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid")
+	}
+	if s.authz == nil || c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
+		return nil // the root user may do everything in its account
+	}
+	req, err := s.authzRequest(ctx, c, operation, in)
+	if err != nil {
+		return err
+	}
+	return s.authz.Authorize(ctx, req)
+}
+
+// Check authorizes the caller for an action on a resource of its own
+// account (for actions that are not IAM API calls: sts:GetFederationToken,
+// iam:PassRole, ...).
+func (s *Service) Check(ctx context.Context, action, resource string, keys map[string][]string) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if s.authz == nil || c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
+		return nil
+	}
+	if keys == nil {
+		keys = map[string][]string{}
+	}
+	return s.authz.Authorize(ctx, &AuthzRequest{Caller: c, Action: action, Resource: resource, ResourceAccount: c.Account, Keys: keys})
+}
+
+// resource is the entity an operation acts on, found from its input.
+type resource struct {
+	arn  string
+	tags []Tag
+}
+
+func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string, in any) (*AuthzRequest, error) {
+	req := &AuthzRequest{Caller: c, Action: "iam:" + operation, Resource: "*", ResourceAccount: c.Account, Keys: map[string][]string{}}
+	v := reflect.Indirect(reflect.ValueOf(in))
+	field := func(name string) (string, bool) {
+		if v.Kind() != reflect.Struct {
+			return "", false
+		}
+		f := v.FieldByName(name)
+		switch {
+		case !f.IsValid():
+			return "", false
+		case f.Kind() == reflect.String:
+			return f.String(), true
+		case f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String:
+			return f.Elem().String(), true
+		}
+		return "", false
+	}
+	res, err := s.findResource(ctx, c, actionResource[operation], field)
+	if err != nil {
+		return nil, err
+	}
+	if res != nil {
+		req.Resource = res.arn
+		for _, t := range res.tags {
+			req.Keys["aws:ResourceTag/"+t.Key] = []string{t.Value}
+			req.Keys["iam:ResourceTag/"+t.Key] = []string{t.Value}
+		}
+	}
+	// Tags the request sets or removes.
+	if f := v.FieldByName("Tags"); f.IsValid() {
+		if tags, ok := f.Interface().([]iamapi.Tag); ok && len(tags) > 0 {
+			keys := make([]string, 0, len(tags))
+			for _, t := range tags {
+				req.Keys["aws:RequestTag/"+t.Key] = []string{t.Value}
+				keys = append(keys, t.Key)
+			}
+			req.Keys["aws:TagKeys"] = keys
+		}
+	}
+	if f := v.FieldByName("TagKeys"); f.IsValid() {
+		if keys, ok := f.Interface().([]string); ok && len(keys) > 0 {
+			req.Keys["aws:TagKeys"] = keys
+		}
+	}
+	if p, ok := field("PolicyArn"); ok && actionResource[operation] != "policy" {
+		req.Keys["iam:PolicyARN"] = []string{p}
+	}
+	if p, ok := field("PermissionsBoundary"); ok && p != "" {
+		req.Keys["iam:PermissionsBoundary"] = []string{p}
+	}
+	return req, nil
+}
+
+// findResource builds the ARN of the entity an operation names (and reads
+// its tags when it exists). Operations on "*" return nil.
+func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field func(string) (string, bool)) (*resource, error) {
+	build := func(resourceType, path, name string) string {
+		return arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: resourceType + path + name}.String()
+	}
+	withPath := func(kind, resourceType, name string) (*resource, error) {
+		var rec struct {
+			Name string `json:"name"`
+			Path string `json:"path"`
+			Tags []Tag  `json:"tags"`
+		}
+		err := s.view(ctx, func(tx Tx) error { return getJSON(tx, c.Account, kind, lower(name), &rec) })
+		if errors.Is(err, ErrNotFound) {
+			// Not there (yet): the path the request gives, as for Create*.
+			path, _ := field("Path")
+			if path == "" {
+				path = "/"
+			}
+			return &resource{arn: build(resourceType, path, name)}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &resource{arn: build(resourceType, rec.Path, rec.Name), tags: rec.Tags}, nil
+	}
+	switch typ {
+	case "user":
+		name, ok := field("UserName")
+		if !ok || name == "" {
+			if c.UserName == "" {
+				return &resource{arn: c.ARN}, nil
+			}
+			name = c.UserName
+		}
+		return withPath(kindUser, "user", name)
+	case "group":
+		if name, ok := field("GroupName"); ok {
+			return withPath(kindGroup, "group", name)
+		}
+	case "role":
+		if name, ok := field("RoleName"); ok {
+			return withPath(kindRole, "role", name)
+		}
+	case "instance-profile":
+		if name, ok := field("InstanceProfileName"); ok {
+			return withPath(kindInstanceProfile, "instance-profile", name)
+		}
+	case "policy":
+		if a, ok := field("PolicyArn"); ok {
+			return &resource{arn: a}, nil
+		}
+		if name, ok := field("PolicyName"); ok {
+			path, _ := field("Path")
+			if path == "" {
+				path = "/"
+			}
+			return &resource{arn: build("policy", path, name)}, nil
+		}
+	case "mfa":
+		if serial, ok := field("SerialNumber"); ok {
+			return &resource{arn: serial}, nil
+		}
+		if name, ok := field("VirtualMFADeviceName"); ok {
+			path, _ := field("Path")
+			if path == "" {
+				path = "/"
+			}
+			return &resource{arn: build("mfa", path, name)}, nil
+		}
+	case "oidc-provider":
+		if a, ok := field("OpenIDConnectProviderArn"); ok {
+			return &resource{arn: a}, nil
+		}
+		if u, ok := field("Url"); ok {
+			if k, err := oidcKey(u); err == nil {
+				return &resource{arn: build("oidc-provider/", "", k)}, nil
+			}
+		}
+	case "saml-provider":
+		if a, ok := field("SAMLProviderArn"); ok {
+			return &resource{arn: a}, nil
+		}
+		if name, ok := field("Name"); ok {
+			return &resource{arn: build("saml-provider/", "", name)}, nil
+		}
+	case "server-certificate":
+		if name, ok := field("ServerCertificateName"); ok {
+			return withPath(kindServerCert, "server-certificate", name)
+		}
+	case "any-principal":
+		if a, ok := field("PolicySourceArn"); ok {
+			return &resource{arn: a}, nil
+		}
+	}
+	return nil, nil
+}
