@@ -1,0 +1,251 @@
+// Package sigv4 verifies AWS Signature Version 4 requests, signed in the
+// Authorization header or presigned in the query string, as AWS's own
+// services do, and answers AWS's errors when they do not verify.
+//
+// It is pure: the clock and the lookup of secrets are given to it, and it
+// knows nothing of users or sessions.
+package sigv4
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/awserr"
+)
+
+// Credentials resolves an access key id, and the session token sent with
+// it ("" when none), to the secret access key that signed the request.
+//
+// Its error is returned by Verify unchanged, so the caller decides what an
+// unknown or inactive key or an expired session is: typically
+// ErrInvalidClientTokenID() or ErrExpiredToken(), or an error of its own
+// (a store failure) that it maps to a 5xx.
+type Credentials interface {
+	SecretFor(ctx context.Context, accessKeyID, sessionToken string) (secret string, err error)
+}
+
+// CredentialsFunc adapts a function to Credentials.
+type CredentialsFunc func(ctx context.Context, accessKeyID, sessionToken string) (string, error)
+
+// SecretFor calls f.
+func (f CredentialsFunc) SecretFor(ctx context.Context, accessKeyID, sessionToken string) (string, error) {
+	return f(ctx, accessKeyID, sessionToken)
+}
+
+// Config configures a Verifier.
+type Config struct {
+	// Credentials looks up secrets; required.
+	Credentials Credentials
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// MaxSkew is how far X-Amz-Date (or Date) may be from Now; AWS allows
+	// 15 minutes, the default.
+	MaxSkew time.Duration
+	// CacheSize bounds the derived signing keys kept; 1024 when 0.
+	CacheSize int
+	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD
+	// (as S3 does). IAM and STS carry the action in the body, so by
+	// default the body is always hashed.
+	AllowUnsignedPayload bool
+}
+
+// Verifier checks SigV4 signatures. It is safe for concurrent use.
+type Verifier struct {
+	creds         Credentials
+	now           func() time.Time
+	skew          time.Duration
+	allowUnsigned bool
+	keys          *keyCache
+}
+
+// New returns a Verifier; it panics without Credentials.
+func New(c Config) *Verifier {
+	if c.Credentials == nil {
+		panic("sigv4: Config.Credentials is required")
+	}
+	v := &Verifier{creds: c.Credentials, now: c.Now, skew: c.MaxSkew, allowUnsigned: c.AllowUnsignedPayload}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if v.skew <= 0 {
+		v.skew = 15 * time.Minute
+	}
+	if c.CacheSize <= 0 {
+		c.CacheSize = 1024
+	}
+	v.keys = newKeyCache(c.CacheSize)
+	return v
+}
+
+// Result is what a verified signature establishes.
+type Result struct {
+	AccessKeyID  string
+	SessionToken string // "" without one
+	Scope        Scope  // the credential scope signed: date, region, service
+	Time         time.Time
+	Presigned    bool
+	// Expires is a presigned request's X-Amz-Expires (0 when absent).
+	Expires time.Duration
+}
+
+// Partition is the AWS partition of the signed region: aws-cn for cn-*,
+// aws-us-gov for us-gov-*, and so on; aws otherwise.
+func (r *Result) Partition() string { return arn.PartitionForRegion(r.Scope.Region) }
+
+// Verify checks the signature of r, whose body has already been read into
+// body (r.Body is not touched). Any service and region may be signed for;
+// see VerifyService to require one service.
+func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
+	return v.verify(r, body, "")
+}
+
+// VerifyService is Verify requiring the credential scope to name service
+// ("iam", "sts"), as each AWS endpoint does.
+func (v *Verifier) VerifyService(r *http.Request, body []byte, service string) (*Result, error) {
+	return v.verify(r, body, service)
+}
+
+// hmacRoom is the space sign needs before its message.
+var hmacRoom [64]byte
+
+// scratch is the per-call memory, pooled so that verifying allocates
+// little more than its Result.
+type scratch struct {
+	buf   []byte
+	query []param
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{buf: make([]byte, 0, 1024), query: make([]param, 0, 16)}
+}}
+
+func (v *Verifier) verify(r *http.Request, body []byte, service string) (*Result, error) {
+	sc := scratchPool.Get().(*scratch)
+	defer func() {
+		clear(sc.query) // drop references to the request's strings
+		sc.query = sc.query[:0]
+		if cap(sc.buf) <= 64<<10 {
+			scratchPool.Put(sc)
+		}
+	}()
+	var s signed
+	if err := parseRequest(r, &s, sc); err != nil {
+		return nil, err
+	}
+	if service != "" && s.scope.Service != service {
+		return nil, errService(service)
+	}
+	if err := v.checkTime(&s); err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	secret, err := v.creds.SecretFor(ctx, s.accessKeyID, s.token)
+	if err != nil {
+		return nil, err
+	}
+	if secret == "" {
+		// An empty secret would let anyone sign; never accept it.
+		return nil, ErrInvalidClientTokenID()
+	}
+	key := v.keys.get(secret, s.scope)
+
+	// Canonical request, then the string to sign after 64 bytes left free
+	// for the HMAC's padded key.
+	var hash [64]byte
+	buf := payloadHash(sc.buf[:0], r, sc.query, body, v.allowUnsigned)
+	copy(hash[:], buf)
+	buf = appendCanonicalRequest(buf[:0], r, &s, sc.query, hash[:])
+	sum := sumSHA256(buf)
+	buf = append(buf[:0], hmacRoom[:]...)
+	buf = append(buf, algorithm+"\n"...)
+	buf = append(buf, s.stamp...)
+	buf = append(buf, '\n')
+	buf = appendScope(buf, s.scope)
+	buf = append(buf, '\n')
+	buf = append(buf, sum[:]...)
+	want := sign(&key, buf)
+	var wantHex [64]byte
+	hexEncode(wantHex[:], want[:])
+	sc.buf = buf
+	if subtle.ConstantTimeCompare(wantHex[:], []byte(s.signature)) != 1 {
+		return nil, ErrSignatureDoesNotMatch()
+	}
+	return &Result{
+		AccessKeyID:  s.accessKeyID,
+		SessionToken: s.token,
+		Scope:        s.scope,
+		Time:         s.when,
+		Presigned:    s.presigned,
+		Expires:      s.expires,
+	}, nil
+}
+
+// parseRequest finds how r is signed and reads the signature's parameters.
+func parseRequest(r *http.Request, s *signed, sc *scratch) *awserr.Error {
+	if r.URL != nil && r.URL.RawQuery != "" {
+		sc.query = parseQuery(r.URL.RawQuery, sc.query[:0])
+	}
+	h := r.Header.Get("Authorization")
+	presigned := isPresigned(sc.query)
+	switch {
+	case h != "" && presigned:
+		return errTwoMechanisms()
+	case h != "":
+		return parseHeaderAuth(r, h, sc.query, s)
+	case presigned:
+		return parseQueryAuth(r, sc.query, s)
+	}
+	return ErrMissingAuthenticationToken()
+}
+
+// checkTime applies AWS's clock rules: a header-signed request must be
+// within the skew of now; a presigned one must not be from the future
+// (beyond the skew) nor past its X-Amz-Expires.
+//
+// AWS's STS is reported to ignore X-Amz-Expires and keep presigned
+// requests for 15 minutes only; we honour X-Amz-Expires as S3 does.
+func (v *Verifier) checkTime(s *signed) *awserr.Error {
+	now := v.now().UTC().Truncate(time.Second)
+	switch d := now.Sub(s.when); {
+	case d < -v.skew:
+		return errSkew(s.when, now, v.skew)
+	case s.presigned && s.hasExpires:
+		if d > s.expires {
+			return errPresignExpired()
+		}
+	case d > v.skew:
+		return errSkew(s.when, now, v.skew)
+	}
+	return nil
+}
+
+func appendScope(dst []byte, sc Scope) []byte {
+	dst = append(dst, sc.Date...)
+	dst = append(dst, '/')
+	dst = append(dst, sc.Region...)
+	dst = append(dst, '/')
+	dst = append(dst, sc.Service...)
+	dst = append(dst, '/')
+	return append(dst, terminator...)
+}
+
+// sumSHA256 is the lower-case hex SHA-256 of b.
+func sumSHA256(b []byte) [64]byte {
+	sum := sha256.Sum256(b)
+	var out [64]byte
+	hexEncode(out[:], sum[:])
+	return out
+}
+
+func hexEncode(dst, src []byte) {
+	const digits = "0123456789abcdef"
+	for i, c := range src {
+		dst[2*i] = digits[c>>4]
+		dst[2*i+1] = digits[c&15]
+	}
+}
