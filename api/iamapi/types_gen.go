@@ -22,7 +22,7 @@ type AccessDetail struct {
 	Region *string
 	// The path of the Organizations entity (root, organizational unit, or account) from which an authenticated...
 	EntityPath *string
-	// The date and time, in  ISO 8601 date-time format , when an authenticated principal most recently...
+	// The date and time, in  ISO 8601 date-time format, when an authenticated principal most recently...
 	LastAuthenticatedTime *time.Time
 	// The number of accounts with authenticated principals (root user, IAM users, and IAM roles) that...
 	TotalAuthenticatedEntities *int32
@@ -44,7 +44,7 @@ type AccessKey struct {
 
 // AccessKeyLastUsed: Contains information about the last time an Amazon Web Services access key was used since IAM began...
 type AccessKeyLastUsed struct {
-	// The date and time, in ISO 8601 date-time format , when the access key was most recently used.
+	// The date and time, in ISO 8601 date-time format, when the access key was most recently used.
 	LastUsedDate *time.Time
 	// The name of the Amazon Web Services service with which this access key was most recently used.
 	ServiceName string
@@ -245,7 +245,7 @@ type CreateLoginProfileOutput struct {
 	LoginProfile LoginProfile
 }
 
-// CreateOpenIDConnectProviderInput is the input of CreateOpenIDConnectProvider: Creates an IAM entity to describe an identity provider (IdP) that supports OpenID Connect (OIDC) .
+// CreateOpenIDConnectProviderInput is the input of CreateOpenIDConnectProvider: Creates an IAM entity to describe an identity provider (IdP) that supports OpenID Connect (OIDC).
 type CreateOpenIDConnectProviderInput struct {
 	// The URL of the identity provider.
 	Url string
@@ -571,7 +571,7 @@ type DeleteServerCertificateInput struct {
 	ServerCertificateName string
 }
 
-// DeleteServiceLinkedRoleInput is the input of DeleteServiceLinkedRole: Submits a service-linked role deletion request and returns a DeletionTaskId , which you can use to check...
+// DeleteServiceLinkedRoleInput is the input of DeleteServiceLinkedRole: Submits a service-linked role deletion request and returns a DeletionTaskId, which you can use to check...
 type DeleteServiceLinkedRoleInput struct {
 	// The name of the service-linked role to be deleted.
 	RoleName string
@@ -727,7 +727,7 @@ type EnableOutboundWebIdentityFederationOutput struct {
 type EntityDetails struct {
 	// The  EntityInfo object that contains details about the entity (user or role).
 	EntityInfo EntityInfo
-	// The date and time, in  ISO 8601 date-time format , when the authenticated entity last attempted to...
+	// The date and time, in  ISO 8601 date-time format, when the authenticated entity last attempted to access...
 	LastAuthenticated *time.Time
 }
 
@@ -846,7 +846,7 @@ type GetAccountAuthorizationDetailsOutput struct {
 	Policies []ManagedPolicyDetail
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -888,7 +888,7 @@ type GetCredentialReportOutput struct {
 	Content []byte
 	// The format (MIME type) of the credential report.
 	ReportFormat *string
-	// The date and time when the credential report was created, in ISO 8601 date-time format .
+	// The date and time when the credential report was created, in ISO 8601 date-time format.
 	GeneratedTime *time.Time
 }
 
@@ -928,7 +928,7 @@ type GetGroupOutput struct {
 	Users []User
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1048,9 +1048,9 @@ type GetOrganizationsAccessReportInput struct {
 type GetOrganizationsAccessReportOutput struct {
 	// The status of the job.
 	JobStatus string
-	// The date and time, in ISO 8601 date-time format , when the report job was created.
+	// The date and time, in ISO 8601 date-time format, when the report job was created.
 	JobCreationDate time.Time
-	// The date and time, in ISO 8601 date-time format , when the generated report job was completed or failed.
+	// The date and time, in ISO 8601 date-time format, when the generated report job was completed or failed.
 	JobCompletionDate *time.Time
 	// The number of services that the applicable SCPs allow account principals to access.
 	NumberOfServicesAccessible *int32
@@ -1060,7 +1060,7 @@ type GetOrganizationsAccessReportOutput struct {
 	AccessDetails []AccessDetail
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker       *string
 	ErrorDetails *ErrorDetails
 }
@@ -1197,15 +1197,15 @@ type GetServiceLastAccessedDetailsOutput struct {
 	JobStatus string
 	// The type of job.
 	JobType *string
-	// The date and time, in ISO 8601 date-time format , when the report job was created.
+	// The date and time, in ISO 8601 date-time format, when the report job was created.
 	JobCreationDate time.Time
 	// A ServiceLastAccessed object that contains details about the most recent attempt to access the service.
 	ServicesLastAccessed []ServiceLastAccessed
-	// The date and time, in ISO 8601 date-time format , when the generated report job was completed or failed.
+	// The date and time, in ISO 8601 date-time format, when the generated report job was completed or failed.
 	JobCompletionDate time.Time
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 	// An object that contains details about the reason the operation failed.
 	Error *ErrorDetails
@@ -1227,15 +1227,15 @@ type GetServiceLastAccessedDetailsWithEntitiesInput struct {
 type GetServiceLastAccessedDetailsWithEntitiesOutput struct {
 	// The status of the job.
 	JobStatus string
-	// The date and time, in ISO 8601 date-time format , when the report job was created.
+	// The date and time, in ISO 8601 date-time format, when the report job was created.
 	JobCreationDate time.Time
-	// The date and time, in ISO 8601 date-time format , when the generated report job was completed or failed.
+	// The date and time, in ISO 8601 date-time format, when the generated report job was completed or failed.
 	JobCompletionDate time.Time
 	// An EntityDetailsList object that contains details about when an IAM entity (user or role) used group or...
 	EntityDetailsList []EntityDetails
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 	// An object that contains details about the reason the operation failed.
 	Error *ErrorDetails
@@ -1295,7 +1295,7 @@ type Group struct {
 	GroupId string
 	// The Amazon Resource Name (ARN) specifying the group.
 	Arn string
-	// The date and time, in ISO 8601 date-time format , when the group was created.
+	// The date and time, in ISO 8601 date-time format, when the group was created.
 	CreateDate time.Time
 }
 
@@ -1308,7 +1308,7 @@ type GroupDetail struct {
 	// The stable and unique string identifying the group.
 	GroupId *string
 	Arn     *string
-	// The date and time, in ISO 8601 date-time format , when the group was created.
+	// The date and time, in ISO 8601 date-time format, when the group was created.
 	CreateDate *time.Time
 	// A list of the inline policies embedded in the group.
 	GroupPolicyList []PolicyDetail
@@ -1350,7 +1350,7 @@ type ListAccessKeysOutput struct {
 	AccessKeyMetadata []AccessKeyMetadata
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1368,7 +1368,7 @@ type ListAccountAliasesOutput struct {
 	AccountAliases []string
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1390,7 +1390,7 @@ type ListAttachedGroupPoliciesOutput struct {
 	AttachedPolicies []AttachedPolicy
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1412,7 +1412,7 @@ type ListAttachedRolePoliciesOutput struct {
 	AttachedPolicies []AttachedPolicy
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1434,7 +1434,7 @@ type ListAttachedUserPoliciesOutput struct {
 	AttachedPolicies []AttachedPolicy
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1452,7 +1452,7 @@ type ListDelegationRequestsInput struct {
 type ListDelegationRequestsOutput struct {
 	// A list of delegation requests that match the specified criteria.
 	DelegationRequests []DelegationRequest
-	// When isTruncated is true , this element is present and contains the value to use for the Marker...
+	// When isTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
@@ -1484,7 +1484,7 @@ type ListEntitiesForPolicyOutput struct {
 	PolicyRoles []PolicyRole
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1504,7 +1504,7 @@ type ListGroupPoliciesOutput struct {
 	PolicyNames []string
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1524,7 +1524,7 @@ type ListGroupsForUserOutput struct {
 	Groups []Group
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1544,7 +1544,7 @@ type ListGroupsOutput struct {
 	Groups []Group
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1564,7 +1564,7 @@ type ListInstanceProfileTagsOutput struct {
 	Tags []Tag
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1584,7 +1584,7 @@ type ListInstanceProfilesForRoleOutput struct {
 	InstanceProfiles []InstanceProfile
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1604,7 +1604,7 @@ type ListInstanceProfilesOutput struct {
 	InstanceProfiles []InstanceProfile
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1624,7 +1624,7 @@ type ListMFADeviceTagsOutput struct {
 	Tags []Tag
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1644,7 +1644,7 @@ type ListMFADevicesOutput struct {
 	MFADevices []MFADevice
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1664,7 +1664,7 @@ type ListOpenIDConnectProviderTagsOutput struct {
 	Tags []Tag
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1714,7 +1714,7 @@ type ListPoliciesGrantingServiceAccessOutput struct {
 	PoliciesGrantingServiceAccess []ListPoliciesGrantingServiceAccessEntry
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1740,7 +1740,7 @@ type ListPoliciesOutput struct {
 	Policies []Policy
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1760,7 +1760,7 @@ type ListPolicyTagsOutput struct {
 	Tags []Tag
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1780,7 +1780,7 @@ type ListPolicyVersionsOutput struct {
 	Versions []PolicyVersion
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1800,7 +1800,7 @@ type ListRolePoliciesOutput struct {
 	PolicyNames []string
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1820,7 +1820,7 @@ type ListRoleTagsOutput struct {
 	Tags []Tag
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1840,7 +1840,7 @@ type ListRolesOutput struct {
 	Roles []Role
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1860,7 +1860,7 @@ type ListSAMLProviderTagsOutput struct {
 	Tags []Tag
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1890,7 +1890,7 @@ type ListSSHPublicKeysOutput struct {
 	SSHPublicKeys []SSHPublicKeyMetadata
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1910,7 +1910,7 @@ type ListServerCertificateTagsOutput struct {
 	Tags []Tag
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1930,7 +1930,7 @@ type ListServerCertificatesOutput struct {
 	ServerCertificateMetadataList []ServerCertificateMetadata
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1974,7 +1974,7 @@ type ListSigningCertificatesOutput struct {
 	Certificates []SigningCertificate
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -1994,7 +1994,7 @@ type ListUserPoliciesOutput struct {
 	PolicyNames []string
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -2014,7 +2014,7 @@ type ListUserTagsOutput struct {
 	Tags []Tag
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -2034,13 +2034,13 @@ type ListUsersOutput struct {
 	Users []User
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
 // ListVirtualMFADevicesInput is the input of ListVirtualMFADevices: Lists the virtual MFA devices defined in the Amazon Web Services account by assignment status.
 type ListVirtualMFADevicesInput struct {
-	// The status ( Unassigned or Assigned ) of the devices to list.
+	// The status ( Unassigned or Assigned) of the devices to list.
 	AssignmentStatus *string
 	// Use this parameter only when paginating results and only after you receive a response indicating that...
 	Marker *string
@@ -2054,7 +2054,7 @@ type ListVirtualMFADevicesOutput struct {
 	VirtualMFADevices []VirtualMFADevice
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -2097,9 +2097,9 @@ type ManagedPolicyDetail struct {
 	IsAttachable *bool
 	// A friendly description of the policy.
 	Description *string
-	// The date and time, in ISO 8601 date-time format , when the policy was created.
+	// The date and time, in ISO 8601 date-time format, when the policy was created.
 	CreateDate *time.Time
-	// The date and time, in ISO 8601 date-time format , when the policy was last updated.
+	// The date and time, in ISO 8601 date-time format, when the policy was last updated.
 	UpdateDate *time.Time
 	// A list containing information about the versions of the policy.
 	PolicyVersionList []PolicyVersion
@@ -2165,9 +2165,9 @@ type Policy struct {
 	IsAttachable *bool
 	// A friendly description of the policy.
 	Description *string
-	// The date and time, in ISO 8601 date-time format , when the policy was created.
+	// The date and time, in ISO 8601 date-time format, when the policy was created.
 	CreateDate *time.Time
-	// The date and time, in ISO 8601 date-time format , when the policy was last updated.
+	// The date and time, in ISO 8601 date-time format, when the policy was last updated.
 	UpdateDate *time.Time
 	// A list of tags that are attached to the instance profile.
 	Tags []Tag
@@ -2236,7 +2236,7 @@ type PolicyVersion struct {
 	VersionId *string
 	// Specifies whether the policy version is set as the policy's default version.
 	IsDefaultVersion *bool
-	// The date and time, in ISO 8601 date-time format , when the policy version was created.
+	// The date and time, in ISO 8601 date-time format, when the policy version was created.
 	CreateDate *time.Time
 }
 
@@ -2344,7 +2344,7 @@ type ResetServiceSpecificCredentialOutput struct {
 type ResourceSpecificResult struct {
 	// The name of the simulated resource, in Amazon Resource Name (ARN) format.
 	EvalResourceName string
-	// The result of the simulation of the simulated API operation on the resource specified in EvalResourceName .
+	// The result of the simulation of the simulated API operation on the resource specified in EvalResourceName.
 	EvalResourceDecision string
 	// A list of the statements in the input policies that determine the result for this part of the simulation.
 	MatchedStatements []Statement
@@ -2378,7 +2378,7 @@ type Role struct {
 	RoleId string
 	// The Amazon Resource Name (ARN) specifying the role.
 	Arn string
-	// The date and time, in ISO 8601 date-time format , when the role was created.
+	// The date and time, in ISO 8601 date-time format, when the role was created.
 	CreateDate time.Time
 	// The policy that grants an entity permission to assume the role.
 	AssumeRolePolicyDocument *string
@@ -2403,7 +2403,7 @@ type RoleDetail struct {
 	// The stable and unique string identifying the role.
 	RoleId *string
 	Arn    *string
-	// The date and time, in ISO 8601 date-time format , when the role was created.
+	// The date and time, in ISO 8601 date-time format, when the role was created.
 	CreateDate *time.Time
 	// The trust policy that grants permission to assume the role.
 	AssumeRolePolicyDocument *string
@@ -2467,7 +2467,7 @@ type SSHPublicKey struct {
 	SSHPublicKeyBody string
 	// The status of the SSH public key.
 	Status string
-	// The date and time, in ISO 8601 date-time format , when the SSH public key was uploaded.
+	// The date and time, in ISO 8601 date-time format, when the SSH public key was uploaded.
 	UploadDate *time.Time
 }
 
@@ -2479,7 +2479,7 @@ type SSHPublicKeyMetadata struct {
 	SSHPublicKeyId string
 	// The status of the SSH public key.
 	Status string
-	// The date and time, in ISO 8601 date-time format , when the SSH public key was uploaded.
+	// The date and time, in ISO 8601 date-time format, when the SSH public key was uploaded.
 	UploadDate time.Time
 }
 
@@ -2521,7 +2521,7 @@ type ServerCertificateMetadata struct {
 type ServiceLastAccessed struct {
 	// The name of the service in which access was attempted.
 	ServiceName string
-	// The date and time, in  ISO 8601 date-time format , when an authenticated entity most recently attempted...
+	// The date and time, in  ISO 8601 date-time format, when an authenticated entity most recently attempted...
 	LastAuthenticated *time.Time
 	// The namespace of the service in which access was attempted.
 	ServiceNamespace string
@@ -2537,7 +2537,7 @@ type ServiceLastAccessed struct {
 
 // ServiceSpecificCredential: Contains the details of a service-specific credential.
 type ServiceSpecificCredential struct {
-	// The date and time, in ISO 8601 date-time format , when the service-specific credential were created.
+	// The date and time, in ISO 8601 date-time format, when the service-specific credential were created.
 	CreateDate time.Time
 	// The date and time when the service specific credential expires.
 	ExpirationDate *time.Time
@@ -2569,7 +2569,7 @@ type ServiceSpecificCredentialMetadata struct {
 	ServiceUserName *string
 	// For Bedrock API keys and CloudWatch Logs API keys, this is the public portion of the credential that...
 	ServiceCredentialAlias *string
-	// The date and time, in ISO 8601 date-time format , when the service-specific credential were created.
+	// The date and time, in ISO 8601 date-time format, when the service-specific credential were created.
 	CreateDate time.Time
 	// The date and time when the service specific credential expires.
 	ExpirationDate *time.Time
@@ -2639,7 +2639,7 @@ type SimulateCustomPolicyOutput struct {
 	EvaluationResults []EvaluationResult
 	// A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-	// When IsTruncated is true , this element is present and contains the value to use for the Marker...
+	// When IsTruncated is true, this element is present and contains the value to use for the Marker parameter...
 	Marker *string
 }
 
@@ -2760,7 +2760,7 @@ type TrackedActionLastAccessed struct {
 	// The name of the tracked action to which access was attempted.
 	ActionName         *string
 	LastAccessedEntity *string
-	// The date and time, in  ISO 8601 date-time format , when an authenticated entity most recently attempted...
+	// The date and time, in  ISO 8601 date-time format, when an authenticated entity most recently attempted...
 	LastAccessedTime *time.Time
 	// The Region from which the authenticated entity (user or role) last attempted to access the tracked action.
 	LastAccessedRegion *string
@@ -2974,7 +2974,7 @@ type UpdateServerCertificateInput struct {
 	NewServerCertificateName *string
 }
 
-// UpdateServiceSpecificCredentialInput is the input of UpdateServiceSpecificCredential: Sets the status of a service-specific credential to Active or Inactive .
+// UpdateServiceSpecificCredentialInput is the input of UpdateServiceSpecificCredential: Sets the status of a service-specific credential to Active or Inactive.
 type UpdateServiceSpecificCredentialInput struct {
 	// The name of the IAM user associated with the service-specific credential.
 	UserName *string
@@ -3066,9 +3066,9 @@ type User struct {
 	UserId string
 	// The Amazon Resource Name (ARN) that identifies the user.
 	Arn string
-	// The date and time, in ISO 8601 date-time format , when the user was created.
+	// The date and time, in ISO 8601 date-time format, when the user was created.
 	CreateDate time.Time
-	// The date and time, in ISO 8601 date-time format , when the user's password was last used to sign in to...
+	// The date and time, in ISO 8601 date-time format, when the user's password was last used to sign in to an...
 	PasswordLastUsed *time.Time
 	// For more information about permissions boundaries, see Permissions boundaries for IAM identities in the...
 	PermissionsBoundary *AttachedPermissionsBoundary
@@ -3085,7 +3085,7 @@ type UserDetail struct {
 	// The stable and unique string identifying the user.
 	UserId *string
 	Arn    *string
-	// The date and time, in ISO 8601 date-time format , when the user was created.
+	// The date and time, in ISO 8601 date-time format, when the user was created.
 	CreateDate *time.Time
 	// A list of the inline policies embedded in the user.
 	UserPolicyList []PolicyDetail
@@ -3101,9 +3101,9 @@ type UserDetail struct {
 
 // VirtualMFADevice: Contains information about a virtual MFA device.
 type VirtualMFADevice struct {
-	// The serial number associated with VirtualMFADevice .
+	// The serial number associated with VirtualMFADevice.
 	SerialNumber string
-	// The base32 seed defined as specified in RFC3548 .
+	// The base32 seed defined as specified in RFC3548.
 	Base32StringSeed []byte
 	// A QR code PNG image that encodes otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String...
 	QRCodePNG []byte

@@ -277,6 +277,7 @@ func (g *generator) usesTime(shapeName string, seen map[string]bool) bool {
 var (
 	tagRE   = regexp.MustCompile(`<[^>]*>`)
 	spaceRE = regexp.MustCompile(`\s+`)
+	punctRE = regexp.MustCompile(` ([,.;:)])`) // "<a>format</a>," leaves "format ,"
 )
 
 // firstSentence shortens model documentation (HTML) to its first sentence,
@@ -284,6 +285,7 @@ var (
 func firstSentence(doc string) string {
 	text := html.UnescapeString(tagRE.ReplaceAllString(doc, " "))
 	text = strings.TrimSpace(spaceRE.ReplaceAllString(text, " "))
+	text = punctRE.ReplaceAllString(text, "$1")
 	if i := strings.Index(text, ". "); i >= 0 {
 		text = text[:i+1]
 	}
