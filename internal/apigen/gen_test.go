@@ -52,8 +52,8 @@ func TestGoPattern(t *testing.T) {
 
 func TestFirstSentence(t *testing.T) {
 	for in, want := range map[string]string{
-		"<p>Creates a new role for your Amazon Web Services account. For more, see <a>docs</a>.</p>": "Creates a new role for your Amazon Web Services account.",
-		"<p>The date, in <a href=\"x\">ISO 8601 date-time format</a>, when the user was created.</p>":  "The date, in ISO 8601 date-time format, when the user was created.",
+		"<p>Creates a new role for your Amazon Web Services account. For more, see <a>docs</a>.</p>":  "Creates a new role for your Amazon Web Services account.",
+		"<p>The date, in <a href=\"x\">ISO 8601 date-time format</a>, when the user was created.</p>": "The date, in ISO 8601 date-time format, when the user was created.",
 		"<p>Uses &quot;quotes&quot; &amp; <code>code</code></p>":                                      `Uses "quotes" & code`,
 		"": "",
 	} {
