@@ -131,7 +131,9 @@ func (g *generator) structDecoder(f *file, name string) error {
 			}
 			f.p("} else {")
 			f.p("absent |= 1 << %d", len(required))
-			required = append(required, wireName(mn, mr))
+			// Messages name members by model name, as validate does (the
+			// key above is in wire names, the same in IAM and STS).
+			required = append(required, mn)
 		}
 		f.p("}")
 		if ms.Type == "structure" {
