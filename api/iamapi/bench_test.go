@@ -11,7 +11,7 @@ import (
 func BenchmarkDecodeCreateRole(b *testing.B) {
 	params := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"app"}, "Path": {"/svc/"},
 		"AssumeRolePolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`},
-		"Description": {"the app"}, "MaxSessionDuration": {"3600"},
+		"Description":              {"the app"}, "MaxSessionDuration": {"3600"},
 		"Tags.member.1.Key": {"team"}, "Tags.member.1.Value": {"blue"}, "Tags.member.2.Key": {"env"}, "Tags.member.2.Value": {"dev"}}
 	b.ReportAllocs()
 	for b.Loop() {
