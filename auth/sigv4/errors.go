@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/api/awserr"
 )
 
 // Error codes AWS answers for authentication failures. Every error Verify
@@ -61,11 +61,11 @@ func ErrSignatureDoesNotMatch() *awserr.Error {
 // scopeMismatch is SignatureDoesNotMatch with AWS's more specific messages
 // about the credential scope and the clock.
 func scopeMismatch(format string, args ...any) *awserr.Error {
-	return awserr.New(CodeSignatureDoesNotMatch, http.StatusForbidden, format, args...)
+	return awserr.Newf(CodeSignatureDoesNotMatch, http.StatusForbidden, format, args...)
 }
 
 func incomplete(format string, args ...any) *awserr.Error {
-	return awserr.New(CodeIncompleteSignature, http.StatusBadRequest, format, args...)
+	return awserr.Newf(CodeIncompleteSignature, http.StatusBadRequest, format, args...)
 }
 
 // errRequires lists what an Authorization header lacks, in AWS's order and

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/api/awserr"
 )
 
 // key is a credential the fake lookup knows.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/api/awserr"
 )
 
 const (

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/api/awserr"
 )
 
 // Credentials resolves an access key id, and the session token sent with
