@@ -3,9 +3,10 @@
 package iamapi
 
 import (
-	"github.com/iamd/iamd/api/query"
 	"net/url"
 	"regexp"
+
+	"github.com/iamd/iamd/api/query"
 )
 
 // Decode reads nothing: DeleteAccountPasswordPolicy takes no parameters.
@@ -12685,29 +12686,29 @@ var (
 
 // The model's patterns, compiled once, anchored: AWS matches the whole value.
 var (
-	pattern9  = regexp.MustCompile("^(?:((/[A-Za-z0-9\\.,\\+@=_-]+)*)/)$")                                           // ((/[A-Za-z0-9\.,\+@=_-]+)*)/
-	pattern8  = regexp.MustCompile("^(?:(\\x{002F})|(\\x{002F}[\\x{0021}-\\x{007E}]+\\x{002F}))$")                   // (\u002F)|(\u002F[\u0021-\u007E]+\u002F)
-	pattern21 = regexp.MustCompile("^(?:[ -~]+)$")                                                                   // [ -~]+
-	pattern24 = regexp.MustCompile("^(?:[A-Z0-9]+)$")                                                                // [A-Z0-9]+
-	pattern14 = regexp.MustCompile("^(?:[\\d]+)$")                                                                   // [\d]+
-	pattern23 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")                                          // [\p{L}\p{Z}\p{N}_.:/=+\-@]*
-	pattern22 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$")                                          // [\p{L}\p{Z}\p{N}_.:/=+\-@]+
+	pattern0  = regexp.MustCompile("^(?:[\\w-]+)$")                                                                  // [\w-]+
+	pattern1  = regexp.MustCompile("^(?:[\\w+=,.@-]+)$")                                                             // [\w+=,.@-]+
+	pattern2  = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$")                        // [\u0009\u000A\u000D\u0020-\u00FF]+
+	pattern3  = regexp.MustCompile("^(?:\\d{12})$")                                                                  // \d{12}
 	pattern4  = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)$")     // [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*
 	pattern5  = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+)$")     // [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+
-	pattern2  = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$")                        // [\u0009\u000A\u000D\u0020-\u00FF]+
-	pattern17 = regexp.MustCompile("^(?:[\\x{0020}-\\x{00FF}]+)$")                                                   // [\u0020-\u00FF]+
-	pattern1  = regexp.MustCompile("^(?:[\\w+=,.@-]+)$")                                                             // [\w+=,.@-]+
-	pattern11 = regexp.MustCompile("^(?:[\\w+=/:,.@-]+)$")                                                           // [\w+=/:,.@-]+
-	pattern18 = regexp.MustCompile("^(?:[\\w-]*)$")                                                                  // [\w-]*
-	pattern0  = regexp.MustCompile("^(?:[\\w-]+)$")                                                                  // [\w-]+
-	pattern10 = regexp.MustCompile("^(?:[\\w._-]+)$")                                                                // [\w._-]+
-	pattern12 = regexp.MustCompile("^(?:[\\w]+)$")                                                                   // [\w]+
-	pattern3  = regexp.MustCompile("^(?:\\d{12})$")                                                                  // \d{12}
-	pattern20 = regexp.MustCompile("^(?:\\x{002F}[\\x{0021}-\\x{007F}]*)$")                                          // \u002F[\u0021-\u007F]*
-	pattern19 = regexp.MustCompile("^(?:^[a-zA-Z0-9:/+=,.@_-]+$)$")                                                  // ^[a-zA-Z0-9:/+=,.@_-]+$
-	pattern7  = regexp.MustCompile("^(?:^[a-zA-Z0-9:_.-]+$)$")                                                       // ^[a-zA-Z0-9:_.-]+$
 	pattern6  = regexp.MustCompile("^(?:^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$)$") // ^http(s?)://[a-zA-Z0-9._/-]*(\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$
+	pattern7  = regexp.MustCompile("^(?:^[a-zA-Z0-9:_.-]+$)$")                                                       // ^[a-zA-Z0-9:_.-]+$
+	pattern8  = regexp.MustCompile("^(?:(\\x{002F})|(\\x{002F}[\\x{0021}-\\x{007E}]+\\x{002F}))$")                   // (\u002F)|(\u002F[\u0021-\u007E]+\u002F)
+	pattern9  = regexp.MustCompile("^(?:((/[A-Za-z0-9\\.,\\+@=_-]+)*)/)$")                                           // ((/[A-Za-z0-9\.,\+@=_-]+)*)/
+	pattern10 = regexp.MustCompile("^(?:[\\w._-]+)$")                                                                // [\w._-]+
+	pattern11 = regexp.MustCompile("^(?:[\\w+=/:,.@-]+)$")                                                           // [\w+=/:,.@-]+
+	pattern12 = regexp.MustCompile("^(?:[\\w]+)$")                                                                   // [\w]+
+	pattern13 = regexp.MustCompile("^(?:v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?)$")                                          // v[1-9][0-9]*(\.[A-Za-z0-9-]*)?
+	pattern14 = regexp.MustCompile("^(?:[\\d]+)$")                                                                   // [\d]+
 	pattern15 = regexp.MustCompile("^(?:^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*)$")                       // ^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*
 	pattern16 = regexp.MustCompile("^(?:^p-[0-9a-zA-Z_]{8,128}$)$")                                                  // ^p-[0-9a-zA-Z_]{8,128}$
-	pattern13 = regexp.MustCompile("^(?:v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?)$")                                          // v[1-9][0-9]*(\.[A-Za-z0-9-]*)?
+	pattern17 = regexp.MustCompile("^(?:[\\x{0020}-\\x{00FF}]+)$")                                                   // [\u0020-\u00FF]+
+	pattern18 = regexp.MustCompile("^(?:[\\w-]*)$")                                                                  // [\w-]*
+	pattern19 = regexp.MustCompile("^(?:^[a-zA-Z0-9:/+=,.@_-]+$)$")                                                  // ^[a-zA-Z0-9:/+=,.@_-]+$
+	pattern20 = regexp.MustCompile("^(?:\\x{002F}[\\x{0021}-\\x{007F}]*)$")                                          // \u002F[\u0021-\u007F]*
+	pattern21 = regexp.MustCompile("^(?:[ -~]+)$")                                                                   // [ -~]+
+	pattern22 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$")                                          // [\p{L}\p{Z}\p{N}_.:/=+\-@]+
+	pattern23 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")                                          // [\p{L}\p{Z}\p{N}_.:/=+\-@]*
+	pattern24 = regexp.MustCompile("^(?:[A-Z0-9]+)$")                                                                // [A-Z0-9]+
 )

@@ -3,9 +3,10 @@
 package iamapi
 
 import (
-	"github.com/iamd/iamd/api/query"
 	"maps"
 	"slices"
+
+	"github.com/iamd/iamd/api/query"
 )
 
 // EncodeXML writes the members as response XML in the model's order,

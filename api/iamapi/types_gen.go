@@ -22,7 +22,7 @@ type AccessDetail struct {
 	Region *string
 	// The path of the Organizations entity (root, organizational unit, or account) from which an authenticated...
 	EntityPath *string
-	// The date and time, in  ISO 8601 date-time format, when an authenticated principal most recently...
+	// The date and time, in ISO 8601 date-time format, when an authenticated principal most recently attempted...
 	LastAuthenticatedTime *time.Time
 	// The number of accounts with authenticated principals (root user, IAM users, and IAM roles) that...
 	TotalAuthenticatedEntities *int32
@@ -725,9 +725,9 @@ type EnableOutboundWebIdentityFederationOutput struct {
 
 // EntityDetails: An object that contains details about when the IAM entities (users or roles) were last used in an...
 type EntityDetails struct {
-	// The  EntityInfo object that contains details about the entity (user or role).
+	// The EntityInfo object that contains details about the entity (user or role).
 	EntityInfo EntityInfo
-	// The date and time, in  ISO 8601 date-time format, when the authenticated entity last attempted to access...
+	// The date and time, in ISO 8601 date-time format, when the authenticated entity last attempted to access...
 	LastAuthenticated *time.Time
 }
 
@@ -1694,7 +1694,7 @@ type ListOrganizationsFeaturesOutput struct {
 type ListPoliciesGrantingServiceAccessEntry struct {
 	// The namespace of the service that was accessed.
 	ServiceNamespace *string
-	// The  PoliciesGrantingServiceAccess object that contains details about the policy.
+	// The PoliciesGrantingServiceAccess object that contains details about the policy.
 	Policies []PolicyGrantingServiceAccess
 }
 
@@ -2423,7 +2423,7 @@ type RoleDetail struct {
 
 // RoleLastUsed: Contains information about the last time that an IAM role was used.
 type RoleLastUsed struct {
-	// The date and time, in  ISO 8601 date-time format that the role was last used.
+	// The date and time, in ISO 8601 date-time format that the role was last used.
 	LastUsedDate *time.Time
 	// The name of the Amazon Web Services Region in which the role was last used.
 	Region *string
@@ -2521,7 +2521,7 @@ type ServerCertificateMetadata struct {
 type ServiceLastAccessed struct {
 	// The name of the service in which access was attempted.
 	ServiceName string
-	// The date and time, in  ISO 8601 date-time format, when an authenticated entity most recently attempted...
+	// The date and time, in ISO 8601 date-time format, when an authenticated entity most recently attempted to...
 	LastAuthenticated *time.Time
 	// The namespace of the service in which access was attempted.
 	ServiceNamespace string
@@ -2760,7 +2760,7 @@ type TrackedActionLastAccessed struct {
 	// The name of the tracked action to which access was attempted.
 	ActionName         *string
 	LastAccessedEntity *string
-	// The date and time, in  ISO 8601 date-time format, when an authenticated entity most recently attempted...
+	// The date and time, in ISO 8601 date-time format, when an authenticated entity most recently attempted to...
 	LastAccessedTime *time.Time
 	// The Region from which the authenticated entity (user or role) last attempted to access the tracked action.
 	LastAccessedRegion *string

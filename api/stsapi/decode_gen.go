@@ -3,9 +3,10 @@
 package stsapi
 
 import (
-	"github.com/iamd/iamd/api/query"
 	"net/url"
 	"regexp"
+
+	"github.com/iamd/iamd/api/query"
 )
 
 // decode reads the members at the cursor; top marks an operation's input,
@@ -1212,13 +1213,13 @@ func decodeWebIdentityTokenAudienceListType(d *query.Decoder) ([]string, bool) {
 
 // The model's patterns, compiled once, anchored: AWS matches the whole value.
 var (
-	pattern6 = regexp.MustCompile("^(?:[\\d]*)$")                                                                                                                 // [\d]*
-	pattern8 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")                                                                                        // [\p{L}\p{Z}\p{N}_.:/=+\-@]*
-	pattern3 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$")                                                                                        // [\p{L}\p{Z}\p{N}_.:/=+\-@]+
 	pattern0 = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{10000}-\\x{10FFFF}]+)$") // [\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+
-	pattern2 = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$")                                                                      // [\u0009\u000A\u000D\u0020-\u00FF]+
 	pattern1 = regexp.MustCompile("^(?:[\\w+=,.@-]*)$")                                                                                                           // [\w+=,.@-]*
+	pattern2 = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$")                                                                      // [\u0009\u000A\u000D\u0020-\u00FF]+
+	pattern3 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$")                                                                                        // [\p{L}\p{Z}\p{N}_.:/=+\-@]+
 	pattern4 = regexp.MustCompile("^(?:[\\w+=,.@:\\/-]*)$")                                                                                                       // [\w+=,.@:\/-]*
 	pattern5 = regexp.MustCompile("^(?:[\\w+=/:,.@-]*)$")                                                                                                         // [\w+=/:,.@-]*
+	pattern6 = regexp.MustCompile("^(?:[\\d]*)$")                                                                                                                 // [\d]*
 	pattern7 = regexp.MustCompile("^(?:[\\w]*)$")                                                                                                                 // [\w]*
+	pattern8 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")                                                                                        // [\p{L}\p{Z}\p{N}_.:/=+\-@]*
 )

@@ -4,9 +4,10 @@ package stsapi
 
 import (
 	"context"
+	"net/url"
+
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/query"
-	"net/url"
 )
 
 // Namespace is the XML namespace of responses; APIVersion the API's Version.

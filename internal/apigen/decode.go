@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -54,7 +55,8 @@ func (g *generator) decoders(f *file) error {
 		for p := range g.patterns {
 			pats = append(pats, p)
 		}
-		sort.Strings(pats)
+		// In numbering order, which is the order of first use.
+		sort.Slice(pats, func(i, j int) bool { return patternNum(g.patterns[pats[i]]) < patternNum(g.patterns[pats[j]]) })
 		f.p("")
 		f.p("// The model's patterns, compiled once, anchored: AWS matches the whole value.")
 		f.p("var (")
@@ -383,6 +385,11 @@ func (g *generator) checkValue(f *file, val, shapeName, path string, depth int) 
 		}
 	}
 	return nil
+}
+
+func patternNum(v string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(v, "pattern"))
+	return n
 }
 
 func (g *generator) patternVar(p string) string {

@@ -98,10 +98,22 @@ func (g *generator) finish(f *file) ([]byte, error) {
 	for imp := range f.imports {
 		imps = append(imps, imp)
 	}
-	sort.Strings(imps)
+	// Standard library first (no dot in the path), then the module's.
+	sort.Slice(imps, func(i, j int) bool {
+		si, sj := strings.Contains(imps[i], "."), strings.Contains(imps[j], ".")
+		if si != sj {
+			return sj
+		}
+		return imps[i] < imps[j]
+	})
 	if len(imps) > 0 {
 		b.WriteString("import (\n")
+		module := false
 		for _, imp := range imps {
+			if strings.Contains(imp, ".") && !module {
+				module = true
+				b.WriteString("\n")
+			}
 			fmt.Fprintf(&b, "%q\n", imp)
 		}
 		b.WriteString(")\n\n")
@@ -276,7 +288,7 @@ func (g *generator) usesTime(shapeName string, seen map[string]bool) bool {
 
 var (
 	tagRE   = regexp.MustCompile(`<[^>]*>`)
-	spaceRE = regexp.MustCompile(`\s+`)
+	spaceRE = regexp.MustCompile(`[\s\p{Z}]+`) // also the &nbsp; of the docs
 	punctRE = regexp.MustCompile(` ([,.;:)])`) // "<a>format</a>," leaves "format ,"
 )
 
