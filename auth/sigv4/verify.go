@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/arn"
 )
 
 // Credentials resolves an access key id, and the session token sent with
