@@ -158,8 +158,8 @@ func (v *Verifier) verify(r *http.Request, body []byte, service string) (*Result
 	// for the HMAC's padded key.
 	var hash [64]byte
 	buf := payloadHash(sc.buf[:0], r, sc.query, body, v.allowUnsigned)
-	copy(hash[:], buf)
-	buf = appendCanonicalRequest(buf[:0], r, &s, sc.query, hash[:])
+	n := copy(hash[:], buf)
+	buf = appendCanonicalRequest(buf[:0], r, &s, sc.query, hash[:n])
 	sum := sumSHA256(buf)
 	buf = append(buf[:0], hmacRoom[:]...)
 	buf = append(buf, algorithm+"\n"...)
