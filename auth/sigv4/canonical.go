@@ -91,19 +91,12 @@ func headerValues(h http.Header, name string) []string {
 			b[i] = c
 			upper = c == '-'
 		}
-		if v, ok := h[string(b)]; ok {
-			return v
-		}
-	} else if v, ok := h[textproto.CanonicalMIMEHeaderKey(name)]; ok {
-		return v
+		return h[string(b)]
 	}
-	// Maps filled by hand may hold keys in any case.
-	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return nil
+	// No case-insensitive scan of the map: it would make a long list of
+	// absent signed headers cost headers × names before the signature is
+	// checked. Requests read by net/http have canonical keys.
+	return h[textproto.CanonicalMIMEHeaderKey(name)]
 }
 
 func tokenName(s string) bool {

@@ -249,21 +249,36 @@ func parseScope(credential string, s *signed) *awserr.Error {
 		return errScopeDate(sc.Date, s.stamp[:8], s.stamp)
 	}
 	s.accessKeyID, s.scope = id, sc
-	if !signsHost(s.signedHeaders) {
+	sorted, host := checkSignedHeaders(s.signedHeaders)
+	if !host {
 		return errHostNotSigned()
+	}
+	if !sorted {
+		// Signers sort the names and list each once. Refusing anything
+		// else also bounds the canonical request: "x;x;x;..." would
+		// otherwise copy one large header once per repetition.
+		return ErrSignatureDoesNotMatch()
 	}
 	return nil
 }
 
-func signsHost(list string) bool {
-	for list != "" {
+// checkSignedHeaders reports whether the list is strictly increasing (so
+// sorted, without duplicates or empty names) and whether it names host.
+func checkSignedHeaders(list string) (sorted, host bool) {
+	sorted = true
+	prev := ""
+	for i := 0; list != ""; i++ {
 		var name string
 		name, list, _ = strings.Cut(list, ";")
 		if name == "host" {
-			return true
+			host = true
 		}
+		if name == "" || i > 0 && name <= prev {
+			sorted = false
+		}
+		prev = name
 	}
-	return false
+	return sorted, host
 }
 
 // parseAmzDate parses the strict ISO 8601 basic form, 20240101T000000Z.
