@@ -23,8 +23,10 @@ const (
 	CodeExpiredToken = "ExpiredToken"
 )
 
-// Messages confirmed from real AWS responses (IAM, STS and other
-// query-protocol services, quoted in public bug reports).
+// Messages of real AWS responses, quoted in public bug reports, except
+// msgMissingToken, AWS's wording as recalled. InvalidClientTokenId's
+// message ends with a period in most reports (IAM, STS's global endpoint,
+// SNS, Route 53); a regional STS endpoint was seen without it.
 const (
 	msgMissingToken  = "Request is missing Authentication Token"
 	msgInvalidToken  = "The security token included in the request is invalid."
