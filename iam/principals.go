@@ -141,3 +141,15 @@ func (s *Service) ManagedPolicyDocument(ctx context.Context, account, policyARN 
 	})
 	return doc, err
 }
+
+// GroupPolicies reads a group's own inline and attached policies.
+func (s *Service) GroupPolicies(ctx context.Context, account, name string) ([]PolicyDoc, error) {
+	var out []PolicyDoc
+	err := s.store.View(ctx, func(tx Tx) error {
+		if _, err := tx.Get(account, kindGroup, lower(name)); err != nil {
+			return err
+		}
+		return s.appendPolicies(tx, account, "group", name, &out)
+	})
+	return out, err
+}

@@ -155,3 +155,17 @@ func TestPlanCacheBounded(t *testing.T) {
 		t.Fatalf("cache holds %d plans, want 3", n)
 	}
 }
+
+func TestContextKeys(t *testing.T) {
+	doc, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}/${*}",
+		 "Condition":{"StringEquals":{"aws:SourceVpc":"v","AWS:sourcevpc":"w"},"StringLike":{"s3:prefix":"${aws:PrincipalTag/team, 'x'}/*"}}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := doc.ContextKeys()
+	want := []string{"aws:SourceVpc", "s3:prefix", "aws:PrincipalTag/team", "aws:username"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ContextKeys = %v, want %v", got, want)
+	}
+}

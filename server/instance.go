@@ -114,6 +114,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
 	srv.SetSTS(sts.New(svc, decider, tokens, opt.Now))
+	srv.SetIAM(iamOperations{svc, authz.NewSimulation(svc)})
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
 		st.Close()
@@ -216,6 +217,13 @@ func loadOrCreateKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: not a base64 32-byte key", path)
 	}
 	return key, nil
+}
+
+// iamOperations are the IAM API: the domain's operations and the policy
+// simulator's, one method set for the dispatcher.
+type iamOperations struct {
+	*iam.Service
+	*authz.Simulation
 }
 
 // loadKeyRing builds a sealer from "id:base64key" entries (one per line

@@ -40,7 +40,8 @@ type Config struct {
 
 // Server serves the IAM and STS APIs.
 type Server struct {
-	iam     *iam.Service
+	iam     any // the IAM operations: *iam.Service with the simulator
+	svc     *iam.Service
 	sts     any // the STS operations; nil until STS is wired
 	auth    *auth.Authenticator
 	log     *slog.Logger
@@ -53,7 +54,7 @@ type Server struct {
 
 // New builds a server for the IAM service.
 func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
-	s := &Server{iam: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now}
+	s := &Server{iam: svc, svc: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -73,6 +74,10 @@ func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
 	s.mux.HandleFunc("/", s.serveAPI)
 	return s
 }
+
+// SetIAM replaces the IAM operations (the service with operations added
+// by other packages, such as the simulator).
+func (s *Server) SetIAM(ops any) { s.iam = ops }
 
 // SetSTS installs the STS operations.
 func (s *Server) SetSTS(sts any) { s.sts = sts }
