@@ -9,15 +9,17 @@ import (
 // vectorDir is the project's copy of the shared evaluation vectors;
 // IAMD_EVAL_VECTORS points at another directory of the same format (the
 // held-out vectors, for instance).
-func vectorDir() string {
+func vectorDirs() []string {
 	if d := os.Getenv("IAMD_EVAL_VECTORS"); d != "" {
-		return d
+		return []string{d}
 	}
-	return filepath.Join("..", "..", "testdata", "eval-vectors")
+	// eval-vectors mirrors the shared vectors; eval-vectors-extra holds the
+	// project's own edge cases of the spec.
+	return []string{filepath.Join("..", "..", "testdata", "eval-vectors"), filepath.Join("..", "..", "testdata", "eval-vectors-extra")}
 }
 
 func TestEvalVectors(t *testing.T) {
-	cases, err := LoadPaths([]string{vectorDir()})
+	cases, err := LoadPaths(vectorDirs())
 	if err != nil {
 		t.Fatal(err)
 	}
