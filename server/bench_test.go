@@ -1,0 +1,100 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// signedRequest is one API call signed once with the SDK's signer and
+// served many times (AWS accepts a signature for 15 minutes).
+type signedRequest struct {
+	body   []byte
+	header http.Header
+}
+
+func sign(b *testing.B, inst string, key, secret string, params url.Values) signedRequest {
+	b.Helper()
+	body := []byte(params.Encode())
+	r, err := http.NewRequest(http.MethodPost, inst+"/", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), "iam", "us-east-1", time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	return signedRequest{body: body, header: r.Header}
+}
+
+func (s signedRequest) serve(b *testing.B, h http.Handler, host string) {
+	r := httptest.NewRequest(http.MethodPost, "http://"+host+"/", bytes.NewReader(s.body))
+	r.Header = s.header.Clone()
+	r.RemoteAddr = "127.0.0.1:50000"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		b.Fatalf("status %d: %s", w.Code, w.Body.String())
+	}
+}
+
+// BenchmarkRequest serves signed API calls through the server's handler:
+// SigV4 verification, the caller's decision, the store read and the XML
+// response, without the network and the client's costs.
+func BenchmarkRequest(b *testing.B) {
+	inst := testServer(b)
+	c := iamClient(inst, rootKey, rootSecret)
+	ctx := context.Background()
+	// A user whose group policy allows reading users: its calls exercise
+	// the decision; root's skip it.
+	must[*iam.CreateUserOutput](b)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("reader")}))
+	must[*iam.CreateGroupOutput](b)(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("readers")}))
+	must[*iam.AddUserToGroupOutput](b)(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("readers"), UserName: aws.String("reader")}))
+	must[*iam.PutGroupPolicyOutput](b)(c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("readers"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"},{"Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"127.0.0.0/8"}}}]}`)}))
+	key := must[*iam.CreateAccessKeyOutput](b)(c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("reader")})).AccessKey
+	for i := range 1000 {
+		must[*iam.CreateUserOutput](b)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("user-%04d", i))}))
+	}
+	host := inst.URL[len("http://"):]
+	h := inst.Handler()
+	getUser := url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {"user-0042"}}
+	listUsers := url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}, "MaxItems": {"1000"}}
+	cases := []struct {
+		name string
+		req  signedRequest
+	}{
+		{"GetUser/root", sign(b, inst.URL, rootKey, rootSecret, getUser)},
+		{"GetUser/user", sign(b, inst.URL, *key.AccessKeyId, *key.SecretAccessKey, getUser)},
+		{"ListUsers1000/user", sign(b, inst.URL, *key.AccessKeyId, *key.SecretAccessKey, listUsers)},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				tc.req.serve(b, h, host)
+			}
+		})
+		b.Run(tc.name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					tc.req.serve(b, h, host)
+				}
+			})
+		})
+	}
+}
