@@ -57,6 +57,7 @@ const (
 	CodeMalformedQueryString  = "MalformedQueryString"
 	CodeNotImplemented        = "NotImplemented"
 	CodeServiceFailure        = "ServiceFailure"
+	CodeServiceUnavailable    = "ServiceUnavailable"
 )
 
 // ValidationError is AWS's ValidationError (400): input that breaks the
@@ -92,4 +93,10 @@ func NotImplemented(msg string) *Error {
 // ServiceFailure is a real internal failure (500); clients retry it.
 func ServiceFailure(msg string) *Error {
 	return New(CodeServiceFailure, http.StatusInternalServerError, msg)
+}
+
+// Unavailable is a temporary failure (503), e.g. the store cannot be
+// reached: clients back off and retry.
+func Unavailable(msg string) *Error {
+	return New(CodeServiceUnavailable, http.StatusServiceUnavailable, msg)
 }

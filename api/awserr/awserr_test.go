@@ -20,6 +20,7 @@ func TestErrors(t *testing.T) {
 		{MalformedQueryString("m"), "MalformedQueryString", 400, true},
 		{NotImplemented("m"), "NotImplemented", 400, true},
 		{ServiceFailure("m"), "ServiceFailure", 500, false},
+		{Unavailable("m"), "ServiceUnavailable", 503, false},
 		{New("NoSuchEntity", 404, "m"), "NoSuchEntity", 404, true},
 		{Newf("EntityAlreadyExists", 409, "User %s exists.", "bob"), "EntityAlreadyExists", 409, true},
 	}
@@ -28,7 +29,7 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%#v: want %s %d sender=%v", tc.err, tc.code, tc.status, tc.sender)
 		}
 	}
-	if got := cases[8].err.Error(); got != "EntityAlreadyExists: User bob exists." {
+	if got := cases[9].err.Error(); got != "EntityAlreadyExists: User bob exists." {
 		t.Errorf("Error() = %q", got)
 	}
 	wrapped := fmt.Errorf("store: %w", New("NoSuchEntity", 404, "gone"))
