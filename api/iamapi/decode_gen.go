@@ -1357,9 +1357,6 @@ func (v *CreatePolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyDocument"}
 		vs.Length(&mp, v.PolicyDocument, 1, 131072, false)
-		if !pattern2.MatchString(v.PolicyDocument) {
-			vs.Pattern(&mp, v.PolicyDocument, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 	if v.Description != nil {
 		mp := query.Path{Parent: p, Name: "description"}
@@ -1444,9 +1441,6 @@ func (v *CreatePolicyVersionInput) validate(vs *query.Violations, p *query.Path)
 	{
 		mp := query.Path{Parent: p, Name: "policyDocument"}
 		vs.Length(&mp, v.PolicyDocument, 1, 131072, false)
-		if !pattern2.MatchString(v.PolicyDocument) {
-			vs.Pattern(&mp, v.PolicyDocument, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 }
 
@@ -1553,9 +1547,6 @@ func (v *CreateRoleInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "assumeRolePolicyDocument"}
 		vs.Length(&mp, v.AssumeRolePolicyDocument, 1, 131072, false)
-		if !pattern2.MatchString(v.AssumeRolePolicyDocument) {
-			vs.Pattern(&mp, v.AssumeRolePolicyDocument, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 	if v.Description != nil {
 		mp := query.Path{Parent: p, Name: "description"}
@@ -4168,9 +4159,6 @@ func (v *GetContextKeysForCustomPolicyInput) validate(vs *query.Violations, p *q
 		for i0 := range v.PolicyInputList {
 			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
 			vs.Length(&ep0, v.PolicyInputList[i0], 1, 131072, false)
-			if !pattern2.MatchString(v.PolicyInputList[i0]) {
-				vs.Pattern(&ep0, v.PolicyInputList[i0], "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-			}
 		}
 	}
 }
@@ -4235,9 +4223,6 @@ func (v *GetContextKeysForPrincipalPolicyInput) validate(vs *query.Violations, p
 		for i0 := range v.PolicyInputList {
 			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
 			vs.Length(&ep0, v.PolicyInputList[i0], 1, 131072, false)
-			if !pattern2.MatchString(v.PolicyInputList[i0]) {
-				vs.Pattern(&ep0, v.PolicyInputList[i0], "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-			}
 		}
 	}
 }
@@ -8364,9 +8349,6 @@ func (v *PutGroupPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyDocument"}
 		vs.Length(&mp, v.PolicyDocument, 1, 131072, false)
-		if !pattern2.MatchString(v.PolicyDocument) {
-			vs.Pattern(&mp, v.PolicyDocument, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 }
 
@@ -8523,9 +8505,6 @@ func (v *PutRolePolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyDocument"}
 		vs.Length(&mp, v.PolicyDocument, 1, 131072, false)
-		if !pattern2.MatchString(v.PolicyDocument) {
-			vs.Pattern(&mp, v.PolicyDocument, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 }
 
@@ -8682,9 +8661,6 @@ func (v *PutUserPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyDocument"}
 		vs.Length(&mp, v.PolicyDocument, 1, 131072, false)
-		if !pattern2.MatchString(v.PolicyDocument) {
-			vs.Pattern(&mp, v.PolicyDocument, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 }
 
@@ -9432,9 +9408,6 @@ func (v *SimulateCustomPolicyInput) validate(vs *query.Violations, p *query.Path
 		for i0 := range v.PolicyInputList {
 			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
 			vs.Length(&ep0, v.PolicyInputList[i0], 1, 131072, false)
-			if !pattern2.MatchString(v.PolicyInputList[i0]) {
-				vs.Pattern(&ep0, v.PolicyInputList[i0], "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-			}
 		}
 	}
 	if v.PermissionsBoundaryPolicyInputList != nil {
@@ -9442,9 +9415,6 @@ func (v *SimulateCustomPolicyInput) validate(vs *query.Violations, p *query.Path
 		for i0 := range v.PermissionsBoundaryPolicyInputList {
 			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
 			vs.Length(&ep0, v.PermissionsBoundaryPolicyInputList[i0], 1, 131072, false)
-			if !pattern2.MatchString(v.PermissionsBoundaryPolicyInputList[i0]) {
-				vs.Pattern(&ep0, v.PermissionsBoundaryPolicyInputList[i0], "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-			}
 		}
 	}
 	{
@@ -9464,9 +9434,6 @@ func (v *SimulateCustomPolicyInput) validate(vs *query.Violations, p *query.Path
 	if v.ResourcePolicy != nil {
 		mp := query.Path{Parent: p, Name: "resourcePolicy"}
 		vs.Length(&mp, *v.ResourcePolicy, 1, 131072, false)
-		if !pattern2.MatchString(*v.ResourcePolicy) {
-			vs.Pattern(&mp, *v.ResourcePolicy, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 	if v.ResourceOwner != nil {
 		mp := query.Path{Parent: p, Name: "resourceOwner"}
@@ -9625,9 +9592,6 @@ func (v *SimulatePrincipalPolicyInput) validate(vs *query.Violations, p *query.P
 		for i0 := range v.PolicyInputList {
 			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
 			vs.Length(&ep0, v.PolicyInputList[i0], 1, 131072, false)
-			if !pattern2.MatchString(v.PolicyInputList[i0]) {
-				vs.Pattern(&ep0, v.PolicyInputList[i0], "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-			}
 		}
 	}
 	if v.PermissionsBoundaryPolicyInputList != nil {
@@ -9635,9 +9599,6 @@ func (v *SimulatePrincipalPolicyInput) validate(vs *query.Violations, p *query.P
 		for i0 := range v.PermissionsBoundaryPolicyInputList {
 			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
 			vs.Length(&ep0, v.PermissionsBoundaryPolicyInputList[i0], 1, 131072, false)
-			if !pattern2.MatchString(v.PermissionsBoundaryPolicyInputList[i0]) {
-				vs.Pattern(&ep0, v.PermissionsBoundaryPolicyInputList[i0], "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-			}
 		}
 	}
 	{
@@ -9657,9 +9618,6 @@ func (v *SimulatePrincipalPolicyInput) validate(vs *query.Violations, p *query.P
 	if v.ResourcePolicy != nil {
 		mp := query.Path{Parent: p, Name: "resourcePolicy"}
 		vs.Length(&mp, *v.ResourcePolicy, 1, 131072, false)
-		if !pattern2.MatchString(*v.ResourcePolicy) {
-			vs.Pattern(&mp, *v.ResourcePolicy, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 	if v.ResourceOwner != nil {
 		mp := query.Path{Parent: p, Name: "resourceOwner"}
@@ -11168,9 +11126,6 @@ func (v *UpdateAssumeRolePolicyInput) validate(vs *query.Violations, p *query.Pa
 	{
 		mp := query.Path{Parent: p, Name: "policyDocument"}
 		vs.Length(&mp, v.PolicyDocument, 1, 131072, false)
-		if !pattern2.MatchString(v.PolicyDocument) {
-			vs.Pattern(&mp, v.PolicyDocument, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 }
 

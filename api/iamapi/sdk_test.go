@@ -63,8 +63,12 @@ func (f *fake) UpdateRole(_ context.Context, in *iamapi.UpdateRoleInput) (*iamap
 
 func (f *fake) CreateUser(_ context.Context, in *iamapi.CreateUserInput) (*iamapi.CreateUserOutput, error) {
 	f.record(in)
-	return &iamapi.CreateUserOutput{User: &iamapi.User{Path: "/", UserName: in.UserName, UserId: "AIDAEXAMPLE",
-		Arn: "arn:aws:iam::123456789012:user/" + in.UserName, CreateDate: created, Tags: in.Tags}}, nil
+	u := &iamapi.User{Path: "/", UserName: in.UserName, UserId: "AIDAEXAMPLE",
+		Arn: "arn:aws:iam::123456789012:user/" + in.UserName, CreateDate: created, Tags: in.Tags}
+	if in.PermissionsBoundary != nil {
+		u.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: in.PermissionsBoundary, PermissionsBoundaryType: new("PermissionsBoundaryPolicy")}
+	}
+	return &iamapi.CreateUserOutput{User: u}, nil
 }
 
 func (f *fake) GetUser(_ context.Context, in *iamapi.GetUserInput) (*iamapi.GetUserOutput, error) {
@@ -84,6 +88,10 @@ func (f *fake) ChangePassword(_ context.Context, in *iamapi.ChangePasswordInput)
 
 func (f *fake) ListUsers(_ context.Context, in *iamapi.ListUsersInput) (*iamapi.ListUsersOutput, error) {
 	f.record(in)
+	if in.MaxItems != nil && *in.MaxItems == 1 { // one page of more, with a name to escape
+		return &iamapi.ListUsersOutput{Users: []iamapi.User{{Path: "/", UserName: "a<b>&c", UserId: "AIDA1", Arn: "arn", CreateDate: created}},
+			IsTruncated: new(true), Marker: new("next")}, nil
+	}
 	return &iamapi.ListUsersOutput{IsTruncated: new(false)}, nil // Users nil: a required list, written empty
 }
 
@@ -195,6 +203,28 @@ func TestSDKRoundTrip(t *testing.T) {
 		}
 	})
 
+	t.Run("ListUsers: a truncated page, escaped text", func(t *testing.T) {
+		out, err := c.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Users) != 1 || aws.ToString(out.Users[0].UserName) != "a<b>&c" || !out.IsTruncated || aws.ToString(out.Marker) != "next" {
+			t.Errorf("client got %+v", out)
+		}
+	})
+
+	t.Run("CreateUser: nested optional structure out", func(t *testing.T) {
+		out, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("b"), PermissionsBoundary: aws.String("arn:aws:iam::123456789012:policy/pb")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb := out.User.PermissionsBoundary
+		if pb == nil || aws.ToString(pb.PermissionsBoundaryArn) != "arn:aws:iam::123456789012:policy/pb" || pb.PermissionsBoundaryType != types.PermissionsBoundaryAttachmentTypePolicy ||
+			out.User.PasswordLastUsed != nil {
+			t.Errorf("client got %+v", out.User)
+		}
+	})
+
 	t.Run("AddUserToGroup: no output", func(t *testing.T) {
 		if _, err := c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("u")}); err != nil {
 			t.Fatal(err)
@@ -289,6 +319,11 @@ func TestSDKErrors(t *testing.T) {
 			return err
 		}, "ValidationError", "2 validation errors detected: Value '" + long + "!' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; " +
 			"Value '" + long + `!' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`, 400},
+		{"two members, in the model's order", func() error {
+			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(long), Path: aws.String("nopath")})
+			return err
+		}, "ValidationError", `2 validation errors detected: Value 'nopath' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F); ` +
+			"Value '" + long + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64", 400},
 		{"nested list element", func() error {
 			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), Tags: []types.Tag{{Key: aws.String("ok"), Value: aws.String("v")}, {Key: aws.String(""), Value: aws.String("v")}}})
 			return err
@@ -394,5 +429,20 @@ func TestOperations(t *testing.T) {
 	in, err := iamapi.DecodeInput("CreateUser", url.Values{"UserName": {"a"}})
 	if err != nil || in.(*iamapi.CreateUserInput).UserName != "a" {
 		t.Errorf("DecodeInput: %v %v", in, err)
+	}
+}
+
+// Policy documents are not held to the model's character pattern: the
+// policy engine answers MalformedPolicyDocument for characters beyond
+// U+00FF, as IAM does. Other members keep their patterns.
+func TestPolicyDocumentPattern(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"ሴ","Effect":"Allow","Action":"*","Resource":"*"}]}`
+	in, err := iamapi.DecodeInput("PutUserPolicy", url.Values{"UserName": {"u"}, "PolicyName": {"p"}, "PolicyDocument": {doc}})
+	if err != nil || in.(*iamapi.PutUserPolicyInput).PolicyDocument != doc {
+		t.Errorf("policy document: %v %v", in, err)
+	}
+	_, err = iamapi.DecodeInput("PutUserPolicy", url.Values{"UserName": {"u"}, "PolicyName": {"ሴ"}, "PolicyDocument": {doc}})
+	if err == nil || !strings.Contains(err.Error(), "at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern") {
+		t.Errorf("policy name: %v", err)
 	}
 }

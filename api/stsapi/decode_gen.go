@@ -149,9 +149,6 @@ func (v *AssumeRoleInput) validate(vs *query.Violations, p *query.Path) {
 	if v.Policy != nil {
 		mp := query.Path{Parent: p, Name: "policy"}
 		vs.Length(&mp, *v.Policy, 1, -1, false)
-		if !pattern2.MatchString(*v.Policy) {
-			vs.Pattern(&mp, *v.Policy, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 	if v.DurationSeconds != nil {
 		mp := query.Path{Parent: p, Name: "durationSeconds"}
@@ -171,7 +168,7 @@ func (v *AssumeRoleInput) validate(vs *query.Violations, p *query.Path) {
 		for i0 := range v.TransitiveTagKeys {
 			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
 			vs.Length(&ep0, v.TransitiveTagKeys[i0], 1, 128, false)
-			if !pattern3.MatchString(v.TransitiveTagKeys[i0]) {
+			if !pattern2.MatchString(v.TransitiveTagKeys[i0]) {
 				vs.Pattern(&ep0, v.TransitiveTagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
 			}
 		}
@@ -179,21 +176,21 @@ func (v *AssumeRoleInput) validate(vs *query.Violations, p *query.Path) {
 	if v.ExternalId != nil {
 		mp := query.Path{Parent: p, Name: "externalId"}
 		vs.Length(&mp, *v.ExternalId, 2, 1224, false)
-		if !pattern4.MatchString(*v.ExternalId) {
+		if !pattern3.MatchString(*v.ExternalId) {
 			vs.Pattern(&mp, *v.ExternalId, "[\\w+=,.@:\\/-]*", false)
 		}
 	}
 	if v.SerialNumber != nil {
 		mp := query.Path{Parent: p, Name: "serialNumber"}
 		vs.Length(&mp, *v.SerialNumber, 9, 256, false)
-		if !pattern5.MatchString(*v.SerialNumber) {
+		if !pattern4.MatchString(*v.SerialNumber) {
 			vs.Pattern(&mp, *v.SerialNumber, "[\\w+=/:,.@-]*", false)
 		}
 	}
 	if v.TokenCode != nil {
 		mp := query.Path{Parent: p, Name: "tokenCode"}
 		vs.Length(&mp, *v.TokenCode, 6, 6, false)
-		if !pattern6.MatchString(*v.TokenCode) {
+		if !pattern5.MatchString(*v.TokenCode) {
 			vs.Pattern(&mp, *v.TokenCode, "[\\d]*", false)
 		}
 	}
@@ -327,9 +324,6 @@ func (v *AssumeRoleWithSAMLInput) validate(vs *query.Violations, p *query.Path) 
 	if v.Policy != nil {
 		mp := query.Path{Parent: p, Name: "policy"}
 		vs.Length(&mp, *v.Policy, 1, 2048, false)
-		if !pattern2.MatchString(*v.Policy) {
-			vs.Pattern(&mp, *v.Policy, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 	if v.DurationSeconds != nil {
 		mp := query.Path{Parent: p, Name: "durationSeconds"}
@@ -460,9 +454,6 @@ func (v *AssumeRoleWithWebIdentityInput) validate(vs *query.Violations, p *query
 	if v.Policy != nil {
 		mp := query.Path{Parent: p, Name: "policy"}
 		vs.Length(&mp, *v.Policy, 1, 2048, false)
-		if !pattern2.MatchString(*v.Policy) {
-			vs.Pattern(&mp, *v.Policy, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 	if v.DurationSeconds != nil {
 		mp := query.Path{Parent: p, Name: "durationSeconds"}
@@ -648,7 +639,7 @@ func (v *GetAccessKeyInfoInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "accessKeyId"}
 		vs.Length(&mp, v.AccessKeyId, 16, 128, false)
-		if !pattern7.MatchString(v.AccessKeyId) {
+		if !pattern6.MatchString(v.AccessKeyId) {
 			vs.Pattern(&mp, v.AccessKeyId, "[\\w]*", false)
 		}
 	}
@@ -812,9 +803,6 @@ func (v *GetFederationTokenInput) validate(vs *query.Violations, p *query.Path) 
 	if v.Policy != nil {
 		mp := query.Path{Parent: p, Name: "policy"}
 		vs.Length(&mp, *v.Policy, 1, 2048, false)
-		if !pattern2.MatchString(*v.Policy) {
-			vs.Pattern(&mp, *v.Policy, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false)
-		}
 	}
 	if v.PolicyArns != nil {
 		mp := query.Path{Parent: p, Name: "policyArns"}
@@ -893,14 +881,14 @@ func (v *GetSessionTokenInput) validate(vs *query.Violations, p *query.Path) {
 	if v.SerialNumber != nil {
 		mp := query.Path{Parent: p, Name: "serialNumber"}
 		vs.Length(&mp, *v.SerialNumber, 9, 256, false)
-		if !pattern5.MatchString(*v.SerialNumber) {
+		if !pattern4.MatchString(*v.SerialNumber) {
 			vs.Pattern(&mp, *v.SerialNumber, "[\\w+=/:,.@-]*", false)
 		}
 	}
 	if v.TokenCode != nil {
 		mp := query.Path{Parent: p, Name: "tokenCode"}
 		vs.Length(&mp, *v.TokenCode, 6, 6, false)
-		if !pattern6.MatchString(*v.TokenCode) {
+		if !pattern5.MatchString(*v.TokenCode) {
 			vs.Pattern(&mp, *v.TokenCode, "[\\d]*", false)
 		}
 	}
@@ -1095,14 +1083,14 @@ func (v *Tag) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "key"}
 		vs.Length(&mp, v.Key, 1, 128, false)
-		if !pattern3.MatchString(v.Key) {
+		if !pattern2.MatchString(v.Key) {
 			vs.Pattern(&mp, v.Key, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
 		}
 	}
 	{
 		mp := query.Path{Parent: p, Name: "value"}
 		vs.Length(&mp, v.Value, 0, 256, false)
-		if !pattern8.MatchString(v.Value) {
+		if !pattern7.MatchString(v.Value) {
 			vs.Pattern(&mp, v.Value, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", false)
 		}
 	}
@@ -1215,11 +1203,10 @@ func decodeWebIdentityTokenAudienceListType(d *query.Decoder) ([]string, bool) {
 var (
 	pattern0 = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{10000}-\\x{10FFFF}]+)$") // [\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+
 	pattern1 = regexp.MustCompile("^(?:[\\w+=,.@-]*)$")                                                                                                           // [\w+=,.@-]*
-	pattern2 = regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$")                                                                      // [\u0009\u000A\u000D\u0020-\u00FF]+
-	pattern3 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$")                                                                                        // [\p{L}\p{Z}\p{N}_.:/=+\-@]+
-	pattern4 = regexp.MustCompile("^(?:[\\w+=,.@:\\/-]*)$")                                                                                                       // [\w+=,.@:\/-]*
-	pattern5 = regexp.MustCompile("^(?:[\\w+=/:,.@-]*)$")                                                                                                         // [\w+=/:,.@-]*
-	pattern6 = regexp.MustCompile("^(?:[\\d]*)$")                                                                                                                 // [\d]*
-	pattern7 = regexp.MustCompile("^(?:[\\w]*)$")                                                                                                                 // [\w]*
-	pattern8 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")                                                                                        // [\p{L}\p{Z}\p{N}_.:/=+\-@]*
+	pattern2 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$")                                                                                        // [\p{L}\p{Z}\p{N}_.:/=+\-@]+
+	pattern3 = regexp.MustCompile("^(?:[\\w+=,.@:\\/-]*)$")                                                                                                       // [\w+=,.@:\/-]*
+	pattern4 = regexp.MustCompile("^(?:[\\w+=/:,.@-]*)$")                                                                                                         // [\w+=/:,.@-]*
+	pattern5 = regexp.MustCompile("^(?:[\\d]*)$")                                                                                                                 // [\d]*
+	pattern6 = regexp.MustCompile("^(?:[\\w]*)$")                                                                                                                 // [\w]*
+	pattern7 = regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")                                                                                        // [\p{L}\p{Z}\p{N}_.:/=+\-@]*
 )

@@ -3,6 +3,7 @@ package stsapi_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"reflect"
 	"sync"
 	"testing"
@@ -94,5 +95,17 @@ func TestSDK(t *testing.T) {
 	var expired *types.ExpiredTokenException
 	if _, err := c.AssumeRole(ctx, errCases[1].in); !errors.As(err, &expired) {
 		t.Errorf("not a typed ExpiredTokenException: %T", err)
+	}
+}
+
+// Session policies are not held to the model's character pattern: the
+// policy engine answers MalformedPolicyDocument, as STS does.
+func TestSessionPolicyPattern(t *testing.T) {
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"ሴ","Effect":"Allow","Action":"*","Resource":"*"}]}`
+	for _, action := range []string{"AssumeRole", "GetFederationToken"} {
+		params := url.Values{"RoleArn": {"arn:aws:iam::123456789012:role/r"}, "RoleSessionName": {"s1"}, "Name": {"bob"}, "Policy": {policy}}
+		if _, err := stsapi.DecodeInput(action, params); err != nil {
+			t.Errorf("%s: %v", action, err)
+		}
 	}
 }

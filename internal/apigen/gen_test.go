@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -83,7 +82,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 		if len(stale) > 0 {
 			t.Errorf("stale: %v (run go generate ./api/...)", stale)
 		}
-		m, err := loadModel(filepath.Join(root, "api", "model", svc.model))
+		m, err := svc.load(root)
 		if err != nil {
 			t.Fatal(err)
 		}
