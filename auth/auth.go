@@ -11,10 +11,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/auth/sigv4"
 	"github.com/iamd/iamd/iam"
-	"github.com/iamd/iamd/sigv4"
 	"github.com/iamd/iamd/sts"
 )
 
@@ -40,7 +40,7 @@ func New(svc *iam.Service, tokens *sts.Tokens, watcher *iam.Watcher, now func() 
 	}
 	a := &Authenticator{iam: svc, tokens: tokens, now: now, watcher: watcher, lastUsed: map[string]time.Time{}}
 	a.cache.init()
-	a.verifier = &sigv4.Verifier{Secrets: secrets{a}, Now: now}
+	a.verifier = sigv4.New(sigv4.Config{Credentials: secrets{a}, Now: now})
 	if watcher != nil {
 		watcher.Subscribe(a.cache.invalidate)
 	}
@@ -105,15 +105,12 @@ func (c *credCache) invalidate(changes []iam.Change) {
 	}
 }
 
-// InvalidClientTokenID is the error for an access key that does not exist
-// or cannot be used.
-func InvalidClientTokenID() error {
-	return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
-}
-
+// secrets looks up the secret of a request's access key for the verifier.
+// Unknown or unusable keys are sigv4.ErrInvalidClientTokenID, expired
+// sessions sigv4.ErrExpiredToken.
 type secrets struct{ a *Authenticator }
 
-func (s secrets) Secret(ctx context.Context, id, token string) (string, error) {
+func (s secrets) SecretFor(ctx context.Context, id, token string) (string, error) {
 	if token != "" || strings.HasPrefix(id, iam.PrefixSessionKey) {
 		sess, err := s.a.session(ctx, id, token)
 		if err != nil {
@@ -128,22 +125,17 @@ func (s secrets) Secret(ctx context.Context, id, token string) (string, error) {
 	return ident.cred.Secret, nil
 }
 
-// ExpiredToken is the error for temporary credentials past their time.
-func ExpiredToken() error {
-	return awserr.New("ExpiredToken", http.StatusBadRequest, "The security token included in the request is expired")
-}
-
 // session opens the session token of temporary credentials.
 func (a *Authenticator) session(ctx context.Context, id, token string) (*iam.Session, error) {
 	if a.tokens == nil || token == "" {
-		return nil, InvalidClientTokenID()
+		return nil, sigv4.ErrInvalidClientTokenID()
 	}
 	sess, err := a.tokens.Open(token, id, a.now())
 	switch {
 	case errors.Is(err, sts.ErrExpired):
-		return nil, ExpiredToken()
+		return nil, sigv4.ErrExpiredToken()
 	case err != nil:
-		return nil, InvalidClientTokenID()
+		return nil, sigv4.ErrInvalidClientTokenID()
 	}
 	if holder, _ := ctx.Value(identKey{}).(*identHolder); holder != nil {
 		holder.session = sess
@@ -166,7 +158,7 @@ func (a *Authenticator) identityOf(ctx context.Context, id string) (*identity, e
 		return nil, err
 	}
 	if !ident.cred.Active {
-		return nil, InvalidClientTokenID()
+		return nil, sigv4.ErrInvalidClientTokenID()
 	}
 	if holder != nil {
 		holder.ident = ident
@@ -203,12 +195,12 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*identity, error
 func lookupError(err error) error {
 	switch {
 	case errors.Is(err, iam.ErrNotFound):
-		return InvalidClientTokenID()
+		return sigv4.ErrInvalidClientTokenID()
 	case errors.Is(err, iam.ErrUnavailable):
 		return awserr.Unavailable("The service is unavailable. Retry the request.")
 	}
 	if _, ok := awserr.As(err); ok {
-		return InvalidClientTokenID() // e.g. the key's user is gone
+		return sigv4.ErrInvalidClientTokenID() // e.g. the key's user is gone
 	}
 	return awserr.ServiceFailure("credential lookup failed")
 }
@@ -222,7 +214,7 @@ type identHolder struct {
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte) (*iam.Caller, *sigv4.Result, error) {
 	holder := &identHolder{}
 	ctx = context.WithValue(ctx, identKey{}, holder)
-	res, err := a.verifier.Verify(ctx, r, body)
+	res, err := a.verifier.Verify(r.WithContext(ctx), body)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -235,8 +227,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, nil, err
 	}
 	cred := ident.cred
-	partition := arn.PartitionForRegion(res.Region)
-	c := &iam.Caller{Account: cred.Account, Partition: partition, Region: res.Region, AccessKey: cred.AccessKeyID}
+	partition := res.Partition()
+	c := &iam.Caller{Account: cred.Account, Partition: partition, Region: res.Scope.Region, AccessKey: cred.AccessKeyID}
 	if cred.User == "" {
 		c.Root = true
 		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: cred.Account, Resource: "root"}.String()
@@ -250,8 +242,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 
 // sessionCaller describes the caller behind temporary credentials.
 func (a *Authenticator) sessionCaller(ctx context.Context, s *iam.Session, res *sigv4.Result) (*iam.Caller, error) {
-	partition := arn.PartitionForRegion(res.Region)
-	c := &iam.Caller{Account: s.Account, Partition: partition, Region: res.Region, AccessKey: s.AccessKeyID, Session: s}
+	partition := res.Partition()
+	c := &iam.Caller{Account: s.Account, Partition: partition, Region: res.Scope.Region, AccessKey: s.AccessKeyID, Session: s}
 	stsARN := func(resource string) string {
 		return arn.ARN{Partition: partition, Service: "sts", AccountID: s.Account, Resource: resource}.String()
 	}
@@ -271,12 +263,12 @@ func (a *Authenticator) sessionCaller(ctx context.Context, s *iam.Session, res *
 		}
 		u, err := a.iam.LookupUser(ctx, s.Account, s.UserName)
 		if err != nil {
-			return nil, InvalidClientTokenID()
+			return nil, sigv4.ErrInvalidClientTokenID()
 		}
 		c.UserName, c.UserID = u.Name, u.ID
 		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: s.Account, Resource: "user" + u.Path + u.Name}.String()
 	default:
-		return nil, InvalidClientTokenID()
+		return nil, sigv4.ErrInvalidClientTokenID()
 	}
 	return c, nil
 }
@@ -296,10 +288,10 @@ func (a *Authenticator) recordUse(id string, res *sigv4.Result) {
 	}
 	a.lastUsed[id] = now
 	a.mu.Unlock()
-	service := strings.ToLower(res.Service)
+	service := strings.ToLower(res.Scope.Service)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = a.iam.RecordAccessKeyUse(ctx, id, service, res.Region, now)
+		_ = a.iam.RecordAccessKeyUse(ctx, id, service, res.Scope.Region, now)
 	}()
 }

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
 )
@@ -119,7 +119,7 @@ func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input
 		}
 		return policy.Principal{Type: policy.TypeFederatedUser, ARN: c.ARN, Account: c.Account, FederatingUserARN: userARN}, s.Tags, nil
 	}
-	return policy.Principal{}, nil, awserr.ServiceFailure("unknown session type %q", s.Type)
+	return policy.Principal{}, nil, awserr.ServiceFailure(fmt.Sprintf("unknown session type %q", s.Type))
 }
 
 // load reads a principal, turning "it is gone" into the error a caller
@@ -212,5 +212,5 @@ func AccessDenied(c *iam.Caller, action, resource string, e *policy.Explanation)
 	case e.AllowedByResource != nil && !*e.AllowedByResource:
 		why = " because no resource-based policy allows the " + action + " action"
 	}
-	return awserr.New("AccessDenied", http.StatusForbidden, "%s%s", who, why)
+	return awserr.New("AccessDenied", http.StatusForbidden, who+why)
 }

@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
-	"github.com/iamd/iamd/protocol/iamapi"
 )
 
 // Simulation implements IAM's policy simulator operations
@@ -37,9 +37,9 @@ type simInput struct {
 
 func malformed(what string, err error) error {
 	if pe, ok := err.(*policy.Error); ok {
-		return awserr.New(pe.Code, 400, "%s: %s", what, pe.Message)
+		return awserr.Newf(pe.Code, 400, "%s: %s", what, pe.Message)
 	}
-	return awserr.New("MalformedPolicyDocument", 400, "%s: %v", what, err)
+	return awserr.Newf("MalformedPolicyDocument", 400, "%s: %v", what, err)
 }
 
 // compileDocs compiles policy texts named "List.1", "List.2", ...
@@ -262,7 +262,7 @@ func (s *Simulation) simulate(c *iam.Caller, si *simInput, actions, resources []
 		start, _ = strconv.Atoi(*marker)
 	}
 	if start > len(results) || start < 0 {
-		return nil, awserr.Validation("Invalid Marker.")
+		return nil, awserr.ValidationError("Invalid Marker.")
 	}
 	limit := len(results)
 	if maxItems != nil {

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 // insertAccessKey stores a key with its secret sealed, indexed globally by

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 // Account-wide operations: the alias, the summary, the authorization

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 // putID records which entity a unique id belongs to, so principals stored

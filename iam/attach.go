@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/policy"
-	"github.com/iamd/iamd/protocol/iamapi"
 )
 
 // Attached managed policies and inline policies of users, groups and roles.

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"reflect"
 
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
-	"github.com/iamd/iamd/protocol/iamapi"
 )
 
 // Authorizer decides whether a caller may make a request. Package authz

@@ -3,8 +3,8 @@ package iam
 import (
 	"strings"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/policy"
 )
 
@@ -28,7 +28,7 @@ func policyError(err error) error {
 	if pe.Code == policy.CodeLimit {
 		status = 409
 	}
-	return awserr.New(pe.Code, status, "%s", pe.Message)
+	return awserr.New(pe.Code, status, pe.Message)
 }
 
 // checkPrincipalsExist rejects a trust policy naming a user or role of an
@@ -57,7 +57,7 @@ func (s *Service) checkPrincipalsExist(tx Tx, doc *policy.Document) error {
 				}
 				name := rest[strings.LastIndexByte(rest, '/')+1:]
 				if _, err := tx.Get(a.AccountID, kind, lower(name)); err != nil {
-					return awserr.New("MalformedPolicyDocument", 400, "%s", policy.InvalidPrincipalMessage(e.Type, v))
+					return awserr.Newf("MalformedPolicyDocument", 400, "%s", policy.InvalidPrincipalMessage(e.Type, v))
 				}
 			}
 		}

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 func (g *Group) api(c *Caller) iamapi.Group {

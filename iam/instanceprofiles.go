@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 func (s *Service) profileAPI(tx Tx, c *Caller, p *InstanceProfile, withTags bool) (iamapi.InstanceProfile, error) {

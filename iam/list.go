@@ -3,9 +3,10 @@ package iam
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 
-	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/api/awserr"
 )
 
 // Pagination as IAM does it: MaxItems (1-1000, default 100) and an opaque
@@ -32,7 +33,7 @@ func decodeMarker(marker *string) (string, error) {
 	}
 	k, err := base64.RawURLEncoding.DecodeString(*marker)
 	if err != nil {
-		return "", awserr.Validation("Invalid Marker: %q was not returned by a previous call.", *marker)
+		return "", awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *marker))
 	}
 	return string(k), nil
 }

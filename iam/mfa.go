@@ -8,7 +8,7 @@ import (
 
 	"rsc.io/qr"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/totp"
 )
 

@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 // Console passwords (login profiles) and the account password policy.

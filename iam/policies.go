@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/policy"
-	"github.com/iamd/iamd/protocol/iamapi"
 )
 
 // Managed policies: customer managed ones are stored with their versions;

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/protocol/iamapi"
 )
 
 // OpenID Connect and SAML identity providers, for web-identity and SAML

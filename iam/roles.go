@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/policy"
-	"github.com/iamd/iamd/protocol/iamapi"
 )
 
 func (r *Role) api(c *Caller, withDetails bool) iamapi.Role {

@@ -11,7 +11,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 // Server certificates (for load balancers and CloudFront): the certificate

@@ -2,17 +2,18 @@
 // credentials of an account, with AWS's rules for names, paths, quotas,
 // conflicts and errors. Its Service implements the IAM API operations (the
 // methods named after them take and return the generated shapes of
-// protocol/iamapi) over a Store.
+// api/iamapi) over a Store.
 package iam
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
-	"github.com/iamd/iamd/protocol/iamapi"
 )
 
 // Service implements the IAM operations.
@@ -131,7 +132,7 @@ func storeErr(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return awserr.New("RequestTimeout", 408, "The request was cancelled before it completed.")
 	}
-	return awserr.ServiceFailure("Internal failure: %v", err)
+	return awserr.ServiceFailure(fmt.Sprintf("Internal failure: %v", err))
 }
 
 // Errors with AWS's messages for the common cases.

@@ -3,7 +3,7 @@ package iam
 import (
 	"strings"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 // maxTags is the tag quota of every taggable IAM entity.

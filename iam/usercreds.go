@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 // SSH public keys, signing certificates and service-specific credentials

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/iamd/iamd/awserr"
-	"github.com/iamd/iamd/protocol/iamapi"
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/iamapi"
 )
 
 func (u *User) api(c *Caller, withDetails bool) iamapi.User {
@@ -80,7 +80,7 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserInput) (*iamapi
 	name := orDefault(in.UserName, c.UserName)
 	if name == "" {
 		if !c.Root {
-			return nil, awserr.Validation("Must specify userName when calling with non-User credentials")
+			return nil, awserr.ValidationError("Must specify userName when calling with non-User credentials")
 		}
 		// The root user: AWS answers with the account's identity.
 		return &iamapi.GetUserOutput{User: iamapi.User{Path: "/", UserId: c.Account, Arn: c.ARN, CreateDate: s.accountCreated(ctx, c.Account)}}, nil

@@ -4,12 +4,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -25,6 +27,16 @@ type clock struct{ offset atomic.Int64 }
 func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 func (c *clock) reset()                  { c.offset.Store(0) }
+
+// clockSigner signs at the time of clk, as a client whose clock agrees
+// with the server's.
+type clockSigner struct{ clk *clock }
+
+func (c clockSigner) SignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string,
+	_ time.Time, optFns ...func(*v4.SignerOptions)) error {
+	return v4.NewSigner().SignHTTP(ctx, creds, r, payloadHash, service, region, c.clk.now(), optFns...)
+}
+
 func newClockServer(t *testing.T) (*server.Instance, *clock) {
 	t.Helper()
 	clk := &clock{}
@@ -155,8 +167,11 @@ func TestAssumeRole(t *testing.T) {
 	tampered = tampered[:len(tampered)-4] + "AAAA"
 	_, err = stsClient(s, *cr.AccessKeyId, *cr.SecretAccessKey, tampered).GetCallerIdentity(ctx, nil)
 	wantCode(t, err, "InvalidClientTokenId")
+	// An hour later, with the client's clock as right as the server's.
 	clk.advance(61 * time.Minute)
-	_, err = stsClient(s, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken).GetCallerIdentity(ctx, nil)
+	late := sts.NewFromConfig(awsConfig(s.URL, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken),
+		func(o *sts.Options) { o.HTTPSignerV4 = clockSigner{clk} })
+	_, err = late.GetCallerIdentity(ctx, nil)
 	wantCode(t, err, "ExpiredToken")
 	clk.reset()
 

@@ -5,7 +5,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -19,12 +18,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/iamapi"
+	"github.com/iamd/iamd/api/query"
+	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/auth"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
-	"github.com/iamd/iamd/protocol/iamapi"
-	"github.com/iamd/iamd/protocol/query"
-	"github.com/iamd/iamd/protocol/stsapi"
 )
 
 // Config configures a Server.
@@ -151,19 +150,19 @@ func slogAttrs(kv []any) []slog.Attr {
 // handle serves one request and returns its status and error code.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, string) {
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return s.fail(w, c, awserr.New("InvalidHttpRequest", http.StatusMethodNotAllowed, "The %s method is not supported.", r.Method))
+		return s.fail(w, c, awserr.Newf("InvalidHttpRequest", http.StatusMethodNotAllowed, "The %s method is not supported.", r.Method))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return s.fail(w, c, awserr.New("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", s.maxBody))
+			return s.fail(w, c, awserr.Newf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", s.maxBody))
 		}
 		return s.fail(w, c, awserr.New("IncompleteBody", http.StatusBadRequest, "The request body could not be read."))
 	}
 	params, err := requestParams(r, body)
 	if err != nil {
-		return s.fail(w, c, awserr.New(awserr.CodeMalformedQuery, http.StatusBadRequest, "%v", err))
+		return s.fail(w, c, awserr.MalformedQueryString(err.Error()))
 	}
 	c.action = params.Get("Action")
 	if c.action == "" {
@@ -186,11 +185,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		c.caller = caller
 		ctx = iam.WithCaller(ctx, caller)
 	}
-	var out query.Encodable
+	var out query.Output
 	switch c.service {
 	case "sts":
 		if s.sts == nil {
-			return s.fail(w, c, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "iamd does not implement STS yet."))
+			return s.fail(w, c, awserr.NotImplemented("iamd does not implement STS yet."))
 		}
 		out, err = stsapi.Dispatch(ctx, s.sts, c.action, params)
 	default:
@@ -199,9 +198,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	if err != nil {
 		return s.fail(w, c, err)
 	}
-	var b bytes.Buffer
-	query.WriteResponse(&b, c.action, c.namespace, c.id, out)
-	writeXML(w, http.StatusOK, b.Bytes())
+	qw := query.NewWriter(nil)
+	query.WriteResponse(qw, c.action, c.namespace, c.id, out)
+	writeXML(w, http.StatusOK, qw.Bytes())
 	return http.StatusOK, ""
 }
 
@@ -259,11 +258,11 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
 	e, ok := awserr.As(err)
 	if !ok {
 		s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
-		e = awserr.ServiceFailure("An internal error occurred. Request id %s.", c.id)
+		e = awserr.ServiceFailure(fmt.Sprintf("An internal error occurred. Request id %s.", c.id))
 	}
-	var b bytes.Buffer
-	query.WriteError(&b, c.namespace, c.id, e)
-	writeXML(w, e.Status, b.Bytes())
+	qw := query.NewWriter(nil)
+	query.WriteError(qw, c.namespace, c.id, e)
+	writeXML(w, e.Status, qw.Bytes())
 	return e.Status, e.Code
 }
 
@@ -271,7 +270,7 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
 // clients mishandle large chunked responses).
 func writeXML(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/xml")
+	h.Set("Content-Type", query.ContentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)

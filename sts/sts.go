@@ -11,12 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/authz"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
-	"github.com/iamd/iamd/protocol/stsapi"
 )
 
 // Service implements the STS operations.
@@ -44,7 +44,7 @@ func callerOf(ctx context.Context) (*iam.Caller, error) {
 }
 
 func accessDenied(format string, args ...any) error {
-	return awserr.New("AccessDenied", http.StatusForbidden, format, args...)
+	return awserr.Newf("AccessDenied", http.StatusForbidden, format, args...)
 }
 
 // Authorize applies the limits of session-token credentials, which may
@@ -110,7 +110,7 @@ func (s *Service) sessionPolicy(ctx context.Context, account string, text *strin
 			continue
 		}
 		if _, err := s.iam.ManagedPolicyDocument(ctx, account, *p.Arn); err != nil {
-			return "", nil, awserr.New("InvalidParameterValue", http.StatusBadRequest, "Policy %s does not exist or is not attachable.", *p.Arn)
+			return "", nil, awserr.Newf("InvalidParameterValue", http.StatusBadRequest, "Policy %s does not exist or is not attachable.", *p.Arn)
 		}
 		out = append(out, *p.Arn)
 	}
@@ -161,7 +161,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	denied := accessDenied("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.ARN, in.RoleArn)
 	account, name, ok := roleARNParts(in.RoleArn)
 	if !ok {
-		return nil, awserr.Validation("%s is not a valid role ARN.", in.RoleArn)
+		return nil, awserr.ValidationError(fmt.Sprintf("%s is not a valid role ARN.", in.RoleArn))
 	}
 	role, err := s.iam.PrincipalPolicies(ctx, account, "role", name)
 	if errors.Is(err, iam.ErrNotFound) {
@@ -174,9 +174,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	duration := time.Duration(orDefault(in.DurationSeconds, 3600)) * time.Second
 	switch {
 	case chained && duration > time.Hour:
-		return nil, awserr.Validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	case duration > time.Duration(role.MaxSessionDuration)*time.Second:
-		return nil, awserr.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	policyText, policyARNs, err := s.sessionPolicy(ctx, account, in.Policy, in.PolicyArns)
 	if err != nil {
@@ -191,7 +191,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	}
 	if prev := c.Session; prev != nil && prev.SourceIdentity != "" {
 		if in.SourceIdentity != nil && *in.SourceIdentity != prev.SourceIdentity {
-			return nil, awserr.New("InvalidParameterValue", http.StatusBadRequest, "The source identity %q of the session cannot be changed.", prev.SourceIdentity)
+			return nil, awserr.Newf("InvalidParameterValue", http.StatusBadRequest, "The source identity %q of the session cannot be changed.", prev.SourceIdentity)
 		}
 		sess.SourceIdentity = prev.SourceIdentity
 	}
@@ -282,7 +282,7 @@ func (s *Service) sessionTags(c *iam.Caller, sess *iam.Session, tags []stsapi.Ta
 	for _, t := range tags {
 		for k := range sess.Tags {
 			if strings.EqualFold(k, t.Key) {
-				return awserr.New("InvalidParameterValue", http.StatusBadRequest, "The session tag %s is a transitive tag of the calling session and cannot be set again.", t.Key)
+				return awserr.Newf("InvalidParameterValue", http.StatusBadRequest, "The session tag %s is a transitive tag of the calling session and cannot be set again.", t.Key)
 			}
 		}
 		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
@@ -298,7 +298,7 @@ next:
 				continue next
 			}
 		}
-		return awserr.New("InvalidParameterValue", http.StatusBadRequest, "The transitive tag key %s is not among the session tags.", k)
+		return awserr.Newf("InvalidParameterValue", http.StatusBadRequest, "The transitive tag key %s is not among the session tags.", k)
 	}
 	if len(sess.Tags) == 0 {
 		sess.Tags = nil
@@ -383,7 +383,7 @@ func (s *Service) GetAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyI
 	}
 	cred, err := s.iam.LookupAccessKey(ctx, in.AccessKeyId)
 	if err != nil {
-		return nil, awserr.New("InvalidParameterValue", http.StatusBadRequest, "The access key %s is not known.", in.AccessKeyId)
+		return nil, awserr.Newf("InvalidParameterValue", http.StatusBadRequest, "The access key %s is not known.", in.AccessKeyId)
 	}
 	return &stsapi.GetAccessKeyInfoOutput{Account: &cred.Account}, nil
 }
