@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -198,9 +199,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	if err != nil {
 		return s.fail(w, c, err)
 	}
-	qw := query.NewWriter(nil)
-	query.WriteResponse(qw, c.action, c.namespace, c.id, out)
-	writeXML(w, http.StatusOK, qw.Bytes())
+	writeXML(w, http.StatusOK, func(qw *query.Writer) { query.WriteResponse(qw, c.action, c.namespace, c.id, out) })
 	return http.StatusOK, ""
 }
 
@@ -260,18 +259,29 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
 		s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
 		e = awserr.ServiceFailure(fmt.Sprintf("An internal error occurred. Request id %s.", c.id))
 	}
-	qw := query.NewWriter(nil)
-	query.WriteError(qw, c.namespace, c.id, e)
-	writeXML(w, e.Status, qw.Bytes())
+	writeXML(w, e.Status, func(qw *query.Writer) { query.WriteError(qw, c.namespace, c.id, e) })
 	return e.Status, e.Code
 }
 
 // writeXML sends a complete XML body with its length, as AWS does (some
-// clients mishandle large chunked responses).
-func writeXML(w http.ResponseWriter, status int, body []byte) {
+// clients mishandle large chunked responses). The body is built in a pooled
+// buffer: a page of a list is hundreds of KiB.
+func writeXML(w http.ResponseWriter, status int, write func(*query.Writer)) {
+	bp := bodyPool.Get().(*[]byte)
+	qw := query.NewWriter((*bp)[:0])
+	write(qw)
+	body := qw.Bytes()
+	defer func() {
+		if cap(body) <= 1<<20 { // let rare huge bodies go
+			*bp = body[:0]
+			bodyPool.Put(bp)
+		}
+	}()
 	h := w.Header()
 	h.Set("Content-Type", query.ContentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
