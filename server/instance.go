@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -37,6 +38,9 @@ type Options struct {
 	Logger    *slog.Logger
 	Quotas    *iam.Quotas
 	MaxConns  int // concurrent connections (default 1024)
+	// AuditLog receives the audit log, a JSON line per mutating or
+	// refused call (nil: none).
+	AuditLog io.Writer
 	// Now is the clock (tests move it to expire sessions); time.Now when
 	// nil.
 	Now func() time.Time
@@ -102,7 +106,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}
 	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now})
 	decider := authz.New(svc, authz.NewView(svc, watcher))
-	svc.SetAuthorizer(decider)
+	svc.SetAuthorizer(auditingAuthorizer{decider})
 	tokens := sts.NewTokens(tokenRing)
 	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{})}
 	if err := inst.prepareAccount(ctx, opt); err != nil {
@@ -110,7 +114,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		return nil, err
 	}
 	authn := auth.New(svc, tokens, watcher, opt.Now)
-	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Ready: func(ctx context.Context) error {
+	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Ready: func(ctx context.Context) error {
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
 	srv.SetSTS(sts.New(svc, decider, tokens, opt.Now))

@@ -36,6 +36,8 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Audit receives the audit log (nil: none).
+	Audit *Auditor
 }
 
 // Server serves the IAM and STS APIs.
@@ -50,11 +52,12 @@ type Server struct {
 	ready   func(ctx context.Context) error
 	now     func() time.Time
 	mux     *http.ServeMux
+	audit   *Auditor
 }
 
 // New builds a server for the IAM service.
 func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
-	s := &Server{iam: svc, svc: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now}
+	s := &Server{iam: svc, svc: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -111,6 +114,9 @@ type call struct {
 	action    string
 	namespace string
 	caller    *iam.Caller
+	params    url.Values
+	errText   string  // the error message, when the call failed
+	audit     audited // filled in by the authorizer
 }
 
 // unsignedSTS are the STS actions that take no AWS credentials.
@@ -122,6 +128,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", c.id)
 	status, code := s.handle(w, r, c)
 	elapsed := time.Since(start)
+	s.audit.record(c, &c.audit, code, s.now(), sourceIP(r), r.UserAgent())
 	s.metrics.observe(c.service, c.action, code, elapsed)
 	attrs := []any{"request_id", c.id, "service", c.service, "action", c.action, "status", status, "duration", elapsed}
 	if code != "" {
@@ -165,6 +172,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	if err != nil {
 		return s.fail(w, c, awserr.MalformedQueryString(err.Error()))
 	}
+	c.params = params
 	c.action = params.Get("Action")
 	if c.action == "" {
 		return s.fail(w, c, awserr.New(awserr.CodeMissingAction, http.StatusBadRequest, "Missing Action"))
@@ -173,7 +181,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	if c.service == "sts" {
 		c.namespace = stsapi.Namespace
 	}
-	ctx := r.Context()
+	ctx := withAudit(r.Context(), &c.audit)
 	if !(c.service == "sts" && unsignedSTS[c.action]) {
 		caller, _, err := s.auth.Authenticate(ctx, r, body)
 		if err != nil {
@@ -259,6 +267,7 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
 		s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
 		e = awserr.ServiceFailure(fmt.Sprintf("An internal error occurred. Request id %s.", c.id))
 	}
+	c.errText = e.Message
 	writeXML(w, e.Status, func(qw *query.Writer) { query.WriteError(qw, c.namespace, c.id, e) })
 	return e.Status, e.Code
 }

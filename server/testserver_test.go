@@ -25,12 +25,19 @@ const (
 )
 
 // testServer starts a real iamd on a free port with a fresh data directory.
-func testServer(t testing.TB) *server.Instance {
+func testServer(t testing.TB) *server.Instance { return testServerWith(t, nil) }
+
+// testServerWith starts a test server with options changed by set.
+func testServerWith(t testing.TB, set func(*server.Options)) *server.Instance {
 	t.Helper()
-	inst, err := server.Start(context.Background(), server.Options{
+	opt := server.Options{
 		Addr: "127.0.0.1:0", DataDir: t.TempDir(), AccountID: testAccount, RootKeyID: rootKey, RootSecret: rootSecret,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	if set != nil {
+		set(&opt)
+	}
+	inst, err := server.Start(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}

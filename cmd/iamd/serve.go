@@ -10,6 +10,7 @@ import (
 	_ "net/http/pprof" // on --pprof-addr only: the default mux is not served otherwise
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -30,6 +31,7 @@ type serveFlags struct {
 	quotaPolicies         int
 	quotaGroups           int
 	pprofAddr             string
+	auditLog              string
 }
 
 func newServeCommand() *cobra.Command {
@@ -57,6 +59,7 @@ seal.key file in the data directory.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.IntVar(&f.maxConns, "max-conns", 1024, "maximum concurrent connections")
+	fl.StringVar(&f.auditLog, "audit-log", "audit.log", `audit log of mutating and refused calls (JSON lines): a file (relative to the data directory), "-" for standard output, "off" for none`)
 	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address; off when empty")
 	q := iam.DefaultQuotas()
 	fl.IntVar(&f.quotaUsers, "quota-users", q.Users, "users per account")
@@ -116,6 +119,12 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 		}
 		opt.SealKey = key
 	}
+	audit, closeAudit, err := openAuditLog(stdout, f.data, f.auditLog)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
+	opt.AuditLog = audit
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -159,4 +168,25 @@ func waitErr(inst *server.Instance) <-chan error {
 	ch := make(chan error, 1)
 	go func() { ch <- inst.Wait() }()
 	return ch
+}
+
+// openAuditLog opens the audit log the flag names, appending.
+func openAuditLog(stdout io.Writer, dataDir, name string) (io.Writer, func(), error) {
+	switch name {
+	case "off", "":
+		return nil, func() {}, nil
+	case "-":
+		return stdout, func() {}, nil
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dataDir, name)
+	}
+	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
 }

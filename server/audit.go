@@ -1,0 +1,179 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamd/iamd/iam"
+)
+
+// Auditor writes the audit log: one JSON line per mutating call and per
+// call refused for authentication or authorization, with CloudTrail's
+// field names so that tools reading CloudTrail records read these.
+type Auditor struct {
+	mu  sync.Mutex
+	w   io.Writer
+	enc *json.Encoder
+}
+
+// NewAuditor writes records to w (nil: no audit log).
+func NewAuditor(w io.Writer) *Auditor {
+	if w == nil {
+		return nil
+	}
+	return &Auditor{w: w, enc: json.NewEncoder(w)}
+}
+
+// AuditEvent is one record, shaped like a CloudTrail event.
+type AuditEvent struct {
+	EventVersion       string            `json:"eventVersion"`
+	EventTime          string            `json:"eventTime"`
+	EventSource        string            `json:"eventSource"`
+	EventName          string            `json:"eventName"`
+	AWSRegion          string            `json:"awsRegion"`
+	SourceIPAddress    string            `json:"sourceIPAddress"`
+	UserAgent          string            `json:"userAgent"`
+	UserIdentity       *AuditIdentity    `json:"userIdentity,omitempty"`
+	RequestParameters  map[string]string `json:"requestParameters,omitempty"`
+	Resources          []AuditResource   `json:"resources,omitempty"`
+	Decision           string            `json:"decision,omitempty"` // iamd: allowed, explicitDeny, implicitDeny
+	ErrorCode          string            `json:"errorCode,omitempty"`
+	ErrorMessage       string            `json:"errorMessage,omitempty"`
+	RequestID          string            `json:"requestID"`
+	EventID            string            `json:"eventID"`
+	ReadOnly           bool              `json:"readOnly"`
+	EventType          string            `json:"eventType"`
+	RecipientAccountID string            `json:"recipientAccountId,omitempty"`
+}
+
+// AuditIdentity is CloudTrail's userIdentity.
+type AuditIdentity struct {
+	Type        string `json:"type"` // Root, IAMUser, AssumedRole, FederatedUser
+	PrincipalID string `json:"principalId,omitempty"`
+	ARN         string `json:"arn"`
+	AccountID   string `json:"accountId"`
+	AccessKeyID string `json:"accessKeyId,omitempty"`
+	UserName    string `json:"userName,omitempty"`
+}
+
+// AuditResource is an entry of CloudTrail's resources.
+type AuditResource struct {
+	ARN       string `json:"ARN"`
+	AccountID string `json:"accountId,omitempty"`
+}
+
+// audited collects what the authorizer learns about a call, for its record.
+type audited struct {
+	resource string
+	account  string
+	decision string
+}
+
+type auditKey struct{}
+
+func withAudit(ctx context.Context, a *audited) context.Context {
+	return context.WithValue(ctx, auditKey{}, a)
+}
+
+// auditingAuthorizer records the first authorization of each call (the
+// call's own action on its resource) before passing the decision on.
+type auditingAuthorizer struct {
+	next iam.Authorizer
+}
+
+func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
+	err := a.next.Authorize(ctx, req)
+	if rec, ok := ctx.Value(auditKey{}).(*audited); ok && rec.decision == "" {
+		rec.resource, rec.account = req.Resource, req.ResourceAccount
+		rec.decision = decisionOf(err)
+	}
+	return err
+}
+
+// decisionOf reads the decision back from the authorizer's answer.
+func decisionOf(err error) string {
+	switch {
+	case err == nil:
+		return "allowed"
+	case strings.Contains(err.Error(), "with an explicit deny"):
+		return "explicitDeny"
+	case strings.HasPrefix(err.Error(), "AccessDenied"):
+		return "implicitDeny"
+	}
+	return ""
+}
+
+// readOnly tells the calls that change nothing, which are audited only
+// when refused.
+func readOnly(action string) bool {
+	for _, p := range []string{"Get", "List", "Simulate", "Decode"} {
+		if strings.HasPrefix(action, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// refused are the error codes of calls refused for who made them.
+var refused = map[string]bool{
+	"AccessDenied": true, "InvalidClientTokenId": true, "SignatureDoesNotMatch": true, "IncompleteSignature": true,
+	"MissingAuthenticationToken": true, "ExpiredToken": true, "RequestExpired": true,
+}
+
+// secretParams are parameters never written to the log.
+var secretParams = map[string]bool{
+	"Password": true, "NewPassword": true, "OldPassword": true, "PrivateKey": true, "AuthenticationCode1": true,
+	"AuthenticationCode2": true, "TokenCode": true, "WebIdentityToken": true, "SAMLAssertion": true, "EncodedMessage": true,
+}
+
+// record writes the call's event when it must be audited.
+func (a *Auditor) record(c *call, rec *audited, code string, now time.Time, sourceIP, userAgent string) {
+	if a == nil || c.action == "" || readOnly(c.action) && !refused[code] {
+		return
+	}
+	ev := AuditEvent{
+		EventVersion: "1.08", EventTime: now.UTC().Format(time.RFC3339), EventSource: c.service + ".amazonaws.com",
+		EventName: c.action, AWSRegion: "us-east-1", SourceIPAddress: sourceIP, UserAgent: userAgent,
+		RequestID: c.id, EventID: newRequestID(), ReadOnly: readOnly(c.action), EventType: "AwsApiCall",
+		ErrorCode: code, Decision: rec.decision,
+	}
+	if code != "" {
+		ev.ErrorMessage = c.errText
+	}
+	if cl := c.caller; cl != nil {
+		ev.UserIdentity = &AuditIdentity{Type: identityType(cl), PrincipalID: cl.UserID, ARN: cl.ARN, AccountID: cl.Account, AccessKeyID: cl.AccessKey, UserName: cl.UserName}
+		ev.RecipientAccountID = cl.Account
+		if cl.Region != "" {
+			ev.AWSRegion = cl.Region
+		}
+	}
+	if rec.resource != "" && rec.resource != "*" {
+		ev.Resources = []AuditResource{{ARN: rec.resource, AccountID: rec.account}}
+	}
+	ev.RequestParameters = map[string]string{}
+	for k, v := range c.params {
+		if k == "Action" || k == "Version" || secretParams[k] || len(v) == 0 {
+			continue
+		}
+		ev.RequestParameters[k] = v[0]
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_ = a.enc.Encode(&ev) // a full disk must not fail the call it records
+}
+
+func identityType(c *iam.Caller) string {
+	switch {
+	case c.Session != nil && strings.Contains(c.ARN, ":assumed-role/"):
+		return "AssumedRole"
+	case c.Session != nil && strings.Contains(c.ARN, ":federated-user/"):
+		return "FederatedUser"
+	case c.Root:
+		return "Root"
+	}
+	return "IAMUser"
+}
