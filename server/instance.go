@@ -114,7 +114,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		return nil, err
 	}
 	authn := auth.New(svc, tokens, watcher, opt.Now)
-	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Ready: func(ctx context.Context) error {
+	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Decider: decider, Ready: func(ctx context.Context) error {
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
 	srv.SetSTS(sts.New(svc, decider, tokens, opt.Now))

@@ -24,6 +24,7 @@ import (
 	"github.com/iamd/iamd/api/query"
 	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/auth"
+	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
 )
 
@@ -38,6 +39,8 @@ type Config struct {
 	Now func() time.Time
 	// Audit receives the audit log (nil: none).
 	Audit *Auditor
+	// Decider answers the authorize endpoint (nil: not served).
+	Decider *authz.Decider
 }
 
 // Server serves the IAM and STS APIs.
@@ -53,11 +56,12 @@ type Server struct {
 	now     func() time.Time
 	mux     *http.ServeMux
 	audit   *Auditor
+	decider *authz.Decider
 }
 
 // New builds a server for the IAM service.
 func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
-	s := &Server{iam: svc, svc: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit}
+	s := &Server{iam: svc, svc: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit, decider: cfg.Decider}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -74,6 +78,7 @@ func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	s.mux.HandleFunc("GET /readyz", s.serveReady)
 	s.mux.Handle("GET /metrics", s.metrics.Handler())
+	s.mux.HandleFunc("POST "+AuthorizePath, s.serveAuthorize)
 	s.mux.HandleFunc("/", s.serveAPI)
 	return s
 }

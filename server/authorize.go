@@ -1,0 +1,221 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/authz"
+	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/policy"
+)
+
+// AuthorizePath is the authorize endpoint: services that delegate access
+// control to iamd ask it whether a principal may do an action on one of
+// their resources. The call is SigV4-signed like any other, and its caller
+// needs iamd:Authorize on the principal asked about.
+const AuthorizePath = "/iamd/authorize"
+
+// AuthorizeInput is the endpoint's JSON request. Exactly one of Principal
+// and Request names who asks.
+type AuthorizeInput struct {
+	// Principal is the ARN of a user, role, role session or root user of
+	// the caller's account.
+	Principal string `json:"principal,omitempty"`
+	// Request is the client's own signed request as the service received
+	// it: iamd verifies its signature and resolves its principal.
+	Request *SignedRequest `json:"request,omitempty"`
+
+	Action          string              `json:"action"`
+	Resource        string              `json:"resource"`
+	ResourcePolicy  string              `json:"resourcePolicy,omitempty"`
+	ResourceAccount string              `json:"resourceAccount,omitempty"`
+	Context         map[string][]string `json:"context,omitempty"`
+}
+
+// SignedRequest is an HTTP request signed with SigV4.
+type SignedRequest struct {
+	Method  string              `json:"method"`
+	URL     string              `json:"url"`
+	Headers map[string][]string `json:"headers"`
+	Body    string              `json:"body,omitempty"`
+}
+
+// AuthorizeOutput is the endpoint's JSON answer.
+type AuthorizeOutput struct {
+	// Authenticated is false when the signed request did not verify; Error
+	// then says why, as AWS would have answered the client.
+	Authenticated        bool              `json:"authenticated"`
+	Error                *AuthorizeError   `json:"error,omitempty"`
+	Principal            string            `json:"principal,omitempty"`
+	PrincipalAccount     string            `json:"principalAccount,omitempty"`
+	Decision             string            `json:"decision,omitempty"` // allowed | explicitDeny | implicitDeny
+	MatchedStatements    []AuthorizeMatch  `json:"matchedStatements,omitempty"`
+	MissingContextValues []string          `json:"missingContextValues,omitempty"`
+	Message              string            `json:"message,omitempty"` // AWS's AccessDenied message when denied
+	Details              map[string]string `json:"details,omitempty"`
+}
+
+// AuthorizeMatch is a statement that decided.
+type AuthorizeMatch struct {
+	SourcePolicyID   string          `json:"sourcePolicyId"`
+	SourcePolicyType string          `json:"sourcePolicyType,omitempty"`
+	Role             string          `json:"role"` // identity, boundary, session, scp, rcp, resource
+	StatementIndex   int             `json:"statementIndex"`
+	Sid              string          `json:"sid,omitempty"`
+	Effect           string          `json:"effect"`
+	StartPosition    policy.Position `json:"startPosition"`
+}
+
+// AuthorizeError is an AWS error code and message.
+type AuthorizeError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	c := &call{id: newRequestID(), service: "iamd", action: "Authorize"}
+	w.Header().Set("x-amzn-RequestId", c.id)
+	out, err := s.authorize(r, c)
+	code := ""
+	if err != nil {
+		e, ok := awserr.As(err)
+		if !ok {
+			s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
+			e = awserr.ServiceFailure("An internal error occurred. Request id %s.", c.id)
+		}
+		code = e.Code
+		writeJSON(w, e.Status, map[string]any{"error": AuthorizeError{Code: e.Code, Message: e.Message}, "requestId": c.id})
+	} else {
+		writeJSON(w, http.StatusOK, out)
+	}
+	s.metrics.observe(c.service, c.action, code, time.Since(start))
+	attrs := []any{"request_id", c.id, "action", c.action, "error", code}
+	if c.caller != nil {
+		attrs = append(attrs, "caller", c.caller.ARN)
+	}
+	if out != nil {
+		attrs = append(attrs, "principal", out.Principal, "decision", out.Decision)
+	}
+	s.log.Info("authorize", attrs...)
+}
+
+func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
+	if s.decider == nil {
+		return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "This server has no decision point.")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.maxBody))
+	if err != nil {
+		return nil, awserr.New("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", s.maxBody)
+	}
+	ctx := r.Context()
+	caller, _, err := s.auth.Authenticate(ctx, r, body)
+	if err != nil {
+		return nil, err
+	}
+	caller.SourceIP, caller.UserAgent, caller.SecureTransport, caller.Time = sourceIP(r), r.UserAgent(), r.TLS != nil, s.now()
+	c.caller = caller
+	ctx = iam.WithCaller(ctx, caller)
+
+	var in AuthorizeInput
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return nil, awserr.Validation("The request body is not an authorize request: %v", err)
+	}
+	if (in.Principal == "") == (in.Request == nil) {
+		return nil, awserr.Validation("Give exactly one of principal and request.")
+	}
+	var subject *iam.Caller
+	if in.Principal != "" {
+		if subject, err = s.decider.CallerFor(ctx, in.Principal); err != nil {
+			return nil, err
+		}
+	} else {
+		req, reqBody, err := in.Request.httpRequest()
+		if err != nil {
+			return nil, err
+		}
+		subject, _, err = s.auth.Authenticate(ctx, req, reqBody)
+		if err != nil {
+			e, ok := awserr.As(err)
+			if !ok {
+				return nil, err
+			}
+			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil
+		}
+		subject.UserAgent = req.UserAgent()
+		subject.SecureTransport = req.URL.Scheme == "https"
+	}
+	subject.Time = s.now()
+	if src := in.Context["aws:SourceIp"]; len(src) == 1 {
+		subject.SourceIP = src[0]
+	}
+	// A caller asks only about its own account's principals, and needs
+	// the permission to.
+	if subject.Account != caller.Account {
+		return nil, awserr.New("AccessDenied", http.StatusForbidden, "User: %s is not authorized to perform: iamd:Authorize on resource: %s because it is in another account", caller.ARN, subject.ARN)
+	}
+	if err := s.svc.Check(ctx, "iamd:Authorize", subject.ARN, nil); err != nil {
+		return nil, err
+	}
+	e, err := s.decider.DecideDelegated(ctx, &authz.Delegated{Caller: subject, Action: in.Action, Resource: in.Resource,
+		ResourceAccount: in.ResourceAccount, ResourcePolicy: in.ResourcePolicy, Context: in.Context})
+	if err != nil {
+		return nil, err
+	}
+	out := &AuthorizeOutput{Authenticated: true, Principal: subject.ARN, PrincipalAccount: subject.Account, Decision: e.Decision.String(),
+		MissingContextValues: e.MissingContextKeys}
+	for _, m := range e.Matched {
+		out.MatchedStatements = append(out.MatchedStatements, AuthorizeMatch{SourcePolicyID: m.Source.ID, SourcePolicyType: m.Source.Type,
+			Role: m.Role.String(), StatementIndex: m.Index, Sid: m.Sid, Effect: m.Effect, StartPosition: m.Start})
+	}
+	if e.Decision != policy.Allowed {
+		var ae *awserr.Error
+		if errors.As(authz.AccessDenied(subject, in.Action, in.Resource, e), &ae) {
+			out.Message = ae.Message
+		}
+	}
+	return out, nil
+}
+
+// httpRequest rebuilds the client's request for verification.
+func (sr *SignedRequest) httpRequest() (*http.Request, []byte, error) {
+	u, err := url.Parse(sr.URL)
+	if err != nil || u.Host == "" {
+		return nil, nil, awserr.Validation("request.url must be an absolute URL.")
+	}
+	method := strings.ToUpper(sr.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	body := []byte(sr.Body)
+	req, err := http.NewRequest(method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, awserr.Validation("request: %v", err)
+	}
+	for k, vs := range sr.Headers {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+	}
+	return req, body, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+}
