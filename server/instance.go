@@ -78,14 +78,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
 		return nil, err
 	}
-	sealKey := opt.SealKey
-	if sealKey == nil {
-		var err error
-		if sealKey, err = loadOrCreateKey(filepath.Join(opt.DataDir, "seal.key")); err != nil {
-			return nil, err
-		}
-	}
-	sealer, err := iam.NewSealer(map[string][]byte{"k1": sealKey}, []string{"k1"})
+	sealer, err := sealerFor(opt.DataDir, opt.SealKey)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +137,37 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		close(inst.done)
 	}()
 	return inst, nil
+}
+
+// sealerFor seals secrets at rest with the given key, or the data
+// directory's (created on first use).
+func sealerFor(dataDir string, key []byte) (*iam.Sealer, error) {
+	if key == nil {
+		var err error
+		if key, err = loadOrCreateKey(filepath.Join(dataDir, "seal.key")); err != nil {
+			return nil, err
+		}
+	}
+	return iam.NewSealer(map[string][]byte{"k1": key}, []string{"k1"})
+}
+
+// OpenService opens a data directory's store for administration from the
+// command line (iamd account ...). It may run beside a server on the same
+// directory: SQLite serializes their writes, and the server reads
+// credentials it has not cached from the store.
+func OpenService(dataDir string, sealKey []byte) (*iam.Service, io.Closer, error) {
+	if _, err := os.Stat(filepath.Join(dataDir, "iamd.db")); err != nil {
+		return nil, nil, fmt.Errorf("no iamd data in %s (start iamd serve --data %s first): %w", dataDir, dataDir, err)
+	}
+	sealer, err := sealerFor(dataDir, sealKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := sqlite.Open(filepath.Join(dataDir, "iamd.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return iam.New(st, iam.Options{Sealer: sealer}), st, nil
 }
 
 // prepareAccount creates the account on first start and makes sure the

@@ -112,12 +112,8 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	if (opt.RootKeyID == "") != (opt.RootSecret == "") {
 		return usageError("set both IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY, or neither")
 	}
-	if k := os.Getenv("IAMD_SEAL_KEY"); k != "" {
-		key, err := base64.StdEncoding.DecodeString(k)
-		if err != nil || len(key) != 32 {
-			return usageError("IAMD_SEAL_KEY must be 32 bytes, base64-encoded")
-		}
-		opt.SealKey = key
+	if opt.SealKey, err = sealKeyFromEnv(); err != nil {
+		return err
 	}
 	audit, closeAudit, err := openAuditLog(stdout, f.data, f.auditLog)
 	if err != nil {
@@ -189,4 +185,18 @@ func openAuditLog(stdout io.Writer, dataDir, name string) (io.Writer, func(), er
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
+}
+
+// sealKeyFromEnv is the key of IAMD_SEAL_KEY (nil when unset: the data
+// directory's seal.key is used).
+func sealKeyFromEnv() ([]byte, error) {
+	k := os.Getenv("IAMD_SEAL_KEY")
+	if k == "" {
+		return nil, nil
+	}
+	key, err := base64.StdEncoding.DecodeString(k)
+	if err != nil || len(key) != 32 {
+		return nil, usageError("IAMD_SEAL_KEY must be 32 bytes, base64-encoded")
+	}
+	return key, nil
 }
