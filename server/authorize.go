@@ -51,15 +51,18 @@ type SignedRequest struct {
 type AuthorizeOutput struct {
 	// Authenticated is false when the signed request did not verify; Error
 	// then says why, as AWS would have answered the client.
-	Authenticated        bool              `json:"authenticated"`
-	Error                *AuthorizeError   `json:"error,omitempty"`
-	Principal            string            `json:"principal,omitempty"`
-	PrincipalAccount     string            `json:"principalAccount,omitempty"`
-	Decision             string            `json:"decision,omitempty"` // allowed | explicitDeny | implicitDeny
-	MatchedStatements    []AuthorizeMatch  `json:"matchedStatements,omitempty"`
-	MissingContextValues []string          `json:"missingContextValues,omitempty"`
-	Message              string            `json:"message,omitempty"` // AWS's AccessDenied message when denied
-	Details              map[string]string `json:"details,omitempty"`
+	Authenticated        bool             `json:"authenticated"`
+	Error                *AuthorizeError  `json:"error,omitempty"`
+	Principal            string           `json:"principal,omitempty"`
+	PrincipalAccount     string           `json:"principalAccount,omitempty"`
+	Decision             string           `json:"decision,omitempty"` // allowed | explicitDeny | implicitDeny
+	MatchedStatements    []AuthorizeMatch `json:"matchedStatements,omitempty"`
+	MissingContextValues []string         `json:"missingContextValues,omitempty"`
+	Message              string           `json:"message,omitempty"` // AWS's AccessDenied message when denied
+	// EncodedMessage is the refusal's details, sealed: the principal's
+	// account decodes it with sts:DecodeAuthorizationMessage.
+	EncodedMessage string            `json:"encodedMessage,omitempty"`
+	Details        map[string]string `json:"details,omitempty"`
 }
 
 // AuthorizeMatch is a statement that decided.
@@ -181,6 +184,9 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 		var ae *awserr.Error
 		if errors.As(authz.AccessDenied(subject, in.Action, in.Resource, e), &ae) {
 			out.Message = ae.Message
+		}
+		if s.messages != nil {
+			out.EncodedMessage = s.messages.Encode(subject, in.Action, in.Resource, e, in.Context)
 		}
 	}
 	return out, nil

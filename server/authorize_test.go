@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamd/iamd/server"
 )
@@ -109,6 +110,32 @@ func TestAuthorizeEndpoint(t *testing.T) {
 		out.Message != "User: "+alice+" is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::reports/secret/k with an explicit deny in an identity-based policy" {
 		t.Fatalf("explanation %+v", out)
 	}
+
+	// The encoded message decodes with sts:DecodeAuthorizationMessage.
+	decode := func(key, secret, msg string) (map[string]any, error) {
+		out, err := stsClient(s, key, secret, "").DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(msg)})
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(*out.DecodedMessage), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m, nil
+	}
+	if out.EncodedMessage == "" {
+		t.Fatal("no encoded message with the refusal")
+	}
+	_, err := decode(aliceKey, aliceSecret, out.EncodedMessage)
+	wantCode(t, err, "AccessDenied")
+	decoded, err := decode(rootKey, rootSecret, out.EncodedMessage)
+	if err != nil || decoded["allowed"] != false || decoded["explicitDeny"] != true ||
+		decoded["context"].(map[string]any)["action"] != "s3:GetObject" || decoded["context"].(map[string]any)["principal"].(map[string]any)["arn"] != alice {
+		t.Fatalf("decoded %v %v", decoded, err)
+	}
+	_, err = decode(rootKey, rootSecret, "k1:bm90IGEgbWVzc2FnZQ")
+	wantCode(t, err, "InvalidAuthorizationMessageException")
+
 	_, out, _ = askAuthorize(t, s, svcKey, svcSecret, map[string]any{"principal": alice, "action": "s3:PutObject", "resource": "arn:aws:s3:::x/y"})
 	if out.Decision != "implicitDeny" || len(out.MissingContextValues) != 1 || out.MissingContextValues[0] != "aws:sourceip" {
 		t.Fatalf("missing keys %+v", out)

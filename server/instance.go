@@ -101,16 +101,17 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	decider := authz.New(svc, authz.NewView(svc, watcher))
 	svc.SetAuthorizer(auditingAuthorizer{decider})
 	tokens := sts.NewTokens(tokenRing)
+	messages := authz.NewMessages(svc, tokenRing)
 	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{})}
 	if err := inst.prepareAccount(ctx, opt); err != nil {
 		st.Close()
 		return nil, err
 	}
 	authn := auth.New(svc, tokens, watcher, opt.Now)
-	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Decider: decider, Ready: func(ctx context.Context) error {
+	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
-	srv.SetSTS(sts.New(svc, decider, tokens, opt.Now))
+	srv.SetSTS(stsOperations{sts.New(svc, decider, tokens, opt.Now), messages})
 	srv.SetIAM(iamOperations{svc, authz.NewSimulation(svc)})
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
@@ -252,6 +253,13 @@ func loadOrCreateKey(path string) ([]byte, error) {
 type iamOperations struct {
 	*iam.Service
 	*authz.Simulation
+}
+
+// stsOperations are the STS API: the STS service's operations and the
+// decoding of authorization messages.
+type stsOperations struct {
+	*sts.Service
+	*authz.Messages
 }
 
 // loadKeyRing builds a sealer from "id:base64key" entries (one per line

@@ -41,27 +41,30 @@ type Config struct {
 	Audit *Auditor
 	// Decider answers the authorize endpoint (nil: not served).
 	Decider *authz.Decider
+	// Messages encodes the authorize endpoint's refusals.
+	Messages *authz.Messages
 }
 
 // Server serves the IAM and STS APIs.
 type Server struct {
-	iam     any // the IAM operations: *iam.Service with the simulator
-	svc     *iam.Service
-	sts     any // the STS operations; nil until STS is wired
-	auth    *auth.Authenticator
-	log     *slog.Logger
-	maxBody int64
-	metrics *Metrics
-	ready   func(ctx context.Context) error
-	now     func() time.Time
-	mux     *http.ServeMux
-	audit   *Auditor
-	decider *authz.Decider
+	iam      any // the IAM operations: *iam.Service with the simulator
+	svc      *iam.Service
+	sts      any // the STS operations; nil until STS is wired
+	auth     *auth.Authenticator
+	log      *slog.Logger
+	maxBody  int64
+	metrics  *Metrics
+	ready    func(ctx context.Context) error
+	now      func() time.Time
+	mux      *http.ServeMux
+	audit    *Auditor
+	decider  *authz.Decider
+	messages *authz.Messages
 }
 
 // New builds a server for the IAM service.
 func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
-	s := &Server{iam: svc, svc: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit, decider: cfg.Decider}
+	s := &Server{iam: svc, svc: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit, decider: cfg.Decider, messages: cfg.Messages}
 	if s.now == nil {
 		s.now = time.Now
 	}
