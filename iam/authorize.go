@@ -72,6 +72,10 @@ func (s *Service) Check(ctx context.Context, action, resource string, keys map[s
 	return s.authz.Authorize(ctx, &AuthzRequest{Caller: c, Action: action, Resource: resource, ResourceAccount: c.Account, Keys: keys})
 }
 
+// listedByPath are the list operations AWS authorizes on the ARN of the
+// path listed (the catalogue gives them no resource type).
+var listedByPath = map[string]string{"ListUsers": "user", "ListRoles": "role", "ListGroups": "group", "ListInstanceProfiles": "instance-profile"}
+
 // resource is the entity an operation acts on, found from its input.
 type resource struct {
 	arn  string
@@ -99,6 +103,15 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string,
 	res, err := s.findResource(ctx, c, actionResource[operation], field)
 	if err != nil {
 		return nil, err
+	}
+	if typ, ok := listedByPath[operation]; ok && res == nil {
+		// AWS authorizes these lists on the path they list:
+		// "iam:ListUsers on resource: arn:aws:iam::ACCT:user/".
+		prefix, _ := field("PathPrefix")
+		if prefix == "" {
+			prefix = "/"
+		}
+		res = &resource{arn: arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: typ + prefix}.String()}
 	}
 	if res != nil {
 		req.Resource = res.arn

@@ -67,7 +67,7 @@ func TestEnforcement(t *testing.T) {
 	// Nothing is allowed before a policy says so.
 	_, err := alice.ListUsers(ctx, &iam.ListUsersInput{})
 	wantCode(t, err, "AccessDenied")
-	if want := "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:ListUsers on resource: * because no identity-based policy allows the iam:ListUsers action"; apiMessage(err) != want {
+	if want := "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::123456789012:user/ because no identity-based policy allows the iam:ListUsers action"; apiMessage(err) != want {
 		t.Fatalf("message %q\nwant    %q", apiMessage(err), want)
 	}
 
