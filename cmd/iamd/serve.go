@@ -142,7 +142,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 
   export AWS_ACCESS_KEY_ID=%s
   export AWS_SECRET_ACCESS_KEY=%s
-  export AWS_REGION=us-east-1
+  export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
   export AWS_ENDPOINT_URL_IAM=%s
   export AWS_ENDPOINT_URL_STS=%s
 
