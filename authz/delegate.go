@@ -2,11 +2,12 @@ package authz
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
 )
@@ -27,10 +28,10 @@ type Delegated struct {
 // policy is validated as AWS validates a resource-based policy.
 func (d *Decider) DecideDelegated(ctx context.Context, r *Delegated) (*policy.Explanation, error) {
 	if r.Action == "" || !strings.Contains(r.Action, ":") {
-		return nil, awserr.Validation("Action must be service:Action, e.g. s3:GetObject.")
+		return nil, awserr.ValidationError("Action must be service:Action, e.g. s3:GetObject.")
 	}
 	if r.Resource == "" {
-		return nil, awserr.Validation("Resource is required (an ARN, or * for actions on no resource).")
+		return nil, awserr.ValidationError("Resource is required (an ARN, or * for actions on no resource).")
 	}
 	var set *policy.Set
 	if r.ResourcePolicy != "" {
@@ -56,11 +57,11 @@ func (d *Decider) DecideDelegated(ctx context.Context, r *Delegated) (*policy.Ex
 func (d *Decider) CallerFor(ctx context.Context, principalARN string) (*iam.Caller, error) {
 	a, err := arn.Parse(principalARN)
 	if err != nil || a.AccountID == "" {
-		return nil, awserr.Validation("Principal %q is not the ARN of a user, role, role session or root user.", principalARN)
+		return nil, awserr.ValidationError(fmt.Sprintf("Principal %q is not the ARN of a user, role, role session or root user.", principalARN))
 	}
 	c := &iam.Caller{Account: a.AccountID, Partition: a.Partition, ARN: principalARN}
 	noSuch := func() error {
-		return awserr.New("NoSuchEntity", http.StatusNotFound, "The principal %s does not exist.", principalARN)
+		return awserr.Newf("NoSuchEntity", http.StatusNotFound, "The principal %s does not exist.", principalARN)
 	}
 	if _, err := d.iam.GetAccount(ctx, a.AccountID); err != nil {
 		return nil, noSuch()
@@ -85,7 +86,7 @@ func (d *Decider) CallerFor(ctx context.Context, principalARN string) (*iam.Call
 		}
 		return d.roleSession(ctx, c, role, session)
 	default:
-		return nil, awserr.Validation("Principal %q is not the ARN of a user, role, role session or root user.", principalARN)
+		return nil, awserr.ValidationError(fmt.Sprintf("Principal %q is not the ARN of a user, role, role session or root user.", principalARN))
 	}
 	return c, nil
 }
@@ -95,7 +96,7 @@ func (d *Decider) CallerFor(ctx context.Context, principalARN string) (*iam.Call
 func (d *Decider) roleSession(ctx context.Context, c *iam.Caller, role, session string) (*iam.Caller, error) {
 	p, err := d.view.principal(ctx, c.Account, "role", role)
 	if err != nil {
-		return nil, awserr.New("NoSuchEntity", http.StatusNotFound, "The principal %s does not exist.", c.ARN)
+		return nil, awserr.Newf("NoSuchEntity", http.StatusNotFound, "The principal %s does not exist.", c.ARN)
 	}
 	c.Session = &iam.Session{Type: iam.SessionAssumedRole, Account: c.Account, RoleName: p.data.Name, RoleID: p.data.ID, SessionName: session}
 	c.ARN = arn.ARN{Partition: c.Partition, Service: "sts", AccountID: c.Account, Resource: "assumed-role/" + p.data.Name + "/" + session}.String()

@@ -7,10 +7,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/iamd/iamd/awserr"
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
-	"github.com/iamd/iamd/protocol/stsapi"
 )
 
 // AuthorizationMessage is the decoded form of an encoded authorization

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/authz"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
 )
@@ -92,7 +93,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		e, ok := awserr.As(err)
 		if !ok {
 			s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
-			e = awserr.ServiceFailure("An internal error occurred. Request id %s.", c.id)
+			e = awserr.ServiceFailure(fmt.Sprintf("An internal error occurred. Request id %s.", c.id))
 		}
 		code = e.Code
 		writeJSON(w, e.Status, map[string]any{"error": AuthorizeError{Code: e.Code, Message: e.Message}, "requestId": c.id})
@@ -116,7 +117,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.maxBody))
 	if err != nil {
-		return nil, awserr.New("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", s.maxBody)
+		return nil, awserr.Newf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", s.maxBody)
 	}
 	ctx := r.Context()
 	caller, _, err := s.auth.Authenticate(ctx, r, body)
@@ -131,10 +132,10 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return nil, awserr.Validation("The request body is not an authorize request: %v", err)
+		return nil, awserr.ValidationError(fmt.Sprintf("The request body is not an authorize request: %v", err))
 	}
 	if (in.Principal == "") == (in.Request == nil) {
-		return nil, awserr.Validation("Give exactly one of principal and request.")
+		return nil, awserr.ValidationError("Give exactly one of principal and request.")
 	}
 	var subject *iam.Caller
 	if in.Principal != "" {
@@ -164,7 +165,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	// A caller asks only about its own account's principals, and needs
 	// the permission to.
 	if subject.Account != caller.Account {
-		return nil, awserr.New("AccessDenied", http.StatusForbidden, "User: %s is not authorized to perform: iamd:Authorize on resource: %s because it is in another account", caller.ARN, subject.ARN)
+		return nil, awserr.Newf("AccessDenied", http.StatusForbidden, "User: %s is not authorized to perform: iamd:Authorize on resource: %s because it is in another account", caller.ARN, subject.ARN)
 	}
 	if err := s.svc.Check(ctx, "iamd:Authorize", subject.ARN, nil); err != nil {
 		return nil, err
@@ -196,7 +197,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 func (sr *SignedRequest) httpRequest() (*http.Request, []byte, error) {
 	u, err := url.Parse(sr.URL)
 	if err != nil || u.Host == "" {
-		return nil, nil, awserr.Validation("request.url must be an absolute URL.")
+		return nil, nil, awserr.ValidationError("request.url must be an absolute URL.")
 	}
 	method := strings.ToUpper(sr.Method)
 	if method == "" {
@@ -205,7 +206,7 @@ func (sr *SignedRequest) httpRequest() (*http.Request, []byte, error) {
 	body := []byte(sr.Body)
 	req, err := http.NewRequest(method, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, awserr.Validation("request: %v", err)
+		return nil, nil, awserr.ValidationError(fmt.Sprintf("request: %v", err))
 	}
 	for k, vs := range sr.Headers {
 		for _, v := range vs {
