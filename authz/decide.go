@@ -160,11 +160,7 @@ func globalKeys(ctx *policy.Context, c *iam.Caller) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	setIf := func(k, v string) {
-		if v != "" && len(ctx.Get(k)) == 0 {
-			ctx.Set(k, v)
-		}
-	}
+	setIf := ctx.SetDefault
 	setIf("aws:CurrentTime", now.UTC().Format(time.RFC3339))
 	setIf("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
 	setIf("aws:SecureTransport", strconv.FormatBool(c.SecureTransport))

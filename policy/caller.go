@@ -43,11 +43,7 @@ func PrincipalFromARN(s string) (Principal, error) {
 // aws:PrincipalAccount, aws:PrincipalType, aws:username for IAM users and
 // aws:userid when the id is known. Keys already present are left alone.
 func AddPrincipalKeys(ctx *Context, p *Principal) {
-	setDefault := func(key, value string) {
-		if value != "" && len(ctx.Get(key)) == 0 {
-			ctx.Set(key, value)
-		}
-	}
+	setDefault := ctx.SetDefault
 	if p.Type == TypeService {
 		setDefault("aws:PrincipalIsAWSService", "true")
 		return

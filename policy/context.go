@@ -22,7 +22,7 @@ func NewContext(kv map[string][]string) Context {
 // Set replaces the values of key. Setting no values removes the key.
 func (c *Context) Set(key string, values ...string) {
 	if c.m == nil {
-		c.m = map[string][]string{}
+		c.m = make(map[string][]string, contextSizeHint)
 	}
 	k := strings.ToLower(key)
 	if len(values) == 0 {
@@ -30,6 +30,25 @@ func (c *Context) Set(key string, values ...string) {
 		return
 	}
 	c.m[k] = values
+}
+
+// contextSizeHint is about the number of keys a request carries (AWS's
+// global keys and the principal's), so building one does not regrow it.
+const contextSizeHint = 24
+
+// SetDefault sets key to value when the key has no values yet (and value
+// is not empty): how AWS's global keys fill in what a request left out.
+func (c *Context) SetDefault(key, value string) {
+	if value == "" {
+		return
+	}
+	if c.m == nil {
+		c.m = make(map[string][]string, contextSizeHint)
+	}
+	k := strings.ToLower(key)
+	if len(c.m[k]) == 0 {
+		c.m[k] = []string{value}
+	}
 }
 
 // Add appends values to key.

@@ -169,3 +169,18 @@ func TestContextKeys(t *testing.T) {
 		t.Fatalf("ContextKeys = %v, want %v", got, want)
 	}
 }
+
+func TestContextSetDefault(t *testing.T) {
+	var c Context
+	c.SetDefault("aws:SourceIp", "203.0.113.5")
+	c.SetDefault("AWS:SOURCEIP", "198.51.100.1") // present: kept
+	c.SetDefault("aws:UserAgent", "")            // empty: not set
+	c.Set("aws:TagKeys")                         // no values: absent
+	c.SetDefault("aws:TagKeys", "a")
+	if got := c.Get("aws:sourceip"); !slices.Equal(got, []string{"203.0.113.5"}) {
+		t.Errorf("aws:SourceIp = %v", got)
+	}
+	if c.Get("aws:UserAgent") != nil || !slices.Equal(c.Get("aws:tagkeys"), []string{"a"}) || c.Len() != 2 {
+		t.Errorf("context %v", c.Keys())
+	}
+}

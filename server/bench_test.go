@@ -98,3 +98,28 @@ func BenchmarkRequest(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAuthenticateAndDecide is SigV4 verification (signing keys
+// cached per key and day) plus the caller's decision: the cost the data
+// plane adds to every request.
+func BenchmarkAuthenticateAndDecide(b *testing.B) {
+	inst := testServer(b)
+	c := iamClient(inst, rootKey, rootSecret)
+	ctx := context.Background()
+	must[*iam.CreateUserOutput](b)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("reader")}))
+	must[*iam.PutUserPolicyOutput](b)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("reader"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"arn:aws:s3:::reports/*"},{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"127.0.0.0/8"}}}]}`)}))
+	key := must[*iam.CreateAccessKeyOutput](b)(c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("reader")})).AccessKey
+	req := sign(b, inst.URL, *key.AccessKeyId, *key.SecretAccessKey, url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}})
+	r := httptest.NewRequest(http.MethodPost, inst.URL+"/", bytes.NewReader(req.body))
+	r.Header = req.header
+	if err := inst.AuthenticateAndDecide(r, req.body, "s3:GetObject", "arn:aws:s3:::reports/q1.csv"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := inst.AuthenticateAndDecide(r, req.body, "s3:GetObject", "arn:aws:s3:::reports/q1.csv"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -58,6 +58,7 @@ type Instance struct {
 	IAM      *iam.Service
 	Store    iam.Store
 	http     *http.Server
+	srv      *Server
 	ln       net.Listener
 	done     chan struct{} // closed when Serve returns
 	serveErr error
@@ -111,6 +112,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
+	inst.srv = srv
 	srv.SetSTS(stsOperations{sts.New(svc, decider, tokens, opt.Now), messages})
 	srv.SetIAM(iamOperations{svc, authz.NewSimulation(svc)})
 	ln, err := net.Listen("tcp", opt.Addr)
