@@ -15,6 +15,9 @@ mkdir -p "$OUT" bin
 go build -o bin/iamd ./cmd/iamd
 (cd "$PEERS" && go build -o "$OLDPWD/bin/apibench" ./cmd/apibench)
 
+# What the SDK client alone costs, in the same run: the ceiling for both.
+go run ./bench/clientfloor -dur "$DUR" | tee "$OUT/api-clientfloor.txt"
+
 data=$(mktemp -d)
 trap 'kill $IAMD ${MOTO:-} 2>/dev/null || true; rm -rf "$data"' EXIT
 IAMD_ROOT_ACCESS_KEY_ID=BENCHKEY IAMD_ROOT_SECRET_ACCESS_KEY=BENCHSECRET \
