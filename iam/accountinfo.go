@@ -98,7 +98,11 @@ func (s *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountSum
 		return nil, err
 	}
 	m := map[string]int32{}
+	tokenVersion := 1
 	err = s.view(ctx, func(tx Tx) error {
+		if a, err := s.account(tx, c.Account); err == nil && a.TokenVersion != 0 {
+			tokenVersion = a.TokenVersion
+		}
 		count := func(kind string) int32 {
 			n, _ := tx.Count(c.Account, kind, "")
 			return int32(n)
@@ -128,7 +132,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountSum
 		"AccessKeysPerUserQuota": q.AccessKeysPerUser, "SigningCertificatesPerUserQuota": q.SigningCertsPerUser,
 		"VersionsPerPolicyQuota": q.VersionsPerPolicy, "PolicySizeQuota": 6144, "UserPolicySizeQuota": 2048,
 		"GroupPolicySizeQuota": 5120, "RolePolicySizeQuota": 10240, "AssumeRolePolicySizeQuota": q.TrustPolicySize,
-		"PolicyVersionsInUseQuota": 10000, "GlobalEndpointTokenVersion": 1,
+		"PolicyVersionsInUseQuota": 10000, "GlobalEndpointTokenVersion": tokenVersion,
 	} {
 		m[k] = int32(v)
 	}

@@ -14,6 +14,8 @@ type Account struct {
 	Created        time.Time       `json:"created"`
 	Alias          string          `json:"alias,omitempty"`
 	PasswordPolicy *PasswordPolicy `json:"password_policy,omitempty"`
+	// TokenVersion is the global endpoint token version (1 when unset).
+	TokenVersion int `json:"token_version,omitempty"`
 }
 
 // PasswordPolicy is the account's password policy.
