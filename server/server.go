@@ -26,6 +26,7 @@ import (
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/sts"
 )
 
 // Config configures a Server.
@@ -201,6 +202,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		caller.Time = s.now()
 		c.caller = caller
 		ctx = iam.WithCaller(ctx, caller)
+	} else {
+		ctx = sts.WithRequestInfo(ctx, sts.RequestInfo{SourceIP: sourceIP(r), UserAgent: r.UserAgent(), SecureTransport: r.TLS != nil})
 	}
 	var out query.Output
 	switch c.service {
