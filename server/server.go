@@ -211,6 +211,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		if s.sts == nil {
 			return s.fail(w, c, awserr.NotImplemented("iamd does not implement STS yet."))
 		}
+		if sr, ok := s.sts.(serviceRoles); ok && c.action == sts.ActionAssumeRoleForService {
+			out, err = sr.AssumeRoleForService(ctx, params)
+			break
+		}
 		out, err = stsapi.Dispatch(ctx, s.sts, c.action, params)
 	default:
 		out, err = iamapi.Dispatch(ctx, s.iam, c.action, params)
@@ -220,6 +224,12 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	}
 	writeXML(w, http.StatusOK, func(qw *query.Writer) { query.WriteResponse(qw, c.action, c.namespace, c.id, out) })
 	return http.StatusOK, ""
+}
+
+// serviceRoles is iamd's own STS action for the credential agents (see
+// sts.ActionAssumeRoleForService).
+type serviceRoles interface {
+	AssumeRoleForService(ctx context.Context, params url.Values) (query.Encodable, error)
 }
 
 // sourceIP is the client's address (aws:SourceIp).
