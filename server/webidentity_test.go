@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -312,4 +313,52 @@ func TestWebIdentityDefaultChains(t *testing.T) {
 			t.Fatalf("got %v, want AccessDenied from AssumeRoleWithWebIdentity", err)
 		}
 	})
+}
+
+// The issuer rotates its keys: a token with the new key id is accepted
+// once the bounded refetch interval has passed since the last fetch, and
+// a flood of unknown key ids does not make iamd refetch on every token.
+func TestWebIdentityKeyRotation(t *testing.T) {
+	is := oidctest.Start(t, false)
+	c := &testClock{t: time.Now()}
+	inst := startServer(t, server.Options{OIDCAllowHTTP: true, Now: c.Now})
+	_, roleARN := webIdentitySetup(t, inst, is)
+	anon := stsClient(inst, "", "", "")
+	assume := func(token string) error {
+		_, err := anon.AssumeRoleWithWebIdentity(context.Background(), &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN),
+			RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(token)})
+		return err
+	}
+	claims := is.Claims(ciSubject, "sts.amazonaws.com")
+	if err := assume(is.Token(t, "rsa1", claims)); err != nil {
+		t.Fatal(err)
+	}
+	is.AddKey("rsa2", oidctest.NewRSAKey(t))
+	is.RemoveKey("rsa1")
+	rotated := is.Token(t, "rsa2", claims)
+	for range 5 {
+		wantCode(t, assume(rotated), "InvalidIdentityToken")
+	}
+	if n := is.JWKSFetches.Load(); n != 1 {
+		t.Fatalf("%d JWKS fetches within the refetch interval, want 1", n)
+	}
+	c.Add(11 * time.Second)
+	if err := assume(rotated); err != nil {
+		t.Fatalf("after the refetch interval: %v", err)
+	}
+	if n := is.JWKSFetches.Load(); n != 2 {
+		t.Fatalf("%d JWKS fetches, want 2", n)
+	}
+}
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
