@@ -462,3 +462,57 @@ func TestContainerDenied(t *testing.T) {
 		})
 	}
 }
+
+// AssumeRoleForService's refusals, as the agent sees them.
+func TestAssumeRoleForServiceErrors(t *testing.T) {
+	f := setup(t, "ecs-tasks.amazonaws.com", true, true)
+	for _, tc := range []struct {
+		name   string
+		params url.Values
+		code   string
+	}{
+		{"unknown service", url.Values{"ServicePrincipal": {"lambda.amazonaws.com"}, "RoleArn": {f.roleARN}}, "ValidationError"},
+		{"ec2 with a role ARN", url.Values{"ServicePrincipal": {"ec2.amazonaws.com"}, "RoleArn": {f.roleARN}}, "ValidationError"},
+		{"no such instance profile", url.Values{"ServicePrincipal": {"ec2.amazonaws.com"}, "InstanceProfileName": {"nope"}}, "NoSuchEntity"},
+		{"role of another account", url.Values{"ServicePrincipal": {"ecs-tasks.amazonaws.com"}, "RoleArn": {"arn:aws:iam::999999999999:role/app"}}, "AccessDenied"},
+		{"a role the caller may not pass", url.Values{"ServicePrincipal": {"ecs-tasks.amazonaws.com"}, "RoleArn": {"arn:aws:iam::" + account + ":role/other"}}, "AccessDenied"},
+		{"bad session name", url.Values{"ServicePrincipal": {"ecs-tasks.amazonaws.com"}, "RoleArn": {f.roleARN}, "RoleSessionName": {"a b"}}, "ValidationError"},
+		{"duration too short", url.Values{"ServicePrincipal": {"ecs-tasks.amazonaws.com"}, "RoleArn": {f.roleARN}, "DurationSeconds": {"60"}}, "ValidationError"},
+		{"ecs role with its trust", url.Values{"ServicePrincipal": {"ecs-tasks.amazonaws.com"}, "RoleArn": {f.roleARN}}, ""},
+		{"ec2 profile whose role does not trust ec2", url.Values{"ServicePrincipal": {"ec2.amazonaws.com"}, "InstanceProfileName": {"web"}}, "AccessDenied"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.source(tc.params).Get(context.Background())
+			got := ""
+			if e, ok := err.(*agent.Error); ok {
+				got = e.Code
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.code {
+				t.Fatalf("got %v, want %s", err, tc.code)
+			}
+		})
+	}
+}
+
+// Instance credentials carry ec2:SourceInstanceARN into their requests.
+func TestInstanceSessionKeys(t *testing.T) {
+	f := setup(t, "ec2.amazonaws.com", true, true)
+	ctx := context.Background()
+	ic := iam.NewFromConfig(awsCfg(f.inst.URL, rootKey, rootSecret, ""))
+	must[*iam.PutRolePolicyOutput](t)(ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("instance"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*",
+			"Condition":{"StringEquals":{"ec2:SourceInstanceARN":"arn:aws:ec2:us-east-1:` + account + `:instance/` + instanceID + `"}}}]}`)}))
+	c := must[*agent.Credentials](t)(f.source(imdsParams()).Get(ctx))
+	if _, err := iam.NewFromConfig(awsCfg(f.inst.URL, c.AccessKeyID, c.SecretAccessKey, c.Token)).ListRoles(ctx, nil); err != nil {
+		t.Fatalf("ListRoles on ec2:SourceInstanceARN: %v", err)
+	}
+	other := imdsParams()
+	other.Set("RoleSessionName", "i-00000000000000000")
+	c = must[*agent.Credentials](t)(f.source(other).Get(ctx))
+	_, err := iam.NewFromConfig(awsCfg(f.inst.URL, c.AccessKeyID, c.SecretAccessKey, c.Token)).ListRoles(ctx, nil)
+	if code(err) != "AccessDenied" {
+		t.Fatalf("another instance: got %v, want AccessDenied", err)
+	}
+}
