@@ -14,3 +14,14 @@ func (s *Service) InstanceProfileByName(ctx context.Context, account, name strin
 	})
 	return p, err
 }
+
+// SAMLProviderByName reads a SAML provider of an account, for
+// AssumeRoleWithSAML (which no AWS credentials sign).
+func (s *Service) SAMLProviderByName(ctx context.Context, account, name string) (*SAMLProvider, error) {
+	var p SAMLProvider
+	err := s.view(ctx, func(tx Tx) error { return getJSON(tx, account, kindSAML, lower(name), &p) })
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
