@@ -229,7 +229,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 // serviceRoles is iamd's own STS action for the credential agents (see
 // sts.ActionAssumeRoleForService).
 type serviceRoles interface {
-	AssumeRoleForService(ctx context.Context, params url.Values) (query.Encodable, error)
+	AssumeRoleForService(ctx context.Context, params url.Values) (query.Output, error)
 }
 
 // sourceIP is the client's address (aws:SourceIp).

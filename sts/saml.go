@@ -10,11 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
-	"github.com/iamd/iamd/protocol/stsapi"
 	"github.com/iamd/iamd/saml"
 )
 
@@ -36,7 +36,7 @@ const (
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleWithSAMLInput) (*stsapi.AssumeRoleWithSAMLOutput, error) {
 	roleARN, err := arn.Parse(in.RoleArn)
 	if err != nil || roleARN.Service != "iam" || !strings.HasPrefix(roleARN.Resource, "role/") {
-		return nil, awserr.Validation("%s is not a valid role ARN.", in.RoleArn)
+		return nil, validation("%s is not a valid role ARN.", in.RoleArn)
 	}
 	account := roleARN.AccountID
 	roleName := roleARN.Resource[strings.LastIndexByte(roleARN.Resource, '/')+1:]
@@ -93,7 +93,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 	}
 	duration := time.Duration(orDefault(in.DurationSeconds, 3600)) * time.Second
 	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
-		return nil, awserr.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return nil, validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	expires := now.Add(duration)
 	if t := a.SessionNotOnOrAfter; !t.IsZero() && t.Before(expires) {

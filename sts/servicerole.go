@@ -10,12 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/query"
+	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/arn"
-	"github.com/iamd/iamd/awserr"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
-	"github.com/iamd/iamd/protocol/query"
-	"github.com/iamd/iamd/protocol/stsapi"
 )
 
 // ActionAssumeRoleForService is iamd's own STS action (not an AWS one) by
@@ -74,7 +74,7 @@ func (o *AssumeRoleForServiceOutput) EncodeXML(w *query.Writer) {
 
 // AssumeRoleForService issues a role session for a service principal on
 // behalf of a caller allowed to pass the role to that service.
-func (s *Service) AssumeRoleForService(ctx context.Context, params url.Values) (query.Encodable, error) {
+func (s *Service) AssumeRoleForService(ctx context.Context, params url.Values) (query.Output, error) {
 	c, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
@@ -85,19 +85,19 @@ func (s *Service) AssumeRoleForService(ctx context.Context, params url.Values) (
 	}
 	service := params.Get("ServicePrincipal")
 	if !servicePrincipals[service] {
-		return nil, awserr.Validation("ServicePrincipal must be ec2.amazonaws.com or ecs-tasks.amazonaws.com.")
+		return nil, validation("ServicePrincipal must be ec2.amazonaws.com or ecs-tasks.amazonaws.com.")
 	}
 	sessionName := params.Get("RoleSessionName")
 	if sessionName == "" {
 		sessionName = "iamd-" + strconv.FormatInt(s.now().Unix(), 10)
 	}
 	if !sessionNamePattern.MatchString(sessionName) {
-		return nil, awserr.Validation("RoleSessionName must be 2 to 64 characters of letters, digits and +=,.@_-.")
+		return nil, validation("RoleSessionName must be 2 to 64 characters of letters, digits and +=,.@_-.")
 	}
 	duration := 3600
 	if d := params.Get("DurationSeconds"); d != "" {
 		if duration, err = strconv.Atoi(d); err != nil || duration < 900 || duration > 43200 {
-			return nil, awserr.Validation("DurationSeconds must be between 900 and 43200.")
+			return nil, validation("DurationSeconds must be between 900 and 43200.")
 		}
 	}
 	out := &AssumeRoleForServiceOutput{}
@@ -106,14 +106,14 @@ func (s *Service) AssumeRoleForService(ctx context.Context, params url.Values) (
 	case "ec2.amazonaws.com":
 		name := params.Get("InstanceProfileName")
 		if name == "" || params.Get("RoleArn") != "" {
-			return nil, awserr.Validation("ec2.amazonaws.com takes an InstanceProfileName and no RoleArn.")
+			return nil, validation("ec2.amazonaws.com takes an InstanceProfileName and no RoleArn.")
 		}
 		p, err := s.iam.InstanceProfileByName(ctx, account, name)
 		if err != nil {
 			return nil, err
 		}
 		if p.Role == "" {
-			return nil, awserr.Validation("The instance profile %s has no role.", name)
+			return nil, validation("The instance profile %s has no role.", name)
 		}
 		roleName = p.Role
 		out.InstanceProfileArn = arn.ARN{Partition: partition, Service: "iam", AccountID: account, Resource: "instance-profile" + p.Path + p.Name}.String()
@@ -121,7 +121,7 @@ func (s *Service) AssumeRoleForService(ctx context.Context, params url.Values) (
 	default:
 		a, err := arn.Parse(params.Get("RoleArn"))
 		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
-			return nil, awserr.Validation("%s takes the RoleArn of a role.", service)
+			return nil, validation("%s takes the RoleArn of a role.", service)
 		}
 		if a.AccountID != account {
 			return nil, accessDenied("User: %s is not authorized to perform: iam:PassRole on resource: %s", c.ARN, a.String())
@@ -187,5 +187,5 @@ func (s *Service) AssumeRoleForService(ctx context.Context, params url.Values) (
 }
 
 func iamNoSuchRole(name string) error {
-	return awserr.New("NoSuchEntity", http.StatusNotFound, "The role with name %s cannot be found.", name)
+	return awserr.Newf("NoSuchEntity", http.StatusNotFound, "The role with name %s cannot be found.", name)
 }
