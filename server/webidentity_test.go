@@ -1,10 +1,15 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -361,4 +367,54 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// BenchmarkAssumeRoleWithWebIdentity serves web identity exchanges (keys
+// cached) through the handler, with AssumeRole by an IAM user in the same
+// run as the baseline.
+func BenchmarkAssumeRoleWithWebIdentity(b *testing.B) {
+	is := oidctest.Start(b, false)
+	inst := startServer(b, server.Options{OIDCAllowHTTP: true})
+	ctx := context.Background()
+	ic := iamClient(inst, rootKey, rootSecret)
+	providerKey := strings.TrimPrefix(is.URL, "http://")
+	must[*iam.CreateOpenIDConnectProviderOutput](b)(ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://" + providerKey), ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{strings.Repeat("a", 40)}}))
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::%s:oidc-provider/%s"},"Action":"sts:AssumeRoleWithWebIdentity",
+		 "Condition":{"StringEquals":{"%[2]s:aud":"sts.amazonaws.com"},"StringLike":{"%[2]s:sub":"repo:octo-org/app:*"}}},
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%[1]s:root"},"Action":"sts:AssumeRole"}]}`, testAccount, providerKey)
+	role := must[*iam.CreateRoleOutput](b)(ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench"), AssumeRolePolicyDocument: aws.String(trust)}))
+	must[*iam.CreateUserOutput](b)(ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("caller")}))
+	must[*iam.PutUserPolicyOutput](b)(ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("caller"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}))
+	key := must[*iam.CreateAccessKeyOutput](b)(ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("caller")})).AccessKey
+	host := inst.URL[len("http://"):]
+	h := inst.Handler()
+
+	claims := is.Claims(ciSubject, "sts.amazonaws.com")
+	for _, kid := range []string{"rsa1", "ec1"} {
+		web := url.Values{"Action": {"AssumeRoleWithWebIdentity"}, "Version": {"2011-06-15"}, "RoleArn": {*role.Role.Arn},
+			"RoleSessionName": {"bench"}, "WebIdentityToken": {is.Token(b, kid, claims)}}
+		req := signedRequest{body: []byte(web.Encode()), header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}
+		b.Run("AssumeRoleWithWebIdentity/"+kid, func(b *testing.B) {
+			for b.Loop() {
+				req.serve(b, h, host)
+			}
+		})
+	}
+	assume := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {*role.Role.Arn}, "RoleSessionName": {"bench"}}
+	body := []byte(assume.Encode())
+	r, _ := http.NewRequest(http.MethodPost, inst.URL+"/", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: *key.AccessKeyId, SecretAccessKey: *key.SecretAccessKey}, r, hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	baseline := signedRequest{body: body, header: r.Header}
+	b.Run("AssumeRole/user", func(b *testing.B) {
+		for b.Loop() {
+			baseline.serve(b, h, host)
+		}
+	})
 }
