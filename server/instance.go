@@ -19,6 +19,7 @@ import (
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/oidc"
 	"github.com/iamd/iamd/store/sqlite"
 	"github.com/iamd/iamd/sts"
 )
@@ -44,6 +45,10 @@ type Options struct {
 	// Now is the clock (tests move it to expire sessions); time.Now when
 	// nil.
 	Now func() time.Time
+	// OIDCAllowHTTP lets AssumeRoleWithWebIdentity trust OIDC issuers on
+	// loopback hosts over plain http. For tests only: AWS requires https,
+	// and so does iamd unless this is set.
+	OIDCAllowHTTP bool
 }
 
 // Instance is a running server.
@@ -113,7 +118,9 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
 	inst.srv = srv
-	srv.SetSTS(stsOperations{sts.New(svc, decider, tokens, opt.Now), messages})
+	stsService := sts.New(svc, decider, tokens, opt.Now)
+	stsService.SetWebIdentityVerifier(oidc.NewVerifier(oidc.Options{AllowHTTP: opt.OIDCAllowHTTP, Now: opt.Now}))
+	srv.SetSTS(stsOperations{stsService, messages})
 	srv.SetIAM(iamOperations{svc, authz.NewSimulation(svc)})
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {

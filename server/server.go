@@ -26,6 +26,7 @@ import (
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/sts"
 )
 
 // Config configures a Server.
@@ -201,12 +202,18 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		caller.Time = s.now()
 		c.caller = caller
 		ctx = iam.WithCaller(ctx, caller)
+	} else {
+		ctx = sts.WithRequestInfo(ctx, sts.RequestInfo{SourceIP: sourceIP(r), UserAgent: r.UserAgent(), SecureTransport: r.TLS != nil})
 	}
 	var out query.Output
 	switch c.service {
 	case "sts":
 		if s.sts == nil {
 			return s.fail(w, c, awserr.NotImplemented("iamd does not implement STS yet."))
+		}
+		if sr, ok := s.sts.(serviceRoles); ok && c.action == sts.ActionAssumeRoleForService {
+			out, err = sr.AssumeRoleForService(ctx, params)
+			break
 		}
 		out, err = stsapi.Dispatch(ctx, s.sts, c.action, params)
 	default:
@@ -217,6 +224,12 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	}
 	writeXML(w, http.StatusOK, func(qw *query.Writer) { query.WriteResponse(qw, c.action, c.namespace, c.id, out) })
 	return http.StatusOK, ""
+}
+
+// serviceRoles is iamd's own STS action for the credential agents (see
+// sts.ActionAssumeRoleForService).
+type serviceRoles interface {
+	AssumeRoleForService(ctx context.Context, params url.Values) (query.Output, error)
 }
 
 // sourceIP is the client's address (aws:SourceIp).

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -16,6 +17,7 @@ import (
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/oidc"
 	"github.com/iamd/iamd/policy"
 )
 
@@ -25,6 +27,9 @@ type Service struct {
 	decider *authz.Decider
 	tokens  *Tokens
 	now     func() time.Time
+
+	webIdentity *oidc.Verifier // AssumeRoleWithWebIdentity; see webidentity.go
+	webOnce     sync.Once
 }
 
 // New returns the STS service.

@@ -32,6 +32,7 @@ type serveFlags struct {
 	quotaGroups           int
 	pprofAddr             string
 	auditLog              string
+	oidcAllowHTTP         bool
 }
 
 func newServeCommand() *cobra.Command {
@@ -61,6 +62,7 @@ seal.key file in the data directory.`,
 	fl.IntVar(&f.maxConns, "max-conns", 1024, "maximum concurrent connections")
 	fl.StringVar(&f.auditLog, "audit-log", "audit.log", `audit log of mutating and refused calls (JSON lines): a file (relative to the data directory), "-" for standard output, "off" for none`)
 	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address; off when empty")
+	fl.BoolVar(&f.oidcAllowHTTP, "oidc-allow-http", false, "for tests only: trust OIDC issuers on loopback hosts over plain http (AWS requires https)")
 	q := iam.DefaultQuotas()
 	fl.IntVar(&f.quotaUsers, "quota-users", q.Users, "users per account")
 	fl.IntVar(&f.quotaRoles, "quota-roles", q.Roles, "roles per account")
@@ -107,7 +109,8 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	quotas.Users, quotas.Roles, quotas.Policies, quotas.Groups = f.quotaUsers, f.quotaRoles, f.quotaPolicies, f.quotaGroups
 	opt := server.Options{
 		Addr: f.addr, DataDir: f.data, AccountID: f.accountID, Logger: logger, Quotas: &quotas, MaxConns: f.maxConns,
-		RootKeyID: os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
+		OIDCAllowHTTP: f.oidcAllowHTTP,
+		RootKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
 	}
 	if (opt.RootKeyID == "") != (opt.RootSecret == "") {
 		return usageError("set both IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY, or neither")
