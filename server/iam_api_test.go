@@ -602,6 +602,8 @@ func TestProtocolErrors(t *testing.T) {
 		}
 	}
 	c := iamClient(s, rootKey, rootSecret)
-	_, err := c.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: aws.String(strings.Repeat("j", 36))})
+	// An operation iamd does not implement answers a quick 4xx, never a
+	// 5xx that clients would retry.
+	_, err := c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String(strings.Repeat("j", 36))})
 	wantCode(t, err, "NotImplemented")
 }
