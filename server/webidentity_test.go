@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -31,18 +30,10 @@ import (
 // startServer starts iamd with options of the test's choosing.
 func startServer(t testing.TB, opt server.Options) *server.Instance {
 	t.Helper()
-	opt.Addr, opt.DataDir, opt.AccountID, opt.RootKeyID, opt.RootSecret = "127.0.0.1:0", t.TempDir(), testAccount, rootKey, rootSecret
-	opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	inst, err := server.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		inst.Close(ctx)
+	return testServerWith(t, func(o *server.Options) {
+		opt.Addr, opt.DataDir, opt.AccountID, opt.RootKeyID, opt.RootSecret, opt.Logger = o.Addr, o.DataDir, o.AccountID, o.RootKeyID, o.RootSecret, o.Logger
+		*o = opt
 	})
-	return inst
 }
 
 const ciSubject = "repo:octo-org/app:ref:refs/heads/main"

@@ -84,16 +84,9 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 		return nil, stsapi.InvalidIdentityToken("The SAML response must have one RoleSessionName attribute of 2 to 64 characters of letters, digits and +=,.@_-.")
 	}
 	sessionName := sessionNames[0]
-	role, err := s.iam.PrincipalPolicies(ctx, account, "role", roleName)
-	if errors.Is(err, iam.ErrNotFound) {
-		return nil, denied
-	}
+	role, duration, err := s.federatedRole(ctx, account, roleName, in.DurationSeconds, denied)
 	if err != nil {
 		return nil, err
-	}
-	duration := time.Duration(orDefault(in.DurationSeconds, 3600)) * time.Second
-	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
-		return nil, validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	expires := now.Add(duration)
 	if t := a.SessionNotOnOrAfter; !t.IsZero() && t.Before(expires) {

@@ -128,16 +128,9 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 	}
 
 	denied := awserr.New("AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-	role, err := s.iam.PrincipalPolicies(ctx, account, "role", roleName)
-	if errors.Is(err, iam.ErrNotFound) {
-		return nil, denied
-	}
+	role, duration, err := s.federatedRole(ctx, account, roleName, in.DurationSeconds, denied)
 	if err != nil {
 		return nil, err
-	}
-	duration := time.Duration(orDefault(in.DurationSeconds, 3600)) * time.Second
-	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
-		return nil, validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	policyText, policyARNs, err := s.sessionPolicy(ctx, account, in.Policy, in.PolicyArns)
 	if err != nil {
@@ -246,4 +239,22 @@ func webIdentityTags(c oidc.Claims, sess *iam.Session, keys map[string][]string)
 		sess.Tags = nil
 	}
 	return nil
+}
+
+// federatedRole reads the role a federated principal assumes and the
+// session's duration, within the role's maximum. A missing role is the
+// caller's refusal: no telling whether it exists.
+func (s *Service) federatedRole(ctx context.Context, account, name string, seconds *int32, denied error) (*iam.PrincipalData, time.Duration, error) {
+	role, err := s.iam.PrincipalPolicies(ctx, account, "role", name)
+	if errors.Is(err, iam.ErrNotFound) {
+		return nil, 0, denied
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	duration := time.Duration(orDefault(seconds, 3600)) * time.Second
+	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
+		return nil, 0, validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	return role, duration, nil
 }
