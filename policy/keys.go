@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/iamd/iamd/arn"
+)
 
 // ContextKeys returns the condition keys a document uses, and the keys its
 // policy variables read (Version 2012-10-17 only), each once (key names
@@ -54,4 +58,46 @@ func (d *Document) ContextKeys() []string {
 		}
 	}
 	return out
+}
+
+// GrantsService tells whether an Allow statement of the document can match
+// some action of the service: the test of ListPoliciesGrantingServiceAccess,
+// which looks at permissions policies only (not at resources, conditions
+// or other kinds of policy).
+func (d *Document) GrantsService(namespace string) bool {
+	for _, st := range d.Statements {
+		if !strings.EqualFold(st.Effect, "Allow") {
+			continue
+		}
+		if st.Action.Present {
+			for _, a := range st.Action.List {
+				if actionOfService(a, namespace) {
+					return true
+				}
+			}
+			continue
+		}
+		// NotAction grants every action it does not list: some of the
+		// service's unless all of them are listed.
+		all := false
+		for _, a := range st.NotAction.List {
+			if a == "*" || strings.EqualFold(a, namespace+":*") {
+				all = true
+			}
+		}
+		if !all {
+			return true
+		}
+	}
+	return false
+}
+
+// actionOfService tells whether an action pattern can match an action of
+// the service.
+func actionOfService(pattern, namespace string) bool {
+	if pattern == "*" {
+		return true
+	}
+	svc, _, ok := strings.Cut(pattern, ":")
+	return ok && arn.GlobFold(svc, namespace)
 }

@@ -184,3 +184,29 @@ func TestContextSetDefault(t *testing.T) {
 		t.Errorf("context %v", c.Keys())
 	}
 }
+
+func TestGrantsService(t *testing.T) {
+	tests := []struct {
+		doc  string
+		ns   string
+		want bool
+	}{
+		{`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, "s3", true},
+		{`{"Statement":{"Effect":"Allow","Action":"S3:Get*","Resource":"*"}}`, "s3", true},
+		{`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, "ec2", false},
+		{`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, "ec2", true},
+		{`{"Statement":{"Effect":"Allow","Action":"e?2:*","Resource":"*"}}`, "ec2", true},
+		{`{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}`, "s3", false},
+		{`{"Statement":{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}}`, "s3", true},
+		{`{"Statement":{"Effect":"Allow","NotAction":["iam:*","s3:*"],"Resource":"*"}}`, "s3", false},
+	}
+	for _, tc := range tests {
+		doc, err := Parse([]byte(tc.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.GrantsService(tc.ns); got != tc.want {
+			t.Errorf("%s grants %s: %v, want %v", tc.doc, tc.ns, got, tc.want)
+		}
+	}
+}

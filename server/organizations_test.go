@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,4 +39,44 @@ func TestStandaloneAccountOperations(t *testing.T) {
 	alice, _, _ := newUser(t, s, c, "alice")
 	_, err = alice.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
 	wantCode(t, err, "AccessDenied")
+}
+
+func TestListPoliciesGrantingServiceAccess(t *testing.T) {
+	s := testServer(t)
+	c := iamClient(s, rootKey, rootSecret)
+	must[*iam.CreateUserOutput](t)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("Dana")}))
+	must[*iam.CreateGroupOutput](t)(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("Ops")}))
+	must[*iam.AddUserToGroupOutput](t)(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("Ops"), UserName: aws.String("dana")}))
+	must[*iam.PutUserPolicyOutput](t)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Dana"), PolicyName: aws.String("s3-read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`)}))
+	must[*iam.PutGroupPolicyOutput](t)(c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("Ops"), PolicyName: aws.String("no-iam"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`)}))
+	must[*iam.AttachGroupPolicyOutput](t)(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("Ops"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")}))
+
+	out := must[*iam.ListPoliciesGrantingServiceAccessOutput](t)(c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{
+		Arn: aws.String("arn:aws:iam::123456789012:user/Dana"), ServiceNamespaces: []string{"s3", "iam", "ec2"}}))
+	got := map[string][]string{}
+	for _, e := range out.PoliciesGrantingServiceAccess {
+		for _, p := range e.Policies {
+			who := ""
+			if p.EntityName != nil {
+				who = string(p.EntityType) + ":" + *p.EntityName
+			}
+			got[*e.ServiceNamespace] = append(got[*e.ServiceNamespace], *p.PolicyName+"/"+string(p.PolicyType)+"/"+who)
+		}
+	}
+	want := map[string][]string{
+		"s3":  {"s3-read/INLINE/USER:Dana", "no-iam/INLINE/GROUP:Ops"},
+		"iam": {"IAMReadOnlyAccess/MANAGED/"},
+		"ec2": {"no-iam/INLINE/GROUP:Ops"},
+	}
+	for ns, w := range want {
+		if !slices.Equal(got[ns], w) {
+			t.Errorf("%s: %v, want %v", ns, got[ns], w)
+		}
+	}
+	_, err := c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String("arn:aws:iam::123456789012:role/none"), ServiceNamespaces: []string{"s3"}})
+	wantCode(t, err, "NoSuchEntity")
+	_, err = c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String("arn:aws:s3:::reports-bucket"), ServiceNamespaces: []string{"s3"}})
+	wantCode(t, err, "InvalidInput")
 }
