@@ -78,7 +78,22 @@ func TestTerraform(t *testing.T) {
 	if !strings.Contains(out, "No changes.") {
 		t.Fatalf("plan:\n%s", out)
 	}
-	if out, err := tf("destroy", "-auto-approve", "-input=false", "-no-color", endpoint); err != nil {
+	// A changed policy document: a second version becomes the default, and
+	// the plan settles again.
+	bucket := "-var=artifacts_bucket=artifacts-v2"
+	if out, err := tf("apply", "-auto-approve", "-input=false", "-no-color", endpoint, bucket); err != nil {
+		t.Fatalf("second apply: %v\n%s\n--- iamd:\n%s", err, out, d.log())
+	}
+	if out, err := tf("plan", "-detailed-exitcode", "-input=false", "-no-color", endpoint, bucket); err != nil || !strings.Contains(out, "No changes.") {
+		t.Fatalf("plan after the second apply (exit %v):\n%s", err, out)
+	}
+	if haveCommand("aws") {
+		got, err := run(t, clientEnv(d), "", "aws", "iam", "get-policy", "--policy-arn", "arn:aws:iam::"+account+":policy/ci/artifacts-read", "--query", "Policy.DefaultVersionId", "--output", "text")
+		if err != nil || strings.TrimSpace(got) != "v2" {
+			t.Fatalf("default version after the change: %v %q, want v2", err, got)
+		}
+	}
+	if out, err := tf("destroy", "-auto-approve", "-input=false", "-no-color", endpoint, bucket); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
 }

@@ -11,6 +11,12 @@ terraform {
 
 variable "endpoint" { type = string }
 
+# Changing it makes a second apply create a new default policy version.
+variable "artifacts_bucket" {
+  type    = string
+  default = "artifacts"
+}
+
 provider "aws" {
   region                      = "us-east-1"
   skip_metadata_api_check     = true
@@ -27,7 +33,7 @@ data "aws_iam_policy_document" "artifacts_read" {
   statement {
     sid       = "ReadArtifacts"
     actions   = ["s3:GetObject", "s3:ListBucket"]
-    resources = ["arn:aws:s3:::artifacts", "arn:aws:s3:::artifacts/*"]
+    resources = ["arn:aws:s3:::${var.artifacts_bucket}", "arn:aws:s3:::${var.artifacts_bucket}/*"]
   }
 }
 
@@ -84,6 +90,13 @@ resource "aws_iam_policy" "boundary" {
 resource "aws_iam_user" "dev" {
   name                 = "dev-alice"
   permissions_boundary = aws_iam_policy.boundary.arn
+  force_destroy        = true
+}
+
+resource "aws_iam_user_login_profile" "dev" {
+  user                    = aws_iam_user.dev.name
+  password_length         = 20
+  password_reset_required = true
 }
 
 resource "aws_iam_user_policy" "dev_inline" {
