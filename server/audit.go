@@ -80,13 +80,16 @@ func withAudit(ctx context.Context, a *audited) context.Context {
 }
 
 // auditingAuthorizer records the first authorization of each call (the
-// call's own action on its resource) before passing the decision on.
+// call's own action on its resource) before passing the decision on, and
+// counts every decision.
 type auditingAuthorizer struct {
-	next iam.Authorizer
+	next    iam.Authorizer
+	metrics *Metrics
 }
 
 func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
 	err := a.next.Authorize(ctx, req)
+	a.metrics.decision(req.Action, decisionOf(err))
 	if rec, ok := ctx.Value(auditKey{}).(*audited); ok && rec.decision == "" {
 		rec.resource, rec.account = req.Resource, req.ResourceAccount
 		rec.decision = decisionOf(err)

@@ -3,12 +3,15 @@ package server
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/iamd/iamd/api/iamapi"
+	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/iam"
 )
 
@@ -19,6 +22,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	store    *prometheus.HistogramVec
+	decided  *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics.
@@ -36,8 +40,11 @@ func NewMetrics() *Metrics {
 			Name: "iamd_store_duration_seconds", Help: "Store transaction latency by kind (update, view).",
 			Buckets: prometheus.ExponentialBuckets(0.00005, 2.5, 12),
 		}, []string{"op", "outcome"}),
+		decided: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "iamd_decisions_total", Help: "Authorization decisions by action's service and decision (allowed, explicitDeny, implicitDeny).",
+		}, []string{"service", "decision"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.store, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.requests, m.latency, m.store, m.decided, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -47,11 +54,32 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 func (m *Metrics) observe(service, action, code string, d time.Duration) {
-	if action == "" {
-		action = "unknown"
+	if !knownActions[service+":"+action] {
+		action = "unknown" // labels only for real operations: a client cannot grow the metrics at will
 	}
 	m.requests.WithLabelValues(service, action, code).Inc()
 	m.latency.WithLabelValues(service, action).Observe(d.Seconds())
+}
+
+// knownActions are the operations a label may name.
+var knownActions = func() map[string]bool {
+	m := map[string]bool{"iamd:Authorize": true}
+	for _, op := range iamapi.Operations {
+		m["iam:"+op] = true
+	}
+	for _, op := range stsapi.Operations {
+		m["sts:"+op] = true
+	}
+	return m
+}()
+
+// decision counts one authorization decision.
+func (m *Metrics) decision(action, decision string) {
+	service, _, _ := strings.Cut(action, ":")
+	if decision == "" {
+		return
+	}
+	m.decided.WithLabelValues(strings.ToLower(service), decision).Inc()
 }
 
 // InstrumentStore wraps a store so its transactions are timed.
