@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -25,6 +26,9 @@ type Service struct {
 	quotas  Quotas
 	watcher *Watcher
 	authz   Authorizer
+	// accessNoted throttles service last accessed writes: entity|service
+	// -> when last written.
+	accessNoted sync.Map
 }
 
 // Options configure a Service.

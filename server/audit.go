@@ -80,16 +80,21 @@ func withAudit(ctx context.Context, a *audited) context.Context {
 }
 
 // auditingAuthorizer records the first authorization of each call (the
-// call's own action on its resource) before passing the decision on, and
-// counts every decision.
+// call's own action on its resource) before passing the decision on,
+// counts every decision and notes the caller's service access.
 type auditingAuthorizer struct {
 	next    iam.Authorizer
 	metrics *Metrics
+	svc     *iam.Service // notes service last accessed data
 }
 
 func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
 	err := a.next.Authorize(ctx, req)
-	a.metrics.decision(req.Action, decisionOf(err))
+	decision := decisionOf(err)
+	a.metrics.decision(req.Action, decision)
+	if decision != "" {
+		a.svc.NoteServiceAccess(req.Caller, req.Action)
+	}
 	if rec, ok := ctx.Value(auditKey{}).(*audited); ok && rec.decision == "" {
 		rec.resource, rec.account = req.Resource, req.ResourceAccount
 		rec.decision = decisionOf(err)

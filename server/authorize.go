@@ -175,6 +175,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.svc.NoteServiceAccess(subject, in.Action)
 	out := &AuthorizeOutput{Authenticated: true, Principal: subject.ARN, PrincipalAccount: subject.Account, Decision: e.Decision.String(),
 		MissingContextValues: e.MissingContextKeys}
 	for _, m := range e.Matched {

@@ -604,6 +604,6 @@ func TestProtocolErrors(t *testing.T) {
 	c := iamClient(s, rootKey, rootSecret)
 	// An operation iamd does not implement answers a quick 4xx, never a
 	// 5xx that clients would retry.
-	_, err := c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String(strings.Repeat("j", 36))})
+	_, err := c.ListDelegationRequests(ctx, &iam.ListDelegationRequestsInput{})
 	wantCode(t, err, "NotImplemented")
 }

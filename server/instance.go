@@ -105,7 +105,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}
 	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now})
 	decider := authz.New(svc, authz.NewView(svc, watcher))
-	svc.SetAuthorizer(auditingAuthorizer{decider, metrics})
+	svc.SetAuthorizer(auditingAuthorizer{decider, metrics, svc})
 	tokens := sts.NewTokens(tokenRing)
 	messages := authz.NewMessages(svc, tokenRing)
 	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{})}
