@@ -62,19 +62,8 @@ func (s *Service) principalData(tx Tx, account, kind, name string) (*PrincipalDa
 	default:
 		return nil, errors.New("iam: principals are users or roles")
 	}
-	if err := s.appendPolicies(tx, account, kind, pd.Name, &pd.Policies); err != nil {
+	if err := s.entityDocs(tx, account, kind, pd.Name, &pd.Policies); err != nil {
 		return nil, err
-	}
-	if kind == "user" {
-		groups, err := scanKeys(tx, account, kindUserGroup, key(lower(pd.Name), ""))
-		if err != nil {
-			return nil, err
-		}
-		for _, g := range groups {
-			if err := s.appendPolicies(tx, account, "group", g, &pd.Policies); err != nil {
-				return nil, err
-			}
-		}
 	}
 	if boundary != "" {
 		doc, err := s.managedDocument(tx, account, boundary)
