@@ -59,6 +59,7 @@ type identity struct {
 // change to a user drops its keys.
 type credCache struct {
 	mu     sync.RWMutex
+	gen    uint64 // counts invalidations
 	byID   map[string]*identity
 	byUser map[string][]string // account|lower user -> key ids
 }
@@ -67,15 +68,20 @@ func (c *credCache) init() {
 	c.byID, c.byUser = map[string]*identity{}, map[string][]string{}
 }
 
-func (c *credCache) get(id string) *identity {
+func (c *credCache) get(id string) (*identity, uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.byID[id]
+	return c.byID[id], c.gen
 }
 
-func (c *credCache) put(id string, ident *identity) {
+// put keeps an identity read when the cache was at generation gen, unless
+// an invalidation came since (it may have been read before that change).
+func (c *credCache) put(id string, ident *identity, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
 	if len(c.byID) > 100000 {
 		c.init()
 	}
@@ -89,6 +95,7 @@ func (c *credCache) put(id string, ident *identity) {
 func (c *credCache) invalidate(changes []iam.Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for _, ch := range changes {
 		switch ch.Kind {
 		case iam.KindReset:
@@ -167,9 +174,11 @@ func (a *Authenticator) identityOf(ctx context.Context, id string) (*identity, e
 }
 
 func (a *Authenticator) lookup(ctx context.Context, id string) (*identity, error) {
+	var gen uint64
 	if a.watcher != nil {
 		if err := a.watcher.SyncIfDirty(ctx); err == nil {
-			if ident := a.cache.get(id); ident != nil {
+			var ident *identity
+			if ident, gen = a.cache.get(id); ident != nil {
 				return ident, nil
 			}
 		}
@@ -187,7 +196,7 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*identity, error
 		ident.userName, ident.userID, ident.userPath = u.Name, u.ID, u.Path
 	}
 	if a.watcher != nil {
-		a.cache.put(id, ident)
+		a.cache.put(id, ident, gen)
 	}
 	return ident, nil
 }

@@ -22,6 +22,7 @@ type View struct {
 	iam *iam.Service
 
 	mu         sync.Mutex
+	gen        uint64                // counts invalidations
 	principals map[string]*principal // account|kind|lower name
 	compiled   map[compiledKey]*policy.Policy
 }
@@ -58,6 +59,7 @@ func NewView(svc *iam.Service, w *iam.Watcher) *View {
 func (v *View) invalidate(changes []iam.Change) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.gen++
 	for _, c := range changes {
 		switch c.Kind {
 		case iam.KindReset:
@@ -93,7 +95,7 @@ func (v *View) dropAccount(account string) {
 func (v *View) principal(ctx context.Context, account, kind, name string) (*principal, error) {
 	k := account + "|" + kind + "|" + strings.ToLower(name)
 	v.mu.Lock()
-	p := v.principals[k]
+	p, gen := v.principals[k], v.gen
 	v.mu.Unlock()
 	if p != nil {
 		return p, nil
@@ -118,7 +120,11 @@ func (v *View) principal(ctx context.Context, account, kind, name string) (*prin
 	if len(v.principals) > 200000 {
 		v.principals = map[string]*principal{}
 	}
-	v.principals[k] = p
+	// Keep it only if nothing changed while it was read: what it was read
+	// from may predate a change whose invalidation has already passed.
+	if v.gen == gen {
+		v.principals[k] = p
+	}
 	v.mu.Unlock()
 	return p, nil
 }
