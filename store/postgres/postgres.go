@@ -202,22 +202,27 @@ func (s *Store) Notifications() <-chan int64 { return s.notes }
 // unavailable marks failures to reach the database (connection refused or
 // lost, server shutting down) as iam.ErrUnavailable.
 func unavailable(err error) error {
+	if connFailure(err) {
+		return fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
+	}
+	return err
+}
+
+// connFailure reports whether err says the database cannot be reached,
+// rather than answering about the statement.
+func connFailure(err error) bool {
 	if err == nil || errors.Is(err, iam.ErrUnavailable) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+		return false
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch {
-		case strings.HasPrefix(pgErr.Code, "08"), // connection exception
-			pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03", // shutting down, starting up
-			pgErr.Code == "53300": // too many connections
-			return fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
-		}
-		return err
+		return strings.HasPrefix(pgErr.Code, "08") || // connection exception
+			pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" || // shutting down, starting up
+			pgErr.Code == "53300" // too many connections
 	}
 	// Anything else from pgx that is not the server's answer is the
 	// connection failing.
-	return fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
+	return true
 }
 
 // retryable reports a conflict after which the transaction may succeed
@@ -252,11 +257,12 @@ func (s *Store) Update(ctx context.Context, fn func(iam.Tx) error) error {
 	}
 }
 
-// begin starts a transaction. A connection the pool kept may have died
-// with a restarted server; nothing was sent on it yet, so try another.
+// begin starts a transaction. The connections the pool kept die with a
+// restarted server: on a failure the pool drops them all, and since
+// nothing was sent yet, begin tries again on a new one.
 func (s *Store) begin(ctx context.Context, opt pgx.TxOptions) (pgx.Tx, error) {
 	var err error
-	for range 3 {
+	for range 2 {
 		var tx pgx.Tx
 		if tx, err = s.pool.BeginTx(ctx, opt); err == nil {
 			return tx, nil
@@ -264,12 +270,22 @@ func (s *Store) begin(ctx context.Context, opt pgx.TxOptions) (pgx.Tx, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) {
+		if !s.lost(err) {
 			break
 		}
 	}
 	return nil, unavailable(err)
+}
+
+// lost reports whether err is a failure of the connection rather than an
+// answer of the server, and then drops the pool's connections, which may
+// all be dead: the next ones are new.
+func (s *Store) lost(err error) bool {
+	if !connFailure(err) {
+		return false
+	}
+	s.pool.Reset()
+	return true
 }
 
 func (s *Store) attempt(ctx context.Context, fn func(iam.Tx) error) ([]iam.Change, int64, error) {
@@ -286,6 +302,7 @@ func (s *Store) attempt(ctx context.Context, fn func(iam.Tx) error) ([]iam.Chang
 	case ferr != nil:
 		return nil, 0, ferr
 	case t.err != nil:
+		s.lost(t.err)
 		return nil, 0, unavailable(t.err) // the transaction is aborted
 	}
 	var last int64
@@ -310,6 +327,7 @@ func (s *Store) attempt(ctx context.Context, fn func(iam.Tx) error) ([]iam.Chang
 	if err := tx.Commit(ctx); err != nil {
 		// A lost connection leaves the outcome unknown: the client is told
 		// the service is unavailable and may retry.
+		s.lost(err)
 		return nil, 0, unavailable(err)
 	}
 	return t.changes, last, nil
@@ -438,7 +456,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]iam.Chan
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := s.pool.Query(ctx, `SELECT f.pruned_through, c.seq, c.account, c.kind, c.key, c.at
+	rows, err := s.query(ctx, `SELECT f.pruned_through, c.seq, c.account, c.kind, c.key, c.at
 		FROM iamd_feed f LEFT JOIN LATERAL (
 			SELECT seq, account, kind, key, at FROM iamd_changes
 			WHERE seq > $1 AND seq < `+horizon+`
@@ -467,6 +485,16 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]iam.Chan
 		return nil, &iam.TruncatedError{Oldest: pruned + 1}
 	}
 	return out, nil
+}
+
+// query runs a statement outside a transaction, on a new connection if
+// the pool's were lost.
+func (s *Store) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil && s.lost(err) && ctx.Err() == nil {
+		rows, err = s.pool.Query(ctx, sql, args...)
+	}
+	return rows, err
 }
 
 // Head returns the feed's current end: a watcher starting there misses no
