@@ -118,4 +118,3 @@ func TestClusterNodeKilled(t *testing.T) {
 	restarted := startDaemon(t, nodes[1].data, "--store", url)
 	check(sdkClient(restarted.url), "node 2 restarted")
 }
-

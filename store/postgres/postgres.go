@@ -77,6 +77,7 @@ type Store struct {
 	subMu sync.Mutex
 	subs  []func([]iam.Change)
 
+	writes   chan *writeReq
 	announce atomic.Int64  // highest committed seq not yet announced
 	wake     chan struct{} // wakes the announcer
 	notes    chan int64    // announcements heard, for the watcher
@@ -114,8 +115,9 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	}
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &Store{pool: pool, cfg: cfg.ConnConfig, opt: opt, ctx: sctx, cancel: cancel,
-		wake: make(chan struct{}, 1), notes: make(chan int64, 16)}
-	s.wg.Add(2)
+		writes: make(chan *writeReq, maxBatch), wake: make(chan struct{}, 1), notes: make(chan int64, 16)}
+	s.wg.Add(3)
+	go s.writer()
 	go s.announcer()
 	go s.listener()
 	if opt.PruneEvery > 0 {
@@ -232,27 +234,103 @@ func retryable(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
 
-// Update runs fn in a SERIALIZABLE transaction, again after conflicts.
+// maxBatch bounds how many Update calls share one transaction.
+const maxBatch = 64
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(iam.Tx) error
+	done chan error
+}
+
+var errClosed = fmt.Errorf("%w: store closed", iam.ErrUnavailable)
+
+// Update queues fn for the node's writer and waits for its commit.
 func (s *Store) Update(ctx context.Context, fn func(iam.Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- req:
+	case <-s.ctx.Done():
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the outcome must be awaited: the write may commit.
+	return <-req.done
+}
+
+// writer runs the node's writes: the Update calls waiting when a
+// transaction starts share it, each in a savepoint, and one commit (one
+// flush of the log) acknowledges them all. Calls of one node then never
+// conflict with each other (the per-account counters every Create*
+// updates would make concurrent transactions of one account fail and
+// retry, one at a time); conflicts with other nodes' writes run the
+// batch again.
+func (s *Store) writer() {
+	defer s.wg.Done()
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.writes:
+		case <-s.ctx.Done():
+			for {
+				select {
+				case r := <-s.writes:
+					r.done <- errClosed
+				default:
+					return
+				}
+			}
+		}
+		batch := []*writeReq{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch commits a batch, running it again after conflicts.
+func (s *Store) runBatch(batch []*writeReq) {
 	backoff := 500 * time.Microsecond
 	for attempt := 1; ; attempt++ {
-		changes, last, err := s.attempt(ctx, fn)
+		live := batch[:0:0]
+		for _, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				r.done <- err // gone before it ran: nothing committed
+			} else {
+				live = append(live, r)
+			}
+		}
+		batch = live
+		if len(batch) == 0 {
+			return
+		}
+		results, changes, last, err := s.attempt(batch)
 		if err == nil {
 			s.committed(changes, last)
-			return nil
+			for i, r := range batch {
+				r.done <- results[i]
+			}
+			return
 		}
-		if !retryable(err) {
-			return err
+		if retryable(err) && attempt == maxAttempts {
+			err = fmt.Errorf("postgres: gave up after %d serialization conflicts: %w", attempt, err)
 		}
-		if attempt == maxAttempts {
-			return fmt.Errorf("postgres: gave up after %d serialization conflicts: %w", attempt, err)
+		if !retryable(err) || attempt == maxAttempts {
+			for _, r := range batch {
+				r.done <- err
+			}
+			return
 		}
-		// Jitter keeps the conflicting writers from meeting again.
-		select {
-		case <-time.After(backoff/2 + rand.N(backoff)):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		// Jitter keeps the conflicting nodes from meeting again.
+		time.Sleep(backoff/2 + rand.N(backoff))
 		backoff = min(2*backoff, 50*time.Millisecond)
 	}
 }
@@ -288,27 +366,64 @@ func (s *Store) lost(err error) bool {
 	return true
 }
 
-func (s *Store) attempt(ctx context.Context, fn func(iam.Tx) error) ([]iam.Change, int64, error) {
+// attempt runs a batch in one SERIALIZABLE transaction: the calls' own
+// results, and an error that concerns them all (a conflict: run again).
+func (s *Store) attempt(batch []*writeReq) ([]error, []iam.Change, int64, error) {
+	// The callers' contexts do not end the shared transaction.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	tx, err := s.begin(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
 	defer tx.Rollback(context.Background()) // nothing after Commit
 	t := &txn{ctx: ctx, tx: tx, write: true}
-	ferr := fn(t)
-	switch {
-	case t.err != nil && retryable(t.err):
-		return nil, 0, t.err // fn saw a conflict (and may have hidden it)
-	case ferr != nil:
-		return nil, 0, ferr
-	case t.err != nil:
-		s.lost(t.err)
-		return nil, 0, unavailable(t.err) // the transaction is aborted
+	results := make([]error, len(batch))
+	savepoints := len(batch) > 1
+	ok := 0
+	for i, r := range batch {
+		if savepoints {
+			sql := "SAVEPOINT call"
+			if i > 0 {
+				sql = "RELEASE SAVEPOINT call; SAVEPOINT call"
+			}
+			if _, err := tx.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+				s.lost(err)
+				return nil, nil, 0, unavailable(err)
+			}
+		}
+		mark := len(t.changes)
+		ferr := r.fn(t)
+		switch {
+		case t.err != nil && (retryable(t.err) || connFailure(t.err) || !savepoints):
+			// A conflict (fn may have hidden it) dooms the transaction; so
+			// does a lost connection.
+			s.lost(t.err)
+			return nil, nil, 0, unavailable(t.err)
+		case t.err != nil, ferr != nil:
+			// This call alone fails: undo its writes.
+			if ferr == nil {
+				ferr = t.err
+			}
+			if savepoints {
+				if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT call", pgx.QueryExecModeSimpleProtocol); err != nil {
+					s.lost(err)
+					return nil, nil, 0, unavailable(err)
+				}
+			}
+			t.err, t.changes = nil, t.changes[:mark]
+		default:
+			ok++
+		}
+		results[i] = ferr
+	}
+	if ok == 0 {
+		return results, nil, 0, nil // nothing to commit
 	}
 	var last int64
 	if len(t.changes) > 0 {
 		if len(t.changes) >= 1<<seqShift {
-			return nil, 0, fmt.Errorf("postgres: %d writes in one transaction, at most %d", len(t.changes), 1<<seqShift-1)
+			return nil, nil, 0, fmt.Errorf("postgres: %d writes in one transaction, at most %d", len(t.changes), 1<<seqShift-1)
 		}
 		accounts, kinds, keys := make([][]byte, len(t.changes)), make([][]byte, len(t.changes)), make([][]byte, len(t.changes))
 		for i, c := range t.changes {
@@ -321,16 +436,17 @@ func (s *Store) attempt(ctx context.Context, fn func(iam.Tx) error) ([]iam.Chang
 			RETURNING seq)
 			SELECT max(seq) FROM ins`, accounts, kinds, keys).Scan(&last)
 		if err != nil {
-			return nil, 0, unavailable(err)
+			s.lost(err)
+			return nil, nil, 0, unavailable(err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		// A lost connection leaves the outcome unknown: the client is told
 		// the service is unavailable and may retry.
 		s.lost(err)
-		return nil, 0, unavailable(err)
+		return nil, nil, 0, unavailable(err)
 	}
-	return t.changes, last, nil
+	return results, t.changes, last, nil
 }
 
 // committed tells this node's subscribers and the other nodes about a
