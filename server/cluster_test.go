@@ -303,7 +303,8 @@ func httpStatus(err error) int {
 }
 
 // TestClusterDatabaseLoss: without its database a node still decides from
-// its view, refuses writes with ServiceFailure (503), and recovers alone.
+// its view, refuses writes with ServiceUnavailable (503, AWS's common
+// error for a temporary failure), and recovers alone.
 // (Decisions on a named user, group or role read its tags from the store:
 // those answer 503 too.)
 func TestClusterDatabaseLoss(t *testing.T) {
@@ -345,8 +346,8 @@ func TestClusterDatabaseLoss(t *testing.T) {
 		},
 	} {
 		err := write()
-		if apiCode(err) != "ServiceFailure" || httpStatus(err) != 503 {
-			t.Fatalf("write without a database: %v (status %d), want ServiceFailure 503", err, httpStatus(err))
+		if apiCode(err) != "ServiceUnavailable" || httpStatus(err) != 503 {
+			t.Fatalf("write without a database: %v (status %d), want ServiceUnavailable 503", err, httpStatus(err))
 		}
 	}
 
