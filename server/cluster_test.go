@@ -363,3 +363,36 @@ func TestClusterDatabaseLoss(t *testing.T) {
 		return err
 	})
 }
+
+// TestClusterRefusesOtherKeys: a node given another seal key or token key
+// ring than the nodes already on the database refuses to start.
+func TestClusterRefusesOtherKeys(t *testing.T) {
+	pgtest.Need(t)
+	url := pgtest.DB(t)
+	startNode(t, url)
+	otherSeal := make([]byte, 32)
+	otherSeal[0] = 1
+	for _, tt := range []struct {
+		name  string
+		seal  []byte
+		ring  string
+		wants string
+	}{
+		{"seal key", otherSeal, clusterTokenKeys, "IAMD_SEAL_KEY"},
+		{"token keys", clusterSealKey, "t9:" + base64.StdEncoding.EncodeToString(otherSeal), "IAMD_TOKEN_KEYS"},
+	} {
+		_, err := server.Start(context.Background(), server.Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Store: url,
+			SealKey: tt.seal, TokenKeys: tt.ring, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err == nil || !strings.Contains(err.Error(), tt.wants) {
+			t.Fatalf("%s: Start = %v, want an error naming %s", tt.name, err, tt.wants)
+		}
+	}
+	// The same keys, with a newer token key in front (a rotation), start.
+	ring := "t2:" + base64.StdEncoding.EncodeToString(otherSeal) + "," + clusterTokenKeys
+	inst, err := server.Start(context.Background(), server.Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Store: url,
+		SealKey: clusterSealKey, TokenKeys: ring, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.Close(context.Background())
+}

@@ -102,6 +102,12 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Store != "" {
+		if err := checkSharedKeys(ctx, st, map[string]*iam.Sealer{"seal": sealer, "tokens": tokenRing}); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	metrics := NewMetrics()
 	store := metrics.InstrumentStore(st)
 	watcher, err := iam.NewWatcher(ctx, st) // the store itself: it pushes its commits

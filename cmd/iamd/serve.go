@@ -147,6 +147,10 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 			logger.Info("pprof", "err", http.ListenAndServe(f.pprofAddr, nil))
 		}()
 	}
+	where := f.data
+	if f.store != "" {
+		where = "the database"
+	}
 	if inst.Created {
 		fmt.Fprintf(stdout, `iamd created account %s. Use it with:
 
@@ -157,7 +161,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
   export AWS_ENDPOINT_URL_STS=%s
 
 The secret is shown only now; it is stored encrypted in %s.
-`, inst.Account, inst.RootKeyID, inst.RootSecret, inst.URL, inst.URL, f.data)
+`, inst.Account, inst.RootKeyID, inst.RootSecret, inst.URL, inst.URL, where)
 	}
 	select {
 	case <-ctx.Done():
