@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	iamd "github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/internal/pgtest"
 	"github.com/iamd/iamd/server"
 )
@@ -23,11 +24,13 @@ import (
 // answered from the view: the store should not matter).
 func BenchmarkStores(b *testing.B) {
 	pg := pgtest.New(b, pgtest.Options{Durable: true})
+	quotas := iamd.DefaultQuotas()
+	quotas.Users = 1 << 30
 	for _, store := range []string{"sqlite", "postgres"} {
 		b.Run(store, func(b *testing.B) {
 			opt := server.Options{Addr: "127.0.0.1:0", DataDir: b.TempDir(), AccountID: testAccount, RootKeyID: rootKey, RootSecret: rootSecret,
 				SealKey: clusterSealKey, TokenKeys: clusterTokenKeys, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-				Quotas: nil}
+				Quotas: &quotas}
 			if store == "postgres" {
 				opt.Store = pg.NewDB(b)
 			}
