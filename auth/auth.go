@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -58,30 +59,63 @@ type identity struct {
 // credCache keeps identities by access key id, with an index by user so a
 // change to a user drops its keys.
 type credCache struct {
-	mu     sync.RWMutex
-	gen    uint64 // counts invalidations
-	byID   map[string]*identity
-	byUser map[string][]string // account|lower user -> key ids
+	mu      sync.RWMutex
+	byID    map[string]*identity
+	byUser  map[string][]string // account|lower user -> key ids
+	loading map[string]*loading // key ids being read from the store
+}
+
+// loading marks a key being read, so that an invalidation arriving
+// meanwhile keeps the (possibly older) result out of the cache.
+type loading struct {
+	readers int
+	stale   bool
+	users   []string // account|lower user of the user changes meanwhile
 }
 
 func (c *credCache) init() {
 	c.byID, c.byUser = map[string]*identity{}, map[string][]string{}
+	if c.loading == nil {
+		c.loading = map[string]*loading{}
+	}
 }
 
-func (c *credCache) get(id string) (*identity, uint64) {
+func (c *credCache) get(id string) *identity {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.byID[id], c.gen
+	return c.byID[id]
 }
 
-// put keeps an identity read when the cache was at generation gen, unless
-// an invalidation came since (it may have been read before that change).
-func (c *credCache) put(id string, ident *identity, gen uint64) {
+// load registers a read of a key from the store; done, called with what
+// was read, keeps it unless an invalidation concerning it came meanwhile.
+func (c *credCache) load(id string) (done func(*identity)) {
+	c.mu.Lock()
+	l := c.loading[id]
+	if l == nil {
+		l = &loading{}
+		c.loading[id] = l
+	}
+	l.readers++
+	c.mu.Unlock()
+	return func(ident *identity) {
+		c.mu.Lock()
+		if l.readers--; l.readers == 0 {
+			delete(c.loading, id)
+		}
+		stale := l.stale
+		if ident != nil && ident.cred.User != "" {
+			stale = stale || slices.Contains(l.users, ident.cred.Account+"|"+strings.ToLower(ident.cred.User))
+		}
+		c.mu.Unlock()
+		if ident != nil && !stale {
+			c.put(id, ident)
+		}
+	}
+}
+
+func (c *credCache) put(id string, ident *identity) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
-		return
-	}
 	if len(c.byID) > 100000 {
 		c.init()
 	}
@@ -95,19 +129,31 @@ func (c *credCache) put(id string, ident *identity, gen uint64) {
 func (c *credCache) invalidate(changes []iam.Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
 	for _, ch := range changes {
 		switch ch.Kind {
 		case iam.KindReset:
 			c.byID, c.byUser = map[string]*identity{}, map[string][]string{}
+			for _, l := range c.loading {
+				l.stale = true
+			}
 		case "access-key":
 			delete(c.byID, ch.Key)
+			if l := c.loading[ch.Key]; l != nil {
+				l.stale = true
+			}
 		case "user":
 			k := ch.Account + "|" + ch.Key
 			for _, id := range c.byUser[k] {
 				delete(c.byID, id)
 			}
 			delete(c.byUser, k)
+			for _, l := range c.loading {
+				if len(l.users) < 64 {
+					l.users = append(l.users, k)
+				} else {
+					l.stale = true
+				}
+			}
 		}
 	}
 }
@@ -174,30 +220,32 @@ func (a *Authenticator) identityOf(ctx context.Context, id string) (*identity, e
 }
 
 func (a *Authenticator) lookup(ctx context.Context, id string) (*identity, error) {
-	var gen uint64
 	if a.watcher != nil {
 		if err := a.watcher.SyncIfDirty(ctx); err == nil {
-			var ident *identity
-			if ident, gen = a.cache.get(id); ident != nil {
+			if ident := a.cache.get(id); ident != nil {
 				return ident, nil
 			}
 		}
 	}
+	keep := func(*identity) {}
+	if a.watcher != nil {
+		keep = a.cache.load(id)
+	}
 	cred, err := a.iam.LookupAccessKey(ctx, id)
 	if err != nil {
+		keep(nil)
 		return nil, lookupError(err)
 	}
 	ident := &identity{cred: cred}
 	if cred.User != "" {
 		u, err := a.iam.LookupUser(ctx, cred.Account, cred.User)
 		if err != nil {
+			keep(nil)
 			return nil, lookupError(err)
 		}
 		ident.userName, ident.userID, ident.userPath = u.Name, u.ID, u.Path
 	}
-	if a.watcher != nil {
-		a.cache.put(id, ident, gen)
-	}
+	keep(ident)
 	return ident, nil
 }
 

@@ -22,9 +22,16 @@ type View struct {
 	iam *iam.Service
 
 	mu         sync.Mutex
-	gen        uint64                // counts invalidations
 	principals map[string]*principal // account|kind|lower name
+	loading    map[string]*loading   // principals being read from the store
 	compiled   map[compiledKey]*policy.Policy
+}
+
+// loading marks a principal being read, so that an invalidation arriving
+// meanwhile keeps the (possibly older) result out of the cache.
+type loading struct {
+	readers int
+	stale   bool
 }
 
 type compiledKey struct {
@@ -45,7 +52,7 @@ const maxCompiled = 50000
 
 // NewView returns a view over the service, kept current by the watcher.
 func NewView(svc *iam.Service, w *iam.Watcher) *View {
-	v := &View{iam: svc, principals: map[string]*principal{}, compiled: map[compiledKey]*policy.Policy{}}
+	v := &View{iam: svc, principals: map[string]*principal{}, loading: map[string]*loading{}, compiled: map[compiledKey]*policy.Policy{}}
 	if w != nil {
 		w.Subscribe(v.invalidate)
 	}
@@ -59,26 +66,35 @@ func NewView(svc *iam.Service, w *iam.Watcher) *View {
 func (v *View) invalidate(changes []iam.Change) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.gen++
 	for _, c := range changes {
 		switch c.Kind {
 		case iam.KindReset:
 			v.principals = map[string]*principal{}
+			for _, l := range v.loading {
+				l.stale = true
+			}
 		case "user", "role":
-			delete(v.principals, c.Account+"|"+c.Kind+"|"+c.Key)
+			v.drop(c.Account + "|" + c.Kind + "|" + c.Key)
 		case "inline", "attached":
 			kind, rest, _ := strings.Cut(c.Key, "|")
 			name, _, _ := strings.Cut(rest, "|")
 			if kind == "group" {
 				v.dropAccount(c.Account)
 			} else {
-				delete(v.principals, c.Account+"|"+kind+"|"+name)
+				v.drop(c.Account + "|" + kind + "|" + name)
 			}
 		case "user-group", "member":
 			v.dropAccount(c.Account)
 		case "policy", "policy-version", "group":
 			v.dropAccount(c.Account)
 		}
+	}
+}
+
+func (v *View) drop(k string) {
+	delete(v.principals, k)
+	if l := v.loading[k]; l != nil {
+		l.stale = true
 	}
 }
 
@@ -89,17 +105,37 @@ func (v *View) dropAccount(account string) {
 			delete(v.principals, k)
 		}
 	}
+	for k, l := range v.loading {
+		if strings.HasPrefix(k, prefix) {
+			l.stale = true
+		}
+	}
 }
 
 // principal returns a user's or role's compiled policies.
 func (v *View) principal(ctx context.Context, account, kind, name string) (*principal, error) {
 	k := account + "|" + kind + "|" + strings.ToLower(name)
 	v.mu.Lock()
-	p, gen := v.principals[k], v.gen
+	p := v.principals[k]
+	var l *loading
+	if p == nil {
+		if l = v.loading[k]; l == nil {
+			l = &loading{}
+			v.loading[k] = l
+		}
+		l.readers++
+	}
 	v.mu.Unlock()
 	if p != nil {
 		return p, nil
 	}
+	defer func() {
+		v.mu.Lock()
+		if l.readers--; l.readers == 0 {
+			delete(v.loading, k)
+		}
+		v.mu.Unlock()
+	}()
 	data, err := v.iam.PrincipalPolicies(ctx, account, kind, name)
 	if err != nil {
 		return nil, err
@@ -120,9 +156,9 @@ func (v *View) principal(ctx context.Context, account, kind, name string) (*prin
 	if len(v.principals) > 200000 {
 		v.principals = map[string]*principal{}
 	}
-	// Keep it only if nothing changed while it was read: what it was read
-	// from may predate a change whose invalidation has already passed.
-	if v.gen == gen {
+	// What was read may predate a change whose invalidation came while it
+	// was read: use it for this request, keep it only if none came.
+	if !l.stale {
 		v.principals[k] = p
 	}
 	v.mu.Unlock()
