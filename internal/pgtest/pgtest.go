@@ -98,7 +98,11 @@ func credential() *syscall.SysProcAttr {
 
 func start(opt Options) (*Cluster, error) {
 	bin := binDir()
-	dir, err := os.MkdirTemp("", "pgtest-")
+	parent := os.TempDir()
+	if fi, err := os.Stat(parent); os.Geteuid() == 0 && (err != nil || fi.Mode().Perm()&0o001 == 0) {
+		parent = "/tmp" // nobody must reach the cluster's directory
+	}
+	dir, err := os.MkdirTemp(parent, "pgtest-")
 	if err != nil {
 		return nil, err
 	}
