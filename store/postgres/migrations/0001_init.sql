@@ -19,6 +19,8 @@ CREATE TABLE iamd_changes (
     key     bytea NOT NULL,
     at      timestamptz NOT NULL DEFAULT now()
 );
+-- Pruning finds the old changes by time.
+CREATE INDEX iamd_changes_at ON iamd_changes (at);
 
 -- Where the pruned feed now begins: readers further behind start over.
 CREATE TABLE iamd_feed (
