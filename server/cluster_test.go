@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -395,4 +396,34 @@ func TestClusterRefusesOtherKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	inst.Close(context.Background())
+}
+
+// TestClusterReadiness: /readyz answers 503 while the database is gone.
+func TestClusterReadiness(t *testing.T) {
+	c := pgtest.New(t, pgtest.Options{})
+	node := startNode(t, c.NewDB(t))
+	ready := func() int {
+		resp, err := http.Get(node.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := ready(); s != 200 {
+		t.Fatalf("readyz = %d with the database up", s)
+	}
+	c.Stop()
+	if s := ready(); s != 503 {
+		t.Fatalf("readyz = %d with the database down", s)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "ready again", func() error {
+		if s := ready(); s != 200 {
+			return fmt.Errorf("readyz = %d", s)
+		}
+		return nil
+	})
 }

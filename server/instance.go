@@ -131,6 +131,9 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	go watcher.Run(watchCtx, WatchInterval)
 	authn := auth.New(svc, tokens, watcher, opt.Now)
 	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
+		if p, ok := st.(interface{ Ping(context.Context) error }); ok {
+			return p.Ping(ctx)
+		}
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
 	inst.srv = srv

@@ -546,12 +546,9 @@ func (s *Store) heard(seq int64) {
 
 // View runs fn in a read-only REPEATABLE READ transaction: one snapshot.
 func (s *Store) View(ctx context.Context, fn func(iam.Tx) error) error {
-	tx, err := s.begin(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(context.Background())
-	t := &txn{ctx: ctx, tx: tx}
+	v := &viewConn{s: s}
+	defer v.end()
+	t := &txn{ctx: ctx, view: v}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -559,6 +556,15 @@ func (s *Store) View(ctx context.Context, fn func(iam.Tx) error) error {
 		return unavailable(t.err)
 	}
 	return nil
+}
+
+// Ping checks that the database answers (for readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	err := s.pool.Ping(ctx)
+	if err != nil && s.lost(err) && ctx.Err() == nil {
+		err = s.pool.Ping(ctx)
+	}
+	return unavailable(err)
 }
 
 // horizon is the SQL for the lowest seq a running transaction may still

@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/iamd/iamd/iam"
 )
@@ -12,10 +14,110 @@ import (
 // txn implements iam.Tx over a pgx transaction.
 type txn struct {
 	ctx     context.Context
-	tx      pgx.Tx
+	tx      querier // nil in a View until its first statement
+	view    *viewConn
 	write   bool
 	err     error // the first statement that failed: the transaction is aborted
 	changes []iam.Change
+}
+
+// querier is a transaction, or the connection a View's transaction runs
+// on.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// viewConn is a View's connection. Its transaction begins with the first
+// statement, in one round trip with it: a View is then two round trips
+// (BEGIN with the first statement; ROLLBACK), not three.
+type viewConn struct {
+	s     *Store
+	conn  *pgxpool.Conn
+	begun bool
+}
+
+const viewBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+// first begins the View's transaction with its first statement. On a
+// connection that died with the server (nothing was read yet, so nothing
+// depends on it) it tries once more on a new one.
+func (v *viewConn) first(ctx context.Context, sql string, args []any) (pgx.Rows, error) {
+	for attempt := 0; ; attempt++ {
+		var err error
+		if v.conn == nil {
+			if v.conn, err = v.s.pool.Acquire(ctx); err != nil {
+				if attempt == 0 && v.s.lost(err) && ctx.Err() == nil {
+					continue
+				}
+				return nil, err
+			}
+		}
+		b := &pgx.Batch{}
+		b.Queue(viewBegin)
+		b.Queue(sql, args...)
+		br := v.conn.SendBatch(ctx, b)
+		if _, err = br.Exec(); err == nil {
+			v.begun = true
+			var rows pgx.Rows
+			if rows, err = br.Query(); err == nil {
+				return &batchRows{Rows: rows, br: br}, nil
+			}
+		}
+		br.Close()
+		if v.begun || attempt > 0 || !v.s.lost(err) || ctx.Err() != nil {
+			return nil, err
+		}
+		v.conn.Release()
+		v.conn = nil
+	}
+}
+
+// end ends the View's transaction and gives the connection back (the
+// pool drops it if the transaction could not be ended).
+func (v *viewConn) end() {
+	if v.conn == nil {
+		return
+	}
+	if v.begun {
+		v.conn.Exec(context.Background(), "ROLLBACK")
+	}
+	v.conn.Release()
+}
+
+// batchRows are the rows of a batch's last statement; closing them ends
+// the batch.
+type batchRows struct {
+	pgx.Rows
+	br  pgx.BatchResults
+	err error
+}
+
+func (r *batchRows) Close() {
+	r.Rows.Close()
+	if r.br != nil {
+		r.err = r.br.Close()
+		r.br = nil
+	}
+}
+
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// query runs a statement that returns rows.
+func (t *txn) query(sql string, args ...any) (pgx.Rows, error) {
+	if t.tx == nil {
+		rows, err := t.view.first(t.ctx, sql, args)
+		if err == nil {
+			t.tx = t.view.conn
+		}
+		return rows, err
+	}
+	return t.tx.Query(t.ctx, sql, args...)
 }
 
 var errReadOnly = errors.New("postgres: write in a read-only transaction")
@@ -34,8 +136,11 @@ func (t *txn) Get(account, kind, key string) ([]byte, error) {
 		return nil, unavailable(t.err)
 	}
 	var v []byte
-	err := t.tx.QueryRow(t.ctx, `SELECT value FROM iamd_kv WHERE account = $1 AND kind = $2 AND key = $3`,
-		[]byte(account), []byte(kind), []byte(key)).Scan(&v)
+	rows, err := t.query(`SELECT value FROM iamd_kv WHERE account = $1 AND kind = $2 AND key = $3`,
+		[]byte(account), []byte(kind), []byte(key))
+	if err == nil {
+		err = scanOne(rows, &v)
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, iam.ErrNotFound
 	}
@@ -46,6 +151,23 @@ func (t *txn) Get(account, kind, key string) ([]byte, error) {
 		v = []byte{}
 	}
 	return v, nil
+}
+
+// scanOne reads the one row a query returns (pgx.ErrNoRows if none).
+func scanOne(rows pgx.Rows, dest ...any) error {
+	defer rows.Close()
+	if !rows.Next() {
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 // exec runs a write and returns how many rows it touched.
@@ -138,7 +260,7 @@ func (t *txn) Scan(account, kind, prefix, after string, limit int, fn func(key s
 			q += ` AND key < $6`
 			args = append(args, []byte(end))
 		}
-		rows, err := t.tx.Query(t.ctx, q+` ORDER BY key LIMIT $5`, args...)
+		rows, err := t.query(q+` ORDER BY key LIMIT $5`, args...)
 		if err != nil {
 			return t.failed(err)
 		}
@@ -182,7 +304,11 @@ func (t *txn) Count(account, kind, prefix string) (int, error) {
 		args = append(args, []byte(end))
 	}
 	var n int
-	if err := t.tx.QueryRow(t.ctx, q, args...).Scan(&n); err != nil {
+	rows, err := t.query(q, args...)
+	if err == nil {
+		err = scanOne(rows, &n)
+	}
+	if err != nil {
 		return 0, t.failed(err)
 	}
 	return n, nil
