@@ -4,6 +4,8 @@
 // Updates run SERIALIZABLE and are run again after a serialization failure
 // or a deadlock (SQLSTATE 40001, 40P01), so concurrent writers on any
 // nodes never lose an update nor leave a dangling reference (write skew).
+// A node's concurrent Update calls share one transaction, each in a
+// savepoint, and one commit (group commit, as in store/sqlite).
 //
 // The change feed is a table written in each write transaction. Its
 // sequence numbers are transaction ids (shifted, plus the change's place
