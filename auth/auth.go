@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -58,19 +59,58 @@ type identity struct {
 // credCache keeps identities by access key id, with an index by user so a
 // change to a user drops its keys.
 type credCache struct {
-	mu     sync.RWMutex
-	byID   map[string]*identity
-	byUser map[string][]string // account|lower user -> key ids
+	mu      sync.RWMutex
+	byID    map[string]*identity
+	byUser  map[string][]string // account|lower user -> key ids
+	loading map[string]*loading // key ids being read from the store
+}
+
+// loading marks a key being read, so that an invalidation arriving
+// meanwhile keeps the (possibly older) result out of the cache.
+type loading struct {
+	readers int
+	stale   bool
+	users   []string // account|lower user of the user changes meanwhile
 }
 
 func (c *credCache) init() {
 	c.byID, c.byUser = map[string]*identity{}, map[string][]string{}
+	if c.loading == nil {
+		c.loading = map[string]*loading{}
+	}
 }
 
 func (c *credCache) get(id string) *identity {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.byID[id]
+}
+
+// load registers a read of a key from the store; done, called with what
+// was read, keeps it unless an invalidation concerning it came meanwhile.
+func (c *credCache) load(id string) (done func(*identity)) {
+	c.mu.Lock()
+	l := c.loading[id]
+	if l == nil {
+		l = &loading{}
+		c.loading[id] = l
+	}
+	l.readers++
+	c.mu.Unlock()
+	return func(ident *identity) {
+		c.mu.Lock()
+		if l.readers--; l.readers == 0 {
+			delete(c.loading, id)
+		}
+		stale := l.stale
+		if ident != nil && ident.cred.User != "" {
+			stale = stale || slices.Contains(l.users, ident.cred.Account+"|"+strings.ToLower(ident.cred.User))
+		}
+		c.mu.Unlock()
+		if ident != nil && !stale {
+			c.put(id, ident)
+		}
+	}
 }
 
 func (c *credCache) put(id string, ident *identity) {
@@ -93,14 +133,27 @@ func (c *credCache) invalidate(changes []iam.Change) {
 		switch ch.Kind {
 		case iam.KindReset:
 			c.byID, c.byUser = map[string]*identity{}, map[string][]string{}
+			for _, l := range c.loading {
+				l.stale = true
+			}
 		case "access-key":
 			delete(c.byID, ch.Key)
+			if l := c.loading[ch.Key]; l != nil {
+				l.stale = true
+			}
 		case "user":
 			k := ch.Account + "|" + ch.Key
 			for _, id := range c.byUser[k] {
 				delete(c.byID, id)
 			}
 			delete(c.byUser, k)
+			for _, l := range c.loading {
+				if len(l.users) < 64 {
+					l.users = append(l.users, k)
+				} else {
+					l.stale = true
+				}
+			}
 		}
 	}
 }
@@ -174,21 +227,25 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*identity, error
 			}
 		}
 	}
+	keep := func(*identity) {}
+	if a.watcher != nil {
+		keep = a.cache.load(id)
+	}
 	cred, err := a.iam.LookupAccessKey(ctx, id)
 	if err != nil {
+		keep(nil)
 		return nil, lookupError(err)
 	}
 	ident := &identity{cred: cred}
 	if cred.User != "" {
 		u, err := a.iam.LookupUser(ctx, cred.Account, cred.User)
 		if err != nil {
+			keep(nil)
 			return nil, lookupError(err)
 		}
 		ident.userName, ident.userID, ident.userPath = u.Name, u.ID, u.Path
 	}
-	if a.watcher != nil {
-		a.cache.put(id, ident)
-	}
+	keep(ident)
 	return ident, nil
 }
 

@@ -23,7 +23,15 @@ type View struct {
 
 	mu         sync.Mutex
 	principals map[string]*principal // account|kind|lower name
+	loading    map[string]*loading   // principals being read from the store
 	compiled   map[compiledKey]*policy.Policy
+}
+
+// loading marks a principal being read, so that an invalidation arriving
+// meanwhile keeps the (possibly older) result out of the cache.
+type loading struct {
+	readers int
+	stale   bool
 }
 
 type compiledKey struct {
@@ -44,7 +52,7 @@ const maxCompiled = 50000
 
 // NewView returns a view over the service, kept current by the watcher.
 func NewView(svc *iam.Service, w *iam.Watcher) *View {
-	v := &View{iam: svc, principals: map[string]*principal{}, compiled: map[compiledKey]*policy.Policy{}}
+	v := &View{iam: svc, principals: map[string]*principal{}, loading: map[string]*loading{}, compiled: map[compiledKey]*policy.Policy{}}
 	if w != nil {
 		w.Subscribe(v.invalidate)
 	}
@@ -62,21 +70,31 @@ func (v *View) invalidate(changes []iam.Change) {
 		switch c.Kind {
 		case iam.KindReset:
 			v.principals = map[string]*principal{}
+			for _, l := range v.loading {
+				l.stale = true
+			}
 		case "user", "role":
-			delete(v.principals, c.Account+"|"+c.Kind+"|"+c.Key)
+			v.drop(c.Account + "|" + c.Kind + "|" + c.Key)
 		case "inline", "attached":
 			kind, rest, _ := strings.Cut(c.Key, "|")
 			name, _, _ := strings.Cut(rest, "|")
 			if kind == "group" {
 				v.dropAccount(c.Account)
 			} else {
-				delete(v.principals, c.Account+"|"+kind+"|"+name)
+				v.drop(c.Account + "|" + kind + "|" + name)
 			}
 		case "user-group", "member":
 			v.dropAccount(c.Account)
 		case "policy", "policy-version", "group":
 			v.dropAccount(c.Account)
 		}
+	}
+}
+
+func (v *View) drop(k string) {
+	delete(v.principals, k)
+	if l := v.loading[k]; l != nil {
+		l.stale = true
 	}
 }
 
@@ -87,6 +105,11 @@ func (v *View) dropAccount(account string) {
 			delete(v.principals, k)
 		}
 	}
+	for k, l := range v.loading {
+		if strings.HasPrefix(k, prefix) {
+			l.stale = true
+		}
+	}
 }
 
 // principal returns a user's or role's compiled policies.
@@ -94,10 +117,25 @@ func (v *View) principal(ctx context.Context, account, kind, name string) (*prin
 	k := account + "|" + kind + "|" + strings.ToLower(name)
 	v.mu.Lock()
 	p := v.principals[k]
+	var l *loading
+	if p == nil {
+		if l = v.loading[k]; l == nil {
+			l = &loading{}
+			v.loading[k] = l
+		}
+		l.readers++
+	}
 	v.mu.Unlock()
 	if p != nil {
 		return p, nil
 	}
+	defer func() {
+		v.mu.Lock()
+		if l.readers--; l.readers == 0 {
+			delete(v.loading, k)
+		}
+		v.mu.Unlock()
+	}()
 	data, err := v.iam.PrincipalPolicies(ctx, account, kind, name)
 	if err != nil {
 		return nil, err
@@ -118,7 +156,11 @@ func (v *View) principal(ctx context.Context, account, kind, name string) (*prin
 	if len(v.principals) > 200000 {
 		v.principals = map[string]*principal{}
 	}
-	v.principals[k] = p
+	// What was read may predate a change whose invalidation came while it
+	// was read: use it for this request, keep it only if none came.
+	if !l.stale {
+		v.principals[k] = p
+	}
 	v.mu.Unlock()
 	return p, nil
 }

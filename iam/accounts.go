@@ -59,6 +59,36 @@ func (s *Service) CreateAccount(ctx context.Context, id, rootKeyID, rootSecret s
 	return &acct, storeErr(err)
 }
 
+// CreateFirstAccount creates the account unless the store holds one
+// already, in one transaction, so nodes starting together on an empty
+// database agree on one account. It returns the account there is and
+// whether this call created it.
+func (s *Service) CreateFirstAccount(ctx context.Context, id, rootKeyID, rootSecret string) (*Account, bool, error) {
+	var acct Account
+	var created bool
+	err := s.update(ctx, func(tx Tx) error {
+		created = false
+		found := false
+		err := scanJSON(tx, "", kindAccount, "", "", 1, func(_ string, a *Account) error {
+			acct, found = *a, true
+			return nil
+		})
+		if err != nil || found {
+			return err
+		}
+		acct = Account{ID: id, Created: s.now().UTC().Truncate(time.Second)}
+		if err := insertJSON(tx, "", kindAccount, id, &acct); err != nil {
+			return err
+		}
+		created = true
+		if rootKeyID == "" {
+			return nil
+		}
+		return s.insertAccessKey(tx, &AccessKey{ID: rootKeyID, Account: id, Status: "Active", Created: acct.Created}, rootSecret)
+	})
+	return &acct, created, storeErr(err)
+}
+
 // Accounts lists the accounts hosted here.
 func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 	var out []Account

@@ -22,17 +22,37 @@ type Watcher struct {
 	subs    []func([]Change)
 }
 
-// Publisher is a store that pushes its own commits to subscribers (the
-// SQLite store does). The watcher then needs no query to see this node's
-// writes.
+// Publisher is a store that pushes its own commits to subscribers (both
+// stores do). The watcher then needs no query to see this node's writes.
+// Pushed changes with Seq 0 do not move the watcher along the feed (the
+// PostgreSQL feed is not in commit order; they come again through it).
 type Publisher interface {
 	Subscribe(fn func([]Change))
+}
+
+// Notifier is a store that announces commits of other nodes: the
+// sequence number a commit reached (0: catch up anyway).
+type Notifier interface {
+	Notifications() <-chan int64
+}
+
+// Header is a store that can say where its feed ends now, so a new
+// watcher need not read the changes kept before it started.
+type Header interface {
+	Head(ctx context.Context) (int64, error)
 }
 
 // NewWatcher starts following the store from its current end: views start
 // empty, so earlier changes do not matter.
 func NewWatcher(ctx context.Context, store Store) (*Watcher, error) {
 	w := &Watcher{store: store}
+	if h, ok := store.(Header); ok {
+		seq, err := h.Head(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.seq = seq
+	}
 	for {
 		changes, err := store.Changes(ctx, w.seq, 10000)
 		var trunc *TruncatedError
@@ -107,7 +127,12 @@ func (w *Watcher) Sync(ctx context.Context) error {
 			continue
 		}
 		if err != nil {
-			w.dirty.Store(true)
+			// Try again on the next request, unless the store pushes this
+			// node's writes: then Run catches up, and requests do not wait
+			// for a database that may be gone.
+			if !w.pushing {
+				w.dirty.Store(true)
+			}
 			return err
 		}
 		if len(changes) == 0 {
@@ -124,17 +149,45 @@ func (w *Watcher) Sync(ctx context.Context) error {
 // of changes: subscribers drop everything they keep.
 const KindReset = "*"
 
-// Run catches up every interval until ctx ends (for changes other nodes
-// make).
+// Seq is the feed position the watcher has reached.
+func (w *Watcher) Seq() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.seq
+}
+
+// Run catches up until ctx ends (for changes other nodes make): at once
+// when the store announces a commit, and every interval in case an
+// announcement was lost. An announced change the feed does not show yet
+// (an older transaction is still running) is looked for again soon.
 func (w *Watcher) Run(ctx context.Context, interval time.Duration) {
+	var notes <-chan int64
+	if n, ok := w.store.(Notifier); ok {
+		notes = n.Notifications()
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	const firstRetry = 2 * time.Millisecond
+	var want int64
+	var retry <-chan time.Time
+	wait := firstRetry
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			_ = w.Sync(ctx)
+		case seq := <-notes:
+			want = max(want, seq)
+		case <-retry:
+			retry = nil
+		}
+		_ = w.Sync(ctx)
+		switch {
+		case w.Seq() >= want:
+			want, wait = 0, firstRetry
+		case retry == nil:
+			retry = time.After(wait)
+			wait = min(2*wait, interval)
 		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/oidc"
+	"github.com/iamd/iamd/store/postgres"
 	"github.com/iamd/iamd/store/sqlite"
 	"github.com/iamd/iamd/sts"
 )
@@ -32,6 +33,10 @@ type Options struct {
 	RootKeyID  string // root credentials to ensure (random on first start when empty)
 	RootSecret string
 	SealKey    []byte // key for secrets at rest; read or created in DataDir when nil
+	// Store is where state lives: "postgres://…" (or "postgresql://…")
+	// for a PostgreSQL database shared by many nodes; empty for SQLite in
+	// DataDir.
+	Store string
 	// TokenKeys is the key ring that seals session tokens ("id:base64"
 	// entries, newest first); read or created in DataDir (token.keys) when
 	// empty. Nodes sharing a database must share it.
@@ -60,14 +65,15 @@ type Instance struct {
 	RootKeyID, RootSecret string
 	Created               bool // the account was created by this start
 
-	IAM      *iam.Service
-	Store    iam.Store
-	http     *http.Server
-	srv      *Server
-	ln       net.Listener
-	done     chan struct{} // closed when Serve returns
-	serveErr error
-	once     sync.Once
+	IAM       *iam.Service
+	Store     iam.Store
+	http      *http.Server
+	srv       *Server
+	ln        net.Listener
+	done      chan struct{} // closed when Serve returns
+	stopWatch func()
+	serveErr  error
+	once      sync.Once
 }
 
 // DefaultAddr is where iamd listens unless told otherwise.
@@ -92,9 +98,15 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(filepath.Join(opt.DataDir, "iamd.db"))
+	st, err := openStore(ctx, opt)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Store != "" {
+		if err := checkSharedKeys(ctx, st, map[string]*iam.Sealer{"seal": sealer, "tokens": tokenRing}); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	metrics := NewMetrics()
 	store := metrics.InstrumentStore(st)
@@ -113,8 +125,15 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		st.Close()
 		return nil, err
 	}
+	// Other nodes' writes reach the views through the feed.
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	inst.stopWatch = stopWatch
+	go watcher.Run(watchCtx, WatchInterval)
 	authn := auth.New(svc, tokens, watcher, opt.Now)
 	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
+		if p, ok := st.(interface{ Ping(context.Context) error }); ok {
+			return p.Ping(ctx)
+		}
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
 	inst.srv = srv
@@ -124,6 +143,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	srv.SetIAM(iamOperations{svc, authz.NewSimulation(svc)})
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
+		stopWatch()
 		st.Close()
 		return nil, err
 	}
@@ -206,9 +226,37 @@ func (i *Instance) prepareAccount(ctx context.Context, opt Options) error {
 	if i.RootKeyID == "" {
 		i.RootKeyID, i.RootSecret = iam.NewAccessKeyID(iam.PrefixAccessKey), iam.NewSecretAccessKey()
 	}
-	i.Created = true
-	_, err = i.IAM.CreateAccount(ctx, i.Account, i.RootKeyID, i.RootSecret)
-	return err
+	acct, created, err := i.IAM.CreateFirstAccount(ctx, i.Account, i.RootKeyID, i.RootSecret)
+	if err != nil || created {
+		i.Created = created
+		return err
+	}
+	// Another node starting at the same time created it.
+	i.Account, i.RootKeyID, i.RootSecret = acct.ID, "", ""
+	if opt.AccountID != "" {
+		i.Account = opt.AccountID
+	}
+	if opt.RootKeyID == "" {
+		return nil
+	}
+	i.RootKeyID, i.RootSecret = opt.RootKeyID, opt.RootSecret
+	return i.IAM.EnsureRootKey(ctx, i.Account, opt.RootKeyID, opt.RootSecret)
+}
+
+// WatchInterval is how often a node reads the change feed even when no
+// commit was announced (a lost announcement delays a change by at most
+// this much).
+const WatchInterval = 250 * time.Millisecond
+
+// openStore opens the store the options name.
+func openStore(ctx context.Context, opt Options) (iam.Store, error) {
+	if strings.HasPrefix(opt.Store, "postgres://") || strings.HasPrefix(opt.Store, "postgresql://") {
+		return postgres.Open(ctx, opt.Store, postgres.Options{})
+	}
+	if opt.Store != "" {
+		return nil, fmt.Errorf("store %q: want postgres://… (or nothing, for SQLite in the data directory)", opt.Store)
+	}
+	return sqlite.Open(filepath.Join(opt.DataDir, "iamd.db"))
 }
 
 // Close shuts the server down gracefully (in-flight requests finish) and
@@ -217,6 +265,7 @@ func (i *Instance) Close(ctx context.Context) error {
 	var err error
 	i.once.Do(func() {
 		err = i.http.Shutdown(ctx)
+		i.stopWatch()
 		if serveErr := i.Wait(); serveErr != nil {
 			err = errors.Join(err, serveErr)
 		}

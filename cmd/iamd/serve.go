@@ -24,6 +24,7 @@ import (
 
 type serveFlags struct {
 	addr, data, accountID string
+	store                 string
 	logFormat, logLevel   string
 	maxConns              int
 	quotaUsers            int
@@ -47,7 +48,12 @@ Every flag can also be set by an environment variable (IAMD_ADDR, IAMD_DATA,
 IAMD_ACCOUNT_ID, IAMD_LOG_FORMAT, ...). IAMD_ROOT_ACCESS_KEY_ID and
 IAMD_ROOT_SECRET_ACCESS_KEY choose the root credentials (any id and secret), and
 IAMD_SEAL_KEY (base64, 32 bytes) the key that encrypts secrets at rest instead of the
-seal.key file in the data directory.`,
+seal.key file in the data directory, and IAMD_TOKEN_KEYS the key ring that seals session
+tokens ("id:base64" entries, newest first, comma-separated) instead of the token.keys file.
+
+--store postgres://user:pass@host/db (or IAMD_STORE) keeps the state in PostgreSQL instead,
+shared by any number of nodes; every node must then get the same IAMD_SEAL_KEY and
+IAMD_TOKEN_KEYS.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serve(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), &f)
@@ -56,6 +62,7 @@ seal.key file in the data directory.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", server.DefaultAddr, "listen address")
 	fl.StringVar(&f.data, "data", ".iamd", "data directory")
+	fl.StringVar(&f.store, "store", "", "PostgreSQL URL (postgres://…) shared by many nodes; empty: SQLite in the data directory")
 	fl.StringVar(&f.accountID, "account-id", "", "account to create on first start (random 12 digits when empty)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -108,7 +115,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	quotas := iam.DefaultQuotas()
 	quotas.Users, quotas.Roles, quotas.Policies, quotas.Groups = f.quotaUsers, f.quotaRoles, f.quotaPolicies, f.quotaGroups
 	opt := server.Options{
-		Addr: f.addr, DataDir: f.data, AccountID: f.accountID, Logger: logger, Quotas: &quotas, MaxConns: f.maxConns,
+		Addr: f.addr, DataDir: f.data, Store: f.store, AccountID: f.accountID, TokenKeys: os.Getenv("IAMD_TOKEN_KEYS"), Logger: logger, Quotas: &quotas, MaxConns: f.maxConns,
 		OIDCAllowHTTP: f.oidcAllowHTTP,
 		RootKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
 	}
@@ -133,12 +140,16 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	logger.Info("iamd serving", "url", inst.URL, "account", inst.Account, "data", f.data)
+	logger.Info("iamd serving", "url", inst.URL, "account", inst.Account, "data", f.data, "store", inst.Store)
 	if f.pprofAddr != "" {
 		go func() {
 			// The profiles leak internals: bind them to loopback.
 			logger.Info("pprof", "err", http.ListenAndServe(f.pprofAddr, nil))
 		}()
+	}
+	where := f.data
+	if f.store != "" {
+		where = "the database"
 	}
 	if inst.Created {
 		fmt.Fprintf(stdout, `iamd created account %s. Use it with:
@@ -150,7 +161,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
   export AWS_ENDPOINT_URL_STS=%s
 
 The secret is shown only now; it is stored encrypted in %s.
-`, inst.Account, inst.RootKeyID, inst.RootSecret, inst.URL, inst.URL, f.data)
+`, inst.Account, inst.RootKeyID, inst.RootSecret, inst.URL, inst.URL, where)
 	}
 	select {
 	case <-ctx.Done():

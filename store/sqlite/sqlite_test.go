@@ -78,3 +78,17 @@ func BenchmarkUpdate(b *testing.B) {
 		})
 	}
 }
+
+func TestNodes(t *testing.T) {
+	storetest.RunNodes(t, func(t *testing.T) (iam.Store, func() iam.Store) {
+		path := filepath.Join(t.TempDir(), "iamd.db")
+		open := func() iam.Store {
+			s, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		return open(), open
+	})
+}

@@ -352,3 +352,149 @@ func testOddValues(t *testing.T, s iam.Store) {
 		t.Fatalf("nil value = %q, %v", v, err)
 	}
 }
+
+// RunNodes runs the tests of several nodes writing to one database. open
+// returns a store on a fresh, empty database and a function that opens
+// another store (another node) on the same database; the suite closes
+// them all.
+func RunNodes(t *testing.T, open func(t *testing.T) (iam.Store, func() iam.Store)) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, []iam.Store)
+	}{
+		{"Concurrent inserts of one key", testNodesUniqueness},
+		{"No lost update", testNodesNoLostUpdate},
+		{"No write skew", testNodesWriteSkew},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			first, another := open(t)
+			nodes := []iam.Store{first, another(), another()}
+			defer func() {
+				for _, s := range nodes {
+					s.Close()
+				}
+			}()
+			tt.fn(t, nodes)
+		})
+	}
+}
+
+func testNodesUniqueness(t *testing.T, nodes []iam.Store) {
+	const rounds, each = 10, 4
+	for r := range rounds {
+		key := "user-" + strconv.Itoa(r)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won := 0
+		for i := range len(nodes) * each {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := nodes[i%len(nodes)].Update(ctx, func(tx iam.Tx) error {
+					return tx.Insert("a", "user", key, []byte(strconv.Itoa(i)))
+				})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					won++
+				case !errors.Is(err, iam.ErrExists):
+					t.Errorf("unexpected error %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if won != 1 {
+			t.Fatalf("round %d: %d concurrent inserts of one key on %d nodes succeeded, want 1", r, won, len(nodes))
+		}
+	}
+}
+
+func testNodesNoLostUpdate(t *testing.T, nodes []iam.Store) {
+	update(t, nodes[0], func(tx iam.Tx) error { return tx.Put("a", "counter", "c", []byte("0")) })
+	const perNode, each = 4, 15
+	var wg sync.WaitGroup
+	for _, s := range nodes {
+		for range perNode {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range each {
+					err := s.Update(ctx, func(tx iam.Tx) error {
+						v, err := tx.Get("a", "counter", "c")
+						if err != nil {
+							return err
+						}
+						n, _ := strconv.Atoi(string(v))
+						return tx.Put("a", "counter", "c", []byte(strconv.Itoa(n+1)))
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	want := strconv.Itoa(len(nodes) * perNode * each)
+	for i, s := range nodes {
+		if v, _ := get(t, s, "a", "counter", "c"); v != want {
+			t.Fatalf("node %d: counter = %s after %s increments", i, v, want)
+		}
+	}
+}
+
+// testNodesWriteSkew races the shape of AttachUserPolicy (the policy must
+// exist; add an attachment) with DeletePolicy's (no attachment may exist;
+// remove the policy). They write different records, so only a serializable
+// store keeps them from leaving an attachment to a deleted policy.
+func testNodesWriteSkew(t *testing.T, nodes []iam.Store) {
+	errConflict := errors.New("delete conflict")
+	for r := range 20 {
+		p := "p" + strconv.Itoa(r)
+		update(t, nodes[0], func(tx iam.Tx) error { return tx.Insert("a", "policy", p, []byte("{}")) })
+		var wg sync.WaitGroup
+		var attachErr, deleteErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			attachErr = nodes[1].Update(ctx, func(tx iam.Tx) error {
+				if _, err := tx.Get("a", "policy", p); err != nil {
+					return err
+				}
+				return tx.Insert("a", "attached", p+"|alice", nil)
+			})
+		}()
+		go func() {
+			defer wg.Done()
+			deleteErr = nodes[2].Update(ctx, func(tx iam.Tx) error {
+				n, err := tx.Count("a", "attached", p+"|")
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					return errConflict
+				}
+				return tx.Delete("a", "policy", p)
+			})
+		}()
+		wg.Wait()
+		if attachErr != nil && !errors.Is(attachErr, iam.ErrNotFound) {
+			t.Fatalf("attach: %v", attachErr)
+		}
+		if deleteErr != nil && !errors.Is(deleteErr, errConflict) {
+			t.Fatalf("delete: %v", deleteErr)
+		}
+		_, policyErr := get(t, nodes[0], "a", "policy", p)
+		_, attachedErr := get(t, nodes[0], "a", "attached", p+"|alice")
+		policyGone, attached := errors.Is(policyErr, iam.ErrNotFound), attachedErr == nil
+		if policyGone && attached {
+			t.Fatalf("round %d: attachment to a deleted policy (attach %v, delete %v)", r, attachErr, deleteErr)
+		}
+		if policyGone == (deleteErr != nil) || attached == (attachErr != nil) {
+			t.Fatalf("round %d: outcome (policy gone %v, attached %v) disagrees with the answers (attach %v, delete %v)", r, policyGone, attached, attachErr, deleteErr)
+		}
+	}
+}
