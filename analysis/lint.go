@@ -573,5 +573,3 @@ func (l *linter) credentials(opt LintOptions) {
 		}
 	}
 }
-
-
