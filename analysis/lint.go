@@ -367,9 +367,26 @@ func resourceFits(a CatalogAction, r string) bool {
 	return false
 }
 
-// globsIntersect reports whether some string matches both patterns ('*'
-// any run, '?' one character).
+// globsIntersect reports whether some ARN matches both ARN patterns, part
+// by part as IAM matches resources (a wildcard does not cross the colons
+// between the six parts).
 func globsIntersect(a, b string) bool {
+	pa, oka := arn.Split(a)
+	pb, okb := arn.Split(b)
+	if !oka || !okb {
+		return a == "*" || b == "*" || globIntersect(a, b)
+	}
+	for i := range pa {
+		if !globIntersect(pa[i], pb[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// globIntersect reports whether some string matches both patterns ('*'
+// any run, '?' one character).
+func globIntersect(a, b string) bool {
 	memo := map[[2]int]bool{}
 	var rec func(i, j int) bool
 	rec = func(i, j int) bool {
