@@ -50,7 +50,7 @@ func (s *source) checkFormat(formats ...string) error {
 // storeSession runs fn with an IAM client acting as the root user of the
 // account in a data directory. The server is started on a loopback port
 // with a one-off root key, which is deleted afterwards.
-func storeSession(ctx context.Context, data, accountID string, create bool, fn func(c *awsiam.Client, account string) error) error {
+func storeSession(ctx context.Context, data, accountID string, create bool, fn func(c *awsiam.Client, account, keyID string) error) error {
 	if !create {
 		if _, err := os.Stat(data); err != nil {
 			return usageError("--data %s: %v", data, err)
@@ -69,18 +69,19 @@ func storeSession(ctx context.Context, data, accountID string, create bool, fn f
 	}()
 	c := awsiam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
 		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: &http.Client{Timeout: time.Minute}})
-	ferr := fn(c, inst.Account)
-	if !inst.Created {
-		if _, err := c.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(id)}); err != nil && ferr == nil {
-			ferr = err
-		}
+	ferr := fn(c, inst.Account, id)
+	// The key is deleted even when this start created the account: a root
+	// key whose secret nobody holds is only a risk (iamd serve sets root
+	// keys from IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY).
+	if _, err := c.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(id)}); err != nil && ferr == nil {
+		ferr = err
 	}
 	return ferr
 }
 
 
 // load reads the dump (and, from the store, the credential report).
-func (s *source) load(ctx context.Context) (*analysis.Dump, []byte, error) {
+func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.CredentialRow, error) {
 	switch {
 	case s.from != "" && s.data != "":
 		return nil, nil, usageError("give --from or --data, not both")
@@ -92,21 +93,55 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []byte, error) {
 		return d, nil, nil
 	case s.data != "":
 		var d *analysis.Dump
-		var report []byte
-		err := storeSession(ctx, s.data, s.accountID, false, func(c *awsiam.Client, _ string) error {
+		var rows []analysis.CredentialRow
+		err := storeSession(ctx, s.data, s.accountID, false, func(c *awsiam.Client, _, keyID string) error {
 			var err error
 			if d, err = analysis.FetchDump(ctx, c); err != nil {
 				return err
 			}
-			report, err = analysis.FetchCredentialReport(ctx, c)
-			return err
+			report, err := analysis.FetchCredentialReport(ctx, c)
+			if err != nil {
+				return err
+			}
+			if rows, err = analysis.ReadCredentialReport(bytes.NewReader(report)); err != nil {
+				return err
+			}
+			return rootKeys(ctx, c, rows, keyID)
 		})
-		return d, report, err
+		return d, rows, err
 	}
 	return nil, nil, usageError("give --from FILE or --data DIR")
 }
 
-func (s *source) graph(ctx context.Context) (*analysis.Graph, []byte, error) {
+// rootKeys rewrites the root row of a credential report from the root
+// user's keys without the one-off key used to read the store.
+func rootKeys(ctx context.Context, c *awsiam.Client, rows []analysis.CredentialRow, skip string) error {
+	out, err := c.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{})
+	if err != nil {
+		return err
+	}
+	var keys [2]analysis.KeyInfo
+	n := 0
+	for _, k := range out.AccessKeyMetadata {
+		if aws.ToString(k.AccessKeyId) == skip || n == 2 {
+			continue
+		}
+		info := analysis.KeyInfo{Active: k.Status == "Active", LastRotated: k.CreateDate}
+		if lu, err := c.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId}); err == nil && lu.AccessKeyLastUsed != nil {
+			info.LastUsed, info.Service = lu.AccessKeyLastUsed.LastUsedDate, aws.ToString(lu.AccessKeyLastUsed.ServiceName)
+		}
+		keys[n] = info
+		n++
+	}
+	for i := range rows {
+		if rows[i].Root {
+			rows[i].Keys = keys
+		}
+	}
+	return nil
+}
+
+func (s *source) graph(ctx context.Context) (*analysis.Graph, []analysis.CredentialRow, error) {
 	d, report, err := s.load(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -134,14 +169,17 @@ func newImportCommand() *cobra.Command {
 an account of the store: customer managed policies with their versions, groups, users, roles,
 instance profiles, inline and attached policies, memberships, boundaries and tags. It goes
 through the IAM API of an in-process server, so every check of the API applies. The store
-assigns new ids and creation dates, as AWS does for entities created again.`,
+assigns new ids and creation dates, as AWS does for entities created again.
+
+A new data directory gets the account without root keys: start iamd serve with
+IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY to set them.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := analysis.LoadDump(args[0])
 			if err != nil {
 				return usageError("%v", err)
 			}
-			return storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account string) error {
+			return storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
 				st, err := analysis.Push(ctxOf(cmd), c, d)
 				if st != nil {
 					fmt.Fprintf(cmd.OutOrStdout(), "imported into account %s: %d users, %d groups, %d roles, %d policies, %d instance profiles\n",
@@ -222,14 +260,15 @@ as severe as --fail-on.`,
 				}
 				opt.Now = t
 			}
+			opt.Credentials = report
 			if s.credReport != "" {
-				if report, err = os.ReadFile(s.credReport); err != nil {
+				f, err := os.Open(s.credReport)
+				if err != nil {
 					return usageError("%v", err)
 				}
-			}
-			if report != nil {
-				if opt.Credentials, err = analysis.ReadCredentialReport(bytes.NewReader(report)); err != nil {
-					return usageError("%v", err)
+				defer f.Close()
+				if opt.Credentials, err = analysis.ReadCredentialReport(f); err != nil {
+					return usageError("%s: %v", s.credReport, err)
 				}
 			}
 			findings := analysis.Lint(g.Account, opt)
