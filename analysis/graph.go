@@ -118,7 +118,7 @@ func (g *Graph) trustEdges(r *Entity, assumers []*Entity) {
 		}
 		cands[c.id] = c
 	}
-	wholeAccount := false
+	wholeAccount, anyoneHere := false, false
 	for _, st := range r.Trust.Doc.Statements {
 		if !strings.EqualFold(st.Effect, policy.Allow) {
 			continue
@@ -153,7 +153,9 @@ func (g *Graph) trustEdges(r *Entity, assumers []*Entity) {
 				case "AWS":
 					switch {
 					case v == "*":
-						wholeAccount = true
+						// The trust policy alone grants it: every principal of
+						// the account may assume the role, identity policy or not.
+						anyoneHere = true
 						add(&candidate{id: "*", kind: string(KindAnyone), principal: policy.Principal{Type: policy.TypeAccount, ARN: "arn:" + a.Partition + ":iam::000000000000:root", Account: "000000000000"}, action: "sts:AssumeRole", cond: cond})
 					default:
 						acct, isRoot := rootAccount(v)
@@ -177,7 +179,10 @@ func (g *Graph) trustEdges(r *Entity, assumers []*Entity) {
 			}
 		}
 	}
-	if wholeAccount {
+	if anyoneHere {
+		assumers = a.Principals()
+	}
+	if wholeAccount || anyoneHere {
 		for _, e := range assumers {
 			add(&candidate{id: e.ARN, kind: string(e.Kind), principal: e.caller, entity: e, action: "sts:AssumeRole"})
 		}

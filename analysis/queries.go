@@ -39,7 +39,7 @@ func (s Step) String() string {
 
 // short drops the arn:aws:iam::ACCOUNT: prefix for reading.
 func short(id string) string {
-	if parts := strings.SplitN(id, ":", 6); len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") {
+	if parts := strings.SplitN(id, ":", 6); len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") && parts[5] != "root" {
 		return parts[5]
 	}
 	return id
