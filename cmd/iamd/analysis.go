@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamd/iamd/analysis"
+	"github.com/iamd/iamd/analysis/iamsync"
 	"github.com/iamd/iamd/server"
 )
 
@@ -96,10 +97,10 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		var rows []analysis.CredentialRow
 		err := storeSession(ctx, s.data, s.accountID, false, func(c *awsiam.Client, _, keyID string) error {
 			var err error
-			if d, err = analysis.FetchDump(ctx, c); err != nil {
+			if d, err = iamsync.FetchDump(ctx, c); err != nil {
 				return err
 			}
-			report, err := analysis.FetchCredentialReport(ctx, c)
+			report, err := iamsync.FetchCredentialReport(ctx, c)
 			if err != nil {
 				return err
 			}
@@ -180,7 +181,7 @@ IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY to set them.`,
 				return usageError("%v", err)
 			}
 			return storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
-				st, err := analysis.Push(ctxOf(cmd), c, d)
+				st, err := iamsync.Push(ctxOf(cmd), c, d)
 				if st != nil {
 					fmt.Fprintf(cmd.OutOrStdout(), "imported into account %s: %d users, %d groups, %d roles, %d policies, %d instance profiles\n",
 						account, st.Users, st.Groups, st.Roles, st.Policies, st.InstanceProfiles)

@@ -1,4 +1,8 @@
-package analysis
+// Package iamsync moves an account dump in and out of an IAM endpoint
+// (iamd or AWS) through the IAM API with the AWS SDK, so every rule of the
+// API (names, limits, validation, AWS's errors) stays in one place: the
+// server. Package analysis itself needs no network.
+package iamsync
 
 import (
 	"context"
@@ -11,17 +15,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-)
 
-// The store is read and written through the IAM API with the AWS SDK, so
-// every rule (names, limits, validation, AWS's errors) stays in one place:
-// the server. The same functions import into, and export from, real AWS.
+	"github.com/iamd/iamd/analysis"
+)
 
 // FetchDump reads the account through GetAccountAuthorizationDetails,
 // following the pages, with every entity type (AWS managed policies too,
 // the ones in use).
-func FetchDump(ctx context.Context, c *iam.Client) (*Dump, error) {
-	d := &Dump{UserDetailList: []UserDetail{}, GroupDetailList: []GroupDetail{}, RoleDetailList: []RoleDetail{}, Policies: []ManagedPolicyDetail{}}
+func FetchDump(ctx context.Context, c *iam.Client) (*analysis.Dump, error) {
+	d := &analysis.Dump{UserDetailList: []analysis.UserDetail{}, GroupDetailList: []analysis.GroupDetail{}, RoleDetailList: []analysis.RoleDetail{}, Policies: []analysis.ManagedPolicyDetail{}}
 	in := &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeUser, types.EntityTypeGroup, types.EntityTypeRole,
 		types.EntityTypeLocalManagedPolicy, types.EntityTypeAWSManagedPolicy}}
 	p := iam.NewGetAccountAuthorizationDetailsPaginator(c, in)
@@ -36,7 +38,7 @@ func FetchDump(ctx context.Context, c *iam.Client) (*Dump, error) {
 		if err != nil {
 			return nil, err
 		}
-		var page Dump
+		var page analysis.Dump
 		if err := json.Unmarshal(b, &page); err != nil {
 			return nil, err
 		}
@@ -74,7 +76,7 @@ type ImportStats struct {
 // new ids and dates, as AWS would; managed policy ARNs are rewritten to the
 // target account. Entities that exist already are an error
 // (EntityAlreadyExists), so a partial import is visible.
-func Push(ctx context.Context, c *iam.Client, d *Dump) (*ImportStats, error) {
+func Push(ctx context.Context, c *iam.Client, d *analysis.Dump) (*ImportStats, error) {
 	st := &ImportStats{}
 	arns := map[string]string{} // dump ARN -> created ARN
 	mapARN := func(a string) string {
@@ -84,10 +86,10 @@ func Push(ctx context.Context, c *iam.Client, d *Dump) (*ImportStats, error) {
 		return a
 	}
 	for _, p := range d.Policies {
-		if isAWSManaged(p.Arn) {
+		if strings.Contains(p.Arn, ":iam::aws:policy/") {
 			continue
 		}
-		versions := append([]PolicyVersion{}, p.PolicyVersionList...)
+		versions := append([]analysis.PolicyVersion{}, p.PolicyVersionList...)
 		sort.SliceStable(versions, func(i, j int) bool {
 			return versionNumber(versions[i].VersionId) < versionNumber(versions[j].VersionId)
 		})
@@ -209,7 +211,7 @@ func optional(s string) *string {
 	return aws.String(s)
 }
 
-func sdkTags(tags []Tag) []types.Tag {
+func sdkTags(tags []analysis.Tag) []types.Tag {
 	var out []types.Tag
 	for _, t := range tags {
 		out = append(out, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})

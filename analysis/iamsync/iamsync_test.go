@@ -1,4 +1,4 @@
-package analysis_test
+package iamsync_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamd/iamd/analysis"
+	"github.com/iamd/iamd/analysis/iamsync"
 	"github.com/iamd/iamd/server"
 )
 
@@ -40,18 +41,18 @@ func TestServerRoundTrip(t *testing.T) {
 		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
 		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}})
 
-	orig, err := analysis.LoadDump("testdata/account.json")
+	orig, err := analysis.LoadDump("../testdata/account.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := analysis.Push(ctx, c, orig)
+	st, err := iamsync.Push(ctx, c, orig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Users != len(orig.UserDetailList) || st.Roles != len(orig.RoleDetailList) || st.Groups != len(orig.GroupDetailList) {
 		t.Fatalf("imported %+v", st)
 	}
-	got, err := analysis.FetchDump(ctx, c)
+	got, err := iamsync.FetchDump(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestServerRoundTrip(t *testing.T) {
 	if a, b := escalating(orig), escalating(got); !reflect.DeepEqual(a, b) || len(a) == 0 {
 		t.Errorf("escalation from the file %v\nfrom the server %v", a, b)
 	}
-	report, err := analysis.FetchCredentialReport(ctx, c)
+	report, err := iamsync.FetchCredentialReport(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func TestServerRoundTrip(t *testing.T) {
 		t.Fatalf("credential report: %d rows, %v", len(rows), err)
 	}
 	// Importing again fails visibly rather than merging.
-	if _, err := analysis.Push(ctx, c, orig); err == nil || !strings.Contains(err.Error(), "EntityAlreadyExists") {
+	if _, err := iamsync.Push(ctx, c, orig); err == nil || !strings.Contains(err.Error(), "EntityAlreadyExists") {
 		t.Errorf("second import: %v", err)
 	}
 }
