@@ -242,6 +242,12 @@ func TestWhatCanAndPath(t *testing.T) {
 		t.Errorf("peggy is denied all of s3, got %+v", p)
 	}
 
+	// A boundary that allows no IAM action leaves none, conditions or not.
+	bea, _ := g.Account.Entity(acct + "user/bounded-bea")
+	for _, p := range g.WhatCan(bea, "iam").Actions {
+		t.Errorf("bounded-bea's boundary allows no iam action, got %+v", p)
+	}
+
 	steps, ok := g.Path(acct+"user/bob", acct+"role/admin-role", "")
 	if !ok || len(steps) != 2 || steps[0].To != acct+"role/dev-sandbox" {
 		t.Errorf("path bob -> admin-role: %v %v", ok, steps)

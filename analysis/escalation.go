@@ -210,6 +210,9 @@ type Escalation struct {
 	// Reaches is the administrator it becomes, or ADMIN when it grants
 	// itself the access.
 	Reaches string `json:"reaches"`
+	// Conditional is set when a step holds only if its conditions do
+	// (an sts:ExternalId, MFA, a source IP ...).
+	Conditional bool `json:"conditional,omitempty"`
 }
 
 // Escalations lists every principal that is not an administrator itself
@@ -224,7 +227,11 @@ func (g *Graph) Escalations() []Escalation {
 			continue
 		}
 		if steps, to, ok := g.search(e.ARN, g.isAdminNode); ok {
-			out = append(out, Escalation{Principal: e.ARN, Kind: e.Kind, Steps: steps, Reaches: to})
+			es := Escalation{Principal: e.ARN, Kind: e.Kind, Steps: steps, Reaches: to}
+			for _, st := range steps {
+				es.Conditional = es.Conditional || st.Conditional
+			}
+			out = append(out, es)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Principal < out[j].Principal })

@@ -216,9 +216,15 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 					cond := false
 					if d != policy.Allowed {
 						// A conditional statement: allowed when its conditions
-						// hold, unless a Deny applies regardless.
+						// hold, unless a Deny applies regardless or the
+						// boundary does not allow it.
 						if !st.HasCondition || d == policy.ExplicitDeny {
 							continue
+						}
+						if in.Boundary != nil {
+							if ex := policy.Explain(in, req); ex.AllowedByBoundary != nil && !*ex.AllowedByBoundary {
+								continue
+							}
 						}
 						cond = true
 					}

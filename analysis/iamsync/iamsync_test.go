@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/exec"
 	"reflect"
 	"sort"
 	"strings"
@@ -27,20 +29,7 @@ import (
 // answers.
 func TestServerRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), AccountID: "111122223333",
-		RootKeyID: "AKIAANALYSISTEST", RootSecret: "analysis-secret", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		inst.Close(c)
-	})
-	c := iam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIAANALYSISTEST", "analysis-secret", ""),
-		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
-		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}})
-
+	_, c := start(t)
 	orig, err := analysis.LoadDump("../testdata/account.json")
 	if err != nil {
 		t.Fatal(err)
@@ -49,13 +38,102 @@ func TestServerRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Users != len(orig.UserDetailList) || st.Roles != len(orig.RoleDetailList) || st.Groups != len(orig.GroupDetailList) {
-		t.Fatalf("imported %+v", st)
-	}
+	checkImport(t, st, orig)
 	got, err := iamsync.FetchDump(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
+	compare(t, orig, got)
+	report, err := iamsync.FetchCredentialReport(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := analysis.ReadCredentialReport(strings.NewReader(string(report)))
+	if err != nil || len(rows) != len(orig.UserDetailList)+1 {
+		t.Fatalf("credential report: %d rows, %v", len(rows), err)
+	}
+	// Importing again fails visibly rather than merging.
+	if _, err := iamsync.Push(ctx, c, orig); err == nil || !strings.Contains(err.Error(), "EntityAlreadyExists") {
+		t.Errorf("second import: %v", err)
+	}
+}
+
+// TestAWSCLIDump reads what the aws CLI prints for
+// get-account-authorization-details against iamd: the shape users feed to
+// --from.
+func TestAWSCLIDump(t *testing.T) {
+	awsPath, err := exec.LookPath("aws")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("aws CLI not on PATH")
+		}
+		t.Skip("aws CLI not on PATH")
+	}
+	inst, c := start(t)
+	orig, err := analysis.LoadDump("../testdata/account.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamsync.Push(context.Background(), c, orig); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, awsPath, "--endpoint-url", inst.URL, "--output", "json", "iam", "get-account-authorization-details")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_ACCESS_KEY_ID=" + rootKey, "AWS_SECRET_ACCESS_KEY=" + rootSecret,
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_MAX_ATTEMPTS=1", "AWS_PAGER=",
+		"AWS_EC2_METADATA_DISABLED=true"}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("aws: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(string(out), `"PolicyDocument": {`) {
+		t.Errorf("the CLI printed documents as strings:\n%.400s", out)
+	}
+	got, err := analysis.ReadDump(strings.NewReader(string(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare(t, orig, got)
+}
+
+const (
+	rootKey    = "AKIAANALYSISTEST"
+	rootSecret = "analysis-secret"
+)
+
+func start(t *testing.T) (*server.Instance, *iam.Client) {
+	t.Helper()
+	ctx := context.Background()
+	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), AccountID: "111122223333",
+		RootKeyID: rootKey, RootSecret: rootSecret, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		inst.Close(c)
+	})
+	c := iam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootKey, rootSecret, ""),
+		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}})
+	return inst, c
+}
+
+func checkImport(t *testing.T, st *iamsync.ImportStats, orig *analysis.Dump) {
+	t.Helper()
+	if st.Users != len(orig.UserDetailList) || st.Roles != len(orig.RoleDetailList) || st.Groups != len(orig.GroupDetailList) {
+		t.Fatalf("imported %+v", st)
+	}
+}
+
+// compare checks that got holds the account orig does, and gives the same
+// analysis answers.
+func compare(t *testing.T, orig, got *analysis.Dump) {
+	t.Helper()
 	if a, b := summary(t, orig), summary(t, got); !reflect.DeepEqual(a, b) {
 		for k := range a {
 			if !reflect.DeepEqual(a[k], b[k]) {
@@ -82,18 +160,6 @@ func TestServerRoundTrip(t *testing.T) {
 	}
 	if a, b := escalating(orig), escalating(got); !reflect.DeepEqual(a, b) || len(a) == 0 {
 		t.Errorf("escalation from the file %v\nfrom the server %v", a, b)
-	}
-	report, err := iamsync.FetchCredentialReport(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := analysis.ReadCredentialReport(strings.NewReader(string(report)))
-	if err != nil || len(rows) != len(orig.UserDetailList)+1 {
-		t.Fatalf("credential report: %d rows, %v", len(rows), err)
-	}
-	// Importing again fails visibly rather than merging.
-	if _, err := iamsync.Push(ctx, c, orig); err == nil || !strings.Contains(err.Error(), "EntityAlreadyExists") {
-		t.Errorf("second import: %v", err)
 	}
 }
 

@@ -456,6 +456,9 @@ principal FROM can become, is allowed. Role assumption and escalation techniques
 			if _, ok := g.Nodes[args[0]]; !ok {
 				return usageError("%s is not a principal of the graph", args[0])
 			}
+			if _, ok := g.Nodes[args[1]]; !ok && args[1] != analysis.Admin && (strings.HasPrefix(args[1], "arn:") || !strings.Contains(args[1], ":")) {
+				return usageError("%s is neither an entity of the account, ADMIN, nor an action (service:Action)", args[1])
+			}
 			steps, ok := g.Path(args[0], args[1], resource)
 			w := cmd.OutOrStdout()
 			switch s.format {
