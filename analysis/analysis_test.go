@@ -57,6 +57,7 @@ func TestLintFixture(t *testing.T) {
 	}{
 		{"trust-any-principal", acct + "role/public-role", "0", Error},
 		{"trust-cross-account-no-condition", acct + "role/partner-role", "0", Warning},
+		{"trust-oidc-no-subject", acct + "role/github-any", "0", Error},
 		{"passrole-wildcard", acct + "user/mallory", "1 (Sid PassAny)", Error},
 		{"unknown-action", acct + "user/oscar", "0 (Sid Typo)", Error},
 		{"resource-type-mismatch", acct + "user/oscar", "1 (Sid WrongResource)", Warning},
@@ -96,6 +97,8 @@ func TestLintFixture(t *testing.T) {
 			t.Errorf("trust flagged: %+v", k)
 		case k.rule == "trust-cross-account-no-condition" && strings.HasSuffix(k.arn, "cross-account-audit"):
 			t.Errorf("role with sts:ExternalId flagged: %+v", k)
+		case k.rule == "trust-oidc-no-subject" && strings.HasSuffix(k.arn, "github-deploy"):
+			t.Errorf("OIDC trust with a sub condition flagged")
 		case k.rule == "idle-user" && strings.HasSuffix(k.arn, "alice"):
 			t.Errorf("active user flagged idle")
 		}

@@ -206,7 +206,7 @@ func (l *linter) statement(entity string, p *PolicyRef, st *policy.Statement) {
 			l.add("wildcard-resource-write", Warning, entity, id, sn, fmt.Sprintf(`statement allows %d write actions on "Resource": "*" (%s)`, len(writes), sample(writes)), "name the resources (ARNs) the actions need")
 		}
 	}
-	if allow && !st.NotAction.Present && matchesAny(st.Action.List, "iam:PassRole") {
+	if allow && (st.NotAction.Present && !matchesAny(st.NotAction.List, "iam:PassRole") || !st.NotAction.Present && matchesAny(st.Action.List, "iam:PassRole")) {
 		for _, r := range resList(st) {
 			if r == "*" || arn.Glob(r, "arn:"+l.a.Partition+":iam::"+l.a.ID+":role/*") && strings.HasSuffix(r, ":role/*") {
 				l.add("passrole-wildcard", Error, entity, id, sn, "statement allows iam:PassRole on "+r+": the principal can hand any role to a service", "name the roles it may pass and add an iam:PassedToService condition")
@@ -512,6 +512,13 @@ func (l *linter) trust(r *Entity) {
 		anyone := st.Principal.Wildcard
 		var foreign []string
 		for _, ent := range st.Principal.Entries {
+			if ent.Type == "Federated" {
+				for _, v := range ent.Values.List {
+					if strings.Contains(v, ":oidc-provider/") && !conditionOn(st, ":sub") {
+						l.add("trust-oidc-no-subject", Error, r.ARN, r.Trust.ID(), sn, "role "+r.Name+" trusts "+v+" without a condition on the token's subject (sub): any identity of the provider may assume it", "add a StringEquals or StringLike condition on "+strings.TrimPrefix(v[strings.Index(v, ":oidc-provider/")+1:], "oidc-provider/")+":sub")
+					}
+				}
+			}
 			if ent.Type != "AWS" {
 				continue
 			}
@@ -534,6 +541,19 @@ func (l *linter) trust(r *Entity) {
 			l.add("trust-cross-account-no-condition", Warning, r.ARN, r.Trust.ID(), sn, "role "+r.Name+" trusts "+strings.Join(foreign, ", ")+" without a condition", "require sts:ExternalId (third parties) or aws:PrincipalOrgID / MFA")
 		}
 	}
+}
+
+// conditionOn reports whether a statement has a condition on a key ending
+// in suffix (any operator).
+func conditionOn(st *policy.Statement, suffix string) bool {
+	for _, c := range st.Condition {
+		for _, e := range c.Entries {
+			if strings.HasSuffix(strings.ToLower(e.Key), suffix) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (l *linter) credentials(opt LintOptions) {

@@ -80,6 +80,12 @@ roles=[
  ("public-role",trust(T("*")),[],[("Public",doc(S("Allow","s3:GetObject","arn:aws:s3:::public-assets/*")))],[],"/"),
  ("ci-role",trust(T({"AWS":arn("user/","ci-deploy")})),[],[("Deploy",doc(S("Allow",["s3:PutObject","s3:DeleteObject"],"arn:aws:s3:::website/*"),
                                                                          S("Allow","cloudfront:CreateInvalidation","*")))],[],"/ci/"),
+ ("github-deploy",trust(T({"Federated":f"arn:aws:iam::{A}:oidc-provider/token.actions.githubusercontent.com"},"sts:AssumeRoleWithWebIdentity",
+     cond={"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:example/app:ref:refs/heads/main"}})),
+     [],[("Deploy",doc(S("Allow","s3:PutObject","arn:aws:s3:::website/*")))],[],"/"),
+ ("github-any",trust(T({"Federated":f"arn:aws:iam::{A}:oidc-provider/token.actions.githubusercontent.com"},"sts:AssumeRoleWithWebIdentity",
+     cond={"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}})),
+     [],[("Deploy",doc(S("Allow","s3:PutObject","arn:aws:s3:::website/*")))],[],"/"),
  ("dev-sandbox",trust(T({"AWS":f"arn:aws:iam::{A}:root"})),[AWSP("PowerUserAccess")],[],[],"/"),
 ]
 bea_boundary={"PermissionsBoundaryType":"PermissionsBoundaryPolicy","PermissionsBoundaryArn":arn("policy","/DevAccess","")}
