@@ -61,8 +61,15 @@ type Entity struct {
 
 	identity *policy.Set
 	boundary *policy.Set
-	trust    *policy.Set
-	caller   policy.Principal
+	// optimistic and optBoundary are the same policies with every
+	// condition taken to hold: Allow statements lose their conditions,
+	// conditional Deny statements are dropped. Set only when some
+	// statement has a condition; who-can uses them to report access that
+	// depends on the request (MFA, source IP, tags ...).
+	optimistic  *policy.Set
+	optBoundary *policy.Set
+	trust       *policy.Set
+	caller      policy.Principal
 }
 
 // Policies lists every identity policy that applies to a principal: its
@@ -200,12 +207,60 @@ func NewAccount(d *Dump) (*Account, error) {
 		if e.Boundary != nil && e.Boundary.Policy != nil {
 			e.boundary = policy.NewSet(e.Boundary.Policy)
 		}
+		var opt []*policy.Policy
+		conditional := false
+		for _, p := range e.Policies() {
+			if o, changed := optimistic(p); o != nil {
+				opt = append(opt, o)
+				conditional = conditional || changed
+			}
+		}
+		if e.Boundary != nil {
+			if o, changed := optimistic(e.Boundary); changed {
+				e.optBoundary = policy.NewSet(o)
+				conditional = true
+			}
+		}
+		if conditional {
+			e.optimistic = policy.NewSet(opt...)
+			if e.optBoundary == nil {
+				e.optBoundary = e.boundary
+			}
+		}
 		if e.Trust != nil && e.Trust.Policy != nil {
 			e.trust = policy.NewSet(e.Trust.Policy)
 		}
 	}
 	sort.Strings(a.Unresolved)
 	return a, nil
+}
+
+// optimistic compiles a policy with every condition taken to hold; changed
+// reports whether any statement had one.
+func optimistic(p *PolicyRef) (*policy.Policy, bool) {
+	if p.Doc == nil {
+		return nil, false
+	}
+	doc := *p.Doc
+	doc.Statements = nil
+	changed := false
+	for _, st := range p.Doc.Statements {
+		if !st.HasCondition {
+			doc.Statements = append(doc.Statements, st)
+			continue
+		}
+		changed = true
+		if !strings.EqualFold(st.Effect, policy.Allow) {
+			continue // a conditional Deny: assume its condition fails
+		}
+		c := *st
+		c.Condition, c.HasCondition = nil, false
+		doc.Statements = append(doc.Statements, &c)
+	}
+	if !changed {
+		return p.Policy, false
+	}
+	return policy.Compile(&doc, p.Policy.Source), true
 }
 
 func firstARNs(d *Dump) []string {

@@ -117,10 +117,10 @@ func TestWhoCan(t *testing.T) {
 	}{
 		{"s3:PutObject", "arn:aws:s3:::artifacts/build.zip",
 			[]string{"user/alice", "user/frank", "user/dave", "user/ci-deploy", "role/admin-role", "role/dev-sandbox", "role/ec2-admin", "role/lambda-admin",
-				"user/bob", "user/carol", "user/oscar", "user/victor", "user/xena", "user/yusuf", "ec2.amazonaws.com", "lambda.amazonaws.com"},
-			map[string]int{"user/carol": 2, "user/bob": 2}},
+				"user/bob", "user/carol", "user/oscar", "user/victor", "user/xena", "user/yusuf", "ec2.amazonaws.com", "lambda.amazonaws.com", "user/nina"},
+			map[string]int{"user/carol": 2, "user/bob": 2, "user/nina": 1}},
 		{"s3:DeleteObject", "arn:aws:s3:::website/index.html",
-			[]string{"user/alice", "user/frank", "user/ci-deploy", "user/bob", "user/carol", "user/oscar", "user/victor", "user/xena", "user/yusuf",
+			[]string{"user/alice", "user/frank", "user/ci-deploy", "user/bob", "user/carol", "user/oscar", "user/victor", "user/xena", "user/yusuf", "user/nina",
 				"role/admin-role", "role/dev-sandbox", "role/ec2-admin", "role/lambda-admin", "role/ci/ci-role", "ec2.amazonaws.com", "lambda.amazonaws.com"}, nil},
 		{"s3:GetObject", "arn:aws:s3:::partner-exchange/f.csv", nil, map[string]int{"arn:aws:iam::777788889999:root": 2}},
 		{"dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:111122223333:table/app", nil, map[string]int{"role/lambda-app": 1}},
@@ -153,6 +153,16 @@ func TestWhoCan(t *testing.T) {
 				if len(got[p].Via) != n {
 					t.Errorf("%s: via %v, want %d steps", p, got[p].Via, n)
 				}
+			}
+			// nina is an administrator with MFA: always listed, conditional
+			// unless another policy allows it outright.
+			n, ok := got["user/nina"]
+			condStep := false
+			for _, st := range n.Via {
+				condStep = condStep || st.Conditional
+			}
+			if !ok || n.Conditional != condStep || tt.action == "s3:PutObject" && !n.Conditional {
+				t.Errorf("nina (admin with MFA): %+v", n)
 			}
 			if _, ok := got["user/peggy"]; ok {
 				t.Errorf("peggy is denied s3 by her own policy")

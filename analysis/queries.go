@@ -24,6 +24,9 @@ type Step struct {
 func (s Step) String() string {
 	switch s.Kind {
 	case "policy":
+		if s.Conditional {
+			return fmt.Sprintf("allowed by %s (%s) if %s match", s.Policy, s.Statement, strings.Join(s.Condition, ", "))
+		}
 		return fmt.Sprintf("allowed by %s (%s)", s.Policy, s.Statement)
 	case "member":
 		return fmt.Sprintf("%s is a member of %s", short(s.From), short(s.To))
@@ -65,12 +68,26 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 	}
 	best := map[string]*state{}
 	var queue []string
+	var conditional []string
 	for _, e := range g.Account.Principals() {
-		if !g.allowed(e, action, resource, ctx) {
-			continue
+		if g.allowed(e, action, resource, ctx) {
+			best[e.ARN] = &state{via: g.policySteps(e, action, resource, ctx)}
+			queue = append(queue, e.ARN)
+		} else if e.optimistic != nil {
+			conditional = append(conditional, e.ARN)
 		}
-		best[e.ARN] = &state{via: g.policySteps(e, action, resource, ctx)}
-		queue = append(queue, e.ARN)
+	}
+	// Principals allowed only when conditions hold.
+	for _, id := range conditional {
+		e, _ := g.Account.Entity(id)
+		if steps, ok := g.conditionalSteps(e, action, resource, ctx); ok {
+			best[id] = &state{via: steps, cond: true}
+		}
+	}
+	for _, id := range conditional {
+		if best[id] != nil {
+			queue = append(queue, id)
+		}
 	}
 	// Breadth first, backwards along assume edges: shortest chains first.
 	for len(queue) > 0 {
@@ -78,11 +95,14 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 		queue = queue[1:]
 		cur := best[id]
 		for _, ed := range g.assumers[id] {
-			if _, seen := best[ed.From]; seen {
+			cond := cur.cond || ed.Conditional
+			// First reached wins, except that an unconditional chain
+			// replaces a conditional one.
+			if old, seen := best[ed.From]; seen && (!old.cond || cond) {
 				continue
 			}
 			step := Step{Kind: "assume", From: ed.From, To: id, Detail: ed.Label, Conditional: ed.Conditional, Condition: ed.Condition}
-			best[ed.From] = &state{via: append([]Step{step}, cur.via...), cond: cur.cond || ed.Conditional}
+			best[ed.From] = &state{via: append([]Step{step}, cur.via...), cond: cond}
 			queue = append(queue, ed.From)
 		}
 	}
@@ -122,6 +142,37 @@ func (g *Graph) policySteps(e *Entity, action, resource string, ctx map[string][
 		steps = append(steps, Step{Kind: "policy", Policy: m.Source.ID, Statement: st})
 	}
 	return steps
+}
+
+// conditionalSteps explains access that holds only when the request meets
+// the conditions: the optimistic policies allow it where the real ones do
+// not. The policy steps name the condition keys the request lacked.
+func (g *Graph) conditionalSteps(e *Entity, action, resource string, ctx map[string][]string) ([]Step, bool) {
+	in, req := g.input(e, action, resource, ctx)
+	strict := policy.Explain(in, req)
+	if strict.Decision == policy.ExplicitDeny && len(strict.MissingContextKeys) == 0 {
+		return nil, false // denied whatever the request says
+	}
+	in.Identity, in.Boundary = e.optimistic, e.optBoundary
+	ex := policy.Explain(in, req)
+	if ex.Decision != policy.Allowed {
+		return nil, false
+	}
+	var steps []Step
+	for _, m := range ex.Matched {
+		if m.Effect != policy.Allow {
+			continue
+		}
+		st := fmt.Sprintf("statement %d", m.Index)
+		if m.Sid != "" {
+			st += fmt.Sprintf(" %q", m.Sid)
+		}
+		if grp := holder(e, m.Source.ID); grp != nil {
+			steps = append(steps, Step{Kind: "member", From: e.ARN, To: grp.ARN})
+		}
+		steps = append(steps, Step{Kind: "policy", Policy: m.Source.ID, Statement: st, Conditional: true, Condition: strict.MissingContextKeys})
+	}
+	return steps, true
 }
 
 // holder is the group a policy of a user comes from; nil when the user has

@@ -61,6 +61,7 @@ users=[
  ("xena",["developers"],[],[]),
  ("yusuf",["ops"],[],[]),
  ("zoe",["readonly"],[],[]),
+ ("nina",["readonly"],[],[("AdminWithMFA",doc(S("Allow","*","*",sid="MFA",cond={"Bool":{"aws:MultiFactorAuthPresent":"true"}})))]),
  ("svc-backup",[],[],[("Backup",doc(S("Allow",["s3:GetObject","s3:ListBucket"],["arn:aws:s3:::app-data","arn:aws:s3:::app-data/*"])))]),
  ("bounded-bea",["iam-helpers"],[],[("SelfAttach",doc(S("Allow","iam:AttachUserPolicy",arn("user/","bounded-bea"))))]),
 ]

@@ -107,7 +107,7 @@ func TestGraphCommands(t *testing.T) {
 func TestImportExportStore(t *testing.T) {
 	data := t.TempDir()
 	code, out, errOut := runCLI(t, "import", fixture, "--data", data, "--account-id", "111122223333")
-	if code != 0 || !strings.Contains(out, "22 users, 6 groups, 12 roles, 5 policies, 2 instance profiles") {
+	if code != 0 || !strings.Contains(out, "23 users, 6 groups, 12 roles, 5 policies, 2 instance profiles") {
 		t.Fatalf("import: %d %s%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, "escalation", "--data", data, "--format", "json")
