@@ -33,6 +33,12 @@ type PolicyRef struct {
 	Policy *policy.Policy
 	Text   Document
 	Err    error // the document does not parse: it grants nothing
+
+	// The optimistic compilation (see optimistic), once per policy: managed
+	// policies are shared by many principals.
+	opt        *policy.Policy
+	optChanged bool
+	optDone    bool
 }
 
 // ID names the policy in findings and explanations.
@@ -68,6 +74,8 @@ type Entity struct {
 	// depends on the request (MFA, source IP, tags ...).
 	optimistic  *policy.Set
 	optBoundary *policy.Set
+	ctx         policy.Context // principal keys, built on first use
+	ctxDone     bool
 	trust       *policy.Set
 	caller      policy.Principal
 }
@@ -238,6 +246,14 @@ func NewAccount(d *Dump) (*Account, error) {
 // optimistic compiles a policy with every condition taken to hold; changed
 // reports whether any statement had one.
 func optimistic(p *PolicyRef) (*policy.Policy, bool) {
+	if !p.optDone {
+		p.opt, p.optChanged = compileOptimistic(p)
+		p.optDone = true
+	}
+	return p.opt, p.optChanged
+}
+
+func compileOptimistic(p *PolicyRef) (*policy.Policy, bool) {
 	if p.Doc == nil {
 		return nil, false
 	}

@@ -81,10 +81,10 @@ func BuildGraph(a *Account) *Graph {
 	}
 	// Principals whose identity policies may allow sts:AssumeRole at all;
 	// only they are asked about roles that trust the whole account.
-	var assumers []*Entity
+	var assumers []assumer
 	for _, e := range a.Principals() {
-		if mayAllow(e, "sts:AssumeRole") {
-			assumers = append(assumers, e)
+		if res := allowedResources(e, "sts:AssumeRole"); res != nil {
+			assumers = append(assumers, assumer{e, res})
 		}
 	}
 	for _, r := range a.Roles {
@@ -105,7 +105,14 @@ type candidate struct {
 	cond      bool // named by an Allow statement with a condition
 }
 
-func (g *Graph) trustEdges(r *Entity, assumers []*Entity) {
+// assumer is a principal whose Allow statements may name sts:AssumeRole,
+// with their resource patterns.
+type assumer struct {
+	e         *Entity
+	resources []string
+}
+
+func (g *Graph) trustEdges(r *Entity, assumers []assumer) {
 	if r.Trust == nil || r.Trust.Doc == nil {
 		return
 	}
@@ -180,11 +187,21 @@ func (g *Graph) trustEdges(r *Entity, assumers []*Entity) {
 		}
 	}
 	if anyoneHere {
-		assumers = a.Principals()
-	}
-	if wholeAccount || anyoneHere {
-		for _, e := range assumers {
+		// The trust policy alone grants it: ask about everyone.
+		for _, e := range a.Principals() {
 			add(&candidate{id: e.ARN, kind: string(e.Kind), principal: e.caller, entity: e, action: "sts:AssumeRole"})
+		}
+	} else if wholeAccount {
+		// Trusting the account leaves the decision to the identity
+		// policies: skip principals none of whose statements can name
+		// this role.
+		for _, as := range assumers {
+			for _, pat := range as.resources {
+				if pat == "*" || arn.Like(pat, r.ARN) {
+					add(&candidate{id: as.e.ARN, kind: string(as.e.Kind), principal: as.e.caller, entity: as.e, action: "sts:AssumeRole"})
+					break
+				}
+			}
 		}
 	}
 	ids := make([]string, 0, len(cands))
@@ -206,7 +223,12 @@ func (g *Graph) trustEdges(r *Entity, assumers []*Entity) {
 			in.Identity = g.allowAll
 		}
 		req := &policy.Request{Principal: c.principal, Action: c.action, Resource: r.ARN, ResourceAccount: a.ID}
-		policy.AddPrincipalKeys(&req.Context, &req.Principal)
+		if c.entity != nil {
+			_, base := g.input(c.entity, c.action, r.ARN, nil)
+			req.Context = base.Context
+		} else {
+			policy.AddPrincipalKeys(&req.Context, &req.Principal)
+		}
 		d := policy.Evaluate(in, req)
 		edge := Edge{From: id, To: r.ARN, Kind: EdgeAssume, Label: c.action}
 		if d != policy.Allowed {
@@ -260,6 +282,37 @@ func mayAllow(e *Entity, action string) bool {
 	return false
 }
 
+// allowedResources lists the resource patterns of the Allow statements
+// that may name action ("*" for NotResource and policy variables); nil
+// when none can.
+func allowedResources(e *Entity, action string) []string {
+	var out []string
+	for _, p := range e.Policies() {
+		if p.Doc == nil {
+			continue
+		}
+		for _, st := range p.Doc.Statements {
+			if !strings.EqualFold(st.Effect, policy.Allow) {
+				continue
+			}
+			if !(st.NotAction.Present && !matchesAny(st.NotAction.List, action) || matchesAny(st.Action.List, action)) {
+				continue
+			}
+			if st.NotResource.Present {
+				out = append(out, "*")
+				continue
+			}
+			for _, r := range st.Resource.List {
+				if strings.Contains(r, "${") {
+					r = "*"
+				}
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
 // Decide asks the engine whether a principal of the account may perform
 // action on resource, with its identity policies and boundary, and the
 // role's trust policy when the resource is a role and the action an STS
@@ -282,16 +335,35 @@ func (g *Graph) input(e *Entity, action, resource string, extra map[string][]str
 		}
 	}
 	req := &policy.Request{Principal: e.caller, Action: action, Resource: resource, ResourceAccount: g.resourceAccount(resource)}
+	if extra == nil {
+		// The principal's keys are the same for every request: build
+		// them once (the engine only reads the context).
+		if !e.ctxDone {
+			e.ctx, e.ctxDone = principalContext(e, nil), true
+		}
+		req.Context = e.ctx
+		return in, req
+	}
+	req.Context = principalContext(e, extra)
+	return in, req
+}
+
+// principalContext is the request context of a principal: the keys the
+// caller gave, its tags as aws:PrincipalTag, and the keys AWS derives from
+// the principal.
+func principalContext(e *Entity, extra map[string][]string) policy.Context {
+	var c policy.Context
 	for k, v := range extra {
-		req.Context.Set(k, v...)
+		c.Set(k, v...)
 	}
 	for _, t := range e.Tags {
-		if len(req.Context.Get("aws:PrincipalTag/"+t.Key)) == 0 {
-			req.Context.Set("aws:PrincipalTag/"+t.Key, t.Value)
+		if len(c.Get("aws:PrincipalTag/"+t.Key)) == 0 {
+			c.Set("aws:PrincipalTag/"+t.Key, t.Value)
 		}
 	}
-	policy.AddPrincipalKeys(&req.Context, &req.Principal)
-	return in, req
+	p := e.caller
+	policy.AddPrincipalKeys(&c, &p)
+	return c
 }
 
 // resourceAccount is the account of a resource ARN; S3 ARNs carry none,
