@@ -76,6 +76,9 @@ type Entity struct {
 	optBoundary *policy.Set
 	ctx         policy.Context // principal keys, built on first use
 	ctxDone     bool
+	// fingerprint identifies the policies (ids and text) and boundary
+	// that decide for the principal: equal fingerprints, equal answers.
+	fingerprint string
 	trust       *policy.Set
 	caller      policy.Principal
 }
@@ -204,7 +207,19 @@ func NewAccount(d *Dump) (*Account, error) {
 		a.Roles = append(a.Roles, e)
 		a.byARN[e.ARN] = e
 	}
+	// Principals with the same policies share their sets (and so the
+	// engine's per-set plan cache): most users have only their groups'.
+	type sets struct{ identity, boundary, optimistic, optBoundary *policy.Set }
+	shared := map[string]*sets{}
 	for _, e := range a.Principals() {
+		if e.Trust != nil && e.Trust.Policy != nil {
+			e.trust = policy.NewSet(e.Trust.Policy)
+		}
+		e.fingerprint = fingerprint(e)
+		if s, ok := shared[e.fingerprint]; ok {
+			e.identity, e.boundary, e.optimistic, e.optBoundary = s.identity, s.boundary, s.optimistic, s.optBoundary
+			continue
+		}
 		var pols []*policy.Policy
 		for _, p := range e.Policies() {
 			if p.Policy != nil {
@@ -235,12 +250,25 @@ func NewAccount(d *Dump) (*Account, error) {
 				e.optBoundary = e.boundary
 			}
 		}
-		if e.Trust != nil && e.Trust.Policy != nil {
-			e.trust = policy.NewSet(e.Trust.Policy)
-		}
+		shared[e.fingerprint] = &sets{e.identity, e.boundary, e.optimistic, e.optBoundary}
 	}
 	sort.Strings(a.Unresolved)
 	return a, nil
+}
+
+func fingerprint(e *Entity) string {
+	var b strings.Builder
+	for _, p := range e.Policies() {
+		b.WriteString(p.ID())
+		b.WriteByte(0)
+		b.Write(p.Text)
+		b.WriteByte(0)
+	}
+	if e.Boundary != nil {
+		b.WriteString("boundary\x00")
+		b.Write(e.Boundary.Text)
+	}
+	return b.String()
 }
 
 // optimistic compiles a policy with every condition taken to hold; changed

@@ -351,13 +351,22 @@ func TestDiff(t *testing.T) {
 			u.AttachedManagedPolicies = []AttachedPolicy{{PolicyName: "AmazonS3ReadOnlyAccess", PolicyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}}
 		}
 	}
+	// ci-role now trusts bob too: bob's own policies are unchanged.
+	for i := range d.RoleDetailList {
+		if r := &d.RoleDetailList[i]; r.RoleName == "ci-role" {
+			r.AssumeRolePolicyDocument = Document(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:user/ci-deploy","arn:aws:iam::111122223333:user/bob"]},"Action":"sts:AssumeRole"}]}`)
+		}
+	}
 	a, _ := NewAccount(d)
 	changes := Diff(old, BuildGraph(a), "s3") // one service: what-can over the whole catalogue is slow (see WhatCan)
 	by := map[string]Change{}
 	for _, c := range changes {
 		by[short(c.Principal)] = c
 	}
-	if len(by) != 2 {
+	if b := by["user/bob"]; len(b.GainedRoles) != 1 || b.GainedRoles[0] != acct+"role/ci/ci-role" || len(b.Gained)+len(b.Lost) != 0 {
+		t.Errorf("bob: %+v", b)
+	}
+	if len(by) != 3 {
 		t.Errorf("changed: %v", slices.Collect(func(yield func(string) bool) {
 			for k := range by {
 				yield(k)
