@@ -3,6 +3,8 @@ package analysis
 import (
 	"sort"
 	"strings"
+
+	"github.com/iamd/iamd/arn"
 )
 
 // Admin is the node every escalation search aims for: access equal to an
@@ -11,12 +13,14 @@ const Admin = "ADMIN"
 
 // codeServices are the services that run code as a role passed to them:
 // who can pass the role and start the code acts with the role's access.
-var codeServices = []struct {
+type codeService struct {
 	service string   // the principal the role must trust
 	actions []string // what the caller needs besides iam:PassRole
 	probe   string   // a resource for the actions ("" = "*")
 	profile bool     // the role must be in an instance profile
-}{
+}
+
+var codeServices = []codeService{
 	{"lambda.amazonaws.com", []string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "arn:${P}:lambda:us-east-1:${A}:function:iamd-probe", false},
 	{"ec2.amazonaws.com", []string{"ec2:RunInstances"}, "*", true},
 	{"cloudformation.amazonaws.com", []string{"cloudformation:CreateStack"}, "arn:${P}:cloudformation:us-east-1:${A}:stack/iamd-probe/*", false},
@@ -46,18 +50,38 @@ func (g *Graph) EscalationEdges() []Edge {
 	add := func(from, to, technique, detail string) {
 		out = append(out, Edge{From: from, To: to, Kind: EdgeEscalate, Label: technique + ": " + detail})
 	}
-	for _, p := range a.Principals() {
-		may := map[string]bool{}
-		any := false
-		for _, act := range escalationActions {
-			if mayAllow(p, act) {
-				may[act], any = true, true
+	// The services each role trusts (unconditionally), for PassRole.
+	trusted := map[string]map[string]bool{}
+	for _, r := range a.Roles {
+		for _, ed := range g.assumers[r.ARN] {
+			if !ed.Conditional && g.Nodes[ed.From] != nil && g.Nodes[ed.From].Kind == KindService {
+				if trusted[r.ARN] == nil {
+					trusted[r.ARN] = map[string]bool{}
+				}
+				trusted[r.ARN][ed.From] = true
 			}
 		}
-		if !any {
+	}
+	for _, p := range a.Principals() {
+		// The resource patterns of the statements that may allow each
+		// technique: the engine is asked only about targets they match.
+		may := map[string][]string{}
+		for _, act := range escalationActions {
+			if res := allowedResources(p, act); res != nil {
+				may[act] = res
+			}
+		}
+		if len(may) == 0 {
 			continue
 		}
-		can := func(action, resource string) bool { return may[action] && g.allowed(p, action, resource, nil) }
+		can := func(action, resource string) bool {
+			for _, pat := range may[action] {
+				if pat == "*" || arn.Like(pat, resource) {
+					return g.allowed(p, action, resource, nil)
+				}
+			}
+			return false
+		}
 		// Policies it writes on itself count only when no boundary caps
 		// them, or it can remove the boundary.
 		selfUnbounded := p.Boundary == nil ||
@@ -116,6 +140,19 @@ func (g *Graph) EscalationEdges() []Edge {
 				}
 			}
 		}
+		// The services it can start code with, whichever role it passes.
+		var runs []codeService
+		if may["iam:PassRole"] != nil {
+		next:
+			for _, cs := range codeServices {
+				for _, act := range cs.actions {
+					if !g.allowed(p, act, g.probe(cs.probe), nil) {
+						continue next
+					}
+				}
+				runs = append(runs, cs)
+			}
+		}
 		for _, r := range a.Roles {
 			if r == p {
 				continue
@@ -135,23 +172,14 @@ func (g *Graph) EscalationEdges() []Edge {
 					}
 				}
 			}
-			if !can("iam:PassRole", r.ARN) {
+			if len(runs) == 0 || len(trusted[r.ARN]) == 0 || !can("iam:PassRole", r.ARN) {
 				continue
 			}
-			for _, cs := range codeServices {
-				if !g.trustsService(r, cs.service) || cs.profile && len(r.Profiles) == 0 {
+			for _, cs := range runs {
+				if !trusted[r.ARN][cs.service] || cs.profile && len(r.Profiles) == 0 {
 					continue
 				}
-				ok := true
-				for _, act := range cs.actions {
-					if !g.allowed(p, act, g.probe(cs.probe), nil) {
-						ok = false
-						break
-					}
-				}
-				if ok {
-					add(p.ARN, r.ARN, "iam:PassRole", "pass "+r.Name+" to "+cs.service+" and run code with "+strings.Join(cs.actions, ", "))
-				}
+				add(p.ARN, r.ARN, "iam:PassRole", "pass "+r.Name+" to "+cs.service+" and run code with "+strings.Join(cs.actions, ", "))
 			}
 		}
 	}
@@ -166,15 +194,6 @@ func (g *Graph) EscalationEdges() []Edge {
 func inGroup(u, grp *Entity) bool {
 	for _, x := range u.Groups {
 		if x == grp {
-			return true
-		}
-	}
-	return false
-}
-
-func (g *Graph) trustsService(r *Entity, service string) bool {
-	for _, ed := range g.assumers[r.ARN] {
-		if ed.From == service && !ed.Conditional {
 			return true
 		}
 	}
@@ -221,12 +240,23 @@ type Escalation struct {
 // with its shortest chain of steps.
 func (g *Graph) Escalations() []Escalation {
 	g.EscalationEdges()
+	next := g.towardsAdmin()
 	var out []Escalation
 	for _, e := range g.Account.Principals() {
 		if g.Nodes[e.ARN].Admin {
 			continue
 		}
-		if steps, to, ok := g.search(e.ARN, g.isAdminNode); ok {
+		if _, ok := next[e.ARN]; ok {
+			var steps []Step
+			to := e.ARN
+			for {
+				ed, ok := next[to]
+				if !ok {
+					break
+				}
+				steps = append(steps, edgeStep(ed))
+				to = ed.To
+			}
 			es := Escalation{Principal: e.ARN, Kind: e.Kind, Steps: steps, Reaches: to}
 			for _, st := range steps {
 				es.Conditional = es.Conditional || st.Conditional
@@ -236,6 +266,49 @@ func (g *Graph) Escalations() []Escalation {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Principal < out[j].Principal })
 	return out
+}
+
+// towardsAdmin is one breadth-first search backwards from every
+// administrator-equivalent node along assume and escalation edges: for
+// each node that can reach one, the first edge of a shortest way there.
+func (g *Graph) towardsAdmin() map[string]Edge {
+	ids := make([]string, 0, len(g.Nodes)+1)
+	for id := range g.Nodes {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	// In-edges in order of their source, so ties break the same way on
+	// every run.
+	in := map[string][]Edge{}
+	for _, id := range ids {
+		for _, ed := range g.assumes[id] {
+			in[ed.To] = append(in[ed.To], ed)
+		}
+		for _, ed := range g.escalationFrom[id] {
+			in[ed.To] = append(in[ed.To], ed)
+		}
+	}
+	var queue []string
+	goal := map[string]bool{}
+	for _, id := range append([]string{Admin}, ids...) { // granting oneself first
+		if g.isAdminNode(id) {
+			goal[id] = true
+			queue = append(queue, id)
+		}
+	}
+	next := map[string]Edge{}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, ed := range in[id] {
+			if _, seen := next[ed.From]; seen || goal[ed.From] {
+				continue
+			}
+			next[ed.From] = ed
+			queue = append(queue, ed.From)
+		}
+	}
+	return next
 }
 
 func (g *Graph) isAdminNode(id string) bool {

@@ -102,6 +102,12 @@ func TestGeneratedAccount(t *testing.T) {
 	if len(res) <= admins {
 		t.Errorf("nobody reaches the admin roles: %d", len(res))
 	}
+	start = time.Now()
+	esc := g.Escalations()
+	t.Logf("escalation: %d principals in %v", len(esc), time.Since(start))
+	if len(esc) == 0 {
+		t.Errorf("no escalation in the generated account")
+	}
 	res = g.WhoCan("s3:GetObject", "arn:aws:s3:us-east-1:210987654321:thing-10/x", nil)
 	if len(res) == 0 {
 		t.Errorf("no one can read thing-10")

@@ -391,7 +391,7 @@ var adminProbes = []struct{ action, resource string }{
 }
 
 func (g *Graph) probe(resource string) string {
-	return strings.NewReplacer("${P}", g.Account.Partition, "${A}", g.Account.ID).Replace(resource)
+	return strings.ReplaceAll(strings.ReplaceAll(resource, "${P}", g.Account.Partition), "${A}", g.Account.ID)
 }
 
 // IsAdmin reports whether a principal's own policies give it
