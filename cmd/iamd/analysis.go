@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/spf13/cobra"
@@ -27,6 +28,7 @@ import (
 // API of an in-process server so the store's rules stay in one place.
 type source struct {
 	from, data, accountID, credReport, format string
+	endpoint                                  string
 }
 
 func (s *source) flags(cmd *cobra.Command, formats ...string) {
@@ -34,6 +36,7 @@ func (s *source) flags(cmd *cobra.Command, formats ...string) {
 	fl.StringVar(&s.from, "from", "", "read the account from this file (the JSON of aws iam get-account-authorization-details)")
 	fl.StringVar(&s.data, "data", "", "read the account from the store in this iamd serve data directory")
 	fl.StringVar(&s.accountID, "account-id", "", "with --data: the account (default: the store's first)")
+	fl.StringVar(&s.endpoint, "endpoint-url", "", "read the account from this IAM endpoint (a running iamd, or AWS: \"aws\"), with the AWS SDK's usual credentials")
 	if len(formats) > 0 {
 		fl.StringVar(&s.format, "format", formats[0], "output format: "+strings.Join(formats, ", "))
 	}
@@ -80,12 +83,52 @@ func storeSession(ctx context.Context, data, accountID string, create bool, fn f
 	return ferr
 }
 
+// endpointClient is an IAM client for an endpoint ("aws" for AWS itself)
+// with the credentials and region the AWS SDK finds (environment, shared
+// files); the region defaults to us-east-1.
+func endpointClient(ctx context.Context, endpoint string) (*awsiam.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, usageError("AWS configuration: %v", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if endpoint != "aws" {
+		cfg.BaseEndpoint = aws.String(endpoint)
+	}
+	return awsiam.NewFromConfig(cfg), nil
+}
 
 // load reads the dump (and, from the store, the credential report).
 func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.CredentialRow, error) {
+	given := 0
+	for _, v := range []string{s.from, s.data, s.endpoint} {
+		if v != "" {
+			given++
+		}
+	}
 	switch {
-	case s.from != "" && s.data != "":
-		return nil, nil, usageError("give --from or --data, not both")
+	case given > 1:
+		return nil, nil, usageError("give one of --from, --data and --endpoint-url")
+	case s.endpoint != "":
+		c, err := endpointClient(ctx, s.endpoint)
+		if err != nil {
+			return nil, nil, err
+		}
+		d, err := iamsync.FetchDump(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		report, err := iamsync.FetchCredentialReport(ctx, c)
+		if err != nil {
+			return d, nil, nil // the caller may lack the permission: lint without it
+		}
+		rows, err := analysis.ReadCredentialReport(bytes.NewReader(report))
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, rows, nil
 	case s.from != "":
 		d, err := analysis.LoadDump(s.from)
 		if err != nil {
@@ -111,7 +154,7 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		})
 		return d, rows, err
 	}
-	return nil, nil, usageError("give --from FILE or --data DIR")
+	return nil, nil, usageError("give --from FILE, --data DIR or --endpoint-url URL")
 }
 
 // rootKeys rewrites the root row of a credential report from the root
@@ -162,7 +205,7 @@ func ctxOf(cmd *cobra.Command) context.Context {
 }
 
 func newImportCommand() *cobra.Command {
-	var data, accountID string
+	var data, accountID, endpoint string
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Create the users, groups, roles and policies of an account dump in the store",
@@ -173,25 +216,39 @@ through the IAM API of an in-process server, so every check of the API applies. 
 assigns new ids and creation dates, as AWS does for entities created again.
 
 A new data directory gets the account without root keys: start iamd serve with
-IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY to set them.`,
+IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY to set them. Use --data only while no
+iamd serve runs on the directory; import into a running server with --endpoint-url.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := analysis.LoadDump(args[0])
 			if err != nil {
 				return usageError("%v", err)
 			}
-			return storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
-				st, err := iamsync.Push(ctxOf(cmd), c, d)
+			report := func(st *iamsync.ImportStats, account string) {
 				if st != nil {
 					fmt.Fprintf(cmd.OutOrStdout(), "imported into account %s: %d users, %d groups, %d roles, %d policies, %d instance profiles\n",
 						account, st.Users, st.Groups, st.Roles, st.Policies, st.InstanceProfiles)
 				}
+			}
+			if endpoint != "" {
+				c, err := endpointClient(ctxOf(cmd), endpoint)
+				if err != nil {
+					return err
+				}
+				st, err := iamsync.Push(ctxOf(cmd), c, d)
+				report(st, endpoint)
+				return err
+			}
+			return storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
+				st, err := iamsync.Push(ctxOf(cmd), c, d)
+				report(st, account)
 				return err
 			})
 		},
 	}
 	cmd.Flags().StringVar(&data, "data", ".iamd", "iamd serve data directory")
 	cmd.Flags().StringVar(&accountID, "account-id", "", "the account (created with this id in a new data directory)")
+	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "import through this IAM endpoint (a running iamd) with the AWS SDK's usual credentials, instead of --data")
 	return cmd
 }
 

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iamd/iamd/server"
 )
 
 var fixture = filepath.Join("..", "..", "analysis", "testdata", "account.json")
@@ -128,5 +133,35 @@ func TestImportExportStore(t *testing.T) {
 	code, out, _ = runCLI(t, "lint", "--data", data, "--format", "json", "--fail-on", "none")
 	if code != 0 || strings.Contains(out, "root-access-key") {
 		t.Errorf("lint --data: %d, root key reported:\n%s", code, out)
+	}
+}
+
+// TestEndpoint imports into a running iamd and analyses it over its API,
+// with the credentials the AWS SDK reads from the environment.
+func TestEndpoint(t *testing.T) {
+	inst, err := server.Start(context.Background(), server.Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), AccountID: "111122223333",
+		RootKeyID: "AKIAENDPOINTTEST", RootSecret: "endpoint-secret", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(context.Background())
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIAENDPOINTTEST", "AWS_SECRET_ACCESS_KEY": "endpoint-secret", "AWS_REGION": "us-east-1",
+		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PROFILE": "", "AWS_SESSION_TOKEN": ""} {
+		t.Setenv(k, v)
+	}
+	if code, out, errOut := runCLI(t, "import", fixture, "--endpoint-url", inst.URL); code != 0 || !strings.Contains(out, "23 users") {
+		t.Fatalf("import: %d %s%s", code, out, errOut)
+	}
+	code, out, errOut := runCLI(t, "who-can", "s3:PutObject", "arn:aws:s3:::artifacts/x", "--endpoint-url", inst.URL, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"principal": "arn:aws:iam::111122223333:user/ci-deploy"`) {
+		t.Fatalf("who-can: %d %s%s", code, out, errOut)
+	}
+	// The live server's credential report: the root key used here shows.
+	code, out, _ = runCLI(t, "lint", "--endpoint-url", inst.URL, "--format", "json", "--fail-on", "none")
+	if code != 0 || !strings.Contains(out, `"rule": "root-access-key"`) {
+		t.Errorf("lint --endpoint-url: %d\n%s", code, out)
+	}
+	if code, _, _ := runCLI(t, "lint", "--endpoint-url", inst.URL, "--from", fixture); code != 2 {
+		t.Errorf("two sources: exit %d", code)
 	}
 }
