@@ -111,12 +111,26 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 		out = append(out, Access{Principal: id, Kind: g.Nodes[id].Kind, Via: st.via, Conditional: st.cond})
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if len(out[i].Via) != len(out[j].Via) {
-			return len(out[i].Via) < len(out[j].Via)
+		if hi, hj := hops(out[i].Via), hops(out[j].Via); hi != hj {
+			return hi < hj
+		}
+		if out[i].Conditional != out[j].Conditional {
+			return !out[i].Conditional
 		}
 		return out[i].Principal < out[j].Principal
 	})
 	return out
+}
+
+// hops counts the roles assumed along a chain.
+func hops(via []Step) int {
+	n := 0
+	for _, s := range via {
+		if s.Kind == "assume" {
+			n++
+		}
+	}
+	return n
 }
 
 // policySteps explains a direct allow: the statements that granted it,
