@@ -1,0 +1,360 @@
+package analysis
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/policy"
+)
+
+// Kind is what an entity of the account is.
+type Kind string
+
+const (
+	KindUser      Kind = "user"
+	KindGroup     Kind = "group"
+	KindRole      Kind = "role"
+	KindAccount   Kind = "account" // another account's root, as trust policies name it
+	KindService   Kind = "service" // a service principal, e.g. lambda.amazonaws.com
+	KindAnyone    Kind = "anyone"  // "*": any principal of any account
+	KindFederated Kind = "federated"
+)
+
+// PolicyRef is one policy an entity has, compiled once.
+type PolicyRef struct {
+	Name   string // inline policy name or managed policy name
+	ARN    string // managed policies only
+	Inline bool
+	Owner  string // the ARN of the user, group or role an inline policy is in
+	Doc    *policy.Document
+	Policy *policy.Policy
+	Text   Document
+	Err    error // the document does not parse: it grants nothing
+
+	// The optimistic compilation (see optimistic), once per policy: managed
+	// policies are shared by many principals.
+	opt        *policy.Policy
+	optChanged bool
+	optDone    bool
+}
+
+// ID names the policy in findings and explanations.
+func (p *PolicyRef) ID() string {
+	if p.Inline {
+		return p.Owner + "#" + p.Name
+	}
+	return p.ARN
+}
+
+// Entity is a user, group or role with its policies.
+type Entity struct {
+	Kind     Kind
+	Name     string
+	Path     string
+	ID       string
+	ARN      string
+	Inline   []*PolicyRef
+	Attached []*PolicyRef
+	Boundary *PolicyRef
+	Groups   []*Entity  // users: the groups they are in
+	Members  []*Entity  // groups: their users
+	Trust    *PolicyRef // roles: the trust policy
+	Tags     []Tag
+	Profiles []string // roles: instance profile names
+
+	identity *policy.Set
+	boundary *policy.Set
+	// optimistic and optBoundary are the same policies with every
+	// condition taken to hold: Allow statements lose their conditions,
+	// conditional Deny statements are dropped. Set only when some
+	// statement has a condition; who-can uses them to report access that
+	// depends on the request (MFA, source IP, tags ...).
+	optimistic  *policy.Set
+	optBoundary *policy.Set
+	ctx         policy.Context // principal keys, built on first use
+	ctxDone     bool
+	// fingerprint identifies the policies (ids and text) and boundary
+	// that decide for the principal: equal fingerprints, equal answers.
+	fingerprint string
+	trust       *policy.Set
+	caller      policy.Principal
+}
+
+// Policies lists every identity policy that applies to a principal: its
+// own inline and attached ones, and for users those of its groups.
+func (e *Entity) Policies() []*PolicyRef {
+	out := append(append([]*PolicyRef{}, e.Inline...), e.Attached...)
+	for _, g := range e.Groups {
+		out = append(out, g.Inline...)
+		out = append(out, g.Attached...)
+	}
+	return out
+}
+
+// Account is the in-memory model of one account.
+type Account struct {
+	ID        string
+	Partition string
+	Users     []*Entity
+	Groups    []*Entity
+	Roles     []*Entity
+	// Managed are the managed policies the dump lists, and AWS managed
+	// policies it attaches without listing (from the embedded catalogue).
+	Managed map[string]*PolicyRef
+	// Unresolved are managed policy ARNs attached but found nowhere.
+	Unresolved []string
+
+	byARN map[string]*Entity
+	dump  *Dump
+}
+
+// Entity finds a user, group or role by ARN.
+func (a *Account) Entity(arnText string) (*Entity, bool) {
+	e, ok := a.byARN[arnText]
+	return e, ok
+}
+
+// Principals are the users and roles: the entities that make requests.
+func (a *Account) Principals() []*Entity {
+	return append(append([]*Entity{}, a.Users...), a.Roles...)
+}
+
+// Dump is the dump the account was built from.
+func (a *Account) Dump() *Dump { return a.dump }
+
+// NewAccount builds the model of a dump. AWS managed policies the dump
+// attaches but does not list (it lists them only with the AWSManagedPolicy
+// filter) come from the embedded catalogue.
+func NewAccount(d *Dump) (*Account, error) {
+	a := &Account{Managed: map[string]*PolicyRef{}, byARN: map[string]*Entity{}, dump: d}
+	for _, first := range firstARNs(d) {
+		if p, err := arn.Parse(first); err == nil && p.AccountID != "" {
+			a.ID, a.Partition = p.AccountID, p.Partition
+			break
+		}
+	}
+	if a.Partition == "" {
+		a.Partition = "aws"
+	}
+	for i := range d.Policies {
+		p := &d.Policies[i]
+		a.Managed[p.Arn] = compileRef(&PolicyRef{Name: p.PolicyName, ARN: p.Arn, Text: p.DefaultDocument()}, "managed")
+	}
+	managed := func(refs []AttachedPolicy) []*PolicyRef {
+		var out []*PolicyRef
+		for _, r := range refs {
+			if p := a.managed(r.PolicyArn); p != nil {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	inline := func(owner string, list []PolicyDetail, typ string) []*PolicyRef {
+		var out []*PolicyRef
+		for _, p := range list {
+			out = append(out, compileRef(&PolicyRef{Name: p.PolicyName, Inline: true, Owner: owner, Text: p.PolicyDocument}, typ))
+		}
+		return out
+	}
+	boundary := func(b *PermissionsBound) *PolicyRef {
+		if b == nil || b.PermissionsBoundaryArn == "" {
+			return nil
+		}
+		return a.managed(b.PermissionsBoundaryArn)
+	}
+	groupByName := map[string]*Entity{}
+	for _, g := range d.GroupDetailList {
+		e := &Entity{Kind: KindGroup, Name: g.GroupName, Path: g.Path, ID: g.GroupId, ARN: g.Arn}
+		e.Inline = inline(g.Arn, g.GroupPolicyList, "group")
+		e.Attached = managed(g.AttachedManagedPolicies)
+		a.Groups = append(a.Groups, e)
+		a.byARN[e.ARN] = e
+		groupByName[strings.ToLower(g.GroupName)] = e
+	}
+	for _, u := range d.UserDetailList {
+		e := &Entity{Kind: KindUser, Name: u.UserName, Path: u.Path, ID: u.UserId, ARN: u.Arn, Tags: u.Tags}
+		e.Inline = inline(u.Arn, u.UserPolicyList, "user")
+		e.Attached = managed(u.AttachedManagedPolicies)
+		e.Boundary = boundary(u.PermissionsBoundary)
+		for _, gn := range u.GroupList {
+			if g := groupByName[strings.ToLower(gn)]; g != nil {
+				e.Groups = append(e.Groups, g)
+				g.Members = append(g.Members, e)
+			}
+		}
+		e.caller = policy.Principal{Type: policy.TypeUser, ARN: e.ARN, Account: a.ID, ID: e.ID}
+		a.Users = append(a.Users, e)
+		a.byARN[e.ARN] = e
+	}
+	for _, r := range d.RoleDetailList {
+		e := &Entity{Kind: KindRole, Name: r.RoleName, Path: r.Path, ID: r.RoleId, ARN: r.Arn, Tags: r.Tags}
+		e.Inline = inline(r.Arn, r.RolePolicyList, "role")
+		e.Attached = managed(r.AttachedManagedPolicies)
+		e.Boundary = boundary(r.PermissionsBoundary)
+		if len(r.AssumeRolePolicyDocument) > 0 {
+			e.Trust = compileRef(&PolicyRef{Name: "AssumeRolePolicyDocument", Inline: true, Owner: r.Arn, Text: r.AssumeRolePolicyDocument}, "trust")
+		}
+		for _, p := range r.InstanceProfileList {
+			e.Profiles = append(e.Profiles, p.InstanceProfileName)
+		}
+		// A role acts through sessions: the engine sees an assumed-role ARN
+		// with the role behind it.
+		session := arn.ARN{Partition: a.Partition, Service: "sts", AccountID: a.ID, Resource: "assumed-role/" + r.RoleName + "/iamd-analysis"}.String()
+		e.caller = policy.Principal{Type: policy.TypeAssumedRole, ARN: session, Account: a.ID, ID: r.RoleId + ":iamd-analysis", RoleARN: r.Arn}
+		a.Roles = append(a.Roles, e)
+		a.byARN[e.ARN] = e
+	}
+	// Principals with the same policies share their sets (and so the
+	// engine's per-set plan cache): most users have only their groups'.
+	type sets struct{ identity, boundary, optimistic, optBoundary *policy.Set }
+	shared := map[string]*sets{}
+	for _, e := range a.Principals() {
+		if e.Trust != nil && e.Trust.Policy != nil {
+			e.trust = policy.NewSet(e.Trust.Policy)
+		}
+		e.fingerprint = fingerprint(e)
+		if s, ok := shared[e.fingerprint]; ok {
+			e.identity, e.boundary, e.optimistic, e.optBoundary = s.identity, s.boundary, s.optimistic, s.optBoundary
+			continue
+		}
+		var pols []*policy.Policy
+		for _, p := range e.Policies() {
+			if p.Policy != nil {
+				pols = append(pols, p.Policy)
+			}
+		}
+		e.identity = policy.NewSet(pols...)
+		if e.Boundary != nil && e.Boundary.Policy != nil {
+			e.boundary = policy.NewSet(e.Boundary.Policy)
+		}
+		var opt []*policy.Policy
+		conditional := false
+		for _, p := range e.Policies() {
+			if o, changed := optimistic(p); o != nil {
+				opt = append(opt, o)
+				conditional = conditional || changed
+			}
+		}
+		if e.Boundary != nil {
+			if o, changed := optimistic(e.Boundary); changed {
+				e.optBoundary = policy.NewSet(o)
+				conditional = true
+			}
+		}
+		if conditional {
+			e.optimistic = policy.NewSet(opt...)
+			if e.optBoundary == nil {
+				e.optBoundary = e.boundary
+			}
+		}
+		shared[e.fingerprint] = &sets{e.identity, e.boundary, e.optimistic, e.optBoundary}
+	}
+	sort.Strings(a.Unresolved)
+	return a, nil
+}
+
+func fingerprint(e *Entity) string {
+	var b strings.Builder
+	for _, p := range e.Policies() {
+		b.WriteString(p.ID())
+		b.WriteByte(0)
+		b.Write(p.Text)
+		b.WriteByte(0)
+	}
+	if e.Boundary != nil {
+		b.WriteString("boundary\x00")
+		b.Write(e.Boundary.Text)
+	}
+	return b.String()
+}
+
+// optimistic compiles a policy with every condition taken to hold; changed
+// reports whether any statement had one.
+func optimistic(p *PolicyRef) (*policy.Policy, bool) {
+	if !p.optDone {
+		p.opt, p.optChanged = compileOptimistic(p)
+		p.optDone = true
+	}
+	return p.opt, p.optChanged
+}
+
+func compileOptimistic(p *PolicyRef) (*policy.Policy, bool) {
+	if p.Doc == nil {
+		return nil, false
+	}
+	doc := *p.Doc
+	doc.Statements = nil
+	changed := false
+	for _, st := range p.Doc.Statements {
+		if !st.HasCondition {
+			doc.Statements = append(doc.Statements, st)
+			continue
+		}
+		changed = true
+		if !strings.EqualFold(st.Effect, policy.Allow) {
+			continue // a conditional Deny: assume its condition fails
+		}
+		c := *st
+		c.Condition, c.HasCondition = nil, false
+		doc.Statements = append(doc.Statements, &c)
+	}
+	if !changed {
+		return p.Policy, false
+	}
+	return policy.Compile(&doc, p.Policy.Source), true
+}
+
+func firstARNs(d *Dump) []string {
+	var out []string
+	for _, u := range d.UserDetailList {
+		out = append(out, u.Arn)
+	}
+	for _, g := range d.GroupDetailList {
+		out = append(out, g.Arn)
+	}
+	for _, r := range d.RoleDetailList {
+		out = append(out, r.Arn)
+	}
+	for _, p := range d.Policies {
+		if !strings.Contains(p.Arn, ":aws:policy/") {
+			out = append(out, p.Arn)
+		}
+	}
+	return out
+}
+
+// managed resolves a managed policy ARN: the dump first, then the AWS
+// managed catalogue for arn:PARTITION:iam::aws:policy/...
+func (a *Account) managed(arnText string) *PolicyRef {
+	if p, ok := a.Managed[arnText]; ok {
+		return p
+	}
+	if parsed, err := arn.Parse(arnText); err == nil && parsed.AccountID == "aws" && strings.HasPrefix(parsed.Resource, "policy/") {
+		if m, ok := iam.EmbeddedManagedPolicies().Lookup(strings.TrimPrefix(parsed.Resource, "policy")); ok {
+			p := compileRef(&PolicyRef{Name: m.Name, ARN: arnText, Text: Document(m.Document)}, "managed")
+			a.Managed[arnText] = p
+			return p
+		}
+	}
+	a.Unresolved = append(a.Unresolved, arnText)
+	a.Managed[arnText] = nil
+	return nil
+}
+
+func compileRef(p *PolicyRef, typ string) *PolicyRef {
+	if len(p.Text) == 0 {
+		p.Err = fmt.Errorf("no document")
+		return p
+	}
+	doc, err := policy.Parse(p.Text)
+	if err != nil {
+		p.Err = err
+		return p
+	}
+	p.Doc = doc
+	p.Policy = policy.Compile(doc, policy.Source{ID: p.ID(), Type: typ})
+	return p
+}

@@ -1,0 +1,686 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/spf13/cobra"
+
+	"github.com/iamd/iamd/analysis"
+	"github.com/iamd/iamd/analysis/iamsync"
+	"github.com/iamd/iamd/server"
+)
+
+// source is where an analysis command reads the account: a dump file, or
+// the store of `iamd serve` (its data directory), read through the IAM
+// API of an in-process server so the store's rules stay in one place.
+type source struct {
+	from, data, accountID, credReport, format string
+	endpoint                                  string
+}
+
+func (s *source) flags(cmd *cobra.Command, formats ...string) {
+	fl := cmd.Flags()
+	fl.StringVar(&s.from, "from", "", "read the account from this file (the JSON of aws iam get-account-authorization-details)")
+	fl.StringVar(&s.data, "data", "", "read the account from the store in this iamd serve data directory")
+	fl.StringVar(&s.accountID, "account-id", "", "with --data: the account (default: the store's first)")
+	fl.StringVar(&s.endpoint, "endpoint-url", "", "read the account from this IAM endpoint (a running iamd, or AWS: \"aws\"), with the AWS SDK's usual credentials")
+	if len(formats) > 0 {
+		fl.StringVar(&s.format, "format", formats[0], "output format: "+strings.Join(formats, ", "))
+	}
+}
+
+func (s *source) checkFormat(formats ...string) error {
+	for _, f := range formats {
+		if s.format == f {
+			return nil
+		}
+	}
+	return usageError("--format %q: want %s", s.format, strings.Join(formats, ", "))
+}
+
+// storeSession runs fn with an IAM client acting as the root user of the
+// account in a data directory. The server is started on a loopback port
+// with a one-off root key, which is deleted afterwards.
+func storeSession(ctx context.Context, data, accountID string, create bool, fn func(c *awsiam.Client, account, keyID string) error) error {
+	if !create {
+		if _, err := os.Stat(data); err != nil {
+			return usageError("--data %s: %v", data, err)
+		}
+	}
+	id, secret := "AKIA"+strings.ToUpper(randomHex(16)), randomHex(40)
+	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: data, AccountID: accountID, RootKeyID: id, RootSecret: secret,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		inst.Close(cctx)
+	}()
+	c := awsiam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
+		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: &http.Client{Timeout: time.Minute}})
+	ferr := fn(c, inst.Account, id)
+	// The key is deleted even when this start created the account: a root
+	// key whose secret nobody holds is only a risk (iamd serve sets root
+	// keys from IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY).
+	if _, err := c.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(id)}); err != nil && ferr == nil {
+		ferr = err
+	}
+	return ferr
+}
+
+// endpointClient is an IAM client for an endpoint ("aws" for AWS itself)
+// with the credentials and region the AWS SDK finds (environment, shared
+// files); the region defaults to us-east-1.
+func endpointClient(ctx context.Context, endpoint string) (*awsiam.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, usageError("AWS configuration: %v", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if endpoint != "aws" {
+		cfg.BaseEndpoint = aws.String(endpoint)
+	}
+	return awsiam.NewFromConfig(cfg), nil
+}
+
+// load reads the dump (and, from the store, the credential report).
+func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.CredentialRow, error) {
+	given := 0
+	for _, v := range []string{s.from, s.data, s.endpoint} {
+		if v != "" {
+			given++
+		}
+	}
+	switch {
+	case given > 1:
+		return nil, nil, usageError("give one of --from, --data and --endpoint-url")
+	case s.endpoint != "":
+		c, err := endpointClient(ctx, s.endpoint)
+		if err != nil {
+			return nil, nil, err
+		}
+		d, err := iamsync.FetchDump(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		report, err := iamsync.FetchCredentialReport(ctx, c)
+		if err != nil {
+			return d, nil, nil // the caller may lack the permission: lint without it
+		}
+		rows, err := analysis.ReadCredentialReport(bytes.NewReader(report))
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, rows, nil
+	case s.from != "":
+		d, err := analysis.LoadDump(s.from)
+		if err != nil {
+			return nil, nil, usageError("%v", err)
+		}
+		return d, nil, nil
+	case s.data != "":
+		var d *analysis.Dump
+		var rows []analysis.CredentialRow
+		err := storeSession(ctx, s.data, s.accountID, false, func(c *awsiam.Client, _, keyID string) error {
+			var err error
+			if d, err = iamsync.FetchDump(ctx, c); err != nil {
+				return err
+			}
+			report, err := iamsync.FetchCredentialReport(ctx, c)
+			if err != nil {
+				return err
+			}
+			if rows, err = analysis.ReadCredentialReport(bytes.NewReader(report)); err != nil {
+				return err
+			}
+			return rootKeys(ctx, c, rows, keyID)
+		})
+		return d, rows, err
+	}
+	return nil, nil, usageError("give --from FILE, --data DIR or --endpoint-url URL")
+}
+
+// rootKeys rewrites the root row of a credential report from the root
+// user's keys without the one-off key used to read the store.
+func rootKeys(ctx context.Context, c *awsiam.Client, rows []analysis.CredentialRow, skip string) error {
+	out, err := c.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{})
+	if err != nil {
+		return err
+	}
+	var keys [2]analysis.KeyInfo
+	n := 0
+	for _, k := range out.AccessKeyMetadata {
+		if aws.ToString(k.AccessKeyId) == skip || n == 2 {
+			continue
+		}
+		info := analysis.KeyInfo{Active: k.Status == "Active", LastRotated: k.CreateDate}
+		if lu, err := c.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId}); err == nil && lu.AccessKeyLastUsed != nil {
+			info.LastUsed, info.Service = lu.AccessKeyLastUsed.LastUsedDate, aws.ToString(lu.AccessKeyLastUsed.ServiceName)
+		}
+		keys[n] = info
+		n++
+	}
+	for i := range rows {
+		if rows[i].Root {
+			rows[i].Keys = keys
+		}
+	}
+	return nil
+}
+
+func (s *source) graph(ctx context.Context) (*analysis.Graph, []analysis.CredentialRow, error) {
+	d, report, err := s.load(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := analysis.NewAccount(d)
+	if err != nil {
+		return nil, nil, usageError("%v", err)
+	}
+	return analysis.BuildGraph(a), report, nil
+}
+
+func ctxOf(cmd *cobra.Command) context.Context {
+	if cmd.Context() != nil {
+		return cmd.Context()
+	}
+	return context.Background()
+}
+
+func newImportCommand() *cobra.Command {
+	var data, accountID, endpoint string
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Create the users, groups, roles and policies of an account dump in the store",
+		Long: `Create everything a dump (the JSON of aws iam get-account-authorization-details) holds in
+an account of the store: customer managed policies with their versions, groups, users, roles,
+instance profiles, inline and attached policies, memberships, boundaries and tags. It goes
+through the IAM API of an in-process server, so every check of the API applies. The store
+assigns new ids and creation dates, as AWS does for entities created again.
+
+A new data directory gets the account without root keys: start iamd serve with
+IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY to set them. Use --data only while no
+iamd serve runs on the directory; import into a running server with --endpoint-url.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := analysis.LoadDump(args[0])
+			if err != nil {
+				return usageError("%v", err)
+			}
+			report := func(st *iamsync.ImportStats, account string) {
+				if st != nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "imported into account %s: %d users, %d groups, %d roles, %d policies, %d instance profiles\n",
+						account, st.Users, st.Groups, st.Roles, st.Policies, st.InstanceProfiles)
+				}
+			}
+			if endpoint != "" {
+				c, err := endpointClient(ctxOf(cmd), endpoint)
+				if err != nil {
+					return err
+				}
+				st, err := iamsync.Push(ctxOf(cmd), c, d)
+				report(st, endpoint)
+				return err
+			}
+			return storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
+				st, err := iamsync.Push(ctxOf(cmd), c, d)
+				report(st, account)
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", ".iamd", "iamd serve data directory")
+	cmd.Flags().StringVar(&accountID, "account-id", "", "the account (created with this id in a new data directory)")
+	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "import through this IAM endpoint (a running iamd) with the AWS SDK's usual credentials, instead of --data")
+	return cmd
+}
+
+func newExportCommand() *cobra.Command {
+	var s source
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write an account as aws iam get-account-authorization-details prints it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, _, err := s.load(ctxOf(cmd))
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if out != "" {
+				var buf bytes.Buffer
+				if err := d.Write(&buf); err != nil {
+					return err
+				}
+				return os.WriteFile(out, buf.Bytes(), 0o644)
+			}
+			return d.Write(w)
+		},
+	}
+	s.flags(cmd)
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func newLintCommand() *cobra.Command {
+	var s source
+	var failOn, now string
+	var maxAge int
+	cmd := &cobra.Command{
+		Use:   "lint",
+		Short: "Check an account against good practice",
+		Long: `Check an account against good practice: wildcards, inline and directly attached policies,
+trust policies open to anyone, PassRole to any role, actions, condition keys and resources
+the Service Authorization Reference does not know for the action, redundant and shadowed
+statements, and with the credential report: old, unused and duplicate access keys, console
+users without MFA, root keys, idle users. The exit status is 1 when a finding is at least
+as severe as --fail-on.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := s.checkFormat("text", "json"); err != nil {
+				return err
+			}
+			var threshold analysis.Severity
+			if failOn != "" && failOn != "none" {
+				t, ok := analysis.ParseSeverity(failOn)
+				if !ok {
+					return usageError("--fail-on %q: want error, warning, info or none", failOn)
+				}
+				threshold = t
+			}
+			g, report, err := s.graph(ctxOf(cmd))
+			if err != nil {
+				return err
+			}
+			opt := analysis.LintOptions{Now: time.Now().UTC(), MaxAge: time.Duration(maxAge) * 24 * time.Hour}
+			if now != "" {
+				t, err := time.Parse(time.RFC3339, now)
+				if err != nil {
+					return usageError("--now %q: want RFC 3339, e.g. 2026-12-01T00:00:00Z", now)
+				}
+				opt.Now = t
+			}
+			opt.Credentials = report
+			if s.credReport != "" {
+				f, err := os.Open(s.credReport)
+				if err != nil {
+					return usageError("%v", err)
+				}
+				defer f.Close()
+				if opt.Credentials, err = analysis.ReadCredentialReport(f); err != nil {
+					return usageError("%s: %v", s.credReport, err)
+				}
+			}
+			findings := analysis.Lint(g.Account, opt)
+			w := cmd.OutOrStdout()
+			if s.format == "json" {
+				if findings == nil {
+					findings = []analysis.Finding{}
+				}
+				if err := analysis.WriteJSON(w, findings); err != nil {
+					return err
+				}
+			} else {
+				counts := map[analysis.Severity]int{}
+				for _, f := range findings {
+					counts[f.Severity]++
+					where := f.ARN
+					if f.Policy != "" && f.Policy != f.ARN {
+						where += " policy " + f.Policy
+					}
+					if f.Statement != "" {
+						where += " statement " + f.Statement
+					}
+					fmt.Fprintf(w, "%-7s %s %s\n        %s\n        fix: %s\n", f.Severity, f.Rule, where, f.Message, f.Fix)
+				}
+				fmt.Fprintf(w, "%d errors, %d warnings, %d info\n", counts[analysis.Error], counts[analysis.Warning], counts[analysis.Info])
+			}
+			if failOn != "" && failOn != "none" {
+				for _, f := range findings {
+					if f.Severity >= threshold {
+						return &exitError{code: 1}
+					}
+				}
+			}
+			return nil
+		},
+	}
+	s.flags(cmd, "text", "json")
+	cmd.Flags().StringVar(&s.credReport, "credential-report", "", "the credential report CSV (aws iam get-credential-report, decoded)")
+	cmd.Flags().StringVar(&failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
+	cmd.Flags().StringVar(&now, "now", "", "the time ages are measured at (RFC 3339; default: now)")
+	cmd.Flags().IntVar(&maxAge, "max-age-days", 90, "age in days after which keys are old and users idle")
+	return cmd
+}
+
+func parseContext(kvs []string) (map[string][]string, error) {
+	if len(kvs) == 0 {
+		return nil, nil
+	}
+	m := map[string][]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usageError("--context %q: want key=value", kv)
+		}
+		m[k] = append(m[k], v)
+	}
+	return m, nil
+}
+
+func newWhoCanCommand() *cobra.Command {
+	var s source
+	var kvs []string
+	cmd := &cobra.Command{
+		Use:   "who-can ACTION RESOURCE",
+		Short: "List every principal allowed an action on a resource, and how",
+		Long: `List every principal allowed ACTION on RESOURCE: users and roles whose policies allow it
+(decided by the policy engine, boundaries and Deny statements included), and every principal
+that reaches such a role by assuming roles: users, roles, other accounts, services, anyone.
+Conditions see only the principal's own keys unless --context adds more.`,
+		Example: `  iamd who-can s3:PutObject arn:aws:s3:::artifacts/build.zip --from account.json`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := s.checkFormat(analysis.Formats...); err != nil {
+				return err
+			}
+			ctx, err := parseContext(kvs)
+			if err != nil {
+				return err
+			}
+			g, _, err := s.graph(ctxOf(cmd))
+			if err != nil {
+				return err
+			}
+			res := g.WhoCan(args[0], args[1], ctx)
+			w := cmd.OutOrStdout()
+			switch s.format {
+			case "json":
+				return analysis.WriteJSON(w, res)
+			case "text":
+				for _, r := range res {
+					cond := ""
+					if r.Conditional {
+						cond = " (conditional)"
+					}
+					fmt.Fprintf(w, "%s [%s]%s\n", r.Principal, r.Kind, cond)
+					for _, st := range r.Via {
+						fmt.Fprintf(w, "    %s\n", st)
+					}
+				}
+				fmt.Fprintf(w, "%d principals can %s on %s\n", len(res), args[0], args[1])
+				return nil
+			}
+			var chains []analysis.Chain
+			for _, r := range res {
+				chains = append(chains, analysis.Chain{Principal: r.Principal, Steps: r.Via, Target: args[0] + " " + args[1]})
+			}
+			return analysis.WriteChains(w, s.format, "who-can", chains)
+		},
+	}
+	s.flags(cmd, analysis.Formats...)
+	cmd.Flags().StringArrayVar(&kvs, "context", nil, "request context key=value the conditions may use (repeatable)")
+	return cmd
+}
+
+func newWhatCanCommand() *cobra.Command {
+	var s source
+	var service string
+	cmd := &cobra.Command{
+		Use:   "what-can PRINCIPAL_ARN",
+		Short: "List a principal's effective actions, grouped by access level",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := s.checkFormat(analysis.Formats...); err != nil {
+				return err
+			}
+			g, _, err := s.graph(ctxOf(cmd))
+			if err != nil {
+				return err
+			}
+			e, ok := g.Account.Entity(args[0])
+			if !ok || e.Kind == analysis.KindGroup {
+				return usageError("%s is not a user or role of the account", args[0])
+			}
+			c := g.WhatCan(e, service)
+			w := cmd.OutOrStdout()
+			switch s.format {
+			case "json":
+				return analysis.WriteJSON(w, c)
+			case "text":
+				level := ""
+				for _, p := range c.Actions {
+					if p.AccessLevel != level {
+						level = p.AccessLevel
+						fmt.Fprintf(w, "%s:\n", level)
+					}
+					cond := ""
+					if p.Conditional {
+						cond = " (conditional)"
+					}
+					fmt.Fprintf(w, "    %-45s %s%s\n", p.Action, p.Resource, cond)
+				}
+				for _, r := range c.Assumable {
+					fmt.Fprintf(w, "may assume %s\n", r)
+				}
+				fmt.Fprintf(w, "%d actions\n", len(c.Actions))
+				return nil
+			}
+			return analysis.WriteCapabilitiesDiagram(w, s.format, c)
+		},
+	}
+	s.flags(cmd, analysis.Formats...)
+	cmd.Flags().StringVar(&service, "service", "", "only this service prefix, e.g. s3")
+	return cmd
+}
+
+func newPathCommand() *cobra.Command {
+	var s source
+	var resource string
+	cmd := &cobra.Command{
+		Use:   "path FROM TO",
+		Short: "Show how a principal reaches a role (or any ARN of the graph, or ADMIN) or an action",
+		Long: `Show the shortest chain by which principal FROM reaches TO: a role, user or group ARN,
+ADMIN (administrator-equivalent access), or an action (with --resource) that FROM, or a
+principal FROM can become, is allowed. Role assumption and escalation techniques both count.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := s.checkFormat(analysis.Formats...); err != nil {
+				return err
+			}
+			g, _, err := s.graph(ctxOf(cmd))
+			if err != nil {
+				return err
+			}
+			if _, ok := g.Nodes[args[0]]; !ok {
+				return usageError("%s is not a principal of the graph", args[0])
+			}
+			if _, ok := g.Nodes[args[1]]; !ok && args[1] != analysis.Admin && (strings.HasPrefix(args[1], "arn:") || !strings.Contains(args[1], ":")) {
+				return usageError("%s is neither an entity of the account, ADMIN, nor an action (service:Action)", args[1])
+			}
+			steps, ok := g.Path(args[0], args[1], resource)
+			w := cmd.OutOrStdout()
+			switch s.format {
+			case "json":
+				return analysis.WriteJSON(w, struct {
+					From  string          `json:"from"`
+					To    string          `json:"to"`
+					Found bool            `json:"found"`
+					Steps []analysis.Step `json:"steps"`
+				}{args[0], args[1], ok, append([]analysis.Step{}, steps...)})
+			case "text":
+				if !ok {
+					fmt.Fprintf(w, "no path from %s to %s\n", args[0], args[1])
+					return &exitError{code: 1}
+				}
+				for i, st := range steps {
+					fmt.Fprintf(w, "%d. %s\n", i+1, st)
+				}
+				return nil
+			}
+			target := args[1]
+			if resource != "" {
+				target += " " + resource
+			}
+			return analysis.WriteChains(w, s.format, "path", []analysis.Chain{{Principal: args[0], Steps: steps, Target: target}})
+		},
+	}
+	s.flags(cmd, analysis.Formats...)
+	cmd.Flags().StringVar(&resource, "resource", "*", "the resource, when TO is an action")
+	return cmd
+}
+
+func newEscalationCommand() *cobra.Command {
+	var s source
+	var fail bool
+	cmd := &cobra.Command{
+		Use:   "escalation",
+		Short: "List every principal that can reach administrator-equivalent access, with the steps",
+		Long: `List every user and role that is not an administrator but can become one: by assuming
+roles, creating access keys or console passwords for others, attaching or writing policies on
+itself, its groups or roles it assumes, creating a policy version, rewriting a trust policy,
+joining a group, or passing a role to a service that runs code (Lambda, EC2, CloudFormation,
+Glue, CodeBuild, ECS, SageMaker).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := s.checkFormat(analysis.Formats...); err != nil {
+				return err
+			}
+			g, _, err := s.graph(ctxOf(cmd))
+			if err != nil {
+				return err
+			}
+			res := g.Escalations()
+			if res == nil {
+				res = []analysis.Escalation{}
+			}
+			w := cmd.OutOrStdout()
+			switch s.format {
+			case "json":
+				err = analysis.WriteJSON(w, res)
+			case "text":
+				for _, r := range res {
+					fmt.Fprintf(w, "%s [%s] reaches %s\n", r.Principal, r.Kind, r.Reaches)
+					for i, st := range r.Steps {
+						fmt.Fprintf(w, "    %d. %s\n", i+1, st)
+					}
+				}
+				fmt.Fprintf(w, "%d principals can escalate to administrator\n", len(res))
+			default:
+				var chains []analysis.Chain
+				for _, r := range res {
+					chains = append(chains, analysis.Chain{Principal: r.Principal, Steps: r.Steps})
+				}
+				err = analysis.WriteChains(w, s.format, "escalation", chains)
+			}
+			if err == nil && fail && len(res) > 0 {
+				return &exitError{code: 1}
+			}
+			return err
+		},
+	}
+	s.flags(cmd, analysis.Formats...)
+	cmd.Flags().BoolVar(&fail, "fail", false, "exit 1 when any principal can escalate")
+	return cmd
+}
+
+func newDiffCommand() *cobra.Command {
+	var format, service string
+	cmd := &cobra.Command{
+		Use:   "diff OLD NEW",
+		Short: "List the access each principal gained and lost between two dumps",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError("--format %q: want text or json", format)
+			}
+			var graphs [2]*analysis.Graph
+			for i, path := range args {
+				s := source{from: path}
+				g, _, err := s.graph(ctxOf(cmd))
+				if err != nil {
+					return err
+				}
+				graphs[i] = g
+			}
+			changes := analysis.Diff(graphs[0], graphs[1], service)
+			w := cmd.OutOrStdout()
+			if format == "json" {
+				if changes == nil {
+					changes = []analysis.Change{}
+				}
+				return analysis.WriteJSON(w, changes)
+			}
+			for _, c := range changes {
+				status := ""
+				if c.Status != "" {
+					status = " (" + c.Status + ")"
+				}
+				fmt.Fprintf(w, "%s%s\n", c.Principal, status)
+				for _, p := range c.Gained {
+					fmt.Fprintf(w, "    + %s on %s\n", p.Action, p.Resource)
+				}
+				for _, p := range c.Lost {
+					fmt.Fprintf(w, "    - %s on %s\n", p.Action, p.Resource)
+				}
+				for _, r := range c.GainedRoles {
+					fmt.Fprintf(w, "    + may assume %s\n", r)
+				}
+				for _, r := range c.LostRoles {
+					fmt.Fprintf(w, "    - may assume %s\n", r)
+				}
+			}
+			fmt.Fprintf(w, "%d principals changed\n", len(changes))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&service, "service", "", "only this service prefix")
+	return cmd
+}
+
+func newGraphCommand() *cobra.Command {
+	var s source
+	cmd := &cobra.Command{
+		Use:   "graph",
+		Short: "Print the permissions graph: membership, attachment, trust and escalation edges",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := s.checkFormat("dot", "mermaid", "json"); err != nil {
+				return err
+			}
+			g, _, err := s.graph(ctxOf(cmd))
+			if err != nil {
+				return err
+			}
+			return analysis.WriteGraph(cmd.OutOrStdout(), s.format, g)
+		},
+	}
+	s.flags(cmd, "dot", "mermaid", "json")
+	return cmd
+}
+
+func analysisCommands() []*cobra.Command {
+	cmds := []*cobra.Command{newImportCommand(), newExportCommand(), newLintCommand(), newWhoCanCommand(), newWhatCanCommand(),
+		newPathCommand(), newEscalationCommand(), newDiffCommand(), newGraphCommand()}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name() < cmds[j].Name() })
+	return cmds
+}
