@@ -25,6 +25,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/iamd/iamd/agent"
+	"github.com/iamd/iamd/internal/sdktest"
 	"github.com/iamd/iamd/server"
 )
 
@@ -52,7 +53,7 @@ func startIAMD(t *testing.T) *server.Instance {
 
 func awsCfg(url, key, secret, token string) aws.Config {
 	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(key, secret, token),
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, BaseEndpoint: aws.String(url),
+		Retryer: sdktest.Retryer, BaseEndpoint: aws.String(url),
 		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}}
 }
 

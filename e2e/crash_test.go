@@ -11,13 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamd/iamd/internal/sdktest"
 )
 
 func sdkClient(url string) *iam.Client {
 	return iam.NewFromConfig(aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(rootKey, rootSecret, ""),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:      sdktest.Retryer,
 		BaseEndpoint: aws.String(url),
 		HTTPClient:   &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}},
 	})

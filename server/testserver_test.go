@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/iamd/iamd/internal/sdktest"
 	"github.com/iamd/iamd/server"
 )
 
@@ -53,7 +54,7 @@ func awsConfig(url, key, secret, token string) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, token),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:      sdktest.Retryer,
 		BaseEndpoint: aws.String(url),
 		// A transport of its own: a pooled connection to an earlier test's
 		// server on a reused port would be closed under it.

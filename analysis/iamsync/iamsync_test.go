@@ -20,6 +20,7 @@ import (
 
 	"github.com/iamd/iamd/analysis"
 	"github.com/iamd/iamd/analysis/iamsync"
+	"github.com/iamd/iamd/internal/sdktest"
 	"github.com/iamd/iamd/server"
 )
 
@@ -118,7 +119,7 @@ func start(t *testing.T) (*server.Instance, *iam.Client) {
 		inst.Close(c)
 	})
 	c := iam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootKey, rootSecret, ""),
-		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		BaseEndpoint: aws.String(inst.URL), Retryer: sdktest.Retryer,
 		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}})
 	return inst, c
 }
