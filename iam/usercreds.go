@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -52,52 +50,13 @@ type serviceCred struct {
 	Created  time.Time `json:"created"`
 }
 
-// sshFingerprint parses an OpenSSH public key ("ssh-rsa AAAA... comment")
-// or a PEM public key and returns its MD5 fingerprint as AWS shows it.
-func sshFingerprint(body string) (string, error) {
-	bad := iamapi.InvalidPublicKey("The specified public key is not valid.")
-	body = strings.TrimSpace(body)
-	var blob []byte
-	if block, _ := pem.Decode([]byte(body)); block != nil {
-		if _, err := x509.ParsePKIXPublicKey(block.Bytes); err != nil {
-			return "", bad
-		}
-		blob = block.Bytes
-	} else {
-		fields := strings.Fields(body)
-		if len(fields) < 2 {
-			return "", iamapi.UnrecognizedPublicKeyEncoding("The public key encoding is not recognized.")
-		}
-		b, err := base64.StdEncoding.DecodeString(fields[1])
-		if err != nil || len(b) < 4 {
-			return "", bad
-		}
-		n := binary.BigEndian.Uint32(b)
-		if int(n)+4 > len(b) || string(b[4:4+n]) != fields[0] {
-			return "", bad
-		}
-		switch fields[0] {
-		case "ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521":
-		default:
-			return "", iamapi.UnrecognizedPublicKeyEncoding("The public key encoding is not recognized.")
-		}
-		blob = b
-	}
-	sum := md5.Sum(blob)
-	parts := make([]string, len(sum))
-	for i, c := range sum {
-		parts[i] = hex.EncodeToString([]byte{c})
-	}
-	return strings.Join(parts, ":"), nil
-}
-
 // UploadSSHPublicKey adds an SSH public key to a user (at most five).
 func (s *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPublicKeyInput) (*iamapi.UploadSSHPublicKeyOutput, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	fp, err := sshFingerprint(in.SSHPublicKeyBody)
+	_, fp, err := parseSSHKey(in.SSHPublicKeyBody)
 	if err != nil {
 		return nil, err
 	}
@@ -167,10 +126,7 @@ func (s *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublicKe
 	if err != nil {
 		return nil, err
 	}
-	body := k.Body
-	if in.Encoding == "PEM" && !strings.HasPrefix(body, "-----BEGIN") {
-		body = "-----BEGIN PUBLIC KEY-----\n" + strings.Fields(body)[1] + "\n-----END PUBLIC KEY-----\n"
-	}
+	body := encodeSSHKey(k.Body, in.Encoding)
 	return &iamapi.GetSSHPublicKeyOutput{SSHPublicKey: &iamapi.SSHPublicKey{UserName: k.User, SSHPublicKeyId: k.ID, Fingerprint: k.Fingerprint,
 		SSHPublicKeyBody: body, Status: k.Status, UploadDate: &k.Uploaded}}, nil
 }
