@@ -94,6 +94,9 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 	if err != nil {
 		return nil, err
 	}
+	if err := checkNotExpired(cert, s.now()); err != nil {
+		return nil, err
+	}
 	key, err := parsePrivateKey(in.PrivateKey)
 	if err != nil {
 		return nil, err

@@ -218,6 +218,15 @@ func parseCertificate(body string) (*x509.Certificate, error) {
 	return cert, nil
 }
 
+// checkNotExpired refuses a certificate past its NotAfter date, as AWS
+// does on upload (MalformedCertificate: "malformed or expired").
+func checkNotExpired(cert *x509.Certificate, now time.Time) error {
+	if now.After(cert.NotAfter) {
+		return iamapi.MalformedCertificate("Certificate is no longer valid. The 'Not After' date restriction on the certificate has passed.")
+	}
+	return nil
+}
+
 func certID(cert *x509.Certificate) string {
 	sum := md5.Sum(cert.Raw)
 	return strings.ToUpper(hex.EncodeToString(sum[:]))[:24]
@@ -234,6 +243,9 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Uploa
 	}
 	x, err := parseCertificate(in.CertificateBody)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNotExpired(x, s.now()); err != nil {
 		return nil, err
 	}
 	user := targetUser(c, in.UserName)
