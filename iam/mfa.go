@@ -251,14 +251,28 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVirt
 	return out, nil
 }
 
-// GetMFADevice describes a device.
+// GetMFADevice describes a device; with a user name, only that user's.
 func (s *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInput) (*iamapi.GetMFADeviceOutput, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var d *MFADevice
-	if err := s.view(ctx, func(tx Tx) error { d, err = getMFA(tx, c.Account, in.SerialNumber); return err }); err != nil {
+	err = s.view(ctx, func(tx Tx) error {
+		if in.UserName != nil {
+			if _, err := getUser(tx, c.Account, *in.UserName); err != nil {
+				return err
+			}
+		}
+		if d, err = getMFA(tx, c.Account, in.SerialNumber); err != nil {
+			return err
+		}
+		if in.UserName != nil && lower(d.User) != lower(*in.UserName) {
+			return iamapi.NoSuchEntity("MFA Device with serial number %s is not assigned to user %s.", in.SerialNumber, *in.UserName)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &iamapi.GetMFADeviceOutput{UserName: optional(d.User), SerialNumber: d.Serial, EnableDate: d.Enabled}, nil
