@@ -21,6 +21,25 @@ const (
 	kindSAML = "saml-provider" // name
 )
 
+// AWS's limits on one OIDC provider.
+const (
+	maxClientIDs   = 100
+	maxThumbprints = 5
+)
+
+// checkOIDCLists refuses more client IDs or thumbprints than a provider
+// may hold. tooMany makes the error: AWS's operations differ in the code
+// they model for it.
+func checkOIDCLists(clientIDs, thumbprints []string, tooMany func(string, ...any) error) error {
+	if len(clientIDs) > maxClientIDs {
+		return tooMany("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
+	}
+	if len(thumbprints) > maxThumbprints {
+		return tooMany("Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxThumbprints)
+	}
+	return nil
+}
+
 // OIDCProvider is an OpenID Connect identity provider.
 type OIDCProvider struct {
 	URL         string    `json:"url"` // without https://
@@ -85,6 +104,9 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 		return nil, err
 	}
 	p := &OIDCProvider{URL: k, ClientIDs: dedupe(in.ClientIDList), Thumbprints: dedupe(in.ThumbprintList), Created: s.now().UTC().Truncate(time.Second), Tags: tags}
+	if err := checkOIDCLists(p.ClientIDs, p.Thumbprints, limitExceeded); err != nil {
+		return nil, err
+	}
 	err = s.update(ctx, func(tx Tx) error {
 		if err := insertJSON(tx, c.Account, kindOIDC, k, p); err != nil {
 			if errors.Is(err, ErrExists) {
@@ -186,7 +208,7 @@ func (s *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, in *ia
 		if !slices.Contains(p.ClientIDs, in.ClientID) {
 			p.ClientIDs = append(p.ClientIDs, in.ClientID)
 		}
-		return nil
+		return checkOIDCLists(p.ClientIDs, nil, limitExceeded)
 	})
 }
 
@@ -202,7 +224,7 @@ func (s *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, i
 func (s *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *iamapi.UpdateOpenIDConnectProviderThumbprintInput) error {
 	return s.modifyOIDC(ctx, in.OpenIDConnectProviderArn, func(p *OIDCProvider) error {
 		p.Thumbprints = dedupe(in.ThumbprintList)
-		return nil
+		return checkOIDCLists(nil, p.Thumbprints, invalidInput) // the operation models no LimitExceeded
 	})
 }
 
