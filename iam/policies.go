@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/policy"
@@ -534,10 +535,11 @@ func (s *Service) modifyPolicy(ctx context.Context, policyARN string, fn func(*M
 // checkBoundary checks that a permissions boundary names an existing
 // managed policy.
 func (s *Service) checkBoundary(tx Tx, c *Caller, policyARN string) error {
-	if _, err := s.resolvePolicy(tx, c, policyARN); err != nil {
+	_, err := s.resolvePolicy(tx, c, policyARN)
+	if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
 		return iamapi.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", policyARN)
 	}
-	return nil
+	return err // InvalidInput for a malformed ARN; store errors as they are
 }
 
 // setBoundaryUse records which entities use a policy as their boundary.
