@@ -270,6 +270,9 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.Put
 // DeleteRolePermissionsBoundary removes a role's permissions boundary.
 func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryInput) error {
 	_, err := s.modifyRole(ctx, in.RoleName, func(tx Tx, c *Caller, r *Role) error {
+		if err := checkServiceLinked(r); err != nil {
+			return err
+		}
 		if err := setBoundaryUse(tx, c.Account, "role", r.Name, r.Boundary, ""); err != nil {
 			return err
 		}
