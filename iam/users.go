@@ -257,7 +257,6 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) er
 			{kindUserSSHKey, key(k, ""), "must delete SSH public keys first."},
 			{kindUserCert, key(k, ""), "must delete signing certificates first."},
 			{kindUserServiceCred, key(k, ""), "must delete service specific credentials first."},
-			{kindLoginProfile, k, "must delete login profile first."},
 		} {
 			n, err := tx.Count(c.Account, dep.kind, dep.prefix)
 			if err != nil {
@@ -266,6 +265,13 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) er
 			if n > 0 {
 				return iamapi.DeleteConflict("Cannot delete entity, %s", dep.what)
 			}
+		}
+		// The login profile is keyed by the bare name: a prefix count would
+		// also find the profile of a user whose name starts with this one.
+		if _, err := tx.Get(c.Account, kindLoginProfile, k); err == nil {
+			return iamapi.DeleteConflict("Cannot delete entity, must delete login profile first.")
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
 		}
 		if err := setBoundaryUse(tx, c.Account, "user", u.Name, u.Boundary, ""); err != nil {
 			return err

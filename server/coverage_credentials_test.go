@@ -316,7 +316,14 @@ func TestDeleteLoginProfile(t *testing.T) {
 	_, err = c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("web")})
 	wantErr(t, err, "DeleteConflict", 409)
 	must[*iam.DeleteLoginProfileOutput](t)(c.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("web")}))
+	// Another user's password, whose name starts with this one's, is not
+	// this user's.
+	must[*iam.CreateUserOutput](t)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("webmaster")}))
+	must[*iam.CreateLoginProfileOutput](t)(c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("webmaster"), Password: aws.String("Correct-Horse-9")}))
+	_, err = c.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("web")})
+	wantErr(t, err, "NoSuchEntity", 404)
 	must[*iam.DeleteUserOutput](t)(c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("web")}))
+	must[*iam.GetLoginProfileOutput](t)(c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("webmaster")}))
 }
 
 func TestMFADeviceGetAndResync(t *testing.T) {
