@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -84,6 +85,31 @@ func keyMatches(cert *x509.Certificate, key crypto.PrivateKey) bool {
 	return ok && e.Equal(cert.PublicKey)
 }
 
+// checkChain accepts one or more PEM certificates and nothing else (text
+// that is not PEM was once skipped and stored as the chain).
+func checkChain(chain string) error {
+	bad := iamapi.MalformedCertificate("Unable to parse the certificate chain.")
+	rest := []byte(chain)
+	n := 0
+	for {
+		block, next := pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return bad
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			return bad
+		}
+		rest, n = next, n+1
+	}
+	if n == 0 || len(bytes.TrimSpace(rest)) > 0 {
+		return bad
+	}
+	return nil
+}
+
 // UploadServerCertificate stores a certificate with its private key.
 func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.UploadServerCertificateInput) (*iamapi.UploadServerCertificateOutput, error) {
 	c, err := caller(ctx)
@@ -105,14 +131,8 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 		return nil, iamapi.KeyPairMismatch("Private key does not match the certificate.")
 	}
 	if in.CertificateChain != nil {
-		for rest := []byte(*in.CertificateChain); len(rest) > 0; {
-			var block *pem.Block
-			if block, rest = pem.Decode(rest); block == nil {
-				break
-			}
-			if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-				return nil, iamapi.MalformedCertificate("Unable to parse the certificate chain.")
-			}
+		if err := checkChain(*in.CertificateChain); err != nil {
+			return nil, err
 		}
 	}
 	tags, err := newTags(in.Tags, false)

@@ -426,6 +426,8 @@ func TestServerCertificates(t *testing.T) {
 		{"b", "garbage", ecKeyText, nil, "MalformedCertificate", 400},
 		{"c", ecCert, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", nil, "MalformedCertificate", 400},
 		{"d", ecCert, ecKeyText, aws.String("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), "MalformedCertificate", 400},
+		{"d2", ecCert, ecKeyText, aws.String("not a chain"), "MalformedCertificate", 400},
+		{"d3", ecCert, ecKeyText, aws.String(chain + "trailing garbage"), "MalformedCertificate", 400},
 		{"e", certPEM(t, ek, "old", now.AddDate(-2, 0, 0), now.AddDate(0, 0, -1)), keyPEM(t, ek), nil, "MalformedCertificate", 400}, // expired
 		{"bad/name", ecCert, ecKeyText, nil, "ValidationError", 400},
 	} {
