@@ -535,11 +535,18 @@ func (s *Service) modifyPolicy(ctx context.Context, policyARN string, fn func(*M
 // checkBoundary checks that a permissions boundary names an existing
 // managed policy.
 func (s *Service) checkBoundary(tx Tx, c *Caller, policyARN string) error {
-	_, err := s.resolvePolicy(tx, c, policyARN)
+	r, err := s.resolvePolicy(tx, c, policyARN)
 	if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
 		return iamapi.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", policyARN)
 	}
-	return err // InvalidInput for a malformed ARN; store errors as they are
+	if err != nil {
+		return err // InvalidInput for a malformed ARN; store errors as they are
+	}
+	if r.aws != nil && r.aws.Deprecated {
+		// Deprecated AWS policies go on no new entity, as with attach.
+		return iamapi.PolicyNotAttachable("Policy %s is not attachable.", policyARN)
+	}
+	return nil
 }
 
 // setBoundaryUse records which entities use a policy as their boundary.

@@ -333,6 +333,8 @@ func TestPermissionsBoundaries(t *testing.T) {
 		{"policy missing", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: missingPolicy})), "NoSuchEntity", 404},
 		{"AWS policy missing", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/NoSuchThing")})), "NoSuchEntity", 404},
 		{"not an ARN", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String("not-a-policy-arn-at-all")})), "InvalidInput", 400},
+		{"deprecated AWS policy", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/AWSCloudTrailReadOnlyAccess")})), "PolicyNotAttachable", 400},
+		{"deprecated AWS policy for a user", second(c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("dev"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/AWSCloudTrailReadOnlyAccess")})), "PolicyNotAttachable", 400},
 		{"delete role missing", second(c.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("none")})), "NoSuchEntity", 404},
 		{"user missing", second(c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("none"), PermissionsBoundary: boundary})), "NoSuchEntity", 404},
 		{"delete user missing", second(c.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("none")})), "NoSuchEntity", 404},
