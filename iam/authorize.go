@@ -171,6 +171,18 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 		}
 		return &resource{arn: build(resourceType, rec.Path, rec.Name), tags: rec.Tags}, nil
 	}
+	// tagged is a resource named by ARN with the tags of its record (none
+	// when there is no record: the operation itself answers NoSuchEntity).
+	tagged := func(resourceARN, kind, k string) (*resource, error) {
+		var rec struct {
+			Tags []Tag `json:"tags"`
+		}
+		err := s.view(ctx, func(tx Tx) error { return getJSON(tx, c.Account, kind, k, &rec) })
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		return &resource{arn: resourceARN, tags: rec.Tags}, nil
+	}
 	switch typ {
 	case "user":
 		name, ok := field("UserName")
@@ -195,7 +207,21 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 		}
 	case "policy":
 		if a, ok := field("PolicyArn"); ok {
-			return &resource{arn: a}, nil
+			var tags []Tag
+			err := s.view(ctx, func(tx Tx) error {
+				r, err := s.resolvePolicy(tx, c, a)
+				if err == nil && r.customer != nil {
+					tags = r.customer.Tags
+				}
+				if _, ok := awserr.As(err); ok {
+					return nil // no such policy, or not an ARN: the operation says so
+				}
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &resource{arn: a, tags: tags}, nil
 		}
 		if name, ok := field("PolicyName"); ok {
 			path, _ := field("Path")
@@ -206,7 +232,7 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 		}
 	case "mfa":
 		if serial, ok := field("SerialNumber"); ok {
-			return &resource{arn: serial}, nil
+			return tagged(serial, kindMFA, serial)
 		}
 		if name, ok := field("VirtualMFADeviceName"); ok {
 			path, _ := field("Path")
@@ -217,6 +243,9 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 		}
 	case "oidc-provider":
 		if a, ok := field("OpenIDConnectProviderArn"); ok {
+			if k, err := oidcFromARN(c, a); err == nil {
+				return tagged(a, kindOIDC, k)
+			}
 			return &resource{arn: a}, nil
 		}
 		if u, ok := field("Url"); ok {
@@ -226,6 +255,9 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 		}
 	case "saml-provider":
 		if a, ok := field("SAMLProviderArn"); ok {
+			if name, err := samlFromARN(c, a); err == nil {
+				return tagged(a, kindSAML, lower(name))
+			}
 			return &resource{arn: a}, nil
 		}
 		if name, ok := field("Name"); ok {

@@ -346,3 +346,34 @@ func manyTags(prefix string, n int) []types.Tag {
 	}
 	return out
 }
+
+// A resource's tags are its aws:ResourceTag keys when its tag operations
+// are authorized, for every kind of taggable resource.
+func TestTagOperationsReadResourceTags(t *testing.T) {
+	for _, tt := range tagTargets() {
+		t.Run(tt.kind, func(t *testing.T) {
+			s := testServer(t)
+			root := iamClient(s, rootKey, rootSecret)
+			id := tt.create(t, root)
+			alice, _, _ := newUser(t, s, root, "alice")
+			must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("red"),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*Tags","iam:Tag*","iam:Untag*"],"Resource":"*",
+					"Condition":{"StringEquals":{"aws:ResourceTag/team":"red"}}}]}`)}))
+			if err := tt.tag(root, id, []types.Tag{tag("team", "blue")}); err != nil {
+				t.Fatal(err)
+			}
+			_, _, _, err := tt.list(alice, id, nil, nil)
+			wantErr(t, err, "AccessDenied", 403)
+			wantErr(t, tt.untag(alice, id, []string{"team"}), "AccessDenied", 403)
+			if err := tt.tag(root, id, []types.Tag{tag("team", "red")}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, _, err := tt.list(alice, id, nil, nil); err != nil {
+				t.Fatalf("a red resource: %v", err)
+			}
+			if err := tt.tag(alice, id, []types.Tag{tag("owner", "alice")}); err != nil {
+				t.Fatalf("tag a red resource: %v", err)
+			}
+		})
+	}
+}
