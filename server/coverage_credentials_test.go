@@ -494,3 +494,42 @@ func TestServerCertificates(t *testing.T) {
 	wantErr(t, err, "NoSuchEntity", 404)
 	must[*iam.UploadServerCertificateOutput](t)(c.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("twentyfirst"), CertificateBody: aws.String(ecCert), PrivateKey: aws.String(ecKeyText)}))
 }
+
+// A user may manage their own credentials when a policy allows it on
+// their own ARN, and not another user's.
+func TestOwnCredentialsByPolicy(t *testing.T) {
+	s := testServer(t)
+	root := iamClient(s, rootKey, rootSecret)
+	alice, _, _ := newUser(t, s, root, "alice")
+	must[*iam.CreateUserOutput](t)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("self"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*SSHPublicKey*","iam:*SigningCertificate*","iam:*ServiceSpecificCredential*"],
+			"Resource":"arn:aws:iam::123456789012:user/${aws:username}"}]}`)}))
+
+	key := must[*iam.UploadSSHPublicKeyOutput](t)(alice.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("alice"), SSHPublicKeyBody: aws.String(sshRSA(t, rsaKey(t, 2048)))})).SSHPublicKey
+	if l := must[*iam.ListSSHPublicKeysOutput](t)(alice.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{})); len(l.SSHPublicKeys) != 1 || *l.SSHPublicKeys[0].UserName != "alice" {
+		t.Fatalf("own keys without a user name: %+v", l.SSHPublicKeys)
+	}
+	must[*iam.UpdateSSHPublicKeyOutput](t)(alice.UpdateSSHPublicKey(ctx, &iam.UpdateSSHPublicKeyInput{UserName: aws.String("alice"), SSHPublicKeyId: key.SSHPublicKeyId, Status: types.StatusTypeInactive}))
+	cert, _ := validCert(t, "alice")
+	sc := must[*iam.UploadSigningCertificateOutput](t)(alice.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{CertificateBody: aws.String(cert)})).Certificate
+	if *sc.UserName != "alice" {
+		t.Fatalf("own certificate without a user name: %+v", sc)
+	}
+	must[*iam.UpdateSigningCertificateOutput](t)(alice.UpdateSigningCertificate(ctx, &iam.UpdateSigningCertificateInput{CertificateId: sc.CertificateId, Status: types.StatusTypeInactive}))
+	must[*iam.DeleteSigningCertificateOutput](t)(alice.DeleteSigningCertificate(ctx, &iam.DeleteSigningCertificateInput{CertificateId: sc.CertificateId}))
+	cr := must[*iam.CreateServiceSpecificCredentialOutput](t)(alice.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("alice"), ServiceName: aws.String("codecommit.amazonaws.com")})).ServiceSpecificCredential
+	must[*iam.ResetServiceSpecificCredentialOutput](t)(alice.ResetServiceSpecificCredential(ctx, &iam.ResetServiceSpecificCredentialInput{ServiceSpecificCredentialId: cr.ServiceSpecificCredentialId}))
+	must[*iam.DeleteServiceSpecificCredentialOutput](t)(alice.DeleteServiceSpecificCredential(ctx, &iam.DeleteServiceSpecificCredentialInput{ServiceSpecificCredentialId: cr.ServiceSpecificCredentialId}))
+	must[*iam.DeleteSSHPublicKeyOutput](t)(alice.DeleteSSHPublicKey(ctx, &iam.DeleteSSHPublicKeyInput{UserName: aws.String("alice"), SSHPublicKeyId: key.SSHPublicKeyId}))
+
+	// Bob's are not hers.
+	for _, err := range []error{
+		second(alice.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("bob"), SSHPublicKeyBody: aws.String(sshRSA(t, rsaKey(t, 2048)))})),
+		second(alice.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: aws.String("bob")})),
+		second(alice.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{UserName: aws.String("bob")})),
+		second(alice.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("bob"), ServiceName: aws.String("codecommit.amazonaws.com")})),
+	} {
+		wantErr(t, err, "AccessDenied", 403)
+	}
+}
