@@ -36,6 +36,15 @@ func (d *Decider) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
 	return AccessDenied(req.Caller, req.Action, req.Resource, policy.Explain(in, preq))
 }
 
+// Entity is a user or role as the view holds it (iam.EntityDirectory).
+func (d *Decider) Entity(ctx context.Context, account, kind, name string) (*iam.PrincipalData, error) {
+	p, err := d.view.principal(ctx, account, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	return p.data, nil
+}
+
 // Decide evaluates a request with an optional resource-based policy and
 // explains the decision.
 func (d *Decider) Decide(ctx context.Context, req *iam.AuthzRequest, resourcePolicy *policy.Set) (*policy.Explanation, error) {

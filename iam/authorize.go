@@ -29,6 +29,14 @@ type AuthzRequest struct {
 	Keys map[string][]string
 }
 
+// EntityDirectory knows the users and roles an authorizer keeps in memory
+// (their names, paths and tags, current with the store's change feed), so
+// that authorizing a call on one needs no store read. The decider
+// implements it.
+type EntityDirectory interface {
+	Entity(ctx context.Context, account, kind, name string) (*PrincipalData, error)
+}
+
 // SetAuthorizer installs the authorizer used by every operation.
 func (s *Service) SetAuthorizer(a Authorizer) { s.authz = a }
 
@@ -157,7 +165,15 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 			Path string `json:"path"`
 			Tags []Tag  `json:"tags"`
 		}
-		err := s.view(ctx, func(tx Tx) error { return getJSON(tx, c.Account, kind, lower(name), &rec) })
+		var err error
+		if dir, ok := s.authz.(EntityDirectory); ok && (kind == kindUser || kind == kindRole) {
+			var pd *PrincipalData
+			if pd, err = dir.Entity(ctx, c.Account, kind, name); err == nil {
+				rec.Name, rec.Path, rec.Tags = pd.Name, pd.Path, pd.Tags
+			}
+		} else {
+			err = s.view(ctx, func(tx Tx) error { return getJSON(tx, c.Account, kind, lower(name), &rec) })
+		}
 		if errors.Is(err, ErrNotFound) {
 			// Not there (yet): the path the request gives, as for Create*.
 			path, _ := field("Path")
