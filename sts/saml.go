@@ -148,16 +148,10 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
 	principal := policy.Principal{Type: policy.TypeSAML, Federated: in.PrincipalArn}
-	for _, action := range actions {
-		if !trustAllows(role.TrustPolicy, principal, action, in.RoleArn, account, keys, requestInfo(ctx), now) {
-			return nil, denied
-		}
-	}
-	creds, err := s.issue(sess)
+	creds, err := s.admitFederated(ctx, role, principal, actions, in.RoleArn, account, keys, sess, now, denied)
 	if err != nil {
 		return nil, err
 	}
-	s.iam.RecordRoleUse(account, role.Name, "", now)
 	sessionARN := arn.ARN{Partition: roleARN.Partition, Service: "sts", AccountID: account, Resource: "assumed-role/" + role.Name + "/" + sessionName}.String()
 	out := &stsapi.AssumeRoleWithSAMLOutput{Credentials: creds, PackedPolicySize: packedSize(sess),
 		AssumedRoleUser: &stsapi.AssumedRoleUser{AssumedRoleId: role.ID + ":" + sessionName, Arn: sessionARN},

@@ -173,16 +173,10 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
 	principal := policy.Principal{Type: policy.TypeWebIdentity, Federated: providerARN}
-	for _, action := range actions {
-		if !trustAllows(role.TrustPolicy, principal, action, in.RoleArn, account, keys, requestInfo(ctx), now) {
-			return nil, denied
-		}
-	}
-	creds, err := s.issue(sess)
+	creds, err := s.admitFederated(ctx, role, principal, actions, in.RoleArn, account, keys, sess, now, denied)
 	if err != nil {
 		return nil, err
 	}
-	s.iam.RecordRoleUse(account, role.Name, "", now)
 	sessionARN := arn.ARN{Partition: roleARN.Partition, Service: "sts", AccountID: account, Resource: "assumed-role/" + role.Name + "/" + in.RoleSessionName}.String()
 	out := &stsapi.AssumeRoleWithWebIdentityOutput{Credentials: creds, PackedPolicySize: packedSize(sess),
 		SubjectFromWebIdentityToken: &sub, Audience: &audience, Provider: &providerARN,
@@ -257,4 +251,23 @@ func (s *Service) federatedRole(ctx context.Context, account, name string, secon
 		return nil, 0, validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	return role, duration, nil
+}
+
+// admitFederated checks that the role's trust policy allows the federated
+// principal every action the request needs (sts:AssumeRoleWith*, and
+// sts:TagSession or sts:SetSourceIdentity when it sets them), then issues
+// the session's credentials.
+func (s *Service) admitFederated(ctx context.Context, role *iam.PrincipalData, principal policy.Principal, actions []string, roleARN, account string,
+	keys map[string][]string, sess *iam.Session, now time.Time, denied error) (*stsapi.Credentials, error) {
+	for _, action := range actions {
+		if !trustAllows(role.TrustPolicy, principal, action, roleARN, account, keys, requestInfo(ctx), now) {
+			return nil, denied
+		}
+	}
+	creds, err := s.issue(sess)
+	if err != nil {
+		return nil, err
+	}
+	s.iam.RecordRoleUse(account, role.Name, "", now)
+	return creds, nil
 }
