@@ -24,6 +24,7 @@ type Set struct {
 	seed    maphash.Seed
 	plans   atomic.Pointer[planTable] // action as requested -> statements that apply
 	planMu  sync.Mutex
+	pending map[string]*plan // plans built since the table was last rebuilt (under planMu)
 	planCap int
 }
 
@@ -57,14 +58,15 @@ func (t *planTable) get(seed maphash.Seed, action string) *plan {
 	}
 }
 
-// with returns a copy of t holding one more entry, grown to stay at most
-// half full.
-func (t *planTable) with(seed maphash.Seed, action string, p *plan) *planTable {
+// with returns a copy of t holding the added entries too, grown to stay
+// at most half full.
+func (t *planTable) with(seed maphash.Seed, added map[string]*plan) *planTable {
+	n := t.n + len(added)
 	size := len(t.slots)
-	for size < 2*(t.n+1) {
+	for size < 2*n {
 		size *= 2
 	}
-	next := &planTable{mask: uint64(size - 1), slots: make([]planSlot, size), n: t.n + 1}
+	next := &planTable{mask: uint64(size - 1), slots: make([]planSlot, size), n: n}
 	put := func(action string, p *plan) {
 		i := maphash.String(seed, action) & next.mask
 		for next.slots[i].used {
@@ -77,7 +79,9 @@ func (t *planTable) with(seed maphash.Seed, action string, p *plan) *planTable {
 			put(sl.action, &sl.plan)
 		}
 	}
-	put(action, p)
+	for action, p := range added {
+		put(action, p)
+	}
 	return next
 }
 
@@ -145,6 +149,11 @@ func (s *Set) Empty() bool { return s == nil || len(s.policies) == 0 }
 
 // planFor returns the statements that apply to action, from the cache
 // when it was seen before; nil for a nil or empty set.
+//
+// The table readers use without a lock is rebuilt, not changed; a plan
+// built since its last rebuild waits in pending until an eighth as many
+// as the table holds have gathered, so that meeting n new actions costs
+// O(n) copies, not O(n²) (an analysis walks thousands of actions).
 func (s *Set) planFor(action string) *plan {
 	if s.Empty() {
 		return nil
@@ -152,17 +161,26 @@ func (s *Set) planFor(action string) *plan {
 	if p := s.plans.Load().get(s.seed, action); p != nil {
 		return p
 	}
-	p := s.buildPlan(action)
 	s.planMu.Lock()
 	defer s.planMu.Unlock()
+	if p := s.pending[action]; p != nil {
+		return p
+	}
 	old := s.plans.Load()
 	if cached := old.get(s.seed, action); cached != nil {
 		return cached
 	}
-	if old.n < s.planCap {
-		next := old.with(s.seed, action, p)
-		s.plans.Store(next)
-		return next.get(s.seed, action)
+	p := s.buildPlan(action)
+	if old.n+len(s.pending) >= s.planCap {
+		return p
+	}
+	if s.pending == nil {
+		s.pending = map[string]*plan{}
+	}
+	s.pending[action] = p
+	if len(s.pending) > old.n/8 {
+		s.plans.Store(old.with(s.seed, s.pending))
+		s.pending = nil
 	}
 	return p
 }
