@@ -78,28 +78,33 @@ func Parse(raw string) (*Token, error) {
 	return t, nil
 }
 
-// Verify checks the token's signature with key (an *rsa.PublicKey or an
-// *ecdsa.PublicKey on P-256), which must fit the header's algorithm.
+// Verify checks the token's signature with key (an *rsa.PublicKey, or an
+// *ecdsa.PublicKey on P-256 or P-384), which must fit the header's
+// algorithm.
 func (t *Token) Verify(key crypto.PublicKey) error {
-	h := sha256.Sum256(t.signed)
 	switch t.Header.Alg {
 	case "RS256":
 		k, ok := key.(*rsa.PublicKey)
 		if !ok {
 			return ErrSignature
 		}
+		h := sha256.Sum256(t.signed)
 		if rsa.VerifyPKCS1v15(k, crypto.SHA256, h[:], t.sig) != nil {
 			return ErrSignature
 		}
 		return nil
-	case "ES256":
+	case "ES256", "ES384":
 		k, ok := key.(*ecdsa.PublicKey)
-		if !ok || k.Curve.Params().BitSize != 256 || len(t.sig) != 64 {
+		if alg, err := Algorithm(key); !ok || err != nil || alg != t.Header.Alg {
+			return ErrSignature
+		}
+		digest, size := ecDigest(t.Header.Alg, t.signed)
+		if len(t.sig) != 2*size {
 			return ErrSignature
 		}
 		// JWS carries r||s, not ASN.1.
-		r, s := new(big.Int).SetBytes(t.sig[:32]), new(big.Int).SetBytes(t.sig[32:])
-		if !ecdsa.Verify(k, h[:], r, s) {
+		r, s := new(big.Int).SetBytes(t.sig[:size]), new(big.Int).SetBytes(t.sig[size:])
+		if !ecdsa.Verify(k, digest, r, s) {
 			return ErrSignature
 		}
 		return nil

@@ -9,10 +9,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -144,36 +141,9 @@ func (is *Issuer) Token(t testing.TB, kid string, claims map[string]any) string 
 // ES256 for EC keys), naming kid in its header.
 func Sign(t testing.TB, kid string, k crypto.Signer, claims map[string]any) string {
 	t.Helper()
-	alg := "RS256"
-	if _, ok := k.(*ecdsa.PrivateKey); ok {
-		alg = "ES256"
-	}
-	enc := base64.RawURLEncoding
-	h, _ := json.Marshal(map[string]string{"alg": alg, "kid": kid, "typ": "JWT"})
-	p, err := json.Marshal(claims)
+	token, err := oidc.Sign(kid, k, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed := enc.EncodeToString(h) + "." + enc.EncodeToString(p)
-	sum := sha256.Sum256([]byte(signed))
-	var sig []byte
-	switch key := k.(type) {
-	case *rsa.PrivateKey:
-		sig, err = rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
-	case *ecdsa.PrivateKey:
-		var r, s interface{ FillBytes([]byte) []byte }
-		rr, ss, e := ecdsa.Sign(rand.Reader, key, sum[:])
-		r, s, err = rr, ss, e
-		if err == nil {
-			sig = make([]byte, 64)
-			r.FillBytes(sig[:32])
-			s.FillBytes(sig[32:])
-		}
-	default:
-		err = fmt.Errorf("unsupported key %T", k)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signed + "." + enc.EncodeToString(sig)
+	return token
 }
