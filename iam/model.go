@@ -16,6 +16,8 @@ type Account struct {
 	PasswordPolicy *PasswordPolicy `json:"password_policy,omitempty"`
 	// TokenVersion is the global endpoint token version (1 when unset).
 	TokenVersion int `json:"token_version,omitempty"`
+	// Outbound is the account's outbound identity federation, once enabled.
+	Outbound *OutboundFederation `json:"outbound,omitempty"`
 }
 
 // PasswordPolicy is the account's password policy.

@@ -77,6 +77,8 @@ type Caller struct {
 	UserAgent       string
 	SecureTransport bool
 	Time            time.Time
+	// Endpoint is the scheme and host the request was sent to.
+	Endpoint string
 }
 
 type callerKey struct{}

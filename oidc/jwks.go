@@ -11,8 +11,8 @@ import (
 	"math/big"
 )
 
-// JWK is one JSON Web Key as a JWKS lists it (RSA and EC P-256 signing
-// keys; others are skipped).
+// JWK is one JSON Web Key as a JWKS lists it (RSA and EC P-256 and P-384
+// signing keys; others are skipped).
 type JWK struct {
 	Kty string `json:"kty"`
 	Kid string `json:"kid,omitempty"`
@@ -46,18 +46,23 @@ func (k *JWK) PublicKey() (crypto.PublicKey, error) {
 		}
 		return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: exp}, nil
 	case "EC":
-		if k.Crv != "P-256" {
+		curve, size := elliptic.P256(), 32
+		switch k.Crv {
+		case "P-256":
+		case "P-384":
+			curve, size = elliptic.P384(), 48
+		default:
 			return nil, fmt.Errorf("oidc: EC key %q: curve %q not supported", k.Kid, k.Crv)
 		}
 		x, err1 := dec.DecodeString(k.X)
 		y, err2 := dec.DecodeString(k.Y)
-		if err1 != nil || err2 != nil || len(x) != 32 || len(y) != 32 {
+		if err1 != nil || err2 != nil || len(x) != size || len(y) != size {
 			return nil, fmt.Errorf("oidc: EC key %q: bad x or y", k.Kid)
 		}
 		// The uncompressed point form lets the standard library check that
 		// the point is on the curve.
 		point := append(append([]byte{4}, x...), y...)
-		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
+		pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
 		if err != nil {
 			return nil, fmt.Errorf("oidc: EC key %q: %v", k.Kid, err)
 		}
@@ -73,11 +78,13 @@ func NewJWK(kid string, key crypto.PublicKey) (JWK, error) {
 	case *rsa.PublicKey:
 		return JWK{Kty: "RSA", Kid: kid, Use: "sig", Alg: "RS256", N: enc.EncodeToString(k.N.Bytes()), E: enc.EncodeToString(big.NewInt(int64(k.E)).Bytes())}, nil
 	case *ecdsa.PublicKey:
-		b, err := k.Bytes()
-		if err != nil || len(b) != 65 {
-			return JWK{}, fmt.Errorf("oidc: only P-256 EC keys are supported")
+		alg, err := Algorithm(k)
+		b, err2 := k.Bytes()
+		if err != nil || err2 != nil {
+			return JWK{}, fmt.Errorf("oidc: only P-256 and P-384 EC keys are supported")
 		}
-		return JWK{Kty: "EC", Kid: kid, Use: "sig", Alg: "ES256", Crv: "P-256", X: enc.EncodeToString(b[1:33]), Y: enc.EncodeToString(b[33:])}, nil
+		size := (len(b) - 1) / 2
+		return JWK{Kty: "EC", Kid: kid, Use: "sig", Alg: alg, Crv: "P-" + alg[2:], X: enc.EncodeToString(b[1 : 1+size]), Y: enc.EncodeToString(b[1+size:])}, nil
 	}
 	return JWK{}, fmt.Errorf("oidc: unsupported key type %T", key)
 }

@@ -1,5 +1,5 @@
-// Package oidc verifies OpenID Connect ID tokens (JWTs signed with RS256 or
-// ES256) against the signing keys an issuer publishes: its discovery
+// Package oidc verifies OpenID Connect ID tokens (JWTs signed with RS256,
+// ES256 or ES384) against the signing keys an issuer publishes: its discovery
 // document (/.well-known/openid-configuration) names its JWKS, which is
 // fetched, cached, and fetched again (at most once per interval) when a
 // token names a key id the cache does not hold. It uses only the standard

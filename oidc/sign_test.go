@@ -43,3 +43,22 @@ func TestSignVerify(t *testing.T) {
 		t.Fatal("ES384 verified with a P-256 key")
 	}
 }
+
+func TestJWKRoundTrip(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	for _, k := range []crypto.Signer{rsaKey, p256, p384} {
+		j, err := NewJWK("k", k.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, err := j.PublicKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pub.(interface{ Equal(crypto.PublicKey) bool }).Equal(k.Public()) {
+			t.Fatalf("%s key changed in the JWK", j.Alg)
+		}
+	}
+}

@@ -106,7 +106,7 @@ func loopback(host string) bool {
 // trusted for issuers whose certificate the root CAs do not verify.
 func (v *Verifier) Verify(ctx context.Context, t *Token, issuer *url.URL, thumbprints []string) error {
 	switch t.Header.Alg {
-	case "RS256", "ES256":
+	case "RS256", "ES256", "ES384":
 	default:
 		return fmt.Errorf("%w: %q", ErrAlgorithm, t.Header.Alg)
 	}

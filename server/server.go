@@ -83,6 +83,8 @@ func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
 	s.mux.HandleFunc("GET /readyz", s.serveReady)
 	s.mux.Handle("GET /metrics", s.metrics.Handler())
 	s.mux.HandleFunc("POST "+AuthorizePath, s.serveAuthorize)
+	s.mux.HandleFunc("GET /outbound/{account}/.well-known/openid-configuration", s.serveOutboundDiscovery)
+	s.mux.HandleFunc("GET /outbound/{account}/.well-known/jwks.json", s.serveOutboundKeys)
 	s.mux.HandleFunc("/", s.serveAPI)
 	return s
 }
@@ -200,6 +202,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		caller.UserAgent = r.UserAgent()
 		caller.SecureTransport = r.TLS != nil
 		caller.Time = s.now()
+		caller.Endpoint = endpointOf(r)
 		c.caller = caller
 		ctx = iam.WithCaller(ctx, caller)
 	} else {
@@ -230,6 +233,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 // sts.ActionAssumeRoleForService).
 type serviceRoles interface {
 	AssumeRoleForService(ctx context.Context, params url.Values) (query.Output, error)
+}
+
+// endpointOf is the scheme and host a request was sent to.
+func endpointOf(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
 }
 
 // sourceIP is the client's address (aws:SourceIp).
