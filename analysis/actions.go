@@ -108,9 +108,3 @@ func matchesAny(patterns []string, action string) bool {
 	}
 	return false
 }
-
-// lookupAction finds an action of the catalogue.
-func lookupAction(name string) (*catalog.Service, *catalog.Action, bool) {
-	loadActions()
-	return cat.Action(name)
-}

@@ -262,26 +262,6 @@ func rootAccount(v string) (string, bool) {
 	return "", false
 }
 
-// mayAllow is a quick static test: could any Allow statement of the
-// principal's policies name the action? False means the engine would
-// surely not allow it, so the graph need not ask.
-func mayAllow(e *Entity, action string) bool {
-	for _, p := range e.Policies() {
-		if p.Doc == nil {
-			continue
-		}
-		for _, st := range p.Doc.Statements {
-			if !strings.EqualFold(st.Effect, policy.Allow) {
-				continue
-			}
-			if st.NotAction.Present && !matchesAny(st.NotAction.List, action) || matchesAny(st.Action.List, action) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // allowedResources lists the resource patterns of the Allow statements
 // that may name action ("*" for NotResource and policy variables); nil
 // when none can.

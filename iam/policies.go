@@ -63,16 +63,6 @@ func (s *Service) resolvePolicy(tx Tx, c *Caller, policyARN string) (*managedRef
 	return nil, notFound
 }
 
-// document returns the default version's text.
-func (r *managedRef) document(tx Tx, account string) (string, error) {
-	if r.aws != nil {
-		return r.aws.Document, nil
-	}
-	var v PolicyVersion
-	err := getJSON(tx, account, kindPolicyVersion, key(lower(r.name), r.customer.DefaultVersion), &v)
-	return v.Document, err
-}
-
 func (s *Service) policyARN(c *Caller, p *ManagedPolicy) string {
 	return entityARN(c, "policy", p.Path, p.Name)
 }

@@ -143,16 +143,6 @@ func parseVariable(body string) token {
 	return t
 }
 
-// keys appends the (lower-cased) context keys the pattern's variables read.
-func (p *pattern) keys(out []string) []string {
-	for _, t := range p.toks {
-		if t.kind == tokVar {
-			out = append(out, t.text)
-		}
-	}
-	return out
-}
-
 // match reports whether s matches. fold compares ASCII case-insensitively
 // (actions). ctx resolves variables; a variable with no value and no
 // default makes the pattern match nothing (section 5). tr, when not nil,

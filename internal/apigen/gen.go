@@ -164,7 +164,7 @@ func (g *generator) name() error {
 	seen := map[string]string{}
 	claim := func(goName, what string) error {
 		if prev, ok := seen[goName]; ok {
-			return fmt.Errorf("Go name %s used by both %s and %s", goName, prev, what)
+			return fmt.Errorf("the Go name %s is used by both %s and %s", goName, prev, what)
 		}
 		seen[goName] = what
 		return nil
