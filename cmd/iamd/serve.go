@@ -67,7 +67,7 @@ IAMD_TOKEN_KEYS.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.IntVar(&f.maxConns, "max-conns", 1024, "maximum concurrent connections")
-	fl.StringVar(&f.auditLog, "audit-log", "audit.log", `audit log of mutating and refused calls (JSON lines): a file (relative to the data directory), "-" for standard output, "off" for none`)
+	fl.StringVar(&f.auditLog, "audit-log", "audit.log", `audit log of mutating and refused calls (JSON lines): a file (relative to the data directory; SIGHUP reopens it), "-" for standard output, "off" for none`)
 	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address; off when empty")
 	fl.BoolVar(&f.oidcAllowHTTP, "oidc-allow-http", false, "for tests only: trust OIDC issuers on loopback hosts over plain http (AWS requires https)")
 	q := iam.DefaultQuotas()
@@ -194,11 +194,29 @@ func openAuditLog(stdout io.Writer, dataDir, name string) (io.Writer, func(), er
 	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
 		return nil, nil, err
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := openLogFile(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	return f, func() { f.Close() }, nil
+	// SIGHUP reopens it: rotate by moving the file away, then signalling.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-hup:
+				_ = f.Reopen()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return f, func() {
+		signal.Stop(hup)
+		close(done)
+		f.Close()
+	}, nil
 }
 
 // sealKeyFromEnv is the key of IAMD_SEAL_KEY (nil when unset: the data
