@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ import (
 type source struct {
 	from, data, accountID, credReport, format string
 	endpoint                                  string
+	formats                                   []string // the command's, the first the default
 }
 
 func (s *source) flags(cmd *cobra.Command, formats ...string) {
@@ -37,18 +39,18 @@ func (s *source) flags(cmd *cobra.Command, formats ...string) {
 	fl.StringVar(&s.data, "data", "", "read the account from the store in this iamd serve data directory")
 	fl.StringVar(&s.accountID, "account-id", "", "with --data: the account (default: the store's first)")
 	fl.StringVar(&s.endpoint, "endpoint-url", "", "read the account from this IAM endpoint (a running iamd, or AWS: \"aws\"), with the AWS SDK's usual credentials")
+	s.formats = formats
 	if len(formats) > 0 {
 		fl.StringVar(&s.format, "format", formats[0], "output format: "+strings.Join(formats, ", "))
 	}
 }
 
-func (s *source) checkFormat(formats ...string) error {
-	for _, f := range formats {
-		if s.format == f {
-			return nil
-		}
+// checkFormat refuses a --format the command does not write.
+func (s *source) checkFormat() error {
+	if slices.Contains(s.formats, s.format) {
+		return nil
 	}
-	return usageError("--format %q: want %s", s.format, strings.Join(formats, ", "))
+	return usageError("--format %q: want %s", s.format, strings.Join(s.formats, ", "))
 }
 
 // storeSession runs fn with an IAM client acting as the root user of the
@@ -295,7 +297,7 @@ users without MFA, root keys, idle users. The exit status is 1 when a finding is
 as severe as --fail-on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.checkFormat("text", "json"); err != nil {
+			if err := s.checkFormat(); err != nil {
 				return err
 			}
 			var threshold analysis.Severity
@@ -399,7 +401,7 @@ Conditions see only the principal's own keys unless --context adds more.`,
 		Example: `  iamd who-can s3:PutObject arn:aws:s3:::artifacts/build.zip --from account.json`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.checkFormat(analysis.Formats...); err != nil {
+			if err := s.checkFormat(); err != nil {
 				return err
 			}
 			ctx, err := parseContext(kvs)
@@ -449,7 +451,7 @@ func newWhatCanCommand() *cobra.Command {
 		Short: "List a principal's effective actions, grouped by access level",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.checkFormat(analysis.Formats...); err != nil {
+			if err := s.checkFormat(); err != nil {
 				return err
 			}
 			g, _, err := s.graph(ctxOf(cmd))
@@ -503,7 +505,7 @@ ADMIN (administrator-equivalent access), or an action (with --resource) that FRO
 principal FROM can become, is allowed. Role assumption and escalation techniques both count.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.checkFormat(analysis.Formats...); err != nil {
+			if err := s.checkFormat(); err != nil {
 				return err
 			}
 			g, _, err := s.graph(ctxOf(cmd))
@@ -561,7 +563,7 @@ joining a group, or passing a role to a service that runs code (Lambda, EC2, Clo
 Glue, CodeBuild, ECS, SageMaker).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.checkFormat(analysis.Formats...); err != nil {
+			if err := s.checkFormat(); err != nil {
 				return err
 			}
 			g, _, err := s.graph(ctxOf(cmd))
@@ -664,7 +666,7 @@ func newGraphCommand() *cobra.Command {
 		Short: "Print the permissions graph: membership, attachment, trust and escalation edges",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.checkFormat("dot", "mermaid", "json"); err != nil {
+			if err := s.checkFormat(); err != nil {
 				return err
 			}
 			g, _, err := s.graph(ctxOf(cmd))
