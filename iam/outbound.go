@@ -28,10 +28,12 @@ type OutboundFederation struct {
 	Keys    []OutboundKey `json:"keys"`
 }
 
-// OutboundKey is a signing key, its private part sealed at rest.
+// OutboundKey is a signing key: its public part (PKIX DER, for the JWKS)
+// and its private part sealed at rest.
 type OutboundKey struct {
 	Kid    string `json:"kid"`
 	Alg    string `json:"alg"` // RS256 | ES384
+	Public []byte `json:"public"`
 	Sealed string `json:"sealed"`
 }
 
@@ -47,7 +49,7 @@ func (s *Service) EnableOutboundWebIdentityFederation(ctx context.Context, _ *ia
 		return nil, err
 	}
 	var fresh *OutboundFederation
-	if a, err := s.readAccount(ctx, c.Account); err != nil {
+	if a, err := s.GetAccount(ctx, c.Account); err != nil {
 		return nil, err
 	} else if a.Outbound == nil {
 		// Key generation takes a while: outside the transaction.
@@ -107,7 +109,7 @@ func (s *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, _ *i
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.readAccount(ctx, c.Account)
+	a, err := s.GetAccount(ctx, c.Account)
 	if err != nil {
 		return nil, err
 	}
@@ -115,16 +117,6 @@ func (s *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, _ *i
 		return nil, iamapi.FeatureDisabled("Outbound identity federation has never been enabled for this account.")
 	}
 	return &iamapi.GetOutboundWebIdentityFederationInfoOutput{IssuerIdentifier: &a.Outbound.Issuer, JwtVendingEnabled: optional(a.Outbound.Enabled)}, nil
-}
-
-func (s *Service) readAccount(ctx context.Context, id string) (*Account, error) {
-	var a *Account
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		a, err = s.account(tx, id)
-		return err
-	})
-	return a, err
 }
 
 func (s *Service) newOutbound(c *Caller) (*OutboundFederation, error) {
@@ -149,8 +141,12 @@ func (s *Service) newOutbound(c *Caller) (*OutboundFederation, error) {
 		if err != nil {
 			return nil, err
 		}
+		pub, err := x509.MarshalPKIXPublicKey(k.key.Public())
+		if err != nil {
+			return nil, err
+		}
 		kid := uuid.NewString()
-		o.Keys = append(o.Keys, OutboundKey{Kid: kid, Alg: k.alg,
+		o.Keys = append(o.Keys, OutboundKey{Kid: kid, Alg: k.alg, Public: pub,
 			Sealed: s.sealer.Seal(base64.StdEncoding.EncodeToString(der), "outbound|"+c.Account+"|"+kid)})
 	}
 	return o, nil
@@ -161,9 +157,10 @@ func (s *Service) newOutbound(c *Caller) (*OutboundFederation, error) {
 var ErrOutboundDisabled = errors.New("iam: outbound identity federation is not enabled")
 
 // OutboundSigner returns the account's issuer and its key for an
-// algorithm, for STS to sign a token with.
+// algorithm, for STS to sign a token with. A key is unsealed once and
+// kept: its kid names it for good.
 func (s *Service) OutboundSigner(ctx context.Context, account, alg string) (issuer, kid string, key crypto.Signer, err error) {
-	a, err := s.readAccount(ctx, account)
+	a, err := s.GetAccount(ctx, account)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -174,18 +171,25 @@ func (s *Service) OutboundSigner(ctx context.Context, account, alg string) (issu
 		if k.Alg != alg {
 			continue
 		}
+		if cached, ok := s.outboundSigners.Load(k.Kid); ok {
+			return a.Outbound.Issuer, k.Kid, cached.(crypto.Signer), nil
+		}
 		priv, err := s.openOutboundKey(account, k)
-		return a.Outbound.Issuer, k.Kid, priv, err
+		if err != nil {
+			return "", "", nil, err
+		}
+		s.outboundSigners.Store(k.Kid, priv)
+		return a.Outbound.Issuer, k.Kid, priv, nil
 	}
 	return "", "", nil, ErrOutboundDisabled
 }
 
 // OutboundKeys are the issuer and public keys an account publishes (also
 // while vending is disabled, so issued tokens still verify); ErrNotFound
-// when it never enabled the feature.
+// when the account does not exist or never enabled the feature.
 func (s *Service) OutboundKeys(ctx context.Context, account string) (issuer string, keys map[string]crypto.PublicKey, err error) {
-	a, err := s.readAccount(ctx, account)
-	if err != nil {
+	var a *Account
+	if err := s.view(ctx, func(tx Tx) error { a, err = s.account(tx, account); return err }); err != nil {
 		return "", nil, err
 	}
 	if a.Outbound == nil {
@@ -193,11 +197,11 @@ func (s *Service) OutboundKeys(ctx context.Context, account string) (issuer stri
 	}
 	keys = map[string]crypto.PublicKey{}
 	for _, k := range a.Outbound.Keys {
-		priv, err := s.openOutboundKey(account, k)
+		pub, err := x509.ParsePKIXPublicKey(k.Public)
 		if err != nil {
 			return "", nil, err
 		}
-		keys[k.Kid] = priv.Public()
+		keys[k.Kid] = pub
 	}
 	return a.Outbound.Issuer, keys, nil
 }

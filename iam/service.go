@@ -29,6 +29,8 @@ type Service struct {
 	// accessNoted throttles service last accessed writes: entity|service
 	// -> when last written.
 	accessNoted sync.Map
+	// outboundSigners keeps unsealed outbound signing keys by kid.
+	outboundSigners sync.Map
 }
 
 // Options configure a Service.
