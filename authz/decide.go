@@ -191,8 +191,20 @@ func globalKeys(ctx *policy.Context, c *iam.Caller) {
 	}
 }
 
+// Denial is AWS's AccessDenied with the decision behind it, so that what
+// records decisions (the audit log, metrics) need not read the message.
+type Denial struct {
+	AWS      *awserr.Error // what the client gets
+	Decision policy.Decision
+}
+
+func (d *Denial) Error() string { return d.AWS.Error() }
+
+// Unwrap gives the AWS error.
+func (d *Denial) Unwrap() error { return d.AWS }
+
 // AccessDenied is AWS's refusal, saying which kind of policy refused.
-func AccessDenied(c *iam.Caller, action, resource string, e *policy.Explanation) error {
+func AccessDenied(c *iam.Caller, action, resource string, e *policy.Explanation) *Denial {
 	who := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, resource)
 	var why string
 	switch {
@@ -217,5 +229,5 @@ func AccessDenied(c *iam.Caller, action, resource string, e *policy.Explanation)
 	case e.AllowedByResource != nil && !*e.AllowedByResource:
 		why = " because no resource-based policy allows the " + action + " action"
 	}
-	return awserr.New("AccessDenied", http.StatusForbidden, who+why)
+	return &Denial{AWS: awserr.New("AccessDenied", http.StatusForbidden, who+why), Decision: e.Decision}
 }

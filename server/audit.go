@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
 )
 
@@ -114,15 +116,15 @@ func (a auditingAuthorizer) Entity(ctx context.Context, account, kind, name stri
 	return a.next.Entity(ctx, account, kind, name)
 }
 
-// decisionOf reads the decision back from the authorizer's answer.
+// decisionOf is the decision behind the authorizer's answer ("" for an
+// error that is not a decision).
 func decisionOf(err error) string {
+	var d *authz.Denial
 	switch {
 	case err == nil:
 		return "allowed"
-	case strings.Contains(err.Error(), "with an explicit deny"):
-		return "explicitDeny"
-	case strings.HasPrefix(err.Error(), "AccessDenied"):
-		return "implicitDeny"
+	case errors.As(err, &d):
+		return d.Decision.String()
 	}
 	return ""
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -183,10 +182,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 			Role: m.Role.String(), StatementIndex: m.Index, Sid: m.Sid, Effect: m.Effect, StartPosition: m.Start})
 	}
 	if e.Decision != policy.Allowed {
-		var ae *awserr.Error
-		if errors.As(authz.AccessDenied(subject, in.Action, in.Resource, e), &ae) {
-			out.Message = ae.Message
-		}
+		out.Message = authz.AccessDenied(subject, in.Action, in.Resource, e).AWS.Message
 		if s.messages != nil {
 			out.EncodedMessage = s.messages.Encode(subject, in.Action, in.Resource, e, in.Context)
 		}
