@@ -88,38 +88,24 @@ func (s *Simulation) SimulatePrincipalPolicy(ctx context.Context, in *iamapi.Sim
 		kind, _, _ = strings.Cut(src.Resource, "/")
 		name = src.Resource[strings.LastIndexByte(src.Resource, '/')+1:]
 	}
-	si := &simInput{}
-	switch kind {
-	case "user", "role":
-		pd, err := s.iam.PrincipalPolicies(ctx, c.Account, kind, name)
-		if errors.Is(err, iam.ErrNotFound) {
-			return nil, iamapi.NoSuchEntity("The %s with name %s cannot be found.", kind, name)
-		}
-		if err != nil {
-			return nil, err
-		}
-		si.identity = compileStored(pd.Policies, si)
-		if pd.Boundary != nil {
-			si.boundary = compileStored([]iam.PolicyDoc{*pd.Boundary}, si)
-		}
-		si.tags = pd.Tags
-		if kind == "user" {
-			si.principal = policy.Principal{Type: policy.TypeUser, ARN: in.PolicySourceArn, Account: c.Account, ID: pd.ID}
-		} else {
-			si.principal = policy.Principal{Type: policy.TypeAssumedRole, ARN: in.PolicySourceArn, RoleARN: in.PolicySourceArn, Account: c.Account, ID: pd.ID + ":simulation"}
-		}
-	case "group":
-		docs, err := s.iam.GroupPolicies(ctx, c.Account, name)
-		if errors.Is(err, iam.ErrNotFound) {
-			return nil, iamapi.NoSuchEntity("The group with name %s cannot be found.", name)
-		}
-		if err != nil {
-			return nil, err
-		}
-		si.identity = compileStored(docs, si)
-		si.principal = policy.Principal{Type: policy.TypeUser, ARN: in.PolicySourceArn, Account: c.Account}
-	default:
+	pd, err := s.sourcePolicies(ctx, c.Account, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	if pd == nil {
 		return nil, iamapi.InvalidInput("Invalid PolicySourceArn %s: it must be a user, group or role of this account.", in.PolicySourceArn)
+	}
+	si := &simInput{}
+	si.identity = compileStored(pd.Policies, si)
+	if pd.Boundary != nil {
+		si.boundary = compileStored([]iam.PolicyDoc{*pd.Boundary}, si)
+	}
+	si.tags = pd.Tags
+	switch kind {
+	case "role":
+		si.principal = policy.Principal{Type: policy.TypeAssumedRole, ARN: in.PolicySourceArn, RoleARN: in.PolicySourceArn, Account: c.Account, ID: pd.ID + ":simulation"}
+	default: // a user, or a group simulated as a member
+		si.principal = policy.Principal{Type: policy.TypeUser, ARN: in.PolicySourceArn, Account: c.Account, ID: pd.ID}
 	}
 	extra, err := compileDocs(in.PolicyInputList, "PolicyInputList", "none", si)
 	if err != nil {
@@ -372,31 +358,42 @@ func (s *Simulation) GetContextKeysForPrincipalPolicy(ctx context.Context, in *i
 	}
 	kind, _, _ := strings.Cut(src.Resource, "/")
 	name := src.Resource[strings.LastIndexByte(src.Resource, '/')+1:]
-	var docs []iam.PolicyDoc
-	switch kind {
-	case "user", "role":
-		pd, err := s.iam.PrincipalPolicies(ctx, c.Account, kind, name)
-		if errors.Is(err, iam.ErrNotFound) {
-			return nil, iamapi.NoSuchEntity("The %s with name %s cannot be found.", kind, name)
-		}
-		if err != nil {
-			return nil, err
-		}
-		docs = pd.Policies
-	case "group":
-		if docs, err = s.iam.GroupPolicies(ctx, c.Account, name); errors.Is(err, iam.ErrNotFound) {
-			return nil, iamapi.NoSuchEntity("The group with name %s cannot be found.", name)
-		} else if err != nil {
-			return nil, err
-		}
-	default:
+	pd, err := s.sourcePolicies(ctx, c.Account, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	if pd == nil {
 		return nil, iamapi.InvalidInput("Invalid PolicySourceArn %s.", in.PolicySourceArn)
 	}
-	compileStored(docs, si)
+	compileStored(pd.Policies, si)
 	if _, err := compileDocs(in.PolicyInputList, "PolicyInputList", "none", si); err != nil {
 		return nil, err
 	}
 	return &iamapi.GetContextKeysForPrincipalPolicyOutput{ContextKeyNames: keysOf(si.docs)}, nil
+}
+
+// sourcePolicies reads the policies of a simulation's PolicySourceArn: a
+// user's (with its groups'), a role's, or a group's own. nil for another
+// kind of entity; NoSuchEntity for one that does not exist.
+func (s *Simulation) sourcePolicies(ctx context.Context, account, kind, name string) (*iam.PrincipalData, error) {
+	switch kind {
+	case "user", "role":
+		pd, err := s.iam.PrincipalPolicies(ctx, account, kind, name)
+		if errors.Is(err, iam.ErrNotFound) {
+			return nil, iamapi.NoSuchEntity("The %s with name %s cannot be found.", kind, name)
+		}
+		return pd, err
+	case "group":
+		docs, err := s.iam.GroupPolicies(ctx, account, name)
+		if errors.Is(err, iam.ErrNotFound) {
+			return nil, iamapi.NoSuchEntity("The group with name %s cannot be found.", name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &iam.PrincipalData{Kind: "group", Name: name, Policies: docs}, nil
+	}
+	return nil, nil
 }
 
 func keysOf(docs []*policy.Document) []string {
