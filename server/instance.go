@@ -208,15 +208,7 @@ func (i *Instance) prepareAccount(ctx context.Context, opt Options) error {
 		return err
 	}
 	if len(accounts) > 0 {
-		i.Account = accounts[0].ID
-		if opt.AccountID != "" {
-			i.Account = opt.AccountID
-		}
-		if opt.RootKeyID == "" {
-			return nil
-		}
-		i.RootKeyID, i.RootSecret = opt.RootKeyID, opt.RootSecret
-		return i.IAM.EnsureRootKey(ctx, i.Account, opt.RootKeyID, opt.RootSecret)
+		return i.useAccount(ctx, opt, accounts[0].ID)
 	}
 	i.Account = opt.AccountID
 	if i.Account == "" {
@@ -232,7 +224,14 @@ func (i *Instance) prepareAccount(ctx context.Context, opt Options) error {
 		return err
 	}
 	// Another node starting at the same time created it.
-	i.Account, i.RootKeyID, i.RootSecret = acct.ID, "", ""
+	i.RootKeyID, i.RootSecret = "", ""
+	return i.useAccount(ctx, opt, acct.ID)
+}
+
+// useAccount serves an account that exists (the one named, else the
+// store's first), making sure the root credentials given are its keys.
+func (i *Instance) useAccount(ctx context.Context, opt Options, existing string) error {
+	i.Account = existing
 	if opt.AccountID != "" {
 		i.Account = opt.AccountID
 	}
