@@ -58,11 +58,7 @@ func (s *Service) DeleteAccountAlias(ctx context.Context, in *iamapi.DeleteAccou
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx Tx) error {
-		a, err := s.account(tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return s.updateAccount(ctx, c.Account, func(tx Tx, a *Account) error {
 		if a.Alias != in.AccountAlias {
 			return iamapi.NoSuchEntity("The account alias %s cannot be found.", in.AccountAlias)
 		}
@@ -70,7 +66,7 @@ func (s *Service) DeleteAccountAlias(ctx context.Context, in *iamapi.DeleteAccou
 			return err
 		}
 		a.Alias = ""
-		return putJSON(tx, "", kindAccount, a.ID, a)
+		return nil
 	})
 }
 

@@ -65,12 +65,8 @@ func (s *Service) SetSecurityTokenServicePreferences(ctx context.Context, in *ia
 	if version == 0 {
 		return iamapi.InvalidInput("GlobalEndpointTokenVersion must be v1Token or v2Token.")
 	}
-	return s.update(ctx, func(tx Tx) error {
-		a, err := s.account(tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return s.updateAccount(ctx, c.Account, func(_ Tx, a *Account) error {
 		a.TokenVersion = version
-		return putJSON(tx, "", kindAccount, a.ID, a)
+		return nil
 	})
 }

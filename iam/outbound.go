@@ -58,11 +58,7 @@ func (s *Service) EnableOutboundWebIdentityFederation(ctx context.Context, _ *ia
 		}
 	}
 	var issuer string
-	err = s.update(ctx, func(tx Tx) error {
-		a, err := s.account(tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err = s.updateAccount(ctx, c.Account, func(_ Tx, a *Account) error {
 		switch {
 		case a.Outbound != nil && a.Outbound.Enabled:
 			return iamapi.FeatureEnabled("Outbound identity federation is already enabled for this account. Use GetOutboundWebIdentityFederationInfo to read its issuer.")
@@ -74,7 +70,7 @@ func (s *Service) EnableOutboundWebIdentityFederation(ctx context.Context, _ *ia
 		}
 		a.Outbound.Enabled = true
 		issuer = a.Outbound.Issuer
-		return putJSON(tx, "", kindAccount, a.ID, a)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -89,16 +85,12 @@ func (s *Service) DisableOutboundWebIdentityFederation(ctx context.Context, _ *i
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx Tx) error {
-		a, err := s.account(tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return s.updateAccount(ctx, c.Account, func(_ Tx, a *Account) error {
 		if a.Outbound == nil || !a.Outbound.Enabled {
 			return iamapi.FeatureDisabled("Outbound identity federation is already disabled for this account.")
 		}
 		a.Outbound.Enabled = false
-		return putJSON(tx, "", kindAccount, a.ID, a)
+		return nil
 	})
 }
 

@@ -83,6 +83,20 @@ func checkPasswordPolicy(p *PasswordPolicy, password string) error {
 	return nil
 }
 
+// updateAccount changes an account's record in one transaction.
+func (s *Service) updateAccount(ctx context.Context, id string, change func(tx Tx, a *Account) error) error {
+	return s.update(ctx, func(tx Tx) error {
+		a, err := s.account(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := change(tx, a); err != nil {
+			return err
+		}
+		return putJSON(tx, "", kindAccount, a.ID, a)
+	})
+}
+
 func (s *Service) account(tx Tx, id string) (*Account, error) {
 	var a Account
 	if err := getJSON(tx, "", kindAccount, id, &a); err != nil {
@@ -264,13 +278,9 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, in *iamapi.Up
 		PasswordReusePrevention:    int(orDefault(in.PasswordReusePrevention, 0)),
 		HardExpiry:                 orDefault(in.HardExpiry, false),
 	}
-	return s.update(ctx, func(tx Tx) error {
-		a, err := s.account(tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return s.updateAccount(ctx, c.Account, func(_ Tx, a *Account) error {
 		a.PasswordPolicy = p
-		return putJSON(tx, "", kindAccount, a.ID, a)
+		return nil
 	})
 }
 
@@ -309,15 +319,11 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, _ *iamapi.Del
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx Tx) error {
-		a, err := s.account(tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return s.updateAccount(ctx, c.Account, func(_ Tx, a *Account) error {
 		if a.PasswordPolicy == nil {
 			return iamapi.NoSuchEntity("The account policy with name PasswordPolicy cannot be found.")
 		}
 		a.PasswordPolicy = nil
-		return putJSON(tx, "", kindAccount, a.ID, a)
+		return nil
 	})
 }
