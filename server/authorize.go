@@ -89,11 +89,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	out, err := s.authorize(r, c)
 	code := ""
 	if err != nil {
-		e, ok := awserr.As(err)
-		if !ok {
-			s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
-			e = awserr.ServiceFailure(fmt.Sprintf("An internal error occurred. Request id %s.", c.id))
-		}
+		e := s.awsError(c, err)
 		code = e.Code
 		writeJSON(w, e.Status, map[string]any{"error": AuthorizeError{Code: e.Code, Message: e.Message}, "requestId": c.id})
 	} else {

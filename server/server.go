@@ -291,17 +291,23 @@ func serviceOf(r *http.Request, action string) string {
 	return "iam"
 }
 
-// fail writes an AWS error response. Errors that are not AWS errors are
-// internal failures: logged, and answered without their details.
+// fail writes an AWS error response (see awsError).
 func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
-	e, ok := awserr.As(err)
-	if !ok {
-		s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
-		e = awserr.ServiceFailure(fmt.Sprintf("An internal error occurred. Request id %s.", c.id))
-	}
+	e := s.awsError(c, err)
 	c.errText = e.Message
 	writeXML(w, e.Status, func(qw *query.Writer) { query.WriteError(qw, c.namespace, c.id, e) })
 	return e.Status, e.Code
+}
+
+// awsError is the AWS error to answer for err. Errors that are not AWS
+// errors are internal failures: logged, and answered without their
+// details.
+func (s *Server) awsError(c *call, err error) *awserr.Error {
+	if e, ok := awserr.As(err); ok {
+		return e
+	}
+	s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
+	return awserr.ServiceFailure(fmt.Sprintf("An internal error occurred. Request id %s.", c.id))
 }
 
 // writeXML sends a complete XML body with its length, as AWS does (some
