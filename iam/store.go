@@ -81,3 +81,17 @@ func (e *TruncatedError) Error() string { return ErrChangesTruncated.Error() }
 
 // Is makes errors.Is(err, ErrChangesTruncated) hold.
 func (e *TruncatedError) Is(target error) bool { return target == ErrChangesTruncated }
+
+// PrefixEnd is the smallest key greater than every key with the prefix,
+// the exclusive end of a prefix scan; ok is false when there is none
+// (empty prefix, or all 0xff).
+func PrefixEnd(prefix string) (end string, ok bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}

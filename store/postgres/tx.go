@@ -244,7 +244,7 @@ type record struct {
 }
 
 func (t *txn) Scan(account, kind, prefix, after string, limit int, fn func(key string, value []byte) error) error {
-	end, bounded := prefixEnd(prefix)
+	end, bounded := iam.PrefixEnd(prefix)
 	seen := 0
 	for {
 		if t.err != nil {
@@ -299,7 +299,7 @@ func (t *txn) Count(account, kind, prefix string) (int, error) {
 	}
 	args := []any{[]byte(account), []byte(kind), []byte(prefix)}
 	q := `SELECT count(*) FROM iamd_kv WHERE account = $1 AND kind = $2 AND key >= $3`
-	if end, ok := prefixEnd(prefix); ok {
+	if end, ok := iam.PrefixEnd(prefix); ok {
 		q += ` AND key < $4`
 		args = append(args, []byte(end))
 	}
@@ -312,17 +312,4 @@ func (t *txn) Count(account, kind, prefix string) (int, error) {
 		return 0, t.failed(err)
 	}
 	return n, nil
-}
-
-// prefixEnd is the smallest string greater than every string with the
-// prefix; ok is false when there is none (empty prefix, or all 0xff).
-func prefixEnd(prefix string) (string, bool) {
-	b := []byte(prefix)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < 0xff {
-			b[i]++
-			return string(b[:i+1]), true
-		}
-	}
-	return "", false
 }

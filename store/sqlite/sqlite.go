@@ -433,7 +433,7 @@ func (t *txn) changed(account, kind, key string) error {
 func (t *txn) Scan(account, kind, prefix, after string, limit int, fn func(key string, value []byte) error) error {
 	args := []any{account, kind, prefix, after}
 	variant := 0
-	if end, ok := prefixEnd(prefix); ok {
+	if end, ok := iam.PrefixEnd(prefix); ok {
 		args = append(args, end)
 		variant += 2
 	}
@@ -465,25 +465,12 @@ func (t *txn) Scan(account, kind, prefix, after string, limit int, fn func(key s
 func (t *txn) Count(account, kind, prefix string) (int, error) {
 	var n int
 	var err error
-	if end, ok := prefixEnd(prefix); ok {
+	if end, ok := iam.PrefixEnd(prefix); ok {
 		err = t.stmt(t.st.count[1]).QueryRowContext(t.ctx, account, kind, prefix, end).Scan(&n)
 	} else {
 		err = t.stmt(t.st.count[0]).QueryRowContext(t.ctx, account, kind, prefix).Scan(&n)
 	}
 	return n, err
-}
-
-// prefixEnd is the smallest string greater than every string with the
-// prefix; ok is false when there is none (empty prefix, or all 0xff).
-func prefixEnd(prefix string) (string, bool) {
-	b := []byte(prefix)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < 0xff {
-			b[i]++
-			return string(b[:i+1]), true
-		}
-	}
-	return "", false
 }
 
 // String describes the store for logs.
