@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -177,53 +176,6 @@ func goChain(t *testing.T, env []string) (string, error) {
 	return aws.ToString(id.Arn), nil
 }
 
-// boto3Chain does the same with boto3; it returns what the script printed.
-func boto3Chain(t *testing.T, env []string) string {
-	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil && os.Getenv("CI") == "" {
-		t.Skip("python3 not installed")
-	}
-	script := `
-import boto3, botocore.exceptions
-s = boto3.session.Session()
-try:
-    print(s.client("sts").get_caller_identity()["Arn"])
-except Exception as e:
-    print("error:", type(e).__name__)
-    raise SystemExit(0)
-iam = s.client("iam")
-iam.list_users()
-try:
-    iam.create_user(UserName="nope")
-    print("create_user allowed")
-except botocore.exceptions.ClientError as e:
-    print(e.response["Error"]["Code"])
-`
-	cmd := exec.Command("python3", "-c", script)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	dir := t.TempDir()
-	cmd.Env = append(cmd.Env, "AWS_CONFIG_FILE="+filepath.Join(dir, "c"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "k"), "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_METADATA_SERVICE_NUM_ATTEMPTS=1")
-	cmd.Env = append(cmd.Env, env...)
-	if !strings.Contains(strings.Join(env, "\n"), "AWS_EC2_METADATA_SERVICE_ENDPOINT=") {
-		// No reaching out to a real metadata address when the door under
-		// test fails.
-		cmd.Env = append(cmd.Env, "AWS_EC2_METADATA_DISABLED=true")
-	}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		if strings.Contains(string(out), "No module named 'boto3'") && os.Getenv("CI") == "" {
-			t.Skip("boto3 not installed")
-		}
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func startIMDS(t *testing.T, src *agent.Source, allowV1 bool, now func() time.Time) (*httptest.Server, *agent.IMDS) {
 	m := &agent.IMDS{Source: src, InstanceID: instanceID, Region: "us-east-1", AllowV1: allowV1, Now: now}
 	srv := httptest.NewServer(m.Handler())
@@ -357,7 +309,7 @@ func TestIMDSDefaultChains(t *testing.T) {
 		}
 	})
 	t.Run("boto3", func(t *testing.T) {
-		if got := boto3Chain(t, env); got != want+"\nAccessDenied" {
+		if got := sdktest.Boto3DefaultChain(t, env); got != want+"\nAccessDenied" {
 			t.Fatalf("boto3 printed %q", got)
 		}
 	})
@@ -426,7 +378,7 @@ func TestContainerCredentials(t *testing.T) {
 		}
 	})
 	t.Run("boto3", func(t *testing.T) {
-		if got := boto3Chain(t, env); got != want+"\nAccessDenied" {
+		if got := sdktest.Boto3DefaultChain(t, env); got != want+"\nAccessDenied" {
 			t.Fatalf("boto3 printed %q", got)
 		}
 	})
@@ -457,7 +409,7 @@ func TestContainerDenied(t *testing.T) {
 			if _, err := goChain(t, env); err == nil {
 				t.Errorf("the Go SDK got credentials")
 			}
-			if got := boto3Chain(t, env); !strings.HasPrefix(got, "error:") {
+			if got := sdktest.Boto3DefaultChain(t, env); !strings.HasPrefix(got, "error:") {
 				t.Errorf("boto3 printed %q", got)
 			}
 		})

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iamd/iamd/internal/sdktest"
 	"github.com/iamd/iamd/oidc/oidctest"
 	"github.com/iamd/iamd/server"
 )
@@ -226,43 +226,7 @@ func sdkDefaultChain(t *testing.T, wantARN string) {
 // AWS's) and checks the same.
 func boto3Chain(t *testing.T, env []string, wantARN string) {
 	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil && os.Getenv("CI") == "" {
-		t.Skip("python3 not installed")
-	}
-	script := `
-import boto3, botocore.exceptions, sys
-s = boto3.session.Session()
-print(s.client("sts").get_caller_identity()["Arn"])
-iam = s.client("iam")
-iam.list_users()
-try:
-    iam.create_user(UserName="not-allowed")
-    print("create_user allowed")
-except botocore.exceptions.ClientError as e:
-    print(e.response["Error"]["Code"])
-`
-	cmd := exec.Command("python3", "-c", script)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	dir := t.TempDir()
-	cmd.Env = append(cmd.Env, "AWS_CONFIG_FILE="+filepath.Join(dir, "c"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "k"), "AWS_DEFAULT_REGION=us-east-1")
-	cmd.Env = append(cmd.Env, env...)
-	if !strings.Contains(strings.Join(env, "\n"), "AWS_EC2_METADATA_SERVICE_ENDPOINT=") {
-		// No reaching out to a real metadata address when the door under
-		// test fails.
-		cmd.Env = append(cmd.Env, "AWS_EC2_METADATA_DISABLED=true")
-	}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		if strings.Contains(string(out), "No module named 'boto3'") && os.Getenv("CI") == "" {
-			t.Skip("boto3 not installed")
-		}
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
-	if got, want := strings.TrimSpace(string(out)), wantARN+"\nAccessDenied"; got != want {
+	if got, want := sdktest.Boto3DefaultChain(t, env), wantARN+"\nAccessDenied"; got != want {
 		t.Errorf("boto3 printed %q, want %q", got, want)
 	}
 }
