@@ -142,10 +142,7 @@ func (g *Graph) policySteps(e *Entity, action, resource string, ctx map[string][
 		if m.Effect != policy.Allow {
 			continue
 		}
-		st := fmt.Sprintf("statement %d", m.Index)
-		if m.Sid != "" {
-			st += fmt.Sprintf(" %q", m.Sid)
-		}
+		st := statementLabel(m)
 		if m.Role == policy.RoleResource {
 			steps = append(steps, Step{Kind: "policy", Policy: m.Source.ID, Statement: st, Detail: "resource policy"})
 			continue
@@ -156,6 +153,14 @@ func (g *Graph) policySteps(e *Entity, action, resource string, ctx map[string][
 		steps = append(steps, Step{Kind: "policy", Policy: m.Source.ID, Statement: st})
 	}
 	return steps
+}
+
+// statementLabel names a matched statement: its index, and its Sid.
+func statementLabel(m policy.Match) string {
+	if m.Sid != "" {
+		return fmt.Sprintf("statement %d %q", m.Index, m.Sid)
+	}
+	return fmt.Sprintf("statement %d", m.Index)
 }
 
 // conditionalSteps explains access that holds only when the request meets
@@ -177,10 +182,7 @@ func (g *Graph) conditionalSteps(e *Entity, action, resource string, ctx map[str
 		if m.Effect != policy.Allow {
 			continue
 		}
-		st := fmt.Sprintf("statement %d", m.Index)
-		if m.Sid != "" {
-			st += fmt.Sprintf(" %q", m.Sid)
-		}
+		st := statementLabel(m)
 		if grp := holder(e, m.Source.ID); grp != nil {
 			steps = append(steps, Step{Kind: "member", From: e.ARN, To: grp.ARN})
 		}
