@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 )
 
@@ -61,14 +62,22 @@ func (s *Service) RecordAccessKeyUse(ctx context.Context, id, service, region st
 	})
 }
 
-// targetUser is the user an access-key or credential call is about: the
-// named one, or the caller (an IAM user) when none is named; "" means the
-// root user.
-func targetUser(c *Caller, name *string) string {
-	if name != nil {
-		return *name
+// callingUser is the user an operation whose UserName is optional is
+// about: the one named; else the caller when it is an IAM user (long-term
+// keys, or a session token of one); else the root user ("") for root's own
+// credentials, which these operations manage as on AWS. Role sessions and
+// federated users are no IAM user: AWS refuses rather than falling back to
+// the account (which would mint or change root credentials).
+func callingUser(c *Caller, name *string) (string, error) {
+	switch {
+	case name != nil:
+		return *name, nil
+	case c.UserName != "":
+		return c.UserName, nil
+	case c.Root && (c.Session == nil || c.Session.Type == SessionToken):
+		return "", nil
 	}
-	return c.UserName
+	return "", awserr.ValidationError("Must specify userName when calling with non-User credentials")
 }
 
 // CreateAccessKey creates a key for a user (at most two per user).
@@ -77,7 +86,10 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 	if err != nil {
 		return nil, err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	k := &AccessKey{ID: NewAccessKeyID(PrefixAccessKey), Account: c.Account, User: user, Status: "Active", Created: s.now().UTC().Truncate(time.Second)}
 	secret := NewSecretAccessKey()
 	err = s.update(ctx, func(tx Tx) error {
@@ -133,7 +145,10 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysI
 	if err != nil {
 		return nil, err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	var keys []AccessKey
 	err = s.view(ctx, func(tx Tx) error {
 		if user != "" {
@@ -171,7 +186,10 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKe
 	if err != nil {
 		return err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx) error {
 		if user != "" {
 			if _, err := getUser(tx, c.Account, user); err != nil {
@@ -193,7 +211,10 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKe
 	if err != nil {
 		return err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx) error {
 		if user != "" {
 			if _, err := getUser(tx, c.Account, user); err != nil {

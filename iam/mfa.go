@@ -148,13 +148,18 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.Deactivate
 	if err != nil {
 		return err
 	}
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx) error {
 		d, err := getMFA(tx, c.Account, in.SerialNumber)
 		if err != nil {
 			return err
 		}
-		user := targetUser(c, in.UserName)
-		if d.User == "" || user != "" && lower(d.User) != lower(user) {
+		// Only the user's own device: without a user name, the root user's
+		// devices (iamd enables none for root), never anyone's.
+		if d.User == "" || lower(d.User) != lower(user) {
 			return iamapi.NoSuchEntity("MFA Device with serial number %s is not assigned to user %s.", in.SerialNumber, user)
 		}
 		if err := tx.Delete(c.Account, kindUserMFA, key(lower(d.User), d.Serial)); err != nil && !errors.Is(err, ErrNotFound) {
@@ -189,7 +194,10 @@ func (s *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevicesI
 	if err != nil {
 		return nil, err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	out := &iamapi.ListMFADevicesOutput{MFADevices: []iamapi.MFADevice{}}
 	err = s.view(ctx, func(tx Tx) error {
 		if user != "" {

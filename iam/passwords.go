@@ -126,7 +126,10 @@ func (s *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLogin
 	if err != nil {
 		return nil, err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	if in.Password == nil {
 		return nil, iamapi.InvalidInput("Password is required to create a login profile.")
 	}
@@ -165,12 +168,16 @@ func (s *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProfil
 	if err != nil {
 		return nil, err
 	}
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	var p *LoginProfile
 	err = s.view(ctx, func(tx Tx) error {
-		if _, err := getUser(tx, c.Account, targetUser(c, in.UserName)); err != nil {
+		if _, err := getUser(tx, c.Account, user); err != nil {
 			return err
 		}
-		p, err = getLoginProfile(tx, c.Account, targetUser(c, in.UserName))
+		p, err = getLoginProfile(tx, c.Account, user)
 		return err
 	})
 	if err != nil {
@@ -216,7 +223,10 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, in *iamapi.DeleteLogin
 	if err != nil {
 		return err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx) error {
 		if _, err := getUser(tx, c.Account, user); err != nil {
 			return err

@@ -137,7 +137,10 @@ func (s *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPubli
 	if err != nil {
 		return nil, err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	out := &iamapi.ListSSHPublicKeysOutput{SSHPublicKeys: []iamapi.SSHPublicKeyMetadata{}}
 	err = s.view(ctx, func(tx Tx) error {
 		if user != "" {
@@ -248,7 +251,10 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Uploa
 	if err := checkNotExpired(x, s.now()); err != nil {
 		return nil, err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	cert := &signingCert{ID: certID(x), Body: in.CertificateBody, Status: "Active", Uploaded: s.now().UTC().Truncate(time.Second)}
 	err = s.update(ctx, func(tx Tx) error {
 		if user != "" {
@@ -283,7 +289,10 @@ func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSi
 	if err != nil {
 		return nil, err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	out := &iamapi.ListSigningCertificatesOutput{Certificates: []iamapi.SigningCertificate{}}
 	err = s.view(ctx, func(tx Tx) error {
 		if user != "" {
@@ -318,7 +327,10 @@ func (s *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.Updat
 	if err != nil {
 		return err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx) error {
 		cert, err := userOwned(tx, c.Account, kindCert, in.CertificateId, user, certOwner, iamapi.NoSuchEntity("The Certificate with id %s cannot be found.", in.CertificateId))
 		if err != nil {
@@ -335,7 +347,10 @@ func (s *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.Delet
 	if err != nil {
 		return err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx) error {
 		cert, err := userOwned(tx, c.Account, kindCert, in.CertificateId, user, certOwner, iamapi.NoSuchEntity("The Certificate with id %s cannot be found.", in.CertificateId))
 		if err != nil {
@@ -409,7 +424,10 @@ func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi
 	if err != nil {
 		return nil, err
 	}
-	user := targetUser(c, in.UserName)
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	out := &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: []iamapi.ServiceSpecificCredentialMetadata{}}
 	err = s.view(ctx, func(tx Tx) error {
 		if user != "" {
@@ -443,9 +461,13 @@ func (s *Service) modifyServiceCred(ctx context.Context, user *string, id string
 	if err != nil {
 		return nil, err
 	}
+	owner, err := callingUser(c, user)
+	if err != nil {
+		return nil, err
+	}
 	var cr *serviceCred
 	err = s.update(ctx, func(tx Tx) error {
-		cr, err = userOwned(tx, c.Account, kindServiceCred, id, targetUser(c, user), credOwner, iamapi.NoSuchEntity("No such credential %s exists.", id))
+		cr, err = userOwned(tx, c.Account, kindServiceCred, id, owner, credOwner, iamapi.NoSuchEntity("No such credential %s exists.", id))
 		if err != nil {
 			return err
 		}
@@ -487,8 +509,12 @@ func (s *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iamap
 	if err != nil {
 		return err
 	}
+	user, err := callingUser(c, in.UserName)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx) error {
-		cr, err := userOwned(tx, c.Account, kindServiceCred, in.ServiceSpecificCredentialId, targetUser(c, in.UserName), credOwner,
+		cr, err := userOwned(tx, c.Account, kindServiceCred, in.ServiceSpecificCredentialId, user, credOwner,
 			iamapi.NoSuchEntity("No such credential %s exists.", in.ServiceSpecificCredentialId))
 		if err != nil {
 			return err

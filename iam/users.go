@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 )
 
@@ -77,11 +76,11 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserInput) (*iamapi
 	if err != nil {
 		return nil, err
 	}
-	name := orDefault(in.UserName, c.UserName)
+	name, err := callingUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
 	if name == "" {
-		if !c.Root {
-			return nil, awserr.ValidationError("Must specify userName when calling with non-User credentials")
-		}
 		// The root user: AWS answers with the account's identity.
 		return &iamapi.GetUserOutput{User: iamapi.User{Path: "/", UserId: c.Account, Arn: c.ARN, CreateDate: s.accountCreated(ctx, c.Account)}}, nil
 	}
