@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
@@ -108,7 +109,20 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string,
 		}
 		return "", false
 	}
-	res, err := s.findResource(ctx, c, actionResource[operation], field)
+	typ := actionResource[operation]
+	switch operation {
+	case "ListMFADevices":
+		typ = "user" // its resource type is optional: the user listed
+	case "DeleteVirtualMFADevice":
+		typ = "mfa" // the device deleted
+	}
+	var res *resource
+	var err error
+	if operation == "GetAccessKeyLastUsed" {
+		res, err = s.keyOwnerResource(ctx, c, field)
+	} else {
+		res, err = s.findResource(ctx, c, typ, field)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -144,13 +158,67 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string,
 			req.Keys["aws:TagKeys"] = keys
 		}
 	}
-	if p, ok := field("PolicyArn"); ok && actionResource[operation] != "policy" {
-		req.Keys["iam:PolicyARN"] = []string{p}
+	// The policy keys carry the policy's canonical ARN, as the resource
+	// does: conditions see the policy, not how the caller spelled it.
+	if p, ok := field("PolicyArn"); ok && typ != "policy" {
+		ref, err := s.policyRef(ctx, c, p)
+		if err != nil {
+			return nil, err
+		}
+		req.Keys["iam:PolicyARN"] = []string{ref}
 	}
 	if p, ok := field("PermissionsBoundary"); ok && p != "" {
-		req.Keys["iam:PermissionsBoundary"] = []string{p}
+		ref, err := s.policyRef(ctx, c, p)
+		if err != nil {
+			return nil, err
+		}
+		req.Keys["iam:PermissionsBoundary"] = []string{ref}
 	}
 	return req, nil
+}
+
+// policyRef is the canonical ARN of the managed policy an input names. A
+// text that cannot be a policy ARN of this deployment (another partition,
+// a region, not a policy) is refused before anything runs; a well-formed
+// ARN of no policy stays as given: the operation answers NoSuchEntity
+// through the same resolvePolicy, so nothing is done on it.
+func (s *Service) policyRef(ctx context.Context, c *Caller, policyARN string) (string, error) {
+	ref := policyARN
+	err := s.view(ctx, func(tx Tx) error {
+		r, err := s.resolvePolicy(tx, c, policyARN)
+		if err == nil {
+			ref = r.arn
+		}
+		return err
+	})
+	if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
+		return ref, nil
+	}
+	return ref, err
+}
+
+// keyOwnerResource is the user owning the access key an input names: AWS
+// authorizes iam:GetAccessKeyLastUsed on user/OWNER, not on the caller.
+// A root key is the root user's; no key of this account is the caller's
+// (the operation answers NoSuchEntity).
+func (s *Service) keyOwnerResource(ctx context.Context, c *Caller, field func(string) (string, bool)) (*resource, error) {
+	id, _ := field("AccessKeyId")
+	var k AccessKey
+	err := s.view(ctx, func(tx Tx) error { return getJSON(tx, "", kindAccessKey, id, &k) })
+	switch {
+	case errors.Is(err, ErrNotFound) || err == nil && k.Account != c.Account:
+		return &resource{arn: c.ARN}, nil
+	case err != nil:
+		return nil, err
+	case k.User == "":
+		return &resource{arn: arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: "root"}.String()}, nil
+	}
+	return s.findResource(ctx, c, "user", func(name string) (string, bool) {
+		if name == "UserName" {
+			return k.User, true
+		}
+		return "", false
+	})
 }
 
 // findResource builds the ARN of the entity an operation names (and reads
@@ -201,14 +269,7 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 	}
 	switch typ {
 	case "user":
-		name, ok := field("UserName")
-		if !ok || name == "" {
-			if c.UserName == "" {
-				return &resource{arn: c.ARN}, nil
-			}
-			name = c.UserName
-		}
-		return withPath(kindUser, "user", name)
+		return s.userResource(c, field, withPath)
 	case "group":
 		if name, ok := field("GroupName"); ok {
 			return withPath(kindGroup, "group", name)
@@ -223,21 +284,24 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 		}
 	case "policy":
 		if a, ok := field("PolicyArn"); ok {
-			var tags []Tag
+			res := &resource{arn: a}
 			err := s.view(ctx, func(tx Tx) error {
 				r, err := s.resolvePolicy(tx, c, a)
-				if err == nil && r.customer != nil {
-					tags = r.customer.Tags
+				if err == nil {
+					res.arn = r.arn
+					if r.customer != nil {
+						res.tags = r.customer.Tags
+					}
 				}
-				if _, ok := awserr.As(err); ok {
-					return nil // no such policy, or not an ARN: the operation says so
+				if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
+					return nil // no such policy: the operation says so, through resolvePolicy too
 				}
-				return err
+				return err // not a policy ARN of this deployment: refused now
 			})
 			if err != nil {
 				return nil, err
 			}
-			return &resource{arn: a, tags: tags}, nil
+			return res, nil
 		}
 		if name, ok := field("PolicyName"); ok {
 			path, _ := field("Path")
@@ -259,10 +323,13 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 		}
 	case "oidc-provider":
 		if a, ok := field("OpenIDConnectProviderArn"); ok {
-			if k, err := oidcFromARN(c, a); err == nil {
-				return tagged(a, kindOIDC, k)
+			// oidcFromARN accepts only the canonical ARN (the key is exact),
+			// as the operations do: refused now otherwise.
+			k, err := oidcFromARN(c, a)
+			if err != nil {
+				return nil, err
 			}
-			return &resource{arn: a}, nil
+			return tagged(a, kindOIDC, k)
 		}
 		if u, ok := field("Url"); ok {
 			if k, err := oidcKey(u); err == nil {
@@ -271,10 +338,19 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 		}
 	case "saml-provider":
 		if a, ok := field("SAMLProviderArn"); ok {
-			if name, err := samlFromARN(c, a); err == nil {
-				return tagged(a, kindSAML, lower(name))
+			name, err := samlFromARN(c, a)
+			if err != nil {
+				return nil, err
 			}
-			return &resource{arn: a}, nil
+			var p *SAMLProvider
+			err = s.view(ctx, func(tx Tx) error { p, err = getSAML(tx, c.Account, name, a); return err })
+			if _, ok := awserr.As(err); ok {
+				return &resource{arn: a}, nil // no provider of that exact name: the operation says so
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &resource{arn: build("saml-provider/", "", p.Name), tags: p.Tags}, nil
 		}
 		if name, ok := field("Name"); ok {
 			return &resource{arn: build("saml-provider/", "", name)}, nil
@@ -284,9 +360,47 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 			return withPath(kindServerCert, "server-certificate", name)
 		}
 	case "any-principal":
+		// Actions whose resource types are all optional: the entity the
+		// input names, when it names one.
 		if a, ok := field("PolicySourceArn"); ok {
-			return &resource{arn: a}, nil
+			return s.principalResource(c, a, withPath)
 		}
 	}
 	return nil, nil
+}
+
+// userResource is the user an input's optional UserName names: the named
+// user, or the calling one (callingUser: only an IAM user is one; the root
+// user is authorized on its own ARN).
+func (s *Service) userResource(c *Caller, field func(string) (string, bool), withPath func(kind, resourceType, name string) (*resource, error)) (*resource, error) {
+	var given *string
+	if name, ok := field("UserName"); ok && name != "" {
+		given = &name
+	}
+	name, err := callingUser(c, given)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return &resource{arn: c.ARN}, nil // the root user, on its own credentials
+	}
+	return withPath(kindUser, "user", name)
+}
+
+// principalResource is the user, group or role a PolicySourceArn names,
+// by its canonical ARN: the simulation reads that entity by name, so that
+// entity is what is authorized, whatever the spelling.
+func (s *Service) principalResource(c *Caller, a string, withPath func(kind, resourceType, name string) (*resource, error)) (*resource, error) {
+	p, err := arn.Parse(a)
+	if err != nil || p.Service != "iam" || p.AccountID != c.Account {
+		return &resource{arn: a}, nil // the operation refuses it
+	}
+	typ, _, _ := strings.Cut(p.Resource, "/")
+	name := p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]
+	kinds := map[string]string{"user": kindUser, "group": kindGroup, "role": kindRole}
+	kind, ok := kinds[typ]
+	if !ok {
+		return &resource{arn: a}, nil
+	}
+	return withPath(kind, typ, name)
 }

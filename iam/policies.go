@@ -30,23 +30,24 @@ type managedRef struct {
 }
 
 // resolvePolicy finds the managed policy an ARN names, customer managed in
-// the caller's account or AWS managed.
+// the caller's account or AWS managed, and only by its canonical ARN (see
+// canonical.go): another partition, a region, another case or path names
+// no policy. The ref's arn is the canonical one.
 func (s *Service) resolvePolicy(tx Tx, c *Caller, policyARN string) (*managedRef, error) {
 	notFound := iamapi.NoSuchEntity("Policy %s does not exist or is not attachable.", policyARN)
-	a, err := arn.Parse(policyARN)
-	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/") {
+	a, ok := parseEntityARN(c.Partition, policyARN, "policy")
+	if !ok {
 		return nil, iamapi.InvalidInput("ARN %s is not valid.", policyARN)
 	}
-	pathName := strings.TrimPrefix(a.Resource, "policy")
-	i := strings.LastIndexByte(pathName, '/')
-	path, name := pathName[:i+1], pathName[i+1:]
+	path, name := splitPathName(a.Resource, "policy")
+	var ref *managedRef
 	switch a.AccountID {
 	case "aws":
-		p, ok := s.managed.Lookup(pathName)
+		p, ok := s.managed.Lookup(path + name) // case-insensitive: checked below
 		if !ok {
 			return nil, notFound
 		}
-		return &managedRef{arn: policyARN, name: p.Name, path: p.Path, aws: p}, nil
+		ref = &managedRef{arn: awsPolicyARN(c, p), name: p.Name, path: p.Path, aws: p}
 	case c.Account:
 		var p ManagedPolicy
 		if err := getJSON(tx, c.Account, kindPolicy, lower(name), &p); err != nil {
@@ -55,12 +56,14 @@ func (s *Service) resolvePolicy(tx Tx, c *Caller, policyARN string) (*managedRef
 			}
 			return nil, err
 		}
-		if p.Path != path || p.Name != name {
-			return nil, notFound
-		}
-		return &managedRef{arn: policyARN, name: p.Name, path: p.Path, customer: &p}, nil
+		ref = &managedRef{arn: s.policyARN(c, &p), name: p.Name, path: p.Path, customer: &p}
+	default:
+		return nil, notFound
 	}
-	return nil, notFound
+	if ref.arn != policyARN {
+		return nil, notFound
+	}
+	return ref, nil
 }
 
 func (s *Service) policyARN(c *Caller, p *ManagedPolicy) string {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/api/iamapi"
-	"github.com/iamd/iamd/arn"
 )
 
 // OpenID Connect and SAML identity providers, for web-identity and SAML
@@ -69,10 +68,11 @@ func oidcKey(rawURL string) (string, error) {
 	return strings.TrimSuffix(u.Host+u.Path, "/"), nil
 }
 
-// oidcFromARN reads the provider key from an ARN of this account.
+// oidcFromARN reads the provider key from the canonical ARN of a provider
+// of this account (see canonical.go); the key is matched exactly.
 func oidcFromARN(c *Caller, providerARN string) (string, error) {
-	a, err := arn.Parse(providerARN)
-	if err != nil || a.Service != "iam" || a.AccountID != c.Account || !strings.HasPrefix(a.Resource, "oidc-provider/") {
+	a, ok := parseEntityARN(c.Partition, providerARN, "oidc-provider")
+	if !ok || a.AccountID != c.Account {
 		return "", iamapi.NoSuchEntity("OpenIDConnect Provider not found for arn %s", providerARN)
 	}
 	return strings.TrimPrefix(a.Resource, "oidc-provider/"), nil
@@ -307,20 +307,25 @@ func samlValidUntil(doc string, now time.Time) (time.Time, error) {
 	return now.AddDate(1, 0, 0), nil
 }
 
+// samlFromARN reads the provider name from the canonical ARN of a provider
+// of this account (see canonical.go); getSAML matches the name exactly.
 func samlFromARN(c *Caller, providerARN string) (string, error) {
-	a, err := arn.Parse(providerARN)
-	if err != nil || a.Service != "iam" || a.AccountID != c.Account || !strings.HasPrefix(a.Resource, "saml-provider/") {
+	a, ok := parseEntityARN(c.Partition, providerARN, "saml-provider")
+	if !ok || a.AccountID != c.Account {
 		return "", iamapi.NoSuchEntity("Manifest not found for arn %s", providerARN)
 	}
 	return strings.TrimPrefix(a.Resource, "saml-provider/"), nil
 }
 
+// getSAML reads the provider of that exact name: names are unique without
+// regard to case, but an ARN in another case names no provider.
 func getSAML(tx Tx, account, name, providerARN string) (*SAMLProvider, error) {
 	var p SAMLProvider
-	if err := getJSON(tx, account, kindSAML, lower(name), &p); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return nil, iamapi.NoSuchEntity("Manifest not found for arn %s", providerARN)
-		}
+	err := getJSON(tx, account, kindSAML, lower(name), &p)
+	if errors.Is(err, ErrNotFound) || err == nil && p.Name != name {
+		return nil, iamapi.NoSuchEntity("Manifest not found for arn %s", providerARN)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -501,10 +506,10 @@ func (s *Service) DeleteSAMLProvider(ctx context.Context, in *iamapi.DeleteSAMLP
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
+		if _, err := getSAML(tx, c.Account, name, in.SAMLProviderArn); err != nil {
+			return err
+		}
 		if err := tx.Delete(c.Account, kindSAML, lower(name)); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return iamapi.NoSuchEntity("Manifest not found for arn %s", in.SAMLProviderArn)
-			}
 			return err
 		}
 		return release(tx, c.Account, kindSAML)
