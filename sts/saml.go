@@ -39,14 +39,16 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 		return nil, validation("%s is not a valid role ARN.", in.RoleArn)
 	}
 	account := roleARN.AccountID
-	roleName := roleARN.Resource[strings.LastIndexByte(roleARN.Resource, '/')+1:]
 	provARN, err := arn.Parse(in.PrincipalArn)
-	if err != nil || provARN.Service != "iam" || !strings.HasPrefix(provARN.Resource, "saml-provider/") || provARN.AccountID != account {
+	// The provider by its canonical ARN only (the role's partition, no
+	// region, the exact name): the trust policy sees PrincipalArn.
+	if err != nil || provARN.Service != "iam" || !strings.HasPrefix(provARN.Resource, "saml-provider/") || provARN.AccountID != account ||
+		provARN.Partition != roleARN.Partition || provARN.Region != "" {
 		return nil, stsapi.InvalidIdentityToken("Specified provider doesn't exist")
 	}
 	providerName := strings.TrimPrefix(provARN.Resource, "saml-provider/")
 	provider, err := s.iam.SAMLProviderByName(ctx, account, providerName)
-	if errors.Is(err, iam.ErrNotFound) {
+	if errors.Is(err, iam.ErrNotFound) || err == nil && provider.Name != providerName {
 		return nil, stsapi.InvalidIdentityToken("Specified provider doesn't exist")
 	}
 	if err != nil {
@@ -84,7 +86,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 		return nil, stsapi.InvalidIdentityToken("The SAML response must have one RoleSessionName attribute of 2 to 64 characters of letters, digits and +=,.@_-.")
 	}
 	sessionName := sessionNames[0]
-	role, duration, err := s.federatedRole(ctx, account, roleName, in.DurationSeconds, denied)
+	role, duration, err := s.federatedRole(ctx, in.RoleArn, in.DurationSeconds, denied)
 	if err != nil {
 		return nil, err
 	}

@@ -143,13 +143,10 @@ func packedSize(sess *iam.Session) *int32 {
 	return &pct
 }
 
-// roleARNParts reads an IAM role ARN.
-func roleARNParts(roleARN string) (account, name string, ok bool) {
-	a, err := arn.Parse(roleARN)
-	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
-		return "", "", false
-	}
-	return a.AccountID, a.Resource[strings.LastIndexByte(a.Resource, '/')+1:], true
+// accountOf is the account of a well-formed ARN.
+func accountOf(s string) string {
+	a, _ := arn.Parse(s)
+	return a.AccountID
 }
 
 // AssumeRole issues credentials for a role session when the role's trust
@@ -164,17 +161,20 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 		return nil, accessDenied("Roles may not be assumed by root accounts.")
 	}
 	denied := accessDenied("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.ARN, in.RoleArn)
-	account, name, ok := roleARNParts(in.RoleArn)
-	if !ok {
+	// The role the ARN names, only by its canonical ARN (the caller's
+	// partition, no region, the role's exact path and name): what is
+	// authorized below is that ARN, so that role/dev/admin-role does not
+	// pass for role/admin-role, nor role/ADMIN-ROLE for a Deny on it.
+	role, roleARN, err := s.iam.RoleByARN(ctx, c.Partition, in.RoleArn)
+	switch {
+	case errors.Is(err, iam.ErrBadRoleARN):
 		return nil, awserr.ValidationError(fmt.Sprintf("%s is not a valid role ARN.", in.RoleArn))
-	}
-	role, err := s.iam.PrincipalPolicies(ctx, account, "role", name)
-	if errors.Is(err, iam.ErrNotFound) {
+	case errors.Is(err, iam.ErrNotFound):
 		return nil, denied // as AWS: no telling whether the role exists
-	}
-	if err != nil {
+	case err != nil:
 		return nil, err
 	}
+	account := accountOf(roleARN)
 	chained := c.Session != nil && c.Session.Type == iam.SessionAssumedRole
 	duration := time.Duration(orDefault(in.DurationSeconds, 3600)) * time.Second
 	switch {
@@ -248,13 +248,13 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
 	for _, action := range actions {
-		req := &iam.AuthzRequest{Caller: c, Action: action, Resource: in.RoleArn, ResourceAccount: account, Keys: keys}
+		req := &iam.AuthzRequest{Caller: c, Action: action, Resource: roleARN, ResourceAccount: account, Keys: keys}
 		e, err := s.decider.Decide(ctx, req, trustSet)
 		if err != nil {
 			return nil, err
 		}
 		if e.Decision != policy.Allowed {
-			return nil, authz.AccessDenied(c, action, in.RoleArn, e)
+			return nil, authz.AccessDenied(c, action, roleARN, e)
 		}
 	}
 

@@ -57,7 +57,6 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 		return nil, validation("%s is not a valid role ARN.", in.RoleArn)
 	}
 	account := roleARN.AccountID
-	roleName := roleARN.Resource[strings.LastIndexByte(roleARN.Resource, '/')+1:]
 	if in.ProviderId != nil {
 		// ProviderId is for OAuth 2.0 access tokens of the legacy providers
 		// (Amazon, Facebook), which iamd does not federate with.
@@ -128,7 +127,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 	}
 
 	denied := awserr.New("AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-	role, duration, err := s.federatedRole(ctx, account, roleName, in.DurationSeconds, denied)
+	role, duration, err := s.federatedRole(ctx, in.RoleArn, in.DurationSeconds, denied)
 	if err != nil {
 		return nil, err
 	}
@@ -238,9 +237,13 @@ func webIdentityTags(c oidc.Claims, sess *iam.Session, keys map[string][]string)
 // federatedRole reads the role a federated principal assumes and the
 // session's duration, within the role's maximum. A missing role is the
 // caller's refusal: no telling whether it exists.
-func (s *Service) federatedRole(ctx context.Context, account, name string, seconds *int32, denied error) (*iam.PrincipalData, time.Duration, error) {
-	role, err := s.iam.PrincipalPolicies(ctx, account, "role", name)
-	if errors.Is(err, iam.ErrNotFound) {
+//
+// The role is found only by its canonical ARN, as for AssumeRole: the
+// trust policy decides on that ARN, and a differently spelled one (case,
+// path, region) names no role.
+func (s *Service) federatedRole(ctx context.Context, roleARN string, seconds *int32, denied error) (*iam.PrincipalData, time.Duration, error) {
+	role, _, err := s.iam.RoleByARN(ctx, "", roleARN)
+	if errors.Is(err, iam.ErrNotFound) || errors.Is(err, iam.ErrBadRoleARN) {
 		return nil, 0, denied
 	}
 	if err != nil {
