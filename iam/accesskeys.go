@@ -70,7 +70,7 @@ func (s *Service) RecordAccessKeyUse(ctx context.Context, id, service, region st
 // the account (which would mint or change root credentials).
 func callingUser(c *Caller, name *string) (string, error) {
 	switch {
-	case name != nil:
+	case name != nil && *name != "": // an empty name must never mean root
 		return *name, nil
 	case c.UserName != "":
 		return c.UserName, nil
