@@ -220,6 +220,11 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKe
 		if err := tx.Delete("", kindAccessKey, k.ID); err != nil {
 			return err
 		}
+		if k.User == "" {
+			if err := s.rememberDeletedRootKey(tx, k); err != nil {
+				return err
+			}
+		}
 		return tx.Delete(c.Account, kindUserKey, key(lower(user), k.ID))
 	})
 }

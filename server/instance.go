@@ -256,7 +256,21 @@ func (i *Instance) useAccount(ctx context.Context, opt Options, existing string)
 		return nil
 	}
 	i.RootKeyID, i.RootSecret = opt.RootKeyID, opt.RootSecret
-	return i.IAM.EnsureRootKey(ctx, i.Account, opt.RootKeyID, opt.RootSecret)
+	err := i.IAM.EnsureRootKey(ctx, i.Account, opt.RootKeyID, opt.RootSecret)
+	switch {
+	case errors.Is(err, iam.ErrRootKeyDeleted):
+		// Never bring back a key the API deleted (it may have leaked).
+		opt.Logger.Warn("IAMD_ROOT_ACCESS_KEY_ID names a root key deleted through the API: not re-creating it; give a new key id to have a root key again",
+			"err", err)
+		i.RootKeyID, i.RootSecret = "", ""
+		return nil
+	case errors.Is(err, iam.ErrRootKeyInactive), errors.Is(err, iam.ErrRootSecretMismatch):
+		opt.Logger.Warn("the root credentials given (IAMD_ROOT_ACCESS_KEY_ID/IAMD_ROOT_SECRET_ACCESS_KEY) do not sign requests; the stored key is left as it is",
+			"err", err)
+		i.RootKeyID, i.RootSecret = "", ""
+		return nil
+	}
+	return err
 }
 
 // WatchInterval is how often a node reads the change feed even when no
