@@ -49,8 +49,21 @@ func (s *Service) LookupAccessKey(ctx context.Context, id string) (*Credential, 
 
 // RecordAccessKeyUse notes when, for which service and in which region a
 // key was last used (GetAccessKeyLastUsed). Callers throttle it: one write
-// per key per minute is enough for "last used".
+// per key per minute is enough for "last used". The write is queued on the
+// service's background runner, which the server drains on shutdown, and
+// the call returns at once (ctx is not used then); its failure is logged
+// and counted there. Without a runner it writes before returning.
 func (s *Service) RecordAccessKeyUse(ctx context.Context, id, service, region string, at time.Time) error {
+	if s.background == nil {
+		return s.recordAccessKeyUse(ctx, id, service, region, at)
+	}
+	s.background.Go("access-key-last-used", func(ctx context.Context) error {
+		return s.recordAccessKeyUse(ctx, id, service, region, at)
+	})
+	return nil
+}
+
+func (s *Service) recordAccessKeyUse(ctx context.Context, id, service, region string, at time.Time) error {
 	return s.update(ctx, func(tx Tx) error {
 		var k AccessKey
 		if err := getJSON(tx, "", kindAccessKey, id, &k); err != nil {
@@ -227,6 +240,11 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKe
 		}
 		if err := tx.Delete("", kindAccessKey, k.ID); err != nil {
 			return err
+		}
+		if k.User == "" {
+			if err := s.rememberDeletedRootKey(tx, k); err != nil {
+				return err
+			}
 		}
 		return tx.Delete(c.Account, kindUserKey, key(lower(user), k.ID))
 	})

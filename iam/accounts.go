@@ -2,7 +2,9 @@ package iam
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -121,17 +123,62 @@ func (s *Service) accountCreated(ctx context.Context, id string) time.Time {
 	return time.Time{}
 }
 
+// kindDeletedRootKey remembers the root keys deleted through the API
+// (global: key id), so that a start-up given the key does not bring it
+// back.
+const kindDeletedRootKey = "deleted-root-key"
+
+type deletedRootKey struct {
+	Account string    `json:"account"`
+	Deleted time.Time `json:"deleted"`
+}
+
+func (s *Service) rememberDeletedRootKey(tx Tx, k *AccessKey) error {
+	return putJSON(tx, "", kindDeletedRootKey, k.ID, &deletedRootKey{Account: k.Account, Deleted: s.now().UTC().Truncate(time.Second)})
+}
+
+// What EnsureRootKey found instead of a usable key: the key stays as it
+// is, and the operator should be told.
+var (
+	// ErrRootKeyDeleted: the key was deleted through the API; it is not
+	// created again (a new key id gives the account a root key again).
+	ErrRootKeyDeleted = errors.New("the root access key was deleted through the API")
+	// ErrRootKeyInactive: the key exists but was deactivated.
+	ErrRootKeyInactive = errors.New("the root access key is inactive")
+	// ErrRootSecretMismatch: the key exists with another secret, which
+	// stays the key's secret.
+	ErrRootSecretMismatch = errors.New("the root access key exists with another secret")
+)
+
 // EnsureRootKey adds a root access key to an account unless it exists.
+// A key deleted through the API is not added again: EnsureRootKey returns
+// an error wrapping ErrRootKeyDeleted. ErrRootKeyInactive and
+// ErrRootSecretMismatch say that the key exists but that id and secret
+// do not sign requests.
 func (s *Service) EnsureRootKey(ctx context.Context, account, id, secret string) error {
-	return s.update(ctx, func(tx Tx) error {
+	var found error // not a failure of the transaction: update would turn it into ServiceFailure
+	err := s.update(ctx, func(tx Tx) error {
+		found = nil
 		var k AccessKey
 		err := getJSON(tx, "", kindAccessKey, id, &k)
 		switch {
 		case err == nil && k.Account == account && k.User == "":
+			if stored, err := s.sealer.Open(k.Secret, k.ID); err != nil || subtle.ConstantTimeCompare([]byte(stored), []byte(secret)) != 1 {
+				found = fmt.Errorf("access key %s: %w", id, ErrRootSecretMismatch)
+			} else if k.Status != "Active" {
+				found = fmt.Errorf("access key %s: %w", id, ErrRootKeyInactive)
+			}
 			return nil
 		case err == nil:
 			return iamapi.EntityAlreadyExists("Access key %s belongs to another principal.", id)
 		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		var gone deletedRootKey
+		if err := getJSON(tx, "", kindDeletedRootKey, id, &gone); err == nil {
+			found = fmt.Errorf("access key %s of account %s, on %s: %w", id, gone.Account, gone.Deleted.Format(time.RFC3339), ErrRootKeyDeleted)
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
 		if _, err := tx.Get("", kindAccount, account); err != nil {
@@ -139,4 +186,8 @@ func (s *Service) EnsureRootKey(ctx context.Context, account, id, secret string)
 		}
 		return s.insertAccessKey(tx, &AccessKey{ID: id, Account: account, Status: "Active", Created: s.now().UTC().Truncate(time.Second)}, secret)
 	})
+	if err != nil {
+		return err
+	}
+	return found
 }

@@ -61,19 +61,20 @@ func (s *Service) NoteServiceAccess(c *Caller, action string) {
 		now = s.now()
 	}
 	k := c.Account + "|" + kind + "|" + id + "|" + lower(service)
-	if last, ok := s.accessNoted.Load(k); ok && now.Sub(last.(time.Time)) < time.Minute {
+	if last, ok := s.accessNoted.Get(k); ok && now.Sub(last) < time.Minute {
 		return
 	}
-	s.accessNoted.Store(k, now)
+	s.accessNoted.Put(k, now)
 	entityARN := c.ARN
 	if kind == "role" {
 		entityARN = arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: "role" + c.Session.RolePath + c.Session.RoleName}.String()
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = s.RecordServiceAccess(ctx, c.Account, kind, id, entityARN, service, c.Region, now)
-	}()
+	account, region := c.Account, c.Region
+	if !s.background.Go("service-last-accessed", func(ctx context.Context) error {
+		return s.RecordServiceAccess(ctx, account, kind, id, entityARN, service, region, now)
+	}) {
+		s.accessNoted.Remove(k) // dropped: let the next request try again
+	}
 }
 
 // accessJob is a finished report.

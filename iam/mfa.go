@@ -3,11 +3,11 @@ package iam
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"rsc.io/qr"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/totp"
 )
@@ -70,22 +70,55 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateV
 		SerialNumber: serial, Base32StringSeed: []byte(seed), QRCodePNG: code.PNG(), Tags: apiTags(tags)}}, nil
 }
 
-// checkCodes accepts two consecutive codes of the device's seed.
-func (s *Service) checkCodes(d *MFADevice, code1, code2 string) error {
-	seed, err := s.sealer.Open(d.Seed, d.Serial)
-	if err != nil {
+// syncDevice checks two consecutive codes of a device (EnableMFADevice,
+// ResyncMFADevice) under the guessing limits of mfaguard.go. prepare runs
+// in the transaction and returns the device, or an error that ends the
+// call; on success, change finishes the update. A wrong code is counted in
+// the device even though the call fails.
+func (s *Service) syncDevice(ctx context.Context, account, serial, code1, code2 string, prepare func(tx Tx) (*MFADevice, error), change func(tx Tx, d *MFADevice) error) error {
+	now := s.now()
+	callerKey := mfaCallerKey(ctx, account, "")
+	if s.callerLocked(callerKey, now) {
+		noteMFAFailure(ctx, serial, mfaCallerLocked, time.Time{})
+		return errSyncLocked()
+	}
+	var reason string
+	var lockedUntil time.Time
+	err := s.update(ctx, func(tx Tx) error {
+		reason, lockedUntil = "", time.Time{}
+		d, err := prepare(tx)
+		if err != nil {
+			return err
+		}
+		r, save, err := s.verifyCodes(d, now, code1, code2)
+		if err != nil {
+			return err
+		}
+		if reason = r; reason != "" {
+			if d.Guard != nil {
+				lockedUntil = d.Guard.LockedUntil
+			}
+			if save {
+				return putJSON(tx, account, kindMFA, d.Serial, d) // commit the count, refuse below
+			}
+			return nil
+		}
+		if err := change(tx, d); err != nil {
+			return err
+		}
+		return putJSON(tx, account, kindMFA, d.Serial, d)
+	})
+	if err != nil || reason == "" {
 		return err
 	}
-	bad := iamapi.InvalidAuthenticationCode("Authentication code for device is not valid.")
-	c1, ok := totp.Find(seed, code1, s.now(), 5)
-	if !ok {
-		return bad
+	noteMFAFailure(ctx, serial, reason, lockedUntil)
+	if reason == mfaInvalidCode {
+		s.callerFailed(callerKey, now)
 	}
-	if want, _ := totp.Code(seed, c1+1); want != code2 {
-		return bad
+	if reason == mfaDeviceLocked {
+		return errSyncLocked()
 	}
-	d.LastCounter = c1 + 1
-	return nil
+	return errSyncCode()
 }
 
 // EnableMFADevice assigns a virtual device to a user.
@@ -94,30 +127,26 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx Tx) error {
-		u, err := getUser(tx, c.Account, in.UserName)
-		if err != nil {
-			return err
+	var u *User
+	return s.syncDevice(ctx, c.Account, in.SerialNumber, in.AuthenticationCode1, in.AuthenticationCode2, func(tx Tx) (*MFADevice, error) {
+		if u, err = getUser(tx, c.Account, in.UserName); err != nil {
+			return nil, err
 		}
 		d, err := getMFA(tx, c.Account, in.SerialNumber)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if d.User != "" {
-			return iamapi.EntityAlreadyExists("MFA Device is already in use.")
+			return nil, iamapi.EntityAlreadyExists("MFA Device is already in use.")
 		}
 		if err := checkCount(tx, c.Account, kindUserMFA, key(lower(u.Name), ""), "MFADevicesPerUser", s.quotas.MFADevicesPerUser); err != nil {
-			return err
+			return nil, err
 		}
-		if err := s.checkCodes(d, in.AuthenticationCode1, in.AuthenticationCode2); err != nil {
-			return err
-		}
+		return d, nil
+	}, func(tx Tx, d *MFADevice) error {
 		now := s.now().UTC().Truncate(time.Second)
 		d.User, d.Enabled = u.Name, &now
-		if err := tx.Put(c.Account, kindUserMFA, key(lower(u.Name), d.Serial), nil); err != nil {
-			return err
-		}
-		return putJSON(tx, c.Account, kindMFA, d.Serial, d)
+		return tx.Put(c.Account, kindUserMFA, key(lower(u.Name), d.Serial), nil)
 	})
 }
 
@@ -127,19 +156,16 @@ func (s *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADevic
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx Tx) error {
+	return s.syncDevice(ctx, c.Account, in.SerialNumber, in.AuthenticationCode1, in.AuthenticationCode2, func(tx Tx) (*MFADevice, error) {
 		d, err := getMFA(tx, c.Account, in.SerialNumber)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if lower(d.User) != lower(in.UserName) {
-			return iamapi.NoSuchEntity("MFA Device with serial number %s is not assigned to user %s.", in.SerialNumber, in.UserName)
+			return nil, iamapi.NoSuchEntity("MFA Device with serial number %s is not assigned to user %s.", in.SerialNumber, in.UserName)
 		}
-		if err := s.checkCodes(d, in.AuthenticationCode1, in.AuthenticationCode2); err != nil {
-			return err
-		}
-		return putJSON(tx, c.Account, kindMFA, d.Serial, d)
-	})
+		return d, nil
+	}, func(Tx, *MFADevice) error { return nil })
 }
 
 // DeactivateMFADevice takes a device from its user.
@@ -338,23 +364,50 @@ func (s *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADevic
 }
 
 // VerifyMFACode checks a code of a user's enabled device (for STS calls
-// that carry SerialNumber and TokenCode) and consumes it, so that a code
-// cannot be replayed. It returns the time of authentication.
+// that carry SerialNumber and TokenCode) under the guessing limits of
+// mfaguard.go, and consumes it, so that a code cannot be replayed. Its
+// errors are STS's answers (AccessDenied), or store failures.
 func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code string) error {
-	return s.update(ctx, func(tx Tx) error {
+	now := s.now()
+	callerKey := mfaCallerKey(ctx, account, user)
+	if s.callerLocked(callerKey, now) {
+		noteMFAFailure(ctx, serial, mfaCallerLocked, time.Time{})
+		return errMFACode
+	}
+	var reason string
+	var lockedUntil time.Time
+	err := s.update(ctx, func(tx Tx) error {
+		reason, lockedUntil = "", time.Time{}
 		d, err := getMFA(tx, account, serial)
-		if err != nil || lower(d.User) != lower(user) {
-			return iamapi.InvalidAuthenticationCode("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		if _, notFound := awserr.As(err); err != nil && !notFound {
+			return err // the store failed
 		}
-		seed, err := s.sealer.Open(d.Seed, d.Serial)
+		if err != nil || d.User == "" || lower(d.User) != lower(user) {
+			reason = mfaUnknownDevice
+			return nil
+		}
+		r, save, err := s.verifyCodes(d, now, code)
 		if err != nil {
 			return err
 		}
-		counter, ok := totp.Find(seed, strings.TrimSpace(code), s.now(), 2) // a minute of clock drift
-		if !ok || counter <= d.LastCounter {
-			return iamapi.InvalidAuthenticationCode("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		if reason = r; d.Guard != nil {
+			lockedUntil = d.Guard.LockedUntil
 		}
-		d.LastCounter = counter
-		return putJSON(tx, account, kindMFA, d.Serial, d)
+		if save {
+			return putJSON(tx, account, kindMFA, d.Serial, d)
+		}
+		return nil
 	})
+	if err != nil || reason == "" {
+		return err
+	}
+	noteMFAFailure(ctx, serial, reason, lockedUntil)
+	switch reason {
+	case mfaUnknownDevice:
+		s.callerFailed(callerKey, now) // probing serials is guessing too
+		return errMFASerial
+	case mfaInvalidCode:
+		s.callerFailed(callerKey, now)
+	}
+	return errMFACode
 }

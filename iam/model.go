@@ -138,6 +138,8 @@ type MFADevice struct {
 	// LastCodes holds the last accepted TOTP counters, so a code cannot be
 	// used twice.
 	LastCounter int64 `json:"last_counter,omitempty"`
+	// Guard counts wrong codes and the lock they caused (mfaguard.go).
+	Guard *attempts `json:"guard,omitempty"`
 }
 
 // InstanceProfile binds at most one role to a machine.

@@ -16,33 +16,84 @@ import (
 )
 
 // Console passwords (login profiles) and the account password policy.
-// Passwords are stored as salted PBKDF2-SHA256 hashes.
+// Passwords are stored as salted PBKDF2-SHA256 hashes sealed with the
+// seal key (sealedHashPrefix + Sealer.Seal(hash, passwordContext)), so a
+// copy of the store without the key gives nothing to guess offline and a
+// hash cannot be moved to another user. Hashes stored before they were
+// sealed ("pbkdf2-sha256$…") still verify and are rewritten sealed when
+// the password is next checked successfully.
 
 const pbkdf2Iterations = 100_000
 
-func hashPassword(password string) string {
+// sealedHashPrefix marks a sealed hash.
+const sealedHashPrefix = "sealed:"
+
+// passwordContext binds a sealed hash to its user, by unique id (stable
+// across renames).
+func passwordContext(account, userID string) string {
+	return "login-profile|" + account + "|" + userID
+}
+
+func (s *Service) hashPassword(account, userID, password string) string {
 	salt := make([]byte, 16)
 	mustRead(salt)
 	key, err := pbkdf2.Key(sha256.New, password, salt, pbkdf2Iterations, 32)
 	if err != nil {
 		panic(err)
 	}
-	return "pbkdf2-sha256$" + strconv.Itoa(pbkdf2Iterations) + "$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(key)
+	hash := "pbkdf2-sha256$" + strconv.Itoa(pbkdf2Iterations) + "$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(key)
+	return sealedHashPrefix + s.sealer.Seal(hash, passwordContext(account, userID))
 }
 
-func checkPassword(hash, password string) bool {
+// checkPassword tells whether password is the one hashed, and whether the
+// stored hash is of the old, unsealed form and should be rewritten.
+func (s *Service) checkPassword(account, userID, stored, password string) (ok, rewrite bool) {
+	hash := stored
+	if sealed, isSealed := strings.CutPrefix(stored, sealedHashPrefix); isSealed {
+		opened, err := s.sealer.Open(sealed, passwordContext(account, userID))
+		if err != nil {
+			return false, false
+		}
+		hash = opened
+	} else {
+		rewrite = true
+	}
 	parts := strings.Split(hash, "$")
 	if len(parts) != 4 || parts[0] != "pbkdf2-sha256" {
-		return false
+		return false, false
 	}
 	iter, err1 := strconv.Atoi(parts[1])
 	salt, err2 := base64.RawStdEncoding.DecodeString(parts[2])
 	want, err3 := base64.RawStdEncoding.DecodeString(parts[3])
-	if err1 != nil || err2 != nil || err3 != nil {
-		return false
+	if err1 != nil || err2 != nil || err3 != nil || iter < 1 || iter > 10*pbkdf2Iterations {
+		return false, false
 	}
 	got, err := pbkdf2.Key(sha256.New, password, salt, iter, len(want))
-	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
+	ok = err == nil && subtle.ConstantTimeCompare(got, want) == 1
+	return ok, ok && (rewrite || iter != pbkdf2Iterations)
+}
+
+// CheckLoginPassword tells whether password is a user's console password
+// (for a sign-in page), rewriting an old-form hash sealed when it is.
+func (s *Service) CheckLoginPassword(ctx context.Context, account, userName, password string) (bool, error) {
+	var ok bool
+	err := s.update(ctx, func(tx Tx) error {
+		u, err := getUser(tx, account, userName)
+		if err != nil {
+			return err
+		}
+		p, err := getLoginProfile(tx, account, u.Name)
+		if err != nil {
+			return err
+		}
+		var rewrite bool
+		if ok, rewrite = s.checkPassword(account, u.ID, p.PasswordHash, password); !rewrite {
+			return nil
+		}
+		p.PasswordHash = s.hashPassword(account, u.ID, password)
+		return putJSON(tx, account, kindLoginProfile, lower(p.User), p)
+	})
+	return ok, err
 }
 
 var errPolicyViolation = iamapi.PasswordPolicyViolation("Password does not conform to the account password policy.")
@@ -146,7 +197,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLogin
 		if err := checkPasswordPolicy(a.PasswordPolicy, *in.Password); err != nil {
 			return err
 		}
-		p = &LoginProfile{User: u.Name, PasswordHash: hashPassword(*in.Password), Created: s.now().UTC().Truncate(time.Second),
+		p = &LoginProfile{User: u.Name, PasswordHash: s.hashPassword(c.Account, u.ID, *in.Password), Created: s.now().UTC().Truncate(time.Second),
 			ResetRequired: orDefault(in.PasswordResetRequired, false)}
 		if err := insertJSON(tx, c.Account, kindLoginProfile, lower(u.Name), p); err != nil {
 			if errors.Is(err, ErrExists) {
@@ -193,7 +244,8 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLogin
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		if _, err := getUser(tx, c.Account, in.UserName); err != nil {
+		u, err := getUser(tx, c.Account, in.UserName)
+		if err != nil {
 			return err
 		}
 		p, err := getLoginProfile(tx, c.Account, in.UserName)
@@ -208,7 +260,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLogin
 			if err := checkPasswordPolicy(a.PasswordPolicy, *in.Password); err != nil {
 				return err
 			}
-			p.PasswordHash = hashPassword(*in.Password)
+			p.PasswordHash = s.hashPassword(c.Account, u.ID, *in.Password)
 		}
 		if in.PasswordResetRequired != nil {
 			p.ResetRequired = *in.PasswordResetRequired
@@ -247,13 +299,22 @@ func (s *Service) ChangePassword(ctx context.Context, in *iamapi.ChangePasswordI
 	if c.UserName == "" {
 		return iamapi.InvalidUserType("Only IAM users can change their own password.")
 	}
-	return s.update(ctx, func(tx Tx) error {
+	// Wrong old passwords are guesses: limited per user as MFA codes are.
+	now, guessKey := s.now(), "password|"+c.Account+"|"+c.UserID
+	if s.callerLocked(guessKey, now) {
+		return iamapi.LimitExceeded("Too many incorrect passwords; try again later.")
+	}
+	err = s.update(ctx, func(tx Tx) error {
+		u, err := getUser(tx, c.Account, c.UserName)
+		if err != nil {
+			return err
+		}
 		p, err := getLoginProfile(tx, c.Account, c.UserName)
 		if err != nil {
 			return err
 		}
-		if !checkPassword(p.PasswordHash, in.OldPassword) {
-			return iamapi.InvalidInput("The old password is incorrect.")
+		if ok, _ := s.checkPassword(c.Account, u.ID, p.PasswordHash, in.OldPassword); !ok {
+			return errWrongPassword
 		}
 		a, err := s.account(tx, c.Account)
 		if err != nil {
@@ -265,10 +326,17 @@ func (s *Service) ChangePassword(ctx context.Context, in *iamapi.ChangePasswordI
 		if err := checkPasswordPolicy(a.PasswordPolicy, in.NewPassword); err != nil {
 			return err
 		}
-		p.PasswordHash, p.ResetRequired = hashPassword(in.NewPassword), false
+		p.PasswordHash, p.ResetRequired = s.hashPassword(c.Account, u.ID, in.NewPassword), false // sealed, whatever the old form
 		return putJSON(tx, c.Account, kindLoginProfile, lower(p.User), p)
 	})
+	if errors.Is(err, errWrongPassword) {
+		s.callerFailed(guessKey, now)
+		noteEvent(ctx, "PasswordFailure", "incorrectOldPassword")
+	}
+	return err
 }
+
+var errWrongPassword = iamapi.InvalidInput("The old password is incorrect.")
 
 // UpdateAccountPasswordPolicy sets the password policy; parameters left
 // out take AWS's defaults.

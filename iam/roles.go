@@ -403,13 +403,11 @@ func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *ia
 	return &iamapi.GetServiceLinkedRoleDeletionStatusOutput{Status: "SUCCEEDED"}, nil
 }
 
-// RecordRoleUse notes a role's last use (RoleLastUsed), in the background:
-// assuming a role must not wait for it.
+// RecordRoleUse notes a role's last use (RoleLastUsed) on the background
+// runner: assuming a role must not wait for it.
 func (s *Service) RecordRoleUse(account, role, region string, at time.Time) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = s.update(ctx, func(tx Tx) error {
+	s.background.Go("role-last-used", func(ctx context.Context) error {
+		return s.update(ctx, func(tx Tx) error {
 			r, err := getRole(tx, account, role)
 			if err != nil {
 				return err
@@ -418,5 +416,5 @@ func (s *Service) RecordRoleUse(account, role, region string, at time.Time) {
 			r.LastUsed, r.LastUsedRegion = &t, region
 			return putJSON(tx, account, kindRole, lower(r.Name), r)
 		})
-	}()
+	})
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/internal/background"
+	"github.com/iamd/iamd/internal/lru"
 )
 
 // Service implements the IAM operations.
@@ -27,8 +29,13 @@ type Service struct {
 	watcher *Watcher
 	authz   Authorizer
 	// accessNoted throttles service last accessed writes: entity|service
-	// -> when last written.
-	accessNoted sync.Map
+	// -> when last written. Bounded: an evicted entry costs one more write.
+	accessNoted *lru.Cache[string, time.Time]
+	// background runs the writes requests do not wait for (last used,
+	// last accessed); nil runs them inline.
+	background *background.Runner
+	// mfaCallers counts each caller's wrong MFA codes (see mfaguard.go).
+	mfaCallers *lru.Cache[string, attempts]
 	// outboundSigners keeps unsealed outbound signing keys by kid.
 	outboundSigners sync.Map
 }
@@ -40,11 +47,20 @@ type Options struct {
 	Managed *ManagedCatalog  // AWS managed policies; the embedded catalogue when nil
 	Quotas  *Quotas          // account limits; AWS's defaults when nil
 	Watcher *Watcher         // told about this service's writes (optional)
+	// Background runs the writes requests do not wait for; the server
+	// drains it on shutdown. Nil runs them inline (command-line tools).
+	Background *background.Runner
 }
+
+// accessNotedMax bounds the service last accessed throttle: entities ×
+// services noted within a minute beyond this cost extra writes, not
+// memory.
+const accessNotedMax = 50_000
 
 // New returns a Service over store.
 func New(store Store, opt Options) *Service {
-	s := &Service{store: store, sealer: opt.Sealer, now: opt.Now, managed: opt.Managed, quotas: DefaultQuotas(), watcher: opt.Watcher}
+	s := &Service{store: store, sealer: opt.Sealer, now: opt.Now, managed: opt.Managed, quotas: DefaultQuotas(), watcher: opt.Watcher,
+		background: opt.Background, accessNoted: lru.New[string, time.Time](accessNotedMax), mfaCallers: lru.New[string, attempts](mfaCallersMax)}
 	if opt.Quotas != nil {
 		s.quotas = *opt.Quotas
 	}

@@ -20,6 +20,8 @@ type Auditor struct {
 	mu  sync.Mutex
 	w   io.Writer
 	enc *json.Encoder
+	// failed is told when a record cannot be written (logged and counted).
+	failed func(error)
 }
 
 // NewAuditor writes records to w (nil: no audit log).
@@ -50,6 +52,9 @@ type AuditEvent struct {
 	ReadOnly           bool              `json:"readOnly"`
 	EventType          string            `json:"eventType"`
 	RecipientAccountID string            `json:"recipientAccountId,omitempty"`
+	// AdditionalEventData holds what the operation noted, such as why an
+	// MFA code was refused (MFAFailure, MFASerialNumber, MFALockedUntil).
+	AdditionalEventData map[string]string `json:"additionalEventData,omitempty"`
 }
 
 // AuditIdentity is CloudTrail's userIdentity.
@@ -73,12 +78,13 @@ type audited struct {
 	resource string
 	account  string
 	decision string
+	notes    iam.EventNotes // what the operation noted about itself
 }
 
 type auditKey struct{}
 
 func withAudit(ctx context.Context, a *audited) context.Context {
-	return context.WithValue(ctx, auditKey{}, a)
+	return iam.WithEventNoter(context.WithValue(ctx, auditKey{}, a), &a.notes)
 }
 
 // auditingAuthorizer records the first authorization of each call (the
@@ -161,7 +167,7 @@ func (a *Auditor) record(c *call, rec *audited, code string, now time.Time, sour
 		EventVersion: "1.08", EventTime: now.UTC().Format(time.RFC3339), EventSource: c.service + ".amazonaws.com",
 		EventName: c.action, AWSRegion: "us-east-1", SourceIPAddress: sourceIP, UserAgent: userAgent,
 		RequestID: c.id, EventID: newRequestID(), ReadOnly: readOnly(c.action), EventType: "AwsApiCall",
-		ErrorCode: code, Decision: rec.decision,
+		ErrorCode: code, Decision: rec.decision, AdditionalEventData: rec.notes.Map(),
 	}
 	if code != "" {
 		ev.ErrorMessage = c.errText
@@ -184,8 +190,11 @@ func (a *Auditor) record(c *call, rec *audited, code string, now time.Time, sour
 		ev.RequestParameters[k] = v[0]
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	_ = a.enc.Encode(&ev) // a full disk must not fail the call it records
+	err := a.enc.Encode(&ev) // a full disk must not fail the call it records, but it is told
+	a.mu.Unlock()
+	if err != nil && a.failed != nil {
+		a.failed(err)
+	}
 }
 
 func identityType(c *iam.Caller) string {

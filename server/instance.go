@@ -19,6 +19,7 @@ import (
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/background"
 	"github.com/iamd/iamd/oidc"
 	"github.com/iamd/iamd/store/postgres"
 	"github.com/iamd/iamd/store/sqlite"
@@ -72,6 +73,7 @@ type Instance struct {
 	ln        net.Listener
 	done      chan struct{} // closed when Serve returns
 	stopWatch func()
+	bg        *background.Runner // last-used and last-accessed writes, drained by Close
 	serveErr  error
 	once      sync.Once
 }
@@ -115,12 +117,19 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		st.Close()
 		return nil, err
 	}
-	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now})
+	bg := background.New(background.Options{Logger: opt.Logger, Observe: metrics.backgroundTask})
+	started := false
+	defer func() {
+		if !started {
+			bg.Close(context.Background())
+		}
+	}()
+	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now, Background: bg})
 	decider := authz.New(svc, authz.NewView(svc, watcher))
 	svc.SetAuthorizer(auditingAuthorizer{decider, metrics, svc})
 	tokens := sts.NewTokens(tokenRing)
 	messages := authz.NewMessages(svc, tokenRing)
-	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{})}
+	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{}), bg: bg}
 	if err := inst.prepareAccount(ctx, opt); err != nil {
 		st.Close()
 		return nil, err
@@ -130,7 +139,14 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	inst.stopWatch = stopWatch
 	go watcher.Run(watchCtx, WatchInterval)
 	authn := auth.New(svc, tokens, watcher, opt.Now)
-	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: NewAuditor(opt.AuditLog), Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
+	auditor := NewAuditor(opt.AuditLog)
+	if auditor != nil {
+		auditor.failed = func(err error) {
+			metrics.auditErrors.Inc()
+			opt.Logger.Error("audit record not written", "err", err)
+		}
+	}
+	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
 		if p, ok := st.(interface{ Ping(context.Context) error }); ok {
 			return p.Ping(ctx)
 		}
@@ -166,6 +182,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		inst.serveErr = inst.http.Serve(inst.ln)
 		close(inst.done)
 	}()
+	started = true
 	return inst, nil
 }
 
@@ -239,7 +256,21 @@ func (i *Instance) useAccount(ctx context.Context, opt Options, existing string)
 		return nil
 	}
 	i.RootKeyID, i.RootSecret = opt.RootKeyID, opt.RootSecret
-	return i.IAM.EnsureRootKey(ctx, i.Account, opt.RootKeyID, opt.RootSecret)
+	err := i.IAM.EnsureRootKey(ctx, i.Account, opt.RootKeyID, opt.RootSecret)
+	switch {
+	case errors.Is(err, iam.ErrRootKeyDeleted):
+		// Never bring back a key the API deleted (it may have leaked).
+		opt.Logger.Warn("IAMD_ROOT_ACCESS_KEY_ID names a root key deleted through the API: not re-creating it; give a new key id to have a root key again",
+			"err", err)
+		i.RootKeyID, i.RootSecret = "", ""
+		return nil
+	case errors.Is(err, iam.ErrRootKeyInactive), errors.Is(err, iam.ErrRootSecretMismatch):
+		opt.Logger.Warn("the root credentials given (IAMD_ROOT_ACCESS_KEY_ID/IAMD_ROOT_SECRET_ACCESS_KEY) do not sign requests; the stored key is left as it is",
+			"err", err)
+		i.RootKeyID, i.RootSecret = "", ""
+		return nil
+	}
+	return err
 }
 
 // WatchInterval is how often a node reads the change feed even when no
@@ -268,6 +299,9 @@ func (i *Instance) Close(ctx context.Context) error {
 		if serveErr := i.Wait(); serveErr != nil {
 			err = errors.Join(err, serveErr)
 		}
+		// The requests are done: let their background writes reach the
+		// store before it closes.
+		err = errors.Join(err, i.bg.Close(ctx))
 		err = errors.Join(err, i.Store.Close())
 	})
 	return err

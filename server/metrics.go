@@ -23,6 +23,10 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	store    *prometheus.HistogramVec
 	decided  *prometheus.CounterVec
+	// background counts the background runner's tasks by outcome;
+	// auditErrors the audit records that could not be written.
+	background  *prometheus.CounterVec
+	auditErrors prometheus.Counter
 }
 
 // NewMetrics creates the metrics.
@@ -43,8 +47,14 @@ func NewMetrics() *Metrics {
 		decided: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "iamd_decisions_total", Help: "Authorization decisions by action's service and decision (allowed, explicitDeny, implicitDeny).",
 		}, []string{"service", "decision"}),
+		background: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "iamd_background_tasks_total", Help: "Background writes (last used, last accessed) by task and outcome (ok, error, dropped).",
+		}, []string{"task", "outcome"}),
+		auditErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "iamd_audit_write_errors_total", Help: "Audit records that could not be written.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.store, m.decided, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.requests, m.latency, m.store, m.decided, m.background, m.auditErrors, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -80,6 +90,11 @@ func (m *Metrics) decision(action, decision string) {
 		return
 	}
 	m.decided.WithLabelValues(strings.ToLower(service), decision).Inc()
+}
+
+// backgroundTask counts one background task (the runner's Observe hook).
+func (m *Metrics) backgroundTask(task, outcome string) {
+	m.background.WithLabelValues(task, outcome).Inc()
 }
 
 // InstrumentStore wraps a store so its transactions are timed.

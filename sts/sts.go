@@ -224,9 +224,11 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 		sess.MFA, sess.MFAAuthTime = true, c.Session.MFAAuthTime
 	}
 	if in.SerialNumber != nil || in.TokenCode != nil {
-		if in.SerialNumber == nil || in.TokenCode == nil || c.UserName == "" ||
-			s.iam.VerifyMFACode(ctx, c.Account, c.UserName, *in.SerialNumber, *in.TokenCode) != nil {
+		if in.SerialNumber == nil || in.TokenCode == nil || c.UserName == "" {
 			return nil, accessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		}
+		if err := s.iam.VerifyMFACode(ctx, c.Account, c.UserName, *in.SerialNumber, *in.TokenCode); err != nil {
+			return nil, err // AWS's AccessDenied answers, limits included
 		}
 		sess.MFA, sess.MFAAuthTime = true, now
 	}
@@ -329,8 +331,11 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	now := s.now().UTC().Truncate(time.Second)
 	sess := &iam.Session{Type: iam.SessionToken, Account: c.Account, UserName: c.UserName, IssuedAt: now, Expires: now.Add(time.Duration(d) * time.Second)}
 	if in.SerialNumber != nil || in.TokenCode != nil {
-		if in.SerialNumber == nil || in.TokenCode == nil || s.iam.VerifyMFACode(ctx, c.Account, c.UserName, *in.SerialNumber, *in.TokenCode) != nil {
+		if in.SerialNumber == nil || in.TokenCode == nil {
 			return nil, accessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		}
+		if err := s.iam.VerifyMFACode(ctx, c.Account, c.UserName, *in.SerialNumber, *in.TokenCode); err != nil {
+			return nil, err // AWS's AccessDenied answers, limits included
 		}
 		sess.MFA, sess.MFAAuthTime = true, now
 	}
