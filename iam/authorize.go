@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"reflect"
 
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
@@ -12,7 +11,7 @@ import (
 )
 
 // Authorizer decides whether a caller may make a request. Package authz
-// implements it; with none, every authenticated call is allowed.
+// implements it; a Guard without one refuses every call.
 type Authorizer interface {
 	Authorize(ctx context.Context, req *AuthzRequest) error
 }
@@ -37,14 +36,14 @@ type EntityDirectory interface {
 	Entity(ctx context.Context, account, kind, name string) (*PrincipalData, error)
 }
 
-// SetAuthorizer installs the authorizer used by every operation.
-func (s *Service) SetAuthorizer(a Authorizer) { s.authz = a }
-
 // Authorize checks a decoded IAM API call before it runs: the action
 // iam:<Operation> on the resource type the Service Authorization Reference
 // gives it, with the condition keys AWS sets. The generated dispatcher
-// calls it.
-func (s *Service) Authorize(ctx context.Context, operation string, in any) error {
+// calls it (the Guard is its iamapi.Authorizer).
+func (g *Guard) Authorize(ctx context.Context, operation string, in iamapi.Input) error {
+	if err := g.wired(); err != nil {
+		return err
+	}
 	c, err := caller(ctx)
 	if err != nil {
 		return err
@@ -53,31 +52,37 @@ func (s *Service) Authorize(ctx context.Context, operation string, in any) error
 		// GetSessionToken credentials reach IAM only when MFA was used.
 		return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid")
 	}
-	if s.authz == nil || c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
+	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
 		return nil // the root user may do everything in its account
 	}
-	req, err := s.authzRequest(ctx, c, operation, in)
+	if _, ok := actionResource[operation]; !ok {
+		return noRule(c, operation)
+	}
+	req, err := g.svc.authzRequest(ctx, c, g.dir, operation, in)
 	if err != nil {
 		return err
 	}
-	return s.authz.Authorize(ctx, req)
+	return g.authz.Authorize(ctx, req)
 }
 
 // Check authorizes the caller for an action on a resource of its own
 // account (for actions that are not IAM API calls: sts:GetFederationToken,
 // iam:PassRole, ...).
-func (s *Service) Check(ctx context.Context, action, resource string, keys map[string][]string) error {
+func (g *Guard) Check(ctx context.Context, action, resource string, keys map[string][]string) error {
+	if err := g.wired(); err != nil {
+		return err
+	}
 	c, err := caller(ctx)
 	if err != nil {
 		return err
 	}
-	if s.authz == nil || c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
+	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
 		return nil
 	}
 	if keys == nil {
 		keys = map[string][]string{}
 	}
-	return s.authz.Authorize(ctx, &AuthzRequest{Caller: c, Action: action, Resource: resource, ResourceAccount: c.Account, Keys: keys})
+	return g.authz.Authorize(ctx, &AuthzRequest{Caller: c, Action: action, Resource: resource, ResourceAccount: c.Account, Keys: keys})
 }
 
 // listedByPath are the list operations AWS authorizes on the ARN of the
@@ -90,25 +95,12 @@ type resource struct {
 	tags []Tag
 }
 
-func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string, in any) (*AuthzRequest, error) {
+func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirectory, operation string, in iamapi.Input) (*AuthzRequest, error) {
 	req := &AuthzRequest{Caller: c, Action: "iam:" + operation, Resource: "*", ResourceAccount: c.Account, Keys: map[string][]string{}}
-	v := reflect.Indirect(reflect.ValueOf(in))
 	field := func(name string) (string, bool) {
-		if v.Kind() != reflect.Struct {
-			return "", false
-		}
-		f := v.FieldByName(name)
-		switch {
-		case !f.IsValid():
-			return "", false
-		case f.Kind() == reflect.String:
-			return f.String(), true
-		case f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String:
-			return f.Elem().String(), true
-		}
-		return "", false
+		return in.AuthzString(name)
 	}
-	res, err := s.findResource(ctx, c, actionResource[operation], field)
+	res, err := s.findResource(ctx, c, dir, actionResource[operation], field)
 	if err != nil {
 		return nil, err
 	}
@@ -129,20 +121,16 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string,
 		}
 	}
 	// Tags the request sets or removes.
-	if f := v.FieldByName("Tags"); f.IsValid() {
-		if tags, ok := f.Interface().([]iamapi.Tag); ok && len(tags) > 0 {
-			keys := make([]string, 0, len(tags))
-			for _, t := range tags {
-				req.Keys["aws:RequestTag/"+t.Key] = []string{t.Value}
-				keys = append(keys, t.Key)
-			}
-			req.Keys["aws:TagKeys"] = keys
+	if tags := in.AuthzTags(); len(tags) > 0 {
+		keys := make([]string, 0, len(tags))
+		for _, t := range tags {
+			req.Keys["aws:RequestTag/"+t.Key] = []string{t.Value}
+			keys = append(keys, t.Key)
 		}
+		req.Keys["aws:TagKeys"] = keys
 	}
-	if f := v.FieldByName("TagKeys"); f.IsValid() {
-		if keys, ok := f.Interface().([]string); ok && len(keys) > 0 {
-			req.Keys["aws:TagKeys"] = keys
-		}
+	if keys := in.AuthzTagKeys(); len(keys) > 0 {
+		req.Keys["aws:TagKeys"] = keys
 	}
 	if p, ok := field("PolicyArn"); ok && actionResource[operation] != "policy" {
 		req.Keys["iam:PolicyARN"] = []string{p}
@@ -155,7 +143,7 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string,
 
 // findResource builds the ARN of the entity an operation names (and reads
 // its tags when it exists). Operations on "*" return nil.
-func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field func(string) (string, bool)) (*resource, error) {
+func (s *Service) findResource(ctx context.Context, c *Caller, dir EntityDirectory, typ string, field func(string) (string, bool)) (*resource, error) {
 	build := func(resourceType, path, name string) string {
 		return arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: resourceType + path + name}.String()
 	}
@@ -166,7 +154,7 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 			Tags []Tag  `json:"tags"`
 		}
 		var err error
-		if dir, ok := s.authz.(EntityDirectory); ok && (kind == kindUser || kind == kindRole) {
+		if dir != nil && (kind == kindUser || kind == kindRole) {
 			var pd *PrincipalData
 			if pd, err = dir.Entity(ctx, c.Account, kind, name); err == nil {
 				rec.Name, rec.Path, rec.Tags = pd.Name, pd.Path, pd.Tags

@@ -25,7 +25,6 @@ type Service struct {
 	managed *ManagedCatalog
 	quotas  Quotas
 	watcher *Watcher
-	authz   Authorizer
 	// accessNoted throttles service last accessed writes: entity|service
 	// -> when last written.
 	accessNoted sync.Map

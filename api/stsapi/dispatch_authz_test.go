@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/iamd/iamd/api/awserr"
-	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/api/internal/querytest"
+	"github.com/iamd/iamd/api/stsapi"
 )
 
 // recorder records each authorization and answers err.
