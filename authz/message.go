@@ -63,13 +63,13 @@ type messageValue struct {
 // The encoding is sealed with the server's key ring: any node that shares
 // the ring decodes it.
 type Messages struct {
-	iam    *iam.Service
+	guard  *iam.Guard // authorizes sts:DecodeAuthorizationMessage
 	sealer *iam.Sealer
 }
 
-// NewMessages seals messages with the ring.
-func NewMessages(svc *iam.Service, sealer *iam.Sealer) *Messages {
-	return &Messages{iam: svc, sealer: sealer}
+// NewMessages seals messages with the ring; guard authorizes decoding.
+func NewMessages(guard *iam.Guard, sealer *iam.Sealer) *Messages {
+	return &Messages{guard: guard, sealer: sealer}
 }
 
 const messageContext = "iamd-authorization-message"
@@ -110,7 +110,7 @@ func (m *Messages) DecodeAuthorizationMessage(ctx context.Context, in *stsapi.De
 	if !ok {
 		return nil, awserr.New("MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
 	}
-	if err := m.iam.Check(ctx, "sts:DecodeAuthorizationMessage", "*", nil); err != nil {
+	if err := m.guard.Check(ctx, "sts:DecodeAuthorizationMessage", "*", nil); err != nil {
 		return nil, err
 	}
 	plain, err := m.sealer.Open(strings.TrimSpace(in.EncodedMessage), messageContext+":"+c.Account)

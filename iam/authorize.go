@@ -3,8 +3,8 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -13,7 +13,7 @@ import (
 )
 
 // Authorizer decides whether a caller may make a request. Package authz
-// implements it; with none, every authenticated call is allowed.
+// implements it; a Guard without one refuses every call.
 type Authorizer interface {
 	Authorize(ctx context.Context, req *AuthzRequest) error
 }
@@ -38,14 +38,14 @@ type EntityDirectory interface {
 	Entity(ctx context.Context, account, kind, name string) (*PrincipalData, error)
 }
 
-// SetAuthorizer installs the authorizer used by every operation.
-func (s *Service) SetAuthorizer(a Authorizer) { s.authz = a }
-
 // Authorize checks a decoded IAM API call before it runs: the action
 // iam:<Operation> on the resource type the Service Authorization Reference
 // gives it, with the condition keys AWS sets. The generated dispatcher
-// calls it.
-func (s *Service) Authorize(ctx context.Context, operation string, in any) error {
+// calls it (the Guard is its iamapi.Authorizer).
+func (g *Guard) Authorize(ctx context.Context, operation string, in iamapi.Input) error {
+	if err := g.wired(); err != nil {
+		return err
+	}
 	c, err := caller(ctx)
 	if err != nil {
 		return err
@@ -54,31 +54,66 @@ func (s *Service) Authorize(ctx context.Context, operation string, in any) error
 		// GetSessionToken credentials reach IAM only when MFA was used.
 		return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid")
 	}
-	if s.authz == nil || c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
+	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
 		return nil // the root user may do everything in its account
 	}
-	req, err := s.authzRequest(ctx, c, operation, in)
+	if _, ok := actionResource[operation]; !ok {
+		return noRule(c, operation)
+	}
+	req, err := g.svc.authzRequest(ctx, c, g.dir, operation, in)
 	if err != nil {
 		return err
 	}
-	return s.authz.Authorize(ctx, req)
+	if err := g.authz.Authorize(ctx, req); err != nil {
+		return err
+	}
+	if pass, ok := passRoleChecks[operation]; ok {
+		return g.checkPassRole(ctx, c, in, pass)
+	}
+	return nil
+}
+
+// passRoleChecks are the operations that hand a role to a service and so
+// also need iam:PassRole on it, as on AWS: AddRoleToInstanceProfile ("The
+// caller of this operation must be granted the PassRole permission on the
+// IAM role") gives the role to whatever EC2 runs with the profile.
+var passRoleChecks = map[string]struct{ service, associated string }{
+	"AddRoleToInstanceProfile": {"ec2.amazonaws.com", "ec2:*:%s:instance/*"},
+}
+
+// checkPassRole authorizes iam:PassRole on the canonical ARN of the role
+// the input names (its real path), with the keys AWS sets. A role that
+// does not exist is left to the operation (NoSuchEntity).
+func (g *Guard) checkPassRole(ctx context.Context, c *Caller, in iamapi.Input, pass struct{ service, associated string }) error {
+	res, err := g.svc.findResource(ctx, c, g.dir, "role", in.AuthzString)
+	if err != nil || res == nil {
+		return err
+	}
+	keys := map[string][]string{
+		"iam:PassedToService":       {pass.service},
+		"iam:AssociatedResourceArn": {"arn:" + c.Partition + ":" + fmt.Sprintf(pass.associated, c.Account)},
+	}
+	return g.Check(ctx, "iam:PassRole", res.arn, keys)
 }
 
 // Check authorizes the caller for an action on a resource of its own
 // account (for actions that are not IAM API calls: sts:GetFederationToken,
 // iam:PassRole, ...).
-func (s *Service) Check(ctx context.Context, action, resource string, keys map[string][]string) error {
+func (g *Guard) Check(ctx context.Context, action, resource string, keys map[string][]string) error {
+	if err := g.wired(); err != nil {
+		return err
+	}
 	c, err := caller(ctx)
 	if err != nil {
 		return err
 	}
-	if s.authz == nil || c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
+	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
 		return nil
 	}
 	if keys == nil {
 		keys = map[string][]string{}
 	}
-	return s.authz.Authorize(ctx, &AuthzRequest{Caller: c, Action: action, Resource: resource, ResourceAccount: c.Account, Keys: keys})
+	return g.authz.Authorize(ctx, &AuthzRequest{Caller: c, Action: action, Resource: resource, ResourceAccount: c.Account, Keys: keys})
 }
 
 // listedByPath are the list operations AWS authorizes on the ARN of the
@@ -91,23 +126,10 @@ type resource struct {
 	tags []Tag
 }
 
-func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string, in any) (*AuthzRequest, error) {
+func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirectory, operation string, in iamapi.Input) (*AuthzRequest, error) {
 	req := &AuthzRequest{Caller: c, Action: "iam:" + operation, Resource: "*", ResourceAccount: c.Account, Keys: map[string][]string{}}
-	v := reflect.Indirect(reflect.ValueOf(in))
 	field := func(name string) (string, bool) {
-		if v.Kind() != reflect.Struct {
-			return "", false
-		}
-		f := v.FieldByName(name)
-		switch {
-		case !f.IsValid():
-			return "", false
-		case f.Kind() == reflect.String:
-			return f.String(), true
-		case f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String:
-			return f.Elem().String(), true
-		}
-		return "", false
+		return in.AuthzString(name)
 	}
 	typ := actionResource[operation]
 	switch operation {
@@ -119,9 +141,9 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string,
 	var res *resource
 	var err error
 	if operation == "GetAccessKeyLastUsed" {
-		res, err = s.keyOwnerResource(ctx, c, field)
+		res, err = s.keyOwnerResource(ctx, c, dir, field)
 	} else {
-		res, err = s.findResource(ctx, c, typ, field)
+		res, err = s.findResource(ctx, c, dir, typ, field)
 	}
 	if err != nil {
 		return nil, err
@@ -143,20 +165,16 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, operation string,
 		}
 	}
 	// Tags the request sets or removes.
-	if f := v.FieldByName("Tags"); f.IsValid() {
-		if tags, ok := f.Interface().([]iamapi.Tag); ok && len(tags) > 0 {
-			keys := make([]string, 0, len(tags))
-			for _, t := range tags {
-				req.Keys["aws:RequestTag/"+t.Key] = []string{t.Value}
-				keys = append(keys, t.Key)
-			}
-			req.Keys["aws:TagKeys"] = keys
+	if tags := in.AuthzTags(); len(tags) > 0 {
+		keys := make([]string, 0, len(tags))
+		for _, t := range tags {
+			req.Keys["aws:RequestTag/"+t.Key] = []string{t.Value}
+			keys = append(keys, t.Key)
 		}
+		req.Keys["aws:TagKeys"] = keys
 	}
-	if f := v.FieldByName("TagKeys"); f.IsValid() {
-		if keys, ok := f.Interface().([]string); ok && len(keys) > 0 {
-			req.Keys["aws:TagKeys"] = keys
-		}
+	if keys := in.AuthzTagKeys(); len(keys) > 0 {
+		req.Keys["aws:TagKeys"] = keys
 	}
 	// The policy keys carry the policy's canonical ARN, as the resource
 	// does: conditions see the policy, not how the caller spelled it.
@@ -201,7 +219,7 @@ func (s *Service) policyRef(ctx context.Context, c *Caller, policyARN string) (s
 // authorizes iam:GetAccessKeyLastUsed on user/OWNER, not on the caller.
 // A root key is the root user's; no key of this account is the caller's
 // (the operation answers NoSuchEntity).
-func (s *Service) keyOwnerResource(ctx context.Context, c *Caller, field func(string) (string, bool)) (*resource, error) {
+func (s *Service) keyOwnerResource(ctx context.Context, c *Caller, dir EntityDirectory, field func(string) (string, bool)) (*resource, error) {
 	id, _ := field("AccessKeyId")
 	var k AccessKey
 	err := s.view(ctx, func(tx Tx) error { return getJSON(tx, "", kindAccessKey, id, &k) })
@@ -213,7 +231,7 @@ func (s *Service) keyOwnerResource(ctx context.Context, c *Caller, field func(st
 	case k.User == "":
 		return &resource{arn: arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: "root"}.String()}, nil
 	}
-	return s.findResource(ctx, c, "user", func(name string) (string, bool) {
+	return s.findResource(ctx, c, dir, "user", func(name string) (string, bool) {
 		if name == "UserName" {
 			return k.User, true
 		}
@@ -223,7 +241,7 @@ func (s *Service) keyOwnerResource(ctx context.Context, c *Caller, field func(st
 
 // findResource builds the ARN of the entity an operation names (and reads
 // its tags when it exists). Operations on "*" return nil.
-func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field func(string) (string, bool)) (*resource, error) {
+func (s *Service) findResource(ctx context.Context, c *Caller, dir EntityDirectory, typ string, field func(string) (string, bool)) (*resource, error) {
 	build := func(resourceType, path, name string) string {
 		return arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: resourceType + path + name}.String()
 	}
@@ -234,7 +252,7 @@ func (s *Service) findResource(ctx context.Context, c *Caller, typ string, field
 			Tags []Tag  `json:"tags"`
 		}
 		var err error
-		if dir, ok := s.authz.(EntityDirectory); ok && (kind == kindUser || kind == kindRole) {
+		if dir != nil && (kind == kindUser || kind == kindRole) {
 			var pd *PrincipalData
 			if pd, err = dir.Entity(ctx, c.Account, kind, name); err == nil {
 				rec.Name, rec.Path, rec.Tags = pd.Name, pd.Path, pd.Tags

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/api/iamapi"
-	"github.com/iamd/iamd/arn"
 )
 
 func (s *Service) profileAPI(tx Tx, c *Caller, p *InstanceProfile, withTags bool) (iamapi.InstanceProfile, error) {
@@ -181,29 +180,11 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteIn
 }
 
 // AddRoleToInstanceProfile puts a role in an instance profile (one role
-// per profile).
+// per profile). The Guard also checks iam:PassRole on the role (see
+// Guard.passRoleChecks).
 func (s *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRoleToInstanceProfileInput) error {
 	c, err := caller(ctx)
 	if err != nil {
-		return err
-	}
-	// The role goes to whatever runs with the profile: AWS requires
-	// iam:PassRole on the role ("The caller of this operation must be
-	// granted the PassRole permission on the IAM role"), checked on the
-	// role's own ARN, outside the write transaction.
-	var checked *Role
-	if err := s.view(ctx, func(tx Tx) error {
-		if _, err := getProfile(tx, c.Account, in.InstanceProfileName); err != nil {
-			return err
-		}
-		checked, err = getRole(tx, c.Account, in.RoleName)
-		return err
-	}); err != nil {
-		return err
-	}
-	keys := map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"},
-		"iam:AssociatedResourceArn": {arn.ARN{Partition: c.Partition, Service: "ec2", Region: "*", AccountID: c.Account, Resource: "instance/*"}.String()}}
-	if err := s.Check(ctx, "iam:PassRole", entityARN(c, "role", checked.Path, checked.Name), keys); err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
@@ -214,9 +195,6 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRo
 		r, err := getRole(tx, c.Account, in.RoleName)
 		if err != nil {
 			return err
-		}
-		if r.ID != checked.ID || r.Path != checked.Path {
-			return noSuchEntity("role", in.RoleName) // replaced since PassRole was checked
 		}
 		if p.Role != "" {
 			return limitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")

@@ -27,7 +27,6 @@ type Service struct {
 	managed *ManagedCatalog
 	quotas  Quotas
 	watcher *Watcher
-	authz   Authorizer
 	// accessNoted throttles service last accessed writes: entity|service
 	// -> when last written. Bounded: an evicted entry costs one more write.
 	accessNoted *lru.Cache[string, time.Time]

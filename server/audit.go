@@ -91,7 +91,7 @@ func withAudit(ctx context.Context, a *audited) context.Context {
 // call's own action on its resource) before passing the decision on,
 // counts every decision and notes the caller's service access.
 type auditingAuthorizer struct {
-	next    decider
+	next    iam.Authorizer
 	metrics *Metrics
 	svc     *iam.Service // notes service last accessed data
 }
@@ -108,18 +108,6 @@ func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest
 		rec.decision = decisionOf(err)
 	}
 	return err
-}
-
-// decider is the decision point the server wraps: it authorizes, and knows
-// the users and roles it holds in memory.
-type decider interface {
-	iam.Authorizer
-	iam.EntityDirectory
-}
-
-// Entity passes the decider's directory of users and roles on.
-func (a auditingAuthorizer) Entity(ctx context.Context, account, kind, name string) (*iam.PrincipalData, error) {
-	return a.next.Entity(ctx, account, kind, name)
 }
 
 // decisionOf is the decision behind the authorizer's answer ("" for an

@@ -162,7 +162,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	if subject.Account != caller.Account {
 		return nil, awserr.Newf("AccessDenied", http.StatusForbidden, "User: %s is not authorized to perform: iamd:Authorize on resource: %s because it is in another account", caller.ARN, subject.ARN)
 	}
-	if err := s.svc.Check(ctx, "iamd:Authorize", subject.ARN, nil); err != nil {
+	if err := s.guard.Check(ctx, "iamd:Authorize", subject.ARN, nil); err != nil {
 		return nil, err
 	}
 	e, err := s.decider.DecideDelegated(ctx, &authz.Delegated{Caller: subject, Action: in.Action, Resource: in.Resource,

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamd/iamd/api/iamapi"
+	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
@@ -126,9 +128,11 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}()
 	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now, Background: bg})
 	decider := authz.New(svc, authz.NewView(svc, watcher))
-	svc.SetAuthorizer(auditingAuthorizer{decider, metrics, svc})
+	// Every IAM call is authorized by the decider (audited, counted); it
+	// also knows the users and roles it holds in memory.
+	guard := iam.NewGuard(svc, auditingAuthorizer{decider, metrics, svc}, decider)
 	tokens := sts.NewTokens(tokenRing)
-	messages := authz.NewMessages(svc, tokenRing)
+	messages := authz.NewMessages(guard, tokenRing)
 	inst := &Instance{IAM: svc, Store: st, done: make(chan struct{}), bg: bg}
 	if err := inst.prepareAccount(ctx, opt); err != nil {
 		st.Close()
@@ -146,17 +150,22 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 			opt.Logger.Error("audit record not written", "err", err)
 		}
 	}
-	srv := New(svc, authn, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
+	stsService := sts.New(svc, guard, decider, tokens, sts.Options{Now: opt.Now,
+		WebIdentity: oidc.NewVerifier(oidc.Options{AllowHTTP: opt.OIDCAllowHTTP, Now: opt.Now})})
+	srv := New(Parts{
+		IAM:      iamOperations{Service: svc, Simulation: authz.NewSimulation(svc)},
+		Guard:    guard,
+		STS:      stsOperations{Service: stsService, Messages: messages},
+		STSAuthz: stsService,
+		Domain:   svc,
+		Authn:    authn,
+	}, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
 		if p, ok := st.(interface{ Ping(context.Context) error }); ok {
 			return p.Ping(ctx)
 		}
 		return st.View(ctx, func(iam.Tx) error { return nil })
 	}})
 	inst.srv = srv
-	stsService := sts.New(svc, decider, tokens, opt.Now)
-	stsService.SetWebIdentityVerifier(oidc.NewVerifier(oidc.Options{AllowHTTP: opt.OIDCAllowHTTP, Now: opt.Now}))
-	srv.SetSTS(stsOperations{stsService, messages})
-	srv.SetIAM(iamOperations{svc, authz.NewSimulation(svc)})
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
 		stopWatch()
@@ -340,10 +349,12 @@ func loadOrCreateKey(path string) ([]byte, error) {
 }
 
 // iamOperations are the IAM API: the domain's operations and the policy
-// simulator's, one method set for the dispatcher.
+// simulator's, one method set for the dispatcher; the operations neither
+// implements answer NotImplemented.
 type iamOperations struct {
 	*iam.Service
 	*authz.Simulation
+	iamapi.UnimplementedIAMService
 }
 
 // stsOperations are the STS API: the STS service's operations and the
@@ -351,7 +362,13 @@ type iamOperations struct {
 type stsOperations struct {
 	*sts.Service
 	*authz.Messages
+	stsapi.UnimplementedSTSService
 }
+
+var (
+	_ iamapi.Service = iamOperations{}
+	_ STSService     = stsOperations{}
+)
 
 // loadKeyRing builds a sealer from "id:base64key" entries (one per line
 // or comma-separated, newest first), given or kept in a file created with

@@ -46,11 +46,32 @@ type Config struct {
 	Messages *authz.Messages
 }
 
+// Parts are what a Server serves and what authorizes it; all are
+// required. Each API's calls go through its generated Dispatch, whose
+// authorizer is a required step of every operation.
+type Parts struct {
+	IAM      iamapi.Service      // the IAM operations (the domain's and the simulator's)
+	Guard    *iam.Guard          // authorizes every IAM call, and the authorize endpoint's iamd:Authorize
+	STS      STSService          // the STS operations
+	STSAuthz stsapi.Authorizer   // authorizes every STS call
+	Domain   *iam.Service        // outbound signing keys, service last accessed data
+	Authn    *auth.Authenticator // authenticates every signed request
+}
+
+// STSService is the STS API with iamd's own action for the credential
+// agents (see sts.ActionAssumeRoleForService).
+type STSService interface {
+	stsapi.Service
+	AssumeRoleForService(ctx context.Context, params url.Values) (query.Output, error)
+}
+
 // Server serves the IAM and STS APIs.
 type Server struct {
-	iam      any // the IAM operations: *iam.Service with the simulator
+	iam      iamapi.Service
+	guard    *iam.Guard
 	svc      *iam.Service
-	sts      any // the STS operations; nil until STS is wired
+	sts      STSService
+	stsAuthz stsapi.Authorizer
 	auth     *auth.Authenticator
 	log      *slog.Logger
 	maxBody  int64
@@ -63,9 +84,9 @@ type Server struct {
 	messages *authz.Messages
 }
 
-// New builds a server for the IAM service.
-func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
-	s := &Server{iam: svc, svc: svc, auth: authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit, decider: cfg.Decider, messages: cfg.Messages}
+// New builds a server of the parts.
+func New(p Parts, cfg Config) *Server {
+	s := &Server{iam: p.IAM, guard: p.Guard, svc: p.Domain, sts: p.STS, stsAuthz: p.STSAuthz, auth: p.Authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit, decider: cfg.Decider, messages: cfg.Messages}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -88,13 +109,6 @@ func New(svc *iam.Service, authn *auth.Authenticator, cfg Config) *Server {
 	s.mux.HandleFunc("/", s.serveAPI)
 	return s
 }
-
-// SetIAM replaces the IAM operations (the service with operations added
-// by other packages, such as the simulator).
-func (s *Server) SetIAM(ops any) { s.iam = ops }
-
-// SetSTS installs the STS operations.
-func (s *Server) SetSTS(sts any) { s.sts = sts }
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -214,25 +228,19 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		if s.sts == nil {
 			return s.fail(w, c, awserr.NotImplemented("iamd does not implement STS yet."))
 		}
-		if sr, ok := s.sts.(serviceRoles); ok && c.action == sts.ActionAssumeRoleForService {
-			out, err = sr.AssumeRoleForService(ctx, params)
+		if c.action == sts.ActionAssumeRoleForService {
+			out, err = s.sts.AssumeRoleForService(ctx, params)
 			break
 		}
-		out, err = stsapi.Dispatch(ctx, s.sts, c.action, params)
+		out, err = stsapi.Dispatch(ctx, s.sts, s.stsAuthz, c.action, params)
 	default:
-		out, err = iamapi.Dispatch(ctx, s.iam, c.action, params)
+		out, err = iamapi.Dispatch(ctx, s.iam, s.guard, c.action, params)
 	}
 	if err != nil {
 		return s.fail(w, c, err)
 	}
 	writeXML(w, http.StatusOK, func(qw *query.Writer) { query.WriteResponse(qw, c.action, c.namespace, c.id, out) })
 	return http.StatusOK, ""
-}
-
-// serviceRoles is iamd's own STS action for the credential agents (see
-// sts.ActionAssumeRoleForService).
-type serviceRoles interface {
-	AssumeRoleForService(ctx context.Context, params url.Values) (query.Output, error)
 }
 
 // endpointOf is the scheme and host a request was sent to.

@@ -53,7 +53,7 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, in *stsapi.GetWebIden
 		}
 		keys["aws:TagKeys"] = tagKeys
 	}
-	if err := s.iam.Check(ctx, "sts:GetWebIdentityToken", "*", keys); err != nil {
+	if err := s.guard.Check(ctx, "sts:GetWebIdentityToken", "*", keys); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)

@@ -129,7 +129,7 @@ func (s *Service) AssumeRoleForService(ctx context.Context, params url.Values) (
 		roleName = a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
 		// PassRole before the lookup: no telling whether a role exists to
 		// callers that may not pass it.
-		if err := s.iam.Check(ctx, "iam:PassRole", a.String(), map[string][]string{"iam:PassedToService": {service}}); err != nil {
+		if err := s.guard.Check(ctx, "iam:PassRole", a.String(), map[string][]string{"iam:PassedToService": {service}}); err != nil {
 			return nil, err
 		}
 	}
@@ -145,7 +145,7 @@ func (s *Service) AssumeRoleForService(ctx context.Context, params url.Values) (
 
 	if service == "ec2.amazonaws.com" {
 		// The caller hands the profile's role to the service: iam:PassRole.
-		if err := s.iam.Check(ctx, "iam:PassRole", roleARN, map[string][]string{"iam:PassedToService": {service}}); err != nil {
+		if err := s.guard.Check(ctx, "iam:PassRole", roleARN, map[string][]string{"iam:PassedToService": {service}}); err != nil {
 			return nil, err
 		}
 	} else if params.Get("RoleArn") != roleARN {

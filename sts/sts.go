@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -24,20 +23,34 @@ import (
 // Service implements the STS operations.
 type Service struct {
 	iam     *iam.Service
+	guard   *iam.Guard // authorizes the actions operations check
 	decider *authz.Decider
 	tokens  *Tokens
 	now     func() time.Time
 
 	webIdentity *oidc.Verifier // AssumeRoleWithWebIdentity; see webidentity.go
-	webOnce     sync.Once
 }
 
-// New returns the STS service.
-func New(svc *iam.Service, decider *authz.Decider, tokens *Tokens, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Options configure a Service.
+type Options struct {
+	Now func() time.Time // the clock; time.Now when nil
+	// WebIdentity verifies OIDC tokens (tests allow http issuers on
+	// loopback); when nil, only https issuers are trusted.
+	WebIdentity *oidc.Verifier
+}
+
+// New returns the STS service: guard authorizes what its operations
+// check (iam:PassRole, sts:GetFederationToken, ...), decider evaluates
+// trust policies.
+func New(svc *iam.Service, guard *iam.Guard, decider *authz.Decider, tokens *Tokens, opt Options) *Service {
+	s := &Service{iam: svc, guard: guard, decider: decider, tokens: tokens, now: opt.Now, webIdentity: opt.WebIdentity}
+	if s.now == nil {
+		s.now = time.Now
 	}
-	return &Service{iam: svc, decider: decider, tokens: tokens, now: now}
+	if s.webIdentity == nil {
+		s.webIdentity = oidc.NewVerifier(oidc.Options{Now: s.now})
+	}
+	return s
 }
 
 func callerOf(ctx context.Context) (*iam.Caller, error) {
@@ -52,10 +65,15 @@ func accessDenied(format string, args ...any) error {
 	return awserr.Newf("AccessDenied", http.StatusForbidden, format, args...)
 }
 
-// Authorize applies the limits of session-token credentials, which may
-// call STS only for AssumeRole and GetCallerIdentity. Other permissions are
-// checked by each operation.
-func (s *Service) Authorize(ctx context.Context, operation string, _ any) error {
+// Authorize is the dispatcher's authorization step (stsapi.Authorizer): it
+// refuses an operation without an authorization rule, and applies the
+// limits of session-token credentials, which may call STS only for
+// AssumeRole and GetCallerIdentity. Other permissions are checked by each
+// operation, as its rule says.
+func (s *Service) Authorize(ctx context.Context, operation string, _ stsapi.Input) error {
+	if _, ok := authorization[operation]; !ok {
+		return accessDenied("iamd has no authorization rule for sts:%s.", operation)
+	}
 	c, ok := iam.CallerFrom(ctx)
 	if !ok || c.Session == nil {
 		return nil
@@ -354,7 +372,7 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 		return nil, err
 	}
 	federatedARN := arn.ARN{Partition: c.Partition, Service: "sts", AccountID: c.Account, Resource: "federated-user/" + in.Name}.String()
-	if err := s.iam.Check(ctx, "sts:GetFederationToken", federatedARN, nil); err != nil {
+	if err := s.guard.Check(ctx, "sts:GetFederationToken", federatedARN, nil); err != nil {
 		return nil, err
 	}
 	def, maxD := 43200, 129600

@@ -17,18 +17,7 @@ import (
 	"github.com/iamd/iamd/policy"
 )
 
-// SetWebIdentityVerifier sets how OIDC tokens are verified (tests allow
-// http issuers on loopback). By default only https issuers are trusted.
-func (s *Service) SetWebIdentityVerifier(v *oidc.Verifier) { s.webIdentity = v }
-
-func (s *Service) verifier() *oidc.Verifier {
-	s.webOnce.Do(func() {
-		if s.webIdentity == nil {
-			s.webIdentity = oidc.NewVerifier(oidc.Options{Now: s.now})
-		}
-	})
-	return s.webIdentity
-}
+func (s *Service) verifier() *oidc.Verifier { return s.webIdentity }
 
 // clockSkew is the allowance past a token's exp (and before its nbf) that
 // IAM gives for clocks that differ, as the OIDC core standard permits.

@@ -22,7 +22,7 @@ func TestCLI(t *testing.T) {
 		t.Skip("aws CLI not on PATH")
 	}
 	svc := &fake{}
-	srv, _ := querytest.Server(t, iamapi.Namespace, iamapi.Dispatch, svc)
+	srv, _ := querytest.Server(t, iamapi.Namespace, dispatchTo(svc))
 	run := func(args ...string) (string, string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

@@ -196,137 +196,820 @@ var Operations = []string{
 	"UploadSigningCertificate",
 }
 
-// Dispatch decodes and validates the parameters of action, then calls the
-// method of svc named after it, e.g. for CreateUser
-//
-//	CreateUser(context.Context, *CreateUserInput) (*CreateUserOutput, error)
-//
-// (operations without output return only error), after svc's Authorize
-// when svc is a query.Authorizer. The Output is nil for operations without
-// output. Unknown actions (InvalidAction) and operations svc lacks
-// (NotImplemented) are quick 400s: SDKs retry 5xx answers for minutes.
-func Dispatch(ctx context.Context, svc any, action string, params url.Values) (query.Output, error) {
+// Service is the IAM API: a method per operation of the model. Implement
+// it by embedding UnimplementedIAMService beside the types that implement
+// operations; the operations none implements answer NotImplemented.
+type Service interface {
+	AcceptDelegationRequest(ctx context.Context, in *AcceptDelegationRequestInput) error
+	AddClientIDToOpenIDConnectProvider(ctx context.Context, in *AddClientIDToOpenIDConnectProviderInput) error
+	AddRoleToInstanceProfile(ctx context.Context, in *AddRoleToInstanceProfileInput) error
+	AddUserToGroup(ctx context.Context, in *AddUserToGroupInput) error
+	AssociateDelegationRequest(ctx context.Context, in *AssociateDelegationRequestInput) error
+	AttachGroupPolicy(ctx context.Context, in *AttachGroupPolicyInput) error
+	AttachRolePolicy(ctx context.Context, in *AttachRolePolicyInput) error
+	AttachUserPolicy(ctx context.Context, in *AttachUserPolicyInput) error
+	ChangePassword(ctx context.Context, in *ChangePasswordInput) error
+	CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error)
+	CreateAccountAlias(ctx context.Context, in *CreateAccountAliasInput) error
+	CreateDelegationRequest(ctx context.Context, in *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error)
+	CreateGroup(ctx context.Context, in *CreateGroupInput) (*CreateGroupOutput, error)
+	CreateInstanceProfile(ctx context.Context, in *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error)
+	CreateLoginProfile(ctx context.Context, in *CreateLoginProfileInput) (*CreateLoginProfileOutput, error)
+	CreateOpenIDConnectProvider(ctx context.Context, in *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error)
+	CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*CreatePolicyOutput, error)
+	CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error)
+	CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error)
+	CreateSAMLProvider(ctx context.Context, in *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error)
+	CreateServiceLinkedRole(ctx context.Context, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error)
+	CreateServiceSpecificCredential(ctx context.Context, in *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error)
+	CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error)
+	CreateVirtualMFADevice(ctx context.Context, in *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error)
+	DeactivateMFADevice(ctx context.Context, in *DeactivateMFADeviceInput) error
+	DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput) error
+	DeleteAccountAlias(ctx context.Context, in *DeleteAccountAliasInput) error
+	DeleteAccountPasswordPolicy(ctx context.Context, in *DeleteAccountPasswordPolicyInput) error
+	DeleteGroup(ctx context.Context, in *DeleteGroupInput) error
+	DeleteGroupPolicy(ctx context.Context, in *DeleteGroupPolicyInput) error
+	DeleteInstanceProfile(ctx context.Context, in *DeleteInstanceProfileInput) error
+	DeleteLoginProfile(ctx context.Context, in *DeleteLoginProfileInput) error
+	DeleteOpenIDConnectProvider(ctx context.Context, in *DeleteOpenIDConnectProviderInput) error
+	DeletePolicy(ctx context.Context, in *DeletePolicyInput) error
+	DeletePolicyVersion(ctx context.Context, in *DeletePolicyVersionInput) error
+	DeleteRole(ctx context.Context, in *DeleteRoleInput) error
+	DeleteRolePermissionsBoundary(ctx context.Context, in *DeleteRolePermissionsBoundaryInput) error
+	DeleteRolePolicy(ctx context.Context, in *DeleteRolePolicyInput) error
+	DeleteSAMLProvider(ctx context.Context, in *DeleteSAMLProviderInput) error
+	DeleteSSHPublicKey(ctx context.Context, in *DeleteSSHPublicKeyInput) error
+	DeleteServerCertificate(ctx context.Context, in *DeleteServerCertificateInput) error
+	DeleteServiceLinkedRole(ctx context.Context, in *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error)
+	DeleteServiceSpecificCredential(ctx context.Context, in *DeleteServiceSpecificCredentialInput) error
+	DeleteSigningCertificate(ctx context.Context, in *DeleteSigningCertificateInput) error
+	DeleteUser(ctx context.Context, in *DeleteUserInput) error
+	DeleteUserPermissionsBoundary(ctx context.Context, in *DeleteUserPermissionsBoundaryInput) error
+	DeleteUserPolicy(ctx context.Context, in *DeleteUserPolicyInput) error
+	DeleteVirtualMFADevice(ctx context.Context, in *DeleteVirtualMFADeviceInput) error
+	DetachGroupPolicy(ctx context.Context, in *DetachGroupPolicyInput) error
+	DetachRolePolicy(ctx context.Context, in *DetachRolePolicyInput) error
+	DetachUserPolicy(ctx context.Context, in *DetachUserPolicyInput) error
+	DisableOrganizationsRootCredentialsManagement(ctx context.Context, in *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error)
+	DisableOrganizationsRootSessions(ctx context.Context, in *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error)
+	DisableOutboundWebIdentityFederation(ctx context.Context, in *DisableOutboundWebIdentityFederationInput) error
+	EnableMFADevice(ctx context.Context, in *EnableMFADeviceInput) error
+	EnableOrganizationsRootCredentialsManagement(ctx context.Context, in *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error)
+	EnableOrganizationsRootSessions(ctx context.Context, in *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error)
+	EnableOutboundWebIdentityFederation(ctx context.Context, in *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error)
+	GenerateCredentialReport(ctx context.Context, in *GenerateCredentialReportInput) (*GenerateCredentialReportOutput, error)
+	GenerateOrganizationsAccessReport(ctx context.Context, in *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error)
+	GenerateServiceLastAccessedDetails(ctx context.Context, in *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error)
+	GetAccessKeyLastUsed(ctx context.Context, in *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error)
+	GetAccountAuthorizationDetails(ctx context.Context, in *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error)
+	GetAccountPasswordPolicy(ctx context.Context, in *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error)
+	GetAccountSummary(ctx context.Context, in *GetAccountSummaryInput) (*GetAccountSummaryOutput, error)
+	GetContextKeysForCustomPolicy(ctx context.Context, in *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error)
+	GetContextKeysForPrincipalPolicy(ctx context.Context, in *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPrincipalPolicyOutput, error)
+	GetCredentialReport(ctx context.Context, in *GetCredentialReportInput) (*GetCredentialReportOutput, error)
+	GetDelegationRequest(ctx context.Context, in *GetDelegationRequestInput) (*GetDelegationRequestOutput, error)
+	GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOutput, error)
+	GetGroupPolicy(ctx context.Context, in *GetGroupPolicyInput) (*GetGroupPolicyOutput, error)
+	GetHumanReadableSummary(ctx context.Context, in *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error)
+	GetInstanceProfile(ctx context.Context, in *GetInstanceProfileInput) (*GetInstanceProfileOutput, error)
+	GetLoginProfile(ctx context.Context, in *GetLoginProfileInput) (*GetLoginProfileOutput, error)
+	GetMFADevice(ctx context.Context, in *GetMFADeviceInput) (*GetMFADeviceOutput, error)
+	GetOpenIDConnectProvider(ctx context.Context, in *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error)
+	GetOrganizationsAccessReport(ctx context.Context, in *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error)
+	GetOutboundWebIdentityFederationInfo(ctx context.Context, in *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error)
+	GetPolicy(ctx context.Context, in *GetPolicyInput) (*GetPolicyOutput, error)
+	GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error)
+	GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput, error)
+	GetRolePolicy(ctx context.Context, in *GetRolePolicyInput) (*GetRolePolicyOutput, error)
+	GetSAMLProvider(ctx context.Context, in *GetSAMLProviderInput) (*GetSAMLProviderOutput, error)
+	GetSSHPublicKey(ctx context.Context, in *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error)
+	GetServerCertificate(ctx context.Context, in *GetServerCertificateInput) (*GetServerCertificateOutput, error)
+	GetServiceLastAccessedDetails(ctx context.Context, in *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error)
+	GetServiceLastAccessedDetailsWithEntities(ctx context.Context, in *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error)
+	GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error)
+	GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error)
+	GetUserPolicy(ctx context.Context, in *GetUserPolicyInput) (*GetUserPolicyOutput, error)
+	ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (*ListAccessKeysOutput, error)
+	ListAccountAliases(ctx context.Context, in *ListAccountAliasesInput) (*ListAccountAliasesOutput, error)
+	ListAttachedGroupPolicies(ctx context.Context, in *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error)
+	ListAttachedRolePolicies(ctx context.Context, in *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error)
+	ListAttachedUserPolicies(ctx context.Context, in *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error)
+	ListDelegationRequests(ctx context.Context, in *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error)
+	ListEntitiesForPolicy(ctx context.Context, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error)
+	ListGroupPolicies(ctx context.Context, in *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error)
+	ListGroups(ctx context.Context, in *ListGroupsInput) (*ListGroupsOutput, error)
+	ListGroupsForUser(ctx context.Context, in *ListGroupsForUserInput) (*ListGroupsForUserOutput, error)
+	ListInstanceProfileTags(ctx context.Context, in *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error)
+	ListInstanceProfiles(ctx context.Context, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error)
+	ListInstanceProfilesForRole(ctx context.Context, in *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error)
+	ListMFADeviceTags(ctx context.Context, in *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error)
+	ListMFADevices(ctx context.Context, in *ListMFADevicesInput) (*ListMFADevicesOutput, error)
+	ListOpenIDConnectProviderTags(ctx context.Context, in *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error)
+	ListOpenIDConnectProviders(ctx context.Context, in *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error)
+	ListOrganizationsFeatures(ctx context.Context, in *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error)
+	ListPolicies(ctx context.Context, in *ListPoliciesInput) (*ListPoliciesOutput, error)
+	ListPoliciesGrantingServiceAccess(ctx context.Context, in *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error)
+	ListPolicyTags(ctx context.Context, in *ListPolicyTagsInput) (*ListPolicyTagsOutput, error)
+	ListPolicyVersions(ctx context.Context, in *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error)
+	ListRolePolicies(ctx context.Context, in *ListRolePoliciesInput) (*ListRolePoliciesOutput, error)
+	ListRoleTags(ctx context.Context, in *ListRoleTagsInput) (*ListRoleTagsOutput, error)
+	ListRoles(ctx context.Context, in *ListRolesInput) (*ListRolesOutput, error)
+	ListSAMLProviderTags(ctx context.Context, in *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error)
+	ListSAMLProviders(ctx context.Context, in *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error)
+	ListSSHPublicKeys(ctx context.Context, in *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error)
+	ListServerCertificateTags(ctx context.Context, in *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error)
+	ListServerCertificates(ctx context.Context, in *ListServerCertificatesInput) (*ListServerCertificatesOutput, error)
+	ListServiceSpecificCredentials(ctx context.Context, in *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error)
+	ListSigningCertificates(ctx context.Context, in *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error)
+	ListUserPolicies(ctx context.Context, in *ListUserPoliciesInput) (*ListUserPoliciesOutput, error)
+	ListUserTags(ctx context.Context, in *ListUserTagsInput) (*ListUserTagsOutput, error)
+	ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsersOutput, error)
+	ListVirtualMFADevices(ctx context.Context, in *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error)
+	PutGroupPolicy(ctx context.Context, in *PutGroupPolicyInput) error
+	PutRolePermissionsBoundary(ctx context.Context, in *PutRolePermissionsBoundaryInput) error
+	PutRolePolicy(ctx context.Context, in *PutRolePolicyInput) error
+	PutUserPermissionsBoundary(ctx context.Context, in *PutUserPermissionsBoundaryInput) error
+	PutUserPolicy(ctx context.Context, in *PutUserPolicyInput) error
+	RejectDelegationRequest(ctx context.Context, in *RejectDelegationRequestInput) error
+	RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, in *RemoveClientIDFromOpenIDConnectProviderInput) error
+	RemoveRoleFromInstanceProfile(ctx context.Context, in *RemoveRoleFromInstanceProfileInput) error
+	RemoveUserFromGroup(ctx context.Context, in *RemoveUserFromGroupInput) error
+	ResetServiceSpecificCredential(ctx context.Context, in *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error)
+	ResyncMFADevice(ctx context.Context, in *ResyncMFADeviceInput) error
+	SendDelegationToken(ctx context.Context, in *SendDelegationTokenInput) error
+	SetDefaultPolicyVersion(ctx context.Context, in *SetDefaultPolicyVersionInput) error
+	SetSecurityTokenServicePreferences(ctx context.Context, in *SetSecurityTokenServicePreferencesInput) error
+	SimulateCustomPolicy(ctx context.Context, in *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error)
+	SimulatePrincipalPolicy(ctx context.Context, in *SimulatePrincipalPolicyInput) (*SimulatePrincipalPolicyOutput, error)
+	TagInstanceProfile(ctx context.Context, in *TagInstanceProfileInput) error
+	TagMFADevice(ctx context.Context, in *TagMFADeviceInput) error
+	TagOpenIDConnectProvider(ctx context.Context, in *TagOpenIDConnectProviderInput) error
+	TagPolicy(ctx context.Context, in *TagPolicyInput) error
+	TagRole(ctx context.Context, in *TagRoleInput) error
+	TagSAMLProvider(ctx context.Context, in *TagSAMLProviderInput) error
+	TagServerCertificate(ctx context.Context, in *TagServerCertificateInput) error
+	TagUser(ctx context.Context, in *TagUserInput) error
+	UntagInstanceProfile(ctx context.Context, in *UntagInstanceProfileInput) error
+	UntagMFADevice(ctx context.Context, in *UntagMFADeviceInput) error
+	UntagOpenIDConnectProvider(ctx context.Context, in *UntagOpenIDConnectProviderInput) error
+	UntagPolicy(ctx context.Context, in *UntagPolicyInput) error
+	UntagRole(ctx context.Context, in *UntagRoleInput) error
+	UntagSAMLProvider(ctx context.Context, in *UntagSAMLProviderInput) error
+	UntagServerCertificate(ctx context.Context, in *UntagServerCertificateInput) error
+	UntagUser(ctx context.Context, in *UntagUserInput) error
+	UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyInput) error
+	UpdateAccountPasswordPolicy(ctx context.Context, in *UpdateAccountPasswordPolicyInput) error
+	UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRolePolicyInput) error
+	UpdateDelegationRequest(ctx context.Context, in *UpdateDelegationRequestInput) error
+	UpdateGroup(ctx context.Context, in *UpdateGroupInput) error
+	UpdateLoginProfile(ctx context.Context, in *UpdateLoginProfileInput) error
+	UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *UpdateOpenIDConnectProviderThumbprintInput) error
+	UpdateRole(ctx context.Context, in *UpdateRoleInput) (*UpdateRoleOutput, error)
+	UpdateRoleDescription(ctx context.Context, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error)
+	UpdateSAMLProvider(ctx context.Context, in *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error)
+	UpdateSSHPublicKey(ctx context.Context, in *UpdateSSHPublicKeyInput) error
+	UpdateServerCertificate(ctx context.Context, in *UpdateServerCertificateInput) error
+	UpdateServiceSpecificCredential(ctx context.Context, in *UpdateServiceSpecificCredentialInput) error
+	UpdateSigningCertificate(ctx context.Context, in *UpdateSigningCertificateInput) error
+	UpdateUser(ctx context.Context, in *UpdateUserInput) error
+	UploadSSHPublicKey(ctx context.Context, in *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error)
+	UploadServerCertificate(ctx context.Context, in *UploadServerCertificateInput) (*UploadServerCertificateOutput, error)
+	UploadSigningCertificate(ctx context.Context, in *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
+}
+
+// UnimplementedIAMService has every operation answer AWS's NotImplemented error.
+// Embed it in a struct beside the types that implement operations:
+// its methods are promoted from one level deeper than theirs, so theirs
+// win and the struct is a Service.
+type UnimplementedIAMService struct{ unimplementedIAMService }
+
+type unimplementedIAMService struct{}
+
+func (unimplementedIAMService) AcceptDelegationRequest(context.Context, *AcceptDelegationRequestInput) error {
+	return notImplemented("AcceptDelegationRequest")
+}
+func (unimplementedIAMService) AddClientIDToOpenIDConnectProvider(context.Context, *AddClientIDToOpenIDConnectProviderInput) error {
+	return notImplemented("AddClientIDToOpenIDConnectProvider")
+}
+func (unimplementedIAMService) AddRoleToInstanceProfile(context.Context, *AddRoleToInstanceProfileInput) error {
+	return notImplemented("AddRoleToInstanceProfile")
+}
+func (unimplementedIAMService) AddUserToGroup(context.Context, *AddUserToGroupInput) error {
+	return notImplemented("AddUserToGroup")
+}
+func (unimplementedIAMService) AssociateDelegationRequest(context.Context, *AssociateDelegationRequestInput) error {
+	return notImplemented("AssociateDelegationRequest")
+}
+func (unimplementedIAMService) AttachGroupPolicy(context.Context, *AttachGroupPolicyInput) error {
+	return notImplemented("AttachGroupPolicy")
+}
+func (unimplementedIAMService) AttachRolePolicy(context.Context, *AttachRolePolicyInput) error {
+	return notImplemented("AttachRolePolicy")
+}
+func (unimplementedIAMService) AttachUserPolicy(context.Context, *AttachUserPolicyInput) error {
+	return notImplemented("AttachUserPolicy")
+}
+func (unimplementedIAMService) ChangePassword(context.Context, *ChangePasswordInput) error {
+	return notImplemented("ChangePassword")
+}
+func (unimplementedIAMService) CreateAccessKey(context.Context, *CreateAccessKeyInput) (*CreateAccessKeyOutput, error) {
+	return nil, notImplemented("CreateAccessKey")
+}
+func (unimplementedIAMService) CreateAccountAlias(context.Context, *CreateAccountAliasInput) error {
+	return notImplemented("CreateAccountAlias")
+}
+func (unimplementedIAMService) CreateDelegationRequest(context.Context, *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error) {
+	return nil, notImplemented("CreateDelegationRequest")
+}
+func (unimplementedIAMService) CreateGroup(context.Context, *CreateGroupInput) (*CreateGroupOutput, error) {
+	return nil, notImplemented("CreateGroup")
+}
+func (unimplementedIAMService) CreateInstanceProfile(context.Context, *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error) {
+	return nil, notImplemented("CreateInstanceProfile")
+}
+func (unimplementedIAMService) CreateLoginProfile(context.Context, *CreateLoginProfileInput) (*CreateLoginProfileOutput, error) {
+	return nil, notImplemented("CreateLoginProfile")
+}
+func (unimplementedIAMService) CreateOpenIDConnectProvider(context.Context, *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error) {
+	return nil, notImplemented("CreateOpenIDConnectProvider")
+}
+func (unimplementedIAMService) CreatePolicy(context.Context, *CreatePolicyInput) (*CreatePolicyOutput, error) {
+	return nil, notImplemented("CreatePolicy")
+}
+func (unimplementedIAMService) CreatePolicyVersion(context.Context, *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error) {
+	return nil, notImplemented("CreatePolicyVersion")
+}
+func (unimplementedIAMService) CreateRole(context.Context, *CreateRoleInput) (*CreateRoleOutput, error) {
+	return nil, notImplemented("CreateRole")
+}
+func (unimplementedIAMService) CreateSAMLProvider(context.Context, *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error) {
+	return nil, notImplemented("CreateSAMLProvider")
+}
+func (unimplementedIAMService) CreateServiceLinkedRole(context.Context, *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error) {
+	return nil, notImplemented("CreateServiceLinkedRole")
+}
+func (unimplementedIAMService) CreateServiceSpecificCredential(context.Context, *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error) {
+	return nil, notImplemented("CreateServiceSpecificCredential")
+}
+func (unimplementedIAMService) CreateUser(context.Context, *CreateUserInput) (*CreateUserOutput, error) {
+	return nil, notImplemented("CreateUser")
+}
+func (unimplementedIAMService) CreateVirtualMFADevice(context.Context, *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error) {
+	return nil, notImplemented("CreateVirtualMFADevice")
+}
+func (unimplementedIAMService) DeactivateMFADevice(context.Context, *DeactivateMFADeviceInput) error {
+	return notImplemented("DeactivateMFADevice")
+}
+func (unimplementedIAMService) DeleteAccessKey(context.Context, *DeleteAccessKeyInput) error {
+	return notImplemented("DeleteAccessKey")
+}
+func (unimplementedIAMService) DeleteAccountAlias(context.Context, *DeleteAccountAliasInput) error {
+	return notImplemented("DeleteAccountAlias")
+}
+func (unimplementedIAMService) DeleteAccountPasswordPolicy(context.Context, *DeleteAccountPasswordPolicyInput) error {
+	return notImplemented("DeleteAccountPasswordPolicy")
+}
+func (unimplementedIAMService) DeleteGroup(context.Context, *DeleteGroupInput) error {
+	return notImplemented("DeleteGroup")
+}
+func (unimplementedIAMService) DeleteGroupPolicy(context.Context, *DeleteGroupPolicyInput) error {
+	return notImplemented("DeleteGroupPolicy")
+}
+func (unimplementedIAMService) DeleteInstanceProfile(context.Context, *DeleteInstanceProfileInput) error {
+	return notImplemented("DeleteInstanceProfile")
+}
+func (unimplementedIAMService) DeleteLoginProfile(context.Context, *DeleteLoginProfileInput) error {
+	return notImplemented("DeleteLoginProfile")
+}
+func (unimplementedIAMService) DeleteOpenIDConnectProvider(context.Context, *DeleteOpenIDConnectProviderInput) error {
+	return notImplemented("DeleteOpenIDConnectProvider")
+}
+func (unimplementedIAMService) DeletePolicy(context.Context, *DeletePolicyInput) error {
+	return notImplemented("DeletePolicy")
+}
+func (unimplementedIAMService) DeletePolicyVersion(context.Context, *DeletePolicyVersionInput) error {
+	return notImplemented("DeletePolicyVersion")
+}
+func (unimplementedIAMService) DeleteRole(context.Context, *DeleteRoleInput) error {
+	return notImplemented("DeleteRole")
+}
+func (unimplementedIAMService) DeleteRolePermissionsBoundary(context.Context, *DeleteRolePermissionsBoundaryInput) error {
+	return notImplemented("DeleteRolePermissionsBoundary")
+}
+func (unimplementedIAMService) DeleteRolePolicy(context.Context, *DeleteRolePolicyInput) error {
+	return notImplemented("DeleteRolePolicy")
+}
+func (unimplementedIAMService) DeleteSAMLProvider(context.Context, *DeleteSAMLProviderInput) error {
+	return notImplemented("DeleteSAMLProvider")
+}
+func (unimplementedIAMService) DeleteSSHPublicKey(context.Context, *DeleteSSHPublicKeyInput) error {
+	return notImplemented("DeleteSSHPublicKey")
+}
+func (unimplementedIAMService) DeleteServerCertificate(context.Context, *DeleteServerCertificateInput) error {
+	return notImplemented("DeleteServerCertificate")
+}
+func (unimplementedIAMService) DeleteServiceLinkedRole(context.Context, *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error) {
+	return nil, notImplemented("DeleteServiceLinkedRole")
+}
+func (unimplementedIAMService) DeleteServiceSpecificCredential(context.Context, *DeleteServiceSpecificCredentialInput) error {
+	return notImplemented("DeleteServiceSpecificCredential")
+}
+func (unimplementedIAMService) DeleteSigningCertificate(context.Context, *DeleteSigningCertificateInput) error {
+	return notImplemented("DeleteSigningCertificate")
+}
+func (unimplementedIAMService) DeleteUser(context.Context, *DeleteUserInput) error {
+	return notImplemented("DeleteUser")
+}
+func (unimplementedIAMService) DeleteUserPermissionsBoundary(context.Context, *DeleteUserPermissionsBoundaryInput) error {
+	return notImplemented("DeleteUserPermissionsBoundary")
+}
+func (unimplementedIAMService) DeleteUserPolicy(context.Context, *DeleteUserPolicyInput) error {
+	return notImplemented("DeleteUserPolicy")
+}
+func (unimplementedIAMService) DeleteVirtualMFADevice(context.Context, *DeleteVirtualMFADeviceInput) error {
+	return notImplemented("DeleteVirtualMFADevice")
+}
+func (unimplementedIAMService) DetachGroupPolicy(context.Context, *DetachGroupPolicyInput) error {
+	return notImplemented("DetachGroupPolicy")
+}
+func (unimplementedIAMService) DetachRolePolicy(context.Context, *DetachRolePolicyInput) error {
+	return notImplemented("DetachRolePolicy")
+}
+func (unimplementedIAMService) DetachUserPolicy(context.Context, *DetachUserPolicyInput) error {
+	return notImplemented("DetachUserPolicy")
+}
+func (unimplementedIAMService) DisableOrganizationsRootCredentialsManagement(context.Context, *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error) {
+	return nil, notImplemented("DisableOrganizationsRootCredentialsManagement")
+}
+func (unimplementedIAMService) DisableOrganizationsRootSessions(context.Context, *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error) {
+	return nil, notImplemented("DisableOrganizationsRootSessions")
+}
+func (unimplementedIAMService) DisableOutboundWebIdentityFederation(context.Context, *DisableOutboundWebIdentityFederationInput) error {
+	return notImplemented("DisableOutboundWebIdentityFederation")
+}
+func (unimplementedIAMService) EnableMFADevice(context.Context, *EnableMFADeviceInput) error {
+	return notImplemented("EnableMFADevice")
+}
+func (unimplementedIAMService) EnableOrganizationsRootCredentialsManagement(context.Context, *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error) {
+	return nil, notImplemented("EnableOrganizationsRootCredentialsManagement")
+}
+func (unimplementedIAMService) EnableOrganizationsRootSessions(context.Context, *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error) {
+	return nil, notImplemented("EnableOrganizationsRootSessions")
+}
+func (unimplementedIAMService) EnableOutboundWebIdentityFederation(context.Context, *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error) {
+	return nil, notImplemented("EnableOutboundWebIdentityFederation")
+}
+func (unimplementedIAMService) GenerateCredentialReport(context.Context, *GenerateCredentialReportInput) (*GenerateCredentialReportOutput, error) {
+	return nil, notImplemented("GenerateCredentialReport")
+}
+func (unimplementedIAMService) GenerateOrganizationsAccessReport(context.Context, *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error) {
+	return nil, notImplemented("GenerateOrganizationsAccessReport")
+}
+func (unimplementedIAMService) GenerateServiceLastAccessedDetails(context.Context, *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error) {
+	return nil, notImplemented("GenerateServiceLastAccessedDetails")
+}
+func (unimplementedIAMService) GetAccessKeyLastUsed(context.Context, *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error) {
+	return nil, notImplemented("GetAccessKeyLastUsed")
+}
+func (unimplementedIAMService) GetAccountAuthorizationDetails(context.Context, *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error) {
+	return nil, notImplemented("GetAccountAuthorizationDetails")
+}
+func (unimplementedIAMService) GetAccountPasswordPolicy(context.Context, *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error) {
+	return nil, notImplemented("GetAccountPasswordPolicy")
+}
+func (unimplementedIAMService) GetAccountSummary(context.Context, *GetAccountSummaryInput) (*GetAccountSummaryOutput, error) {
+	return nil, notImplemented("GetAccountSummary")
+}
+func (unimplementedIAMService) GetContextKeysForCustomPolicy(context.Context, *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error) {
+	return nil, notImplemented("GetContextKeysForCustomPolicy")
+}
+func (unimplementedIAMService) GetContextKeysForPrincipalPolicy(context.Context, *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPrincipalPolicyOutput, error) {
+	return nil, notImplemented("GetContextKeysForPrincipalPolicy")
+}
+func (unimplementedIAMService) GetCredentialReport(context.Context, *GetCredentialReportInput) (*GetCredentialReportOutput, error) {
+	return nil, notImplemented("GetCredentialReport")
+}
+func (unimplementedIAMService) GetDelegationRequest(context.Context, *GetDelegationRequestInput) (*GetDelegationRequestOutput, error) {
+	return nil, notImplemented("GetDelegationRequest")
+}
+func (unimplementedIAMService) GetGroup(context.Context, *GetGroupInput) (*GetGroupOutput, error) {
+	return nil, notImplemented("GetGroup")
+}
+func (unimplementedIAMService) GetGroupPolicy(context.Context, *GetGroupPolicyInput) (*GetGroupPolicyOutput, error) {
+	return nil, notImplemented("GetGroupPolicy")
+}
+func (unimplementedIAMService) GetHumanReadableSummary(context.Context, *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error) {
+	return nil, notImplemented("GetHumanReadableSummary")
+}
+func (unimplementedIAMService) GetInstanceProfile(context.Context, *GetInstanceProfileInput) (*GetInstanceProfileOutput, error) {
+	return nil, notImplemented("GetInstanceProfile")
+}
+func (unimplementedIAMService) GetLoginProfile(context.Context, *GetLoginProfileInput) (*GetLoginProfileOutput, error) {
+	return nil, notImplemented("GetLoginProfile")
+}
+func (unimplementedIAMService) GetMFADevice(context.Context, *GetMFADeviceInput) (*GetMFADeviceOutput, error) {
+	return nil, notImplemented("GetMFADevice")
+}
+func (unimplementedIAMService) GetOpenIDConnectProvider(context.Context, *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error) {
+	return nil, notImplemented("GetOpenIDConnectProvider")
+}
+func (unimplementedIAMService) GetOrganizationsAccessReport(context.Context, *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error) {
+	return nil, notImplemented("GetOrganizationsAccessReport")
+}
+func (unimplementedIAMService) GetOutboundWebIdentityFederationInfo(context.Context, *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error) {
+	return nil, notImplemented("GetOutboundWebIdentityFederationInfo")
+}
+func (unimplementedIAMService) GetPolicy(context.Context, *GetPolicyInput) (*GetPolicyOutput, error) {
+	return nil, notImplemented("GetPolicy")
+}
+func (unimplementedIAMService) GetPolicyVersion(context.Context, *GetPolicyVersionInput) (*GetPolicyVersionOutput, error) {
+	return nil, notImplemented("GetPolicyVersion")
+}
+func (unimplementedIAMService) GetRole(context.Context, *GetRoleInput) (*GetRoleOutput, error) {
+	return nil, notImplemented("GetRole")
+}
+func (unimplementedIAMService) GetRolePolicy(context.Context, *GetRolePolicyInput) (*GetRolePolicyOutput, error) {
+	return nil, notImplemented("GetRolePolicy")
+}
+func (unimplementedIAMService) GetSAMLProvider(context.Context, *GetSAMLProviderInput) (*GetSAMLProviderOutput, error) {
+	return nil, notImplemented("GetSAMLProvider")
+}
+func (unimplementedIAMService) GetSSHPublicKey(context.Context, *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error) {
+	return nil, notImplemented("GetSSHPublicKey")
+}
+func (unimplementedIAMService) GetServerCertificate(context.Context, *GetServerCertificateInput) (*GetServerCertificateOutput, error) {
+	return nil, notImplemented("GetServerCertificate")
+}
+func (unimplementedIAMService) GetServiceLastAccessedDetails(context.Context, *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error) {
+	return nil, notImplemented("GetServiceLastAccessedDetails")
+}
+func (unimplementedIAMService) GetServiceLastAccessedDetailsWithEntities(context.Context, *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error) {
+	return nil, notImplemented("GetServiceLastAccessedDetailsWithEntities")
+}
+func (unimplementedIAMService) GetServiceLinkedRoleDeletionStatus(context.Context, *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error) {
+	return nil, notImplemented("GetServiceLinkedRoleDeletionStatus")
+}
+func (unimplementedIAMService) GetUser(context.Context, *GetUserInput) (*GetUserOutput, error) {
+	return nil, notImplemented("GetUser")
+}
+func (unimplementedIAMService) GetUserPolicy(context.Context, *GetUserPolicyInput) (*GetUserPolicyOutput, error) {
+	return nil, notImplemented("GetUserPolicy")
+}
+func (unimplementedIAMService) ListAccessKeys(context.Context, *ListAccessKeysInput) (*ListAccessKeysOutput, error) {
+	return nil, notImplemented("ListAccessKeys")
+}
+func (unimplementedIAMService) ListAccountAliases(context.Context, *ListAccountAliasesInput) (*ListAccountAliasesOutput, error) {
+	return nil, notImplemented("ListAccountAliases")
+}
+func (unimplementedIAMService) ListAttachedGroupPolicies(context.Context, *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error) {
+	return nil, notImplemented("ListAttachedGroupPolicies")
+}
+func (unimplementedIAMService) ListAttachedRolePolicies(context.Context, *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error) {
+	return nil, notImplemented("ListAttachedRolePolicies")
+}
+func (unimplementedIAMService) ListAttachedUserPolicies(context.Context, *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error) {
+	return nil, notImplemented("ListAttachedUserPolicies")
+}
+func (unimplementedIAMService) ListDelegationRequests(context.Context, *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error) {
+	return nil, notImplemented("ListDelegationRequests")
+}
+func (unimplementedIAMService) ListEntitiesForPolicy(context.Context, *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error) {
+	return nil, notImplemented("ListEntitiesForPolicy")
+}
+func (unimplementedIAMService) ListGroupPolicies(context.Context, *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error) {
+	return nil, notImplemented("ListGroupPolicies")
+}
+func (unimplementedIAMService) ListGroups(context.Context, *ListGroupsInput) (*ListGroupsOutput, error) {
+	return nil, notImplemented("ListGroups")
+}
+func (unimplementedIAMService) ListGroupsForUser(context.Context, *ListGroupsForUserInput) (*ListGroupsForUserOutput, error) {
+	return nil, notImplemented("ListGroupsForUser")
+}
+func (unimplementedIAMService) ListInstanceProfileTags(context.Context, *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error) {
+	return nil, notImplemented("ListInstanceProfileTags")
+}
+func (unimplementedIAMService) ListInstanceProfiles(context.Context, *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error) {
+	return nil, notImplemented("ListInstanceProfiles")
+}
+func (unimplementedIAMService) ListInstanceProfilesForRole(context.Context, *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error) {
+	return nil, notImplemented("ListInstanceProfilesForRole")
+}
+func (unimplementedIAMService) ListMFADeviceTags(context.Context, *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error) {
+	return nil, notImplemented("ListMFADeviceTags")
+}
+func (unimplementedIAMService) ListMFADevices(context.Context, *ListMFADevicesInput) (*ListMFADevicesOutput, error) {
+	return nil, notImplemented("ListMFADevices")
+}
+func (unimplementedIAMService) ListOpenIDConnectProviderTags(context.Context, *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error) {
+	return nil, notImplemented("ListOpenIDConnectProviderTags")
+}
+func (unimplementedIAMService) ListOpenIDConnectProviders(context.Context, *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error) {
+	return nil, notImplemented("ListOpenIDConnectProviders")
+}
+func (unimplementedIAMService) ListOrganizationsFeatures(context.Context, *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error) {
+	return nil, notImplemented("ListOrganizationsFeatures")
+}
+func (unimplementedIAMService) ListPolicies(context.Context, *ListPoliciesInput) (*ListPoliciesOutput, error) {
+	return nil, notImplemented("ListPolicies")
+}
+func (unimplementedIAMService) ListPoliciesGrantingServiceAccess(context.Context, *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error) {
+	return nil, notImplemented("ListPoliciesGrantingServiceAccess")
+}
+func (unimplementedIAMService) ListPolicyTags(context.Context, *ListPolicyTagsInput) (*ListPolicyTagsOutput, error) {
+	return nil, notImplemented("ListPolicyTags")
+}
+func (unimplementedIAMService) ListPolicyVersions(context.Context, *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error) {
+	return nil, notImplemented("ListPolicyVersions")
+}
+func (unimplementedIAMService) ListRolePolicies(context.Context, *ListRolePoliciesInput) (*ListRolePoliciesOutput, error) {
+	return nil, notImplemented("ListRolePolicies")
+}
+func (unimplementedIAMService) ListRoleTags(context.Context, *ListRoleTagsInput) (*ListRoleTagsOutput, error) {
+	return nil, notImplemented("ListRoleTags")
+}
+func (unimplementedIAMService) ListRoles(context.Context, *ListRolesInput) (*ListRolesOutput, error) {
+	return nil, notImplemented("ListRoles")
+}
+func (unimplementedIAMService) ListSAMLProviderTags(context.Context, *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error) {
+	return nil, notImplemented("ListSAMLProviderTags")
+}
+func (unimplementedIAMService) ListSAMLProviders(context.Context, *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error) {
+	return nil, notImplemented("ListSAMLProviders")
+}
+func (unimplementedIAMService) ListSSHPublicKeys(context.Context, *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error) {
+	return nil, notImplemented("ListSSHPublicKeys")
+}
+func (unimplementedIAMService) ListServerCertificateTags(context.Context, *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error) {
+	return nil, notImplemented("ListServerCertificateTags")
+}
+func (unimplementedIAMService) ListServerCertificates(context.Context, *ListServerCertificatesInput) (*ListServerCertificatesOutput, error) {
+	return nil, notImplemented("ListServerCertificates")
+}
+func (unimplementedIAMService) ListServiceSpecificCredentials(context.Context, *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error) {
+	return nil, notImplemented("ListServiceSpecificCredentials")
+}
+func (unimplementedIAMService) ListSigningCertificates(context.Context, *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error) {
+	return nil, notImplemented("ListSigningCertificates")
+}
+func (unimplementedIAMService) ListUserPolicies(context.Context, *ListUserPoliciesInput) (*ListUserPoliciesOutput, error) {
+	return nil, notImplemented("ListUserPolicies")
+}
+func (unimplementedIAMService) ListUserTags(context.Context, *ListUserTagsInput) (*ListUserTagsOutput, error) {
+	return nil, notImplemented("ListUserTags")
+}
+func (unimplementedIAMService) ListUsers(context.Context, *ListUsersInput) (*ListUsersOutput, error) {
+	return nil, notImplemented("ListUsers")
+}
+func (unimplementedIAMService) ListVirtualMFADevices(context.Context, *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error) {
+	return nil, notImplemented("ListVirtualMFADevices")
+}
+func (unimplementedIAMService) PutGroupPolicy(context.Context, *PutGroupPolicyInput) error {
+	return notImplemented("PutGroupPolicy")
+}
+func (unimplementedIAMService) PutRolePermissionsBoundary(context.Context, *PutRolePermissionsBoundaryInput) error {
+	return notImplemented("PutRolePermissionsBoundary")
+}
+func (unimplementedIAMService) PutRolePolicy(context.Context, *PutRolePolicyInput) error {
+	return notImplemented("PutRolePolicy")
+}
+func (unimplementedIAMService) PutUserPermissionsBoundary(context.Context, *PutUserPermissionsBoundaryInput) error {
+	return notImplemented("PutUserPermissionsBoundary")
+}
+func (unimplementedIAMService) PutUserPolicy(context.Context, *PutUserPolicyInput) error {
+	return notImplemented("PutUserPolicy")
+}
+func (unimplementedIAMService) RejectDelegationRequest(context.Context, *RejectDelegationRequestInput) error {
+	return notImplemented("RejectDelegationRequest")
+}
+func (unimplementedIAMService) RemoveClientIDFromOpenIDConnectProvider(context.Context, *RemoveClientIDFromOpenIDConnectProviderInput) error {
+	return notImplemented("RemoveClientIDFromOpenIDConnectProvider")
+}
+func (unimplementedIAMService) RemoveRoleFromInstanceProfile(context.Context, *RemoveRoleFromInstanceProfileInput) error {
+	return notImplemented("RemoveRoleFromInstanceProfile")
+}
+func (unimplementedIAMService) RemoveUserFromGroup(context.Context, *RemoveUserFromGroupInput) error {
+	return notImplemented("RemoveUserFromGroup")
+}
+func (unimplementedIAMService) ResetServiceSpecificCredential(context.Context, *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error) {
+	return nil, notImplemented("ResetServiceSpecificCredential")
+}
+func (unimplementedIAMService) ResyncMFADevice(context.Context, *ResyncMFADeviceInput) error {
+	return notImplemented("ResyncMFADevice")
+}
+func (unimplementedIAMService) SendDelegationToken(context.Context, *SendDelegationTokenInput) error {
+	return notImplemented("SendDelegationToken")
+}
+func (unimplementedIAMService) SetDefaultPolicyVersion(context.Context, *SetDefaultPolicyVersionInput) error {
+	return notImplemented("SetDefaultPolicyVersion")
+}
+func (unimplementedIAMService) SetSecurityTokenServicePreferences(context.Context, *SetSecurityTokenServicePreferencesInput) error {
+	return notImplemented("SetSecurityTokenServicePreferences")
+}
+func (unimplementedIAMService) SimulateCustomPolicy(context.Context, *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error) {
+	return nil, notImplemented("SimulateCustomPolicy")
+}
+func (unimplementedIAMService) SimulatePrincipalPolicy(context.Context, *SimulatePrincipalPolicyInput) (*SimulatePrincipalPolicyOutput, error) {
+	return nil, notImplemented("SimulatePrincipalPolicy")
+}
+func (unimplementedIAMService) TagInstanceProfile(context.Context, *TagInstanceProfileInput) error {
+	return notImplemented("TagInstanceProfile")
+}
+func (unimplementedIAMService) TagMFADevice(context.Context, *TagMFADeviceInput) error {
+	return notImplemented("TagMFADevice")
+}
+func (unimplementedIAMService) TagOpenIDConnectProvider(context.Context, *TagOpenIDConnectProviderInput) error {
+	return notImplemented("TagOpenIDConnectProvider")
+}
+func (unimplementedIAMService) TagPolicy(context.Context, *TagPolicyInput) error {
+	return notImplemented("TagPolicy")
+}
+func (unimplementedIAMService) TagRole(context.Context, *TagRoleInput) error {
+	return notImplemented("TagRole")
+}
+func (unimplementedIAMService) TagSAMLProvider(context.Context, *TagSAMLProviderInput) error {
+	return notImplemented("TagSAMLProvider")
+}
+func (unimplementedIAMService) TagServerCertificate(context.Context, *TagServerCertificateInput) error {
+	return notImplemented("TagServerCertificate")
+}
+func (unimplementedIAMService) TagUser(context.Context, *TagUserInput) error {
+	return notImplemented("TagUser")
+}
+func (unimplementedIAMService) UntagInstanceProfile(context.Context, *UntagInstanceProfileInput) error {
+	return notImplemented("UntagInstanceProfile")
+}
+func (unimplementedIAMService) UntagMFADevice(context.Context, *UntagMFADeviceInput) error {
+	return notImplemented("UntagMFADevice")
+}
+func (unimplementedIAMService) UntagOpenIDConnectProvider(context.Context, *UntagOpenIDConnectProviderInput) error {
+	return notImplemented("UntagOpenIDConnectProvider")
+}
+func (unimplementedIAMService) UntagPolicy(context.Context, *UntagPolicyInput) error {
+	return notImplemented("UntagPolicy")
+}
+func (unimplementedIAMService) UntagRole(context.Context, *UntagRoleInput) error {
+	return notImplemented("UntagRole")
+}
+func (unimplementedIAMService) UntagSAMLProvider(context.Context, *UntagSAMLProviderInput) error {
+	return notImplemented("UntagSAMLProvider")
+}
+func (unimplementedIAMService) UntagServerCertificate(context.Context, *UntagServerCertificateInput) error {
+	return notImplemented("UntagServerCertificate")
+}
+func (unimplementedIAMService) UntagUser(context.Context, *UntagUserInput) error {
+	return notImplemented("UntagUser")
+}
+func (unimplementedIAMService) UpdateAccessKey(context.Context, *UpdateAccessKeyInput) error {
+	return notImplemented("UpdateAccessKey")
+}
+func (unimplementedIAMService) UpdateAccountPasswordPolicy(context.Context, *UpdateAccountPasswordPolicyInput) error {
+	return notImplemented("UpdateAccountPasswordPolicy")
+}
+func (unimplementedIAMService) UpdateAssumeRolePolicy(context.Context, *UpdateAssumeRolePolicyInput) error {
+	return notImplemented("UpdateAssumeRolePolicy")
+}
+func (unimplementedIAMService) UpdateDelegationRequest(context.Context, *UpdateDelegationRequestInput) error {
+	return notImplemented("UpdateDelegationRequest")
+}
+func (unimplementedIAMService) UpdateGroup(context.Context, *UpdateGroupInput) error {
+	return notImplemented("UpdateGroup")
+}
+func (unimplementedIAMService) UpdateLoginProfile(context.Context, *UpdateLoginProfileInput) error {
+	return notImplemented("UpdateLoginProfile")
+}
+func (unimplementedIAMService) UpdateOpenIDConnectProviderThumbprint(context.Context, *UpdateOpenIDConnectProviderThumbprintInput) error {
+	return notImplemented("UpdateOpenIDConnectProviderThumbprint")
+}
+func (unimplementedIAMService) UpdateRole(context.Context, *UpdateRoleInput) (*UpdateRoleOutput, error) {
+	return nil, notImplemented("UpdateRole")
+}
+func (unimplementedIAMService) UpdateRoleDescription(context.Context, *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error) {
+	return nil, notImplemented("UpdateRoleDescription")
+}
+func (unimplementedIAMService) UpdateSAMLProvider(context.Context, *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error) {
+	return nil, notImplemented("UpdateSAMLProvider")
+}
+func (unimplementedIAMService) UpdateSSHPublicKey(context.Context, *UpdateSSHPublicKeyInput) error {
+	return notImplemented("UpdateSSHPublicKey")
+}
+func (unimplementedIAMService) UpdateServerCertificate(context.Context, *UpdateServerCertificateInput) error {
+	return notImplemented("UpdateServerCertificate")
+}
+func (unimplementedIAMService) UpdateServiceSpecificCredential(context.Context, *UpdateServiceSpecificCredentialInput) error {
+	return notImplemented("UpdateServiceSpecificCredential")
+}
+func (unimplementedIAMService) UpdateSigningCertificate(context.Context, *UpdateSigningCertificateInput) error {
+	return notImplemented("UpdateSigningCertificate")
+}
+func (unimplementedIAMService) UpdateUser(context.Context, *UpdateUserInput) error {
+	return notImplemented("UpdateUser")
+}
+func (unimplementedIAMService) UploadSSHPublicKey(context.Context, *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error) {
+	return nil, notImplemented("UploadSSHPublicKey")
+}
+func (unimplementedIAMService) UploadServerCertificate(context.Context, *UploadServerCertificateInput) (*UploadServerCertificateOutput, error) {
+	return nil, notImplemented("UploadServerCertificate")
+}
+func (unimplementedIAMService) UploadSigningCertificate(context.Context, *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error) {
+	return nil, notImplemented("UploadSigningCertificate")
+}
+
+var _ Service = UnimplementedIAMService{}
+
+// Authorizer decides whether a decoded and validated call may run;
+// Dispatch calls it before every operation and answers its error.
+type Authorizer interface {
+	Authorize(ctx context.Context, operation string, in Input) error
+}
+
+// Input is an operation's input as Dispatch and the authorizer see it:
+// decoding, and generated accessors to the members that authorization
+// reads.
+type Input interface {
+	Decode(params url.Values) error
+	// AuthzString is the top-level string member named (UserName, Path,
+	// PolicyArn, ...) when the input has it and it is set.
+	AuthzString(member string) (string, bool)
+	// AuthzTags are the tags the request sets (its Tags member).
+	AuthzTags() []Tag
+	// AuthzTagKeys are the tag keys the request names (its TagKeys member).
+	AuthzTagKeys() []string
+}
+
+// Dispatch decodes and validates the parameters of action, has authz
+// authorize the decoded input, and only then calls svc's method for the
+// operation. Authorization is a step of every operation, not an option:
+// with a nil authz every call is refused (AccessDenied), and an error of
+// authz is answered without calling svc. The Output is nil for
+// operations without output. Unknown actions (InvalidAction) and
+// operations svc does not implement (NotImplemented, see
+// UnimplementedIAMService) are quick 400s: SDKs retry 5xx answers for minutes.
+func Dispatch(ctx context.Context, svc Service, authz Authorizer, action string, params url.Values) (query.Output, error) {
+	if svc == nil {
+		return nil, notImplemented(action)
+	}
 	switch action {
 	case "AcceptDelegationRequest":
-		h, ok := svc.(interface {
-			AcceptDelegationRequest(context.Context, *AcceptDelegationRequestInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AcceptDelegationRequestInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.AcceptDelegationRequest(ctx, in)
+		return nil, svc.AcceptDelegationRequest(ctx, in)
 	case "AddClientIDToOpenIDConnectProvider":
-		h, ok := svc.(interface {
-			AddClientIDToOpenIDConnectProvider(context.Context, *AddClientIDToOpenIDConnectProviderInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AddClientIDToOpenIDConnectProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.AddClientIDToOpenIDConnectProvider(ctx, in)
+		return nil, svc.AddClientIDToOpenIDConnectProvider(ctx, in)
 	case "AddRoleToInstanceProfile":
-		h, ok := svc.(interface {
-			AddRoleToInstanceProfile(context.Context, *AddRoleToInstanceProfileInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AddRoleToInstanceProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.AddRoleToInstanceProfile(ctx, in)
+		return nil, svc.AddRoleToInstanceProfile(ctx, in)
 	case "AddUserToGroup":
-		h, ok := svc.(interface {
-			AddUserToGroup(context.Context, *AddUserToGroupInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AddUserToGroupInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.AddUserToGroup(ctx, in)
+		return nil, svc.AddUserToGroup(ctx, in)
 	case "AssociateDelegationRequest":
-		h, ok := svc.(interface {
-			AssociateDelegationRequest(context.Context, *AssociateDelegationRequestInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AssociateDelegationRequestInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.AssociateDelegationRequest(ctx, in)
+		return nil, svc.AssociateDelegationRequest(ctx, in)
 	case "AttachGroupPolicy":
-		h, ok := svc.(interface {
-			AttachGroupPolicy(context.Context, *AttachGroupPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AttachGroupPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.AttachGroupPolicy(ctx, in)
+		return nil, svc.AttachGroupPolicy(ctx, in)
 	case "AttachRolePolicy":
-		h, ok := svc.(interface {
-			AttachRolePolicy(context.Context, *AttachRolePolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AttachRolePolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.AttachRolePolicy(ctx, in)
+		return nil, svc.AttachRolePolicy(ctx, in)
 	case "AttachUserPolicy":
-		h, ok := svc.(interface {
-			AttachUserPolicy(context.Context, *AttachUserPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AttachUserPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.AttachUserPolicy(ctx, in)
+		return nil, svc.AttachUserPolicy(ctx, in)
 	case "ChangePassword":
-		h, ok := svc.(interface {
-			ChangePassword(context.Context, *ChangePasswordInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ChangePasswordInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.ChangePassword(ctx, in)
+		return nil, svc.ChangePassword(ctx, in)
 	case "CreateAccessKey":
-		h, ok := svc.(interface {
-			CreateAccessKey(context.Context, *CreateAccessKeyInput) (*CreateAccessKeyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateAccessKeyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateAccessKey(ctx, in)
+		out, err := svc.CreateAccessKey(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -335,29 +1018,17 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateAccountAlias":
-		h, ok := svc.(interface {
-			CreateAccountAlias(context.Context, *CreateAccountAliasInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateAccountAliasInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.CreateAccountAlias(ctx, in)
+		return nil, svc.CreateAccountAlias(ctx, in)
 	case "CreateDelegationRequest":
-		h, ok := svc.(interface {
-			CreateDelegationRequest(context.Context, *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateDelegationRequestInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateDelegationRequest(ctx, in)
+		out, err := svc.CreateDelegationRequest(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -366,17 +1037,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateGroup":
-		h, ok := svc.(interface {
-			CreateGroup(context.Context, *CreateGroupInput) (*CreateGroupOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateGroupInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateGroup(ctx, in)
+		out, err := svc.CreateGroup(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -385,17 +1050,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateInstanceProfile":
-		h, ok := svc.(interface {
-			CreateInstanceProfile(context.Context, *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateInstanceProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateInstanceProfile(ctx, in)
+		out, err := svc.CreateInstanceProfile(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -404,17 +1063,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateLoginProfile":
-		h, ok := svc.(interface {
-			CreateLoginProfile(context.Context, *CreateLoginProfileInput) (*CreateLoginProfileOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateLoginProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateLoginProfile(ctx, in)
+		out, err := svc.CreateLoginProfile(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -423,17 +1076,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateOpenIDConnectProvider":
-		h, ok := svc.(interface {
-			CreateOpenIDConnectProvider(context.Context, *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateOpenIDConnectProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateOpenIDConnectProvider(ctx, in)
+		out, err := svc.CreateOpenIDConnectProvider(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -442,17 +1089,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreatePolicy":
-		h, ok := svc.(interface {
-			CreatePolicy(context.Context, *CreatePolicyInput) (*CreatePolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreatePolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreatePolicy(ctx, in)
+		out, err := svc.CreatePolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -461,17 +1102,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreatePolicyVersion":
-		h, ok := svc.(interface {
-			CreatePolicyVersion(context.Context, *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreatePolicyVersionInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreatePolicyVersion(ctx, in)
+		out, err := svc.CreatePolicyVersion(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -480,17 +1115,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateRole":
-		h, ok := svc.(interface {
-			CreateRole(context.Context, *CreateRoleInput) (*CreateRoleOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateRole(ctx, in)
+		out, err := svc.CreateRole(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -499,17 +1128,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateSAMLProvider":
-		h, ok := svc.(interface {
-			CreateSAMLProvider(context.Context, *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateSAMLProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateSAMLProvider(ctx, in)
+		out, err := svc.CreateSAMLProvider(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -518,17 +1141,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateServiceLinkedRole":
-		h, ok := svc.(interface {
-			CreateServiceLinkedRole(context.Context, *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateServiceLinkedRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateServiceLinkedRole(ctx, in)
+		out, err := svc.CreateServiceLinkedRole(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -537,17 +1154,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateServiceSpecificCredential":
-		h, ok := svc.(interface {
-			CreateServiceSpecificCredential(context.Context, *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateServiceSpecificCredentialInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateServiceSpecificCredential(ctx, in)
+		out, err := svc.CreateServiceSpecificCredential(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -556,17 +1167,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateUser":
-		h, ok := svc.(interface {
-			CreateUser(context.Context, *CreateUserInput) (*CreateUserOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateUserInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateUser(ctx, in)
+		out, err := svc.CreateUser(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -575,17 +1180,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "CreateVirtualMFADevice":
-		h, ok := svc.(interface {
-			CreateVirtualMFADevice(context.Context, *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(CreateVirtualMFADeviceInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.CreateVirtualMFADevice(ctx, in)
+		out, err := svc.CreateVirtualMFADevice(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -594,221 +1193,113 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "DeactivateMFADevice":
-		h, ok := svc.(interface {
-			DeactivateMFADevice(context.Context, *DeactivateMFADeviceInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeactivateMFADeviceInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeactivateMFADevice(ctx, in)
+		return nil, svc.DeactivateMFADevice(ctx, in)
 	case "DeleteAccessKey":
-		h, ok := svc.(interface {
-			DeleteAccessKey(context.Context, *DeleteAccessKeyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteAccessKeyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteAccessKey(ctx, in)
+		return nil, svc.DeleteAccessKey(ctx, in)
 	case "DeleteAccountAlias":
-		h, ok := svc.(interface {
-			DeleteAccountAlias(context.Context, *DeleteAccountAliasInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteAccountAliasInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteAccountAlias(ctx, in)
+		return nil, svc.DeleteAccountAlias(ctx, in)
 	case "DeleteAccountPasswordPolicy":
-		h, ok := svc.(interface {
-			DeleteAccountPasswordPolicy(context.Context, *DeleteAccountPasswordPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteAccountPasswordPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteAccountPasswordPolicy(ctx, in)
+		return nil, svc.DeleteAccountPasswordPolicy(ctx, in)
 	case "DeleteGroup":
-		h, ok := svc.(interface {
-			DeleteGroup(context.Context, *DeleteGroupInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteGroupInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteGroup(ctx, in)
+		return nil, svc.DeleteGroup(ctx, in)
 	case "DeleteGroupPolicy":
-		h, ok := svc.(interface {
-			DeleteGroupPolicy(context.Context, *DeleteGroupPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteGroupPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteGroupPolicy(ctx, in)
+		return nil, svc.DeleteGroupPolicy(ctx, in)
 	case "DeleteInstanceProfile":
-		h, ok := svc.(interface {
-			DeleteInstanceProfile(context.Context, *DeleteInstanceProfileInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteInstanceProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteInstanceProfile(ctx, in)
+		return nil, svc.DeleteInstanceProfile(ctx, in)
 	case "DeleteLoginProfile":
-		h, ok := svc.(interface {
-			DeleteLoginProfile(context.Context, *DeleteLoginProfileInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteLoginProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteLoginProfile(ctx, in)
+		return nil, svc.DeleteLoginProfile(ctx, in)
 	case "DeleteOpenIDConnectProvider":
-		h, ok := svc.(interface {
-			DeleteOpenIDConnectProvider(context.Context, *DeleteOpenIDConnectProviderInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteOpenIDConnectProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteOpenIDConnectProvider(ctx, in)
+		return nil, svc.DeleteOpenIDConnectProvider(ctx, in)
 	case "DeletePolicy":
-		h, ok := svc.(interface {
-			DeletePolicy(context.Context, *DeletePolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeletePolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeletePolicy(ctx, in)
+		return nil, svc.DeletePolicy(ctx, in)
 	case "DeletePolicyVersion":
-		h, ok := svc.(interface {
-			DeletePolicyVersion(context.Context, *DeletePolicyVersionInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeletePolicyVersionInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeletePolicyVersion(ctx, in)
+		return nil, svc.DeletePolicyVersion(ctx, in)
 	case "DeleteRole":
-		h, ok := svc.(interface {
-			DeleteRole(context.Context, *DeleteRoleInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteRole(ctx, in)
+		return nil, svc.DeleteRole(ctx, in)
 	case "DeleteRolePermissionsBoundary":
-		h, ok := svc.(interface {
-			DeleteRolePermissionsBoundary(context.Context, *DeleteRolePermissionsBoundaryInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteRolePermissionsBoundaryInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteRolePermissionsBoundary(ctx, in)
+		return nil, svc.DeleteRolePermissionsBoundary(ctx, in)
 	case "DeleteRolePolicy":
-		h, ok := svc.(interface {
-			DeleteRolePolicy(context.Context, *DeleteRolePolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteRolePolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteRolePolicy(ctx, in)
+		return nil, svc.DeleteRolePolicy(ctx, in)
 	case "DeleteSAMLProvider":
-		h, ok := svc.(interface {
-			DeleteSAMLProvider(context.Context, *DeleteSAMLProviderInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteSAMLProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteSAMLProvider(ctx, in)
+		return nil, svc.DeleteSAMLProvider(ctx, in)
 	case "DeleteSSHPublicKey":
-		h, ok := svc.(interface {
-			DeleteSSHPublicKey(context.Context, *DeleteSSHPublicKeyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteSSHPublicKeyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteSSHPublicKey(ctx, in)
+		return nil, svc.DeleteSSHPublicKey(ctx, in)
 	case "DeleteServerCertificate":
-		h, ok := svc.(interface {
-			DeleteServerCertificate(context.Context, *DeleteServerCertificateInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteServerCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteServerCertificate(ctx, in)
+		return nil, svc.DeleteServerCertificate(ctx, in)
 	case "DeleteServiceLinkedRole":
-		h, ok := svc.(interface {
-			DeleteServiceLinkedRole(context.Context, *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteServiceLinkedRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.DeleteServiceLinkedRole(ctx, in)
+		out, err := svc.DeleteServiceLinkedRole(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -817,125 +1308,65 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "DeleteServiceSpecificCredential":
-		h, ok := svc.(interface {
-			DeleteServiceSpecificCredential(context.Context, *DeleteServiceSpecificCredentialInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteServiceSpecificCredentialInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteServiceSpecificCredential(ctx, in)
+		return nil, svc.DeleteServiceSpecificCredential(ctx, in)
 	case "DeleteSigningCertificate":
-		h, ok := svc.(interface {
-			DeleteSigningCertificate(context.Context, *DeleteSigningCertificateInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteSigningCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteSigningCertificate(ctx, in)
+		return nil, svc.DeleteSigningCertificate(ctx, in)
 	case "DeleteUser":
-		h, ok := svc.(interface {
-			DeleteUser(context.Context, *DeleteUserInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteUserInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteUser(ctx, in)
+		return nil, svc.DeleteUser(ctx, in)
 	case "DeleteUserPermissionsBoundary":
-		h, ok := svc.(interface {
-			DeleteUserPermissionsBoundary(context.Context, *DeleteUserPermissionsBoundaryInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteUserPermissionsBoundaryInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteUserPermissionsBoundary(ctx, in)
+		return nil, svc.DeleteUserPermissionsBoundary(ctx, in)
 	case "DeleteUserPolicy":
-		h, ok := svc.(interface {
-			DeleteUserPolicy(context.Context, *DeleteUserPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteUserPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteUserPolicy(ctx, in)
+		return nil, svc.DeleteUserPolicy(ctx, in)
 	case "DeleteVirtualMFADevice":
-		h, ok := svc.(interface {
-			DeleteVirtualMFADevice(context.Context, *DeleteVirtualMFADeviceInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DeleteVirtualMFADeviceInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DeleteVirtualMFADevice(ctx, in)
+		return nil, svc.DeleteVirtualMFADevice(ctx, in)
 	case "DetachGroupPolicy":
-		h, ok := svc.(interface {
-			DetachGroupPolicy(context.Context, *DetachGroupPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DetachGroupPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DetachGroupPolicy(ctx, in)
+		return nil, svc.DetachGroupPolicy(ctx, in)
 	case "DetachRolePolicy":
-		h, ok := svc.(interface {
-			DetachRolePolicy(context.Context, *DetachRolePolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DetachRolePolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DetachRolePolicy(ctx, in)
+		return nil, svc.DetachRolePolicy(ctx, in)
 	case "DetachUserPolicy":
-		h, ok := svc.(interface {
-			DetachUserPolicy(context.Context, *DetachUserPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DetachUserPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DetachUserPolicy(ctx, in)
+		return nil, svc.DetachUserPolicy(ctx, in)
 	case "DisableOrganizationsRootCredentialsManagement":
-		h, ok := svc.(interface {
-			DisableOrganizationsRootCredentialsManagement(context.Context, *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DisableOrganizationsRootCredentialsManagementInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.DisableOrganizationsRootCredentialsManagement(ctx, in)
+		out, err := svc.DisableOrganizationsRootCredentialsManagement(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -944,17 +1375,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "DisableOrganizationsRootSessions":
-		h, ok := svc.(interface {
-			DisableOrganizationsRootSessions(context.Context, *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DisableOrganizationsRootSessionsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.DisableOrganizationsRootSessions(ctx, in)
+		out, err := svc.DisableOrganizationsRootSessions(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -963,41 +1388,23 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "DisableOutboundWebIdentityFederation":
-		h, ok := svc.(interface {
-			DisableOutboundWebIdentityFederation(context.Context, *DisableOutboundWebIdentityFederationInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DisableOutboundWebIdentityFederationInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.DisableOutboundWebIdentityFederation(ctx, in)
+		return nil, svc.DisableOutboundWebIdentityFederation(ctx, in)
 	case "EnableMFADevice":
-		h, ok := svc.(interface {
-			EnableMFADevice(context.Context, *EnableMFADeviceInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(EnableMFADeviceInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.EnableMFADevice(ctx, in)
+		return nil, svc.EnableMFADevice(ctx, in)
 	case "EnableOrganizationsRootCredentialsManagement":
-		h, ok := svc.(interface {
-			EnableOrganizationsRootCredentialsManagement(context.Context, *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(EnableOrganizationsRootCredentialsManagementInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.EnableOrganizationsRootCredentialsManagement(ctx, in)
+		out, err := svc.EnableOrganizationsRootCredentialsManagement(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1006,17 +1413,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "EnableOrganizationsRootSessions":
-		h, ok := svc.(interface {
-			EnableOrganizationsRootSessions(context.Context, *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(EnableOrganizationsRootSessionsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.EnableOrganizationsRootSessions(ctx, in)
+		out, err := svc.EnableOrganizationsRootSessions(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1025,17 +1426,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "EnableOutboundWebIdentityFederation":
-		h, ok := svc.(interface {
-			EnableOutboundWebIdentityFederation(context.Context, *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(EnableOutboundWebIdentityFederationInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.EnableOutboundWebIdentityFederation(ctx, in)
+		out, err := svc.EnableOutboundWebIdentityFederation(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1044,17 +1439,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GenerateCredentialReport":
-		h, ok := svc.(interface {
-			GenerateCredentialReport(context.Context, *GenerateCredentialReportInput) (*GenerateCredentialReportOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GenerateCredentialReportInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GenerateCredentialReport(ctx, in)
+		out, err := svc.GenerateCredentialReport(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1063,17 +1452,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GenerateOrganizationsAccessReport":
-		h, ok := svc.(interface {
-			GenerateOrganizationsAccessReport(context.Context, *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GenerateOrganizationsAccessReportInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GenerateOrganizationsAccessReport(ctx, in)
+		out, err := svc.GenerateOrganizationsAccessReport(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1082,17 +1465,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GenerateServiceLastAccessedDetails":
-		h, ok := svc.(interface {
-			GenerateServiceLastAccessedDetails(context.Context, *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GenerateServiceLastAccessedDetailsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GenerateServiceLastAccessedDetails(ctx, in)
+		out, err := svc.GenerateServiceLastAccessedDetails(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1101,17 +1478,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetAccessKeyLastUsed":
-		h, ok := svc.(interface {
-			GetAccessKeyLastUsed(context.Context, *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetAccessKeyLastUsedInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetAccessKeyLastUsed(ctx, in)
+		out, err := svc.GetAccessKeyLastUsed(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1120,17 +1491,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetAccountAuthorizationDetails":
-		h, ok := svc.(interface {
-			GetAccountAuthorizationDetails(context.Context, *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetAccountAuthorizationDetailsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetAccountAuthorizationDetails(ctx, in)
+		out, err := svc.GetAccountAuthorizationDetails(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1139,17 +1504,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetAccountPasswordPolicy":
-		h, ok := svc.(interface {
-			GetAccountPasswordPolicy(context.Context, *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetAccountPasswordPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetAccountPasswordPolicy(ctx, in)
+		out, err := svc.GetAccountPasswordPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1158,17 +1517,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetAccountSummary":
-		h, ok := svc.(interface {
-			GetAccountSummary(context.Context, *GetAccountSummaryInput) (*GetAccountSummaryOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetAccountSummaryInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetAccountSummary(ctx, in)
+		out, err := svc.GetAccountSummary(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1177,17 +1530,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetContextKeysForCustomPolicy":
-		h, ok := svc.(interface {
-			GetContextKeysForCustomPolicy(context.Context, *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetContextKeysForCustomPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetContextKeysForCustomPolicy(ctx, in)
+		out, err := svc.GetContextKeysForCustomPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1196,17 +1543,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetContextKeysForPrincipalPolicy":
-		h, ok := svc.(interface {
-			GetContextKeysForPrincipalPolicy(context.Context, *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPrincipalPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetContextKeysForPrincipalPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetContextKeysForPrincipalPolicy(ctx, in)
+		out, err := svc.GetContextKeysForPrincipalPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1215,17 +1556,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetCredentialReport":
-		h, ok := svc.(interface {
-			GetCredentialReport(context.Context, *GetCredentialReportInput) (*GetCredentialReportOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetCredentialReportInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetCredentialReport(ctx, in)
+		out, err := svc.GetCredentialReport(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1234,17 +1569,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetDelegationRequest":
-		h, ok := svc.(interface {
-			GetDelegationRequest(context.Context, *GetDelegationRequestInput) (*GetDelegationRequestOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetDelegationRequestInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetDelegationRequest(ctx, in)
+		out, err := svc.GetDelegationRequest(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1253,17 +1582,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetGroup":
-		h, ok := svc.(interface {
-			GetGroup(context.Context, *GetGroupInput) (*GetGroupOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetGroupInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetGroup(ctx, in)
+		out, err := svc.GetGroup(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1272,17 +1595,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetGroupPolicy":
-		h, ok := svc.(interface {
-			GetGroupPolicy(context.Context, *GetGroupPolicyInput) (*GetGroupPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetGroupPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetGroupPolicy(ctx, in)
+		out, err := svc.GetGroupPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1291,17 +1608,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetHumanReadableSummary":
-		h, ok := svc.(interface {
-			GetHumanReadableSummary(context.Context, *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetHumanReadableSummaryInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetHumanReadableSummary(ctx, in)
+		out, err := svc.GetHumanReadableSummary(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1310,17 +1621,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetInstanceProfile":
-		h, ok := svc.(interface {
-			GetInstanceProfile(context.Context, *GetInstanceProfileInput) (*GetInstanceProfileOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetInstanceProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetInstanceProfile(ctx, in)
+		out, err := svc.GetInstanceProfile(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1329,17 +1634,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetLoginProfile":
-		h, ok := svc.(interface {
-			GetLoginProfile(context.Context, *GetLoginProfileInput) (*GetLoginProfileOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetLoginProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetLoginProfile(ctx, in)
+		out, err := svc.GetLoginProfile(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1348,17 +1647,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetMFADevice":
-		h, ok := svc.(interface {
-			GetMFADevice(context.Context, *GetMFADeviceInput) (*GetMFADeviceOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetMFADeviceInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetMFADevice(ctx, in)
+		out, err := svc.GetMFADevice(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1367,17 +1660,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetOpenIDConnectProvider":
-		h, ok := svc.(interface {
-			GetOpenIDConnectProvider(context.Context, *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetOpenIDConnectProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetOpenIDConnectProvider(ctx, in)
+		out, err := svc.GetOpenIDConnectProvider(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1386,17 +1673,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetOrganizationsAccessReport":
-		h, ok := svc.(interface {
-			GetOrganizationsAccessReport(context.Context, *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetOrganizationsAccessReportInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetOrganizationsAccessReport(ctx, in)
+		out, err := svc.GetOrganizationsAccessReport(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1405,17 +1686,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetOutboundWebIdentityFederationInfo":
-		h, ok := svc.(interface {
-			GetOutboundWebIdentityFederationInfo(context.Context, *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetOutboundWebIdentityFederationInfoInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetOutboundWebIdentityFederationInfo(ctx, in)
+		out, err := svc.GetOutboundWebIdentityFederationInfo(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1424,17 +1699,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetPolicy":
-		h, ok := svc.(interface {
-			GetPolicy(context.Context, *GetPolicyInput) (*GetPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetPolicy(ctx, in)
+		out, err := svc.GetPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1443,17 +1712,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetPolicyVersion":
-		h, ok := svc.(interface {
-			GetPolicyVersion(context.Context, *GetPolicyVersionInput) (*GetPolicyVersionOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetPolicyVersionInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetPolicyVersion(ctx, in)
+		out, err := svc.GetPolicyVersion(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1462,17 +1725,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetRole":
-		h, ok := svc.(interface {
-			GetRole(context.Context, *GetRoleInput) (*GetRoleOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetRole(ctx, in)
+		out, err := svc.GetRole(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1481,17 +1738,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetRolePolicy":
-		h, ok := svc.(interface {
-			GetRolePolicy(context.Context, *GetRolePolicyInput) (*GetRolePolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetRolePolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetRolePolicy(ctx, in)
+		out, err := svc.GetRolePolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1500,17 +1751,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetSAMLProvider":
-		h, ok := svc.(interface {
-			GetSAMLProvider(context.Context, *GetSAMLProviderInput) (*GetSAMLProviderOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetSAMLProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetSAMLProvider(ctx, in)
+		out, err := svc.GetSAMLProvider(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1519,17 +1764,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetSSHPublicKey":
-		h, ok := svc.(interface {
-			GetSSHPublicKey(context.Context, *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetSSHPublicKeyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetSSHPublicKey(ctx, in)
+		out, err := svc.GetSSHPublicKey(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1538,17 +1777,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetServerCertificate":
-		h, ok := svc.(interface {
-			GetServerCertificate(context.Context, *GetServerCertificateInput) (*GetServerCertificateOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetServerCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetServerCertificate(ctx, in)
+		out, err := svc.GetServerCertificate(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1557,17 +1790,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetServiceLastAccessedDetails":
-		h, ok := svc.(interface {
-			GetServiceLastAccessedDetails(context.Context, *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetServiceLastAccessedDetailsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetServiceLastAccessedDetails(ctx, in)
+		out, err := svc.GetServiceLastAccessedDetails(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1576,17 +1803,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetServiceLastAccessedDetailsWithEntities":
-		h, ok := svc.(interface {
-			GetServiceLastAccessedDetailsWithEntities(context.Context, *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetServiceLastAccessedDetailsWithEntitiesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetServiceLastAccessedDetailsWithEntities(ctx, in)
+		out, err := svc.GetServiceLastAccessedDetailsWithEntities(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1595,17 +1816,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetServiceLinkedRoleDeletionStatus":
-		h, ok := svc.(interface {
-			GetServiceLinkedRoleDeletionStatus(context.Context, *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetServiceLinkedRoleDeletionStatusInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetServiceLinkedRoleDeletionStatus(ctx, in)
+		out, err := svc.GetServiceLinkedRoleDeletionStatus(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1614,17 +1829,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetUser":
-		h, ok := svc.(interface {
-			GetUser(context.Context, *GetUserInput) (*GetUserOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetUserInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetUser(ctx, in)
+		out, err := svc.GetUser(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1633,17 +1842,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetUserPolicy":
-		h, ok := svc.(interface {
-			GetUserPolicy(context.Context, *GetUserPolicyInput) (*GetUserPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetUserPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetUserPolicy(ctx, in)
+		out, err := svc.GetUserPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1652,17 +1855,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListAccessKeys":
-		h, ok := svc.(interface {
-			ListAccessKeys(context.Context, *ListAccessKeysInput) (*ListAccessKeysOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListAccessKeysInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListAccessKeys(ctx, in)
+		out, err := svc.ListAccessKeys(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1671,17 +1868,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListAccountAliases":
-		h, ok := svc.(interface {
-			ListAccountAliases(context.Context, *ListAccountAliasesInput) (*ListAccountAliasesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListAccountAliasesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListAccountAliases(ctx, in)
+		out, err := svc.ListAccountAliases(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1690,17 +1881,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListAttachedGroupPolicies":
-		h, ok := svc.(interface {
-			ListAttachedGroupPolicies(context.Context, *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListAttachedGroupPoliciesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListAttachedGroupPolicies(ctx, in)
+		out, err := svc.ListAttachedGroupPolicies(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1709,17 +1894,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListAttachedRolePolicies":
-		h, ok := svc.(interface {
-			ListAttachedRolePolicies(context.Context, *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListAttachedRolePoliciesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListAttachedRolePolicies(ctx, in)
+		out, err := svc.ListAttachedRolePolicies(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1728,17 +1907,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListAttachedUserPolicies":
-		h, ok := svc.(interface {
-			ListAttachedUserPolicies(context.Context, *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListAttachedUserPoliciesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListAttachedUserPolicies(ctx, in)
+		out, err := svc.ListAttachedUserPolicies(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1747,17 +1920,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListDelegationRequests":
-		h, ok := svc.(interface {
-			ListDelegationRequests(context.Context, *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListDelegationRequestsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListDelegationRequests(ctx, in)
+		out, err := svc.ListDelegationRequests(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1766,17 +1933,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListEntitiesForPolicy":
-		h, ok := svc.(interface {
-			ListEntitiesForPolicy(context.Context, *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListEntitiesForPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListEntitiesForPolicy(ctx, in)
+		out, err := svc.ListEntitiesForPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1785,17 +1946,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListGroupPolicies":
-		h, ok := svc.(interface {
-			ListGroupPolicies(context.Context, *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListGroupPoliciesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListGroupPolicies(ctx, in)
+		out, err := svc.ListGroupPolicies(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1804,17 +1959,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListGroups":
-		h, ok := svc.(interface {
-			ListGroups(context.Context, *ListGroupsInput) (*ListGroupsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListGroupsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListGroups(ctx, in)
+		out, err := svc.ListGroups(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1823,17 +1972,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListGroupsForUser":
-		h, ok := svc.(interface {
-			ListGroupsForUser(context.Context, *ListGroupsForUserInput) (*ListGroupsForUserOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListGroupsForUserInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListGroupsForUser(ctx, in)
+		out, err := svc.ListGroupsForUser(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1842,17 +1985,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListInstanceProfileTags":
-		h, ok := svc.(interface {
-			ListInstanceProfileTags(context.Context, *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListInstanceProfileTagsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListInstanceProfileTags(ctx, in)
+		out, err := svc.ListInstanceProfileTags(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1861,17 +1998,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListInstanceProfiles":
-		h, ok := svc.(interface {
-			ListInstanceProfiles(context.Context, *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListInstanceProfilesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListInstanceProfiles(ctx, in)
+		out, err := svc.ListInstanceProfiles(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1880,17 +2011,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListInstanceProfilesForRole":
-		h, ok := svc.(interface {
-			ListInstanceProfilesForRole(context.Context, *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListInstanceProfilesForRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListInstanceProfilesForRole(ctx, in)
+		out, err := svc.ListInstanceProfilesForRole(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1899,17 +2024,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListMFADeviceTags":
-		h, ok := svc.(interface {
-			ListMFADeviceTags(context.Context, *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListMFADeviceTagsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListMFADeviceTags(ctx, in)
+		out, err := svc.ListMFADeviceTags(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1918,17 +2037,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListMFADevices":
-		h, ok := svc.(interface {
-			ListMFADevices(context.Context, *ListMFADevicesInput) (*ListMFADevicesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListMFADevicesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListMFADevices(ctx, in)
+		out, err := svc.ListMFADevices(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1937,17 +2050,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListOpenIDConnectProviderTags":
-		h, ok := svc.(interface {
-			ListOpenIDConnectProviderTags(context.Context, *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListOpenIDConnectProviderTagsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListOpenIDConnectProviderTags(ctx, in)
+		out, err := svc.ListOpenIDConnectProviderTags(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1956,17 +2063,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListOpenIDConnectProviders":
-		h, ok := svc.(interface {
-			ListOpenIDConnectProviders(context.Context, *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListOpenIDConnectProvidersInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListOpenIDConnectProviders(ctx, in)
+		out, err := svc.ListOpenIDConnectProviders(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1975,17 +2076,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListOrganizationsFeatures":
-		h, ok := svc.(interface {
-			ListOrganizationsFeatures(context.Context, *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListOrganizationsFeaturesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListOrganizationsFeatures(ctx, in)
+		out, err := svc.ListOrganizationsFeatures(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -1994,17 +2089,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListPolicies":
-		h, ok := svc.(interface {
-			ListPolicies(context.Context, *ListPoliciesInput) (*ListPoliciesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListPoliciesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListPolicies(ctx, in)
+		out, err := svc.ListPolicies(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2013,17 +2102,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListPoliciesGrantingServiceAccess":
-		h, ok := svc.(interface {
-			ListPoliciesGrantingServiceAccess(context.Context, *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListPoliciesGrantingServiceAccessInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListPoliciesGrantingServiceAccess(ctx, in)
+		out, err := svc.ListPoliciesGrantingServiceAccess(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2032,17 +2115,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListPolicyTags":
-		h, ok := svc.(interface {
-			ListPolicyTags(context.Context, *ListPolicyTagsInput) (*ListPolicyTagsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListPolicyTagsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListPolicyTags(ctx, in)
+		out, err := svc.ListPolicyTags(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2051,17 +2128,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListPolicyVersions":
-		h, ok := svc.(interface {
-			ListPolicyVersions(context.Context, *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListPolicyVersionsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListPolicyVersions(ctx, in)
+		out, err := svc.ListPolicyVersions(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2070,17 +2141,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListRolePolicies":
-		h, ok := svc.(interface {
-			ListRolePolicies(context.Context, *ListRolePoliciesInput) (*ListRolePoliciesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListRolePoliciesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListRolePolicies(ctx, in)
+		out, err := svc.ListRolePolicies(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2089,17 +2154,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListRoleTags":
-		h, ok := svc.(interface {
-			ListRoleTags(context.Context, *ListRoleTagsInput) (*ListRoleTagsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListRoleTagsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListRoleTags(ctx, in)
+		out, err := svc.ListRoleTags(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2108,17 +2167,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListRoles":
-		h, ok := svc.(interface {
-			ListRoles(context.Context, *ListRolesInput) (*ListRolesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListRolesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListRoles(ctx, in)
+		out, err := svc.ListRoles(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2127,17 +2180,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListSAMLProviderTags":
-		h, ok := svc.(interface {
-			ListSAMLProviderTags(context.Context, *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListSAMLProviderTagsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListSAMLProviderTags(ctx, in)
+		out, err := svc.ListSAMLProviderTags(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2146,17 +2193,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListSAMLProviders":
-		h, ok := svc.(interface {
-			ListSAMLProviders(context.Context, *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListSAMLProvidersInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListSAMLProviders(ctx, in)
+		out, err := svc.ListSAMLProviders(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2165,17 +2206,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListSSHPublicKeys":
-		h, ok := svc.(interface {
-			ListSSHPublicKeys(context.Context, *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListSSHPublicKeysInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListSSHPublicKeys(ctx, in)
+		out, err := svc.ListSSHPublicKeys(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2184,17 +2219,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListServerCertificateTags":
-		h, ok := svc.(interface {
-			ListServerCertificateTags(context.Context, *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListServerCertificateTagsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListServerCertificateTags(ctx, in)
+		out, err := svc.ListServerCertificateTags(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2203,17 +2232,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListServerCertificates":
-		h, ok := svc.(interface {
-			ListServerCertificates(context.Context, *ListServerCertificatesInput) (*ListServerCertificatesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListServerCertificatesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListServerCertificates(ctx, in)
+		out, err := svc.ListServerCertificates(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2222,17 +2245,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListServiceSpecificCredentials":
-		h, ok := svc.(interface {
-			ListServiceSpecificCredentials(context.Context, *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListServiceSpecificCredentialsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListServiceSpecificCredentials(ctx, in)
+		out, err := svc.ListServiceSpecificCredentials(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2241,17 +2258,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListSigningCertificates":
-		h, ok := svc.(interface {
-			ListSigningCertificates(context.Context, *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListSigningCertificatesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListSigningCertificates(ctx, in)
+		out, err := svc.ListSigningCertificates(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2260,17 +2271,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListUserPolicies":
-		h, ok := svc.(interface {
-			ListUserPolicies(context.Context, *ListUserPoliciesInput) (*ListUserPoliciesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListUserPoliciesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListUserPolicies(ctx, in)
+		out, err := svc.ListUserPolicies(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2279,17 +2284,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListUserTags":
-		h, ok := svc.(interface {
-			ListUserTags(context.Context, *ListUserTagsInput) (*ListUserTagsOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListUserTagsInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListUserTags(ctx, in)
+		out, err := svc.ListUserTags(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2298,17 +2297,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListUsers":
-		h, ok := svc.(interface {
-			ListUsers(context.Context, *ListUsersInput) (*ListUsersOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListUsersInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListUsers(ctx, in)
+		out, err := svc.ListUsers(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2317,17 +2310,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ListVirtualMFADevices":
-		h, ok := svc.(interface {
-			ListVirtualMFADevices(context.Context, *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ListVirtualMFADevicesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ListVirtualMFADevices(ctx, in)
+		out, err := svc.ListVirtualMFADevices(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2336,125 +2323,65 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "PutGroupPolicy":
-		h, ok := svc.(interface {
-			PutGroupPolicy(context.Context, *PutGroupPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(PutGroupPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.PutGroupPolicy(ctx, in)
+		return nil, svc.PutGroupPolicy(ctx, in)
 	case "PutRolePermissionsBoundary":
-		h, ok := svc.(interface {
-			PutRolePermissionsBoundary(context.Context, *PutRolePermissionsBoundaryInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(PutRolePermissionsBoundaryInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.PutRolePermissionsBoundary(ctx, in)
+		return nil, svc.PutRolePermissionsBoundary(ctx, in)
 	case "PutRolePolicy":
-		h, ok := svc.(interface {
-			PutRolePolicy(context.Context, *PutRolePolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(PutRolePolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.PutRolePolicy(ctx, in)
+		return nil, svc.PutRolePolicy(ctx, in)
 	case "PutUserPermissionsBoundary":
-		h, ok := svc.(interface {
-			PutUserPermissionsBoundary(context.Context, *PutUserPermissionsBoundaryInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(PutUserPermissionsBoundaryInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.PutUserPermissionsBoundary(ctx, in)
+		return nil, svc.PutUserPermissionsBoundary(ctx, in)
 	case "PutUserPolicy":
-		h, ok := svc.(interface {
-			PutUserPolicy(context.Context, *PutUserPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(PutUserPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.PutUserPolicy(ctx, in)
+		return nil, svc.PutUserPolicy(ctx, in)
 	case "RejectDelegationRequest":
-		h, ok := svc.(interface {
-			RejectDelegationRequest(context.Context, *RejectDelegationRequestInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(RejectDelegationRequestInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.RejectDelegationRequest(ctx, in)
+		return nil, svc.RejectDelegationRequest(ctx, in)
 	case "RemoveClientIDFromOpenIDConnectProvider":
-		h, ok := svc.(interface {
-			RemoveClientIDFromOpenIDConnectProvider(context.Context, *RemoveClientIDFromOpenIDConnectProviderInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(RemoveClientIDFromOpenIDConnectProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.RemoveClientIDFromOpenIDConnectProvider(ctx, in)
+		return nil, svc.RemoveClientIDFromOpenIDConnectProvider(ctx, in)
 	case "RemoveRoleFromInstanceProfile":
-		h, ok := svc.(interface {
-			RemoveRoleFromInstanceProfile(context.Context, *RemoveRoleFromInstanceProfileInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(RemoveRoleFromInstanceProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.RemoveRoleFromInstanceProfile(ctx, in)
+		return nil, svc.RemoveRoleFromInstanceProfile(ctx, in)
 	case "RemoveUserFromGroup":
-		h, ok := svc.(interface {
-			RemoveUserFromGroup(context.Context, *RemoveUserFromGroupInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(RemoveUserFromGroupInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.RemoveUserFromGroup(ctx, in)
+		return nil, svc.RemoveUserFromGroup(ctx, in)
 	case "ResetServiceSpecificCredential":
-		h, ok := svc.(interface {
-			ResetServiceSpecificCredential(context.Context, *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ResetServiceSpecificCredentialInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.ResetServiceSpecificCredential(ctx, in)
+		out, err := svc.ResetServiceSpecificCredential(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2463,65 +2390,35 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "ResyncMFADevice":
-		h, ok := svc.(interface {
-			ResyncMFADevice(context.Context, *ResyncMFADeviceInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(ResyncMFADeviceInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.ResyncMFADevice(ctx, in)
+		return nil, svc.ResyncMFADevice(ctx, in)
 	case "SendDelegationToken":
-		h, ok := svc.(interface {
-			SendDelegationToken(context.Context, *SendDelegationTokenInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(SendDelegationTokenInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.SendDelegationToken(ctx, in)
+		return nil, svc.SendDelegationToken(ctx, in)
 	case "SetDefaultPolicyVersion":
-		h, ok := svc.(interface {
-			SetDefaultPolicyVersion(context.Context, *SetDefaultPolicyVersionInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(SetDefaultPolicyVersionInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.SetDefaultPolicyVersion(ctx, in)
+		return nil, svc.SetDefaultPolicyVersion(ctx, in)
 	case "SetSecurityTokenServicePreferences":
-		h, ok := svc.(interface {
-			SetSecurityTokenServicePreferences(context.Context, *SetSecurityTokenServicePreferencesInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(SetSecurityTokenServicePreferencesInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.SetSecurityTokenServicePreferences(ctx, in)
+		return nil, svc.SetSecurityTokenServicePreferences(ctx, in)
 	case "SimulateCustomPolicy":
-		h, ok := svc.(interface {
-			SimulateCustomPolicy(context.Context, *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(SimulateCustomPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.SimulateCustomPolicy(ctx, in)
+		out, err := svc.SimulateCustomPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2530,17 +2427,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "SimulatePrincipalPolicy":
-		h, ok := svc.(interface {
-			SimulatePrincipalPolicy(context.Context, *SimulatePrincipalPolicyInput) (*SimulatePrincipalPolicyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(SimulatePrincipalPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.SimulatePrincipalPolicy(ctx, in)
+		out, err := svc.SimulatePrincipalPolicy(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2549,293 +2440,149 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "TagInstanceProfile":
-		h, ok := svc.(interface {
-			TagInstanceProfile(context.Context, *TagInstanceProfileInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(TagInstanceProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.TagInstanceProfile(ctx, in)
+		return nil, svc.TagInstanceProfile(ctx, in)
 	case "TagMFADevice":
-		h, ok := svc.(interface {
-			TagMFADevice(context.Context, *TagMFADeviceInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(TagMFADeviceInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.TagMFADevice(ctx, in)
+		return nil, svc.TagMFADevice(ctx, in)
 	case "TagOpenIDConnectProvider":
-		h, ok := svc.(interface {
-			TagOpenIDConnectProvider(context.Context, *TagOpenIDConnectProviderInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(TagOpenIDConnectProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.TagOpenIDConnectProvider(ctx, in)
+		return nil, svc.TagOpenIDConnectProvider(ctx, in)
 	case "TagPolicy":
-		h, ok := svc.(interface {
-			TagPolicy(context.Context, *TagPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(TagPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.TagPolicy(ctx, in)
+		return nil, svc.TagPolicy(ctx, in)
 	case "TagRole":
-		h, ok := svc.(interface {
-			TagRole(context.Context, *TagRoleInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(TagRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.TagRole(ctx, in)
+		return nil, svc.TagRole(ctx, in)
 	case "TagSAMLProvider":
-		h, ok := svc.(interface {
-			TagSAMLProvider(context.Context, *TagSAMLProviderInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(TagSAMLProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.TagSAMLProvider(ctx, in)
+		return nil, svc.TagSAMLProvider(ctx, in)
 	case "TagServerCertificate":
-		h, ok := svc.(interface {
-			TagServerCertificate(context.Context, *TagServerCertificateInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(TagServerCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.TagServerCertificate(ctx, in)
+		return nil, svc.TagServerCertificate(ctx, in)
 	case "TagUser":
-		h, ok := svc.(interface {
-			TagUser(context.Context, *TagUserInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(TagUserInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.TagUser(ctx, in)
+		return nil, svc.TagUser(ctx, in)
 	case "UntagInstanceProfile":
-		h, ok := svc.(interface {
-			UntagInstanceProfile(context.Context, *UntagInstanceProfileInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UntagInstanceProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UntagInstanceProfile(ctx, in)
+		return nil, svc.UntagInstanceProfile(ctx, in)
 	case "UntagMFADevice":
-		h, ok := svc.(interface {
-			UntagMFADevice(context.Context, *UntagMFADeviceInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UntagMFADeviceInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UntagMFADevice(ctx, in)
+		return nil, svc.UntagMFADevice(ctx, in)
 	case "UntagOpenIDConnectProvider":
-		h, ok := svc.(interface {
-			UntagOpenIDConnectProvider(context.Context, *UntagOpenIDConnectProviderInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UntagOpenIDConnectProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UntagOpenIDConnectProvider(ctx, in)
+		return nil, svc.UntagOpenIDConnectProvider(ctx, in)
 	case "UntagPolicy":
-		h, ok := svc.(interface {
-			UntagPolicy(context.Context, *UntagPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UntagPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UntagPolicy(ctx, in)
+		return nil, svc.UntagPolicy(ctx, in)
 	case "UntagRole":
-		h, ok := svc.(interface {
-			UntagRole(context.Context, *UntagRoleInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UntagRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UntagRole(ctx, in)
+		return nil, svc.UntagRole(ctx, in)
 	case "UntagSAMLProvider":
-		h, ok := svc.(interface {
-			UntagSAMLProvider(context.Context, *UntagSAMLProviderInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UntagSAMLProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UntagSAMLProvider(ctx, in)
+		return nil, svc.UntagSAMLProvider(ctx, in)
 	case "UntagServerCertificate":
-		h, ok := svc.(interface {
-			UntagServerCertificate(context.Context, *UntagServerCertificateInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UntagServerCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UntagServerCertificate(ctx, in)
+		return nil, svc.UntagServerCertificate(ctx, in)
 	case "UntagUser":
-		h, ok := svc.(interface {
-			UntagUser(context.Context, *UntagUserInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UntagUserInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UntagUser(ctx, in)
+		return nil, svc.UntagUser(ctx, in)
 	case "UpdateAccessKey":
-		h, ok := svc.(interface {
-			UpdateAccessKey(context.Context, *UpdateAccessKeyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateAccessKeyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateAccessKey(ctx, in)
+		return nil, svc.UpdateAccessKey(ctx, in)
 	case "UpdateAccountPasswordPolicy":
-		h, ok := svc.(interface {
-			UpdateAccountPasswordPolicy(context.Context, *UpdateAccountPasswordPolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateAccountPasswordPolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateAccountPasswordPolicy(ctx, in)
+		return nil, svc.UpdateAccountPasswordPolicy(ctx, in)
 	case "UpdateAssumeRolePolicy":
-		h, ok := svc.(interface {
-			UpdateAssumeRolePolicy(context.Context, *UpdateAssumeRolePolicyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateAssumeRolePolicyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateAssumeRolePolicy(ctx, in)
+		return nil, svc.UpdateAssumeRolePolicy(ctx, in)
 	case "UpdateDelegationRequest":
-		h, ok := svc.(interface {
-			UpdateDelegationRequest(context.Context, *UpdateDelegationRequestInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateDelegationRequestInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateDelegationRequest(ctx, in)
+		return nil, svc.UpdateDelegationRequest(ctx, in)
 	case "UpdateGroup":
-		h, ok := svc.(interface {
-			UpdateGroup(context.Context, *UpdateGroupInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateGroupInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateGroup(ctx, in)
+		return nil, svc.UpdateGroup(ctx, in)
 	case "UpdateLoginProfile":
-		h, ok := svc.(interface {
-			UpdateLoginProfile(context.Context, *UpdateLoginProfileInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateLoginProfileInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateLoginProfile(ctx, in)
+		return nil, svc.UpdateLoginProfile(ctx, in)
 	case "UpdateOpenIDConnectProviderThumbprint":
-		h, ok := svc.(interface {
-			UpdateOpenIDConnectProviderThumbprint(context.Context, *UpdateOpenIDConnectProviderThumbprintInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateOpenIDConnectProviderThumbprintInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateOpenIDConnectProviderThumbprint(ctx, in)
+		return nil, svc.UpdateOpenIDConnectProviderThumbprint(ctx, in)
 	case "UpdateRole":
-		h, ok := svc.(interface {
-			UpdateRole(context.Context, *UpdateRoleInput) (*UpdateRoleOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.UpdateRole(ctx, in)
+		out, err := svc.UpdateRole(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2844,17 +2591,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "UpdateRoleDescription":
-		h, ok := svc.(interface {
-			UpdateRoleDescription(context.Context, *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateRoleDescriptionInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.UpdateRoleDescription(ctx, in)
+		out, err := svc.UpdateRoleDescription(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2863,17 +2604,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "UpdateSAMLProvider":
-		h, ok := svc.(interface {
-			UpdateSAMLProvider(context.Context, *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateSAMLProviderInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.UpdateSAMLProvider(ctx, in)
+		out, err := svc.UpdateSAMLProvider(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2882,77 +2617,41 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "UpdateSSHPublicKey":
-		h, ok := svc.(interface {
-			UpdateSSHPublicKey(context.Context, *UpdateSSHPublicKeyInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateSSHPublicKeyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateSSHPublicKey(ctx, in)
+		return nil, svc.UpdateSSHPublicKey(ctx, in)
 	case "UpdateServerCertificate":
-		h, ok := svc.(interface {
-			UpdateServerCertificate(context.Context, *UpdateServerCertificateInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateServerCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateServerCertificate(ctx, in)
+		return nil, svc.UpdateServerCertificate(ctx, in)
 	case "UpdateServiceSpecificCredential":
-		h, ok := svc.(interface {
-			UpdateServiceSpecificCredential(context.Context, *UpdateServiceSpecificCredentialInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateServiceSpecificCredentialInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateServiceSpecificCredential(ctx, in)
+		return nil, svc.UpdateServiceSpecificCredential(ctx, in)
 	case "UpdateSigningCertificate":
-		h, ok := svc.(interface {
-			UpdateSigningCertificate(context.Context, *UpdateSigningCertificateInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateSigningCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateSigningCertificate(ctx, in)
+		return nil, svc.UpdateSigningCertificate(ctx, in)
 	case "UpdateUser":
-		h, ok := svc.(interface {
-			UpdateUser(context.Context, *UpdateUserInput) error
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UpdateUserInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		return nil, h.UpdateUser(ctx, in)
+		return nil, svc.UpdateUser(ctx, in)
 	case "UploadSSHPublicKey":
-		h, ok := svc.(interface {
-			UploadSSHPublicKey(context.Context, *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UploadSSHPublicKeyInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.UploadSSHPublicKey(ctx, in)
+		out, err := svc.UploadSSHPublicKey(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2961,17 +2660,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "UploadServerCertificate":
-		h, ok := svc.(interface {
-			UploadServerCertificate(context.Context, *UploadServerCertificateInput) (*UploadServerCertificateOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UploadServerCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.UploadServerCertificate(ctx, in)
+		out, err := svc.UploadServerCertificate(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -2980,17 +2673,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "UploadSigningCertificate":
-		h, ok := svc.(interface {
-			UploadSigningCertificate(context.Context, *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(UploadSigningCertificateInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.UploadSigningCertificate(ctx, in)
+		out, err := svc.UploadSigningCertificate(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -3005,8 +2692,8 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 // DecodeInput decodes and validates the parameters of action into its
 // input (*CreateUserInput for CreateUser), for callers that need the
 // input without calling the operation.
-func DecodeInput(action string, params url.Values) (any, error) {
-	var in interface{ Decode(url.Values) error }
+func DecodeInput(action string, params url.Values) (Input, error) {
+	var in Input
 	switch action {
 	case "AcceptDelegationRequest":
 		in = new(AcceptDelegationRequestInput)
@@ -3369,887 +3056,889 @@ func DecodeInput(action string, params url.Values) (any, error) {
 	return in, nil
 }
 
-// Implemented reports whether svc has the method of an operation.
+// Implemented reports whether svc has the method of an operation: for
+// coverage, ask the types that implement operations, not a Service that
+// embeds UnimplementedIAMService (which has every method).
 func Implemented(svc any, action string) bool {
 	switch action {
 	case "AcceptDelegationRequest":
 		_, ok := svc.(interface {
-			AcceptDelegationRequest(context.Context, *AcceptDelegationRequestInput) error
+			AcceptDelegationRequest(ctx context.Context, in *AcceptDelegationRequestInput) error
 		})
 		return ok
 	case "AddClientIDToOpenIDConnectProvider":
 		_, ok := svc.(interface {
-			AddClientIDToOpenIDConnectProvider(context.Context, *AddClientIDToOpenIDConnectProviderInput) error
+			AddClientIDToOpenIDConnectProvider(ctx context.Context, in *AddClientIDToOpenIDConnectProviderInput) error
 		})
 		return ok
 	case "AddRoleToInstanceProfile":
 		_, ok := svc.(interface {
-			AddRoleToInstanceProfile(context.Context, *AddRoleToInstanceProfileInput) error
+			AddRoleToInstanceProfile(ctx context.Context, in *AddRoleToInstanceProfileInput) error
 		})
 		return ok
 	case "AddUserToGroup":
 		_, ok := svc.(interface {
-			AddUserToGroup(context.Context, *AddUserToGroupInput) error
+			AddUserToGroup(ctx context.Context, in *AddUserToGroupInput) error
 		})
 		return ok
 	case "AssociateDelegationRequest":
 		_, ok := svc.(interface {
-			AssociateDelegationRequest(context.Context, *AssociateDelegationRequestInput) error
+			AssociateDelegationRequest(ctx context.Context, in *AssociateDelegationRequestInput) error
 		})
 		return ok
 	case "AttachGroupPolicy":
 		_, ok := svc.(interface {
-			AttachGroupPolicy(context.Context, *AttachGroupPolicyInput) error
+			AttachGroupPolicy(ctx context.Context, in *AttachGroupPolicyInput) error
 		})
 		return ok
 	case "AttachRolePolicy":
 		_, ok := svc.(interface {
-			AttachRolePolicy(context.Context, *AttachRolePolicyInput) error
+			AttachRolePolicy(ctx context.Context, in *AttachRolePolicyInput) error
 		})
 		return ok
 	case "AttachUserPolicy":
 		_, ok := svc.(interface {
-			AttachUserPolicy(context.Context, *AttachUserPolicyInput) error
+			AttachUserPolicy(ctx context.Context, in *AttachUserPolicyInput) error
 		})
 		return ok
 	case "ChangePassword":
 		_, ok := svc.(interface {
-			ChangePassword(context.Context, *ChangePasswordInput) error
+			ChangePassword(ctx context.Context, in *ChangePasswordInput) error
 		})
 		return ok
 	case "CreateAccessKey":
 		_, ok := svc.(interface {
-			CreateAccessKey(context.Context, *CreateAccessKeyInput) (*CreateAccessKeyOutput, error)
+			CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error)
 		})
 		return ok
 	case "CreateAccountAlias":
 		_, ok := svc.(interface {
-			CreateAccountAlias(context.Context, *CreateAccountAliasInput) error
+			CreateAccountAlias(ctx context.Context, in *CreateAccountAliasInput) error
 		})
 		return ok
 	case "CreateDelegationRequest":
 		_, ok := svc.(interface {
-			CreateDelegationRequest(context.Context, *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error)
+			CreateDelegationRequest(ctx context.Context, in *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error)
 		})
 		return ok
 	case "CreateGroup":
 		_, ok := svc.(interface {
-			CreateGroup(context.Context, *CreateGroupInput) (*CreateGroupOutput, error)
+			CreateGroup(ctx context.Context, in *CreateGroupInput) (*CreateGroupOutput, error)
 		})
 		return ok
 	case "CreateInstanceProfile":
 		_, ok := svc.(interface {
-			CreateInstanceProfile(context.Context, *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error)
+			CreateInstanceProfile(ctx context.Context, in *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error)
 		})
 		return ok
 	case "CreateLoginProfile":
 		_, ok := svc.(interface {
-			CreateLoginProfile(context.Context, *CreateLoginProfileInput) (*CreateLoginProfileOutput, error)
+			CreateLoginProfile(ctx context.Context, in *CreateLoginProfileInput) (*CreateLoginProfileOutput, error)
 		})
 		return ok
 	case "CreateOpenIDConnectProvider":
 		_, ok := svc.(interface {
-			CreateOpenIDConnectProvider(context.Context, *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error)
+			CreateOpenIDConnectProvider(ctx context.Context, in *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error)
 		})
 		return ok
 	case "CreatePolicy":
 		_, ok := svc.(interface {
-			CreatePolicy(context.Context, *CreatePolicyInput) (*CreatePolicyOutput, error)
+			CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*CreatePolicyOutput, error)
 		})
 		return ok
 	case "CreatePolicyVersion":
 		_, ok := svc.(interface {
-			CreatePolicyVersion(context.Context, *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error)
+			CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error)
 		})
 		return ok
 	case "CreateRole":
 		_, ok := svc.(interface {
-			CreateRole(context.Context, *CreateRoleInput) (*CreateRoleOutput, error)
+			CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error)
 		})
 		return ok
 	case "CreateSAMLProvider":
 		_, ok := svc.(interface {
-			CreateSAMLProvider(context.Context, *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error)
+			CreateSAMLProvider(ctx context.Context, in *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error)
 		})
 		return ok
 	case "CreateServiceLinkedRole":
 		_, ok := svc.(interface {
-			CreateServiceLinkedRole(context.Context, *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error)
+			CreateServiceLinkedRole(ctx context.Context, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error)
 		})
 		return ok
 	case "CreateServiceSpecificCredential":
 		_, ok := svc.(interface {
-			CreateServiceSpecificCredential(context.Context, *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error)
+			CreateServiceSpecificCredential(ctx context.Context, in *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error)
 		})
 		return ok
 	case "CreateUser":
 		_, ok := svc.(interface {
-			CreateUser(context.Context, *CreateUserInput) (*CreateUserOutput, error)
+			CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error)
 		})
 		return ok
 	case "CreateVirtualMFADevice":
 		_, ok := svc.(interface {
-			CreateVirtualMFADevice(context.Context, *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error)
+			CreateVirtualMFADevice(ctx context.Context, in *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error)
 		})
 		return ok
 	case "DeactivateMFADevice":
 		_, ok := svc.(interface {
-			DeactivateMFADevice(context.Context, *DeactivateMFADeviceInput) error
+			DeactivateMFADevice(ctx context.Context, in *DeactivateMFADeviceInput) error
 		})
 		return ok
 	case "DeleteAccessKey":
 		_, ok := svc.(interface {
-			DeleteAccessKey(context.Context, *DeleteAccessKeyInput) error
+			DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput) error
 		})
 		return ok
 	case "DeleteAccountAlias":
 		_, ok := svc.(interface {
-			DeleteAccountAlias(context.Context, *DeleteAccountAliasInput) error
+			DeleteAccountAlias(ctx context.Context, in *DeleteAccountAliasInput) error
 		})
 		return ok
 	case "DeleteAccountPasswordPolicy":
 		_, ok := svc.(interface {
-			DeleteAccountPasswordPolicy(context.Context, *DeleteAccountPasswordPolicyInput) error
+			DeleteAccountPasswordPolicy(ctx context.Context, in *DeleteAccountPasswordPolicyInput) error
 		})
 		return ok
 	case "DeleteGroup":
 		_, ok := svc.(interface {
-			DeleteGroup(context.Context, *DeleteGroupInput) error
+			DeleteGroup(ctx context.Context, in *DeleteGroupInput) error
 		})
 		return ok
 	case "DeleteGroupPolicy":
 		_, ok := svc.(interface {
-			DeleteGroupPolicy(context.Context, *DeleteGroupPolicyInput) error
+			DeleteGroupPolicy(ctx context.Context, in *DeleteGroupPolicyInput) error
 		})
 		return ok
 	case "DeleteInstanceProfile":
 		_, ok := svc.(interface {
-			DeleteInstanceProfile(context.Context, *DeleteInstanceProfileInput) error
+			DeleteInstanceProfile(ctx context.Context, in *DeleteInstanceProfileInput) error
 		})
 		return ok
 	case "DeleteLoginProfile":
 		_, ok := svc.(interface {
-			DeleteLoginProfile(context.Context, *DeleteLoginProfileInput) error
+			DeleteLoginProfile(ctx context.Context, in *DeleteLoginProfileInput) error
 		})
 		return ok
 	case "DeleteOpenIDConnectProvider":
 		_, ok := svc.(interface {
-			DeleteOpenIDConnectProvider(context.Context, *DeleteOpenIDConnectProviderInput) error
+			DeleteOpenIDConnectProvider(ctx context.Context, in *DeleteOpenIDConnectProviderInput) error
 		})
 		return ok
 	case "DeletePolicy":
 		_, ok := svc.(interface {
-			DeletePolicy(context.Context, *DeletePolicyInput) error
+			DeletePolicy(ctx context.Context, in *DeletePolicyInput) error
 		})
 		return ok
 	case "DeletePolicyVersion":
 		_, ok := svc.(interface {
-			DeletePolicyVersion(context.Context, *DeletePolicyVersionInput) error
+			DeletePolicyVersion(ctx context.Context, in *DeletePolicyVersionInput) error
 		})
 		return ok
 	case "DeleteRole":
 		_, ok := svc.(interface {
-			DeleteRole(context.Context, *DeleteRoleInput) error
+			DeleteRole(ctx context.Context, in *DeleteRoleInput) error
 		})
 		return ok
 	case "DeleteRolePermissionsBoundary":
 		_, ok := svc.(interface {
-			DeleteRolePermissionsBoundary(context.Context, *DeleteRolePermissionsBoundaryInput) error
+			DeleteRolePermissionsBoundary(ctx context.Context, in *DeleteRolePermissionsBoundaryInput) error
 		})
 		return ok
 	case "DeleteRolePolicy":
 		_, ok := svc.(interface {
-			DeleteRolePolicy(context.Context, *DeleteRolePolicyInput) error
+			DeleteRolePolicy(ctx context.Context, in *DeleteRolePolicyInput) error
 		})
 		return ok
 	case "DeleteSAMLProvider":
 		_, ok := svc.(interface {
-			DeleteSAMLProvider(context.Context, *DeleteSAMLProviderInput) error
+			DeleteSAMLProvider(ctx context.Context, in *DeleteSAMLProviderInput) error
 		})
 		return ok
 	case "DeleteSSHPublicKey":
 		_, ok := svc.(interface {
-			DeleteSSHPublicKey(context.Context, *DeleteSSHPublicKeyInput) error
+			DeleteSSHPublicKey(ctx context.Context, in *DeleteSSHPublicKeyInput) error
 		})
 		return ok
 	case "DeleteServerCertificate":
 		_, ok := svc.(interface {
-			DeleteServerCertificate(context.Context, *DeleteServerCertificateInput) error
+			DeleteServerCertificate(ctx context.Context, in *DeleteServerCertificateInput) error
 		})
 		return ok
 	case "DeleteServiceLinkedRole":
 		_, ok := svc.(interface {
-			DeleteServiceLinkedRole(context.Context, *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error)
+			DeleteServiceLinkedRole(ctx context.Context, in *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error)
 		})
 		return ok
 	case "DeleteServiceSpecificCredential":
 		_, ok := svc.(interface {
-			DeleteServiceSpecificCredential(context.Context, *DeleteServiceSpecificCredentialInput) error
+			DeleteServiceSpecificCredential(ctx context.Context, in *DeleteServiceSpecificCredentialInput) error
 		})
 		return ok
 	case "DeleteSigningCertificate":
 		_, ok := svc.(interface {
-			DeleteSigningCertificate(context.Context, *DeleteSigningCertificateInput) error
+			DeleteSigningCertificate(ctx context.Context, in *DeleteSigningCertificateInput) error
 		})
 		return ok
 	case "DeleteUser":
 		_, ok := svc.(interface {
-			DeleteUser(context.Context, *DeleteUserInput) error
+			DeleteUser(ctx context.Context, in *DeleteUserInput) error
 		})
 		return ok
 	case "DeleteUserPermissionsBoundary":
 		_, ok := svc.(interface {
-			DeleteUserPermissionsBoundary(context.Context, *DeleteUserPermissionsBoundaryInput) error
+			DeleteUserPermissionsBoundary(ctx context.Context, in *DeleteUserPermissionsBoundaryInput) error
 		})
 		return ok
 	case "DeleteUserPolicy":
 		_, ok := svc.(interface {
-			DeleteUserPolicy(context.Context, *DeleteUserPolicyInput) error
+			DeleteUserPolicy(ctx context.Context, in *DeleteUserPolicyInput) error
 		})
 		return ok
 	case "DeleteVirtualMFADevice":
 		_, ok := svc.(interface {
-			DeleteVirtualMFADevice(context.Context, *DeleteVirtualMFADeviceInput) error
+			DeleteVirtualMFADevice(ctx context.Context, in *DeleteVirtualMFADeviceInput) error
 		})
 		return ok
 	case "DetachGroupPolicy":
 		_, ok := svc.(interface {
-			DetachGroupPolicy(context.Context, *DetachGroupPolicyInput) error
+			DetachGroupPolicy(ctx context.Context, in *DetachGroupPolicyInput) error
 		})
 		return ok
 	case "DetachRolePolicy":
 		_, ok := svc.(interface {
-			DetachRolePolicy(context.Context, *DetachRolePolicyInput) error
+			DetachRolePolicy(ctx context.Context, in *DetachRolePolicyInput) error
 		})
 		return ok
 	case "DetachUserPolicy":
 		_, ok := svc.(interface {
-			DetachUserPolicy(context.Context, *DetachUserPolicyInput) error
+			DetachUserPolicy(ctx context.Context, in *DetachUserPolicyInput) error
 		})
 		return ok
 	case "DisableOrganizationsRootCredentialsManagement":
 		_, ok := svc.(interface {
-			DisableOrganizationsRootCredentialsManagement(context.Context, *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error)
+			DisableOrganizationsRootCredentialsManagement(ctx context.Context, in *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error)
 		})
 		return ok
 	case "DisableOrganizationsRootSessions":
 		_, ok := svc.(interface {
-			DisableOrganizationsRootSessions(context.Context, *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error)
+			DisableOrganizationsRootSessions(ctx context.Context, in *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error)
 		})
 		return ok
 	case "DisableOutboundWebIdentityFederation":
 		_, ok := svc.(interface {
-			DisableOutboundWebIdentityFederation(context.Context, *DisableOutboundWebIdentityFederationInput) error
+			DisableOutboundWebIdentityFederation(ctx context.Context, in *DisableOutboundWebIdentityFederationInput) error
 		})
 		return ok
 	case "EnableMFADevice":
 		_, ok := svc.(interface {
-			EnableMFADevice(context.Context, *EnableMFADeviceInput) error
+			EnableMFADevice(ctx context.Context, in *EnableMFADeviceInput) error
 		})
 		return ok
 	case "EnableOrganizationsRootCredentialsManagement":
 		_, ok := svc.(interface {
-			EnableOrganizationsRootCredentialsManagement(context.Context, *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error)
+			EnableOrganizationsRootCredentialsManagement(ctx context.Context, in *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error)
 		})
 		return ok
 	case "EnableOrganizationsRootSessions":
 		_, ok := svc.(interface {
-			EnableOrganizationsRootSessions(context.Context, *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error)
+			EnableOrganizationsRootSessions(ctx context.Context, in *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error)
 		})
 		return ok
 	case "EnableOutboundWebIdentityFederation":
 		_, ok := svc.(interface {
-			EnableOutboundWebIdentityFederation(context.Context, *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error)
+			EnableOutboundWebIdentityFederation(ctx context.Context, in *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error)
 		})
 		return ok
 	case "GenerateCredentialReport":
 		_, ok := svc.(interface {
-			GenerateCredentialReport(context.Context, *GenerateCredentialReportInput) (*GenerateCredentialReportOutput, error)
+			GenerateCredentialReport(ctx context.Context, in *GenerateCredentialReportInput) (*GenerateCredentialReportOutput, error)
 		})
 		return ok
 	case "GenerateOrganizationsAccessReport":
 		_, ok := svc.(interface {
-			GenerateOrganizationsAccessReport(context.Context, *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error)
+			GenerateOrganizationsAccessReport(ctx context.Context, in *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error)
 		})
 		return ok
 	case "GenerateServiceLastAccessedDetails":
 		_, ok := svc.(interface {
-			GenerateServiceLastAccessedDetails(context.Context, *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error)
+			GenerateServiceLastAccessedDetails(ctx context.Context, in *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error)
 		})
 		return ok
 	case "GetAccessKeyLastUsed":
 		_, ok := svc.(interface {
-			GetAccessKeyLastUsed(context.Context, *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error)
+			GetAccessKeyLastUsed(ctx context.Context, in *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error)
 		})
 		return ok
 	case "GetAccountAuthorizationDetails":
 		_, ok := svc.(interface {
-			GetAccountAuthorizationDetails(context.Context, *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error)
+			GetAccountAuthorizationDetails(ctx context.Context, in *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error)
 		})
 		return ok
 	case "GetAccountPasswordPolicy":
 		_, ok := svc.(interface {
-			GetAccountPasswordPolicy(context.Context, *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error)
+			GetAccountPasswordPolicy(ctx context.Context, in *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error)
 		})
 		return ok
 	case "GetAccountSummary":
 		_, ok := svc.(interface {
-			GetAccountSummary(context.Context, *GetAccountSummaryInput) (*GetAccountSummaryOutput, error)
+			GetAccountSummary(ctx context.Context, in *GetAccountSummaryInput) (*GetAccountSummaryOutput, error)
 		})
 		return ok
 	case "GetContextKeysForCustomPolicy":
 		_, ok := svc.(interface {
-			GetContextKeysForCustomPolicy(context.Context, *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error)
+			GetContextKeysForCustomPolicy(ctx context.Context, in *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error)
 		})
 		return ok
 	case "GetContextKeysForPrincipalPolicy":
 		_, ok := svc.(interface {
-			GetContextKeysForPrincipalPolicy(context.Context, *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPrincipalPolicyOutput, error)
+			GetContextKeysForPrincipalPolicy(ctx context.Context, in *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPrincipalPolicyOutput, error)
 		})
 		return ok
 	case "GetCredentialReport":
 		_, ok := svc.(interface {
-			GetCredentialReport(context.Context, *GetCredentialReportInput) (*GetCredentialReportOutput, error)
+			GetCredentialReport(ctx context.Context, in *GetCredentialReportInput) (*GetCredentialReportOutput, error)
 		})
 		return ok
 	case "GetDelegationRequest":
 		_, ok := svc.(interface {
-			GetDelegationRequest(context.Context, *GetDelegationRequestInput) (*GetDelegationRequestOutput, error)
+			GetDelegationRequest(ctx context.Context, in *GetDelegationRequestInput) (*GetDelegationRequestOutput, error)
 		})
 		return ok
 	case "GetGroup":
 		_, ok := svc.(interface {
-			GetGroup(context.Context, *GetGroupInput) (*GetGroupOutput, error)
+			GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOutput, error)
 		})
 		return ok
 	case "GetGroupPolicy":
 		_, ok := svc.(interface {
-			GetGroupPolicy(context.Context, *GetGroupPolicyInput) (*GetGroupPolicyOutput, error)
+			GetGroupPolicy(ctx context.Context, in *GetGroupPolicyInput) (*GetGroupPolicyOutput, error)
 		})
 		return ok
 	case "GetHumanReadableSummary":
 		_, ok := svc.(interface {
-			GetHumanReadableSummary(context.Context, *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error)
+			GetHumanReadableSummary(ctx context.Context, in *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error)
 		})
 		return ok
 	case "GetInstanceProfile":
 		_, ok := svc.(interface {
-			GetInstanceProfile(context.Context, *GetInstanceProfileInput) (*GetInstanceProfileOutput, error)
+			GetInstanceProfile(ctx context.Context, in *GetInstanceProfileInput) (*GetInstanceProfileOutput, error)
 		})
 		return ok
 	case "GetLoginProfile":
 		_, ok := svc.(interface {
-			GetLoginProfile(context.Context, *GetLoginProfileInput) (*GetLoginProfileOutput, error)
+			GetLoginProfile(ctx context.Context, in *GetLoginProfileInput) (*GetLoginProfileOutput, error)
 		})
 		return ok
 	case "GetMFADevice":
 		_, ok := svc.(interface {
-			GetMFADevice(context.Context, *GetMFADeviceInput) (*GetMFADeviceOutput, error)
+			GetMFADevice(ctx context.Context, in *GetMFADeviceInput) (*GetMFADeviceOutput, error)
 		})
 		return ok
 	case "GetOpenIDConnectProvider":
 		_, ok := svc.(interface {
-			GetOpenIDConnectProvider(context.Context, *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error)
+			GetOpenIDConnectProvider(ctx context.Context, in *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error)
 		})
 		return ok
 	case "GetOrganizationsAccessReport":
 		_, ok := svc.(interface {
-			GetOrganizationsAccessReport(context.Context, *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error)
+			GetOrganizationsAccessReport(ctx context.Context, in *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error)
 		})
 		return ok
 	case "GetOutboundWebIdentityFederationInfo":
 		_, ok := svc.(interface {
-			GetOutboundWebIdentityFederationInfo(context.Context, *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error)
+			GetOutboundWebIdentityFederationInfo(ctx context.Context, in *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error)
 		})
 		return ok
 	case "GetPolicy":
 		_, ok := svc.(interface {
-			GetPolicy(context.Context, *GetPolicyInput) (*GetPolicyOutput, error)
+			GetPolicy(ctx context.Context, in *GetPolicyInput) (*GetPolicyOutput, error)
 		})
 		return ok
 	case "GetPolicyVersion":
 		_, ok := svc.(interface {
-			GetPolicyVersion(context.Context, *GetPolicyVersionInput) (*GetPolicyVersionOutput, error)
+			GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error)
 		})
 		return ok
 	case "GetRole":
 		_, ok := svc.(interface {
-			GetRole(context.Context, *GetRoleInput) (*GetRoleOutput, error)
+			GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput, error)
 		})
 		return ok
 	case "GetRolePolicy":
 		_, ok := svc.(interface {
-			GetRolePolicy(context.Context, *GetRolePolicyInput) (*GetRolePolicyOutput, error)
+			GetRolePolicy(ctx context.Context, in *GetRolePolicyInput) (*GetRolePolicyOutput, error)
 		})
 		return ok
 	case "GetSAMLProvider":
 		_, ok := svc.(interface {
-			GetSAMLProvider(context.Context, *GetSAMLProviderInput) (*GetSAMLProviderOutput, error)
+			GetSAMLProvider(ctx context.Context, in *GetSAMLProviderInput) (*GetSAMLProviderOutput, error)
 		})
 		return ok
 	case "GetSSHPublicKey":
 		_, ok := svc.(interface {
-			GetSSHPublicKey(context.Context, *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error)
+			GetSSHPublicKey(ctx context.Context, in *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error)
 		})
 		return ok
 	case "GetServerCertificate":
 		_, ok := svc.(interface {
-			GetServerCertificate(context.Context, *GetServerCertificateInput) (*GetServerCertificateOutput, error)
+			GetServerCertificate(ctx context.Context, in *GetServerCertificateInput) (*GetServerCertificateOutput, error)
 		})
 		return ok
 	case "GetServiceLastAccessedDetails":
 		_, ok := svc.(interface {
-			GetServiceLastAccessedDetails(context.Context, *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error)
+			GetServiceLastAccessedDetails(ctx context.Context, in *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error)
 		})
 		return ok
 	case "GetServiceLastAccessedDetailsWithEntities":
 		_, ok := svc.(interface {
-			GetServiceLastAccessedDetailsWithEntities(context.Context, *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error)
+			GetServiceLastAccessedDetailsWithEntities(ctx context.Context, in *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error)
 		})
 		return ok
 	case "GetServiceLinkedRoleDeletionStatus":
 		_, ok := svc.(interface {
-			GetServiceLinkedRoleDeletionStatus(context.Context, *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error)
+			GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error)
 		})
 		return ok
 	case "GetUser":
 		_, ok := svc.(interface {
-			GetUser(context.Context, *GetUserInput) (*GetUserOutput, error)
+			GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error)
 		})
 		return ok
 	case "GetUserPolicy":
 		_, ok := svc.(interface {
-			GetUserPolicy(context.Context, *GetUserPolicyInput) (*GetUserPolicyOutput, error)
+			GetUserPolicy(ctx context.Context, in *GetUserPolicyInput) (*GetUserPolicyOutput, error)
 		})
 		return ok
 	case "ListAccessKeys":
 		_, ok := svc.(interface {
-			ListAccessKeys(context.Context, *ListAccessKeysInput) (*ListAccessKeysOutput, error)
+			ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (*ListAccessKeysOutput, error)
 		})
 		return ok
 	case "ListAccountAliases":
 		_, ok := svc.(interface {
-			ListAccountAliases(context.Context, *ListAccountAliasesInput) (*ListAccountAliasesOutput, error)
+			ListAccountAliases(ctx context.Context, in *ListAccountAliasesInput) (*ListAccountAliasesOutput, error)
 		})
 		return ok
 	case "ListAttachedGroupPolicies":
 		_, ok := svc.(interface {
-			ListAttachedGroupPolicies(context.Context, *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error)
+			ListAttachedGroupPolicies(ctx context.Context, in *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error)
 		})
 		return ok
 	case "ListAttachedRolePolicies":
 		_, ok := svc.(interface {
-			ListAttachedRolePolicies(context.Context, *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error)
+			ListAttachedRolePolicies(ctx context.Context, in *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error)
 		})
 		return ok
 	case "ListAttachedUserPolicies":
 		_, ok := svc.(interface {
-			ListAttachedUserPolicies(context.Context, *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error)
+			ListAttachedUserPolicies(ctx context.Context, in *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error)
 		})
 		return ok
 	case "ListDelegationRequests":
 		_, ok := svc.(interface {
-			ListDelegationRequests(context.Context, *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error)
+			ListDelegationRequests(ctx context.Context, in *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error)
 		})
 		return ok
 	case "ListEntitiesForPolicy":
 		_, ok := svc.(interface {
-			ListEntitiesForPolicy(context.Context, *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error)
+			ListEntitiesForPolicy(ctx context.Context, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error)
 		})
 		return ok
 	case "ListGroupPolicies":
 		_, ok := svc.(interface {
-			ListGroupPolicies(context.Context, *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error)
+			ListGroupPolicies(ctx context.Context, in *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error)
 		})
 		return ok
 	case "ListGroups":
 		_, ok := svc.(interface {
-			ListGroups(context.Context, *ListGroupsInput) (*ListGroupsOutput, error)
+			ListGroups(ctx context.Context, in *ListGroupsInput) (*ListGroupsOutput, error)
 		})
 		return ok
 	case "ListGroupsForUser":
 		_, ok := svc.(interface {
-			ListGroupsForUser(context.Context, *ListGroupsForUserInput) (*ListGroupsForUserOutput, error)
+			ListGroupsForUser(ctx context.Context, in *ListGroupsForUserInput) (*ListGroupsForUserOutput, error)
 		})
 		return ok
 	case "ListInstanceProfileTags":
 		_, ok := svc.(interface {
-			ListInstanceProfileTags(context.Context, *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error)
+			ListInstanceProfileTags(ctx context.Context, in *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error)
 		})
 		return ok
 	case "ListInstanceProfiles":
 		_, ok := svc.(interface {
-			ListInstanceProfiles(context.Context, *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error)
+			ListInstanceProfiles(ctx context.Context, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error)
 		})
 		return ok
 	case "ListInstanceProfilesForRole":
 		_, ok := svc.(interface {
-			ListInstanceProfilesForRole(context.Context, *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error)
+			ListInstanceProfilesForRole(ctx context.Context, in *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error)
 		})
 		return ok
 	case "ListMFADeviceTags":
 		_, ok := svc.(interface {
-			ListMFADeviceTags(context.Context, *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error)
+			ListMFADeviceTags(ctx context.Context, in *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error)
 		})
 		return ok
 	case "ListMFADevices":
 		_, ok := svc.(interface {
-			ListMFADevices(context.Context, *ListMFADevicesInput) (*ListMFADevicesOutput, error)
+			ListMFADevices(ctx context.Context, in *ListMFADevicesInput) (*ListMFADevicesOutput, error)
 		})
 		return ok
 	case "ListOpenIDConnectProviderTags":
 		_, ok := svc.(interface {
-			ListOpenIDConnectProviderTags(context.Context, *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error)
+			ListOpenIDConnectProviderTags(ctx context.Context, in *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error)
 		})
 		return ok
 	case "ListOpenIDConnectProviders":
 		_, ok := svc.(interface {
-			ListOpenIDConnectProviders(context.Context, *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error)
+			ListOpenIDConnectProviders(ctx context.Context, in *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error)
 		})
 		return ok
 	case "ListOrganizationsFeatures":
 		_, ok := svc.(interface {
-			ListOrganizationsFeatures(context.Context, *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error)
+			ListOrganizationsFeatures(ctx context.Context, in *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error)
 		})
 		return ok
 	case "ListPolicies":
 		_, ok := svc.(interface {
-			ListPolicies(context.Context, *ListPoliciesInput) (*ListPoliciesOutput, error)
+			ListPolicies(ctx context.Context, in *ListPoliciesInput) (*ListPoliciesOutput, error)
 		})
 		return ok
 	case "ListPoliciesGrantingServiceAccess":
 		_, ok := svc.(interface {
-			ListPoliciesGrantingServiceAccess(context.Context, *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error)
+			ListPoliciesGrantingServiceAccess(ctx context.Context, in *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error)
 		})
 		return ok
 	case "ListPolicyTags":
 		_, ok := svc.(interface {
-			ListPolicyTags(context.Context, *ListPolicyTagsInput) (*ListPolicyTagsOutput, error)
+			ListPolicyTags(ctx context.Context, in *ListPolicyTagsInput) (*ListPolicyTagsOutput, error)
 		})
 		return ok
 	case "ListPolicyVersions":
 		_, ok := svc.(interface {
-			ListPolicyVersions(context.Context, *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error)
+			ListPolicyVersions(ctx context.Context, in *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error)
 		})
 		return ok
 	case "ListRolePolicies":
 		_, ok := svc.(interface {
-			ListRolePolicies(context.Context, *ListRolePoliciesInput) (*ListRolePoliciesOutput, error)
+			ListRolePolicies(ctx context.Context, in *ListRolePoliciesInput) (*ListRolePoliciesOutput, error)
 		})
 		return ok
 	case "ListRoleTags":
 		_, ok := svc.(interface {
-			ListRoleTags(context.Context, *ListRoleTagsInput) (*ListRoleTagsOutput, error)
+			ListRoleTags(ctx context.Context, in *ListRoleTagsInput) (*ListRoleTagsOutput, error)
 		})
 		return ok
 	case "ListRoles":
 		_, ok := svc.(interface {
-			ListRoles(context.Context, *ListRolesInput) (*ListRolesOutput, error)
+			ListRoles(ctx context.Context, in *ListRolesInput) (*ListRolesOutput, error)
 		})
 		return ok
 	case "ListSAMLProviderTags":
 		_, ok := svc.(interface {
-			ListSAMLProviderTags(context.Context, *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error)
+			ListSAMLProviderTags(ctx context.Context, in *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error)
 		})
 		return ok
 	case "ListSAMLProviders":
 		_, ok := svc.(interface {
-			ListSAMLProviders(context.Context, *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error)
+			ListSAMLProviders(ctx context.Context, in *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error)
 		})
 		return ok
 	case "ListSSHPublicKeys":
 		_, ok := svc.(interface {
-			ListSSHPublicKeys(context.Context, *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error)
+			ListSSHPublicKeys(ctx context.Context, in *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error)
 		})
 		return ok
 	case "ListServerCertificateTags":
 		_, ok := svc.(interface {
-			ListServerCertificateTags(context.Context, *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error)
+			ListServerCertificateTags(ctx context.Context, in *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error)
 		})
 		return ok
 	case "ListServerCertificates":
 		_, ok := svc.(interface {
-			ListServerCertificates(context.Context, *ListServerCertificatesInput) (*ListServerCertificatesOutput, error)
+			ListServerCertificates(ctx context.Context, in *ListServerCertificatesInput) (*ListServerCertificatesOutput, error)
 		})
 		return ok
 	case "ListServiceSpecificCredentials":
 		_, ok := svc.(interface {
-			ListServiceSpecificCredentials(context.Context, *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error)
+			ListServiceSpecificCredentials(ctx context.Context, in *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error)
 		})
 		return ok
 	case "ListSigningCertificates":
 		_, ok := svc.(interface {
-			ListSigningCertificates(context.Context, *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error)
+			ListSigningCertificates(ctx context.Context, in *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error)
 		})
 		return ok
 	case "ListUserPolicies":
 		_, ok := svc.(interface {
-			ListUserPolicies(context.Context, *ListUserPoliciesInput) (*ListUserPoliciesOutput, error)
+			ListUserPolicies(ctx context.Context, in *ListUserPoliciesInput) (*ListUserPoliciesOutput, error)
 		})
 		return ok
 	case "ListUserTags":
 		_, ok := svc.(interface {
-			ListUserTags(context.Context, *ListUserTagsInput) (*ListUserTagsOutput, error)
+			ListUserTags(ctx context.Context, in *ListUserTagsInput) (*ListUserTagsOutput, error)
 		})
 		return ok
 	case "ListUsers":
 		_, ok := svc.(interface {
-			ListUsers(context.Context, *ListUsersInput) (*ListUsersOutput, error)
+			ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsersOutput, error)
 		})
 		return ok
 	case "ListVirtualMFADevices":
 		_, ok := svc.(interface {
-			ListVirtualMFADevices(context.Context, *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error)
+			ListVirtualMFADevices(ctx context.Context, in *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error)
 		})
 		return ok
 	case "PutGroupPolicy":
 		_, ok := svc.(interface {
-			PutGroupPolicy(context.Context, *PutGroupPolicyInput) error
+			PutGroupPolicy(ctx context.Context, in *PutGroupPolicyInput) error
 		})
 		return ok
 	case "PutRolePermissionsBoundary":
 		_, ok := svc.(interface {
-			PutRolePermissionsBoundary(context.Context, *PutRolePermissionsBoundaryInput) error
+			PutRolePermissionsBoundary(ctx context.Context, in *PutRolePermissionsBoundaryInput) error
 		})
 		return ok
 	case "PutRolePolicy":
 		_, ok := svc.(interface {
-			PutRolePolicy(context.Context, *PutRolePolicyInput) error
+			PutRolePolicy(ctx context.Context, in *PutRolePolicyInput) error
 		})
 		return ok
 	case "PutUserPermissionsBoundary":
 		_, ok := svc.(interface {
-			PutUserPermissionsBoundary(context.Context, *PutUserPermissionsBoundaryInput) error
+			PutUserPermissionsBoundary(ctx context.Context, in *PutUserPermissionsBoundaryInput) error
 		})
 		return ok
 	case "PutUserPolicy":
 		_, ok := svc.(interface {
-			PutUserPolicy(context.Context, *PutUserPolicyInput) error
+			PutUserPolicy(ctx context.Context, in *PutUserPolicyInput) error
 		})
 		return ok
 	case "RejectDelegationRequest":
 		_, ok := svc.(interface {
-			RejectDelegationRequest(context.Context, *RejectDelegationRequestInput) error
+			RejectDelegationRequest(ctx context.Context, in *RejectDelegationRequestInput) error
 		})
 		return ok
 	case "RemoveClientIDFromOpenIDConnectProvider":
 		_, ok := svc.(interface {
-			RemoveClientIDFromOpenIDConnectProvider(context.Context, *RemoveClientIDFromOpenIDConnectProviderInput) error
+			RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, in *RemoveClientIDFromOpenIDConnectProviderInput) error
 		})
 		return ok
 	case "RemoveRoleFromInstanceProfile":
 		_, ok := svc.(interface {
-			RemoveRoleFromInstanceProfile(context.Context, *RemoveRoleFromInstanceProfileInput) error
+			RemoveRoleFromInstanceProfile(ctx context.Context, in *RemoveRoleFromInstanceProfileInput) error
 		})
 		return ok
 	case "RemoveUserFromGroup":
 		_, ok := svc.(interface {
-			RemoveUserFromGroup(context.Context, *RemoveUserFromGroupInput) error
+			RemoveUserFromGroup(ctx context.Context, in *RemoveUserFromGroupInput) error
 		})
 		return ok
 	case "ResetServiceSpecificCredential":
 		_, ok := svc.(interface {
-			ResetServiceSpecificCredential(context.Context, *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error)
+			ResetServiceSpecificCredential(ctx context.Context, in *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error)
 		})
 		return ok
 	case "ResyncMFADevice":
 		_, ok := svc.(interface {
-			ResyncMFADevice(context.Context, *ResyncMFADeviceInput) error
+			ResyncMFADevice(ctx context.Context, in *ResyncMFADeviceInput) error
 		})
 		return ok
 	case "SendDelegationToken":
 		_, ok := svc.(interface {
-			SendDelegationToken(context.Context, *SendDelegationTokenInput) error
+			SendDelegationToken(ctx context.Context, in *SendDelegationTokenInput) error
 		})
 		return ok
 	case "SetDefaultPolicyVersion":
 		_, ok := svc.(interface {
-			SetDefaultPolicyVersion(context.Context, *SetDefaultPolicyVersionInput) error
+			SetDefaultPolicyVersion(ctx context.Context, in *SetDefaultPolicyVersionInput) error
 		})
 		return ok
 	case "SetSecurityTokenServicePreferences":
 		_, ok := svc.(interface {
-			SetSecurityTokenServicePreferences(context.Context, *SetSecurityTokenServicePreferencesInput) error
+			SetSecurityTokenServicePreferences(ctx context.Context, in *SetSecurityTokenServicePreferencesInput) error
 		})
 		return ok
 	case "SimulateCustomPolicy":
 		_, ok := svc.(interface {
-			SimulateCustomPolicy(context.Context, *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error)
+			SimulateCustomPolicy(ctx context.Context, in *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error)
 		})
 		return ok
 	case "SimulatePrincipalPolicy":
 		_, ok := svc.(interface {
-			SimulatePrincipalPolicy(context.Context, *SimulatePrincipalPolicyInput) (*SimulatePrincipalPolicyOutput, error)
+			SimulatePrincipalPolicy(ctx context.Context, in *SimulatePrincipalPolicyInput) (*SimulatePrincipalPolicyOutput, error)
 		})
 		return ok
 	case "TagInstanceProfile":
 		_, ok := svc.(interface {
-			TagInstanceProfile(context.Context, *TagInstanceProfileInput) error
+			TagInstanceProfile(ctx context.Context, in *TagInstanceProfileInput) error
 		})
 		return ok
 	case "TagMFADevice":
 		_, ok := svc.(interface {
-			TagMFADevice(context.Context, *TagMFADeviceInput) error
+			TagMFADevice(ctx context.Context, in *TagMFADeviceInput) error
 		})
 		return ok
 	case "TagOpenIDConnectProvider":
 		_, ok := svc.(interface {
-			TagOpenIDConnectProvider(context.Context, *TagOpenIDConnectProviderInput) error
+			TagOpenIDConnectProvider(ctx context.Context, in *TagOpenIDConnectProviderInput) error
 		})
 		return ok
 	case "TagPolicy":
 		_, ok := svc.(interface {
-			TagPolicy(context.Context, *TagPolicyInput) error
+			TagPolicy(ctx context.Context, in *TagPolicyInput) error
 		})
 		return ok
 	case "TagRole":
 		_, ok := svc.(interface {
-			TagRole(context.Context, *TagRoleInput) error
+			TagRole(ctx context.Context, in *TagRoleInput) error
 		})
 		return ok
 	case "TagSAMLProvider":
 		_, ok := svc.(interface {
-			TagSAMLProvider(context.Context, *TagSAMLProviderInput) error
+			TagSAMLProvider(ctx context.Context, in *TagSAMLProviderInput) error
 		})
 		return ok
 	case "TagServerCertificate":
 		_, ok := svc.(interface {
-			TagServerCertificate(context.Context, *TagServerCertificateInput) error
+			TagServerCertificate(ctx context.Context, in *TagServerCertificateInput) error
 		})
 		return ok
 	case "TagUser":
 		_, ok := svc.(interface {
-			TagUser(context.Context, *TagUserInput) error
+			TagUser(ctx context.Context, in *TagUserInput) error
 		})
 		return ok
 	case "UntagInstanceProfile":
 		_, ok := svc.(interface {
-			UntagInstanceProfile(context.Context, *UntagInstanceProfileInput) error
+			UntagInstanceProfile(ctx context.Context, in *UntagInstanceProfileInput) error
 		})
 		return ok
 	case "UntagMFADevice":
 		_, ok := svc.(interface {
-			UntagMFADevice(context.Context, *UntagMFADeviceInput) error
+			UntagMFADevice(ctx context.Context, in *UntagMFADeviceInput) error
 		})
 		return ok
 	case "UntagOpenIDConnectProvider":
 		_, ok := svc.(interface {
-			UntagOpenIDConnectProvider(context.Context, *UntagOpenIDConnectProviderInput) error
+			UntagOpenIDConnectProvider(ctx context.Context, in *UntagOpenIDConnectProviderInput) error
 		})
 		return ok
 	case "UntagPolicy":
 		_, ok := svc.(interface {
-			UntagPolicy(context.Context, *UntagPolicyInput) error
+			UntagPolicy(ctx context.Context, in *UntagPolicyInput) error
 		})
 		return ok
 	case "UntagRole":
 		_, ok := svc.(interface {
-			UntagRole(context.Context, *UntagRoleInput) error
+			UntagRole(ctx context.Context, in *UntagRoleInput) error
 		})
 		return ok
 	case "UntagSAMLProvider":
 		_, ok := svc.(interface {
-			UntagSAMLProvider(context.Context, *UntagSAMLProviderInput) error
+			UntagSAMLProvider(ctx context.Context, in *UntagSAMLProviderInput) error
 		})
 		return ok
 	case "UntagServerCertificate":
 		_, ok := svc.(interface {
-			UntagServerCertificate(context.Context, *UntagServerCertificateInput) error
+			UntagServerCertificate(ctx context.Context, in *UntagServerCertificateInput) error
 		})
 		return ok
 	case "UntagUser":
 		_, ok := svc.(interface {
-			UntagUser(context.Context, *UntagUserInput) error
+			UntagUser(ctx context.Context, in *UntagUserInput) error
 		})
 		return ok
 	case "UpdateAccessKey":
 		_, ok := svc.(interface {
-			UpdateAccessKey(context.Context, *UpdateAccessKeyInput) error
+			UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyInput) error
 		})
 		return ok
 	case "UpdateAccountPasswordPolicy":
 		_, ok := svc.(interface {
-			UpdateAccountPasswordPolicy(context.Context, *UpdateAccountPasswordPolicyInput) error
+			UpdateAccountPasswordPolicy(ctx context.Context, in *UpdateAccountPasswordPolicyInput) error
 		})
 		return ok
 	case "UpdateAssumeRolePolicy":
 		_, ok := svc.(interface {
-			UpdateAssumeRolePolicy(context.Context, *UpdateAssumeRolePolicyInput) error
+			UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRolePolicyInput) error
 		})
 		return ok
 	case "UpdateDelegationRequest":
 		_, ok := svc.(interface {
-			UpdateDelegationRequest(context.Context, *UpdateDelegationRequestInput) error
+			UpdateDelegationRequest(ctx context.Context, in *UpdateDelegationRequestInput) error
 		})
 		return ok
 	case "UpdateGroup":
 		_, ok := svc.(interface {
-			UpdateGroup(context.Context, *UpdateGroupInput) error
+			UpdateGroup(ctx context.Context, in *UpdateGroupInput) error
 		})
 		return ok
 	case "UpdateLoginProfile":
 		_, ok := svc.(interface {
-			UpdateLoginProfile(context.Context, *UpdateLoginProfileInput) error
+			UpdateLoginProfile(ctx context.Context, in *UpdateLoginProfileInput) error
 		})
 		return ok
 	case "UpdateOpenIDConnectProviderThumbprint":
 		_, ok := svc.(interface {
-			UpdateOpenIDConnectProviderThumbprint(context.Context, *UpdateOpenIDConnectProviderThumbprintInput) error
+			UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *UpdateOpenIDConnectProviderThumbprintInput) error
 		})
 		return ok
 	case "UpdateRole":
 		_, ok := svc.(interface {
-			UpdateRole(context.Context, *UpdateRoleInput) (*UpdateRoleOutput, error)
+			UpdateRole(ctx context.Context, in *UpdateRoleInput) (*UpdateRoleOutput, error)
 		})
 		return ok
 	case "UpdateRoleDescription":
 		_, ok := svc.(interface {
-			UpdateRoleDescription(context.Context, *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error)
+			UpdateRoleDescription(ctx context.Context, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error)
 		})
 		return ok
 	case "UpdateSAMLProvider":
 		_, ok := svc.(interface {
-			UpdateSAMLProvider(context.Context, *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error)
+			UpdateSAMLProvider(ctx context.Context, in *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error)
 		})
 		return ok
 	case "UpdateSSHPublicKey":
 		_, ok := svc.(interface {
-			UpdateSSHPublicKey(context.Context, *UpdateSSHPublicKeyInput) error
+			UpdateSSHPublicKey(ctx context.Context, in *UpdateSSHPublicKeyInput) error
 		})
 		return ok
 	case "UpdateServerCertificate":
 		_, ok := svc.(interface {
-			UpdateServerCertificate(context.Context, *UpdateServerCertificateInput) error
+			UpdateServerCertificate(ctx context.Context, in *UpdateServerCertificateInput) error
 		})
 		return ok
 	case "UpdateServiceSpecificCredential":
 		_, ok := svc.(interface {
-			UpdateServiceSpecificCredential(context.Context, *UpdateServiceSpecificCredentialInput) error
+			UpdateServiceSpecificCredential(ctx context.Context, in *UpdateServiceSpecificCredentialInput) error
 		})
 		return ok
 	case "UpdateSigningCertificate":
 		_, ok := svc.(interface {
-			UpdateSigningCertificate(context.Context, *UpdateSigningCertificateInput) error
+			UpdateSigningCertificate(ctx context.Context, in *UpdateSigningCertificateInput) error
 		})
 		return ok
 	case "UpdateUser":
 		_, ok := svc.(interface {
-			UpdateUser(context.Context, *UpdateUserInput) error
+			UpdateUser(ctx context.Context, in *UpdateUserInput) error
 		})
 		return ok
 	case "UploadSSHPublicKey":
 		_, ok := svc.(interface {
-			UploadSSHPublicKey(context.Context, *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error)
+			UploadSSHPublicKey(ctx context.Context, in *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error)
 		})
 		return ok
 	case "UploadServerCertificate":
 		_, ok := svc.(interface {
-			UploadServerCertificate(context.Context, *UploadServerCertificateInput) (*UploadServerCertificateOutput, error)
+			UploadServerCertificate(ctx context.Context, in *UploadServerCertificateInput) (*UploadServerCertificateOutput, error)
 		})
 		return ok
 	case "UploadSigningCertificate":
 		_, ok := svc.(interface {
-			UploadSigningCertificate(context.Context, *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
+			UploadSigningCertificate(ctx context.Context, in *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
 		})
 		return ok
 	}
@@ -4268,14 +3957,20 @@ func ImplementedOperations(svc any) []string {
 	return out
 }
 
-func prepare(ctx context.Context, svc any, action string, in interface{ Decode(url.Values) error }, params url.Values) error {
+// prepare is the first step of every operation: with an authorizer,
+// decode and validate the input, then authorize it.
+func prepare(ctx context.Context, authz Authorizer, action string, in Input, params url.Values) error {
+	if authz == nil {
+		return noAuthorizer(action)
+	}
 	if err := in.Decode(params); err != nil {
 		return err
 	}
-	if a, ok := svc.(query.Authorizer); ok {
-		return a.Authorize(ctx, action, in)
-	}
-	return nil
+	return authz.Authorize(ctx, action, in)
+}
+
+func noAuthorizer(action string) error {
+	return awserr.New("AccessDenied", 403, "No authorizer is configured for "+action+": iamd refuses every call.")
 }
 
 func unknownAction(action string) error {

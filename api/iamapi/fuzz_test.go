@@ -70,14 +70,14 @@ func FuzzDispatch(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	svc := &fake{}
+	dispatch := dispatchTo(&fake{})
 	f.Fuzz(func(t *testing.T, body string) {
 		params, err := url.ParseQuery(body)
 		if err != nil {
 			return
 		}
 		action := params.Get("Action")
-		out, err := iamapi.Dispatch(context.Background(), svc, action, params)
+		out, err := dispatch(context.Background(), action, params)
 		if err == nil {
 			query.WriteResponse(query.NewWriter(nil), action, iamapi.Namespace, "id", out)
 			return

@@ -126,7 +126,7 @@ func (f *fake) SimulateCustomPolicy(_ context.Context, in *iamapi.SimulateCustom
 
 func newClient(t *testing.T) (*iam.Client, *fake, string) {
 	svc := &fake{}
-	srv, cfg := querytest.Server(t, iamapi.Namespace, iamapi.Dispatch, svc)
+	srv, cfg := querytest.Server(t, iamapi.Namespace, dispatchTo(svc))
 	return iam.NewFromConfig(cfg), svc, srv.URL
 }
 

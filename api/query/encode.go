@@ -1,7 +1,6 @@
 package query
 
 import (
-	"context"
 	"encoding/base64"
 	"strconv"
 	"time"
@@ -14,12 +13,6 @@ import (
 // writing its members in the model's order.
 type Output interface {
 	EncodeXML(w *Writer)
-}
-
-// Authorizer is implemented by services that check each call, with its
-// decoded and validated input, before the operation runs.
-type Authorizer interface {
-	Authorize(ctx context.Context, operation string, in any) error
 }
 
 // ContentType is what AWS sends query responses as.

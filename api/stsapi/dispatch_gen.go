@@ -31,29 +31,106 @@ var Operations = []string{
 	"GetWebIdentityToken",
 }
 
-// Dispatch decodes and validates the parameters of action, then calls the
-// method of svc named after it, e.g. for CreateUser
-//
-//	CreateUser(context.Context, *CreateUserInput) (*CreateUserOutput, error)
-//
-// (operations without output return only error), after svc's Authorize
-// when svc is a query.Authorizer. The Output is nil for operations without
-// output. Unknown actions (InvalidAction) and operations svc lacks
-// (NotImplemented) are quick 400s: SDKs retry 5xx answers for minutes.
-func Dispatch(ctx context.Context, svc any, action string, params url.Values) (query.Output, error) {
+// Service is the STS API: a method per operation of the model. Implement
+// it by embedding UnimplementedSTSService beside the types that implement
+// operations; the operations none implements answer NotImplemented.
+type Service interface {
+	AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleOutput, error)
+	AssumeRoleWithSAML(ctx context.Context, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error)
+	AssumeRoleWithWebIdentity(ctx context.Context, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error)
+	AssumeRoot(ctx context.Context, in *AssumeRootInput) (*AssumeRootOutput, error)
+	DecodeAuthorizationMessage(ctx context.Context, in *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error)
+	GetAccessKeyInfo(ctx context.Context, in *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error)
+	GetCallerIdentity(ctx context.Context, in *GetCallerIdentityInput) (*GetCallerIdentityOutput, error)
+	GetDelegatedAccessToken(ctx context.Context, in *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error)
+	GetFederationToken(ctx context.Context, in *GetFederationTokenInput) (*GetFederationTokenOutput, error)
+	GetSessionToken(ctx context.Context, in *GetSessionTokenInput) (*GetSessionTokenOutput, error)
+	GetWebIdentityToken(ctx context.Context, in *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error)
+}
+
+// UnimplementedSTSService has every operation answer AWS's NotImplemented error.
+// Embed it in a struct beside the types that implement operations:
+// its methods are promoted from one level deeper than theirs, so theirs
+// win and the struct is a Service.
+type UnimplementedSTSService struct{ unimplementedSTSService }
+
+type unimplementedSTSService struct{}
+
+func (unimplementedSTSService) AssumeRole(context.Context, *AssumeRoleInput) (*AssumeRoleOutput, error) {
+	return nil, notImplemented("AssumeRole")
+}
+func (unimplementedSTSService) AssumeRoleWithSAML(context.Context, *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error) {
+	return nil, notImplemented("AssumeRoleWithSAML")
+}
+func (unimplementedSTSService) AssumeRoleWithWebIdentity(context.Context, *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error) {
+	return nil, notImplemented("AssumeRoleWithWebIdentity")
+}
+func (unimplementedSTSService) AssumeRoot(context.Context, *AssumeRootInput) (*AssumeRootOutput, error) {
+	return nil, notImplemented("AssumeRoot")
+}
+func (unimplementedSTSService) DecodeAuthorizationMessage(context.Context, *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error) {
+	return nil, notImplemented("DecodeAuthorizationMessage")
+}
+func (unimplementedSTSService) GetAccessKeyInfo(context.Context, *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error) {
+	return nil, notImplemented("GetAccessKeyInfo")
+}
+func (unimplementedSTSService) GetCallerIdentity(context.Context, *GetCallerIdentityInput) (*GetCallerIdentityOutput, error) {
+	return nil, notImplemented("GetCallerIdentity")
+}
+func (unimplementedSTSService) GetDelegatedAccessToken(context.Context, *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error) {
+	return nil, notImplemented("GetDelegatedAccessToken")
+}
+func (unimplementedSTSService) GetFederationToken(context.Context, *GetFederationTokenInput) (*GetFederationTokenOutput, error) {
+	return nil, notImplemented("GetFederationToken")
+}
+func (unimplementedSTSService) GetSessionToken(context.Context, *GetSessionTokenInput) (*GetSessionTokenOutput, error) {
+	return nil, notImplemented("GetSessionToken")
+}
+func (unimplementedSTSService) GetWebIdentityToken(context.Context, *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error) {
+	return nil, notImplemented("GetWebIdentityToken")
+}
+
+var _ Service = UnimplementedSTSService{}
+
+// Authorizer decides whether a decoded and validated call may run;
+// Dispatch calls it before every operation and answers its error.
+type Authorizer interface {
+	Authorize(ctx context.Context, operation string, in Input) error
+}
+
+// Input is an operation's input as Dispatch and the authorizer see it:
+// decoding, and generated accessors to the members that authorization
+// reads.
+type Input interface {
+	Decode(params url.Values) error
+	// AuthzString is the top-level string member named (UserName, Path,
+	// PolicyArn, ...) when the input has it and it is set.
+	AuthzString(member string) (string, bool)
+	// AuthzTags are the tags the request sets (its Tags member).
+	AuthzTags() []Tag
+	// AuthzTagKeys are the tag keys the request names (its TagKeys member).
+	AuthzTagKeys() []string
+}
+
+// Dispatch decodes and validates the parameters of action, has authz
+// authorize the decoded input, and only then calls svc's method for the
+// operation. Authorization is a step of every operation, not an option:
+// with a nil authz every call is refused (AccessDenied), and an error of
+// authz is answered without calling svc. The Output is nil for
+// operations without output. Unknown actions (InvalidAction) and
+// operations svc does not implement (NotImplemented, see
+// UnimplementedSTSService) are quick 400s: SDKs retry 5xx answers for minutes.
+func Dispatch(ctx context.Context, svc Service, authz Authorizer, action string, params url.Values) (query.Output, error) {
+	if svc == nil {
+		return nil, notImplemented(action)
+	}
 	switch action {
 	case "AssumeRole":
-		h, ok := svc.(interface {
-			AssumeRole(context.Context, *AssumeRoleInput) (*AssumeRoleOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AssumeRoleInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.AssumeRole(ctx, in)
+		out, err := svc.AssumeRole(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -62,17 +139,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "AssumeRoleWithSAML":
-		h, ok := svc.(interface {
-			AssumeRoleWithSAML(context.Context, *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AssumeRoleWithSAMLInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.AssumeRoleWithSAML(ctx, in)
+		out, err := svc.AssumeRoleWithSAML(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -81,17 +152,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "AssumeRoleWithWebIdentity":
-		h, ok := svc.(interface {
-			AssumeRoleWithWebIdentity(context.Context, *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AssumeRoleWithWebIdentityInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.AssumeRoleWithWebIdentity(ctx, in)
+		out, err := svc.AssumeRoleWithWebIdentity(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -100,17 +165,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "AssumeRoot":
-		h, ok := svc.(interface {
-			AssumeRoot(context.Context, *AssumeRootInput) (*AssumeRootOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(AssumeRootInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.AssumeRoot(ctx, in)
+		out, err := svc.AssumeRoot(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -119,17 +178,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "DecodeAuthorizationMessage":
-		h, ok := svc.(interface {
-			DecodeAuthorizationMessage(context.Context, *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(DecodeAuthorizationMessageInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.DecodeAuthorizationMessage(ctx, in)
+		out, err := svc.DecodeAuthorizationMessage(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -138,17 +191,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetAccessKeyInfo":
-		h, ok := svc.(interface {
-			GetAccessKeyInfo(context.Context, *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetAccessKeyInfoInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetAccessKeyInfo(ctx, in)
+		out, err := svc.GetAccessKeyInfo(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -157,17 +204,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetCallerIdentity":
-		h, ok := svc.(interface {
-			GetCallerIdentity(context.Context, *GetCallerIdentityInput) (*GetCallerIdentityOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetCallerIdentityInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetCallerIdentity(ctx, in)
+		out, err := svc.GetCallerIdentity(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -176,17 +217,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetDelegatedAccessToken":
-		h, ok := svc.(interface {
-			GetDelegatedAccessToken(context.Context, *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetDelegatedAccessTokenInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetDelegatedAccessToken(ctx, in)
+		out, err := svc.GetDelegatedAccessToken(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -195,17 +230,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetFederationToken":
-		h, ok := svc.(interface {
-			GetFederationToken(context.Context, *GetFederationTokenInput) (*GetFederationTokenOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetFederationTokenInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetFederationToken(ctx, in)
+		out, err := svc.GetFederationToken(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -214,17 +243,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetSessionToken":
-		h, ok := svc.(interface {
-			GetSessionToken(context.Context, *GetSessionTokenInput) (*GetSessionTokenOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetSessionTokenInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetSessionToken(ctx, in)
+		out, err := svc.GetSessionToken(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -233,17 +256,11 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 		}
 		return out, nil
 	case "GetWebIdentityToken":
-		h, ok := svc.(interface {
-			GetWebIdentityToken(context.Context, *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error)
-		})
-		if !ok {
-			return nil, notImplemented(action)
-		}
 		in := new(GetWebIdentityTokenInput)
-		if err := prepare(ctx, svc, action, in, params); err != nil {
+		if err := prepare(ctx, authz, action, in, params); err != nil {
 			return nil, err
 		}
-		out, err := h.GetWebIdentityToken(ctx, in)
+		out, err := svc.GetWebIdentityToken(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -258,8 +275,8 @@ func Dispatch(ctx context.Context, svc any, action string, params url.Values) (q
 // DecodeInput decodes and validates the parameters of action into its
 // input (*CreateUserInput for CreateUser), for callers that need the
 // input without calling the operation.
-func DecodeInput(action string, params url.Values) (any, error) {
-	var in interface{ Decode(url.Values) error }
+func DecodeInput(action string, params url.Values) (Input, error) {
+	var in Input
 	switch action {
 	case "AssumeRole":
 		in = new(AssumeRoleInput)
@@ -292,62 +309,64 @@ func DecodeInput(action string, params url.Values) (any, error) {
 	return in, nil
 }
 
-// Implemented reports whether svc has the method of an operation.
+// Implemented reports whether svc has the method of an operation: for
+// coverage, ask the types that implement operations, not a Service that
+// embeds UnimplementedSTSService (which has every method).
 func Implemented(svc any, action string) bool {
 	switch action {
 	case "AssumeRole":
 		_, ok := svc.(interface {
-			AssumeRole(context.Context, *AssumeRoleInput) (*AssumeRoleOutput, error)
+			AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleOutput, error)
 		})
 		return ok
 	case "AssumeRoleWithSAML":
 		_, ok := svc.(interface {
-			AssumeRoleWithSAML(context.Context, *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error)
+			AssumeRoleWithSAML(ctx context.Context, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error)
 		})
 		return ok
 	case "AssumeRoleWithWebIdentity":
 		_, ok := svc.(interface {
-			AssumeRoleWithWebIdentity(context.Context, *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error)
+			AssumeRoleWithWebIdentity(ctx context.Context, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error)
 		})
 		return ok
 	case "AssumeRoot":
 		_, ok := svc.(interface {
-			AssumeRoot(context.Context, *AssumeRootInput) (*AssumeRootOutput, error)
+			AssumeRoot(ctx context.Context, in *AssumeRootInput) (*AssumeRootOutput, error)
 		})
 		return ok
 	case "DecodeAuthorizationMessage":
 		_, ok := svc.(interface {
-			DecodeAuthorizationMessage(context.Context, *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error)
+			DecodeAuthorizationMessage(ctx context.Context, in *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error)
 		})
 		return ok
 	case "GetAccessKeyInfo":
 		_, ok := svc.(interface {
-			GetAccessKeyInfo(context.Context, *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error)
+			GetAccessKeyInfo(ctx context.Context, in *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error)
 		})
 		return ok
 	case "GetCallerIdentity":
 		_, ok := svc.(interface {
-			GetCallerIdentity(context.Context, *GetCallerIdentityInput) (*GetCallerIdentityOutput, error)
+			GetCallerIdentity(ctx context.Context, in *GetCallerIdentityInput) (*GetCallerIdentityOutput, error)
 		})
 		return ok
 	case "GetDelegatedAccessToken":
 		_, ok := svc.(interface {
-			GetDelegatedAccessToken(context.Context, *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error)
+			GetDelegatedAccessToken(ctx context.Context, in *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error)
 		})
 		return ok
 	case "GetFederationToken":
 		_, ok := svc.(interface {
-			GetFederationToken(context.Context, *GetFederationTokenInput) (*GetFederationTokenOutput, error)
+			GetFederationToken(ctx context.Context, in *GetFederationTokenInput) (*GetFederationTokenOutput, error)
 		})
 		return ok
 	case "GetSessionToken":
 		_, ok := svc.(interface {
-			GetSessionToken(context.Context, *GetSessionTokenInput) (*GetSessionTokenOutput, error)
+			GetSessionToken(ctx context.Context, in *GetSessionTokenInput) (*GetSessionTokenOutput, error)
 		})
 		return ok
 	case "GetWebIdentityToken":
 		_, ok := svc.(interface {
-			GetWebIdentityToken(context.Context, *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error)
+			GetWebIdentityToken(ctx context.Context, in *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error)
 		})
 		return ok
 	}
@@ -366,14 +385,20 @@ func ImplementedOperations(svc any) []string {
 	return out
 }
 
-func prepare(ctx context.Context, svc any, action string, in interface{ Decode(url.Values) error }, params url.Values) error {
+// prepare is the first step of every operation: with an authorizer,
+// decode and validate the input, then authorize it.
+func prepare(ctx context.Context, authz Authorizer, action string, in Input, params url.Values) error {
+	if authz == nil {
+		return noAuthorizer(action)
+	}
 	if err := in.Decode(params); err != nil {
 		return err
 	}
-	if a, ok := svc.(query.Authorizer); ok {
-		return a.Authorize(ctx, action, in)
-	}
-	return nil
+	return authz.Authorize(ctx, action, in)
+}
+
+func noAuthorizer(action string) error {
+	return awserr.New("AccessDenied", 403, "No authorizer is configured for "+action+": iamd refuses every call.")
 }
 
 func unknownAction(action string) error {

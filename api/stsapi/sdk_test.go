@@ -45,7 +45,7 @@ func (f *fake) GetCallerIdentity(context.Context, *stsapi.GetCallerIdentityInput
 
 func TestSDK(t *testing.T) {
 	svc := &fake{}
-	_, cfg := querytest.Server(t, stsapi.Namespace, stsapi.Dispatch, svc)
+	_, cfg := querytest.Server(t, stsapi.Namespace, dispatchTo(svc))
 	c := sts.NewFromConfig(cfg)
 	ctx := context.Background()
 

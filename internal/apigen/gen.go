@@ -75,6 +75,7 @@ func generate(m *model, pkg string) (map[string][]byte, error) {
 	gen("decode_gen.go", g.decoders)
 	gen("encode_gen.go", g.encoders)
 	gen("dispatch_gen.go", g.dispatch)
+	gen("authz_gen.go", g.accessors)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +188,8 @@ func (g *generator) name() error {
 			return err
 		}
 	}
-	for _, fixed := range []string{"Namespace", "APIVersion", "Operations", "Dispatch", "DecodeInput", "Implemented", "ImplementedOperations"} {
+	for _, fixed := range []string{"Namespace", "APIVersion", "Operations", "Dispatch", "DecodeInput", "Implemented", "ImplementedOperations",
+		"Service", "Authorizer", "Input", g.unimplemented(), lowerFirst(g.unimplemented())} {
 		if err := claim(fixed, "package API"); err != nil {
 			return err
 		}

@@ -17,14 +17,15 @@ import (
 	"github.com/iamd/iamd/api/query"
 )
 
-// DispatchFunc is a generated package's Dispatch.
-type DispatchFunc func(ctx context.Context, svc any, action string, params url.Values) (query.Output, error)
+// DispatchFunc is a generated package's Dispatch bound to a service and
+// an authorizer.
+type DispatchFunc func(ctx context.Context, action string, params url.Values) (query.Output, error)
 
 // RequestID is the request id every response carries.
 const RequestID = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE"
 
 // Handler answers POSTed (or GET) query requests with dispatch.
-func Handler(namespace string, dispatch DispatchFunc, svc any) http.Handler {
+func Handler(namespace string, dispatch DispatchFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		qw := query.NewWriter(nil)
 		status := http.StatusOK
@@ -32,7 +33,7 @@ func Handler(namespace string, dispatch DispatchFunc, svc any) http.Handler {
 			e := awserr.MalformedQueryString(err.Error())
 			query.WriteError(qw, namespace, RequestID, e)
 			status = e.Status
-		} else if out, err := dispatch(r.Context(), svc, r.Form.Get("Action"), r.Form); err != nil {
+		} else if out, err := dispatch(r.Context(), r.Form.Get("Action"), r.Form); err != nil {
 			e := awserr.From(err)
 			query.WriteError(qw, namespace, RequestID, e)
 			status = e.Status
@@ -48,9 +49,9 @@ func Handler(namespace string, dispatch DispatchFunc, svc any) http.Handler {
 
 // Server starts a test server for dispatch and returns it with an SDK
 // config that talks to it: static credentials, no retries.
-func Server(t testing.TB, namespace string, dispatch DispatchFunc, svc any) (*httptest.Server, aws.Config) {
+func Server(t testing.TB, namespace string, dispatch DispatchFunc) (*httptest.Server, aws.Config) {
 	t.Helper()
-	srv := httptest.NewServer(Handler(namespace, dispatch, svc))
+	srv := httptest.NewServer(Handler(namespace, dispatch))
 	t.Cleanup(srv.Close)
 	cfg := aws.Config{
 		Region:       "us-east-1",
