@@ -92,7 +92,7 @@ func TestGuardRefusesOperationWithoutRule(t *testing.T) {
 func TestGuardReadsInputsThroughAccessors(t *testing.T) {
 	dir := directory{"user/bob": {Kind: "user", Name: "bob", Path: "/eng/", Tags: []Tag{{Key: "team", Value: "blue"}}}}
 	rec := &recordingAuthorizer{}
-	g := NewGuard(New(nil, Options{}), rec, dir)
+	g := NewGuard(New(emptyStore{}, Options{}), rec, dir)
 	boundary := "arn:aws:iam::aws:policy/ReadOnlyAccess"
 	calls := []struct {
 		op   string
@@ -128,4 +128,26 @@ func TestGuardReadsInputsThroughAccessors(t *testing.T) {
 			t.Errorf("%s: asked %s on %s with %v\nwant %s with %v", c.op, r.Action, r.Resource, r.Keys, c.res, c.keys)
 		}
 	}
+}
+
+// emptyStore is a store with nothing in it, for guard tests that need no
+// records but resolve names through a transaction.
+type emptyStore struct{}
+
+func (emptyStore) Update(_ context.Context, fn func(Tx) error) error { return fn(emptyTx{}) }
+func (emptyStore) View(_ context.Context, fn func(Tx) error) error   { return fn(emptyTx{}) }
+func (emptyStore) Changes(context.Context, int64, int) ([]Change, error) {
+	return nil, nil
+}
+func (emptyStore) Close() error { return nil }
+
+type emptyTx struct{}
+
+func (emptyTx) Get(string, string, string) ([]byte, error)  { return nil, ErrNotFound }
+func (emptyTx) Put(string, string, string, []byte) error    { return nil }
+func (emptyTx) Insert(string, string, string, []byte) error { return nil }
+func (emptyTx) Delete(string, string, string) error         { return ErrNotFound }
+func (emptyTx) Count(string, string, string) (int, error)   { return 0, nil }
+func (emptyTx) Scan(string, string, string, string, int, func(string, []byte) error) error {
+	return nil
 }
