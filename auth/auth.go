@@ -21,32 +21,49 @@ import (
 
 // Authenticator resolves the caller of a signed request.
 type Authenticator struct {
-	iam      *iam.Service
-	tokens   *sts.Tokens
-	verifier *sigv4.Verifier
-	now      func() time.Time
-	watcher  *iam.Watcher
-	cache    credCache
+	iam       *iam.Service
+	tokens    *sts.Tokens
+	verifier  *sigv4.Verifier
+	now       func() time.Time
+	partition string
+	watcher   *iam.Watcher
+	cache     credCache
 
 	mu       sync.Mutex
 	lastUsed map[string]time.Time // access key -> last recorded use
 }
 
+// Config configures an Authenticator.
+type Config struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Partition is the server's partition (aws when empty): every
+	// caller's ARN is in it, and requests signed for a region outside it
+	// are refused. The client's signing region never chooses it.
+	Partition string
+}
+
 // New returns an authenticator over the IAM service's credentials. With a
 // watcher, credentials are cached and dropped when the store says they
 // changed; without one, every request reads the store.
-func New(svc *iam.Service, tokens *sts.Tokens, watcher *iam.Watcher, now func() time.Time) *Authenticator {
-	if now == nil {
-		now = time.Now
+func New(svc *iam.Service, tokens *sts.Tokens, watcher *iam.Watcher, cfg Config) *Authenticator {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	a := &Authenticator{iam: svc, tokens: tokens, now: now, watcher: watcher, lastUsed: map[string]time.Time{}}
+	if cfg.Partition == "" {
+		cfg.Partition = "aws"
+	}
+	a := &Authenticator{iam: svc, tokens: tokens, now: cfg.Now, partition: cfg.Partition, watcher: watcher, lastUsed: map[string]time.Time{}}
 	a.cache.init()
-	a.verifier = sigv4.New(sigv4.Config{Credentials: secrets{a}, Now: now})
+	a.verifier = sigv4.New(sigv4.Config{Credentials: secrets{a}, Now: cfg.Now, Partition: cfg.Partition})
 	if watcher != nil {
 		watcher.Subscribe(a.cache.invalidate)
 	}
 	return a
 }
+
+// Partition is the partition of every caller this authenticator finds.
+func (a *Authenticator) Partition() string { return a.partition }
 
 // identity is a verified key's owner, as authentication needs it.
 type identity struct {
@@ -267,11 +284,28 @@ type identHolder struct {
 	session *iam.Session
 }
 
-// Authenticate verifies the request's signature and returns its caller.
+// AuthenticateService verifies the signature of a request to service
+// ("iam", "sts") and returns its caller. A signature scoped to another
+// service is refused, as each AWS endpoint refuses it.
+func (a *Authenticator) AuthenticateService(ctx context.Context, r *http.Request, body []byte, service string) (*iam.Caller, *sigv4.Result, error) {
+	if service == "" {
+		return nil, nil, awserr.ServiceFailure("authentication requires a service")
+	}
+	return a.authenticate(ctx, r, body, service)
+}
+
+// Authenticate verifies the signature of a request signed for any service
+// (a client's request to another service, which the authorize endpoint
+// checks) and returns its caller. Requests to iamd's own endpoints use
+// AuthenticateService.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte) (*iam.Caller, *sigv4.Result, error) {
+	return a.authenticate(ctx, r, body, "")
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*iam.Caller, *sigv4.Result, error) {
 	holder := &identHolder{}
 	ctx = context.WithValue(ctx, identKey{}, holder)
-	res, err := a.verifier.Verify(r.WithContext(ctx), body)
+	res, err := a.verifier.VerifyService(r.WithContext(ctx), body, service)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -284,7 +318,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, nil, err
 	}
 	cred := ident.cred
-	partition := res.Partition()
+	partition := a.partition
 	c := &iam.Caller{Account: cred.Account, Partition: partition, Region: res.Scope.Region, AccessKey: cred.AccessKeyID}
 	if cred.User == "" {
 		c.Root = true
@@ -299,7 +333,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 
 // sessionCaller describes the caller behind temporary credentials.
 func (a *Authenticator) sessionCaller(ctx context.Context, s *iam.Session, res *sigv4.Result) (*iam.Caller, error) {
-	partition := res.Partition()
+	partition := a.partition
 	c := &iam.Caller{Account: s.Account, Partition: partition, Region: res.Scope.Region, AccessKey: s.AccessKeyID, Session: s}
 	stsARN := func(resource string) string {
 		return arn.ARN{Partition: partition, Service: "sts", AccountID: s.Account, Resource: resource}.String()
