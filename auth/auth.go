@@ -5,6 +5,7 @@ package auth
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"slices"
@@ -21,32 +22,52 @@ import (
 
 // Authenticator resolves the caller of a signed request.
 type Authenticator struct {
-	iam      *iam.Service
-	tokens   *sts.Tokens
-	verifier *sigv4.Verifier
-	now      func() time.Time
-	watcher  *iam.Watcher
-	cache    credCache
+	iam        *iam.Service
+	tokens     *sts.Tokens
+	verifier   *sigv4.Verifier
+	now        func() time.Time
+	partition  string
+	watcher    *iam.Watcher
+	cache      credCache
+	principals principalCache
 
 	mu       sync.Mutex
 	lastUsed map[string]time.Time // access key -> last recorded use
 }
 
+// Config configures an Authenticator.
+type Config struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Partition is the server's partition (aws when empty): every
+	// caller's ARN is in it, and requests signed for a region outside it
+	// are refused. The client's signing region never chooses it.
+	Partition string
+}
+
 // New returns an authenticator over the IAM service's credentials. With a
 // watcher, credentials are cached and dropped when the store says they
 // changed; without one, every request reads the store.
-func New(svc *iam.Service, tokens *sts.Tokens, watcher *iam.Watcher, now func() time.Time) *Authenticator {
-	if now == nil {
-		now = time.Now
+func New(svc *iam.Service, tokens *sts.Tokens, watcher *iam.Watcher, cfg Config) *Authenticator {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	a := &Authenticator{iam: svc, tokens: tokens, now: now, watcher: watcher, lastUsed: map[string]time.Time{}}
+	if cfg.Partition == "" {
+		cfg.Partition = "aws"
+	}
+	a := &Authenticator{iam: svc, tokens: tokens, now: cfg.Now, partition: cfg.Partition, watcher: watcher, lastUsed: map[string]time.Time{}}
 	a.cache.init()
-	a.verifier = sigv4.New(sigv4.Config{Credentials: secrets{a}, Now: now})
+	a.principals.init()
+	a.verifier = sigv4.New(sigv4.Config{Credentials: secrets{a}, Now: cfg.Now, Partition: cfg.Partition})
 	if watcher != nil {
 		watcher.Subscribe(a.cache.invalidate)
+		watcher.Subscribe(a.principals.invalidate)
 	}
 	return a
 }
+
+// Partition is the partition of every caller this authenticator finds.
+func (a *Authenticator) Partition() string { return a.partition }
 
 // identity is a verified key's owner, as authentication needs it.
 type identity struct {
@@ -267,11 +288,28 @@ type identHolder struct {
 	session *iam.Session
 }
 
-// Authenticate verifies the request's signature and returns its caller.
+// AuthenticateService verifies the signature of a request to service
+// ("iam", "sts") and returns its caller. A signature scoped to another
+// service is refused, as each AWS endpoint refuses it.
+func (a *Authenticator) AuthenticateService(ctx context.Context, r *http.Request, body []byte, service string) (*iam.Caller, *sigv4.Result, error) {
+	if service == "" {
+		return nil, nil, awserr.ServiceFailure("authentication requires a service")
+	}
+	return a.authenticate(ctx, r, body, service)
+}
+
+// Authenticate verifies the signature of a request signed for any service
+// (a client's request to another service, which the authorize endpoint
+// checks) and returns its caller. Requests to iamd's own endpoints use
+// AuthenticateService.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte) (*iam.Caller, *sigv4.Result, error) {
+	return a.authenticate(ctx, r, body, "")
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*iam.Caller, *sigv4.Result, error) {
 	holder := &identHolder{}
 	ctx = context.WithValue(ctx, identKey{}, holder)
-	res, err := a.verifier.Verify(r.WithContext(ctx), body)
+	res, err := a.verifier.VerifyService(r.WithContext(ctx), body, service)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -284,7 +322,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, nil, err
 	}
 	cred := ident.cred
-	partition := res.Partition()
+	partition := a.partition
 	c := &iam.Caller{Account: cred.Account, Partition: partition, Region: res.Scope.Region, AccessKey: cred.AccessKeyID}
 	if cred.User == "" {
 		c.Root = true
@@ -297,18 +335,30 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	return c, res, nil
 }
 
-// sessionCaller describes the caller behind temporary credentials.
+// sessionCaller describes the caller behind temporary credentials. They
+// are bound to the principal they were issued for, by id: a session of a
+// deleted role, user or federating user is invalid, and stays invalid when
+// a role or user of the same name is created again (a new principal, as
+// on AWS).
 func (a *Authenticator) sessionCaller(ctx context.Context, s *iam.Session, res *sigv4.Result) (*iam.Caller, error) {
-	partition := res.Partition()
+	partition := a.partition
 	c := &iam.Caller{Account: s.Account, Partition: partition, Region: res.Scope.Region, AccessKey: s.AccessKeyID, Session: s}
 	stsARN := func(resource string) string {
 		return arn.ARN{Partition: partition, Service: "sts", AccountID: s.Account, Resource: resource}.String()
 	}
 	switch s.Type {
 	case iam.SessionAssumedRole:
+		if _, err := a.boundPrincipal(ctx, s.Account, "role", s.RoleName, s.RoleID); err != nil {
+			return nil, err
+		}
 		c.ARN = stsARN("assumed-role/" + s.RoleName + "/" + s.SessionName)
 		c.UserID = s.RoleID + ":" + s.SessionName
 	case iam.SessionFederatedUser:
+		if s.UserName != "" { // "" is the root user's
+			if _, err := a.boundPrincipal(ctx, s.Account, "user", s.UserName, s.UserID); err != nil {
+				return nil, err
+			}
+		}
 		c.ARN = stsARN("federated-user/" + s.FederatedName)
 		c.UserID = s.Account + ":" + s.FederatedName
 	case iam.SessionToken:
@@ -318,16 +368,118 @@ func (a *Authenticator) sessionCaller(ctx context.Context, s *iam.Session, res *
 			c.UserID = s.Account
 			break
 		}
-		u, err := a.iam.LookupUser(ctx, s.Account, s.UserName)
+		u, err := a.boundPrincipal(ctx, s.Account, "user", s.UserName, s.UserID)
 		if err != nil {
-			return nil, sigv4.ErrInvalidClientTokenID()
+			return nil, err
 		}
-		c.UserName, c.UserID = u.Name, u.ID
-		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: s.Account, Resource: "user" + u.Path + u.Name}.String()
+		c.UserName, c.UserID = u.name, u.id
+		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: s.Account, Resource: "user" + u.path + u.name}.String()
 	default:
 		return nil, sigv4.ErrInvalidClientTokenID()
 	}
 	return c, nil
+}
+
+// boundPrincipal returns the user or role a session was issued for, which
+// must still exist with the id the session carries. A session without the
+// id (issued before sessions carried it) is refused too: it cannot tell
+// the principal from a later one of the same name.
+func (a *Authenticator) boundPrincipal(ctx context.Context, account, kind, name, id string) (principalRef, error) {
+	p, err := a.principal(ctx, account, kind, name)
+	if err != nil {
+		return p, err
+	}
+	if id == "" || subtle.ConstantTimeCompare([]byte(p.id), []byte(id)) != 1 {
+		return p, sigv4.ErrInvalidClientTokenID()
+	}
+	return p, nil
+}
+
+// principal reads a user or role by name: from the cache, else from the
+// store. A missing one is sigv4.ErrInvalidClientTokenID.
+func (a *Authenticator) principal(ctx context.Context, account, kind, name string) (principalRef, error) {
+	k := account + "|" + kind + "|" + strings.ToLower(name)
+	if a.watcher != nil {
+		if err := a.watcher.SyncIfDirty(ctx); err == nil {
+			if p, ok := a.principals.get(k); ok {
+				return p, nil
+			}
+		}
+	}
+	gen := a.principals.generation()
+	var p principalRef
+	switch kind {
+	case "role":
+		r, err := a.iam.LookupRole(ctx, account, name)
+		if err != nil {
+			return p, lookupError(err)
+		}
+		p = principalRef{id: r.ID, name: r.Name, path: r.Path}
+	default:
+		u, err := a.iam.LookupUser(ctx, account, name)
+		if err != nil {
+			return p, lookupError(err)
+		}
+		p = principalRef{id: u.ID, name: u.Name, path: u.Path}
+	}
+	if a.watcher != nil {
+		a.principals.put(k, p, gen)
+	}
+	return p, nil
+}
+
+// principalRef is what authenticating a session needs of its principal.
+type principalRef struct{ id, name, path string }
+
+// principalCache keeps users and roles by account|kind|lower name. A
+// change to any user or role bumps its generation, so a read that
+// overlapped a change is used once but not kept.
+type principalCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	byKey map[string]principalRef
+}
+
+func (c *principalCache) init() { c.byKey = map[string]principalRef{} }
+
+func (c *principalCache) get(k string) (principalRef, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.byKey[k]
+	return p, ok
+}
+
+func (c *principalCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *principalCache) put(k string, p principalRef, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.byKey) > 100000 {
+		c.byKey = map[string]principalRef{}
+	}
+	c.byKey[k] = p
+}
+
+func (c *principalCache) invalidate(changes []iam.Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range changes {
+		switch ch.Kind {
+		case iam.KindReset:
+			c.byKey = map[string]principalRef{}
+			c.gen++
+		case "user", "role":
+			delete(c.byKey, ch.Account+"|"+ch.Kind+"|"+ch.Key)
+			c.gen++
+		}
+	}
 }
 
 // recordUse notes the key's last use, at most once a minute per key so that
@@ -346,9 +498,7 @@ func (a *Authenticator) recordUse(id string, res *sigv4.Result) {
 	a.lastUsed[id] = now
 	a.mu.Unlock()
 	service := strings.ToLower(res.Scope.Service)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = a.iam.RecordAccessKeyUse(ctx, id, service, res.Scope.Region, now)
-	}()
+	// Queued on the service's background runner (drained on shutdown,
+	// failures logged and counted); it never waits for the store.
+	_ = a.iam.RecordAccessKeyUse(context.Background(), id, service, res.Scope.Region, now)
 }

@@ -90,6 +90,9 @@ func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input
 		if err != nil {
 			return policy.Principal{}, nil, err
 		}
+		if s != nil && u.data.ID != s.UserID {
+			return policy.Principal{}, nil, errInvalidToken() // a user re-created with the name
+		}
 		in.Identity, in.Boundary = u.identity, u.boundary
 		return policy.Principal{Type: policy.TypeUser, ARN: c.ARN, Account: c.Account, ID: u.data.ID}, u.tags, nil
 
@@ -97,6 +100,9 @@ func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input
 		r, err := d.load(ctx, c.Account, "role", s.RoleName)
 		if err != nil {
 			return policy.Principal{}, nil, err
+		}
+		if r.data.ID != s.RoleID {
+			return policy.Principal{}, nil, errInvalidToken() // a role re-created with the name
 		}
 		in.Identity, in.Boundary = r.identity, r.boundary
 		if in.Session, err = d.sessionPolicies(ctx, c.Account, s); err != nil {
@@ -119,6 +125,9 @@ func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input
 			if err != nil {
 				return policy.Principal{}, nil, err
 			}
+			if u.data.ID != s.UserID {
+				return policy.Principal{}, nil, errInvalidToken()
+			}
 			in.Identity, in.Boundary = u.identity, u.boundary
 			userARN = arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: "user" + u.data.Path + u.data.Name}.String()
 		}
@@ -136,7 +145,7 @@ func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input
 func (d *Decider) load(ctx context.Context, account, kind, name string) (*principal, error) {
 	p, err := d.view.principal(ctx, account, kind, name)
 	if errors.Is(err, iam.ErrNotFound) {
-		return nil, awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
+		return nil, errInvalidToken()
 	}
 	return p, err
 }
@@ -230,4 +239,10 @@ func AccessDenied(c *iam.Caller, action, resource string, e *policy.Explanation)
 		why = " because no resource-based policy allows the " + action + " action"
 	}
 	return &Denial{AWS: awserr.New("AccessDenied", http.StatusForbidden, who+why), Decision: e.Decision}
+}
+
+// errInvalidToken is what a caller whose user or role is gone (deleted, or
+// deleted and created again: a new principal) gets, as from AWS.
+func errInvalidToken() error {
+	return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
 }

@@ -29,8 +29,10 @@ type Session struct {
 	Chained bool `json:"ch,omitempty"`
 
 	// Federated users and session tokens: the IAM user behind them ("" for
-	// the root user).
+	// the root user), by name and by id: the credentials are the user's
+	// only while a user of that id exists, not one re-created with its name.
 	UserName      string `json:"un,omitempty"`
+	UserID        string `json:"ui,omitempty"`
 	FederatedName string `json:"fn,omitempty"`
 
 	// Limits and attributes.

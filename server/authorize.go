@@ -115,7 +115,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 		return nil, awserr.Newf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", s.maxBody)
 	}
 	ctx := r.Context()
-	caller, _, err := s.auth.Authenticate(ctx, r, body)
+	caller, _, err := s.auth.AuthenticateService(ctx, r, body, "iam") // the endpoint is signed for iam
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/api/stsapi"
+	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
@@ -53,6 +54,10 @@ type Options struct {
 	// Now is the clock (tests move it to expire sessions); time.Now when
 	// nil.
 	Now func() time.Time
+	// Partition is the one AWS partition this server is (aws when empty):
+	// every principal's ARN is in it and requests must be signed for one
+	// of its regions. The client's signing region never chooses it.
+	Partition string
 	// OIDCAllowHTTP lets AssumeRoleWithWebIdentity trust OIDC issuers on
 	// loopback hosts over plain http. For tests only: AWS requires https,
 	// and so does iamd unless this is set.
@@ -90,6 +95,12 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}
 	if opt.Addr == "" {
 		opt.Addr = DefaultAddr
+	}
+	if opt.Partition == "" {
+		opt.Partition = "aws"
+	}
+	if !arn.KnownPartition(opt.Partition) {
+		return nil, fmt.Errorf("unknown partition %q (want one of %s)", opt.Partition, strings.Join(arn.Partitions, ", "))
 	}
 	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
 		return nil, err
@@ -142,7 +153,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	inst.stopWatch = stopWatch
 	go watcher.Run(watchCtx, WatchInterval)
-	authn := auth.New(svc, tokens, watcher, opt.Now)
+	authn := auth.New(svc, tokens, watcher, auth.Config{Now: opt.Now, Partition: opt.Partition})
 	auditor := NewAuditor(opt.AuditLog)
 	if auditor != nil {
 		auditor.failed = func(err error) {

@@ -208,7 +208,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	}
 	ctx := withAudit(r.Context(), &c.audit)
 	if !(c.service == "sts" && unsignedSTS[c.action]) {
-		caller, _, err := s.auth.Authenticate(ctx, r, body)
+		// Signed for the service called, in the server's partition.
+		caller, _, err := s.auth.AuthenticateService(ctx, r, body, c.service)
 		if err != nil {
 			return s.fail(w, c, err)
 		}

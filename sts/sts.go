@@ -338,6 +338,11 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	if err != nil {
 		return nil, err
 	}
+	if c.Session != nil {
+		// Also refused by Authorize; here too, since a session without a
+		// user name would otherwise be issued as the root user's.
+		return nil, accessDenied("Cannot call GetSessionToken with session credentials")
+	}
 	def, maxD := 43200, 129600
 	if c.Root {
 		def, maxD = 3600, 3600
@@ -347,7 +352,7 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 		d = maxD // AWS caps the root user's sessions at an hour
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	sess := &iam.Session{Type: iam.SessionToken, Account: c.Account, UserName: c.UserName, IssuedAt: now, Expires: now.Add(time.Duration(d) * time.Second)}
+	sess := &iam.Session{Type: iam.SessionToken, Account: c.Account, UserName: c.UserName, UserID: userIDOf(c), IssuedAt: now, Expires: now.Add(time.Duration(d) * time.Second)}
 	if in.SerialNumber != nil || in.TokenCode != nil {
 		if in.SerialNumber == nil || in.TokenCode == nil {
 			return nil, accessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
@@ -371,6 +376,11 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 	if err != nil {
 		return nil, err
 	}
+	if c.Session != nil {
+		// Also refused by Authorize; here too, since a session without a
+		// user name would otherwise be issued as the root user's.
+		return nil, accessDenied("Cannot call GetFederationToken with session credentials")
+	}
 	federatedARN := arn.ARN{Partition: c.Partition, Service: "sts", AccountID: c.Account, Resource: "federated-user/" + in.Name}.String()
 	if err := s.guard.Check(ctx, "sts:GetFederationToken", federatedARN, nil); err != nil {
 		return nil, err
@@ -388,7 +398,7 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	sess := &iam.Session{Type: iam.SessionFederatedUser, Account: c.Account, UserName: c.UserName, FederatedName: in.Name,
+	sess := &iam.Session{Type: iam.SessionFederatedUser, Account: c.Account, UserName: c.UserName, UserID: userIDOf(c), FederatedName: in.Name,
 		IssuedAt: now, Expires: now.Add(time.Duration(d) * time.Second), Policy: policyText, PolicyARNs: policyARNs}
 	if err := s.sessionTags(c, sess, in.Tags, nil); err != nil {
 		return nil, err
@@ -414,6 +424,15 @@ func (s *Service) GetAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyI
 		return nil, awserr.Newf("InvalidParameterValue", http.StatusBadRequest, "The access key %s is not known.", in.AccessKeyId)
 	}
 	return &stsapi.GetAccessKeyInfoOutput{Account: &cred.Account}, nil
+}
+
+// userIDOf is the id of the IAM user a session is issued for ("" for the
+// root user), which binds the session to that user rather than its name.
+func userIDOf(c *iam.Caller) string {
+	if c.Root || c.UserName == "" {
+		return ""
+	}
+	return c.UserID
 }
 
 func orDefault[T any](p *T, def T) T {

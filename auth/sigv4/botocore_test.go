@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/iamd/iamd/arn"
 )
 
 // Requests signed by botocore (what the aws CLI and boto3 send) must
@@ -143,7 +145,7 @@ func TestBotocoreSigned(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			raw := signed[i].raw(t)
 			r, body := readRaw(t, raw)
-			v := New(Config{Credentials: testKeys, Now: fixedClock(now)})
+			v := New(Config{Credentials: testKeys, Now: fixedClock(now), Partition: arn.PartitionForRegion(c.spec.Region)})
 			res, err := v.VerifyService(r, body, c.spec.Service)
 			if err != nil {
 				t.Fatalf("Verify: %v\nrequest:\n%s\ncanonical:\n%s", err, raw, canonicalOf(t, r, body))

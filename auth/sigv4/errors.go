@@ -17,7 +17,6 @@ const (
 	CodeIncompleteSignature        = "IncompleteSignature"
 	CodeInvalidClientTokenID       = "InvalidClientTokenId"
 	CodeSignatureDoesNotMatch      = "SignatureDoesNotMatch"
-	CodeRequestExpired             = "RequestExpired"
 	// CodeExpiredToken is answered by the layer above for session tokens
 	// past their expiry; this package never builds it.
 	CodeExpiredToken = "ExpiredToken"
@@ -149,11 +148,11 @@ func errSkew(signed, now time.Time, skew time.Duration) *awserr.Error {
 		signed.Format(amzDateLayout), now.Add(skew).Format(amzDateLayout), now.Format(amzDateLayout), mins)
 }
 
-// errPresignExpired is answered for a presigned request past its
-// X-Amz-Expires. AWS's answer for IAM/STS is unknown; this is EC2's
-// query-API answer (RequestExpired, 400, "Request has expired.").
+// errPresignExpired is S3's answer (AccessDenied, 403, "Request has
+// expired") to a presigned request past its X-Amz-Expires; only S3 honours
+// X-Amz-Expires (see checkTime), so only an S3-scoped request gets it.
 func errPresignExpired() *awserr.Error {
-	return awserr.New(CodeRequestExpired, http.StatusBadRequest, "Request has expired.")
+	return awserr.New("AccessDenied", http.StatusForbidden, "Request has expired")
 }
 
 // errQueryMissing lists the presign parameters a query lacks. AWS's wording

@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/iamd/iamd/arn"
 )
 
 // Requests signed by the AWS SDK for Go v2's signer, as the SDK's IAM and
@@ -83,7 +85,11 @@ func (c sdkRequest) sign(t testing.TB) (*http.Request, []byte) {
 	t.Helper()
 	u := c.url
 	if c.expiresIn > 0 {
-		u += "&X-Amz-Expires=" + strconv.Itoa(c.expiresIn)
+		sep := "&"
+		if !strings.Contains(u, "?") {
+			sep = "?"
+		}
+		u += sep + "X-Amz-Expires=" + strconv.Itoa(c.expiresIn)
 	}
 	var body *strings.Reader
 	if c.body != "" {
@@ -132,7 +138,8 @@ func TestSDKSigned(t *testing.T) {
 	for _, c := range sdkRequests {
 		t.Run(c.name, func(t *testing.T) {
 			r, body := c.sign(t)
-			v := New(Config{Credentials: testKeys, Now: fixedClock(mustTime(t, testStamp).Add(time.Minute))})
+			// A server of the region's partition verifies it.
+			v := New(Config{Credentials: testKeys, Now: fixedClock(mustTime(t, testStamp).Add(time.Minute)), Partition: arn.PartitionForRegion(c.region)})
 			res, err := v.VerifyService(r, body, c.service)
 			if err != nil {
 				t.Fatalf("Verify: %v\ncanonical:\n%s", err, canonicalOf(t, r, body))
@@ -142,9 +149,15 @@ func TestSDKSigned(t *testing.T) {
 			if *res != want {
 				t.Errorf("result = %+v\nwant     %+v", *res, want)
 			}
-			wantPartition := map[string]string{"us-east-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"}[c.region]
-			if p := res.Partition(); p != wantPartition {
-				t.Errorf("partition = %q, want %q", p, wantPartition)
+			// A server of the aws partition (the default) refuses the
+			// regions of the others, before looking at the key.
+			_, err = New(Config{Credentials: fakeCreds{}, Now: fixedClock(mustTime(t, testStamp))}).VerifyService(r, body, c.service)
+			if arn.PartitionForRegion(c.region) == "aws" {
+				if codeOf(err) != CodeInvalidClientTokenID {
+					t.Errorf("aws partition: %v, want the key refused", err)
+				}
+			} else if codeOf(err) != CodeSignatureDoesNotMatch || err.Error() != "SignatureDoesNotMatch: Credential should be scoped to a valid region, not '"+c.region+"'. " {
+				t.Errorf("aws partition, region %s: %v", c.region, err)
 			}
 		})
 	}
@@ -241,7 +254,9 @@ var mutations = []mutation{
 		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
 		return b
 	}, want: CodeIncompleteSignature, message: "Only one auth mechanism"},
-	{name: "clock 16 minutes late", only: "header", clock: 16 * time.Minute, want: CodeSignatureDoesNotMatch,
+	// Presigned or not: IAM and STS keep a signature 15 minutes whatever
+	// its X-Amz-Expires.
+	{name: "clock 16 minutes late", clock: 16 * time.Minute, want: CodeSignatureDoesNotMatch,
 		message: "Signature expired: 20240315T101500Z is now earlier than 20240315T101600Z (20240315T103100Z - 15 min.)"},
 	{name: "clock 16 minutes early", clock: -16 * time.Minute, want: CodeSignatureDoesNotMatch,
 		message: "Signature not yet current: 20240315T101500Z is still later than 20240315T101400Z (20240315T095900Z + 15 min.)"},
@@ -280,7 +295,7 @@ func TestSDKMutations(t *testing.T) {
 				if m.name == "clock 16 minutes late" || m.name == "clock 16 minutes early" {
 					now = mustTime(t, testStamp).Add(m.clock)
 				}
-				v := New(Config{Credentials: creds, Now: fixedClock(now)})
+				v := New(Config{Credentials: creds, Now: fixedClock(now), Partition: arn.PartitionForRegion(c.region)})
 				service := c.service
 				if m.service != "" {
 					service = m.service
@@ -297,20 +312,52 @@ func TestSDKMutations(t *testing.T) {
 	}
 }
 
-// Presigned requests live for their X-Amz-Expires, then are RequestExpired.
+// Presigned requests: IAM and STS ignore X-Amz-Expires and keep any
+// presigned request 15 minutes (AWS's STS does: aws-sdk-go#2167), so a
+// presigned GetCallerIdentity is a fresh proof; S3 alone honours
+// X-Amz-Expires, up to a week.
 func TestSDKPresignedExpiry(t *testing.T) {
-	c := sdkRequests[4] // sts presigned, 900 s
-	r, body := c.sign(t)
 	start := mustTime(t, testStamp)
+	presign := func(service, url string, expires int) (*http.Request, []byte) {
+		c := sdkRequest{method: "GET", url: url, service: service, region: "us-east-1", akid: testAKID, presign: true, expiresIn: expires}
+		return c.sign(t)
+	}
+	const stsURL = "https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15"
+	expired := "Signature expired: 20240315T101500Z is now earlier than "
 	for _, tc := range []struct {
-		after time.Duration
-		want  string
-	}{{0, ""}, {900 * time.Second, ""}, {901 * time.Second, CodeRequestExpired}, {time.Hour, CodeRequestExpired}} {
-		v := New(Config{Credentials: testKeys, Now: fixedClock(start.Add(tc.after))})
-		_, err := v.Verify(r, body)
-		if got := codeOf(err); got != tc.want {
-			t.Errorf("after %v: %v, want %q", tc.after, err, tc.want)
-		}
+		name             string
+		service, url     string
+		expires          int
+		after            time.Duration
+		want, wantInText string
+	}{
+		{"sts 900s, at once", "sts", stsURL, 900, 0, "", ""},
+		{"sts 900s, 1 minute", "sts", stsURL, 900, time.Minute, "", ""},
+		{"sts 900s, 15 minutes", "sts", stsURL, 900, 15 * time.Minute, "", ""},
+		{"sts 900s, 15 minutes 1 s", "sts", stsURL, 900, 15*time.Minute + time.Second, CodeSignatureDoesNotMatch, expired},
+		{"sts 900s, 16 minutes", "sts", stsURL, 900, 16 * time.Minute, CodeSignatureDoesNotMatch, expired},
+		// aws-iam-authenticator's EKS tokens say 60 s and live 15 minutes.
+		{"sts 60s, 14 minutes", "sts", stsURL, 60, 14 * time.Minute, "", ""},
+		{"sts a week, 16 minutes", "sts", stsURL, 604800, 16 * time.Minute, CodeSignatureDoesNotMatch, expired},
+		{"sts a week, 6 days", "sts", stsURL, 604800, 6 * 24 * time.Hour, CodeSignatureDoesNotMatch, expired},
+		{"sts no expires, 16 minutes", "sts", stsURL, 0, 16 * time.Minute, CodeSignatureDoesNotMatch, expired},
+		{"iam an hour, 16 minutes", "iam", "https://iam.amazonaws.com/?Action=GetUser&Version=2010-05-08", 3600, 16 * time.Minute, CodeSignatureDoesNotMatch, expired},
+		{"s3 an hour, 59 minutes", "s3", "https://bucket.s3.amazonaws.com/key", 3600, 59 * time.Minute, "", ""},
+		{"s3 an hour, 61 minutes", "s3", "https://bucket.s3.amazonaws.com/key", 3600, 61 * time.Minute, "AccessDenied", "Request has expired"},
+		{"s3 a week, 6 days", "s3", "https://bucket.s3.amazonaws.com/key", 604800, 6 * 24 * time.Hour, "", ""},
+		{"s3 from the future", "s3", "https://bucket.s3.amazonaws.com/key", 3600, -16 * time.Minute, CodeSignatureDoesNotMatch, "Signature not yet current"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, body := presign(tc.service, tc.url, tc.expires)
+			v := New(Config{Credentials: testKeys, Now: fixedClock(start.Add(tc.after))})
+			_, err := v.VerifyService(r, body, tc.service)
+			if got := codeOf(err); got != tc.want {
+				t.Fatalf("%v, want %q", err, tc.want)
+			}
+			if err != nil && !strings.Contains(err.Error(), tc.wantInText) {
+				t.Errorf("%v lacks %q", err, tc.wantInText)
+			}
+		})
 	}
 }
 

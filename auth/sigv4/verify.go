@@ -48,6 +48,12 @@ type Config struct {
 	MaxSkew time.Duration
 	// CacheSize bounds the derived signing keys kept; 1024 when 0.
 	CacheSize int
+	// Partition is the one partition this server serves (aws when
+	// empty): a credential scope naming a region of another partition, or
+	// no region at all, is refused, as an AWS endpoint refuses a region it
+	// does not serve. The caller's partition is the server's, never the
+	// one the client chose to sign for.
+	Partition string
 	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD
 	// (as S3 does). IAM and STS carry the action in the body, so by
 	// default the body is always hashed.
@@ -60,6 +66,7 @@ type Verifier struct {
 	now           func() time.Time
 	skew          time.Duration
 	allowUnsigned bool
+	partition     string
 	keys          *keyCache
 }
 
@@ -68,7 +75,10 @@ func New(c Config) *Verifier {
 	if c.Credentials == nil {
 		panic("sigv4: Config.Credentials is required")
 	}
-	v := &Verifier{creds: c.Credentials, now: c.Now, skew: c.MaxSkew, allowUnsigned: c.AllowUnsignedPayload}
+	v := &Verifier{creds: c.Credentials, now: c.Now, skew: c.MaxSkew, allowUnsigned: c.AllowUnsignedPayload, partition: c.Partition}
+	if v.partition == "" {
+		v.partition = "aws"
+	}
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -93,13 +103,10 @@ type Result struct {
 	Expires time.Duration
 }
 
-// Partition is the AWS partition of the signed region: aws-cn for cn-*,
-// aws-us-gov for us-gov-*, and so on; aws otherwise.
-func (r *Result) Partition() string { return arn.PartitionForRegion(r.Scope.Region) }
-
 // Verify checks the signature of r, whose body has already been read into
-// body (r.Body is not touched). Any service and region may be signed for;
-// see VerifyService to require one service.
+// body (r.Body is not touched). Any service may be signed for, in any
+// region of the server's partition; see VerifyService to require one
+// service.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
 	return v.verify(r, body, "")
 }
@@ -136,6 +143,9 @@ func (v *Verifier) verify(r *http.Request, body []byte, service string) (*Result
 	var s signed
 	if err := parseRequest(r, &s, sc); err != nil {
 		return nil, err
+	}
+	if !arn.RegionInPartition(s.scope.Region, v.partition) {
+		return nil, errRegion(s.scope.Region)
 	}
 	if service != "" && s.scope.Service != service {
 		return nil, errService(service)
@@ -203,18 +213,19 @@ func parseRequest(r *http.Request, s *signed, sc *scratch) *awserr.Error {
 	return ErrMissingAuthenticationToken()
 }
 
-// checkTime applies AWS's clock rules: a header-signed request must be
-// within the skew of now; a presigned one must not be from the future
-// (beyond the skew) nor past its X-Amz-Expires.
-//
-// AWS's STS is reported to ignore X-Amz-Expires and keep presigned
-// requests for 15 minutes only; we honour X-Amz-Expires as S3 does.
+// checkTime applies AWS's clock rules: a request must be within the skew
+// (15 minutes) of now, whether signed in its header or presigned. Only S3
+// honours X-Amz-Expires, up to a week; every other service, IAM and STS
+// included, ignores it and keeps a presigned request for the skew only
+// (aws-sdk-go#2167, #2224: "a fixed request signature expiration of about
+// 15 minutes"), which is what makes a presigned GetCallerIdentity a fresh
+// proof of identity.
 func (v *Verifier) checkTime(s *signed) *awserr.Error {
 	now := v.now().UTC().Truncate(time.Second)
 	switch d := now.Sub(s.when); {
 	case d < -v.skew:
 		return errSkew(s.when, now, v.skew)
-	case s.presigned && s.hasExpires:
+	case s.presigned && s.hasExpires && s.scope.Service == "s3":
 		if d > s.expires {
 			return errPresignExpired()
 		}

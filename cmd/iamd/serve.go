@@ -34,6 +34,7 @@ type serveFlags struct {
 	pprofAddr             string
 	auditLog              string
 	oidcAllowHTTP         bool
+	partition             string
 }
 
 func newServeCommand() *cobra.Command {
@@ -69,6 +70,7 @@ IAMD_TOKEN_KEYS.`,
 	fl.IntVar(&f.maxConns, "max-conns", 1024, "maximum concurrent connections")
 	fl.StringVar(&f.auditLog, "audit-log", "audit.log", `audit log of mutating and refused calls (JSON lines): a file (relative to the data directory; SIGHUP reopens it), "-" for standard output, "off" for none`)
 	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address; off when empty")
+	fl.StringVar(&f.partition, "partition", "aws", "the AWS partition this server is (aws, aws-cn, aws-us-gov, ...): principals' ARNs are in it, requests must be signed for its regions")
 	fl.BoolVar(&f.oidcAllowHTTP, "oidc-allow-http", false, "for tests only: trust OIDC issuers on loopback hosts over plain http (AWS requires https)")
 	q := iam.DefaultQuotas()
 	fl.IntVar(&f.quotaUsers, "quota-users", q.Users, "users per account")
@@ -119,6 +121,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 		OIDCAllowHTTP: f.oidcAllowHTTP,
 		RootKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
 	}
+	opt.Partition = f.partition
 	if (opt.RootKeyID == "") != (opt.RootSecret == "") {
 		return usageError("set both IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY, or neither")
 	}
