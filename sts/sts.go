@@ -72,7 +72,8 @@ func accessDenied(format string, args ...any) error {
 // operation, as its rule says.
 func (s *Service) Authorize(ctx context.Context, operation string, _ stsapi.Input) error {
 	if _, ok := authorization[operation]; !ok {
-		return accessDenied("iamd has no authorization rule for sts:%s.", operation)
+		// Fail closed; only operations iamd does not implement lack a rule.
+		return awserr.NotImplemented("The operation " + operation + " is not implemented by iamd (it has no authorization rule).")
 	}
 	c, ok := iam.CallerFrom(ctx)
 	if !ok || c.Session == nil {
