@@ -54,6 +54,9 @@ type Options struct {
 	// loopback hosts over plain http. For tests only: AWS requires https,
 	// and so does iamd unless this is set.
 	OIDCAllowHTTP bool
+	// WrapStore, when set, wraps the store the server uses (tests: a
+	// store that fails on purpose).
+	WrapStore func(iam.Store) iam.Store
 }
 
 // Instance is a running server.
@@ -101,6 +104,9 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	st, err := openStore(ctx, opt)
 	if err != nil {
 		return nil, err
+	}
+	if opt.WrapStore != nil {
+		st = opt.WrapStore(st)
 	}
 	if opt.Store != "" {
 		if err := checkSharedKeys(ctx, st, map[string]*iam.Sealer{"seal": sealer, "tokens": tokenRing}); err != nil {
