@@ -44,6 +44,9 @@ type Options struct {
 	Logger    *slog.Logger
 	Quotas    *iam.Quotas
 	MaxConns  int // concurrent connections (default 1024)
+	// MaxConnsPerClient caps one client address's connections (an IPv6
+	// /64 is one address); default MaxConns/8, at least 64.
+	MaxConnsPerClient int
 	// AuditLog receives the audit log, a JSON line per mutating or
 	// refused call (nil: none).
 	AuditLog io.Writer
@@ -157,11 +160,20 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if maxConns <= 0 {
 		maxConns = 1024
 	}
-	inst.ln = limitListener(ln, maxConns)
+	perClient := opt.MaxConnsPerClient
+	if perClient <= 0 {
+		perClient = max(maxConns/8, min(64, maxConns))
+	}
+	limiter := newConnLimiter(ln, maxConns, perClient)
+	inst.ln = limiter
 	inst.URL = "http://" + ln.Addr().String()
 	inst.http = &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler:     limiter.handler(srv.Handler()),
+		ConnState:   limiter.connStateHook,
+		ConnContext: limiter.connContext,
+		// SDKs send their headers at once: 5 s is ample, and bounds what
+		// a slowloris holds when the server is not under pressure.
+		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -355,37 +367,4 @@ func loadKeyRing(path, given string) (*iam.Sealer, error) {
 		order = append(order, id)
 	}
 	return iam.NewSealer(keys, order)
-}
-
-// limitListener accepts at most n connections at once, so that slow or
-// malicious clients cannot exhaust the server.
-func limitListener(l net.Listener, n int) net.Listener {
-	return &limitedListener{Listener: l, sem: make(chan struct{}, n)}
-}
-
-type limitedListener struct {
-	net.Listener
-	sem chan struct{}
-}
-
-func (l *limitedListener) Accept() (net.Conn, error) {
-	l.sem <- struct{}{}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.sem
-		return nil, err
-	}
-	return &limitedConn{Conn: c, release: func() { <-l.sem }}, nil
-}
-
-type limitedConn struct {
-	net.Conn
-	once    sync.Once
-	release func()
-}
-
-func (c *limitedConn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(c.release)
-	return err
 }
