@@ -137,7 +137,7 @@ func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input
 		}
 		return policy.Principal{Type: policy.TypeFederatedUser, ARN: c.ARN, Account: c.Account, FederatingUserARN: userARN}, s.Tags, nil
 	}
-	return policy.Principal{}, nil, awserr.ServiceFailure(fmt.Sprintf("unknown session type %q", s.Type))
+	return policy.Principal{}, nil, awserr.Internal(fmt.Errorf("unknown session type %q", s.Type))
 }
 
 // load reads a principal, turning "it is gone" into the error a caller
