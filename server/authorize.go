@@ -231,8 +231,11 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 			}
 			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil
 		}
-		if res.Presigned && s.now().Sub(res.Time) > maxClientRequestAge {
-			e := awserr.New(sigv4.CodeRequestExpired, http.StatusBadRequest, "Request has expired.")
+		// A client request is an identity proof for this one decision: at
+		// most 15 minutes old, and within its own X-Amz-Expires when it set
+		// one (stricter than AWS's non-S3 services, which ignore it).
+		if age := s.now().Sub(res.Time); res.Presigned && (age > maxClientRequestAge || res.Expires > 0 && age > res.Expires) {
+			e := awserr.New("RequestExpired", http.StatusBadRequest, "Request has expired.")
 			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil
 		}
 		subject.UserAgent = req.UserAgent()

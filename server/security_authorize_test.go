@@ -164,8 +164,8 @@ func TestAuthorizeClientRequestFreshAndAddressed(t *testing.T) {
 	}{
 		{"signed now", f.clientRequest(t, files, "files", "us-east-1", now, 0), ""},
 		{"presigned a minute ago for a week", f.clientRequest(t, files, "files", "us-east-1", now.Add(-time.Minute), 7*24*time.Hour), ""},
-		{"presigned a day ago for a week", f.clientRequest(t, files, "files", "us-east-1", now.Add(-24*time.Hour), 7*24*time.Hour), "RequestExpired"},
-		{"presigned 16 minutes ago for an hour", f.clientRequest(t, files, "files", "us-east-1", now.Add(-16*time.Minute), time.Hour), "RequestExpired"},
+		{"presigned a day ago for a week", f.clientRequest(t, files, "files", "us-east-1", now.Add(-24*time.Hour), 7*24*time.Hour), "SignatureDoesNotMatch"}, // AWS: "Signature expired" past 15 minutes
+		{"presigned 16 minutes ago for an hour", f.clientRequest(t, files, "files", "us-east-1", now.Add(-16*time.Minute), time.Hour), "SignatureDoesNotMatch"},
 		{"presigned 2 minutes ago for a minute", f.clientRequest(t, files, "files", "us-east-1", now.Add(-2*time.Minute), time.Minute), "RequestExpired"},
 		{"signed 20 minutes ago", f.clientRequest(t, files, "files", "us-east-1", now.Add(-20*time.Minute), 0), "SignatureDoesNotMatch"},
 		{"signed for another service", f.clientRequest(t, files, "iam", "us-east-1", now, 0), "SignatureDoesNotMatch"},
