@@ -225,7 +225,7 @@ func (c *call) find(cands []*service) error {
 			if o.Method != h.Method && !(h.Method == http.MethodHead && o.Method == http.MethodHead) {
 				continue
 			}
-			if labels, ok := o.tmpl.match(segs, c.urlQuery); ok {
+			if labels, ok := o.tmpl.match(segs, c.urlQuery, h.Header); ok {
 				c.svc, c.op, c.labels = s, o, labels
 				return nil
 			}

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"io"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ type op struct {
 	Tags     string            `json:"t"`
 	TagKeys  string            `json:"k"`
 	Keys     map[string]string `json:"c"`
+	Need     []string          `json:"q"`
 
 	tmpl *uriTemplate
 }
@@ -95,6 +97,14 @@ func decodeModels(gz []byte) (*models, error) {
 			s.byLower[strings.ToLower(o.Name)] = o
 			if o.URI != "" {
 				o.tmpl = parseTemplate(o.URI)
+				for _, n := range o.Need {
+					kind, name, _ := strings.Cut(n, ":")
+					if kind == "q" {
+						o.tmpl.query[name] = ""
+					} else {
+						o.tmpl.headers = append(o.tmpl.headers, name)
+					}
+				}
 				s.rest = append(s.rest, o)
 			}
 		}
@@ -113,7 +123,8 @@ func decodeModels(gz []byte) (*models, error) {
 // {Label+} (greedy) parts, and the query keys (and values) it requires.
 type uriTemplate struct {
 	segs  []seg
-	query map[string]string // key → required value ("" for any)
+	query   map[string]string // key → required value ("" for any)
+	headers []string          // headers the operation requires
 }
 
 type seg struct {
@@ -150,7 +161,7 @@ func parseTemplate(uri string) *uriTemplate {
 // score orders templates so the most specific wins: required query keys,
 // then literal path text, then fewer greedy labels.
 func (t *uriTemplate) score() int {
-	n := 1000 * len(t.query)
+	n := 1000 * (len(t.query) + len(t.headers))
 	for _, s := range t.segs {
 		n += 10 * (len(s.prefix) + len(s.suffix))
 		if s.literal {
@@ -165,7 +176,12 @@ func (t *uriTemplate) score() int {
 
 // match returns the labels' values when path (already split into decoded
 // segments) and query fit the template.
-func (t *uriTemplate) match(segs []string, query map[string][]string) (map[string]string, bool) {
+func (t *uriTemplate) match(segs []string, query map[string][]string, header http.Header) (map[string]string, bool) {
+	for _, h := range t.headers {
+		if header.Get(h) == "" {
+			return nil, false
+		}
+	}
 	for k, v := range t.query {
 		got, ok := query[k]
 		if !ok || (v != "" && (len(got) == 0 || got[0] != v)) {

@@ -112,6 +112,7 @@ type op struct {
 	Tags     string            `json:"t,omitempty"` // the input member holding the request's tags
 	TagKeys  string            `json:"k,omitempty"` // the input member holding tag keys (untag)
 	Keys     map[string]string `json:"c,omitempty"` // service condition key → the scalar input member of its name
+	Need     []string          `json:"q,omitempty"` // rest: required query ("q:name") and header ("h:name") members, which tell apart operations of one URI
 }
 
 type member struct {
@@ -145,7 +146,8 @@ type model struct {
 		} `json:"input"`
 	} `json:"operations"`
 	Shapes map[string]struct {
-		Type    string `json:"type"`
+		Type     string   `json:"type"`
+		Required []string `json:"required"`
 		Members map[string]struct {
 			Shape        string `json:"shape"`
 			Location     string `json:"location"`
@@ -268,6 +270,23 @@ func build(cat *catalog.Catalog, name string, m *model) service {
 			}
 		}
 		sort.Strings(inputNames)
+		if mo.Input != nil && o.URI != "" {
+			sh := m.Shapes[mo.Input.Shape]
+			for _, rq := range sh.Required {
+				mm := sh.Members[rq]
+				ln := mm.LocationName
+				if ln == "" {
+					ln = rq
+				}
+				switch mm.Location {
+				case "querystring":
+					o.Need = append(o.Need, "q:"+ln)
+				case "header":
+					o.Need = append(o.Need, "h:"+ln)
+				}
+			}
+			sort.Strings(o.Need)
+		}
 		if svc != nil {
 			a := svc.Actions[n]
 			if a == nil {
