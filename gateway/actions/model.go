@@ -122,7 +122,7 @@ func decodeModels(gz []byte) (*models, error) {
 // uriTemplate is a rest request URI: path segments with {Label} and
 // {Label+} (greedy) parts, and the query keys (and values) it requires.
 type uriTemplate struct {
-	segs  []seg
+	segs    []seg
 	query   map[string]string // key → required value ("" for any)
 	headers []string          // headers the operation requires
 }
