@@ -10,6 +10,7 @@ import (
 type override struct {
 	actions []string // the actions it checks, for the table
 	keys    []string // the condition keys it sets, for the table
+	res     []string // the resource ARN formats, for the table ("" : the model's)
 	fn      func(c *call) ([]Authorization, error)
 }
 

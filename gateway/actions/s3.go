@@ -112,7 +112,14 @@ func init() {
 		if o.versioned != "" {
 			acts = append(acts, o.versioned+" (with versionId)")
 		}
-		reg("s3", op, override{actions: acts, keys: s3KeysFor(op), fn: func(c *call) ([]Authorization, error) {
+		res := []string{"*"}
+		switch o.level {
+		case s3Bucket:
+			res = []string{"arn:${Partition}:s3:::${BucketName}"}
+		case s3Object:
+			res = []string{"arn:${Partition}:s3:::${BucketName}/${ObjectName}"}
+		}
+		reg("s3", op, override{actions: acts, keys: s3KeysFor(op), res: res, fn: func(c *call) ([]Authorization, error) {
 			action := o.action
 			if v := c.urlQuery.Get("versionId"); v != "" && o.versioned != "" {
 				action = o.versioned
@@ -134,14 +141,17 @@ func init() {
 	reg("s3", "CopyObject", override{
 		actions: []string{"s3:GetObject (source)", "s3:GetObjectVersion (versioned source)", "s3:PutObject"},
 		keys:    []string{"s3:x-amz-copy-source", "s3:x-amz-metadata-directive", "s3:x-amz-acl", "s3:x-amz-server-side-encryption"},
+		res:     []string{"arn:${Partition}:s3:::${BucketName}/${ObjectName} (source and destination)"},
 		fn:      s3Copy("s3:PutObject"),
 	})
 	reg("s3", "UploadPartCopy", override{
 		actions: []string{"s3:GetObject (source)", "s3:GetObjectVersion (versioned source)", "s3:PutObject"},
+		res:     []string{"arn:${Partition}:s3:::${BucketName}/${ObjectName} (source and destination)"},
 		fn:      s3Copy("s3:PutObject"),
 	})
 	reg("s3", "DeleteObjects", override{
 		actions: []string{"s3:DeleteObject (each key)", "s3:DeleteObjectVersion (each versioned key)"},
+		res:     []string{"arn:${Partition}:s3:::${BucketName}/${ObjectName} (each key)"},
 		fn:      s3DeleteObjects,
 	})
 	// Directory buckets: a session is authorized by s3express:CreateSession

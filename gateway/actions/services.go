@@ -32,7 +32,7 @@ func sqsInit() {
 		if action == "" {
 			action = "sqs:" + op
 		}
-		reg("sqs", op, override{actions: []string{action}, fn: func(c *call) ([]Authorization, error) {
+		reg("sqs", op, override{actions: []string{action}, res: []string{"arn:${Partition}:sqs:${Region}:${Account}:${QueueName} (from QueueUrl)"}, fn: func(c *call) ([]Authorization, error) {
 			u := c.raw("QueueUrl")
 			if u == "" && c.form != nil {
 				u = c.req.HTTP.URL.Path // the query protocol's queue URL
@@ -301,7 +301,7 @@ func lambdaInit() {
 		if o.Name == "CreateFunction" || o.Name == "UpdateFunctionConfiguration" {
 			acts = append(acts, "iam:PassRole (Role, iam:PassedToService=lambda.amazonaws.com)")
 		}
-		reg("lambda", o.Name, override{actions: acts, fn: func(c *call) ([]Authorization, error) {
+		reg("lambda", o.Name, override{actions: acts, res: []string{"arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}[:${Qualifier}]"}, fn: func(c *call) ([]Authorization, error) {
 			fn := c.raw("FunctionName")
 			if fn == "" {
 				fn = c.labels["FunctionName"]
