@@ -148,7 +148,7 @@ type model struct {
 	Shapes map[string]struct {
 		Type     string   `json:"type"`
 		Required []string `json:"required"`
-		Members map[string]struct {
+		Members  map[string]struct {
 			Shape        string `json:"shape"`
 			Location     string `json:"location"`
 			LocationName string `json:"locationName"`
