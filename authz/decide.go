@@ -235,8 +235,15 @@ func AccessDenied(c *iam.Caller, action, resource string, e *policy.Explanation)
 		why = " because no permissions boundary allows the " + action + " action"
 	case e.AllowedBySession != nil && !*e.AllowedBySession:
 		why = " because no session policy allows the " + action + " action"
-	case e.AllowedByResource != nil && !*e.AllowedByResource:
+	case e.AllowedByRCPs != nil && !*e.AllowedByRCPs:
+		why = " because no resource control policy allows the " + action + " action"
+	// What is left is a request across accounts, where both sides must
+	// allow: the identity side did (no resource policy, or one that does
+	// not grant), or only the resource side did.
+	case e.AllowedByResource == nil || !*e.AllowedByResource:
 		why = " because no resource-based policy allows the " + action + " action"
+	case e.AllowedByIdentity != nil && !*e.AllowedByIdentity:
+		why = " because no identity-based policy allows the " + action + " action"
 	}
 	return &Denial{AWS: awserr.New("AccessDenied", http.StatusForbidden, who+why), Decision: e.Decision}
 }
