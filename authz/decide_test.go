@@ -55,6 +55,10 @@ func TestDeciderDecisions(t *testing.T) {
 			Policy: allow("s3:GetObject", "*")}}
 	fedNoPolicy := &iam.Caller{Account: account, Partition: "aws", ARN: "arn:aws:sts::" + account + ":federated-user/fed2", UserID: account + ":fed2",
 		Session: &iam.Session{Type: iam.SessionFederatedUser, Account: account, UserName: "alice", UserID: alice.UserID, FederatedName: "fed2"}}
+	rootFed := &iam.Caller{Account: account, Partition: "aws", ARN: "arn:aws:sts::" + account + ":federated-user/ops", UserID: account + ":ops",
+		Session: &iam.Session{Type: iam.SessionFederatedUser, Account: account, FederatedName: "ops", Policy: allow("s3:GetObject", "*")}}
+	rootFedNoPolicy := &iam.Caller{Account: account, Partition: "aws", ARN: "arn:aws:sts::" + account + ":federated-user/ops2", UserID: account + ":ops2",
+		Session: &iam.Session{Type: iam.SessionFederatedUser, Account: account, FederatedName: "ops2"}}
 	aliceToken := &iam.Caller{Account: account, Partition: "aws", ARN: alice.ARN, UserName: "alice", UserID: alice.UserID,
 		Session: &iam.Session{Type: iam.SessionToken, Account: account, UserName: "alice", UserID: alice.UserID}}
 	root := rootCaller(account)
@@ -97,6 +101,11 @@ func TestDeciderDecisions(t *testing.T) {
 		{"federated user: user's deny", fed, "s3:GetObject", secret, " with an explicit deny in an identity-based policy"},
 		{"federated user: session policy refuses", fed, "sqs:ReceiveMessage", "*", " because no session policy allows the sqs:ReceiveMessage action"},
 		{"federated user without session policy", fedNoPolicy, "s3:GetObject", obj, " because no session policy allows the s3:GetObject action"},
+		// GetFederationToken of the root user: the session policy limits
+		// the root user's permissions.
+		{"root's federated user: session policy allows", rootFed, "s3:GetObject", obj, ""},
+		{"root's federated user: session policy refuses", rootFed, "s3:PutObject", obj, " because no session policy allows the s3:PutObject action"},
+		{"root's federated user without session policy", rootFedNoPolicy, "s3:GetObject", obj, " because no session policy allows the s3:GetObject action"},
 		{"session token: the user's permissions", aliceToken, "sns:Publish", "*", ""},
 		{"session token: the user's deny", aliceToken, "s3:GetObject", secret, " with an explicit deny in an identity-based policy"},
 		{"root", root, "iam:DeleteAccountPasswordPolicy", "*", ""},
