@@ -216,10 +216,9 @@ func testAuthenticate(t *testing.T, watched bool) {
 		IssuedAt: now.Add(-2 * time.Hour), Expires: now.Add(-time.Second)})
 	doomedSession := f.sessionCreds(&iam.Session{Type: iam.SessionAssumedRole, RoleName: "doomed", RoleID: doomed.ID, SessionName: "s"})
 	// Warm the caches with the doomed role's session, then delete the role.
-	if r, b := signed(t, doomedSession, "iam", "us-east-1", now, false); true {
-		if _, _, err := f.authn.AuthenticateService(context.Background(), r, b, "iam"); err != nil {
-			t.Fatalf("doomed session before deletion: %v", err)
-		}
+	warm, warmBody := signed(t, doomedSession, "iam", "us-east-1", now, false)
+	if _, _, err := f.authn.AuthenticateService(context.Background(), warm, warmBody, "iam"); err != nil {
+		t.Fatalf("doomed session before deletion: %v", err)
 	}
 	f.must(f.svc.DeleteRole(f.root, &iamapi.DeleteRoleInput{RoleName: "doomed"}))
 	// A role re-created with the name is another role.

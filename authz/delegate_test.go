@@ -2,6 +2,7 @@ package authz_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/iamd/iamd/authz"
@@ -79,7 +80,7 @@ func TestDecideDelegatedValidation(t *testing.T) {
 		if code != tc.code || (tc.msg != "" && msg != tc.msg) {
 			t.Errorf("%s: %s %q, want %s %q", tc.name, code, msg, tc.code, tc.msg)
 		}
-		if tc.code == "MalformedPolicyDocument" && len(msg) < len("ResourcePolicy: ") || tc.code == "MalformedPolicyDocument" && msg[:len("ResourcePolicy: ")] != "ResourcePolicy: " {
+		if tc.code == "MalformedPolicyDocument" && !strings.HasPrefix(msg, "ResourcePolicy: ") {
 			t.Errorf("%s: message %q does not name ResourcePolicy", tc.name, msg)
 		}
 	}
