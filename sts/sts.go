@@ -275,7 +275,14 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 			return nil, err
 		}
 		if e.Decision != policy.Allowed {
-			return nil, authz.AccessDenied(c, action, roleARN, e)
+			d := authz.AccessDenied(c, action, roleARN, e)
+			if e.Decision == policy.ImplicitDeny {
+				// STS does not say which side (the caller's policies or the
+				// trust policy) failed to allow: its message stops at the
+				// resource. It does name an explicit deny.
+				d.AWS.Message = fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
+			}
+			return nil, d
 		}
 	}
 
