@@ -154,9 +154,9 @@ func parseRecord(line []byte) (Record, bool) {
 
 // Call is one authorization a principal needed.
 type Call struct {
-	Action   string
-	Resource string
-	Denied   bool // refused, or would have been (observe mode)
+	Action   string `json:"action"`
+	Resource string `json:"resource"`
+	Denied   bool   `json:"denied,omitempty"` // refused, or would have been (observe mode)
 }
 
 // calls are the authorizations the record shows (see the package comment).
