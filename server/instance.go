@@ -54,6 +54,8 @@ type Options struct {
 	// AuditLog receives the audit log, a JSON line per mutating or
 	// refused call (nil: none).
 	AuditLog io.Writer
+	// AuditReads records allowed read-only calls in the audit log too.
+	AuditReads bool
 	// Now is the clock (tests move it to expire sessions); time.Now when
 	// nil.
 	Now func() time.Time
@@ -165,6 +167,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	authn := auth.New(svc, tokens, watcher, auth.Config{Now: opt.Now, Partition: opt.Partition})
 	auditor := NewAuditor(opt.AuditLog)
 	if auditor != nil {
+		auditor.reads = opt.AuditReads
 		auditor.failed = func(err error) {
 			metrics.auditErrors.Inc()
 			opt.Logger.Error("audit record not written", "err", err)

@@ -34,6 +34,7 @@ type serveFlags struct {
 	quotaGroups           int
 	pprofAddr             string
 	auditLog              string
+	auditReads            bool
 	oidcAllowHTTP         bool
 	partition             string
 }
@@ -71,6 +72,7 @@ IAMD_TOKEN_KEYS.`,
 	fl.IntVar(&f.maxConns, "max-conns", 1024, "maximum concurrent connections")
 	fl.IntVar(&f.maxConnsPerClient, "max-conns-per-client", 0, "maximum concurrent connections of one client address (default max-conns/8, at least 64)")
 	fl.StringVar(&f.auditLog, "audit-log", "audit.log", `audit log of mutating and refused calls (JSON lines): a file (relative to the data directory; SIGHUP reopens it), "-" for standard output, "off" for none`)
+	fl.BoolVar(&f.auditReads, "audit-log-reads", false, "also audit allowed read-only calls (Get*, List*, ...), so that the log holds every call for iamd generate-policy")
 	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address; off when empty")
 	fl.StringVar(&f.partition, "partition", "aws", "the AWS partition this server is (aws, aws-cn, aws-us-gov, ...): principals' ARNs are in it, requests must be signed for its regions")
 	fl.BoolVar(&f.oidcAllowHTTP, "oidc-allow-http", false, "for tests only: trust OIDC issuers on loopback hosts over plain http (AWS requires https)")
@@ -136,6 +138,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	}
 	defer closeAudit()
 	opt.AuditLog = audit
+	opt.AuditReads = f.auditReads
 	if ctx == nil {
 		ctx = context.Background()
 	}
