@@ -37,7 +37,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newSimulateCommand(), newTestCommand(), newAccountCommand(), newIMDSCommand(), newContainerCredentialsCommand())
+	root.AddCommand(newServeCommand(), newSimulateCommand(), newTestCommand(), newAccountCommand(), newIMDSCommand(), newContainerCredentialsCommand(), newVersionCommand())
 	root.AddCommand(analysisCommands()...)
 	return root
 }
