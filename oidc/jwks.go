@@ -64,7 +64,7 @@ func (k *JWK) PublicKey() (crypto.PublicKey, error) {
 		point := append(append([]byte{4}, x...), y...)
 		pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
 		if err != nil {
-			return nil, fmt.Errorf("oidc: EC key %q: %v", k.Kid, err)
+			return nil, fmt.Errorf("oidc: EC key %q: %w", k.Kid, err)
 		}
 		return pub, nil
 	}
@@ -95,7 +95,7 @@ func NewJWK(kid string, key crypto.PublicKey) (JWK, error) {
 func parseKeySet(data []byte) (map[string][]crypto.PublicKey, error) {
 	var ks KeySet
 	if err := json.Unmarshal(data, &ks); err != nil {
-		return nil, fmt.Errorf("JWKS is not JSON: %v", err)
+		return nil, fmt.Errorf("JWKS is not JSON: %w", err)
 	}
 	out := map[string][]crypto.PublicKey{}
 	for i := range ks.Keys {
