@@ -411,7 +411,7 @@ func (s *Service) userResource(c *Caller, field func(string) (string, bool), wit
 func (s *Service) principalResource(c *Caller, a string, withPath func(kind, resourceType, name string) (*resource, error)) (*resource, error) {
 	p, err := arn.Parse(a)
 	if err != nil || p.Service != "iam" || p.AccountID != c.Account {
-		return &resource{arn: a}, nil // the operation refuses it
+		return &resource{arn: a}, nil //nolint:nilerr // not an ARN of this account: the operation refuses it
 	}
 	typ, _, _ := strings.Cut(p.Resource, "/")
 	name := p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]

@@ -384,7 +384,7 @@ func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code
 		}
 		if err != nil || d.User == "" || lower(d.User) != lower(user) {
 			reason = mfaUnknownDevice
-			return nil
+			return nil //nolint:nilerr // no such device: a refusal the caller gets, not a store failure
 		}
 		r, save, err := s.verifyCodes(d, now, code)
 		if err != nil {

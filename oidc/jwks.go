@@ -97,7 +97,7 @@ func NewJWK(kid string, key crypto.PublicKey) (JWK, error) {
 func parseKeySet(data []byte) (map[string][]crypto.PublicKey, error) {
 	var ks KeySet
 	if err := jsonlimit.Check(data, jsonLimits); err != nil {
-		return nil, fmt.Errorf("JWKS: %v", err)
+		return nil, fmt.Errorf("JWKS: %w", err)
 	}
 	if err := json.Unmarshal(data, &ks); err != nil {
 		return nil, fmt.Errorf("JWKS is not JSON: %w", err)

@@ -34,7 +34,7 @@ const (
 func Parse(text []byte) (*Document, error) {
 	if err := jsonlimit.Check(text, jsonlimit.Limits{MaxBytes: MaxDocumentBytes, MaxDepth: MaxDocumentDepth}); err != nil {
 		e := &Error{Code: CodeMalformed, Message: MsgSyntax, Detail: err.Error()}
-		if le, ok := err.(*jsonlimit.Error); ok && !le.TooLarge {
+		if le, ok := errors.AsType[*jsonlimit.Error](err); ok && !le.TooLarge {
 			e.Pos = positionAt(text, le.Offset)
 		}
 		return nil, e

@@ -116,8 +116,8 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		if l.admit(c) {
 			return c, nil
 		}
-		nc.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-		nc.Write([]byte(tooMany))
+		_ = nc.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+		_, _ = nc.Write([]byte(tooMany))
 		nc.Close()
 	}
 }

@@ -59,7 +59,7 @@ func FuzzAuthorize(f *testing.F) {
 		if err := json.Unmarshal(w.Body.Bytes(), &generic); err != nil {
 			t.Fatalf("the answer is not JSON: %q", w.Body)
 		}
-		json.Unmarshal(w.Body.Bytes(), &out)
+		_ = json.Unmarshal(w.Body.Bytes(), &out)
 		if w.Code != http.StatusOK {
 			if errCode(generic) == "" {
 				t.Fatalf("status %d without an error code: %s", w.Code, w.Body)

@@ -242,7 +242,7 @@ func TestAuthorizeBoundedJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var answer map[string]any
-	json.NewDecoder(resp.Body).Decode(&answer)
+	_ = json.NewDecoder(resp.Body).Decode(&answer)
 	resp.Body.Close()
 	if resp.StatusCode != 400 || errCode(answer) != "ValidationError" {
 		t.Fatalf("nested body: %d %v", resp.StatusCode, answer)

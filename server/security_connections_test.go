@@ -33,7 +33,7 @@ func idleConn(t *testing.T, host, ip string) (net.Conn, bool) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: iamd\r\n\r\n"); err != nil {
 		return c, false
 	}
@@ -41,9 +41,9 @@ func idleConn(t *testing.T, host, ip string) (net.Conn, bool) {
 	if err != nil {
 		return c, false
 	}
-	io.Copy(io.Discard, resp.Body)
+	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	c.SetDeadline(time.Time{})
+	_ = c.SetDeadline(time.Time{})
 	return c, resp.StatusCode == http.StatusOK
 }
 
@@ -61,7 +61,7 @@ func slowloris(t *testing.T, host, ip string, stop <-chan struct{}) (dropped <-c
 	done := make(chan struct{})
 	go func() { // the server closing the connection ends the read
 		defer close(done)
-		io.Copy(io.Discard, c)
+		_, _ = io.Copy(io.Discard, c)
 	}()
 	go func() {
 		tick := time.NewTicker(200 * time.Millisecond)
@@ -166,7 +166,7 @@ func countOpen(conns []net.Conn) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 			_, err := c.Read(make([]byte, 1))
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				mu.Lock()

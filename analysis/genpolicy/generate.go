@@ -175,7 +175,7 @@ func Generate(recs []Record, opt Options) (*Result, error) {
 	res.OverLimit = size > opt.SizeLimit
 	// Valid as an identity policy (the size is reported, not refused).
 	if _, err := policy.Check(text, policy.KindManaged, policy.Options{Partition: "*", SizeQuota: 1 << 30}); err != nil {
-		return nil, fmt.Errorf("the generated policy is not valid: %v", err)
+		return nil, fmt.Errorf("the generated policy is not valid: %w", err)
 	}
 	return res, nil
 }

@@ -112,7 +112,7 @@ func ReadRecords(r io.Reader) (recs []Record, skipped int, err error) {
 				skipped++
 			}
 		}
-		if rerr == io.EOF {
+		if errors.Is(rerr, io.EOF) {
 			return recs, skipped, nil
 		}
 		if rerr != nil {

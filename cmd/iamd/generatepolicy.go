@@ -141,7 +141,7 @@ func readAuditLog(path string, stderr io.Writer) ([]genpolicy.Record, error) {
 	defer f.Close()
 	recs, skipped, err := genpolicy.ReadRecords(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if skipped > 0 {
 		fmt.Fprintf(stderr, "# skipped %d malformed lines of %s\n", skipped, path)

@@ -17,7 +17,6 @@ import (
 
 func init() {
 	for _, op := range []string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"} {
-		op := op
 		reg("dynamodb", op, override{actions: []string{"dynamodb:" + op},
 			keys: []string{"dynamodb:LeadingKeys", "dynamodb:Attributes", "dynamodb:Select", "dynamodb:ReturnValues", "dynamodb:ReturnConsumedCapacity"},
 			fn: func(c *call) ([]Authorization, error) {

@@ -292,7 +292,7 @@ func (c *call) parseJSON(strict bool) error {
 
 func (c *call) jsonBody() map[string]any {
 	if !c.bodyDone {
-		c.parseJSON(false)
+		_ = c.parseJSON(false)
 	}
 	return c.body
 }

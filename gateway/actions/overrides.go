@@ -2,7 +2,6 @@ package actions
 
 import (
 	"sort"
-	"strings"
 )
 
 // override is an operation whose authorization differs from the default
@@ -81,7 +80,5 @@ func (c *call) raw(name string) string {
 	}
 	return jsonString(c.jsonBody()[name])
 }
-
-func hasPrefixFold(s, p string) bool { return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) }
 
 func sortStrings(s []string) { sort.Strings(s) }

@@ -107,7 +107,6 @@ var s3HeaderKeys = []string{
 
 func init() {
 	for op, o := range s3Ops {
-		o := o
 		acts := []string{o.action}
 		if o.versioned != "" {
 			acts = append(acts, o.versioned+" (with versionId)")

@@ -27,7 +27,6 @@ func sqsInit() {
 	for _, op := range []string{"AddPermission", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "DeleteMessage",
 		"DeleteMessageBatch", "DeleteQueue", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags", "PurgeQueue",
 		"ReceiveMessage", "RemovePermission", "SendMessage", "SendMessageBatch", "SetQueueAttributes", "TagQueue", "UntagQueue"} {
-		op := op
 		action := batch[op]
 		if action == "" {
 			action = "sqs:" + op
@@ -101,7 +100,6 @@ func kmsInit() {
 	keyOps := []string{"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
 		"GenerateDataKeyWithoutPlaintext", "GenerateMac", "VerifyMac", "Sign", "Verify", "DescribeKey", "GetPublicKey", "DeriveSharedSecret"}
 	for _, op := range keyOps {
-		op := op
 		reg("kms", op, override{actions: []string{"kms:" + op}, keys: []string{"kms:EncryptionContext:*", "kms:EncryptionContextKeys", "kms:RequestAlias", "kms:EncryptionAlgorithm"},
 			fn: func(c *call) ([]Authorization, error) {
 				a := c.auth("kms:"+op, "")
@@ -128,7 +126,6 @@ func kmsInit() {
 			return []Authorization{from, to}, nil
 		}})
 	for _, op := range []string{"CreateAlias", "UpdateAlias"} {
-		op := op
 		reg("kms", op, override{actions: []string{"kms:" + op + " (alias)", "kms:" + op + " (target key)"}, fn: func(c *call) ([]Authorization, error) {
 			alias := Authorization{Action: "kms:" + op, Resource: c.kmsAliasARN(c.raw("AliasName"))}
 			key := Authorization{Action: "kms:" + op}
@@ -232,7 +229,6 @@ func (c *call) secretARN(id string) string {
 // "Restricting access to Parameter Store parameters using IAM policies".
 func ssmInit() {
 	for _, op := range []string{"GetParameter", "PutParameter", "DeleteParameter", "GetParameterHistory", "LabelParameterVersion", "UnlabelParameterVersion"} {
-		op := op
 		reg("ssm", op, override{actions: []string{"ssm:" + op}, keys: []string{"ssm:Overwrite", "aws:RequestTag/*", "aws:TagKeys"},
 			fn: func(c *call) ([]Authorization, error) {
 				return one(c.auth("ssm:"+op, c.ssmParameterARN(c.raw("Name"))))
@@ -242,7 +238,6 @@ func ssmInit() {
 		return one(c.auth("ssm:GetParametersByPath", c.ssmParameterARN(c.raw("Path"))))
 	}})
 	for _, op := range []string{"GetParameters", "DeleteParameters"} {
-		op := op
 		reg("ssm", op, override{actions: []string{"ssm:" + op + " (each parameter)"}, fn: func(c *call) ([]Authorization, error) {
 			names, _ := c.jsonBody()["Names"].([]any)
 			if len(names) == 0 {
@@ -374,7 +369,6 @@ func ecrInit() {
 		if o.Resource == nil || o.Resource.Vars["RepositoryName"] == "" {
 			continue
 		}
-		o := o
 		reg("ecr", o.Name, override{actions: []string{o.Action}, fn: func(c *call) ([]Authorization, error) {
 			if r := c.raw("registryId"); r != "" {
 				c.account = r
@@ -397,7 +391,6 @@ func ecrInit() {
 // version lists, reads log events: logs:GetLogEvents.
 func logsInit() {
 	for _, o := range mustModels().services["logs"].Ops {
-		o := o
 		if o.Action == "" || (o.Resource != nil && o.Resource.Type != "log-group") {
 			continue
 		}
