@@ -38,7 +38,11 @@ func newSeam(t *testing.T, quotas *iam.Quotas) *seam {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	sealer, err := seal.NewSealer(map[string][]byte{"k1": seal.NewSealKey()}, []string{"k1"})
 	if err != nil {
 		t.Fatal(err)

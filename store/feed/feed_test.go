@@ -63,7 +63,11 @@ func TestWatcherFollowsTheFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	put(t, db, "before") // older than every watcher: never delivered
 
 	pushed, err := feed.NewWatcher(ctx, db)
