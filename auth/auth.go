@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -276,12 +277,12 @@ func lookupError(err error) error {
 	case errors.Is(err, iam.ErrNotFound):
 		return sigv4.ErrInvalidClientTokenID()
 	case errors.Is(err, iam.ErrUnavailable):
-		return awserr.Unavailable("The service is unavailable. Retry the request.")
+		return awserr.Unavailable("The service is unavailable. Retry the request.").WithCause(err)
 	}
 	if _, ok := awserr.As(err); ok {
 		return sigv4.ErrInvalidClientTokenID() // e.g. the key's user is gone
 	}
-	return awserr.ServiceFailure("credential lookup failed")
+	return awserr.Internal(fmt.Errorf("credential lookup: %w", err))
 }
 
 type identHolder struct {

@@ -130,6 +130,10 @@ func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input
 			}
 			in.Identity, in.Boundary = u.identity, u.boundary
 			userARN = arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: "user" + u.data.Path + u.data.Name}.String()
+		} else {
+			// The root user's federated users: the root user may do
+			// everything, so their session policies alone limit them.
+			in.Identity = rootIdentity
 		}
 		var err error
 		if in.Session, err = d.sessionPolicies(ctx, c.Account, s); err != nil {
@@ -137,8 +141,18 @@ func (d *Decider) principal(ctx context.Context, c *iam.Caller, in *policy.Input
 		}
 		return policy.Principal{Type: policy.TypeFederatedUser, ARN: c.ARN, Account: c.Account, FederatingUserARN: userARN}, s.Tags, nil
 	}
-	return policy.Principal{}, nil, awserr.ServiceFailure(fmt.Sprintf("unknown session type %q", s.Type))
+	return policy.Principal{}, nil, awserr.Internal(fmt.Errorf("unknown session type %q", s.Type))
 }
+
+// rootIdentity is the root user's implicit permission, as an identity
+// policy (for sessions the root user federates).
+var rootIdentity = func() *policy.Set {
+	doc, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
+	if err != nil {
+		panic(err)
+	}
+	return policy.NewSet(policy.Compile(doc, policy.Source{ID: "root", Type: "root"}))
+}()
 
 // load reads a principal, turning "it is gone" into the error a caller
 // whose user or role was deleted gets.
@@ -235,8 +249,15 @@ func AccessDenied(c *iam.Caller, action, resource string, e *policy.Explanation)
 		why = " because no permissions boundary allows the " + action + " action"
 	case e.AllowedBySession != nil && !*e.AllowedBySession:
 		why = " because no session policy allows the " + action + " action"
-	case e.AllowedByResource != nil && !*e.AllowedByResource:
+	case e.AllowedByRCPs != nil && !*e.AllowedByRCPs:
+		why = " because no resource control policy allows the " + action + " action"
+	// What is left is a request across accounts, where both sides must
+	// allow: the identity side did (no resource policy, or one that does
+	// not grant), or only the resource side did.
+	case e.AllowedByResource == nil || !*e.AllowedByResource:
 		why = " because no resource-based policy allows the " + action + " action"
+	case e.AllowedByIdentity != nil && !*e.AllowedByIdentity:
+		why = " because no identity-based policy allows the " + action + " action"
 	}
 	return &Denial{AWS: awserr.New("AccessDenied", http.StatusForbidden, who+why), Decision: e.Decision}
 }

@@ -58,7 +58,7 @@ func (g *Guard) Authorize(ctx context.Context, operation string, in iamapi.Input
 		return nil // the root user may do everything in its account
 	}
 	if _, ok := actionResource[operation]; !ok {
-		return noRule(c, operation)
+		return noRule(operation)
 	}
 	req, err := g.svc.authzRequest(ctx, c, g.dir, operation, in)
 	if err != nil {

@@ -8,7 +8,6 @@ package iam
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -157,12 +156,13 @@ func storeErr(err error) error {
 		return err // AWS errors for the client; store sentinels for the caller to translate
 	}
 	if errors.Is(err, ErrUnavailable) {
-		return awserr.Unavailable("The service is unavailable: the store cannot be reached. Retry the request.")
+		return awserr.Unavailable("The service is unavailable: the store cannot be reached. Retry the request.").WithCause(err)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return awserr.New("RequestTimeout", 408, "The request was cancelled before it completed.")
+		return awserr.New("RequestTimeout", 408, "The request was cancelled before it completed.").WithCause(err)
 	}
-	return awserr.ServiceFailure(fmt.Sprintf("Internal failure: %v", err))
+	return awserr.Internal(err) // the server logs the cause; the client gets AWS's message
+
 }
 
 // Errors with AWS's messages for the common cases.

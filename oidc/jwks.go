@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+
+	"github.com/iamd/iamd/internal/jsonlimit"
 )
 
 // JWK is one JSON Web Key as a JWKS lists it (RSA and EC P-256 and P-384
@@ -94,6 +96,9 @@ func NewJWK(kid string, key crypto.PublicKey) (JWK, error) {
 // keys or keys of other types beside its signing keys).
 func parseKeySet(data []byte) (map[string][]crypto.PublicKey, error) {
 	var ks KeySet
+	if err := jsonlimit.Check(data, jsonLimits); err != nil {
+		return nil, fmt.Errorf("JWKS: %v", err)
+	}
 	if err := json.Unmarshal(data, &ks); err != nil {
 		return nil, fmt.Errorf("JWKS is not JSON: %v", err)
 	}

@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/iamd/iamd/internal/jsonlimit"
 )
 
 // Errors a token can fail with. Callers map them to their own protocol's
@@ -50,6 +52,10 @@ type Token struct {
 // characters.
 const maxTokenBytes = 20000
 
+// jsonLimits bound the JSON of tokens and of an issuer's documents: no
+// claim set or key set nests deeper than a few levels.
+var jsonLimits = jsonlimit.Limits{MaxDepth: 32}
+
 // Parse splits and decodes a compact JWS without verifying it.
 func Parse(raw string) (*Token, error) {
 	if len(raw) > maxTokenBytes {
@@ -65,6 +71,11 @@ func Parse(raw string) (*Token, error) {
 	sig, err3 := dec.DecodeString(parts[2])
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, fmt.Errorf("%w: bad base64url", ErrMalformed)
+	}
+	// The claims are the caller's JSON: bound their nesting before
+	// decoding (a token is small, but the decoder recurses per level).
+	if jsonlimit.Check(hb, jsonLimits) != nil || jsonlimit.Check(pb, jsonLimits) != nil {
+		return nil, fmt.Errorf("%w: JSON nested too deeply", ErrMalformed)
 	}
 	t := &Token{signed: []byte(parts[0] + "." + parts[1]), sig: sig}
 	if err := json.Unmarshal(hb, &t.Header); err != nil {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/iamd/iamd/internal/jsonlimit"
 )
 
 // Options configure a Verifier.
@@ -177,7 +179,7 @@ func (v *Verifier) refresh(ctx context.Context, ik *issuerKeys, issuer *url.URL,
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(body, &disc); err != nil || disc.JWKSURI == "" {
+	if jsonlimit.Check(body, jsonLimits) != nil || json.Unmarshal(body, &disc) != nil || disc.JWKSURI == "" {
 		return fmt.Errorf("%w: the discovery document has no jwks_uri", ErrFetch)
 	}
 	if strings.TrimSuffix(disc.Issuer, "/") != base {

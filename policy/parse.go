@@ -8,6 +8,20 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/iamd/iamd/internal/jsonlimit"
+)
+
+// Bounds checked before a document is decoded: the decoder recurses once
+// per nesting level and allocates per value, so unbounded input costs
+// memory out of all proportion to its size. No policy AWS accepts comes
+// near them: the largest documents AWS takes are 131,072 characters (the
+// API models' policyDocumentType; a character of the allowed range is at
+// most two bytes of UTF-8), and a policy nests at most six levels
+// (document, Statement, statement, Condition, operator, values).
+const (
+	MaxDocumentBytes = 2 * 131072
+	MaxDocumentDepth = 32
 )
 
 // Parse reads a policy document. It rejects everything AWS reports as
@@ -18,6 +32,13 @@ import (
 // with a non-empty key map. Further checks, which depend on the policy's
 // kind, are Validate's.
 func Parse(text []byte) (*Document, error) {
+	if err := jsonlimit.Check(text, jsonlimit.Limits{MaxBytes: MaxDocumentBytes, MaxDepth: MaxDocumentDepth}); err != nil {
+		e := &Error{Code: CodeMalformed, Message: MsgSyntax, Detail: err.Error()}
+		if le, ok := err.(*jsonlimit.Error); ok && !le.TooLarge {
+			e.Pos = positionAt(text, le.Offset)
+		}
+		return nil, e
+	}
 	if bad, i := invalidChar(text); bad {
 		return nil, &Error{Code: CodeMalformed, Message: "The policy document contains a character outside the allowed range (tab, line feed, carriage return, U+0020 to U+00FF).", Pos: positionAt(text, i)}
 	}

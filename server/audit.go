@@ -14,12 +14,16 @@ import (
 )
 
 // Auditor writes the audit log: one JSON line per mutating call and per
-// call refused for authentication or authorization, with CloudTrail's
-// field names so that tools reading CloudTrail records read these.
+// call refused for authentication or authorization (and, with reads set,
+// per allowed read too), with CloudTrail's field names so that tools
+// reading CloudTrail records read these.
 type Auditor struct {
 	mu  sync.Mutex
 	w   io.Writer
 	enc *json.Encoder
+	// reads records allowed read-only calls too, so that the log holds
+	// every call made (iamd generate-policy needs them all).
+	reads bool
 	// failed is told when a record cannot be written (logged and counted).
 	failed func(error)
 }
@@ -55,7 +59,29 @@ type AuditEvent struct {
 	// AdditionalEventData holds what the operation noted, such as why an
 	// MFA code was refused (MFAFailure, MFASerialNumber, MFALockedUntil).
 	AdditionalEventData map[string]string `json:"additionalEventData,omitempty"`
+	// Authorizations (iamd) are every check the call was decided by, in
+	// order: the call's own action first, then the others AWS also makes
+	// (iam:PassRole for AddRoleToInstanceProfile; for a service call
+	// through a gateway, s3:ListBucket for ListObjectsV2, a read and a
+	// write for CopyObject, ...). Absent in records written before it
+	// existed and for calls that decided nothing; readers then take
+	// eventSource's prefix, eventName and resources (see analysis/genpolicy).
+	Authorizations []AuditAuthorization `json:"authorizations,omitempty"`
 }
+
+// AuditAuthorization is one decision a call needed: the IAM action on a
+// resource, and the engine's decision (allowed, explicitDeny,
+// implicitDeny; a writer in observe mode may record the decision of a
+// call it let through, the record's errorCode then being empty).
+type AuditAuthorization struct {
+	Action          string `json:"action"`
+	Resource        string `json:"resource"`
+	ResourceAccount string `json:"resourceAccount,omitempty"`
+	Decision        string `json:"decision"`
+}
+
+// maxAuditChecks bounds the authorizations one record keeps.
+const maxAuditChecks = 1000
 
 // AuditIdentity is CloudTrail's userIdentity.
 type AuditIdentity struct {
@@ -78,7 +104,8 @@ type audited struct {
 	resource string
 	account  string
 	decision string
-	notes    iam.EventNotes // what the operation noted about itself
+	checks   []AuditAuthorization // every decision, in order
+	notes    iam.EventNotes       // what the operation noted about itself
 }
 
 type auditKey struct{}
@@ -103,9 +130,14 @@ func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest
 	if decision != "" {
 		a.svc.NoteServiceAccess(req.Caller, req.Action)
 	}
-	if rec, ok := ctx.Value(auditKey{}).(*audited); ok && rec.decision == "" {
-		rec.resource, rec.account = req.Resource, req.ResourceAccount
-		rec.decision = decisionOf(err)
+	if rec, ok := ctx.Value(auditKey{}).(*audited); ok && decision != "" {
+		if rec.decision == "" {
+			rec.resource, rec.account = req.Resource, req.ResourceAccount
+			rec.decision = decision
+		}
+		if len(rec.checks) < maxAuditChecks {
+			rec.checks = append(rec.checks, AuditAuthorization{Action: req.Action, Resource: req.Resource, ResourceAccount: req.ResourceAccount, Decision: decision})
+		}
 	}
 	return err
 }
@@ -124,7 +156,7 @@ func decisionOf(err error) string {
 }
 
 // readOnly tells the calls that change nothing, which are audited only
-// when refused.
+// when refused (unless the auditor records reads).
 func readOnly(action string) bool {
 	for _, p := range []string{"Get", "List", "Simulate", "Decode"} {
 		if strings.HasPrefix(action, p) {
@@ -148,14 +180,14 @@ var secretParams = map[string]bool{
 
 // record writes the call's event when it must be audited.
 func (a *Auditor) record(c *call, rec *audited, code string, now time.Time, sourceIP, userAgent string) {
-	if a == nil || c.action == "" || readOnly(c.action) && !refused[code] {
+	if a == nil || c.action == "" || readOnly(c.action) && !refused[code] && !a.reads {
 		return
 	}
 	ev := AuditEvent{
 		EventVersion: "1.08", EventTime: now.UTC().Format(time.RFC3339), EventSource: c.service + ".amazonaws.com",
 		EventName: c.action, AWSRegion: "us-east-1", SourceIPAddress: sourceIP, UserAgent: userAgent,
 		RequestID: c.id, EventID: newRequestID(), ReadOnly: readOnly(c.action), EventType: "AwsApiCall",
-		ErrorCode: code, Decision: rec.decision, AdditionalEventData: rec.notes.Map(),
+		ErrorCode: code, Decision: rec.decision, AdditionalEventData: rec.notes.Map(), Authorizations: rec.checks,
 	}
 	if code != "" {
 		ev.ErrorMessage = c.errText

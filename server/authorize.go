@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/auth/sigv4"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/jsonlimit"
 	"github.com/iamd/iamd/policy"
 )
 
@@ -82,6 +85,66 @@ type AuthorizeError struct {
 	Message string `json:"message"`
 }
 
+// authorizeBodyLimits bound the endpoint's JSON before it is decoded (the
+// size is the server's body limit). An authorize request nests three
+// levels (the body, request, its headers' values).
+var authorizeBodyLimits = jsonlimit.Limits{MaxDepth: 8}
+
+// maxClientRequestAge is how old a client's signed request may be: AWS's
+// 15 minutes, also for presigned requests whose X-Amz-Expires is longer
+// (as STS does for presigned GetCallerIdentity proofs). A stale request is
+// a replay, whatever its signature says.
+const maxClientRequestAge = 15 * time.Minute
+
+// principalKeys are the condition keys that describe the principal or its
+// session (AWS's global condition keys of those kinds, and what iamd puts
+// in a session). iamd alone sets them: a caller of the endpoint that could
+// set aws:MultiFactorAuthPresent or aws:PrincipalTag/Team would decide
+// what any Condition on them says. aws:CurrentTime and aws:EpochTime are
+// iamd's clock for the same reason. The caller may report what it knows
+// about the request and the resource (aws:SourceIp, aws:SecureTransport,
+// aws:UserAgent, aws:RequestedRegion, aws:RequestTag/*, aws:TagKeys,
+// aws:ResourceTag/*, aws:SourceArn, aws:SourceAccount, service keys).
+var principalKeys = map[string]bool{}
+
+func init() {
+	for _, k := range []string{
+		"aws:username", "aws:userid", "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType",
+		"aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalIsAWSService", "aws:PrincipalServiceName",
+		"aws:PrincipalServiceNamesList", "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws:TokenIssueTime",
+		"aws:SourceIdentity", "aws:FederatedProvider", "aws:ViaAWSService", "aws:CalledVia", "aws:CalledViaFirst",
+		"aws:CalledViaLast", "aws:AssumedRoot", "aws:Ec2InstanceSourceVpc", "aws:Ec2InstanceSourcePrivateIPv4",
+		"aws:CurrentTime", "aws:EpochTime", "ec2:SourceInstanceARN", "ec2:RoleDelivery",
+		// Given as resourceAccount, so that there is one answer.
+		"aws:ResourceAccount",
+	} {
+		principalKeys[strings.ToLower(k)] = true
+	}
+}
+
+// principalKey reports whether a context key is one iamd alone sets.
+// Condition keys are case-insensitive.
+func principalKey(k string, session *iam.Session) bool {
+	l := strings.ToLower(k)
+	if principalKeys[l] || strings.HasPrefix(l, "aws:principaltag/") || strings.HasPrefix(l, "saml:") {
+		return true
+	}
+	// An OIDC provider's claims (accounts.google.com:sub,
+	// token.actions.githubusercontent.com:sub, …) are named by the
+	// provider's host: no AWS service prefix has a dot or a slash.
+	if ns, _, ok := strings.Cut(l, ":"); ok && strings.ContainsAny(ns, "./") {
+		return true
+	}
+	if session != nil {
+		for sk := range session.WebIdentity {
+			if strings.EqualFold(sk, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{id: newRequestID(), service: "iamd", action: "Authorize"}
@@ -123,17 +186,29 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	c.caller = caller
 	ctx = iam.WithCaller(ctx, caller)
 
+	if err := jsonlimit.Check(body, authorizeBodyLimits); err != nil {
+		return nil, awserr.ValidationError(fmt.Sprintf("The request body is not an authorize request: %v.", err))
+	}
 	var in AuthorizeInput
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return nil, awserr.ValidationError(fmt.Sprintf("The request body is not an authorize request: %v", err))
 	}
+	if dec.More() {
+		return nil, awserr.ValidationError("The request body is not an authorize request: data after the JSON object.")
+	}
 	if (in.Principal == "") == (in.Request == nil) {
 		return nil, awserr.ValidationError("Give exactly one of principal and request.")
 	}
 	var subject *iam.Caller
 	if in.Principal != "" {
+		// Only a principal of the caller's partition, named as IAM names
+		// it (no region): another spelling would be authorized as typed.
+		a, perr := arn.Parse(in.Principal)
+		if perr == nil && (a.Partition != caller.Partition || a.Region != "") {
+			return nil, awserr.Newf("NoSuchEntity", http.StatusNotFound, "The principal %s does not exist.", in.Principal)
+		}
 		if subject, err = s.decider.CallerFor(ctx, in.Principal); err != nil {
 			return nil, err
 		}
@@ -142,16 +217,37 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 		if err != nil {
 			return nil, err
 		}
-		subject, _, err = s.auth.Authenticate(ctx, req, reqBody)
+		if e := clientRequestScope(req, in.Action, caller.Partition); e != nil {
+			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil
+		}
+		var res *sigv4.Result
+		subject, res, err = s.auth.Authenticate(ctx, req, reqBody)
 		if err != nil {
+			// The client's own error is the answer; an internal failure
+			// behind it is the endpoint's (logged, ServiceFailure).
 			e, ok := awserr.As(err)
-			if !ok {
+			if !ok || awserr.Public(e) != e || e.Status >= 500 {
 				return nil, err
 			}
 			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil
 		}
+		// A client request is an identity proof for this one decision: at
+		// most 15 minutes old, and within its own X-Amz-Expires when it set
+		// one (stricter than AWS's non-S3 services, which ignore it).
+		if age := s.now().Sub(res.Time); res.Presigned && (age > maxClientRequestAge || res.Expires > 0 && age > res.Expires) {
+			e := awserr.New("RequestExpired", http.StatusBadRequest, "Request has expired.")
+			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil
+		}
 		subject.UserAgent = req.UserAgent()
 		subject.SecureTransport = req.URL.Scheme == "https"
+	}
+	if subject.Partition != caller.Partition {
+		return nil, awserr.Newf("NoSuchEntity", http.StatusNotFound, "The principal %s does not exist.", subject.ARN)
+	}
+	for k := range in.Context {
+		if principalKey(k, subject.Session) {
+			return nil, awserr.InvalidParameterValue(fmt.Sprintf("The context key %s describes the principal or its session: iamd sets it, the caller may not.", k))
+		}
 	}
 	subject.Time = s.now()
 	if src := in.Context["aws:SourceIp"]; len(src) == 1 {
@@ -206,10 +302,45 @@ func (sr *SignedRequest) httpRequest() (*http.Request, []byte, error) {
 			req.Header.Add(k, v)
 		}
 	}
-	if h := req.Header.Get("Host"); h != "" {
-		req.Host = h
+	// request.url is the caller's statement of where it received the
+	// request (its own address, as configured: not the Host the client
+	// sent). The client signs the Host it addressed, so a Host header
+	// that names another host is a request meant for someone else.
+	if h := req.Header.Get("Host"); h != "" && !strings.EqualFold(h, u.Host) {
+		return nil, nil, awserr.InvalidParameterValue(fmt.Sprintf("request: the request is addressed to %s, not to %s (request.url).", h, u.Host))
 	}
+	req.Host = u.Host
+	req.Header.Del("Host")
 	return req, body, nil
+}
+
+// clientRequestScope checks, before its signature, that a client's
+// request is addressed to the service that asks: its credential scope
+// names the action's service ("s3" for s3:GetObject) and a region of the
+// server's partition. Its Host is checked by httpRequest. The errors are
+// those AWS answers for a scope of the wrong service or region. A request
+// whose credential cannot be read is left to the verifier's errors.
+func clientRequestScope(req *http.Request, action, partition string) *awserr.Error {
+	credential := req.URL.Query().Get("X-Amz-Credential")
+	if h := req.Header.Get("Authorization"); h != "" {
+		a, err := sigv4.ParseAuthorization(h)
+		if err != nil {
+			return nil
+		}
+		credential = a.Credential
+	}
+	_, scope, err := sigv4.ParseCredential(credential)
+	if err != nil {
+		return nil
+	}
+	service, _, _ := strings.Cut(action, ":")
+	if !strings.EqualFold(scope.Service, service) {
+		return awserr.Newf(sigv4.CodeSignatureDoesNotMatch, http.StatusForbidden, "Credential should be scoped to correct service: '%s'. ", strings.ToLower(service))
+	}
+	if arn.PartitionForRegion(scope.Region) != partition {
+		return awserr.Newf(sigv4.CodeSignatureDoesNotMatch, http.StatusForbidden, "Credential should be scoped to a valid region, not '%s'. ", scope.Region)
+	}
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -230,7 +230,7 @@ func TestExternalIDAndMFA(t *testing.T) {
 	// MFA: a device for ops, then AssumeRole with a code.
 	dev := must[*iam.CreateVirtualMFADeviceOutput](t)(root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("ops")}))
 	seed := string(dev.VirtualMFADevice.Base32StringSeed)
-	n := totp.Counter(time.Now())
+	n := totpCounter(t)
 	c1, _ := totp.Code(seed, n-3)
 	c2, _ := totp.Code(seed, n-2)
 	must[*iam.EnableMFADeviceOutput](t)(root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("ops"), SerialNumber: dev.VirtualMFADevice.SerialNumber,

@@ -340,7 +340,7 @@ func TestMFADeviceGetAndResync(t *testing.T) {
 		}
 		return aws.String(s)
 	}
-	n := totp.Counter(time.Now())
+	n := totpCounter(t)
 
 	// Resync needs the device assigned to the user.
 	_, err := c.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("ops"), SerialNumber: serial, AuthenticationCode1: code(n - 1), AuthenticationCode2: code(n)})

@@ -465,7 +465,7 @@ func TestCredentials(t *testing.T) {
 	if len(seed) != 40 || len(dev.VirtualMFADevice.QRCodePNG) < 100 || string(dev.VirtualMFADevice.QRCodePNG[1:4]) != "PNG" {
 		t.Fatalf("device: seed %q, QR %d bytes", seed, len(dev.VirtualMFADevice.QRCodePNG))
 	}
-	now := totp.Counter(time.Now())
+	now := totpCounter(t)
 	code1, _ := totp.Code(seed, now-1)
 	code2, _ := totp.Code(seed, now)
 	_, err = c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("carol"), SerialNumber: dev.VirtualMFADevice.SerialNumber,

@@ -50,9 +50,14 @@ type Options struct {
 	Logger    *slog.Logger
 	Quotas    *iam.Quotas
 	MaxConns  int // concurrent connections (default 1024)
+	// MaxConnsPerClient caps one client address's connections (an IPv6
+	// /64 is one address); default MaxConns/8, at least 64.
+	MaxConnsPerClient int
 	// AuditLog receives the audit log, a JSON line per mutating or
 	// refused call (nil: none).
 	AuditLog io.Writer
+	// AuditReads records allowed read-only calls in the audit log too.
+	AuditReads bool
 	// Now is the clock (tests move it to expire sessions); time.Now when
 	// nil.
 	Now func() time.Time
@@ -64,6 +69,9 @@ type Options struct {
 	// loopback hosts over plain http. For tests only: AWS requires https,
 	// and so does iamd unless this is set.
 	OIDCAllowHTTP bool
+	// WrapStore, when set, wraps the store the server uses (tests: a
+	// store that fails on purpose).
+	WrapStore func(iam.Store) iam.Store
 }
 
 // Instance is a running server.
@@ -119,6 +127,9 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.WrapStore != nil {
+		st = opt.WrapStore(st)
+	}
 	if opt.Store != "" {
 		if err := checkSharedKeys(ctx, st, map[string]*seal.Sealer{"seal": sealer, "tokens": tokenRing}); err != nil {
 			st.Close()
@@ -158,6 +169,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	authn := auth.New(svc, tokens, watcher, auth.Config{Now: opt.Now, Partition: opt.Partition})
 	auditor := NewAuditor(opt.AuditLog)
 	if auditor != nil {
+		auditor.reads = opt.AuditReads
 		auditor.failed = func(err error) {
 			metrics.auditErrors.Inc()
 			opt.Logger.Error("audit record not written", "err", err)
@@ -189,11 +201,20 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if maxConns <= 0 {
 		maxConns = 1024
 	}
-	inst.ln = limitListener(ln, maxConns)
+	perClient := opt.MaxConnsPerClient
+	if perClient <= 0 {
+		perClient = max(maxConns/8, min(64, maxConns))
+	}
+	limiter := newConnLimiter(ln, maxConns, perClient)
+	inst.ln = limiter
 	inst.URL = "http://" + ln.Addr().String()
 	inst.http = &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler:     limiter.handler(srv.Handler()),
+		ConnState:   limiter.connStateHook,
+		ConnContext: limiter.connContext,
+		// SDKs send their headers at once: 5 s is ample, and bounds what
+		// a slowloris holds when the server is not under pressure.
+		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -413,37 +434,4 @@ func loadKeyRing(path, given string) (*seal.Sealer, error) {
 		order = append(order, id)
 	}
 	return seal.NewSealer(keys, order)
-}
-
-// limitListener accepts at most n connections at once, so that slow or
-// malicious clients cannot exhaust the server.
-func limitListener(l net.Listener, n int) net.Listener {
-	return &limitedListener{Listener: l, sem: make(chan struct{}, n)}
-}
-
-type limitedListener struct {
-	net.Listener
-	sem chan struct{}
-}
-
-func (l *limitedListener) Accept() (net.Conn, error) {
-	l.sem <- struct{}{}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.sem
-		return nil, err
-	}
-	return &limitedConn{Conn: c, release: func() { <-l.sem }}, nil
-}
-
-type limitedConn struct {
-	net.Conn
-	once    sync.Once
-	release func()
-}
-
-func (c *limitedConn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(c.release)
-	return err
 }

@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -59,7 +58,7 @@ func enableMFA(t *testing.T, root *iam.Client, user string) (string, string) {
 	t.Helper()
 	dev := must[*iam.CreateVirtualMFADeviceOutput](t)(root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(user)}))
 	seed := string(dev.VirtualMFADevice.Base32StringSeed)
-	n := totp.Counter(time.Now())
+	n := totpCounter(t)
 	c1, _ := totp.Code(seed, n-3)
 	c2, _ := totp.Code(seed, n-2)
 	must[*iam.EnableMFADeviceOutput](t)(root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String(user), SerialNumber: dev.VirtualMFADevice.SerialNumber,
@@ -220,7 +219,7 @@ func TestSecurityCallingUserLegitimate(t *testing.T) {
 
 	// GetSessionToken credentials of a user (with MFA) are that user.
 	serial, seed := enableMFA(t, root, "self")
-	code, _ := totp.Code(seed, totp.Counter(time.Now()))
+	code, _ := totp.Code(seed, totpCounter(t))
 	tok := must[*sts.GetSessionTokenOutput](t)(selfSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(code)}))
 	st := iamClient2(s, *tok.Credentials.AccessKeyId, *tok.Credentials.SecretAccessKey, *tok.Credentials.SessionToken)
 	keys := must[*iam.ListAccessKeysOutput](t)(st.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}))

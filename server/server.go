@@ -116,7 +116,10 @@ func (s *Server) Handler() http.Handler { return s.mux }
 func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	if s.ready != nil {
 		if err := s.ready(r.Context()); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			// The reason (a store address, a driver's message) is for the
+			// log: /readyz answers anyone.
+			s.log.Warn("not ready", "err", err)
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
 	}
@@ -308,15 +311,20 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
 	return e.Status, e.Code
 }
 
-// awsError is the AWS error to answer for err. Errors that are not AWS
-// errors are internal failures: logged, and answered without their
-// details.
+// awsError is the AWS error to answer for err. Internal failures (errors
+// that are not AWS errors, and AWS errors of status 500) are logged with
+// the request id and their cause, and answered with AWS's ServiceFailure
+// message only: nothing of the server's insides reaches the client.
 func (s *Server) awsError(c *call, err error) *awserr.Error {
-	if e, ok := awserr.As(err); ok {
-		return e
+	e, ok := awserr.As(err)
+	if !ok {
+		e = awserr.Internal(err)
 	}
-	s.log.Error("internal error", "request_id", c.id, "action", c.action, "err", err)
-	return awserr.ServiceFailure(fmt.Sprintf("An internal error occurred. Request id %s.", c.id))
+	if pub := awserr.Public(e); pub != e {
+		s.log.Error("internal error", "request_id", c.id, "service", c.service, "action", c.action, "code", e.Code, "message", e.Message, "err", err)
+		return pub
+	}
+	return e
 }
 
 // writeXML sends a complete XML body with its length, as AWS does (some

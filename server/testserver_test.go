@@ -17,6 +17,7 @@ import (
 
 	"github.com/iamd/iamd/internal/sdktest"
 	"github.com/iamd/iamd/server"
+	"github.com/iamd/iamd/totp"
 )
 
 const (
@@ -104,4 +105,15 @@ func wantCode(t testing.TB, err error, code string) {
 	if apiCode(err) != code {
 		t.Fatalf("got %v, want %s", err, code)
 	}
+}
+
+// totpCounter is the current TOTP time step, taken with at least ten
+// seconds of it left: sign-in codes are accepted one step either side, so
+// a test that uses the previous step's code must not cross into the next.
+func totpCounter(t testing.TB) int64 {
+	t.Helper()
+	for time.Now().Unix()%30 > 20 {
+		time.Sleep(250 * time.Millisecond)
+	}
+	return totp.Counter(time.Now())
 }

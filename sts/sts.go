@@ -72,7 +72,8 @@ func accessDenied(format string, args ...any) error {
 // operation, as its rule says.
 func (s *Service) Authorize(ctx context.Context, operation string, _ stsapi.Input) error {
 	if _, ok := authorization[operation]; !ok {
-		return accessDenied("iamd has no authorization rule for sts:%s.", operation)
+		// Fail closed; only operations iamd does not implement lack a rule.
+		return awserr.NotImplemented("The operation " + operation + " is not implemented by iamd (it has no authorization rule).")
 	}
 	c, ok := iam.CallerFrom(ctx)
 	if !ok || c.Session == nil {
@@ -274,7 +275,14 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 			return nil, err
 		}
 		if e.Decision != policy.Allowed {
-			return nil, authz.AccessDenied(c, action, roleARN, e)
+			d := authz.AccessDenied(c, action, roleARN, e)
+			if e.Decision == policy.ImplicitDeny {
+				// STS does not say which side (the caller's policies or the
+				// trust policy) failed to allow: its message stops at the
+				// resource. It does name an explicit deny.
+				d.AWS.Message = fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
+			}
+			return nil, d
 		}
 	}
 

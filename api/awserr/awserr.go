@@ -16,9 +16,28 @@ type Error struct {
 	Message string
 	Status  int
 	Sender  bool
+	// Cause is what went wrong inside, for the log: it is never sent to
+	// the client (only Code and Message are).
+	Cause error
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Code + ": " + e.Message + ": " + e.Cause.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Unwrap is the cause, so that errors.Is and errors.As see through an
+// AWS error to what made it.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// WithCause returns a copy of e that records cause.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.Cause = cause
+	return &c
+}
 
 // New returns an error; 4xx statuses are the sender's fault, 5xx the
 // receiver's.
@@ -44,7 +63,28 @@ func From(err error) *Error {
 	if e, ok := As(err); ok {
 		return e
 	}
-	return ServiceFailure("An internal error occurred.")
+	return Internal(err)
+}
+
+// MsgServiceFailure is AWS's message for an internal failure
+// (ServiceFailureException in the IAM model).
+const MsgServiceFailure = "The request processing has failed because of an unknown error, exception or failure."
+
+// Internal is the ServiceFailure (500) for an internal failure: the client
+// gets AWS's message, the log gets cause.
+func Internal(cause error) *Error {
+	return ServiceFailure(MsgServiceFailure).WithCause(cause)
+}
+
+// Public is what may be sent to the client for e: e itself, except that an
+// internal failure's (500) own message is replaced by AWS's, which says
+// nothing of the server's insides (callers log e before answering
+// Public(e)). The cause is never written to a client in any case.
+func Public(e *Error) *Error {
+	if e.Code != CodeServiceFailure && e.Status != http.StatusInternalServerError {
+		return e
+	}
+	return &Error{Code: e.Code, Message: MsgServiceFailure, Status: e.Status, Sender: e.Sender}
 }
 
 // Codes the protocol layer uses.

@@ -36,7 +36,7 @@ func TestErrors(t *testing.T) {
 	if e, ok := As(wrapped); !ok || e.Code != "NoSuchEntity" || From(wrapped) != e {
 		t.Errorf("As(%v) = %v, %v", wrapped, e, ok)
 	}
-	if e := From(errors.New("disk on fire")); e.Code != "ServiceFailure" || e.Status != 500 || e.Message != "An internal error occurred." {
+	if e := From(errors.New("disk on fire")); e.Code != "ServiceFailure" || e.Status != 500 || e.Message != MsgServiceFailure {
 		t.Errorf("From(plain) = %#v", e)
 	}
 }

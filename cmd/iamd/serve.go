@@ -27,12 +27,14 @@ type serveFlags struct {
 	store                 string
 	logFormat, logLevel   string
 	maxConns              int
+	maxConnsPerClient     int
 	quotaUsers            int
 	quotaRoles            int
 	quotaPolicies         int
 	quotaGroups           int
 	pprofAddr             string
 	auditLog              string
+	auditReads            bool
 	oidcAllowHTTP         bool
 	partition             string
 }
@@ -68,7 +70,9 @@ IAMD_TOKEN_KEYS.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.IntVar(&f.maxConns, "max-conns", 1024, "maximum concurrent connections")
+	fl.IntVar(&f.maxConnsPerClient, "max-conns-per-client", 0, "maximum concurrent connections of one client address (default max-conns/8, at least 64)")
 	fl.StringVar(&f.auditLog, "audit-log", "audit.log", `audit log of mutating and refused calls (JSON lines): a file (relative to the data directory; SIGHUP reopens it), "-" for standard output, "off" for none`)
+	fl.BoolVar(&f.auditReads, "audit-log-reads", false, "also audit allowed read-only calls (Get*, List*, ...), so that the log holds every call for iamd generate-policy")
 	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address; off when empty")
 	fl.StringVar(&f.partition, "partition", "aws", "the AWS partition this server is (aws, aws-cn, aws-us-gov, ...): principals' ARNs are in it, requests must be signed for its regions")
 	fl.BoolVar(&f.oidcAllowHTTP, "oidc-allow-http", false, "for tests only: trust OIDC issuers on loopback hosts over plain http (AWS requires https)")
@@ -117,7 +121,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	quotas := iam.DefaultQuotas()
 	quotas.Users, quotas.Roles, quotas.Policies, quotas.Groups = f.quotaUsers, f.quotaRoles, f.quotaPolicies, f.quotaGroups
 	opt := server.Options{
-		Addr: f.addr, DataDir: f.data, Store: f.store, AccountID: f.accountID, TokenKeys: os.Getenv("IAMD_TOKEN_KEYS"), Logger: logger, Quotas: &quotas, MaxConns: f.maxConns,
+		Addr: f.addr, DataDir: f.data, Store: f.store, AccountID: f.accountID, TokenKeys: os.Getenv("IAMD_TOKEN_KEYS"), Logger: logger, Quotas: &quotas, MaxConns: f.maxConns, MaxConnsPerClient: f.maxConnsPerClient,
 		OIDCAllowHTTP: f.oidcAllowHTTP,
 		RootKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
 	}
@@ -134,6 +138,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	}
 	defer closeAudit()
 	opt.AuditLog = audit
+	opt.AuditReads = f.auditReads
 	if ctx == nil {
 		ctx = context.Background()
 	}
