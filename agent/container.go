@@ -3,6 +3,7 @@ package agent
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"strconv"
@@ -48,7 +49,7 @@ func (c *Container) serve(w http.ResponseWriter, r *http.Request) {
 	creds, err := c.Source.Get(r.Context())
 	if err != nil {
 		status, code, msg := http.StatusInternalServerError, "ServiceUnavailable", err.Error()
-		if e, ok := err.(*Error); ok {
+		if e, ok := errors.AsType[*Error](err); ok {
 			status, code, msg = http.StatusForbidden, e.Code, e.Message
 			if e.Status >= 500 {
 				status = http.StatusInternalServerError

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -187,7 +188,7 @@ func (m *IMDS) serveMetadata(w http.ResponseWriter, r *http.Request) {
 // a JSON document whose Code is not Success (the SDKs report it).
 func (m *IMDS) failure(w http.ResponseWriter, err error) {
 	code, msg := "AssumeRoleUnauthorizedAccess", err.Error()
-	if e, ok := err.(*Error); ok {
+	if e, ok := errors.AsType[*Error](err); ok {
 		code, msg = e.Code, e.Message
 	}
 	writeJSON(w, map[string]string{"Code": code, "Message": msg, "LastUpdated": stamp(m.now())})

@@ -288,8 +288,12 @@ func TestDumpRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var a, b any
-	json.Unmarshal(raw, &a)
-	json.Unmarshal(buf.Bytes(), &b)
+	if err := json.Unmarshal(raw, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(buf.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(a, b) {
 		t.Fatalf("round trip changed the dump")
 	}

@@ -38,7 +38,7 @@ func ReadCredentialReport(r io.Reader) ([]CredentialRow, error) {
 	cr.FieldsPerRecord = -1
 	records, err := cr.ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("credential report: %v", err)
+		return nil, fmt.Errorf("credential report: %w", err)
 	}
 	if len(records) == 0 {
 		return nil, fmt.Errorf("credential report: empty")

@@ -178,7 +178,7 @@ func (d *Document) UnmarshalJSON(b []byte) error {
 			// literal '+' is a plus, not a space.
 			u, err := url.PathUnescape(s)
 			if err != nil {
-				return fmt.Errorf("policy document: %v", err)
+				return fmt.Errorf("policy document: %w", err)
 			}
 			s = u
 		}
@@ -214,7 +214,7 @@ func ReadDump(r io.Reader) (*Dump, error) {
 	var d Dump
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&d); err != nil {
-		return nil, fmt.Errorf("account authorization details: %v", err)
+		return nil, fmt.Errorf("account authorization details: %w", err)
 	}
 	if d.UserDetailList == nil && d.GroupDetailList == nil && d.RoleDetailList == nil && d.Policies == nil {
 		return nil, fmt.Errorf("account authorization details: no UserDetailList, GroupDetailList, RoleDetailList or Policies")
@@ -231,7 +231,7 @@ func LoadDump(path string) (*Dump, error) {
 	defer f.Close()
 	d, err := ReadDump(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return d, nil
 }

@@ -36,7 +36,7 @@ type simInput struct {
 }
 
 func malformed(what string, err error) error {
-	if pe, ok := err.(*policy.Error); ok {
+	if pe, ok := errors.AsType[*policy.Error](err); ok {
 		return awserr.Newf(pe.Code, 400, "%s: %s", what, pe.Message)
 	}
 	return awserr.Newf("MalformedPolicyDocument", 400, "%s: %v", what, err)

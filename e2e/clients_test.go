@@ -47,10 +47,14 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatalf("list-users --max-items 5: %+v %v", page, err)
 	}
 	policyFile := filepath.Join(t.TempDir(), "p.json")
-	os.WriteFile(policyFile, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::logs"}]}`), 0o644)
+	if err := os.WriteFile(policyFile, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::logs"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	created := mustAWS("iam", "create-policy", "--policy-name", "logs-list", "--policy-document", "file://"+policyFile)
 	var cp struct{ Policy struct{ Arn string } }
-	json.Unmarshal([]byte(created), &cp)
+	if err := json.Unmarshal([]byte(created), &cp); err != nil {
+		t.Fatalf("create-policy: %v: %s", err, created)
+	}
 	mustAWS("iam", "create-group", "--group-name", "loggers")
 	mustAWS("iam", "attach-group-policy", "--group-name", "loggers", "--policy-arn", cp.Policy.Arn)
 	mustAWS("iam", "add-user-to-group", "--group-name", "loggers", "--user-name", "cli-user-00")

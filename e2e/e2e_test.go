@@ -101,7 +101,11 @@ func startDaemon(t *testing.T, dataDir string, extra ...string) *daemon {
 			d.mu.Unlock()
 		}
 	}()
-	t.Cleanup(func() { d.stop() })
+	t.Cleanup(func() {
+		if err := d.stop(); err != nil {
+			t.Logf("stopping iamd: %v", err)
+		}
+	})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp, err := http.Get(d.url + "/readyz")

@@ -50,8 +50,12 @@ func TestAWSCLIAssumeRoleProfile(t *testing.T) {
 	dir := t.TempDir()
 	creds := filepath.Join(dir, "credentials")
 	config := filepath.Join(dir, "config")
-	os.WriteFile(creds, []byte("[dev]\naws_access_key_id = "+key+"\naws_secret_access_key = "+secret+"\n"), 0o600)
-	os.WriteFile(config, []byte("[profile dev]\nregion = us-east-1\n\n[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = dev\nrole_session_name = cli\nregion = us-east-1\n"), 0o600)
+	if err := os.WriteFile(creds, []byte("[dev]\naws_access_key_id = "+key+"\naws_secret_access_key = "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(config, []byte("[profile dev]\nregion = us-east-1\n\n[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = dev\nrole_session_name = cli\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := []string{"AWS_ENDPOINT_URL_IAM=" + d.url, "AWS_ENDPOINT_URL_STS=" + d.url, "AWS_MAX_ATTEMPTS=1", "AWS_PAGER=",
 		"AWS_CONFIG_FILE=" + config, "AWS_SHARED_CREDENTIALS_FILE=" + creds, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 	cli := func(args ...string) (string, error) {

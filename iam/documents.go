@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -20,7 +21,7 @@ func checkDocument(c *Caller, text string, kind policy.Kind, sizeQuota int) (*po
 
 // policyError turns a policy validation error into the API's error.
 func policyError(err error) error {
-	pe, ok := err.(*policy.Error)
+	pe, ok := errors.AsType[*policy.Error](err)
 	if !ok {
 		return err
 	}

@@ -237,7 +237,6 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 				if p.Deprecated || !under(p.Path) {
 					continue
 				}
-				p := p
 				cands = append(cands, cand{lower(p.Name) + "|aws", func() (iamapi.Policy, string, error) {
 					a := awsPolicyARN(c, p)
 					n, b, err := usage(tx, c.Account, a)

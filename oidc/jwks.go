@@ -66,7 +66,7 @@ func (k *JWK) PublicKey() (crypto.PublicKey, error) {
 		point := append(append([]byte{4}, x...), y...)
 		pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
 		if err != nil {
-			return nil, fmt.Errorf("oidc: EC key %q: %v", k.Kid, err)
+			return nil, fmt.Errorf("oidc: EC key %q: %w", k.Kid, err)
 		}
 		return pub, nil
 	}
@@ -100,7 +100,7 @@ func parseKeySet(data []byte) (map[string][]crypto.PublicKey, error) {
 		return nil, fmt.Errorf("JWKS: %v", err)
 	}
 	if err := json.Unmarshal(data, &ks); err != nil {
-		return nil, fmt.Errorf("JWKS is not JSON: %v", err)
+		return nil, fmt.Errorf("JWKS is not JSON: %w", err)
 	}
 	out := map[string][]crypto.PublicKey{}
 	for i := range ks.Keys {

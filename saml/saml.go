@@ -38,7 +38,7 @@ type Metadata struct {
 func ParseMetadata(doc []byte) (*Metadata, error) {
 	root, err := parse(doc)
 	if err != nil {
-		return nil, fmt.Errorf("saml metadata: %v", err)
+		return nil, fmt.Errorf("saml metadata: %w", err)
 	}
 	ed := root
 	if root.is(nsMetadata, "EntitiesDescriptor") {
@@ -68,7 +68,7 @@ func ParseMetadata(doc []byte) (*Metadata, error) {
 				}
 				cert, err := x509.ParseCertificate(der)
 				if err != nil {
-					return nil, fmt.Errorf("saml metadata: %v", err)
+					return nil, fmt.Errorf("saml metadata: %w", err)
 				}
 				md.Certs = append(md.Certs, cert)
 			}

@@ -39,7 +39,7 @@ func parse(data []byte) (*node, error) {
 	depth := 0
 	for {
 		tok, err := d.RawToken()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

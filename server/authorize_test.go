@@ -41,11 +41,18 @@ func askAuthorize(t *testing.T, s *server.Instance, key, secret string, in any) 
 	}
 	defer resp.Body.Close()
 	var raw bytes.Buffer
-	raw.ReadFrom(resp.Body)
+	if _, err := raw.ReadFrom(resp.Body); err != nil {
+		t.Fatal(err)
+	}
 	var out server.AuthorizeOutput
 	var generic map[string]any
-	json.Unmarshal(raw.Bytes(), &out)
-	json.Unmarshal(raw.Bytes(), &generic)
+	// Every answer of the endpoint is JSON; a body that is not fails the test.
+	if err := json.Unmarshal(raw.Bytes(), &out); err != nil {
+		t.Fatalf("%v: %s", err, raw.Bytes())
+	}
+	if err := json.Unmarshal(raw.Bytes(), &generic); err != nil {
+		t.Fatal(err)
+	}
 	return resp.StatusCode, out, generic
 }
 

@@ -119,7 +119,7 @@ func (s *Service) sessionPolicy(ctx context.Context, account string, text *strin
 	var out []string
 	if text != nil {
 		if _, err := policy.Check([]byte(*text), policy.KindSession, policy.Options{Partition: "*"}); err != nil {
-			pe, _ := err.(*policy.Error)
+			pe, _ := errors.AsType[*policy.Error](err)
 			if pe != nil && pe.Code == policy.CodeLimit {
 				return "", nil, stsapi.PackedPolicyTooLarge("Packed size of session policies and session tags exceeds the maximum: %s", pe.Message)
 			}

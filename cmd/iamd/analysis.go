@@ -124,7 +124,7 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		}
 		report, err := iamsync.FetchCredentialReport(ctx, c)
 		if err != nil {
-			return d, nil, nil // the caller may lack the permission: lint without it
+			return d, nil, nil //nolint:nilerr // the caller may lack the permission: lint without it
 		}
 		rows, err := analysis.ReadCredentialReport(bytes.NewReader(report))
 		if err != nil {

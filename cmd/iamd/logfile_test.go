@@ -14,15 +14,21 @@ func TestLogFileReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	l.Write([]byte("one\n"))
+	if _, err := l.Write([]byte("one\n")); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Rename(path, path+".1"); err != nil {
 		t.Fatal(err)
 	}
-	l.Write([]byte("two\n")) // still the moved file, until reopened
+	if _, err := l.Write([]byte("two\n")); err != nil {
+		t.Fatal(err)
+	} // still the moved file, until reopened
 	if err := l.Reopen(); err != nil {
 		t.Fatal(err)
 	}
-	l.Write([]byte("three\n"))
+	if _, err := l.Write([]byte("three\n")); err != nil {
+		t.Fatal(err)
+	}
 	for name, want := range map[string]string{path + ".1": "one\ntwo\n", path: "three\n"} {
 		got, err := os.ReadFile(name)
 		if err != nil || string(got) != want {

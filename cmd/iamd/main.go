@@ -37,7 +37,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newSimulateCommand(), newTestCommand(), newAccountCommand(), newIMDSCommand(), newContainerCredentialsCommand(), newActionsCommand(), newGeneratePolicyCommand())
+	root.AddCommand(newServeCommand(), newSimulateCommand(), newTestCommand(), newAccountCommand(), newIMDSCommand(), newContainerCredentialsCommand(), newActionsCommand(), newGeneratePolicyCommand(), newVersionCommand())
 	root.AddCommand(analysisCommands()...)
 	return root
 }

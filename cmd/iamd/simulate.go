@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -137,7 +138,7 @@ func loadPolicy(path string, kind policy.Kind, typ string) (*policy.Policy, erro
 		err = policy.Validate(doc, kind, policy.Options{Partition: "*"})
 	}
 	if err != nil {
-		if pe, ok := err.(*policy.Error); ok {
+		if pe, ok := errors.AsType[*policy.Error](err); ok {
 			return nil, usageError("%s: %s: %s", path, pe.Code, pe.Describe())
 		}
 		return nil, usageError("%s: %v", path, err)

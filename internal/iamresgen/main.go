@@ -1,7 +1,8 @@
 // Command iamresgen writes iam/resources_gen.go: for every IAM action, the
 // resource type it is authorized on (from the Service Authorization
 // Reference in package catalog), so that authorizing an API call needs no
-// catalogue at run time.
+// catalogue at run time. Run it with go generate ./iam (the directive is in
+// iam/generate.go); its test fails when the committed file is stale.
 package main
 
 import (
@@ -16,6 +17,22 @@ import (
 )
 
 func main() {
+	log.SetFlags(0)
+	log.SetPrefix("iamresgen: ")
+	if len(os.Args) != 2 {
+		log.Fatal("usage: iamresgen OUTPUT.go")
+	}
+	out, err := generate()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(os.Args[1], out, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// generate returns the formatted source of resources_gen.go.
+func generate() ([]byte, error) {
 	c := catalog.MustLoad()
 	s := c.Services["iam"]
 	var names []string
@@ -40,11 +57,5 @@ func main() {
 		fmt.Fprintf(&b, "%q: %q,\n", n, rt)
 	}
 	b.WriteString("}\n")
-	out, err := format.Source(b.Bytes())
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(os.Args[1], out, 0o644); err != nil {
-		log.Fatal(err)
-	}
+	return format.Source(b.Bytes())
 }

@@ -118,7 +118,7 @@ func start(opt Options) (*Cluster, error) {
 	initdb.SysProcAttr = credential()
 	if out, err := initdb.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
+		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}
 	for attempt := 0; ; attempt++ {
 		if c.port, err = freePort(); err == nil {
@@ -187,7 +187,7 @@ func (c *Cluster) Start() error {
 			cmd.Process.Kill()
 			<-exited
 			logf.Close()
-			return fmt.Errorf("postgres did not start: %v\n%s", err, c.Log())
+			return fmt.Errorf("postgres did not start: %w\n%s", err, c.Log())
 		}
 	}
 	c.cmd, c.log = cmd, logf

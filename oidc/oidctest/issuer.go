@@ -43,7 +43,7 @@ func Start(t testing.TB, useTLS bool) *Issuer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{
+		_ = json.NewEncoder(w).Encode(map[string]any{
 			"issuer": is.URL, "jwks_uri": is.URL + "/keys", "id_token_signing_alg_values_supported": []string{"RS256", "ES256"},
 			"response_types_supported": []string{"id_token"}, "subject_types_supported": []string{"public"},
 		})
@@ -51,7 +51,7 @@ func Start(t testing.TB, useTLS bool) *Issuer {
 	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, _ *http.Request) {
 		is.JWKSFetches.Add(1)
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(is.KeySet(t))
+		_ = json.NewEncoder(w).Encode(is.KeySet(t))
 	})
 	if useTLS {
 		is.server = httptest.NewTLSServer(mux)

@@ -2,6 +2,7 @@ package policytest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/iamd/iamd/policy"
@@ -95,7 +96,7 @@ func (b *builder) compile(raw json.RawMessage, id, typ string) *policy.Policy {
 	}
 	doc, err := policy.Parse(raw)
 	if err != nil {
-		if pe, ok := err.(*policy.Error); ok {
+		if pe, ok := errors.AsType[*policy.Error](err); ok {
 			b.err = fmt.Errorf("%s: %s", id, pe.Describe())
 		} else {
 			b.err = fmt.Errorf("%s: %w", id, err)

@@ -140,7 +140,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(lockMigrate)); err != nil {
 		return err
 	}
-	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(lockMigrate))
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(lockMigrate)) //nolint:errcheck // an unlock fails only on a broken connection, whose session (and lock) ends
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS iamd_schema_version (version int PRIMARY KEY)`); err != nil {
 		return err
 	}
@@ -332,7 +332,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 			return
 		}
 		// Jitter keeps the conflicting nodes from meeting again.
-		time.Sleep(backoff/2 + rand.N(backoff))
+		time.Sleep(backoff/2 + rand.N(backoff)) //nolint:gosec // jitter, not a secret
 		backoff = min(2*backoff, 50*time.Millisecond)
 	}
 }

@@ -80,7 +80,7 @@ func (v *viewConn) end() {
 		return
 	}
 	if v.begun {
-		v.conn.Exec(context.Background(), "ROLLBACK")
+		v.conn.Exec(context.Background(), "ROLLBACK") //nolint:errcheck // a connection left in a transaction is dropped by the pool on release
 	}
 	v.conn.Release()
 }

@@ -83,7 +83,7 @@ func testRecords(t *testing.T, s iam.Store) {
 		}
 		v, err := tx.Get("a", "user", "bob")
 		if err != nil || string(v) != "b" {
-			return fmt.Errorf("read own write: %q, %v", v, err)
+			return fmt.Errorf("read own write: %q, %w", v, err)
 		}
 		return tx.Delete("a", "user", "alice")
 	})
