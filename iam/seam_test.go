@@ -772,6 +772,17 @@ func TestSeamStoreFailures(t *testing.T) {
 				if e, _ := errorStatus(err); e != f.status {
 					t.Fatalf("status %d, want %d", e, f.status)
 				}
+				// The cause stays for the log and is not told to the client.
+				cause := f.before
+				if cause == nil {
+					cause = f.commit
+				}
+				if cause == nil {
+					cause = f.write
+				}
+				if !errors.Is(err, cause) || strings.Contains(awsMessage(err), "disk I/O") {
+					t.Fatalf("error %v: cause lost or sent to the client", err)
+				}
 				if s.head() != before {
 					t.Fatal("a failed call committed changes")
 				}
@@ -811,6 +822,11 @@ func TestSeamStoreFailures(t *testing.T) {
 	if _, err := s.svc.GetLoginProfile(s.root, &iamapi.GetLoginProfileInput{UserName: ptr("alice")}); err != nil {
 		t.Fatalf("login profile gone: %v", err)
 	}
+}
+
+func awsMessage(err error) string {
+	e, _ := awserr.As(err)
+	return e.Message
 }
 
 func errorStatus(err error) (int, bool) {
