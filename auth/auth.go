@@ -18,6 +18,7 @@ import (
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/auth/sigv4"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/store/feed"
 	"github.com/iamd/iamd/sts"
 )
 
@@ -28,7 +29,7 @@ type Authenticator struct {
 	verifier   *sigv4.Verifier
 	now        func() time.Time
 	partition  string
-	watcher    *iam.Watcher
+	watcher    *feed.Watcher
 	cache      credCache
 	principals principalCache
 
@@ -49,7 +50,7 @@ type Config struct {
 // New returns an authenticator over the IAM service's credentials. With a
 // watcher, credentials are cached and dropped when the store says they
 // changed; without one, every request reads the store.
-func New(svc *iam.Service, tokens *sts.Tokens, watcher *iam.Watcher, cfg Config) *Authenticator {
+func New(svc *iam.Service, tokens *sts.Tokens, watcher *feed.Watcher, cfg Config) *Authenticator {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -153,7 +154,7 @@ func (c *credCache) invalidate(changes []iam.Change) {
 	defer c.mu.Unlock()
 	for _, ch := range changes {
 		switch ch.Kind {
-		case iam.KindReset:
+		case feed.KindReset:
 			c.byID, c.byUser = map[string]*identity{}, map[string][]string{}
 			for _, l := range c.loading {
 				l.stale = true
@@ -473,7 +474,7 @@ func (c *principalCache) invalidate(changes []iam.Change) {
 	defer c.mu.Unlock()
 	for _, ch := range changes {
 		switch ch.Kind {
-		case iam.KindReset:
+		case feed.KindReset:
 			c.byKey = map[string]principalRef{}
 			c.gen++
 		case "user", "role":

@@ -21,6 +21,8 @@ import (
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
+	"github.com/iamd/iamd/store/feed"
 	"github.com/iamd/iamd/store/sqlite"
 	"github.com/iamd/iamd/sts"
 )
@@ -59,13 +61,13 @@ func newFixture(t *testing.T, watched bool, partition string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sealer, err := iam.NewSealer(map[string][]byte{"k1": iam.NewSealKey()}, []string{"k1"})
+	sealer, err := seal.NewSealer(map[string][]byte{"k1": seal.NewSealKey()}, []string{"k1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var w *iam.Watcher
+	var w *feed.Watcher
 	if watched {
-		if w, err = iam.NewWatcher(ctx, st); err != nil {
+		if w, err = feed.NewWatcher(ctx, st); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/store/feed"
 )
 
 // A key read while its key or its user changed, or while the watcher
@@ -16,7 +17,7 @@ func TestCredCacheDropsReadsThatRacedAChange(t *testing.T) {
 	for _, ch := range []iam.Change{
 		{Account: acct, Kind: "access-key", Key: "AKIA1"},
 		{Account: acct, Kind: "user", Key: "alice"},
-		{Kind: iam.KindReset},
+		{Kind: feed.KindReset},
 	} {
 		var c credCache
 		c.init()

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/store/feed"
 )
 
 // A read of a user or role that overlapped a change to any user or role is
@@ -25,7 +26,7 @@ func TestPrincipalCacheDropsReadsThatRacedAChange(t *testing.T) {
 	}
 	for _, ch := range []iam.Change{
 		{Account: "123456789012", Kind: "role", Key: "deployer"},
-		{Kind: iam.KindReset},
+		{Kind: feed.KindReset},
 	} {
 		c.put(k, principalRef{id: "AROANEW"}, c.generation())
 		c.invalidate([]iam.Change{ch})

@@ -9,7 +9,9 @@ import (
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/policy"
+	"github.com/iamd/iamd/store/feed"
 	"github.com/iamd/iamd/store/sqlite"
 )
 
@@ -24,9 +26,9 @@ type fixture struct {
 	t       *testing.T
 	root    context.Context // the account's root user
 	svc     *iam.Service
-	watcher *iam.Watcher
+	watcher *feed.Watcher
 	decider *authz.Decider
-	sealer  *iam.Sealer
+	sealer  *seal.Sealer
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -37,11 +39,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sealer, err := iam.NewSealer(map[string][]byte{"k1": iam.NewSealKey()}, []string{"k1"})
+	sealer, err := seal.NewSealer(map[string][]byte{"k1": seal.NewSealKey()}, []string{"k1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := iam.NewWatcher(ctx, st)
+	w, err := feed.NewWatcher(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/policy"
 )
 
@@ -64,11 +65,11 @@ type messageValue struct {
 // the ring decodes it.
 type Messages struct {
 	guard  *iam.Guard // authorizes sts:DecodeAuthorizationMessage
-	sealer *iam.Sealer
+	sealer *seal.Sealer
 }
 
 // NewMessages seals messages with the ring; guard authorizes decoding.
-func NewMessages(guard *iam.Guard, sealer *iam.Sealer) *Messages {
+func NewMessages(guard *iam.Guard, sealer *seal.Sealer) *Messages {
 	return &Messages{guard: guard, sealer: sealer}
 }
 

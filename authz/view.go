@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
+	"github.com/iamd/iamd/store/feed"
 )
 
 // View keeps each principal's policies compiled, and drops them when the
@@ -51,7 +52,7 @@ type principal struct {
 const maxCompiled = 50000
 
 // NewView returns a view over the service, kept current by the watcher.
-func NewView(svc *iam.Service, w *iam.Watcher) *View {
+func NewView(svc *iam.Service, w *feed.Watcher) *View {
 	v := &View{iam: svc, principals: map[string]*principal{}, loading: map[string]*loading{}, compiled: map[compiledKey]*policy.Policy{}}
 	if w != nil {
 		w.Subscribe(v.invalidate)
@@ -68,7 +69,7 @@ func (v *View) invalidate(changes []iam.Change) {
 	defer v.mu.Unlock()
 	for _, c := range changes {
 		switch c.Kind {
-		case iam.KindReset:
+		case feed.KindReset:
 			v.principals = map[string]*principal{}
 			for _, l := range v.loading {
 				l.stale = true

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/store/feed"
 )
 
 // invalidate drops what each kind of change may affect: one principal for
@@ -27,7 +28,7 @@ func TestViewInvalidate(t *testing.T) {
 		{iam.Change{Account: a, Kind: "policy", Key: "p"}, keys[:3]},
 		{iam.Change{Account: a, Kind: "policy-version", Key: "p|v2"}, keys[:3]},
 		{iam.Change{Account: a, Kind: "group", Key: "g"}, keys[:3]},
-		{iam.Change{Kind: iam.KindReset}, keys},
+		{iam.Change{Kind: feed.KindReset}, keys},
 		{iam.Change{Account: a, Kind: "access-key", Key: "AKIA"}, nil},
 	} {
 		v := NewView(nil, nil)

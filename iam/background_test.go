@@ -12,6 +12,7 @@ import (
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/internal/background"
+	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/store/sqlite"
 )
 
@@ -24,7 +25,7 @@ func TestBackgroundWritesAreTracked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	sealer, err := iam.NewSealer(map[string][]byte{"k1": iam.NewSealKey()}, []string{"k1"})
+	sealer, err := seal.NewSealer(map[string][]byte{"k1": seal.NewSealKey()}, []string{"k1"})
 	if err != nil {
 		t.Fatal(err)
 	}

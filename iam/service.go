@@ -16,16 +16,17 @@ import (
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/internal/background"
 	"github.com/iamd/iamd/internal/lru"
+	"github.com/iamd/iamd/internal/seal"
 )
 
 // Service implements the IAM operations.
 type Service struct {
 	store   Store
-	sealer  *Sealer
+	sealer  *seal.Sealer
 	now     func() time.Time
 	managed *ManagedCatalog
 	quotas  Quotas
-	watcher *Watcher
+	watcher WriteListener
 	// accessNoted throttles service last accessed writes: entity|service
 	// -> when last written. Bounded: an evicted entry costs one more write.
 	accessNoted *lru.Cache[string, time.Time]
@@ -38,13 +39,19 @@ type Service struct {
 	outboundSigners sync.Map
 }
 
+// WriteListener is told after each of the service's committed writes, so
+// the views it feeds sync before they next answer (store/feed's Watcher).
+type WriteListener interface {
+	MarkDirty()
+}
+
 // Options configure a Service.
 type Options struct {
-	Sealer  *Sealer          // encrypts secrets at rest (required)
+	Sealer  *seal.Sealer     // encrypts secrets at rest (required)
 	Now     func() time.Time // the clock; time.Now when nil
 	Managed *ManagedCatalog  // AWS managed policies; the embedded catalogue when nil
 	Quotas  *Quotas          // account limits; AWS's defaults when nil
-	Watcher *Watcher         // told about this service's writes (optional)
+	Watcher WriteListener    // told about this service's writes (optional; a *feed.Watcher)
 	// Background runs the writes requests do not wait for; the server
 	// drains it on shutdown. Nil runs them inline (command-line tools).
 	Background *background.Runner

@@ -23,7 +23,9 @@ import (
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/internal/background"
+	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/oidc"
+	"github.com/iamd/iamd/store/feed"
 	"github.com/iamd/iamd/store/postgres"
 	"github.com/iamd/iamd/store/sqlite"
 	"github.com/iamd/iamd/sts"
@@ -129,14 +131,14 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		st = opt.WrapStore(st)
 	}
 	if opt.Store != "" {
-		if err := checkSharedKeys(ctx, st, map[string]*iam.Sealer{"seal": sealer, "tokens": tokenRing}); err != nil {
+		if err := checkSharedKeys(ctx, st, map[string]*seal.Sealer{"seal": sealer, "tokens": tokenRing}); err != nil {
 			st.Close()
 			return nil, err
 		}
 	}
 	metrics := NewMetrics()
 	store := metrics.InstrumentStore(st)
-	watcher, err := iam.NewWatcher(ctx, st) // the store itself: it pushes its commits
+	watcher, err := feed.NewWatcher(ctx, st) // the store itself: it pushes its commits
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -229,14 +231,14 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 
 // sealerFor seals secrets at rest with the given key, or the data
 // directory's (created on first use).
-func sealerFor(dataDir string, key []byte) (*iam.Sealer, error) {
+func sealerFor(dataDir string, key []byte) (*seal.Sealer, error) {
 	if key == nil {
 		var err error
 		if key, err = loadOrCreateKey(filepath.Join(dataDir, "seal.key")); err != nil {
 			return nil, err
 		}
 	}
-	return iam.NewSealer(map[string][]byte{"k1": key}, []string{"k1"})
+	return seal.NewSealer(map[string][]byte{"k1": key}, []string{"k1"})
 }
 
 // OpenService opens a data directory's store for administration from the
@@ -363,7 +365,7 @@ func (i *Instance) Wait() error {
 func loadOrCreateKey(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		key := iam.NewSealKey()
+		key := seal.NewSealKey()
 		enc := base64.StdEncoding.EncodeToString(key) + "\n"
 		if err := os.WriteFile(path, []byte(enc), 0o600); err != nil {
 			return nil, err
@@ -405,12 +407,12 @@ var (
 // loadKeyRing builds a sealer from "id:base64key" entries (one per line
 // or comma-separated, newest first), given or kept in a file created with
 // one fresh key when absent.
-func loadKeyRing(path, given string) (*iam.Sealer, error) {
+func loadKeyRing(path, given string) (*seal.Sealer, error) {
 	text := given
 	if text == "" {
 		data, err := os.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
-			line := "t1:" + base64.StdEncoding.EncodeToString(iam.NewSealKey()) + "\n"
+			line := "t1:" + base64.StdEncoding.EncodeToString(seal.NewSealKey()) + "\n"
 			if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
 				return nil, err
 			}
@@ -431,5 +433,5 @@ func loadKeyRing(path, given string) (*iam.Sealer, error) {
 		keys[id] = key
 		order = append(order, id)
 	}
-	return iam.NewSealer(keys, order)
+	return seal.NewSealer(keys, order)
 }

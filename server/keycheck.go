@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
 )
 
 // checkSharedKeys makes sure this node holds the keys the other nodes of a
@@ -14,7 +15,7 @@ import (
 // the secrets (or the session tokens) the others wrote. When it opens, it
 // is sealed again with this node's newest key, so a rotation on every node
 // carries it along.
-func checkSharedKeys(ctx context.Context, st iam.Store, rings map[string]*iam.Sealer) error {
+func checkSharedKeys(ctx context.Context, st iam.Store, rings map[string]*seal.Sealer) error {
 	const kind, plain = "key-check", "iamd"
 	return st.Update(ctx, func(tx iam.Tx) error {
 		for name, ring := range rings {

@@ -11,6 +11,8 @@ import (
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
+	"github.com/iamd/iamd/store/feed"
 	"github.com/iamd/iamd/store/sqlite"
 	"github.com/iamd/iamd/sts"
 	"github.com/iamd/iamd/totp"
@@ -40,11 +42,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sealer, err := iam.NewSealer(map[string][]byte{"k1": iam.NewSealKey()}, []string{"k1"})
+	sealer, err := seal.NewSealer(map[string][]byte{"k1": seal.NewSealKey()}, []string{"k1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := iam.NewWatcher(ctx, st)
+	w, err := feed.NewWatcher(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}

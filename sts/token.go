@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
 )
 
 // Tokens seals sessions into session tokens and opens them again. A token
@@ -17,11 +18,11 @@ import (
 // request with temporary credentials needs no store. Rotating keys: seal
 // with the newest, open with any.
 type Tokens struct {
-	sealer *iam.Sealer
+	sealer *seal.Sealer
 }
 
 // NewTokens uses the key ring for session tokens.
-func NewTokens(sealer *iam.Sealer) *Tokens { return &Tokens{sealer: sealer} }
+func NewTokens(sealer *seal.Sealer) *Tokens { return &Tokens{sealer: sealer} }
 
 // tokenPrefix marks iamd's session tokens (and their format version).
 const tokenPrefix = "IQoJiamd1"

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
 )
 
 // A token carries the id of the user or role it was issued for, which
 // authentication compares with the principal's current id.
 func TestTokenCarriesPrincipalID(t *testing.T) {
-	sealer, err := iam.NewSealer(map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)}, []string{"k1"})
+	sealer, err := seal.NewSealer(map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)}, []string{"k1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/policy"
 	"github.com/iamd/iamd/sts"
 )
@@ -240,14 +241,14 @@ func TestAuthorize(t *testing.T) {
 // TestTokens: a token opens only unaltered, with its own access key id,
 // under a ring holding its key, before it expires.
 func TestTokens(t *testing.T) {
-	k1, k2 := iam.NewSealKey(), iam.NewSealKey()
+	k1, k2 := seal.NewSealKey(), seal.NewSealKey()
 	ring := func(order ...string) *sts.Tokens {
 		keys := map[string][]byte{"k1": k1, "k2": k2}
 		use := map[string][]byte{}
 		for _, k := range order {
 			use[k] = keys[k]
 		}
-		s, err := iam.NewSealer(use, order)
+		s, err := seal.NewSealer(use, order)
 		if err != nil {
 			t.Fatal(err)
 		}

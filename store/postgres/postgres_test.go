@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/internal/pgtest"
+	"github.com/iamd/iamd/store/feed"
 	"github.com/iamd/iamd/store/storetest"
 )
 
@@ -240,7 +241,7 @@ func TestPruneTruncatesFeed(t *testing.T) {
 		t.Fatalf("Changes from the new start = %+v, %v", rest, err)
 	}
 	// A watcher started now follows on from the end.
-	w, err := iam.NewWatcher(ctx, s)
+	w, err := feed.NewWatcher(ctx, s)
 	if err != nil || w.Seq() < all[2].Seq {
 		t.Fatalf("watcher at %d (%v), want past %d", w.Seq(), err, all[2].Seq)
 	}

@@ -1,4 +1,6 @@
-package iam
+// Package seal encrypts secrets at rest with a ring of AES-256-GCM keys: the
+// newest seals, all open, so keys rotate without rewriting stored values.
+package seal
 
 import (
 	"crypto/aes"
@@ -52,7 +54,9 @@ func NewSealer(keys map[string][]byte, order []string) (*Sealer, error) {
 // NewSealKey returns a fresh random 32-byte key.
 func NewSealKey() []byte {
 	k := make([]byte, 32)
-	mustRead(k)
+	if _, err := rand.Read(k); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
 	return k
 }
 

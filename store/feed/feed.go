@@ -1,4 +1,8 @@
-package iam
+// Package feed follows a store's change feed (iam.Store.Changes) and tells
+// in-memory views which records changed. It sits beside the stores, not in
+// iam, because it needs only the store contract: iam.Store, iam.Change and
+// iam.TruncatedError; the IAM service sees it as an iam.WriteListener.
+package feed
 
 import (
 	"context"
@@ -6,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/iamd/iamd/iam"
 )
 
 // Watcher follows the store's change feed and tells subscribers which
@@ -14,12 +20,12 @@ import (
 // before they answer, so a node always sees its own writes; changes made
 // by other nodes arrive with the periodic catch-up (Run).
 type Watcher struct {
-	store   Store
+	store   iam.Store
 	pushing bool // the store pushes commits: no need to mark dirty
 	dirty   atomic.Bool
 	mu      sync.Mutex // serializes Sync
 	seq     int64
-	subs    []func([]Change)
+	subs    []func([]iam.Change)
 }
 
 // Publisher is a store that pushes its own commits to subscribers (both
@@ -27,7 +33,7 @@ type Watcher struct {
 // Pushed changes with Seq 0 do not move the watcher along the feed (the
 // PostgreSQL feed is not in commit order; they come again through it).
 type Publisher interface {
-	Subscribe(fn func([]Change))
+	Subscribe(fn func([]iam.Change))
 }
 
 // Notifier is a store that announces commits of other nodes: the
@@ -44,7 +50,7 @@ type Header interface {
 
 // NewWatcher starts following the store from its current end: views start
 // empty, so earlier changes do not matter.
-func NewWatcher(ctx context.Context, store Store) (*Watcher, error) {
+func NewWatcher(ctx context.Context, store iam.Store) (*Watcher, error) {
 	w := &Watcher{store: store}
 	if h, ok := store.(Header); ok {
 		seq, err := h.Head(ctx)
@@ -55,7 +61,7 @@ func NewWatcher(ctx context.Context, store Store) (*Watcher, error) {
 	}
 	for {
 		changes, err := store.Changes(ctx, w.seq, 10000)
-		var trunc *TruncatedError
+		var trunc *iam.TruncatedError
 		if errors.As(err, &trunc) {
 			w.seq = trunc.Oldest - 1
 			continue
@@ -76,7 +82,7 @@ func NewWatcher(ctx context.Context, store Store) (*Watcher, error) {
 }
 
 // pushed receives a commit's changes from a Publisher.
-func (w *Watcher) pushed(changes []Change) {
+func (w *Watcher) pushed(changes []iam.Change) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if last := changes[len(changes)-1].Seq; last > w.seq {
@@ -88,15 +94,16 @@ func (w *Watcher) pushed(changes []Change) {
 }
 
 // Subscribe registers fn to receive batches of changes.
-func (w *Watcher) Subscribe(fn func([]Change)) {
+func (w *Watcher) Subscribe(fn func([]iam.Change)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.subs = append(w.subs, fn)
 }
 
-// MarkDirty records that this node wrote something.
+// MarkDirty records that this node wrote something. A nil watcher ignores
+// it, as the service did when it held a nil *Watcher.
 func (w *Watcher) MarkDirty() {
-	if !w.pushing {
+	if w != nil && !w.pushing {
 		w.dirty.Store(true)
 	}
 }
@@ -116,13 +123,13 @@ func (w *Watcher) Sync(ctx context.Context) error {
 	w.dirty.Store(false)
 	for {
 		changes, err := w.store.Changes(ctx, w.seq, 1000)
-		var trunc *TruncatedError
+		var trunc *iam.TruncatedError
 		if errors.As(err, &trunc) {
 			// Too far behind: views forget everything and follow on from
 			// the oldest change kept.
 			w.seq = trunc.Oldest - 1
 			for _, fn := range w.subs {
-				fn([]Change{{Kind: KindReset}})
+				fn([]iam.Change{{Kind: KindReset}})
 			}
 			continue
 		}
