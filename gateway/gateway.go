@@ -584,11 +584,7 @@ func anonymousDecision(a actions.Authorization, rp *policy.Set, owner string) *p
 // authError answers an authentication failure in the service's format;
 // an internal failure is ServiceUnavailable, without its cause.
 func (g *Gateway) authError(service string, p protocol, err error) *apiError {
-	var ae interface {
-		error
-	}
-	ae = err
-	code, status, msg := awsCode(ae)
+	code, status, msg := awsCode(err)
 	if code == "" || status >= 500 {
 		g.cfg.Logger.Error("gateway: authentication failed", "service", service, "err", err)
 		return &apiError{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "The service is unavailable. Retry the request."}
