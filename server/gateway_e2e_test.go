@@ -347,4 +347,3 @@ func TestGatewayObserveMode(t *testing.T) {
 	}
 	must[*s3.HeadObjectOutput](t)(s3Client(inst, rootKey, rootSecret, "").HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("obs"), Key: aws.String("k")}))
 }
-
