@@ -308,10 +308,22 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	return a.authenticate(ctx, r, body, "")
 }
 
+// AuthenticatePayloadHash verifies a request whose body is streamed, not
+// read (S3's uploads through the gateway): the signature covers
+// payloadHash, the request's declared X-Amz-Content-Sha256, and the caller
+// checks the body against it as it streams.
+func (a *Authenticator) AuthenticatePayloadHash(ctx context.Context, r *http.Request, payloadHash string) (*iam.Caller, *sigv4.Result, error) {
+	return a.authenticateWith(ctx, r, func(r *http.Request) (*sigv4.Result, error) { return a.verifier.VerifyPayloadHash(r, payloadHash) })
+}
+
 func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*iam.Caller, *sigv4.Result, error) {
+	return a.authenticateWith(ctx, r, func(r *http.Request) (*sigv4.Result, error) { return a.verifier.VerifyService(r, body, service) })
+}
+
+func (a *Authenticator) authenticateWith(ctx context.Context, r *http.Request, verify func(*http.Request) (*sigv4.Result, error)) (*iam.Caller, *sigv4.Result, error) {
 	holder := &identHolder{}
 	ctx = context.WithValue(ctx, identKey{}, holder)
-	res, err := a.verifier.VerifyService(r.WithContext(ctx), body, service)
+	res, err := verify(r.WithContext(ctx))
 	if err != nil {
 		return nil, nil, err
 	}

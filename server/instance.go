@@ -72,6 +72,9 @@ type Options struct {
 	// WrapStore, when set, wraps the store the server uses (tests: a
 	// store that fails on purpose).
 	WrapStore func(iam.Store) iam.Store
+	// Gateway puts iamd in front of backends for the other services (see
+	// GatewayOptions); none when it names no backend.
+	Gateway GatewayOptions
 }
 
 // Instance is a running server.
@@ -177,6 +180,12 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}
 	stsService := sts.New(svc, guard, decider, tokens, sts.Options{Now: opt.Now,
 		WebIdentity: oidc.NewVerifier(oidc.Options{AllowHTTP: opt.OIDCAllowHTTP, Now: opt.Now})})
+	gw, err := newGateway(opt, authn, decider, auditor, metrics)
+	if err != nil {
+		stopWatch()
+		st.Close()
+		return nil, err
+	}
 	srv := New(Parts{
 		IAM:      iamOperations{Service: svc, Simulation: authz.NewSimulation(svc)},
 		Guard:    guard,
@@ -184,7 +193,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		STSAuthz: stsService,
 		Domain:   svc,
 		Authn:    authn,
-	}, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Ready: func(ctx context.Context) error {
+	}, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Gateway: gw, Ready: func(ctx context.Context) error {
 		if p, ok := st.(interface{ Ping(context.Context) error }); ok {
 			return p.Ping(ctx)
 		}

@@ -44,6 +44,9 @@ type Config struct {
 	Decider *authz.Decider
 	// Messages encodes the authorize endpoint's refusals.
 	Messages *authz.Messages
+	// Gateway serves the requests for other services (nil: none; see
+	// gatewayRouter).
+	Gateway http.Handler
 }
 
 // Parts are what a Server serves and what authorizes it; all are
@@ -79,6 +82,7 @@ type Server struct {
 	ready    func(ctx context.Context) error
 	now      func() time.Time
 	mux      *http.ServeMux
+	handler  http.Handler
 	audit    *Auditor
 	decider  *authz.Decider
 	messages *authz.Messages
@@ -107,11 +111,15 @@ func New(p Parts, cfg Config) *Server {
 	s.mux.HandleFunc("GET /outbound/{account}/.well-known/openid-configuration", s.serveOutboundDiscovery)
 	s.mux.HandleFunc("GET /outbound/{account}/.well-known/jwks.json", s.serveOutboundKeys)
 	s.mux.HandleFunc("/", s.serveAPI)
+	s.handler = s.mux
+	if cfg.Gateway != nil {
+		s.handler = gatewayRouter(s.mux, cfg.Gateway)
+	}
 	return s
 }
 
 // Handler returns the HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	if s.ready != nil {

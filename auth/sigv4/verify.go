@@ -108,13 +108,25 @@ type Result struct {
 // region of the server's partition; see VerifyService to require one
 // service.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
-	return v.verify(r, body, "")
+	return v.verify(r, body, "", "")
 }
 
 // VerifyService is Verify requiring the credential scope to name service
 // ("iam", "sts"), as each AWS endpoint does.
 func (v *Verifier) VerifyService(r *http.Request, body []byte, service string) (*Result, error) {
-	return v.verify(r, body, service)
+	return v.verify(r, body, service, "")
+}
+
+// VerifyPayloadHash checks the signature of a request whose body is not
+// read: its canonical request takes payloadHash (the request's declared
+// X-Amz-Content-Sha256: a hex SHA-256, UNSIGNED-PAYLOAD, or a STREAMING-*
+// value) as S3 does. The caller must then check that the body streamed is
+// the one declared. Any service may be signed for.
+func (v *Verifier) VerifyPayloadHash(r *http.Request, payloadHash string) (*Result, error) {
+	if payloadHash == "" {
+		return nil, ErrSignatureDoesNotMatch()
+	}
+	return v.verify(r, nil, "", payloadHash)
 }
 
 // hmacRoom is the space sign needs before its message.
@@ -131,7 +143,7 @@ var scratchPool = sync.Pool{New: func() any {
 	return &scratch{buf: make([]byte, 0, 1024), query: make([]param, 0, 16)}
 }}
 
-func (v *Verifier) verify(r *http.Request, body []byte, service string) (*Result, error) {
+func (v *Verifier) verify(r *http.Request, body []byte, service, declaredHash string) (*Result, error) {
 	sc := scratchPool.Get().(*scratch)
 	defer func() {
 		clear(sc.query) // drop references to the request's strings
@@ -167,7 +179,12 @@ func (v *Verifier) verify(r *http.Request, body []byte, service string) (*Result
 	// Canonical request, then the string to sign after 64 bytes left free
 	// for the HMAC's padded key.
 	var hash [64]byte
-	buf := payloadHash(sc.buf[:0], r, sc.query, body, v.allowUnsigned)
+	var buf []byte
+	if declaredHash != "" {
+		buf = append(sc.buf[:0], declaredHash...)
+	} else {
+		buf = payloadHash(sc.buf[:0], r, sc.query, body, v.allowUnsigned)
+	}
 	n := copy(hash[:], buf)
 	buf = appendCanonicalRequest(buf[:0], r, &s, sc.query, hash[:n])
 	sum := sumSHA256(buf)

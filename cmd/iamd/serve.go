@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/iamd/iamd/gateway"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/server"
 )
@@ -37,6 +38,10 @@ type serveFlags struct {
 	auditReads            bool
 	oidcAllowHTTP         bool
 	partition             string
+	backends              []string
+	backendCredentials    string
+	enforcement           string
+	s3Hosts               []string
 }
 
 func newServeCommand() *cobra.Command {
@@ -76,6 +81,10 @@ IAMD_TOKEN_KEYS.`,
 	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address; off when empty")
 	fl.StringVar(&f.partition, "partition", "aws", "the AWS partition this server is (aws, aws-cn, aws-us-gov, ...): principals' ARNs are in it, requests must be signed for its regions")
 	fl.BoolVar(&f.oidcAllowHTTP, "oidc-allow-http", false, "for tests only: trust OIDC issuers on loopback hosts over plain http (AWS requires https)")
+	fl.StringArrayVar(&f.backends, "backend", nil, "forward the other services' calls, authorized, to this AWS-compatible backend (URL, e.g. http://127.0.0.1:5000 for moto); SERVICE=URL (repeatable) sends one service elsewhere")
+	fl.StringVar(&f.backendCredentials, "backend-credentials", "test:test", "KEY:SECRET the forwarded calls are signed with")
+	fl.StringVar(&f.enforcement, "enforcement", "enforce", "enforce: refuse denied calls to the backends; observe: record them as would-be-denied and forward them")
+	fl.StringSliceVar(&f.s3Hosts, "s3-host", []string{"localhost"}, "iamd's host names for virtual-hosted-style S3 (BUCKET.HOST)")
 	q := iam.DefaultQuotas()
 	fl.IntVar(&f.quotaUsers, "quota-users", q.Users, "users per account")
 	fl.IntVar(&f.quotaRoles, "quota-roles", q.Roles, "roles per account")
@@ -126,6 +135,9 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 		RootKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
 	}
 	opt.Partition = f.partition
+	if opt.Gateway, err = gatewayOptions(f); err != nil {
+		return err
+	}
 	if (opt.RootKeyID == "") != (opt.RootSecret == "") {
 		return usageError("set both IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY, or neither")
 	}
@@ -239,4 +251,34 @@ func sealKeyFromEnv() ([]byte, error) {
 		return nil, usageError("IAMD_SEAL_KEY must be 32 bytes, base64-encoded")
 	}
 	return key, nil
+}
+
+// gatewayOptions reads --backend (URL or SERVICE=URL, repeatable),
+// --backend-credentials, --enforcement and --s3-host.
+func gatewayOptions(f *serveFlags) (server.GatewayOptions, error) {
+	g := server.GatewayOptions{Credentials: f.backendCredentials, Enforcement: f.enforcement, S3Hosts: f.s3Hosts}
+	for _, b := range f.backends {
+		for _, b := range strings.Split(b, ",") { // IAMD_BACKEND may list several
+			b = strings.TrimSpace(b)
+			if b == "" {
+				continue
+			}
+			svc, u, ok := strings.Cut(b, "=")
+			if !ok || strings.Contains(svc, "/") {
+				if g.Backend != "" {
+					return g, usageError("--backend: two default backends (%s, %s)", g.Backend, b)
+				}
+				g.Backend = b
+				continue
+			}
+			if g.Backends == nil {
+				g.Backends = map[string]string{}
+			}
+			g.Backends[strings.ToLower(svc)] = u
+		}
+	}
+	if _, err := gateway.ParseMode(f.enforcement); err != nil {
+		return g, usageError("--enforcement: %v", err)
+	}
+	return g, nil
 }

@@ -639,3 +639,7 @@ func mustCatalog() *catalog.Catalog {
 	}
 	return c
 }
+
+// VirtualBucket returns the bucket a virtual-hosted-style S3 Host names
+// (BUCKET.<S3Hosts>, BUCKET.s3.REGION.amazonaws.com), "" for path style.
+func (m *Mapper) VirtualBucket(host string) string { return m.virtualBucket(host) }

@@ -1,0 +1,178 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/auth"
+	"github.com/iamd/iamd/authz"
+	"github.com/iamd/iamd/gateway"
+)
+
+// GatewayOptions put iamd in front of backends for the services it does
+// not serve itself (iamd serve --backend).
+type GatewayOptions struct {
+	// Backend receives every other service's requests ("" and no
+	// Backends: no gateway).
+	Backend string
+	// Backends are per-service backends (signing name → URL).
+	Backends map[string]string
+	// Credentials sign the forwarded requests, KEY:SECRET (default
+	// test:test, which moto accepts).
+	Credentials string
+	// Enforcement is enforce (default) or observe.
+	Enforcement string
+	// S3Hosts are iamd's host names for virtual-hosted-style S3
+	// (BUCKET.HOST); default localhost.
+	S3Hosts []string
+}
+
+// newGateway builds the gateway the options ask for (nil when none).
+func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, auditor *Auditor, metrics *Metrics) (http.Handler, error) {
+	g := opt.Gateway
+	if g.Backend == "" && len(g.Backends) == 0 {
+		return nil, nil
+	}
+	mode, err := gateway.ParseMode(g.Enforcement)
+	if err != nil {
+		return nil, err
+	}
+	cfg := gateway.Config{Backend: g.Backend, Backends: g.Backends, Authn: authn, Decider: decider, Mode: mode,
+		Partition: opt.Partition, S3Hosts: g.S3Hosts, Logger: opt.Logger, Now: opt.Now}
+	if g.Credentials != "" {
+		k, s, ok := strings.Cut(g.Credentials, ":")
+		if !ok || k == "" || s == "" {
+			return nil, fmt.Errorf("backend credentials: want KEY:SECRET")
+		}
+		cfg.AccessKey, cfg.Secret = k, s
+	}
+	cfg.Record = func(ev *gateway.Event) {
+		metrics.observeGateway(ev)
+		auditor.recordGateway(ev, mode)
+	}
+	gw, err := gateway.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return gw, nil
+}
+
+// ownPaths are iamd's own endpoints: an unsigned request for them is
+// never the gateway's.
+var ownPaths = []string{"/healthz", "/readyz", "/metrics", "/iamd/", "/outbound/"}
+
+// gatewayRouter sends the requests for other services to the gateway, and
+// every other one (IAM, STS, iamd's endpoints) to iamd's own handler.
+func gatewayRouter(own, gw http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := gateway.Route(r); ok && !(unsigned(r) && isOwnPath(r.URL.Path)) {
+			gw.ServeHTTP(w, r)
+			return
+		}
+		own.ServeHTTP(w, r)
+	})
+}
+
+func unsigned(r *http.Request) bool {
+	return r.Header.Get("Authorization") == "" && r.URL.Query().Get("X-Amz-Credential") == ""
+}
+
+func isOwnPath(p string) bool {
+	if p == "/" {
+		return true // an unsigned request to the root is IAM's (MissingAuthenticationToken)
+	}
+	for _, o := range ownPaths {
+		if p == o || strings.HasSuffix(o, "/") && strings.HasPrefix(p, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// observeGateway counts a gateway call and its decisions. Labels name
+// only services and operations the mapper knows: a client cannot grow
+// the metrics by signing for made-up services.
+func (m *Metrics) observeGateway(ev *gateway.Event) {
+	service, op := "unknown", "unknown"
+	if ev.Operation != "" {
+		service, op = ev.Service, ev.Operation
+	}
+	m.requests.WithLabelValues(service, op, ev.ErrorCode).Inc()
+	m.latency.WithLabelValues(service, op).Observe(ev.Duration.Seconds())
+	for _, c := range ev.Checks {
+		m.decision(c.Action, c.Decision)
+	}
+}
+
+// gatewayReadOnly tells the operations that change nothing.
+func gatewayReadOnly(op string) bool {
+	for _, p := range []string{"Get", "List", "Head", "Describe", "Query", "Scan", "BatchGet", "Receive", "Lookup", "Search", "Filter", "Select"} {
+		if strings.HasPrefix(op, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// recordGateway writes the audit record of a gateway call: every call,
+// read-only or not (generate-policy learns from them), with CloudTrail's
+// eventSource of the service called and one resource per authorization.
+// additionalEventData carries the authorizations checked (a JSON list of
+// action, resource, decision), the enforcement mode, and for a denial let through in observe
+// mode wouldBeDenied and the denial's message.
+func (a *Auditor) recordGateway(ev *gateway.Event, mode gateway.Mode) {
+	if a == nil {
+		return
+	}
+	name := ev.Operation
+	if name == "" {
+		name = "Unknown"
+	}
+	rec := AuditEvent{
+		EventVersion: "1.08", EventTime: ev.Time.UTC().Format(time.RFC3339), EventSource: ev.Service + ".amazonaws.com",
+		EventName: name, AWSRegion: ev.Region, SourceIPAddress: ev.SourceIP, UserAgent: ev.UserAgent,
+		RequestID: ev.RequestID, EventID: newRequestID(), ReadOnly: gatewayReadOnly(ev.Operation), EventType: "AwsApiCall",
+		Decision: ev.Decision, ErrorCode: ev.ErrorCode, ErrorMessage: ev.ErrorMessage,
+	}
+	if rec.AWSRegion == "" {
+		rec.AWSRegion = "us-east-1"
+	}
+	if cl := ev.Caller; cl != nil {
+		rec.UserIdentity = &AuditIdentity{Type: identityType(cl), PrincipalID: cl.UserID, ARN: cl.ARN, AccountID: cl.Account, AccessKeyID: cl.AccessKey, UserName: cl.UserName}
+		rec.RecipientAccountID = cl.Account
+	} else {
+		rec.UserIdentity = &AuditIdentity{Type: "AWSAccount", AccountID: "ANONYMOUS_PRINCIPAL"} // CloudTrail's anonymous caller
+	}
+	data := map[string]string{"enforcement": mode.String(), "status": strconv.Itoa(ev.Status)}
+	type check struct {
+		Action   string `json:"action"`
+		Resource string `json:"resource"`
+		Decision string `json:"decision"`
+	}
+	var checks []check
+	for _, c := range ev.Checks {
+		checks = append(checks, check{c.Action, c.Resource, c.Decision})
+		if c.Resource != "" && c.Resource != "*" {
+			rec.Resources = append(rec.Resources, AuditResource{ARN: c.Resource, AccountID: c.Account})
+		}
+	}
+	if len(checks) > 0 {
+		b, _ := json.Marshal(checks)
+		data["authorizations"] = string(b)
+	}
+	if ev.WouldBeDenied {
+		data["wouldBeDenied"] = "true"
+		data["denialMessage"] = ev.DenialMessage
+	}
+	rec.AdditionalEventData = data
+	a.mu.Lock()
+	err := a.enc.Encode(&rec)
+	a.mu.Unlock()
+	if err != nil && a.failed != nil {
+		a.failed(err)
+	}
+}
