@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -121,9 +120,10 @@ func gatewayReadOnly(op string) bool {
 // recordGateway writes the audit record of a gateway call: every call,
 // read-only or not (generate-policy learns from them), with CloudTrail's
 // eventSource of the service called and one resource per authorization.
-// additionalEventData carries the authorizations checked (a JSON list of
-// action, resource, decision), the enforcement mode, and for a denial let through in observe
-// mode wouldBeDenied and the denial's message.
+// authorizations lists the checks (the IAM actions, e.g. s3:ListBucket
+// for ListObjectsV2), as for IAM's own calls; additionalEventData carries
+// the enforcement mode, and for a denial let through in observe mode
+// wouldBeDenied and the denial's message.
 func (a *Auditor) recordGateway(ev *gateway.Event, mode gateway.Mode) {
 	if a == nil {
 		return
@@ -148,21 +148,13 @@ func (a *Auditor) recordGateway(ev *gateway.Event, mode gateway.Mode) {
 		rec.UserIdentity = &AuditIdentity{Type: "AWSAccount", AccountID: "ANONYMOUS_PRINCIPAL"} // CloudTrail's anonymous caller
 	}
 	data := map[string]string{"enforcement": mode.String(), "status": strconv.Itoa(ev.Status)}
-	type check struct {
-		Action   string `json:"action"`
-		Resource string `json:"resource"`
-		Decision string `json:"decision"`
-	}
-	var checks []check
 	for _, c := range ev.Checks {
-		checks = append(checks, check{c.Action, c.Resource, c.Decision})
+		if len(rec.Authorizations) < maxAuditChecks {
+			rec.Authorizations = append(rec.Authorizations, AuditAuthorization{Action: c.Action, Resource: c.Resource, ResourceAccount: c.Account, Decision: c.Decision})
+		}
 		if c.Resource != "" && c.Resource != "*" {
 			rec.Resources = append(rec.Resources, AuditResource{ARN: c.Resource, AccountID: c.Account})
 		}
-	}
-	if len(checks) > 0 {
-		b, _ := json.Marshal(checks)
-		data["authorizations"] = string(b)
 	}
 	if ev.WouldBeDenied {
 		data["wouldBeDenied"] = "true"

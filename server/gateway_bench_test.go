@@ -25,7 +25,7 @@ import (
 func BenchmarkGateway(b *testing.B) {
 	answer := []byte(`{"Item":{"id":{"S":"1"}}}`)
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		w.Write(answer)
 	}))

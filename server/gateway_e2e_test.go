@@ -177,7 +177,8 @@ func TestGatewayS3BucketVersusObject(t *testing.T) {
 		t.Fatalf("listed %+v", list.Contents)
 	}
 	rec = findRecord(t, audit, "s3.amazonaws.com", "ListObjectsV2", "arn:aws:iam::123456789012:user/alice")
-	if rec.Decision != "allowed" || !strings.Contains(rec.AdditionalEventData["authorizations"], `"action":"s3:ListBucket"`) {
+	if rec.Decision != "allowed" || len(rec.Authorizations) != 1 || rec.Authorizations[0].Action != "s3:ListBucket" ||
+		rec.Authorizations[0].Resource != "arn:aws:s3:::bkt" {
 		t.Fatalf("audit record %+v", rec)
 	}
 

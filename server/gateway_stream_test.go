@@ -53,7 +53,7 @@ func TestGatewayStreamingUpload(t *testing.T) {
 
 	const size = 256 << 20
 	h := sha256.New()
-	io.Copy(h, &patternReader{left: size})
+	_, _ = io.Copy(h, &patternReader{left: size})
 	sum := hex.EncodeToString(h.Sum(nil))
 
 	// Sample the heap while the upload streams through the gateway (the
