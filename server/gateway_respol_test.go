@@ -1,0 +1,299 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iamd/iamd/server"
+)
+
+// Resource-based policies through the gateway, with moto as the backend:
+// read back from it, combined with identity policies as AWS combines
+// them, and owned by the account that created the resource.
+
+const (
+	otherAccount = "210987654321"
+	otherKey     = "OTHERROOTKEY"
+	otherSecret  = "OTHERROOTSECRET"
+)
+
+// respolServer is a gateway in front of moto with a second account.
+func respolServer(t *testing.T) *server.Instance {
+	t.Helper()
+	inst, _, _ := gatewayServer(t, "")
+	if _, err := inst.IAM.CreateAccount(ctx, otherAccount, otherKey, otherSecret); err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}
+
+// respolRoleSession creates a role of the account (trusting the account) with
+// an inline policy (none when doc is ""), assumes it and returns the
+// session's keys.
+func respolRoleSession(t *testing.T, inst *server.Instance, rootKeyID, rootSecretKey, account, name, doc string) (string, string, string) {
+	t.Helper()
+	root := iamClient(inst, rootKeyID, rootSecretKey)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
+	must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}))
+	if doc != "" {
+		must[*iam.PutRolePolicyOutput](t)(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(doc)}))
+	}
+	assumer := "assumer-" + name
+	_, key, secret := newUser(t, inst, root, assumer)
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(assumer), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}))
+	out := must[*sts.AssumeRoleOutput](t)(stsClient(inst, key, secret, "").AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + account + ":role/" + name), RoleSessionName: aws.String("s1")}))
+	return *out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken
+}
+
+func getObject(t *testing.T, c *s3.Client, bucket, key string) (string, error) {
+	t.Helper()
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return "", err
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	return string(b), err
+}
+
+func putBucketPolicy(t *testing.T, c *s3.Client, bucket, doc string) {
+	t.Helper()
+	must[*s3.PutBucketPolicyOutput](t)(c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(doc)}))
+}
+
+// A bucket of account A whose policy grants arn:aws:iam::B:root is
+// readable by a role of B whose identity policy allows it, and by no
+// other role of B; without the bucket's grant, not even by that role.
+func TestGatewayCrossAccountBucketPolicy(t *testing.T) {
+	inst := respolServer(t)
+	ownerS3 := s3Client(inst, rootKey, rootSecret, "")
+	must[*s3.CreateBucketOutput](t)(ownerS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("shared")}))
+	must[*s3.PutObjectOutput](t)(ownerS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("shared"), Key: aws.String("report.csv"), Body: strings.NewReader("a,b")}))
+
+	rk, rs, rt := respolRoleSession(t, inst, otherKey, otherSecret, otherAccount, "reader",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`)
+	reader := s3Client(inst, rk, rs, rt)
+	ok, os, ot := respolRoleSession(t, inst, otherKey, otherSecret, otherAccount, "other",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	other := s3Client(inst, ok, os, ot)
+
+	// No grant from the bucket yet: the identity policy alone does not
+	// cross accounts.
+	_, err := getObject(t, reader, "shared", "report.csv")
+	wantErr(t, err, "AccessDenied", 403)
+	if m := apiMessage(err); !strings.Contains(m, "arn:aws:sts::"+otherAccount+":assumed-role/reader/s1 is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::shared/report.csv") {
+		t.Fatalf("message %q", m)
+	}
+
+	putBucketPolicy(t, ownerS3, "shared", `{"Version":"2012-10-17","Statement":[{"Sid":"B","Effect":"Allow",
+		"Principal":{"AWS":"arn:aws:iam::`+otherAccount+`:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`)
+	got, err := getObject(t, reader, "shared", "report.csv")
+	if err != nil || got != "a,b" {
+		t.Fatalf("the granted role read %q, %v", got, err)
+	}
+	// The other role of B has no identity permission: refused.
+	_, err = getObject(t, other, "shared", "report.csv")
+	wantErr(t, err, "AccessDenied", 403)
+	// The grant is for reading: B's role cannot write to A's bucket.
+	_, err = reader.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("shared"), Key: aws.String("report.csv"), Body: strings.NewReader("overwritten")})
+	wantErr(t, err, "AccessDenied", 403)
+	if got, err := getObject(t, ownerS3, "shared", "report.csv"); err != nil || got != "a,b" {
+		t.Fatalf("the object is now %q, %v", got, err)
+	}
+
+	// B's own bucket is B's, though the backend has one account: A's
+	// principals get nothing from it without its policy.
+	otherS3 := s3Client(inst, otherKey, otherSecret, "")
+	must[*s3.CreateBucketOutput](t)(otherS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("b-own")}))
+	must[*s3.PutObjectOutput](t)(otherS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b-own"), Key: aws.String("k"), Body: strings.NewReader("b")}))
+	_, err = getObject(t, ownerS3, "b-own", "k")
+	wantErr(t, err, "AccessDenied", 403)
+	// ...and A's root cannot take it over by creating it again.
+	_, err = ownerS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("b-own")})
+	wantErr(t, err, "AccessDenied", 403)
+	if got, err := getObject(t, otherS3, "b-own", "k"); err != nil || got != "b" {
+		t.Fatalf("B reads its own bucket: %q, %v", got, err)
+	}
+
+	// Removing the grant through the gateway takes effect at once.
+	must[*s3.DeleteBucketPolicyOutput](t)(ownerS3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("shared")}))
+	_, err = getObject(t, reader, "shared", "report.csv")
+	wantErr(t, err, "AccessDenied", 403)
+}
+
+// An explicit Deny in a bucket policy refuses even the account's admin;
+// a policy written through the gateway counts from the next call.
+func TestGatewayBucketPolicyDenyAndInvalidation(t *testing.T) {
+	inst := respolServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	rootS3 := s3Client(inst, rootKey, rootSecret, "")
+	must[*s3.CreateBucketOutput](t)(rootS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("vault")}))
+	must[*s3.PutObjectOutput](t)(rootS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vault"), Key: aws.String("k"), Body: strings.NewReader("v1")}))
+	key, secret := gwUser(t, inst, root, "admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	admin := s3Client(inst, key, secret, "")
+
+	// Read once: the bucket's (absent) policy is now cached.
+	if got, err := getObject(t, admin, "vault", "k"); err != nil || got != "v1" {
+		t.Fatalf("admin read %q, %v", got, err)
+	}
+	putBucketPolicy(t, admin, "vault", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::vault/*"}]}`)
+	_, err := getObject(t, admin, "vault", "k")
+	wantErr(t, err, "AccessDenied", 403)
+	want := "User: arn:aws:iam::123456789012:user/admin is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::vault/k with an explicit deny in a resource-based policy"
+	if m := apiMessage(err); m != want {
+		t.Fatalf("message %q\nwant    %q", m, want)
+	}
+	_, err = getObject(t, rootS3, "vault", "k")
+	wantErr(t, err, "AccessDenied", 403)
+	// Other actions are not denied: the admin can still write and list.
+	must[*s3.PutObjectOutput](t)(admin.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vault"), Key: aws.String("k"), Body: strings.NewReader("v2")}))
+	must[*s3.ListObjectsV2Output](t)(admin.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("vault")}))
+
+	// Replacing the policy through the gateway lifts the deny at once.
+	putBucketPolicy(t, admin, "vault", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::vault/*"}]}`)
+	if got, err := getObject(t, admin, "vault", "k"); err != nil || got != "v2" {
+		t.Fatalf("admin read %q, %v after the deny was lifted", got, err)
+	}
+	_, err = admin.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("vault"), Key: aws.String("k")})
+	wantErr(t, err, "AccessDenied", 403)
+	if got, err := getObject(t, admin, "vault", "k"); err != nil || got != "v2" {
+		t.Fatalf("the object is %q, %v after a denied delete", got, err)
+	}
+}
+
+// An anonymous GetObject is allowed where the bucket policy allows
+// "Principal": "*", and only there.
+func TestGatewayAnonymousPublicRead(t *testing.T) {
+	inst := respolServer(t)
+	rootS3 := s3Client(inst, rootKey, rootSecret, "")
+	must[*s3.CreateBucketOutput](t)(rootS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("site")}))
+	must[*s3.PutObjectOutput](t)(rootS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("site"), Key: aws.String("index.html"), Body: strings.NewReader("<h1>hi</h1>")}))
+	anon := func(method, path string, body io.Reader) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, inst.URL+path, body)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, b := anon(http.MethodGet, "/site/index.html", nil); st != 403 || !strings.Contains(b, "<Code>AccessDenied</Code>") || strings.Contains(b, "hi") {
+		t.Fatalf("anonymous GET without a public policy: %d %s", st, b)
+	}
+	putBucketPolicy(t, rootS3, "site", `{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}]}`)
+	if st, b := anon(http.MethodGet, "/site/index.html", nil); st != 200 || b != "<h1>hi</h1>" {
+		t.Fatalf("anonymous GET with a public-read policy: %d %s", st, b)
+	}
+	// Public read is not public write, nor listing.
+	if st, b := anon(http.MethodPut, "/site/index.html", strings.NewReader("defaced")); st != 403 || !strings.Contains(b, "AccessDenied") {
+		t.Fatalf("anonymous PUT: %d %s", st, b)
+	}
+	if st, _ := anon(http.MethodGet, "/site", nil); st != 403 {
+		t.Fatalf("anonymous list: %d", st)
+	}
+	if got, err := getObject(t, rootS3, "site", "index.html"); err != nil || got != "<h1>hi</h1>" {
+		t.Fatalf("the object is %q, %v", got, err)
+	}
+}
+
+// A queue of account B (created through the gateway in the backend's one
+// account) grants account A SendMessage: A's user, allowed by its
+// identity policy, sends with the queue URL the backend handed out.
+func TestGatewaySQSQueuePolicyCrossAccount(t *testing.T) {
+	inst := respolServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	owner := sqs.NewFromConfig(awsConfig(inst.URL, otherKey, otherSecret, ""))
+	q := must[*sqs.CreateQueueOutput](t)(owner.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("inbox")}))
+	queueARN := "arn:aws:sqs:us-east-1:" + otherAccount + ":inbox"
+
+	key, secret := gwUser(t, inst, root, "sender", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"`+queueARN+`"}]}`)
+	sender := sqs.NewFromConfig(awsConfig(inst.URL, key, secret, ""))
+	_, err := sender.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("early")})
+	wantErr(t, err, "AccessDenied", 403)
+	// The queue is named with its owner's account, not the backend's.
+	if m := apiMessage(err); !strings.Contains(m, "sqs:SendMessage on resource: "+queueARN) {
+		t.Fatalf("message %q", m)
+	}
+
+	must[*sqs.SetQueueAttributesOutput](t)(owner.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: q.QueueUrl, Attributes: map[string]string{
+		"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sqs:SendMessage","Resource":"` + queueARN + `"}]}`}}))
+	must[*sqs.SendMessageOutput](t)(sender.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("hello")}))
+	// The grant is SendMessage only.
+	_, err = sender.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: q.QueueUrl})
+	wantErr(t, err, "AccessDenied", 403)
+	// A user of A without the identity permission is refused.
+	k2, s2 := gwUser(t, inst, root, "bystander", "")
+	_, err = sqs.NewFromConfig(awsConfig(inst.URL, k2, s2, "")).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("x")})
+	wantErr(t, err, "AccessDenied", 403)
+
+	got := must[*sqs.ReceiveMessageOutput](t)(owner.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10,
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}}))
+	if len(got.Messages) != 1 || *got.Messages[0].Body != "hello" {
+		t.Fatalf("the queue holds %+v", got.Messages)
+	}
+}
+
+// A KMS key created without a policy gets AWS's default key policy (the
+// account's root, kms:*): the owner account's IAM policies decide. Another
+// account uses it once the key policy grants it and its own identity
+// policy allows it.
+func TestGatewayKMSKeyPolicy(t *testing.T) {
+	inst := respolServer(t)
+	ownerIAM := iamClient(inst, otherKey, otherSecret)
+	ownerKMS := kms.NewFromConfig(awsConfig(inst.URL, otherKey, otherSecret, ""))
+	key := must[*kms.CreateKeyOutput](t)(ownerKMS.CreateKey(ctx, &kms.CreateKeyInput{}))
+	keyARN := *key.KeyMetadata.Arn
+	encrypt := func(c *kms.Client, id string) error {
+		_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("secret")})
+		return err
+	}
+	ownedARN := "arn:aws:kms:us-east-1:" + otherAccount + ":key/" + *key.KeyMetadata.KeyId
+
+	// The default key policy: B's users need only their identity policy.
+	k, s := gwUser(t, inst, ownerIAM, "app", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt"],"Resource":"`+ownedARN+`"}]}`)
+	if err := encrypt(kms.NewFromConfig(awsConfig(inst.URL, k, s, "")), keyARN); err != nil {
+		t.Fatalf("B's user under the default key policy: %v", err)
+	}
+	k, s = gwUser(t, inst, ownerIAM, "nobody", "")
+	err := encrypt(kms.NewFromConfig(awsConfig(inst.URL, k, s, "")), keyARN)
+	wantErr(t, err, "AccessDeniedException", 400)
+
+	// A's user, allowed by its identity policy, is refused until the key
+	// policy grants A.
+	root := iamClient(inst, rootKey, rootSecret)
+	k, s = gwUser(t, inst, root, "user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"arn:aws:kms:*:`+otherAccount+`:key/*"}]}`)
+	user := kms.NewFromConfig(awsConfig(inst.URL, k, s, ""))
+	err = encrypt(user, keyARN)
+	wantErr(t, err, "AccessDeniedException", 400)
+	if m := apiMessage(err); !strings.Contains(m, "kms:Encrypt on resource: "+ownedARN) {
+		t.Fatalf("message %q", m)
+	}
+	must[*kms.PutKeyPolicyOutput](t)(ownerKMS.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: key.KeyMetadata.KeyId, PolicyName: aws.String("default"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Sid":"Owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + otherAccount + `:root"},"Action":"kms:*","Resource":"*"},
+		{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["kms:Encrypt","kms:Decrypt"],"Resource":"*"}]}`)}))
+	if err := encrypt(user, keyARN); err != nil {
+		t.Fatalf("A's user once the key policy grants A: %v", err)
+	}
+	// The key policy grants Decrypt too, but A's identity policy does not.
+	out := must[*kms.EncryptOutput](t)(ownerKMS.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(keyARN), Plaintext: []byte("x")}))
+	_, err = user.Decrypt(ctx, &kms.DecryptInput{KeyId: aws.String(keyARN), CiphertextBlob: out.CiphertextBlob})
+	wantErr(t, err, "AccessDeniedException", 400)
+	// A user of A without an identity policy is refused.
+	k, s = gwUser(t, inst, root, "other", "")
+	err = encrypt(kms.NewFromConfig(awsConfig(inst.URL, k, s, "")), keyARN)
+	wantErr(t, err, "AccessDeniedException", 400)
+}
