@@ -167,6 +167,12 @@ func (b *BackendPolicies) policy(ctx context.Context, r resourceRef, owner strin
 		if r.service == "kms" && owner != "" && owner != b.cfg.Account {
 			doc = ownDefaultKeyPolicy(doc, r.partition, b.cfg.Account, owner)
 		}
+		switch r.service {
+		case "ecr":
+			doc = withImplicitResource(doc, r.arn(ownerOr(owner, b.cfg.Account)))
+		case "lambda":
+			doc = lambdaPrincipals(doc)
+		}
 		d, err := policy.Check([]byte(doc), policy.KindResource, policy.Options{Partition: "*"})
 		if err != nil {
 			// AWS would not have stored it; refusing is the safe reading of
@@ -185,6 +191,63 @@ func ownerOr(owner, def string) string {
 		return owner
 	}
 	return def
+}
+
+// withImplicitResource names the repository in the statements of an ECR
+// repository policy, which have no Resource: the policy's repository is
+// theirs (Amazon ECR User Guide, "Private repository policies").
+func withImplicitResource(doc, resource string) string {
+	return editStatements(doc, func(m map[string]any) {
+		if m["Resource"] == nil && m["NotResource"] == nil {
+			m["Resource"] = resource
+		}
+	})
+}
+
+// lambdaPrincipals writes a function policy's principals as Lambda's
+// GetPolicy gives them on AWS: AddPermission's Principal is an account id,
+// an ARN or a service; moto keeps the bare string.
+func lambdaPrincipals(doc string) string {
+	return editStatements(doc, func(m map[string]any) {
+		p, ok := m["Principal"].(string)
+		if !ok || p == "*" {
+			return
+		}
+		switch {
+		case len(p) == 12 && strings.Trim(p, "0123456789") == "":
+			m["Principal"] = map[string]any{"AWS": "arn:aws:iam::" + p + ":root"}
+		case strings.HasPrefix(p, "arn:"):
+			m["Principal"] = map[string]any{"AWS": p}
+		default:
+			m["Principal"] = map[string]any{"Service": p}
+		}
+	})
+}
+
+// editStatements rewrites each statement of a policy document (as it is
+// when it is not JSON).
+func editStatements(doc string, edit func(map[string]any)) string {
+	var d map[string]any
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return doc
+	}
+	stmts, ok := d["Statement"].([]any)
+	if !ok {
+		if one, isObj := d["Statement"].(map[string]any); isObj {
+			stmts = []any{one}
+		}
+	}
+	for _, s := range stmts {
+		if m, ok := s.(map[string]any); ok {
+			edit(m)
+		}
+	}
+	d["Statement"] = stmts
+	b, err := json.Marshal(d)
+	if err != nil {
+		return doc
+	}
+	return string(b)
 }
 
 // ownDefaultKeyPolicy gives the owner AWS's default key policy: the

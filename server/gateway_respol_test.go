@@ -1,15 +1,24 @@
 package server_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -30,11 +39,17 @@ const (
 // respolServer is a gateway in front of moto with a second account.
 func respolServer(t *testing.T) *server.Instance {
 	t.Helper()
-	inst, _, _ := gatewayServer(t, "")
+	inst, _ := respolServerMoto(t)
+	return inst
+}
+
+func respolServerMoto(t *testing.T) (*server.Instance, string) {
+	t.Helper()
+	inst, _, moto := gatewayServer(t, "")
 	if _, err := inst.IAM.CreateAccount(ctx, otherAccount, otherKey, otherSecret); err != nil {
 		t.Fatal(err)
 	}
-	return inst
+	return inst, moto
 }
 
 // respolRoleSession creates a role of the account (trusting the account) with
@@ -296,4 +311,123 @@ func TestGatewayKMSKeyPolicy(t *testing.T) {
 	k, s = gwUser(t, inst, root, "other", "")
 	err = encrypt(kms.NewFromConfig(awsConfig(inst.URL, k, s, "")), keyARN)
 	wantErr(t, err, "AccessDeniedException", 400)
+}
+
+// Each other service's resource policy is read from moto: a Deny in it
+// refuses the account's own admin, and removing it (through the gateway)
+// lifts the refusal at once.
+func TestGatewayResourcePolicyServices(t *testing.T) {
+	inst, moto := respolServerMoto(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	key, secret := gwUser(t, inst, root, "admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	cfg := awsConfig(inst.URL, key, secret, "")
+	deny := func(action, resource string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"` + action + `","Resource":"` + resource + `"}]}`
+	}
+
+	t.Run("sns", func(t *testing.T) {
+		c := sns.NewFromConfig(cfg)
+		topic := must[*sns.CreateTopicOutput](t)(c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")}))
+		publish := func() error {
+			_, err := c.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String("m")})
+			return err
+		}
+		if err := publish(); err != nil {
+			t.Fatal(err)
+		}
+		must[*sns.SetTopicAttributesOutput](t)(c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn,
+			AttributeName: aws.String("Policy"), AttributeValue: aws.String(deny("sns:Publish", *topic.TopicArn))}))
+		wantErr(t, publish(), "AuthorizationError", 403)
+		must[*sns.SetTopicAttributesOutput](t)(c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn,
+			AttributeName: aws.String("Policy"), AttributeValue: aws.String(deny("sns:Subscribe", *topic.TopicArn))}))
+		if err := publish(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("secretsmanager", func(t *testing.T) {
+		c := secretsmanager.NewFromConfig(cfg)
+		sec := must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("db"), SecretString: aws.String("pw")}))
+		get := func(id string) error {
+			_, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+			return err
+		}
+		must[*secretsmanager.PutResourcePolicyOutput](t)(c.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: sec.ARN,
+			ResourcePolicy: aws.String(deny("secretsmanager:GetSecretValue", "*"))}))
+		wantErr(t, get(*sec.ARN), "AccessDeniedException", 400)
+		wantErr(t, get("db"), "AccessDeniedException", 400)
+		must[*secretsmanager.DeleteResourcePolicyOutput](t)(c.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: sec.ARN}))
+		if err := get(*sec.ARN); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("ecr", func(t *testing.T) {
+		c := ecr.NewFromConfig(cfg)
+		must[*ecr.CreateRepositoryOutput](t)(c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("app")}))
+		list := func() error {
+			_, err := c.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String("app")})
+			return err
+		}
+		must[*ecr.SetRepositoryPolicyOutput](t)(c.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String("app"),
+			PolicyText: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"d","Effect":"Deny","Principal":"*","Action":"ecr:ListImages"}]}`)}))
+		wantErr(t, list(), "AccessDeniedException", 400)
+		must[*ecr.DeleteRepositoryPolicyOutput](t)(c.DeleteRepositoryPolicy(ctx, &ecr.DeleteRepositoryPolicyInput{RepositoryName: aws.String("app")}))
+		if err := list(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("dynamodb", func(t *testing.T) {
+		c := dynamodb.NewFromConfig(cfg)
+		tbl := must[*dynamodb.CreateTableOutput](t)(c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("orders"),
+			AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+			KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: ddbtypes.KeyTypeHash}},
+			BillingMode:          ddbtypes.BillingModePayPerRequest}))
+		tableARN := *tbl.TableDescription.TableArn
+		item := map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: "1"}}
+		put := func() error {
+			_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"), Item: item})
+			return err
+		}
+		must[*dynamodb.PutResourcePolicyOutput](t)(c.PutResourcePolicy(ctx, &dynamodb.PutResourcePolicyInput{ResourceArn: aws.String(tableARN),
+			Policy: aws.String(deny("dynamodb:PutItem", tableARN))}))
+		wantErr(t, put(), "AccessDeniedException", 400)
+		must[*dynamodb.DeleteResourcePolicyOutput](t)(c.DeleteResourcePolicy(ctx, &dynamodb.DeleteResourcePolicyInput{ResourceArn: aws.String(tableARN)}))
+		if err := put(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("lambda", func(t *testing.T) {
+		// moto checks the function's role in its own IAM, which iamd
+		// serves instead: the role is made in moto directly.
+		role := must[*iam.CreateRoleOutput](t)(iam.NewFromConfig(awsConfig(moto, "test", "test", "")).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fn"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+		var zipped bytes.Buffer
+		zw := zip.NewWriter(&zipped)
+		f, _ := zw.Create("index.py")
+		_, _ = f.Write([]byte("def handler(e, c):\n    return 1\n"))
+		_ = zw.Close()
+		c := lambda.NewFromConfig(cfg)
+		must[*lambda.CreateFunctionOutput](t)(c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("fn"), Role: role.Role.Arn,
+			Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()}}))
+		get := func() error {
+			_, err := c.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("fn")})
+			return err
+		}
+		if err := get(); err != nil {
+			t.Fatal(err)
+		}
+		// Lambda's AddPermission writes Allow statements only: a grant to
+		// another account is what a function policy can say.
+		must[*lambda.AddPermissionOutput](t)(c.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("fn"), StatementId: aws.String("b"),
+			Action: aws.String("lambda:GetFunctionConfiguration"), Principal: aws.String(otherAccount)}))
+		ok, os, ot := respolRoleSession(t, inst, otherKey, otherSecret, otherAccount, "caller",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:GetFunctionConfiguration","Resource":"*"}]}`)
+		other := lambda.NewFromConfig(awsConfig(inst.URL, ok, os, ot))
+		fnARN := "arn:aws:lambda:us-east-1:123456789012:function:fn"
+		if _, err := other.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(fnARN)}); err != nil {
+			t.Fatalf("B's role granted by the function policy: %v", err)
+		}
+		must[*lambda.RemovePermissionOutput](t)(c.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: aws.String("fn"), StatementId: aws.String("b")}))
+		_, err := other.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(fnARN)})
+		wantErr(t, err, "AccessDeniedException", 403)
+	})
 }
