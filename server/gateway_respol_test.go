@@ -23,6 +23,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iamd/iamd/internal/pgtest"
 	"github.com/iamd/iamd/server"
 )
 
@@ -430,4 +431,53 @@ func TestGatewayResourcePolicyServices(t *testing.T) {
 		_, err := other.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(fnARN)})
 		wantErr(t, err, "AccessDeniedException", 403)
 	})
+}
+
+// The owner of a resource is kept in the store: after a restart (SQLite
+// in the data directory, or PostgreSQL), a bucket created by account B
+// through the gateway is still B's, not the caller's.
+func TestGatewayOwnersSurviveRestart(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		store func(t *testing.T) string
+	}{
+		{"sqlite", func(*testing.T) string { return "" }},
+		{"postgres", func(t *testing.T) string { return pgtest.DB(t) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			moto := startMoto(t)
+			dir, store := t.TempDir(), c.store(t)
+			start := func() *server.Instance {
+				return testServerWith(t, func(o *server.Options) {
+					o.DataDir, o.Store = dir, store
+					o.Gateway = server.GatewayOptions{Backend: moto}
+				})
+			}
+			inst := start()
+			if _, err := inst.IAM.CreateAccount(ctx, otherAccount, otherKey, otherSecret); err != nil {
+				t.Fatal(err)
+			}
+			otherS3 := s3Client(inst, otherKey, otherSecret, "")
+			must[*s3.CreateBucketOutput](t)(otherS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("b-data")}))
+			must[*s3.PutObjectOutput](t)(otherS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b-data"), Key: aws.String("k"), Body: strings.NewReader("b")}))
+			if err := inst.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			inst = start()
+			_, err := getObject(t, s3Client(inst, rootKey, rootSecret, ""), "b-data", "k")
+			wantErr(t, err, "AccessDenied", 403)
+			if got, err := getObject(t, s3Client(inst, otherKey, otherSecret, ""), "b-data", "k"); err != nil || got != "b" {
+				t.Fatalf("B reads its bucket after the restart: %q, %v", got, err)
+			}
+			// Deleted, the bucket has no owner: whoever creates it next owns it.
+			must[*s3.DeleteObjectOutput](t)(s3Client(inst, otherKey, otherSecret, "").DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("b-data"), Key: aws.String("k")}))
+			must[*s3.DeleteBucketOutput](t)(s3Client(inst, otherKey, otherSecret, "").DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("b-data")}))
+			rootS3 := s3Client(inst, rootKey, rootSecret, "")
+			must[*s3.CreateBucketOutput](t)(rootS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("b-data")}))
+			must[*s3.PutObjectOutput](t)(rootS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b-data"), Key: aws.String("k"), Body: strings.NewReader("a")}))
+			_, err = getObject(t, s3Client(inst, otherKey, otherSecret, ""), "b-data", "k")
+			wantErr(t, err, "AccessDenied", 403)
+		})
+	}
 }
