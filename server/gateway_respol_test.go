@@ -122,6 +122,9 @@ func TestGatewayCrossAccountBucketPolicy(t *testing.T) {
 	// The other role of B has no identity permission: refused.
 	_, err = getObject(t, other, "shared", "report.csv")
 	wantErr(t, err, "AccessDenied", 403)
+	if m, want := apiMessage(err), "User: arn:aws:sts::"+otherAccount+":assumed-role/other/s1 is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::shared/report.csv because no identity-based policy allows the s3:GetObject action"; m != want {
+		t.Fatalf("message %q\nwant    %q", m, want)
+	}
 	// The grant is for reading: B's role cannot write to A's bucket.
 	_, err = reader.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("shared"), Key: aws.String("report.csv"), Body: strings.NewReader("overwritten")})
 	wantErr(t, err, "AccessDenied", 403)
