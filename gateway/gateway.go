@@ -219,7 +219,8 @@ func New(cfg Config) (*Gateway, error) {
 			DisableCompression:  true, // the client's Accept-Encoding passes through
 		}
 	}
-	g.proxy = &httputil.ReverseProxy{Rewrite: g.rewrite, Transport: tr, ErrorHandler: g.proxyError, BufferPool: bufferPool{}}
+	g.proxy = &httputil.ReverseProxy{Rewrite: g.rewrite, Transport: tr, ErrorHandler: g.proxyError, BufferPool: bufferPool{},
+		ModifyResponse: g.modifyResponse}
 	return g, nil
 }
 
@@ -333,6 +334,8 @@ type forward struct {
 	proto       protocol
 	requestID   string
 	failed      *apiError // set by the error handler
+	caller      *iam.Caller
+	res         *actions.Result // the mapped call (nil: not mapped), for modifyResponse
 }
 
 type forwardKey struct{}
@@ -479,6 +482,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ev *Event) {
 		}
 	} else {
 		ev.Operation = res.Operation
+		g.resolveOwners(r.Context(), res)
+		fw.caller, fw.res = caller, res
 		denial, e := g.decide(r.Context(), caller, res, ev)
 		if e != nil {
 			fail(e)

@@ -31,7 +31,7 @@ type GatewayOptions struct {
 }
 
 // newGateway builds the gateway the options ask for (nil when none).
-func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, auditor *Auditor, metrics *Metrics) (http.Handler, error) {
+func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, owners gateway.Owners, auditor *Auditor, metrics *Metrics) (http.Handler, error) {
 	g := opt.Gateway
 	if g.Backend == "" && len(g.Backends) == 0 {
 		return nil, nil
@@ -49,6 +49,17 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 		}
 		cfg.AccessKey, cfg.Secret = k, s
 	}
+	// Resource policies are read from the backends; owners live in the store.
+	cfg.Resources = gateway.NewBackendPolicies(gateway.BackendConfig{
+		Endpoint: func(service string) string {
+			for k, u := range g.Backends {
+				if strings.EqualFold(k, service) {
+					return u
+				}
+			}
+			return g.Backend
+		},
+		AccessKey: cfg.AccessKey, Secret: cfg.Secret, Owners: owners, Logger: opt.Logger, Now: opt.Now})
 	cfg.Record = func(ev *gateway.Event) {
 		metrics.observeGateway(ev)
 		auditor.recordGateway(ev, mode)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/iamd/iamd/gateway"
 	"github.com/iamd/iamd/server"
 )
 
@@ -24,7 +25,11 @@ import (
 // raises its typed error, and never reaches the backend.
 func TestGatewayDenialFormats(t *testing.T) {
 	var reached atomic.Int32
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.UserAgent(), "app/"+gateway.PolicyReaderAppID) { // the gateway reading a resource policy
+			reached.Add(1)
+		}
+	}))
 	defer backend.Close()
 	inst := testServerWith(t, func(o *server.Options) { o.Gateway = server.GatewayOptions{Backend: backend.URL} })
 	root := iamClient(inst, rootKey, rootSecret)
