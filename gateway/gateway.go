@@ -694,8 +694,8 @@ var presignParams = map[string]bool{"x-amz-algorithm": true, "x-amz-credential":
 // stripPresign drops the presigning parameters and keeps the others as
 // they were written (S3's subresources are often value-less: ?uploads).
 func stripPresign(raw string) string {
-	if !strings.Contains(strings.ToLower(raw), "x-amz-") {
-		return raw
+	if !strings.Contains(strings.ToLower(raw), "x-amz-") && !strings.Contains(raw, "%") {
+		return raw // the common case: nothing to drop (an escaped name is checked below)
 	}
 	parts := strings.Split(raw, "&")
 	kept := parts[:0]
