@@ -1,11 +1,11 @@
 package gateway
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,8 +50,13 @@ func (s *signer) key(scope sigv4.Scope) [32]byte {
 // ignoredHeaders are the headers the SDK never signs (its IgnoredHeaders).
 var ignoredHeaders = map[string]bool{"Authorization": true, "User-Agent": true, "X-Amzn-Trace-Id": true, "Expect": true, "Transfer-Encoding": true}
 
-// signBuffers are the scratch of sign, pooled.
-var signBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// signScratch is the memory of one signing, pooled.
+type signScratch struct {
+	buf     []byte
+	entries []signedHeader
+}
+
+var signScratches = sync.Pool{New: func() any { return &signScratch{buf: make([]byte, 0, 1024), entries: make([]signedHeader, 0, 24)} }}
 
 // sign sets X-Amz-Date and Authorization on r (and rewrites its query in
 // canonical form) for payloadHash, service and region at now.
@@ -72,8 +77,9 @@ func (s *signer) sign(r *http.Request, payloadHash, service, region string, now 
 
 	// The signed headers, lower-cased and sorted; keys that differ only
 	// in case share a line (as the SDK; their order is the map's).
-	var entriesBuf [24]signedHeader
-	entries := append(entriesBuf[:0], signedHeader{name: "host"})
+	sc := signScratches.Get().(*signScratch)
+	defer signScratches.Put(sc)
+	entries := append(sc.entries[:0], signedHeader{name: "host"})
 	if r.ContentLength > 0 {
 		entries = append(entries, signedHeader{name: "content-length"})
 	}
@@ -93,14 +99,14 @@ next:
 		}
 		entries = append(entries, signedHeader{name: lk, values: vs})
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
+	slices.SortFunc(entries, func(a, b signedHeader) int { return strings.Compare(a.name, b.name) })
+	defer func() { clear(entries); sc.entries = entries[:0] }() // no header values kept alive by the pool
 
 	if r.URL.RawQuery != "" {
 		r.URL.RawQuery = canonicalQuery(r.URL.RawQuery)
 	}
 
-	bp := signBuffers.Get().(*[]byte)
-	buf := (*bp)[:0]
+	buf := sc.buf[:0]
 	buf = append(buf, r.Method...)
 	buf = append(buf, '\n')
 	path := uriPath(r.URL)
@@ -150,7 +156,8 @@ next:
 	canonicalSum := sha256.Sum256(buf)
 
 	scope := sigv4.Scope{Date: amzDate[:8], Region: region, Service: service}
-	buf = buf[:0]
+	// The string to sign, after room for HMAC's inner key block.
+	buf = append(buf[:0], make([]byte, sha256.BlockSize)...)
 	buf = append(buf, "AWS4-HMAC-SHA256\n"...)
 	buf = append(buf, amzDate...)
 	buf = append(buf, '\n')
@@ -164,11 +171,7 @@ next:
 	scopeEnd := len(buf)
 	buf = append(buf, '\n')
 	buf = hex.AppendEncode(buf, canonicalSum[:])
-	key := s.key(scope)
-	mac := hmac.New(sha256.New, key[:])
-	mac.Write(buf)
-	var sig [32]byte
-	mac.Sum(sig[:0])
+	sig := hmacSHA256(s.key(scope), buf)
 
 	auth := make([]byte, 0, 64+len(s.accessKey)+(scopeEnd-scopeStart)+len(signedHeaders)+64)
 	auth = append(auth, "AWS4-HMAC-SHA256 Credential="...)
@@ -180,8 +183,26 @@ next:
 	auth = append(auth, ", Signature="...)
 	auth = hex.AppendEncode(auth, sig[:])
 	r.Header["Authorization"] = append(r.Header["Authorization"][:0], string(auth))
-	*bp = buf
-	signBuffers.Put(bp)
+	sc.buf = buf
+}
+
+// hmacSHA256 is HMAC-SHA256 with a 32-byte key of the message in
+// buf[sha256.BlockSize:]; the first block of buf is its scratch.
+func hmacSHA256(key [32]byte, buf []byte) [32]byte {
+	pad := buf[:sha256.BlockSize]
+	clear(pad)
+	copy(pad, key[:])
+	for i := range pad {
+		pad[i] ^= 0x36
+	}
+	inner := sha256.Sum256(buf)
+	var outer [sha256.BlockSize + sha256.Size]byte
+	copy(outer[:], key[:])
+	for i := 0; i < sha256.BlockSize; i++ {
+		outer[i] ^= 0x5c
+	}
+	copy(outer[sha256.BlockSize:], inner[:])
+	return sha256.Sum256(outer[:])
 }
 
 // cutPort splits host:port ("" port when none; IPv6 literals kept whole).
