@@ -491,3 +491,13 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		t.Fatal("ParseMode accepted audit")
 	}
 }
+
+func TestNewRequestID(t *testing.T) {
+	id := newRequestID()
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[14] != '4' || id[18] != '-' || id[23] != '-' || !strings.ContainsAny(id[19:20], "89ab") {
+		t.Fatalf("request id %q is not a version 4 UUID", id)
+	}
+	if newRequestID() == id {
+		t.Fatal("two equal request ids")
+	}
+}
