@@ -44,9 +44,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-
 	"github.com/iamd/iamd/auth/sigv4"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/gateway/actions"
@@ -152,9 +149,8 @@ type Gateway struct {
 	fallback *url.URL
 	mapper   *actions.Mapper
 	proxy    *httputil.ReverseProxy
-	signer   *v4.Signer
-	s3signer *v4.Signer
-	creds    aws.Credentials
+	signer   *signer // rest, json and query services
+	s3signer *signer // S3: its path is signed as escaped once
 }
 
 // New returns a gateway; it fails on a backend URL that is not absolute.
@@ -184,9 +180,8 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.Now = time.Now
 	}
 	g := &Gateway{cfg: cfg, backends: map[string]*url.URL{}, mapper: &actions.Mapper{S3Hosts: cfg.S3Hosts},
-		signer:   v4.NewSigner(),
-		s3signer: v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }),
-		creds:    aws.Credentials{AccessKeyID: cfg.AccessKey, SecretAccessKey: cfg.Secret}}
+		signer:   &signer{accessKey: cfg.AccessKey, secret: cfg.Secret},
+		s3signer: &signer{accessKey: cfg.AccessKey, secret: cfg.Secret, s3: true}}
 	parse := func(s string) (*url.URL, error) {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -686,9 +681,7 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 		signer = g.s3signer
 		out.Header.Set("X-Amz-Content-Sha256", fw.payloadHash)
 	}
-	if err := signer.SignHTTP(pr.In.Context(), g.creds, out, fw.payloadHash, fw.service, fw.region, g.cfg.Now()); err != nil {
-		g.cfg.Logger.Error("gateway: signing the forwarded request", "err", err)
-	}
+	signer.sign(out, fw.payloadHash, fw.service, fw.region, g.cfg.Now())
 }
 
 // presignParams are the query parameters of a presigned request, which
@@ -699,8 +692,8 @@ var presignParams = map[string]bool{"x-amz-algorithm": true, "x-amz-credential":
 // stripPresign drops the presigning parameters and keeps the others as
 // they were written (S3's subresources are often value-less: ?uploads).
 func stripPresign(raw string) string {
-	if !strings.Contains(strings.ToLower(raw), "x-amz-") {
-		return raw
+	if !strings.Contains(strings.ToLower(raw), "x-amz-") && !strings.Contains(raw, "%") {
+		return raw // the common case: nothing to drop (an escaped name is checked below)
 	}
 	parts := strings.Split(raw, "&")
 	kept := parts[:0]

@@ -21,7 +21,16 @@ func appendCanonicalRequest(dst []byte, r *http.Request, s *signed, q []param, p
 	if r.URL != nil {
 		path = r.URL.EscapedPath()
 	}
-	dst = appendCanonicalURI(dst, path)
+	if s.scope.Service == "s3" {
+		// S3 signs the path as escaped once, without normalizing it
+		// (keys may hold spaces, "//" or ".."), as its SDKs do.
+		if path == "" {
+			path = "/"
+		}
+		dst = append(dst, path...)
+	} else {
+		dst = appendCanonicalURI(dst, path)
+	}
 	dst = append(dst, '\n')
 	dst = appendCanonicalQuery(dst, q, s.presigned)
 	dst = append(dst, '\n')

@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -264,12 +265,12 @@ func (c *call) parseJSON(strict bool) error {
 	}
 	c.bodyDone = true
 	b := c.req.Body
-	if len(strings.TrimSpace(string(b))) == 0 {
+	if len(bytes.TrimSpace(b)) == 0 {
 		c.body = map[string]any{}
 		return nil
 	}
 	var v any
-	d := json.NewDecoder(strings.NewReader(string(b)))
+	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	err := d.Decode(&v)
 	if err == nil && d.More() {
