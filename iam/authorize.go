@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
@@ -409,16 +408,10 @@ func (s *Service) userResource(c *Caller, field func(string) (string, bool), wit
 // by its canonical ARN: the simulation reads that entity by name, so that
 // entity is what is authorized, whatever the spelling.
 func (s *Service) principalResource(c *Caller, a string, withPath func(kind, resourceType, name string) (*resource, error)) (*resource, error) {
-	p, err := arn.Parse(a)
-	if err != nil || p.Service != "iam" || p.AccountID != c.Account {
-		return &resource{arn: a}, nil //nolint:nilerr // not an ARN of this account: the operation refuses it
-	}
-	typ, _, _ := strings.Cut(p.Resource, "/")
-	name := p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]
-	kinds := map[string]string{"user": kindUser, "group": kindGroup, "role": kindRole}
-	kind, ok := kinds[typ]
+	typ, name, ok := PrincipalSource(c, a)
 	if !ok {
-		return &resource{arn: a}, nil
+		return &resource{arn: a}, nil // not an entity of this account: the operation refuses it, through PrincipalSource too
 	}
-	return withPath(kind, typ, name)
+	kinds := map[string]string{"user": kindUser, "group": kindGroup, "role": kindRole}
+	return withPath(kinds[typ], typ, name)
 }

@@ -1,0 +1,69 @@
+package server_test
+
+// The attack pass of issue 11's "Done when": holes found by an attacker
+// who has read the issue, each attacked here through the Go SDK (refused,
+// and nothing changed or leaked) next to the legitimate call.
+//
+//   TestAttackPassPolicySourceOfAnotherAccount  an ARN of another account, partition or region does not read the caller's entity of the same name
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamd/iamd/server"
+)
+
+const otherAccount = "210987654321"
+
+// attackPassSetup is a server with a second account, a protected role
+// "guarded" whose policy uses a secret condition key, an unprotected role
+// "open", and a user "mallory" allowed all of IAM but denied everything on
+// the protected role.
+func attackPassSetup(t *testing.T) (*server.Instance, *iam.Client, *iam.Client) {
+	t.Helper()
+	s := testServer(t)
+	if _, err := s.IAM.CreateAccount(ctx, otherAccount, "OTHERROOTKEY", "OTHERROOTSECRET"); err != nil {
+		t.Fatal(err)
+	}
+	root := iamClient(s, rootKey, rootSecret)
+	for _, role := range []string{"guarded", "open"} {
+		must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(trustAccountOnly)}))
+		must[*iam.PutRolePolicyOutput](t)(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Secret` + role + `":"x"}}}]}`)}))
+	}
+	mallory, _ := userWithPolicy(t, s, root, "mallory", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:*","sts:*"],"Resource":"*"},
+		{"Effect":"Deny","Action":"*","Resource":"`+acctARN+`role/guarded"}]}`)
+	return s, root, mallory
+}
+
+func TestAttackPassPolicySourceOfAnotherAccount(t *testing.T) {
+	_, _, mallory := attackPassSetup(t)
+	for _, src := range []string{
+		"arn:aws:iam::" + otherAccount + ":role/guarded", // another account: the caller's role of that name was read
+		"arn:aws-cn:iam::" + testAccount + ":role/guarded",
+		"arn:aws:iam:us-east-1:" + testAccount + ":role/guarded",
+		acctARN + "role/guarded",
+	} {
+		keys, err := mallory.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String(src)})
+		if code := apiCode(err); code != "AccessDenied" && code != "InvalidInput" {
+			t.Fatalf("GetContextKeysForPrincipalPolicy %s: %v %v", src, keys, err)
+		}
+		sim, err := mallory.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(src), ActionNames: []string{"s3:GetObject"}})
+		if code := apiCode(err); code != "AccessDenied" && code != "InvalidInput" {
+			t.Fatalf("SimulatePrincipalPolicy %s: %v %v", src, sim, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "SecretGuarded") {
+			t.Fatal(err)
+		}
+	}
+	// The legitimate calls, on the canonical ARN of an unprotected role.
+	keys := must[*iam.GetContextKeysForPrincipalPolicyOutput](t)(mallory.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String(acctARN + "role/open")}))
+	if len(keys.ContextKeyNames) != 1 || keys.ContextKeyNames[0] != "aws:PrincipalTag/Secretopen" {
+		t.Fatal(keys.ContextKeyNames)
+	}
+	must[*iam.SimulatePrincipalPolicyOutput](t)(mallory.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(acctARN + "role/open"), ActionNames: []string{"s3:GetObject"}}))
+}
