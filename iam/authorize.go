@@ -136,6 +136,8 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirecto
 		typ = "user" // its resource type is optional: the user listed
 	case "DeleteVirtualMFADevice":
 		typ = "mfa" // the device deleted
+	case "ListPoliciesGrantingServiceAccess", "GenerateServiceLastAccessedDetails":
+		typ = "entity-arn" // any of the entity types the catalogue lists: the one Arn names
 	}
 	var res *resource
 	var err error
@@ -375,6 +377,15 @@ func (s *Service) findResource(ctx context.Context, c *Caller, dir EntityDirecto
 	case "server-certificate":
 		if name, ok := field("ServerCertificateName"); ok {
 			return withPath(kindServerCert, "server-certificate", name)
+		}
+	case "entity-arn":
+		if a, ok := field("Arn"); ok {
+			if _, isPolicy := parseEntityARN(c.Partition, a, "policy"); isPolicy {
+				return s.findResource(ctx, c, dir, "policy", func(name string) (string, bool) {
+					return a, name == "PolicyArn"
+				})
+			}
+			return s.principalResource(c, a, withPath)
 		}
 	case "any-principal":
 		// Actions whose resource types are all optional: the entity the

@@ -5,6 +5,7 @@ package server_test
 // and nothing changed or leaked) next to the legitimate call.
 //
 //   TestAttackPassPolicySourceOfAnotherAccount  an ARN of another account, partition or region does not read the caller's entity of the same name
+//   TestAttackPassServiceAccessReportsOnEntity  GenerateServiceLastAccessedDetails and ListPoliciesGrantingServiceAccess are authorized on the entity Arn names, not on *
 
 import (
 	"strings"
@@ -21,7 +22,8 @@ const otherAccount = "210987654321"
 // attackPassSetup is a server with a second account, a protected role
 // "guarded" whose policy uses a secret condition key, an unprotected role
 // "open", and a user "mallory" allowed all of IAM but denied everything on
-// the protected role.
+// the protected role and the customer managed policy "guardedpol" (beside
+// an unprotected "openpol").
 func attackPassSetup(t *testing.T) (*server.Instance, *iam.Client, *iam.Client) {
 	t.Helper()
 	s := testServer(t)
@@ -34,9 +36,13 @@ func attackPassSetup(t *testing.T) (*server.Instance, *iam.Client, *iam.Client) 
 		must[*iam.PutRolePolicyOutput](t)(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("p"),
 			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Secret` + role + `":"x"}}}]}`)}))
 	}
+	for _, p := range []string{"guardedpol", "openpol"} {
+		must[*iam.CreatePolicyOutput](t)(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(p),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)}))
+	}
 	mallory, _ := userWithPolicy(t, s, root, "mallory", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["iam:*","sts:*"],"Resource":"*"},
-		{"Effect":"Deny","Action":"*","Resource":"`+acctARN+`role/guarded"}]}`)
+		{"Effect":"Deny","Action":"*","Resource":["`+acctARN+`role/guarded","`+acctARN+`policy/guardedpol"]}]}`)
 	return s, root, mallory
 }
 
@@ -66,4 +72,37 @@ func TestAttackPassPolicySourceOfAnotherAccount(t *testing.T) {
 		t.Fatal(keys.ContextKeyNames)
 	}
 	must[*iam.SimulatePrincipalPolicyOutput](t)(mallory.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(acctARN + "role/open"), ActionNames: []string{"s3:GetObject"}}))
+}
+
+func TestAttackPassServiceAccessReportsOnEntity(t *testing.T) {
+	_, _, mallory := attackPassSetup(t)
+	for _, a := range []string{
+		acctARN + "role/guarded", // authorized on "*": a Deny on the role did not apply
+		"arn:aws:iam::aws:role/guarded",
+		"arn:aws:iam::" + otherAccount + ":role/guarded",
+		"arn:aws-cn:iam::" + testAccount + ":role/guarded",
+		acctARN + "policy/guardedpol",
+		acctARN + "policy/GUARDEDPOL",
+		acctARN + "policy/x/guardedpol",
+	} {
+		job, err := mallory.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(a)})
+		if code := apiCode(err); code != "AccessDenied" && code != "InvalidInput" && code != "NoSuchEntity" {
+			t.Fatalf("GenerateServiceLastAccessedDetails %s: %v %v", a, job, err)
+		}
+		if strings.Contains(a, ":role/") {
+			out, err := mallory.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(a), ServiceNamespaces: []string{"s3"}})
+			if code := apiCode(err); code != "AccessDenied" && code != "InvalidInput" && code != "NoSuchEntity" {
+				t.Fatalf("ListPoliciesGrantingServiceAccess %s: %v %v", a, out, err)
+			}
+		}
+	}
+	// The legitimate calls, on entities no Deny protects.
+	for _, a := range []string{acctARN + "role/open", acctARN + "policy/openpol", "arn:aws:iam::aws:policy/AdministratorAccess"} {
+		job := must[*iam.GenerateServiceLastAccessedDetailsOutput](t)(mallory.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(a)}))
+		must[*iam.GetServiceLastAccessedDetailsOutput](t)(mallory.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job.JobId}))
+	}
+	out := must[*iam.ListPoliciesGrantingServiceAccessOutput](t)(mallory.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(acctARN + "role/open"), ServiceNamespaces: []string{"s3"}}))
+	if len(out.PoliciesGrantingServiceAccess) != 1 || len(out.PoliciesGrantingServiceAccess[0].Policies) != 1 {
+		t.Fatalf("%+v", out.PoliciesGrantingServiceAccess)
+	}
 }
