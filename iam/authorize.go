@@ -177,6 +177,9 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirecto
 	if keys := in.AuthzTagKeys(); len(keys) > 0 {
 		req.Keys["aws:TagKeys"] = keys
 	}
+	if svc, ok := field("AWSServiceName"); ok {
+		req.Keys["iam:AWSServiceName"] = []string{svc}
+	}
 	// The policy keys carry the policy's canonical ARN, as the resource
 	// does: conditions see the policy, not how the caller spelled it.
 	if p, ok := field("PolicyArn"); ok && typ != "policy" {
@@ -296,6 +299,19 @@ func (s *Service) findResource(ctx context.Context, c *Caller, dir EntityDirecto
 	case "role":
 		if name, ok := field("RoleName"); ok {
 			return withPath(kindRole, "role", name)
+		}
+		if svc, ok := field("AWSServiceName"); ok {
+			// CreateServiceLinkedRole: the role it would create, as AWS
+			// authorizes it (role/aws-service-role/SERVICE/NAME).
+			var suffix *string
+			if sfx, ok := field("CustomSuffix"); ok {
+				suffix = &sfx
+			}
+			path, name, err := serviceLinkedRole(svc, suffix)
+			if err != nil {
+				return nil, err
+			}
+			return &resource{arn: build("role", path, name)}, nil
 		}
 	case "instance-profile":
 		if name, ok := field("InstanceProfileName"); ok {

@@ -5,6 +5,7 @@ package server_test
 // and nothing changed or leaked) next to the legitimate call.
 //
 //   TestAttackPassPolicySourceOfAnotherAccount  an ARN of another account, partition or region does not read the caller's entity of the same name
+//   TestAttackPassCreateServiceLinkedRoleOnRole  CreateServiceLinkedRole is authorized on the role it creates, with iam:AWSServiceName
 //   TestAttackPassServiceAccessReportsOnEntity  GenerateServiceLastAccessedDetails and ListPoliciesGrantingServiceAccess are authorized on the entity Arn names, not on *
 
 import (
@@ -104,5 +105,37 @@ func TestAttackPassServiceAccessReportsOnEntity(t *testing.T) {
 	out := must[*iam.ListPoliciesGrantingServiceAccessOutput](t)(mallory.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(acctARN + "role/open"), ServiceNamespaces: []string{"s3"}}))
 	if len(out.PoliciesGrantingServiceAccess) != 1 || len(out.PoliciesGrantingServiceAccess[0].Policies) != 1 {
 		t.Fatalf("%+v", out.PoliciesGrantingServiceAccess)
+	}
+}
+
+func TestAttackPassCreateServiceLinkedRoleOnRole(t *testing.T) {
+	s := testServer(t)
+	root := iamClient(s, rootKey, rootSecret)
+	// Allowed to create service-linked roles, but never Elastic
+	// Beanstalk's (by the role's path) nor ECS's (by iam:AWSServiceName).
+	c, _ := userWithPolicy(t, s, root, "ops", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:CreateServiceLinkedRole","Resource":"`+acctARN+`role/aws-service-role/elasticbeanstalk.amazonaws.com/*"},
+		{"Effect":"Deny","Action":"iam:CreateServiceLinkedRole","Resource":"*","Condition":{"StringEquals":{"iam:AWSServiceName":"ecs.amazonaws.com"}}}]}`)
+	roles := func() int {
+		return len(must[*iam.ListRolesOutput](t)(root.ListRoles(ctx, &iam.ListRolesInput{})).Roles)
+	}
+	// Authorized on "*" without the key, neither Deny matched.
+	_, err := c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticbeanstalk.amazonaws.com")})
+	wantCode(t, err, "AccessDenied")
+	if !strings.Contains(apiMessage(err), "role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticbeanstalk with an explicit deny") {
+		t.Fatal(apiMessage(err))
+	}
+	_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticbeanstalk.amazonaws.com"), CustomSuffix: aws.String("x")})
+	wantCode(t, err, "AccessDenied")
+	_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")})
+	wantCode(t, err, "AccessDenied")
+	if n := roles(); n != 0 {
+		t.Fatalf("%d roles created", n)
+	}
+	// The allowed service.
+	out := must[*iam.CreateServiceLinkedRoleOutput](t)(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com")}))
+	if *out.Role.Arn != acctARN+"role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoscaling" || roles() != 1 {
+		t.Fatal(*out.Role.Arn)
 	}
 }
