@@ -49,8 +49,10 @@ func (g *Guard) Authorize(ctx context.Context, operation string, in iamapi.Input
 	if err != nil {
 		return err
 	}
-	if c.Session != nil && c.Session.Type == SessionToken && !c.Session.MFA {
-		// GetSessionToken credentials reach IAM only when MFA was used.
+	if c.Session != nil && (c.Session.Type == SessionToken && !c.Session.MFA || c.Session.Type == SessionFederatedUser) {
+		// GetSessionToken credentials reach IAM only when MFA was used;
+		// GetFederationToken credentials never do ("You cannot call any
+		// IAM operations using the CLI or the Amazon Web Services API").
 		return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid")
 	}
 	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) {

@@ -6,6 +6,7 @@ package server_test
 //
 //   TestAttackPassPolicySourceOfAnotherAccount  an ARN of another account, partition or region does not read the caller's entity of the same name
 //   TestAttackPassCreateServiceLinkedRoleOnRole  CreateServiceLinkedRole is authorized on the role it creates, with iam:AWSServiceName
+//   TestAttackPassFederatedUserNoIAMNoSTS        GetFederationToken credentials call no IAM operation and no STS operation but GetCallerIdentity
 //   TestAttackPassServiceAccessReportsOnEntity  GenerateServiceLastAccessedDetails and ListPoliciesGrantingServiceAccess are authorized on the entity Arn names, not on *
 
 import (
@@ -14,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamd/iamd/server"
 )
@@ -138,4 +140,50 @@ func TestAttackPassCreateServiceLinkedRoleOnRole(t *testing.T) {
 	if *out.Role.Arn != acctARN+"role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoscaling" || roles() != 1 {
 		t.Fatal(*out.Role.Arn)
 	}
+}
+
+func TestAttackPassFederatedUserNoIAMNoSTS(t *testing.T) {
+	s := testServer(t)
+	root := iamClient(s, rootKey, rootSecret)
+	must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(trustAccountOnly)}))
+	_, proxy := userWithPolicy(t, s, root, "proxy", allowAll)
+	ft := must[*sts.GetFederationTokenOutput](t)(proxy.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed"), Policy: aws.String(allowAll)})).Credentials
+	fedIAM := iamClient2(s, *ft.AccessKeyId, *ft.SecretAccessKey, *ft.SessionToken)
+	fedSTS := stsClient(s, *ft.AccessKeyId, *ft.SecretAccessKey, *ft.SessionToken)
+
+	_, err := fedIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("evil")})
+	wantCode(t, err, "InvalidClientTokenId")
+	_, err = fedIAM.ListUsers(ctx, &iam.ListUsersInput{})
+	wantCode(t, err, "InvalidClientTokenId")
+	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("evil")}); apiCode(err) != "NoSuchEntity" {
+		t.Fatalf("evil was created: %v", err)
+	}
+	// A federated user assumed roles (a session of its own, out of its
+	// session policy's reach).
+	_, err = fedSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + "role/target"), RoleSessionName: aws.String("from-fed")})
+	wantCode(t, err, "AccessDenied")
+	for name, call := range map[string]func() error{
+		"GetAccessKeyInfo": func() error {
+			_, err := fedSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: ft.AccessKeyId})
+			return err
+		},
+		"DecodeAuthorizationMessage": func() error {
+			_, err := fedSTS.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String("x")})
+			return err
+		},
+		"GetFederationToken": func() error {
+			_, err := fedSTS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed2")})
+			return err
+		},
+	} {
+		if err := call(); apiCode(err) != "AccessDenied" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// What it may do: say who it is; its user assumes the role.
+	id := must[*sts.GetCallerIdentityOutput](t)(fedSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	if *id.Arn != "arn:aws:sts::"+testAccount+":federated-user/fed" {
+		t.Fatal(*id.Arn)
+	}
+	must[*sts.AssumeRoleOutput](t)(proxy.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + "role/target"), RoleSessionName: aws.String("from-proxy")}))
 }
