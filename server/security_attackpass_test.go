@@ -7,9 +7,11 @@ package server_test
 //   TestAttackPassPolicySourceOfAnotherAccount  an ARN of another account, partition or region does not read the caller's entity of the same name
 //   TestAttackPassCreateServiceLinkedRoleOnRole  CreateServiceLinkedRole is authorized on the role it creates, with iam:AWSServiceName
 //   TestAttackPassFederatedUserNoIAMNoSTS        GetFederationToken credentials call no IAM operation and no STS operation but GetCallerIdentity
+//   TestAttackPassAuthorizeOtherAccountNoOracle  the authorize endpoint answers alike for another account's existing and missing principals
 //   TestAttackPassServiceAccessReportsOnEntity  GenerateServiceLastAccessedDetails and ListPoliciesGrantingServiceAccess are authorized on the entity Arn names, not on *
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -186,4 +188,31 @@ func TestAttackPassFederatedUserNoIAMNoSTS(t *testing.T) {
 		t.Fatal(*id.Arn)
 	}
 	must[*sts.AssumeRoleOutput](t)(proxy.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + "role/target"), RoleSessionName: aws.String("from-proxy")}))
+}
+
+func TestAttackPassAuthorizeOtherAccountNoOracle(t *testing.T) {
+	f := newAuthorizeFixture(t)
+	if _, err := f.s.IAM.CreateAccount(ctx, otherAccount, "OTHERROOTKEY", "OTHERROOTSECRET"); err != nil {
+		t.Fatal(err)
+	}
+	other := iamClient(f.s, "OTHERROOTKEY", "OTHERROOTSECRET")
+	must[*iam.CreateUserOutput](t)(other.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("victim")}))
+	answer := func(principal string) (int, string) {
+		status, _, raw := askAuthorize(t, f.s, f.svcKey, f.svcSecret, map[string]any{"principal": principal, "action": "files:Read", "resource": "*"})
+		return status, errCode(raw)
+	}
+	// NoSuchEntity for a missing principal and AccessDenied for an existing
+	// one told which of another account's users and roles exist.
+	for _, p := range []string{"user/victim", "user/nobody", "role/nobody", "root"} {
+		if status, code := answer("arn:aws:iam::" + otherAccount + ":" + p); status != http.StatusForbidden || code != "AccessDenied" {
+			t.Fatalf("%s: %d %s", p, status, code)
+		}
+	}
+	// The caller's own account: the decision, or NoSuchEntity.
+	if status, code := answer(acctARN + "user/nobody"); status != http.StatusNotFound || code != "NoSuchEntity" {
+		t.Fatalf("own missing principal: %d %s", status, code)
+	}
+	if status, out, _ := askAuthorize(t, f.s, f.svcKey, f.svcSecret, map[string]any{"principal": acctARN + "user/alice", "action": "files:Read", "resource": "*"}); status != 200 || out.Decision != "allowed" {
+		t.Fatalf("the legitimate call: %d %+v", status, out)
+	}
 }
