@@ -82,12 +82,9 @@ func (s *Simulation) SimulatePrincipalPolicy(ctx context.Context, in *iamapi.Sim
 	if !ok {
 		return nil, awserr.New("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
 	}
-	src, err := arn.Parse(in.PolicySourceArn)
-	kind, name := "", ""
-	if err == nil && src.Service == "iam" && src.AccountID == c.Account {
-		kind, _, _ = strings.Cut(src.Resource, "/")
-		name = src.Resource[strings.LastIndexByte(src.Resource, '/')+1:]
-	}
+	// The entity as authorization found it (iam.PrincipalSource): none
+	// for an ARN of another account, partition or region.
+	kind, name, _ := iam.PrincipalSource(c, in.PolicySourceArn)
 	pd, err := s.sourcePolicies(ctx, c.Account, kind, name)
 	if err != nil {
 		return nil, err
@@ -352,12 +349,10 @@ func (s *Simulation) GetContextKeysForPrincipalPolicy(ctx context.Context, in *i
 		return nil, awserr.New("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
 	}
 	si := &simInput{}
-	src, err := arn.Parse(in.PolicySourceArn)
-	if err != nil || src.Service != "iam" {
+	kind, name, ok := iam.PrincipalSource(c, in.PolicySourceArn)
+	if !ok {
 		return nil, iamapi.InvalidInput("Invalid PolicySourceArn %s.", in.PolicySourceArn)
 	}
-	kind, _, _ := strings.Cut(src.Resource, "/")
-	name := src.Resource[strings.LastIndexByte(src.Resource, '/')+1:]
 	pd, err := s.sourcePolicies(ctx, c.Account, kind, name)
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
@@ -50,8 +49,10 @@ func (g *Guard) Authorize(ctx context.Context, operation string, in iamapi.Input
 	if err != nil {
 		return err
 	}
-	if c.Session != nil && c.Session.Type == SessionToken && !c.Session.MFA {
-		// GetSessionToken credentials reach IAM only when MFA was used.
+	if c.Session != nil && (c.Session.Type == SessionToken && !c.Session.MFA || c.Session.Type == SessionFederatedUser) {
+		// GetSessionToken credentials reach IAM only when MFA was used;
+		// GetFederationToken credentials never do ("You cannot call any
+		// IAM operations using the CLI or the Amazon Web Services API").
 		return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid")
 	}
 	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
@@ -137,6 +138,8 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirecto
 		typ = "user" // its resource type is optional: the user listed
 	case "DeleteVirtualMFADevice":
 		typ = "mfa" // the device deleted
+	case "ListPoliciesGrantingServiceAccess", "GenerateServiceLastAccessedDetails":
+		typ = "entity-arn" // any of the entity types the catalogue lists: the one Arn names
 	}
 	var res *resource
 	var err error
@@ -175,6 +178,9 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirecto
 	}
 	if keys := in.AuthzTagKeys(); len(keys) > 0 {
 		req.Keys["aws:TagKeys"] = keys
+	}
+	if svc, ok := field("AWSServiceName"); ok {
+		req.Keys["iam:AWSServiceName"] = []string{svc}
 	}
 	// The policy keys carry the policy's canonical ARN, as the resource
 	// does: conditions see the policy, not how the caller spelled it.
@@ -296,6 +302,19 @@ func (s *Service) findResource(ctx context.Context, c *Caller, dir EntityDirecto
 		if name, ok := field("RoleName"); ok {
 			return withPath(kindRole, "role", name)
 		}
+		if svc, ok := field("AWSServiceName"); ok {
+			// CreateServiceLinkedRole: the role it would create, as AWS
+			// authorizes it (role/aws-service-role/SERVICE/NAME).
+			var suffix *string
+			if sfx, ok := field("CustomSuffix"); ok {
+				suffix = &sfx
+			}
+			path, name, err := serviceLinkedRole(svc, suffix)
+			if err != nil {
+				return nil, err
+			}
+			return &resource{arn: build("role", path, name)}, nil
+		}
 	case "instance-profile":
 		if name, ok := field("InstanceProfileName"); ok {
 			return withPath(kindInstanceProfile, "instance-profile", name)
@@ -377,6 +396,15 @@ func (s *Service) findResource(ctx context.Context, c *Caller, dir EntityDirecto
 		if name, ok := field("ServerCertificateName"); ok {
 			return withPath(kindServerCert, "server-certificate", name)
 		}
+	case "entity-arn":
+		if a, ok := field("Arn"); ok {
+			if _, isPolicy := parseEntityARN(c.Partition, a, "policy"); isPolicy {
+				return s.findResource(ctx, c, dir, "policy", func(name string) (string, bool) {
+					return a, name == "PolicyArn"
+				})
+			}
+			return s.principalResource(c, a, withPath)
+		}
 	case "any-principal":
 		// Actions whose resource types are all optional: the entity the
 		// input names, when it names one.
@@ -409,16 +437,10 @@ func (s *Service) userResource(c *Caller, field func(string) (string, bool), wit
 // by its canonical ARN: the simulation reads that entity by name, so that
 // entity is what is authorized, whatever the spelling.
 func (s *Service) principalResource(c *Caller, a string, withPath func(kind, resourceType, name string) (*resource, error)) (*resource, error) {
-	p, err := arn.Parse(a)
-	if err != nil || p.Service != "iam" || p.AccountID != c.Account {
-		return &resource{arn: a}, nil //nolint:nilerr // not an ARN of this account: the operation refuses it
-	}
-	typ, _, _ := strings.Cut(p.Resource, "/")
-	name := p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]
-	kinds := map[string]string{"user": kindUser, "group": kindGroup, "role": kindRole}
-	kind, ok := kinds[typ]
+	typ, name, ok := PrincipalSource(c, a)
 	if !ok {
-		return &resource{arn: a}, nil
+		return &resource{arn: a}, nil // not an entity of this account: the operation refuses it, through PrincipalSource too
 	}
-	return withPath(kind, typ, name)
+	kinds := map[string]string{"user": kindUser, "group": kindGroup, "role": kindRole}
+	return withPath(kinds[typ], typ, name)
 }

@@ -74,3 +74,28 @@ func (s *Service) RoleByARN(ctx context.Context, partition, roleARN string) (*Pr
 	}
 	return role, canonical, nil
 }
+
+// PrincipalSource is the user, group or role an ARN names for the
+// operations that read an entity's policies by ARN
+// (SimulatePrincipalPolicy, GetContextKeysForPrincipalPolicy,
+// ListPoliciesGrantingServiceAccess, GenerateServiceLastAccessedDetails):
+// its kind ("user", "group", "role") and name. They read the entity by
+// name in the caller's account, so ok is true only for an ARN of the
+// caller's partition and account, service iam, without a region: an ARN of
+// another account must not read the caller's entity of the same name while
+// authorization saw the other account's ARN. The path is not checked here:
+// authorization builds the entity's real ARN from its record.
+func PrincipalSource(c *Caller, s string) (kind, name string, ok bool) {
+	for _, typ := range []string{"user", "group", "role"} {
+		a, ok := parseEntityARN(c.Partition, s, typ)
+		if !ok {
+			continue
+		}
+		_, name := splitPathName(a.Resource, typ)
+		if a.AccountID != c.Account || name == "" {
+			return "", "", false
+		}
+		return typ, name, true
+	}
+	return "", "", false
+}

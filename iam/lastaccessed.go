@@ -132,12 +132,15 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, in *ia
 	if in.Granularity != nil {
 		granularity = *in.Granularity
 	}
-	a, err := arn.Parse(in.Arn)
-	kind, rest, _ := strings.Cut(a.Resource, "/")
-	if err != nil || a.Service != "iam" || rest == "" || (a.AccountID != c.Account && a.AccountID != "aws") {
+	// The entity authorization saw: PrincipalSource's user, group or
+	// role, or the policy resolvePolicy finds by its canonical ARN.
+	kind, name, ok := PrincipalSource(c, in.Arn)
+	if _, isPolicy := parseEntityARN(c.Partition, in.Arn, "policy"); !ok && isPolicy {
+		kind = "policy"
+	}
+	if kind == "" {
 		return nil, iamapi.InvalidInput("ARN %s is not the ARN of a user, group, role or policy of this account.", in.Arn)
 	}
-	name := rest[strings.LastIndexByte(rest, '/')+1:]
 	var docs []PolicyDoc
 	var entities []reportEntity
 	err = s.view(ctx, func(tx Tx) error {
@@ -159,12 +162,16 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, in *ia
 			}
 			return appendMembers(tx, c.Account, g.Name, &entities)
 		case "policy":
-			doc, err := s.managedDocument(tx, c.Account, in.Arn)
+			r, err := s.resolvePolicy(tx, c, in.Arn)
+			if err != nil {
+				return err
+			}
+			doc, err := s.managedDocument(tx, c.Account, r.arn)
 			if err != nil {
 				return iamapi.NoSuchEntity("Policy %s does not exist or is not attachable.", in.Arn)
 			}
 			docs = append(docs, *doc)
-			attached, err := scanKeys(tx, c.Account, kindAttachedTo, key(in.Arn, ""))
+			attached, err := scanKeys(tx, c.Account, kindAttachedTo, key(r.arn, ""))
 			if err != nil {
 				return err
 			}

@@ -326,22 +326,31 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 		return nil, err
 	}
 	svc := in.AWSServiceName
-	if !strings.HasSuffix(svc, ".amazonaws.com") {
-		return nil, iamapi.InvalidInput("Invalid service name: %s", svc)
-	}
-	short := strings.TrimSuffix(svc, ".amazonaws.com")
-	name := "AWSServiceRoleFor" + serviceRoleName(short)
-	if in.CustomSuffix != nil {
-		name += "_" + *in.CustomSuffix
+	path, name, err := serviceLinkedRole(svc, in.CustomSuffix)
+	if err != nil {
+		return nil, err
 	}
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"%s"},"Action":"sts:AssumeRole"}]}`, svc)
-	r := &Role{Name: name, ID: NewID(PrefixRole), Path: "/aws-service-role/" + svc + "/", Created: s.now().UTC().Truncate(time.Second),
+	r := &Role{Name: name, ID: NewID(PrefixRole), Path: path, Created: s.now().UTC().Truncate(time.Second),
 		TrustPolicy: trust, Description: orDefault(in.Description, ""), MaxSessionDuration: 3600, ServiceLinked: svc}
 	if err := s.update(ctx, func(tx Tx) error { return s.insertRole(tx, c, r, nil) }); err != nil {
 		return nil, err
 	}
 	out := r.api(c, false)
 	return &iamapi.CreateServiceLinkedRoleOutput{Role: &out}, nil
+}
+
+// serviceLinkedRole is the path and name of the role CreateServiceLinkedRole
+// creates for a service (and authorization authorizes it on).
+func serviceLinkedRole(svc string, suffix *string) (path, name string, err error) {
+	if !strings.HasSuffix(svc, ".amazonaws.com") {
+		return "", "", iamapi.InvalidInput("Invalid service name: %s", svc)
+	}
+	name = "AWSServiceRoleFor" + serviceRoleName(strings.TrimSuffix(svc, ".amazonaws.com"))
+	if suffix != nil {
+		name += "_" + *suffix
+	}
+	return "/aws-service-role/" + svc + "/", name, nil
 }
 
 // serviceRoleName turns "elasticbeanstalk" or "ecs.application-autoscaling"

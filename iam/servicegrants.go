@@ -24,14 +24,14 @@ func (s *Service) ListPoliciesGrantingServiceAccess(ctx context.Context, in *iam
 	if err != nil {
 		return nil, err
 	}
-	a, err := arn.Parse(in.Arn)
-	kind, rest, _ := strings.Cut(a.Resource, "/")
-	if err != nil || a.Service != "iam" || (kind != "user" && kind != "group" && kind != "role") || rest == "" {
+	// The entity authorization saw (PrincipalSource): of this account,
+	// partition and no region.
+	kind, name, ok := PrincipalSource(c, in.Arn)
+	if !ok {
+		if a, err := arn.Parse(in.Arn); err == nil && a.Service == "iam" && a.AccountID != c.Account {
+			return nil, iamapi.NoSuchEntity("The entity %s cannot be found.", in.Arn)
+		}
 		return nil, iamapi.InvalidInput("ARN %s is not the ARN of a user, group or role.", in.Arn)
-	}
-	name := rest[strings.LastIndexByte(rest, '/')+1:]
-	if a.AccountID != c.Account {
-		return nil, iamapi.NoSuchEntity("The entity %s cannot be found.", in.Arn)
 	}
 	var owned []ownedPolicy
 	err = s.view(ctx, func(tx Tx) error {

@@ -209,6 +209,12 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 		if perr == nil && (a.Partition != caller.Partition || a.Region != "") {
 			return nil, awserr.Newf("NoSuchEntity", http.StatusNotFound, "The principal %s does not exist.", in.Principal)
 		}
+		// Another account's principal is refused before it is looked up:
+		// NoSuchEntity for some and AccessDenied for others would tell
+		// which of another account's users and roles exist.
+		if perr == nil && a.AccountID != caller.Account {
+			return nil, otherAccountPrincipal(caller, in.Principal)
+		}
 		if subject, err = s.decider.CallerFor(ctx, in.Principal); err != nil {
 			return nil, err
 		}
@@ -256,7 +262,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	// A caller asks only about its own account's principals, and needs
 	// the permission to.
 	if subject.Account != caller.Account {
-		return nil, awserr.Newf("AccessDenied", http.StatusForbidden, "User: %s is not authorized to perform: iamd:Authorize on resource: %s because it is in another account", caller.ARN, subject.ARN)
+		return nil, otherAccountPrincipal(caller, subject.ARN)
 	}
 	if err := s.guard.Check(ctx, "iamd:Authorize", subject.ARN, nil); err != nil {
 		return nil, err
@@ -280,6 +286,12 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 		}
 	}
 	return out, nil
+}
+
+// otherAccountPrincipal refuses a question about another account's
+// principal.
+func otherAccountPrincipal(caller *iam.Caller, principal string) error {
+	return awserr.Newf("AccessDenied", http.StatusForbidden, "User: %s is not authorized to perform: iamd:Authorize on resource: %s because it is in another account", caller.ARN, principal)
 }
 
 // httpRequest rebuilds the client's request for verification.

@@ -96,7 +96,7 @@ func TestAuthorizeEndpoint(t *testing.T) {
 		{"service may not ask about roles", svcKey, svcSecret, map[string]any{"principal": "arn:aws:iam::123456789012:role/reader", "action": "s3:ListBucket", "resource": "arn:aws:s3:::reports"}, 403, "", "AccessDenied"},
 		{"caller without iamd:Authorize", aliceKey, aliceSecret, map[string]any{"principal": alice, "action": "s3:GetObject", "resource": "arn:aws:s3:::reports/q1.csv"}, 403, "", "AccessDenied"},
 		{"unknown principal", svcKey, svcSecret, map[string]any{"principal": "arn:aws:iam::123456789012:user/nobody", "action": "s3:GetObject", "resource": "*"}, 404, "", "NoSuchEntity"},
-		{"other account", rootKey, rootSecret, map[string]any{"principal": "arn:aws:iam::999999999999:user/x", "action": "s3:GetObject", "resource": "*"}, 404, "", "NoSuchEntity"},
+		{"other account", rootKey, rootSecret, map[string]any{"principal": "arn:aws:iam::999999999999:user/x", "action": "s3:GetObject", "resource": "*"}, 403, "", "AccessDenied"}, // refused before the look-up: no oracle of other accounts
 		{"both principal and request", svcKey, svcSecret, map[string]any{"principal": alice, "request": map[string]any{"url": "https://x/"}, "action": "s3:GetObject", "resource": "*"}, 400, "", "ValidationError"},
 		{"bad resource policy", svcKey, svcSecret, map[string]any{"principal": alice, "action": "s3:GetObject", "resource": "*", "resourcePolicy": `{"Statement":`}, 400, "", "MalformedPolicyDocument"},
 		{"unknown field", svcKey, svcSecret, map[string]any{"principal": alice, "action": "s3:GetObject", "resource": "*", "bogus": 1}, 400, "", "ValidationError"},

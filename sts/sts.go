@@ -68,7 +68,8 @@ func accessDenied(format string, args ...any) error {
 // Authorize is the dispatcher's authorization step (stsapi.Authorizer): it
 // refuses an operation without an authorization rule, and applies the
 // limits of session-token credentials, which may call STS only for
-// AssumeRole and GetCallerIdentity. Other permissions are checked by each
+// AssumeRole and GetCallerIdentity, and of federated users, which may call
+// GetCallerIdentity only. Other permissions are checked by each
 // operation, as its rule says.
 func (s *Service) Authorize(ctx context.Context, operation string, _ stsapi.Input) error {
 	if _, ok := authorization[operation]; !ok {
@@ -78,6 +79,13 @@ func (s *Service) Authorize(ctx context.Context, operation string, _ stsapi.Inpu
 	c, ok := iam.CallerFrom(ctx)
 	if !ok || c.Session == nil {
 		return nil
+	}
+	if c.Session.Type == iam.SessionFederatedUser && operation != "GetCallerIdentity" {
+		// "You cannot call any STS operations except GetCallerIdentity"
+		// with GetFederationToken credentials: a federated user assumes
+		// no role, and so leaves neither its user's ceiling nor its
+		// session policy.
+		return accessDenied("Cannot call %s with session credentials", operation)
 	}
 	switch operation {
 	case "GetCallerIdentity", "AssumeRole", "GetAccessKeyInfo", "DecodeAuthorizationMessage":
