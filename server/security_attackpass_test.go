@@ -22,7 +22,6 @@ import (
 	"github.com/iamd/iamd/server"
 )
 
-const otherAccount = "210987654321"
 
 // attackPassSetup is a server with a second account, a protected role
 // "guarded" whose policy uses a secret condition key, an unprotected role
