@@ -98,7 +98,7 @@ func (d *Decider) roleSession(ctx context.Context, c *iam.Caller, role, session 
 	if err != nil {
 		return nil, awserr.Newf("NoSuchEntity", http.StatusNotFound, "The principal %s does not exist.", c.ARN)
 	}
-	c.Session = &iam.Session{Type: iam.SessionAssumedRole, Account: c.Account, RoleName: p.data.Name, RoleID: p.data.ID, SessionName: session}
+	c.Session = &iam.Session{Type: iam.SessionAssumedRole, Account: c.Account, RoleName: p.data.Name, RolePath: p.data.Path, RoleID: p.data.ID, SessionName: session}
 	c.ARN = arn.ARN{Partition: c.Partition, Service: "sts", AccountID: c.Account, Resource: "assumed-role/" + p.data.Name + "/" + session}.String()
 	c.UserID = p.data.ID + ":" + session
 	return c, nil

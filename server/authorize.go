@@ -264,7 +264,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	if subject.Account != caller.Account {
 		return nil, otherAccountPrincipal(caller, subject.ARN)
 	}
-	if err := s.guard.Check(ctx, "iamd:Authorize", subject.ARN, nil); err != nil {
+	if err := s.guard.Check(ctx, "iamd:Authorize", authorizeResource(subject), nil); err != nil {
 		return nil, err
 	}
 	e, err := s.decider.DecideDelegated(ctx, &authz.Delegated{Caller: subject, Action: in.Action, Resource: in.Resource,
@@ -361,4 +361,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(b)
+}
+
+// authorizeResource is what iamd:Authorize is checked on: the principal
+// asked about, and for a role session its role (the entity a policy
+// names: a Deny on role/R must hold for every session of R, whatever the
+// session's name).
+func authorizeResource(subject *iam.Caller) string {
+	if ss := subject.Session; ss != nil && ss.RoleName != "" {
+		path := ss.RolePath
+		if path == "" {
+			path = "/"
+		}
+		return arn.ARN{Partition: subject.Partition, Service: "iam", AccountID: subject.Account, Resource: "role" + path + ss.RoleName}.String()
+	}
+	return subject.ARN
 }

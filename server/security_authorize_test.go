@@ -251,3 +251,32 @@ func TestAuthorizeBoundedJSON(t *testing.T) {
 		t.Fatalf("the legitimate call: %d %+v", status, out)
 	}
 }
+
+// TestAuthorizeRoleSessionsDecidedOnTheirRole: iamd:Authorize about a role
+// session is checked on the role, so a Deny on role/R holds for every
+// session of R however it is named, and other roles are still answered.
+func TestAuthorizeRoleSessionsDecidedOnTheirRole(t *testing.T) {
+	f := newAuthorizeFixture(t)
+	root := iamClient(f.s, rootKey, rootSecret)
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`)
+	for _, name := range []string{"guarded", "open"} {
+		must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String("/ops/"), AssumeRolePolicyDocument: trust}))
+	}
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("files-service"), PolicyName: aws.String("not-guarded"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iamd:Authorize","Resource":"arn:aws:iam::123456789012:role/ops/guarded"}]}`)}))
+	for _, tc := range []struct {
+		principal string
+		status    int
+	}{
+		{"arn:aws:iam::123456789012:role/ops/guarded", 403},
+		{"arn:aws:sts::123456789012:assumed-role/guarded/any-name", 403},
+		{"arn:aws:sts::123456789012:assumed-role/guarded/iamd-authorize", 403},
+		{"arn:aws:iam::123456789012:role/ops/open", 200},
+		{"arn:aws:sts::123456789012:assumed-role/open/any-name", 200},
+	} {
+		status, _, raw := askAuthorize(t, f.s, f.svcKey, f.svcSecret, map[string]any{"principal": tc.principal, "action": "files:Read", "resource": "*"})
+		if status != tc.status || tc.status == 403 && errCode(raw) != "AccessDenied" {
+			t.Errorf("%s: status %d %v; want %d", tc.principal, status, raw, tc.status)
+		}
+	}
+}
