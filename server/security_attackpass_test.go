@@ -22,7 +22,6 @@ import (
 	"github.com/iamd/iamd/server"
 )
 
-
 // attackPassSetup is a server with a second account, a protected role
 // "guarded" whose policy uses a secret condition key, an unprotected role
 // "open", and a user "mallory" allowed all of IAM but denied everything on
