@@ -524,12 +524,24 @@ func unmappedCode(service string, p protocol) string {
 func (g *Gateway) decide(ctx context.Context, caller *iam.Caller, res *actions.Result, ev *Event) (string, *apiError) {
 	denial := ""
 	ev.Decision = policy.Allowed.String()
+	tagger, _ := g.cfg.Resources.(resourceTagger)
 	for _, a := range res.Authorizations {
 		rp, owner, err := g.cfg.Resources.ResourcePolicy(ctx, ev.Service, a.Resource)
 		if err != nil {
 			return "", &apiError{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "The resource's policy could not be read."}
 		}
 		keys := a.Context
+		if tagger != nil {
+			// aws:ResourceTag/K as the backend holds the resource's tags
+			// (see restags.go, also for why kms:ViaService and
+			// aws:CalledVia are never set).
+			tags, err := tagger.resourceTags(ctx, a.Action, a.Resource)
+			if err != nil {
+				return "", &apiError{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "The resource's tags could not be read."}
+			}
+			keys = withKeys(keys, tags)
+			a.Context = keys // anonymous requests read them from there
+		}
 		if keys == nil {
 			keys = map[string][]string{}
 		}

@@ -71,6 +71,7 @@ type BackendPolicies struct {
 	http     *http.Client
 	policies *ttlCache[*policy.Set]
 	owners   *ttlCache[string]
+	tags     *ttlCache[tagEntry]
 }
 
 // NewBackendPolicies returns the resource policies of a backend.
@@ -99,7 +100,8 @@ func NewBackendPolicies(cfg BackendConfig) *BackendPolicies {
 	}
 	return &BackendPolicies{cfg: cfg, http: &http.Client{Transport: tr, Timeout: 10 * time.Second},
 		policies: newTTLCache[*policy.Set](cfg.MaxEntries, cfg.TTL, cfg.Now),
-		owners:   newTTLCache[string](cfg.MaxEntries, cfg.TTL, cfg.Now)}
+		owners:   newTTLCache[string](cfg.MaxEntries, cfg.TTL, cfg.Now),
+		tags:     newTTLCache[tagEntry](cfg.MaxEntries, cfg.TTL, cfg.Now)}
 }
 
 // ResourcePolicy returns the resource's policy (nil: none) and its owner
@@ -427,7 +429,8 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		return nil
 	}
 	op := fw.res.Operation
-	if !createOps[fw.service][op] && !deleteOps[fw.service][op] && !policyOps[fw.service][op] {
+	if !createOps[fw.service][op] && !deleteOps[fw.service][op] && !policyOps[fw.service][op] && !tagOps[fw.service][op] &&
+		(fw.service != "s3" || !objectTagWrites[op]) {
 		return nil
 	}
 	var answer []byte
@@ -448,6 +451,10 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 
 func (b *BackendPolicies) written(ctx context.Context, service string, caller *iam.Caller, res *actions.Result, answer []byte) {
 	op := res.Operation
+	b.tagsWritten(service, op, res)
+	if !createOps[service][op] && !deleteOps[service][op] && !policyOps[service][op] {
+		return // a tag write: the policies and owners stay
+	}
 	var refs []resourceRef
 	for _, a := range res.Authorizations {
 		if r, ok := parseResource(a.Resource); ok && r.service == service {
