@@ -106,6 +106,10 @@ type Account struct {
 	Managed map[string]*PolicyRef
 	// Unresolved are managed policy ARNs attached but found nowhere.
 	Unresolved []string
+	// SCPs are the service control policies over the account, one set per
+	// organization level, outermost first; set before BuildGraph. A dump
+	// holds none: nil means no organization.
+	SCPs []*policy.Set
 
 	byARN map[string]*Entity
 	dump  *Dump

@@ -5,38 +5,149 @@ import (
 	"strings"
 
 	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/policy"
 )
 
 // Admin is the node every escalation search aims for: access equal to an
 // administrator's.
 const Admin = "ADMIN"
 
-// codeServices are the services that run code as a role passed to them:
-// who can pass the role and start the code acts with the role's access.
-type codeService struct {
-	service string   // the principal the role must trust
-	actions []string // what the caller needs besides iam:PassRole
-	probe   string   // a resource for the actions ("" = "*")
-	profile bool     // the role must be in an instance profile
-}
+// adminPolicyARN is the policy an attacker attaches: it exists in every
+// account (conditions on iam:PolicyARN are asked about it).
+const adminPolicyARN = "arn:${P}:iam::aws:policy/AdministratorAccess"
 
-var codeServices = []codeService{
-	{"lambda.amazonaws.com", []string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "arn:${P}:lambda:us-east-1:${A}:function:iamd-probe", false},
-	{"ec2.amazonaws.com", []string{"ec2:RunInstances"}, "*", true},
-	{"cloudformation.amazonaws.com", []string{"cloudformation:CreateStack"}, "arn:${P}:cloudformation:us-east-1:${A}:stack/iamd-probe/*", false},
-	{"glue.amazonaws.com", []string{"glue:CreateDevEndpoint"}, "arn:${P}:glue:us-east-1:${A}:devEndpoint/iamd-probe", false},
-	{"codebuild.amazonaws.com", []string{"codebuild:CreateProject", "codebuild:StartBuild"}, "arn:${P}:codebuild:us-east-1:${A}:project/iamd-probe", false},
-	{"ecs-tasks.amazonaws.com", []string{"ecs:RegisterTaskDefinition", "ecs:RunTask"}, "*", false},
-	{"sagemaker.amazonaws.com", []string{"sagemaker:CreateNotebookInstance"}, "arn:${P}:sagemaker:us-east-1:${A}:notebook-instance/iamd-probe", false},
-}
-
-// escalationActions are the actions the techniques need; a principal none
-// of whose statements can name one of them is skipped.
+// escalationActions are the IAM and STS actions the techniques need.
 var escalationActions = []string{
-	"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+	"iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
 	"iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AttachGroupPolicy", "iam:PutGroupPolicy",
 	"iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
 	"iam:UpdateAssumeRolePolicy", "iam:AddUserToGroup", "iam:PassRole",
+	"iam:DeleteUserPermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+}
+
+// attacker is one principal being examined: the resource patterns its
+// Allow statements give each relevant action, and the engine's answers.
+type attacker struct {
+	g   *Graph
+	p   *Entity
+	may map[string][]string // lower-cased action -> resource patterns
+	// policyCtx carries iam:PolicyARN = AdministratorAccess, for attaching.
+	policyCtx policy.Context
+	ctxDone   bool
+	// passCtx carries iam:PassedToService, per service.
+	passCtx map[string]policy.Context
+}
+
+func (at *attacker) mayDo(action string) bool { return at.may[strings.ToLower(action)] != nil }
+
+// can asks the engine about action on resource, when some statement may
+// name the resource at all.
+func (at *attacker) can(action, resource string) bool {
+	return at.canCtx(action, resource, nil)
+}
+
+func (at *attacker) canCtx(action, resource string, ctx *policy.Context) bool {
+	for _, pat := range at.may[strings.ToLower(action)] {
+		if pat == "*" || arn.Like(pat, resource) {
+			return at.g.allowedIn(at.p, action, resource, ctx)
+		}
+	}
+	return false
+}
+
+// canAttach is can for attaching the administrator policy.
+func (at *attacker) canAttach(action, resource string) bool {
+	if !at.ctxDone {
+		at.policyCtx = principalContext(at.p, map[string][]string{"iam:PolicyARN": {at.g.probe(adminPolicyARN)}})
+		at.ctxDone = true
+	}
+	return at.canCtx(action, resource, &at.policyCtx)
+}
+
+// canPass is iam:PassRole of a role to a service.
+func (at *attacker) canPass(role, service string) bool {
+	c, ok := at.passCtx[service]
+	if !ok {
+		c = principalContext(at.p, map[string][]string{"iam:PassedToService": {service}})
+		at.passCtx[service] = c
+	}
+	return at.canCtx("iam:PassRole", role, &c)
+}
+
+// grantsAny: some way to write a policy that applies to target (a user or
+// role), with the administrator policy or one of its own.
+func (at *attacker) grantsAny(target *Entity) (string, bool) {
+	attach, put := "iam:AttachUserPolicy", "iam:PutUserPolicy"
+	if target.Kind == KindRole {
+		attach, put = "iam:AttachRolePolicy", "iam:PutRolePolicy"
+	}
+	if at.canAttach(attach, target.ARN) {
+		return attach, true
+	}
+	if at.can(put, target.ARN) {
+		return put, true
+	}
+	return "", false
+}
+
+// unbounded: policies written on target take full effect (no boundary,
+// or the attacker can delete it).
+func (at *attacker) unbounded(target *Entity) bool {
+	if target.Boundary == nil {
+		return true
+	}
+	if target.Kind == KindUser {
+		return at.can("iam:DeleteUserPermissionsBoundary", target.ARN)
+	}
+	return at.can("iam:DeleteRolePermissionsBoundary", target.ARN)
+}
+
+// runs reports whether the attacker can make the technique's service run
+// its code: every action allowed on some resource it can name, actions on
+// the same kind of resource on the same one.
+func (at *attacker) runs(t *passRoleTechnique) bool {
+	for _, a := range t.actions {
+		if !at.mayDo(a.action) {
+			return false
+		}
+	}
+	groups := map[string][]string{}
+	var order []string
+	for _, a := range t.actions {
+		if groups[a.template] == nil {
+			order = append(order, a.template)
+		}
+		groups[a.template] = append(groups[a.template], a.action)
+	}
+	for _, tmpl := range order {
+		acts := groups[tmpl]
+		cands := []string{at.g.fillTemplate(tmpl)}
+		for _, act := range acts {
+			for _, pat := range at.may[strings.ToLower(act)] {
+				if w, ok := at.g.witness(tmpl, pat); ok {
+					cands = append(cands, w)
+				}
+			}
+		}
+		found := false
+		for _, w := range cands {
+			all := true
+			for _, act := range acts {
+				if !at.g.allowed(at.p, act, w, nil) {
+					all = false
+					break
+				}
+			}
+			if all {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // EscalationEdges computes the edges the known techniques give each
@@ -47,139 +158,91 @@ func (g *Graph) EscalationEdges() []Edge {
 	}
 	a := g.Account
 	out := []Edge{}
-	add := func(from, to, technique, detail string) {
-		out = append(out, Edge{From: from, To: to, Kind: EdgeEscalate, Label: technique + ": " + detail})
+	add := func(from, to, technique, id, detail string, cond bool) {
+		out = append(out, Edge{From: from, To: to, Kind: EdgeEscalate, Label: technique + ": " + detail + " [" + id + "]", Conditional: cond})
 	}
-	// The services each role trusts (unconditionally), for PassRole.
-	trusted := map[string]map[string]bool{}
+	// The services each role trusts, for PassRole: unconditionally, or (for
+	// web identity) with conditions.
+	trusted := map[string]map[string]roleTrust{}
 	for _, r := range a.Roles {
 		for _, ed := range g.assumers[r.ARN] {
-			if !ed.Conditional && g.Nodes[ed.From] != nil && g.Nodes[ed.From].Kind == KindService {
-				if trusted[r.ARN] == nil {
-					trusted[r.ARN] = map[string]bool{}
-				}
-				trusted[r.ARN][ed.From] = true
+			n := g.Nodes[ed.From]
+			if n == nil || n.Kind != KindService && n.Kind != KindFederated {
+				continue
+			}
+			if ed.Conditional && n.Kind != KindFederated {
+				continue
+			}
+			if trusted[r.ARN] == nil {
+				trusted[r.ARN] = map[string]roleTrust{}
+			}
+			trusted[r.ARN][ed.From] = roleTrust{ed.Conditional}
+		}
+	}
+	// Customer managed policies attached to roles (directly), for the
+	// policy-version paths.
+	rolesOf := map[string][]*Entity{}
+	for _, r := range a.Roles {
+		for _, pol := range r.Attached {
+			if !strings.Contains(pol.ARN, ":aws:policy/") {
+				rolesOf[pol.ARN] = append(rolesOf[pol.ARN], r)
 			}
 		}
 	}
+	// What each policy may allow, once per policy: most are shared.
+	perPolicy := map[*PolicyRef]map[string][]string{}
 	for _, p := range a.Principals() {
-		// The resource patterns of the statements that may allow each
-		// technique: the engine is asked only about targets they match.
 		may := map[string][]string{}
-		for _, act := range escalationActions {
-			if res := allowedResources(p, act); res != nil {
-				may[act] = res
+		for _, ref := range p.Policies() {
+			m, ok := perPolicy[ref]
+			if !ok {
+				m = mayAllow(ref)
+				perPolicy[ref] = m
+			}
+			for act, res := range m {
+				may[act] = append(may[act], res...)
 			}
 		}
 		if len(may) == 0 {
 			continue
 		}
-		can := func(action, resource string) bool {
-			for _, pat := range may[action] {
-				if pat == "*" || arn.Like(pat, resource) {
-					return g.allowed(p, action, resource, nil)
-				}
-			}
-			return false
+		at := &attacker{g: g, p: p, may: may, passCtx: map[string]policy.Context{}}
+		g.selfEscalation(at, add)
+		g.principalAccess(at, rolesOf, add)
+		if !at.mayDo("iam:PassRole") {
+			continue
 		}
-		// Policies it writes on itself count only when no boundary caps
-		// them, or it can remove the boundary.
-		selfUnbounded := p.Boundary == nil ||
-			p.Kind == KindUser && g.allowed(p, "iam:DeleteUserPermissionsBoundary", p.ARN, nil) ||
-			p.Kind == KindRole && g.allowed(p, "iam:DeleteRolePermissionsBoundary", p.ARN, nil)
-		if selfUnbounded {
-			if p.Kind == KindUser {
-				for _, act := range []string{"iam:AttachUserPolicy", "iam:PutUserPolicy"} {
-					if can(act, p.ARN) {
-						add(p.ARN, Admin, act, "grant itself any policy")
-					}
-				}
-				for _, grp := range p.Groups {
-					for _, act := range []string{"iam:AttachGroupPolicy", "iam:PutGroupPolicy"} {
-						if can(act, grp.ARN) {
-							add(p.ARN, Admin, act, "grant its group "+grp.Name+" any policy")
-						}
-					}
-				}
-			} else {
-				for _, act := range []string{"iam:AttachRolePolicy", "iam:PutRolePolicy"} {
-					if can(act, p.ARN) {
-						add(p.ARN, Admin, act, "grant itself any policy")
-					}
-				}
-			}
-			for _, pol := range p.Policies() {
-				if pol.Inline || strings.Contains(pol.ARN, ":aws:policy/") {
-					continue
-				}
-				if can("iam:CreatePolicyVersion", pol.ARN) {
-					add(p.ARN, Admin, "iam:CreatePolicyVersion", "rewrite its policy "+pol.Name+" and set it as default")
-				} else if can("iam:SetDefaultPolicyVersion", pol.ARN) && g.adminVersion(pol.ARN) != "" {
-					add(p.ARN, Admin, "iam:SetDefaultPolicyVersion", "make version "+g.adminVersion(pol.ARN)+" of "+pol.Name+" the default")
-				}
+		// The techniques it can start code with, whichever role it passes.
+		var runs []*passRoleTechnique
+		for i := range passRoleTechniques {
+			if t := &passRoleTechniques[i]; at.runs(t) {
+				runs = append(runs, t)
 			}
 		}
-		for _, u := range a.Users {
-			if u == p {
-				continue
-			}
-			if can("iam:CreateAccessKey", u.ARN) {
-				add(p.ARN, u.ARN, "iam:CreateAccessKey", "create an access key for "+u.Name)
-			}
-			for _, act := range []string{"iam:CreateLoginProfile", "iam:UpdateLoginProfile"} {
-				if can(act, u.ARN) {
-					add(p.ARN, u.ARN, act, "set the console password of "+u.Name)
-					break
-				}
-			}
-		}
-		if p.Kind == KindUser {
-			for _, grp := range a.Groups {
-				if can("iam:AddUserToGroup", grp.ARN) && !inGroup(p, grp) {
-					add(p.ARN, grp.ARN, "iam:AddUserToGroup", "add itself to "+grp.Name)
-				}
-			}
-		}
-		// The services it can start code with, whichever role it passes.
-		var runs []codeService
-		if may["iam:PassRole"] != nil {
-		next:
-			for _, cs := range codeServices {
-				for _, act := range cs.actions {
-					if !g.allowed(p, act, g.probe(cs.probe), nil) {
-						continue next
-					}
-				}
-				runs = append(runs, cs)
-			}
+		if len(runs) == 0 {
+			continue
 		}
 		for _, r := range a.Roles {
-			if r == p {
+			if r == p || len(trusted[r.ARN]) == 0 {
 				continue
 			}
-			if can("iam:UpdateAssumeRolePolicy", r.ARN) {
-				add(p.ARN, r.ARN, "iam:UpdateAssumeRolePolicy", "make "+r.Name+" trust it, then assume it")
-			}
-			if r.Boundary == nil {
-				for _, ed := range g.assumes[p.ARN] {
-					if ed.To != r.ARN || ed.Conditional {
+		techniques:
+			for _, t := range runs {
+				for _, st := range t.targets {
+					tr, ok := trusted[r.ARN][st.service]
+					if !ok || tr.conditional && !t.federated || st.profile && len(r.Profiles) == 0 {
 						continue
 					}
-					for _, act := range []string{"iam:AttachRolePolicy", "iam:PutRolePolicy"} {
-						if can(act, r.ARN) {
-							add(p.ARN, Admin, act, "grant "+r.Name+", which it can assume, any policy")
-						}
+					if !at.canPass(r.ARN, st.service) || t.companion != "" && !g.companionPassable(at, t.companion, trusted) {
+						continue
 					}
+					acts := make([]string, len(t.actions))
+					for i, x := range t.actions {
+						acts[i] = x.action
+					}
+					add(p.ARN, r.ARN, "iam:PassRole", t.ID, "pass "+r.Name+" to "+st.service+" and run code with "+strings.Join(acts, ", "), tr.conditional)
+					break techniques // one edge per role
 				}
-			}
-			if len(runs) == 0 || len(trusted[r.ARN]) == 0 || !can("iam:PassRole", r.ARN) {
-				continue
-			}
-			for _, cs := range runs {
-				if !trusted[r.ARN][cs.service] || cs.profile && len(r.Profiles) == 0 {
-					continue
-				}
-				add(p.ARN, r.ARN, "iam:PassRole", "pass "+r.Name+" to "+cs.service+" and run code with "+strings.Join(cs.actions, ", "))
 			}
 		}
 	}
@@ -189,6 +252,170 @@ func (g *Graph) EscalationEdges() []Edge {
 		g.escalationFrom[e.From] = append(g.escalationFrom[e.From], e)
 	}
 	return out
+}
+
+// roleTrust is a service (or web identity provider) a role trusts.
+type roleTrust struct{ conditional bool }
+
+// allowedIn is allowed with a request context built beforehand.
+func (g *Graph) allowedIn(e *Entity, action, resource string, ctx *policy.Context) bool {
+	in, req := g.input(e, action, resource, nil)
+	if ctx != nil {
+		req.Context = *ctx
+	}
+	return policy.Evaluate(in, req) == policy.Allowed
+}
+
+// companionPassable: some role trusting service that the attacker may pass.
+func (g *Graph) companionPassable(at *attacker, service string, trusted map[string]map[string]roleTrust) bool {
+	for _, r := range g.Account.Roles {
+		if tr, ok := trusted[r.ARN][service]; ok && !tr.conditional && at.canPass(r.ARN, service) {
+			return true
+		}
+	}
+	return false
+}
+
+// selfEscalation: policies the principal writes on itself, its groups, its
+// own managed policies (iam-001, 005, 007-011, 013).
+func (g *Graph) selfEscalation(at *attacker, add func(from, to, technique, id, detail string, cond bool)) {
+	p, a := at.p, g.Account
+	if at.unbounded(p) {
+		if p.Kind == KindUser {
+			if at.canAttach("iam:AttachUserPolicy", p.ARN) {
+				add(p.ARN, Admin, "iam:AttachUserPolicy", "iam-008", "attach AdministratorAccess to itself", false)
+			}
+			if at.can("iam:PutUserPolicy", p.ARN) {
+				add(p.ARN, Admin, "iam:PutUserPolicy", "iam-007", "grant itself any policy", false)
+			}
+			for _, grp := range p.Groups {
+				if at.canAttach("iam:AttachGroupPolicy", grp.ARN) {
+					add(p.ARN, Admin, "iam:AttachGroupPolicy", "iam-010", "attach AdministratorAccess to its group "+grp.Name, false)
+				}
+				if at.can("iam:PutGroupPolicy", grp.ARN) {
+					add(p.ARN, Admin, "iam:PutGroupPolicy", "iam-011", "grant its group "+grp.Name+" any policy", false)
+				}
+			}
+		} else {
+			if at.canAttach("iam:AttachRolePolicy", p.ARN) {
+				add(p.ARN, Admin, "iam:AttachRolePolicy", "iam-009", "attach AdministratorAccess to itself", false)
+			}
+			if at.can("iam:PutRolePolicy", p.ARN) {
+				add(p.ARN, Admin, "iam:PutRolePolicy", "iam-005", "grant itself any policy", false)
+			}
+		}
+		for _, pol := range p.Policies() {
+			if pol.Inline || strings.Contains(pol.ARN, ":aws:policy/") {
+				continue
+			}
+			if at.can("iam:CreatePolicyVersion", pol.ARN) {
+				add(p.ARN, Admin, "iam:CreatePolicyVersion", "iam-001", "rewrite its policy "+pol.Name+" and set it as default", false)
+			} else if at.can("iam:SetDefaultPolicyVersion", pol.ARN) && g.adminVersion(pol.ARN) != "" {
+				add(p.ARN, Admin, "iam:SetDefaultPolicyVersion", "iamd-setdefaultpolicyversion", "make version "+g.adminVersion(pol.ARN)+" of "+pol.Name+" the default", false)
+			}
+		}
+	}
+	if p.Kind == KindUser && at.mayDo("iam:AddUserToGroup") {
+		for _, grp := range a.Groups {
+			if !inGroup(p, grp) && at.can("iam:AddUserToGroup", grp.ARN) {
+				add(p.ARN, grp.ARN, "iam:AddUserToGroup", "iam-013", "add itself to "+grp.Name, false)
+			}
+		}
+	}
+}
+
+// principalAccess: credentials for other users, trust policies rewritten,
+// and the modify-then-take-over chains (iam-002..006, 012, 014..021).
+func (g *Graph) principalAccess(at *attacker, rolesOf map[string][]*Entity, add func(from, to, technique, id, detail string, cond bool)) {
+	p, a := at.p, g.Account
+	takeOver := at.mayDo("iam:CreateAccessKey") || at.mayDo("iam:CreateLoginProfile") || at.mayDo("iam:UpdateLoginProfile")
+	if takeOver {
+		modify := at.mayDo("iam:AttachUserPolicy") || at.mayDo("iam:PutUserPolicy")
+		for _, u := range a.Users {
+			if u == p {
+				continue
+			}
+			how, id := "", ""
+			switch {
+			case at.can("iam:CreateAccessKey", u.ARN):
+				how, id = "iam:CreateAccessKey", "iam-002"
+				if at.can("iam:DeleteAccessKey", u.ARN) {
+					id = "iam-003"
+				}
+			case at.can("iam:CreateLoginProfile", u.ARN):
+				how, id = "iam:CreateLoginProfile", "iam-004"
+			case at.can("iam:UpdateLoginProfile", u.ARN):
+				how, id = "iam:UpdateLoginProfile", "iam-006"
+			}
+			if how == "" {
+				continue
+			}
+			verb := "create an access key for "
+			if how != "iam:CreateAccessKey" {
+				verb = "set the console password of "
+			}
+			add(p.ARN, u.ARN, how, id, verb+u.Name, false)
+			if !modify || !at.unbounded(u) {
+				continue
+			}
+			if w, ok := at.grantsAny(u); ok {
+				id := "iam-015"
+				if w == "iam:PutUserPolicy" {
+					id = "iam-018"
+				}
+				add(p.ARN, Admin, w, id, "grant "+u.Name+" any policy, then "+verb+"it", false)
+			}
+		}
+	}
+	trustEdit := at.mayDo("iam:UpdateAssumeRolePolicy")
+	writeRole := at.mayDo("iam:AttachRolePolicy") || at.mayDo("iam:PutRolePolicy")
+	version := at.mayDo("iam:CreatePolicyVersion")
+	// Roles it can already assume, unconditionally.
+	assumable := map[string]bool{}
+	for _, ed := range g.assumes[p.ARN] {
+		if !ed.Conditional {
+			assumable[ed.To] = true
+		}
+	}
+	if !trustEdit && !(writeRole || version) {
+		return
+	}
+	for _, r := range a.Roles {
+		if r == p {
+			continue
+		}
+		retrust := trustEdit && at.can("iam:UpdateAssumeRolePolicy", r.ARN)
+		if retrust {
+			add(p.ARN, r.ARN, "iam:UpdateAssumeRolePolicy", "iam-012", "make "+r.Name+" trust it, then assume it", false)
+		}
+		if !retrust && !assumable[r.ARN] || !at.unbounded(r) {
+			continue
+		}
+		then := ", which it can assume"
+		if !assumable[r.ARN] {
+			then = ", make it trust it and assume it"
+		}
+		if writeRole {
+			if w, ok := at.grantsAny(r); ok {
+				id := map[[2]bool]string{{true, true}: "iam-014", {false, true}: "iam-017", {true, false}: "iam-019", {false, false}: "iam-021"}[[2]bool{w == "iam:AttachRolePolicy", assumable[r.ARN]}]
+				add(p.ARN, Admin, w, id, "grant "+r.Name+" any policy"+then, false)
+				continue
+			}
+		}
+		if version {
+			for _, pol := range r.Attached {
+				if _, ok := rolesOf[pol.ARN]; !ok || !at.can("iam:CreatePolicyVersion", pol.ARN) {
+					continue
+				}
+				id := "iam-020"
+				if assumable[r.ARN] {
+					id = "iam-016"
+				}
+				add(p.ARN, Admin, "iam:CreatePolicyVersion", id, "rewrite "+pol.Name+", attached to "+r.Name+then, false)
+				break
+			}
+		}
+	}
 }
 
 func inGroup(u, grp *Entity) bool {
@@ -358,10 +585,18 @@ func (g *Graph) search(from string, goal func(string) bool) ([]Step, string, boo
 
 func edgeStep(ed Edge) Step {
 	if ed.Kind == EdgeAssume {
-		return Step{Kind: "assume", From: ed.From, To: ed.To, Detail: ed.Label, Conditional: ed.Conditional, Condition: ed.Condition}
+		st := Step{Kind: "assume", From: ed.From, To: ed.To, Detail: ed.Label, Conditional: ed.Conditional, Condition: ed.Condition}
+		if ed.Label == "sts:AssumeRole" {
+			st.Technique = "sts-001"
+		}
+		return st
 	}
 	technique, detail, _ := strings.Cut(ed.Label, ": ")
-	return Step{Kind: technique, From: ed.From, To: ed.To, Detail: detail}
+	st := Step{Kind: technique, From: ed.From, To: ed.To, Detail: detail, Conditional: ed.Conditional}
+	if i := strings.LastIndex(detail, " ["); i >= 0 && strings.HasSuffix(detail, "]") {
+		st.Technique = detail[i+2 : len(detail)-1]
+	}
+	return st
 }
 
 // Path finds how a principal reaches a target: a role (or user, or group)

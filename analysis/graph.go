@@ -217,7 +217,7 @@ func (g *Graph) trustEdges(r *Entity, assumers []assumer) {
 		in := &policy.Input{Resource: r.trust}
 		switch {
 		case c.entity != nil:
-			in.Identity, in.Boundary = c.entity.identity, c.entity.boundary
+			in.Identity, in.Boundary, in.SCPs = c.entity.identity, c.entity.boundary, a.SCPs
 		case c.principal.Account != "":
 			// Another account decides its own side: assume it lets them.
 			in.Identity = g.allowAll
@@ -308,7 +308,7 @@ func (g *Graph) allowed(e *Entity, action, resource string, extra map[string][]s
 }
 
 func (g *Graph) input(e *Entity, action, resource string, extra map[string][]string) (*policy.Input, *policy.Request) {
-	in := &policy.Input{Identity: e.identity, Boundary: e.boundary}
+	in := &policy.Input{Identity: e.identity, Boundary: e.boundary, SCPs: g.Account.SCPs}
 	if strings.HasPrefix(strings.ToLower(action), "sts:assumerole") {
 		if r, ok := g.Account.Entity(resource); ok && r.Kind == KindRole {
 			in.Resource = r.trust

@@ -19,6 +19,8 @@ type Step struct {
 	Detail      string   `json:"detail,omitempty"`
 	Conditional bool     `json:"conditional,omitempty"`
 	Condition   []string `json:"condition_keys,omitempty"`
+	// Technique is the catalogue id of an escalation step (see Techniques).
+	Technique string `json:"technique,omitempty"`
 }
 
 func (s Step) String() string {
