@@ -30,7 +30,7 @@ var escalationActions = []string{
 type attacker struct {
 	g   *Graph
 	p   *Entity
-	may map[string][]string // lower-cased action -> resource patterns
+	may map[string][]string // action -> resource patterns
 	// policyCtx carries iam:PolicyARN = AdministratorAccess, for attaching.
 	policyCtx policy.Context
 	ctxDone   bool
@@ -38,7 +38,53 @@ type attacker struct {
 	passCtx map[string]policy.Context
 }
 
-func (at *attacker) mayDo(action string) bool { return at.may[strings.ToLower(action)] != nil }
+func (at *attacker) mayDo(action string) bool { return at.may[action] != nil }
+
+// named lists the entities of a kind that a statement allowing one of the
+// actions may name, in ARN order: looked up by ARN, or (for patterns with
+// wildcards) matched against every entity of the kind.
+func (at *attacker) named(kind Kind, actions ...string) []*Entity {
+	a := at.g.Account
+	all := a.Users
+	switch kind {
+	case KindRole:
+		all = a.Roles
+	case KindGroup:
+		all = a.Groups
+	}
+	var pats []string
+	scan := false
+	for _, act := range actions {
+		for _, pat := range at.may[act] {
+			pats = append(pats, pat)
+			scan = scan || strings.ContainsAny(pat, "*?")
+		}
+	}
+	if len(pats) == 0 {
+		return nil
+	}
+	var out []*Entity
+	if scan {
+		for _, e := range all {
+			for _, pat := range pats {
+				if pat == "*" || arn.Like(pat, e.ARN) {
+					out = append(out, e)
+					break
+				}
+			}
+		}
+		return out
+	}
+	seen := map[*Entity]bool{}
+	for _, pat := range pats {
+		if e, ok := a.Entity(pat); ok && e.Kind == kind && !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+	return out
+}
 
 // can asks the engine about action on resource, when some statement may
 // name the resource at all.
@@ -47,7 +93,7 @@ func (at *attacker) can(action, resource string) bool {
 }
 
 func (at *attacker) canCtx(action, resource string, ctx *policy.Context) bool {
-	for _, pat := range at.may[strings.ToLower(action)] {
+	for _, pat := range at.may[action] {
 		if pat == "*" || arn.Like(pat, resource) {
 			return at.g.allowedIn(at.p, action, resource, ctx)
 		}
@@ -123,7 +169,7 @@ func (at *attacker) runs(t *passRoleTechnique) bool {
 		acts := groups[tmpl]
 		cands := []string{at.g.fillTemplate(tmpl)}
 		for _, act := range acts {
-			for _, pat := range at.may[strings.ToLower(act)] {
+			for _, pat := range at.may[act] {
 				if w, ok := at.g.witness(tmpl, pat); ok {
 					cands = append(cands, w)
 				}
@@ -157,9 +203,30 @@ func (g *Graph) EscalationEdges() []Edge {
 		return g.escalation
 	}
 	a := g.Account
-	out := []Edge{}
-	add := func(from, to, technique, id, detail string, cond bool) {
-		out = append(out, Edge{From: from, To: to, Kind: EdgeEscalate, Label: technique + ": " + detail + " [" + id + "]", Conditional: cond})
+	// Each principal's edges are gathered apart, then joined once: the
+	// edges run to hundreds of thousands on a large account.
+	var cur []Edge
+	from := map[string][]Edge{}
+	var order []string
+	// One edge to ADMIN per principal and technique is enough (the first
+	// target named), and none from a principal that is an administrator
+	// already.
+	toAdmin := map[[2]string]bool{}
+	add := func(src, to, technique, id, detail string, cond bool) {
+		if to == Admin {
+			if n := g.Nodes[src]; n != nil && n.Admin || toAdmin[[2]string{src, id}] {
+				return
+			}
+			toAdmin[[2]string{src, id}] = true
+		}
+		cur = append(cur, Edge{From: src, To: to, Kind: EdgeEscalate, Label: technique + ": " + detail + " [" + id + "]", Conditional: cond})
+	}
+	flush := func(p *Entity) {
+		if len(cur) > 0 {
+			from[p.ARN] = cur
+			order = append(order, p.ARN)
+			cur = nil
+		}
 	}
 	// The services each role trusts, for PassRole: unconditionally, or (for
 	// web identity) with conditions.
@@ -209,49 +276,59 @@ func (g *Graph) EscalationEdges() []Edge {
 		at := &attacker{g: g, p: p, may: may, passCtx: map[string]policy.Context{}}
 		g.selfEscalation(at, add)
 		g.principalAccess(at, rolesOf, add)
-		if !at.mayDo("iam:PassRole") {
-			continue
+		if at.mayDo("iam:PassRole") {
+			g.passRole(at, trusted, add)
 		}
-		// The techniques it can start code with, whichever role it passes.
-		var runs []*passRoleTechnique
-		for i := range passRoleTechniques {
-			if t := &passRoleTechniques[i]; at.runs(t) {
-				runs = append(runs, t)
-			}
-		}
-		if len(runs) == 0 {
-			continue
-		}
-		for _, r := range a.Roles {
-			if r == p || len(trusted[r.ARN]) == 0 {
-				continue
-			}
-		techniques:
-			for _, t := range runs {
-				for _, st := range t.targets {
-					tr, ok := trusted[r.ARN][st.service]
-					if !ok || tr.conditional && !t.federated || st.profile && len(r.Profiles) == 0 {
-						continue
-					}
-					if !at.canPass(r.ARN, st.service) || t.companion != "" && !g.companionPassable(at, t.companion, trusted) {
-						continue
-					}
-					acts := make([]string, len(t.actions))
-					for i, x := range t.actions {
-						acts[i] = x.action
-					}
-					add(p.ARN, r.ARN, "iam:PassRole", t.ID, "pass "+r.Name+" to "+st.service+" and run code with "+strings.Join(acts, ", "), tr.conditional)
-					break techniques // one edge per role
-				}
-			}
-		}
+		flush(p)
+	}
+	total := 0
+	for _, id := range order {
+		total += len(from[id])
+	}
+	out := make([]Edge, 0, total)
+	for _, id := range order {
+		out = append(out, from[id]...)
 	}
 	g.escalation = out
-	g.escalationFrom = map[string][]Edge{}
-	for _, e := range out {
-		g.escalationFrom[e.From] = append(g.escalationFrom[e.From], e)
-	}
+	g.escalationFrom = from
 	return out
+}
+
+// passRole: roles passed to a service that runs the attacker's code (the
+// catalogue's new-passrole paths), one edge per role.
+func (g *Graph) passRole(at *attacker, trusted map[string]map[string]roleTrust, add func(from, to, technique, id, detail string, cond bool)) {
+	p := at.p
+	// The techniques it can start code with, whichever role it passes.
+	var runs []*passRoleTechnique
+	for i := range passRoleTechniques {
+		if t := &passRoleTechniques[i]; at.runs(t) {
+			runs = append(runs, t)
+		}
+	}
+	if len(runs) == 0 {
+		return
+	}
+	// The most specific first: its id names what the attacker holds.
+	sort.SliceStable(runs, func(i, j int) bool { return len(runs[i].actions) > len(runs[j].actions) })
+	for _, r := range at.named(KindRole, "iam:PassRole") {
+		if r == p || len(trusted[r.ARN]) == 0 {
+			continue
+		}
+	techniques:
+		for _, t := range runs {
+			for _, st := range t.targets {
+				tr, ok := trusted[r.ARN][st.service]
+				if !ok || tr.conditional && !t.federated || st.profile && len(r.Profiles) == 0 {
+					continue
+				}
+				if !at.canPass(r.ARN, st.service) || t.companion != "" && !g.companionPassable(at, t.companion, trusted) {
+					continue
+				}
+				add(p.ARN, r.ARN, "iam:PassRole", t.ID, "pass "+r.Name+" to "+st.service+" and run code with "+t.actionList(), tr.conditional)
+				break techniques // one edge per role
+			}
+		}
+	}
 }
 
 // roleTrust is a service (or web identity provider) a role trusts.
@@ -268,7 +345,7 @@ func (g *Graph) allowedIn(e *Entity, action, resource string, ctx *policy.Contex
 
 // companionPassable: some role trusting service that the attacker may pass.
 func (g *Graph) companionPassable(at *attacker, service string, trusted map[string]map[string]roleTrust) bool {
-	for _, r := range g.Account.Roles {
+	for _, r := range at.named(KindRole, "iam:PassRole") {
 		if tr, ok := trusted[r.ARN][service]; ok && !tr.conditional && at.canPass(r.ARN, service) {
 			return true
 		}
@@ -279,7 +356,7 @@ func (g *Graph) companionPassable(at *attacker, service string, trusted map[stri
 // selfEscalation: policies the principal writes on itself, its groups, its
 // own managed policies (iam-001, 005, 007-011, 013).
 func (g *Graph) selfEscalation(at *attacker, add func(from, to, technique, id, detail string, cond bool)) {
-	p, a := at.p, g.Account
+	p := at.p
 	if at.unbounded(p) {
 		if p.Kind == KindUser {
 			if at.canAttach("iam:AttachUserPolicy", p.ARN) {
@@ -316,7 +393,7 @@ func (g *Graph) selfEscalation(at *attacker, add func(from, to, technique, id, d
 		}
 	}
 	if p.Kind == KindUser && at.mayDo("iam:AddUserToGroup") {
-		for _, grp := range a.Groups {
+		for _, grp := range at.named(KindGroup, "iam:AddUserToGroup") {
 			if !inGroup(p, grp) && at.can("iam:AddUserToGroup", grp.ARN) {
 				add(p.ARN, grp.ARN, "iam:AddUserToGroup", "iam-013", "add itself to "+grp.Name, false)
 			}
@@ -331,7 +408,7 @@ func (g *Graph) principalAccess(at *attacker, rolesOf map[string][]*Entity, add 
 	takeOver := at.mayDo("iam:CreateAccessKey") || at.mayDo("iam:CreateLoginProfile") || at.mayDo("iam:UpdateLoginProfile")
 	if takeOver {
 		modify := at.mayDo("iam:AttachUserPolicy") || at.mayDo("iam:PutUserPolicy")
-		for _, u := range a.Users {
+		for _, u := range at.named(KindUser, "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile") {
 			if u == p {
 				continue
 			}
@@ -380,7 +457,20 @@ func (g *Graph) principalAccess(at *attacker, rolesOf map[string][]*Entity, add 
 	if !trustEdit && !(writeRole || version) {
 		return
 	}
-	for _, r := range a.Roles {
+	// The roles it can rewrite the trust of, and those it can assume.
+	cands := at.named(KindRole, "iam:UpdateAssumeRolePolicy")
+	if writeRole || version {
+		seen := map[*Entity]bool{}
+		for _, r := range cands {
+			seen[r] = true
+		}
+		for _, r := range a.Roles {
+			if assumable[r.ARN] && !seen[r] {
+				cands = append(cands, r)
+			}
+		}
+	}
+	for _, r := range cands {
 		if r == p {
 			continue
 		}

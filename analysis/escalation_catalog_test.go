@@ -173,7 +173,9 @@ func catAccount(perms []catPerm, attackerIsRole bool) *Dump {
 		return ManagedPolicyDetail{PolicyName: name, Arn: catARN("policy", name), DefaultVersionId: "v1",
 			PolicyVersionList: []PolicyVersion{{VersionId: "v1", IsDefaultVersion: true, Document: doc}}}
 	}
-	attached := func(name string) AttachedPolicy { return AttachedPolicy{PolicyName: name, PolicyArn: catARN("policy", name)} }
+	attached := func(name string) AttachedPolicy {
+		return AttachedPolicy{PolicyName: name, PolicyArn: catARN("policy", name)}
+	}
 	trust := func(principal string) Document {
 		return catDoc(`{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"}`)
 	}

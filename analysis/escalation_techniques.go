@@ -285,6 +285,9 @@ func (g *Graph) witness(template, pattern string) (string, bool) {
 	return strings.Join(pp[:], ":"), true
 }
 
+// canonical spells each relevant action as the techniques do.
+var canonical = map[string]string{}
+
 // relevantActions are the actions some technique needs, by service
 // prefix (lower case), so that statements of other services are skipped
 // without matching.
@@ -296,6 +299,15 @@ var relevantActions = func() map[string][]string {
 	for _, t := range passRoleTechniques {
 		for _, a := range t.actions {
 			set[strings.ToLower(a.action)] = true
+		}
+	}
+	for _, a := range escalationActions {
+		canonical[strings.ToLower(a)] = a
+	}
+	canonical["iam:passrole"], canonical["sts:assumerole"] = "iam:PassRole", "sts:AssumeRole"
+	for _, t := range passRoleTechniques {
+		for _, a := range t.actions {
+			canonical[strings.ToLower(a.action)] = a.action
 		}
 	}
 	out := map[string][]string{}
@@ -311,7 +323,8 @@ var relevantActions = func() map[string][]string {
 
 // mayAllow lists, for one policy, the resource patterns of its Allow
 // statements that may name each relevant action (lower-cased; "*" for
-// NotResource and policy variables), as allowedResources does.
+// NotResource and policy variables), as allowedResources does; the keys
+// are spelled as the techniques spell them.
 func mayAllow(p *PolicyRef) map[string][]string {
 	if p.Doc == nil {
 		return nil
@@ -321,6 +334,7 @@ func mayAllow(p *PolicyRef) map[string][]string {
 		if out == nil {
 			out = map[string][]string{}
 		}
+		act = canonical[act]
 		if notRes {
 			out[act] = append(out[act], "*")
 			return
@@ -372,4 +386,13 @@ func mayAllow(p *PolicyRef) map[string][]string {
 		}
 	}
 	return out
+}
+
+// actionList names the actions besides iam:PassRole, for step details.
+func (t *passRoleTechnique) actionList() string {
+	acts := make([]string, len(t.actions))
+	for i, a := range t.actions {
+		acts[i] = a.action
+	}
+	return strings.Join(acts, ", ")
 }
