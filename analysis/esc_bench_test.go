@@ -25,5 +25,5 @@ func BenchmarkEscalations(b *testing.B) {
 		g.escalation = nil
 		g.Escalations()
 	}
-	b.ReportMetric((cpuTime() - start).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op")
 }
