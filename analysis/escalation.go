@@ -388,7 +388,7 @@ func (g *Graph) selfEscalation(at *attacker, add func(from, to, technique, id, d
 			if at.can("iam:CreatePolicyVersion", pol.ARN) {
 				add(p.ARN, Admin, "iam:CreatePolicyVersion", "iam-001", "rewrite its policy "+pol.Name+" and set it as default", false)
 			} else if at.can("iam:SetDefaultPolicyVersion", pol.ARN) && g.adminVersion(pol.ARN) != "" {
-				add(p.ARN, Admin, "iam:SetDefaultPolicyVersion", "iamd-setdefaultpolicyversion", "make version "+g.adminVersion(pol.ARN)+" of "+pol.Name+" the default", false)
+				add(p.ARN, Admin, "iam:SetDefaultPolicyVersion", "iamd-setdefault", "make version "+g.adminVersion(pol.ARN)+" of "+pol.Name+" the default", false)
 			}
 		}
 	}

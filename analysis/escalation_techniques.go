@@ -79,7 +79,7 @@ var iamTechniques = []Technique{
 	{ID: "iam-010", Category: CategorySelf, Name: "iam:AttachGroupPolicy", Note: "on a group the user is in"},
 	{ID: "iam-011", Category: CategorySelf, Name: "iam:PutGroupPolicy", Note: "on a group the user is in"},
 	{ID: "iam-013", Category: CategorySelf, Name: "iam:AddUserToGroup", Note: "to an administrators' group"},
-	{ID: "iamd-setdefaultpolicyversion", Category: CategorySelf, Name: "iam:SetDefaultPolicyVersion", Note: "Rhino Security Labs method 2: a non-default administrator version of its policy exists"},
+	{ID: "iamd-setdefault", Category: CategorySelf, Name: "iam:SetDefaultPolicyVersion", Note: "Rhino Security Labs method 2: a non-default administrator version of its policy exists"},
 	{ID: "iam-002", Category: CategoryPrincipal, Name: "iam:CreateAccessKey", Note: "on another user"},
 	{ID: "iam-003", Category: CategoryPrincipal, Name: "iam:CreateAccessKey + iam:DeleteAccessKey", Note: "on another user (already holding two keys)"},
 	{ID: "iam-004", Category: CategoryPrincipal, Name: "iam:CreateLoginProfile", Note: "on another user"},

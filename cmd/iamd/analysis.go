@@ -552,21 +552,29 @@ principal FROM can become, is allowed. Role assumption and escalation techniques
 
 func newEscalationCommand() *cobra.Command {
 	var s source
-	var fail bool
+	var fail, techniques bool
+	var scps []string
 	cmd := &cobra.Command{
 		Use:   "escalation",
 		Short: "List every principal that can reach administrator-equivalent access, with the steps",
-		Long: `List every user and role that is not an administrator but can become one: by assuming
-roles, creating access keys or console passwords for others, attaching or writing policies on
-itself, its groups or roles it assumes, creating a policy version, rewriting a trust policy,
-joining a group, or passing a role to a service that runs code (Lambda, EC2, CloudFormation,
-Glue, CodeBuild, ECS, SageMaker).`,
+		Long: `List every user and role that is not an administrator but can become one, along the paths
+of the public catalogue (DataDog's pathfinding.cloud; --techniques lists them with their ids):
+assuming roles, creating access keys or console passwords for others, attaching or writing
+policies on itself, its groups, other users and roles it then takes over, creating a policy
+version, rewriting a trust policy, joining a group, or passing a role to one of 43 ways a
+service runs code (Lambda, EC2, CloudFormation, Glue, CodeBuild, ECS, SageMaker, Batch, App
+Runner, Bedrock AgentCore, EMR, Data Pipeline ...). Permissions scoped to resources count:
+each technique asks the engine about a resource the principal can name, with boundaries,
+denies and the service control policies given with --scp.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := s.checkFormat(); err != nil {
 				return err
 			}
-			g, _, err := s.graph(ctxOf(cmd))
+			if techniques {
+				return writeTechniques(cmd.OutOrStdout(), s.format)
+			}
+			g, err := escalationGraph(ctxOf(cmd), &s, scps)
 			if err != nil {
 				return err
 			}
@@ -601,6 +609,8 @@ Glue, CodeBuild, ECS, SageMaker).`,
 	}
 	s.flags(cmd, analysis.Formats...)
 	cmd.Flags().BoolVar(&fail, "fail", false, "exit 1 when any principal can escalate")
+	cmd.Flags().BoolVar(&techniques, "techniques", false, "list the techniques and the catalogue id each implements, and exit")
+	cmd.Flags().StringArrayVar(&scps, "scp", nil, "service control policy file over the account, one per organization level, outermost first (repeatable)")
 	return cmd
 }
 
