@@ -218,8 +218,10 @@ func fillWildcards(s string) string {
 // region. ok is false when the pattern names no such resource (another
 // account, another service, another resource type).
 func (g *Graph) witness(template, pattern string) (string, bool) {
-	if pattern == "*" {
-		return "", false // the default witness covers it
+	if pattern == "*" || template == "*" {
+		// "*" is the default witness; an action that takes no resource is
+		// asked about "*", which only a "*" pattern allows.
+		return "", false
 	}
 	pp, ok := arn.Split(pattern)
 	if !ok {
@@ -230,20 +232,6 @@ func (g *Graph) witness(template, pattern string) (string, bool) {
 		return "", false
 	}
 	pp[1] = a.Partition
-	if template == "*" {
-		// The action names no resource type: any resource of the account
-		// the statement allows stands.
-		if pp[4] != "" {
-			if !arn.Glob(pp[4], a.ID) {
-				return "", false
-			}
-			pp[4] = a.ID
-		}
-		if pp[3] != "" && arn.Glob(pp[3], witnessRegion) {
-			pp[3] = witnessRegion
-		}
-		return fillWildcards(strings.Join(pp[:], ":")), true
-	}
 	tp, ok := arn.Split(strings.NewReplacer("${P}", "*", "${R}", "*", "${A}", "*").Replace(template))
 	if !ok || !arn.Glob(pp[2], tp[2]) {
 		return "", false

@@ -103,6 +103,8 @@ func TestEscalationConditionsBoundariesSCPs(t *testing.T) {
 			allow([]string{"cognito-identity:SetIdentityPoolRoles"}, "*")}, "cognitoidentity-001", true},
 		{"Step Functions (not in the catalogue)", nil, []string{allow([]string{"iam:PassRole"}, catARN("role", "svc-states")),
 			allow([]string{"states:CreateStateMachine", "states:StartExecution"}, "*")}, "iamd-stepfunctions", false},
+		{"actions that take no resource granted on an ARN only", nil, []string{allow([]string{"iam:PassRole"}, catARN("role", "svc-datapipeline")),
+			allow([]string{"datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"}, "arn:aws:datapipeline:*:"+catAcct+":pipeline/*")}, "", false},
 		{"EMR without a service role to pass", nil, []string{allow([]string{"iam:PassRole"}, catARN("role", "svc-ec2")),
 			allow([]string{"elasticmapreduce:RunJobFlow"}, "*")}, "", false},
 		{"NotAction: everything but IAM writes except PassRole", nil, []string{catStmt("Allow", []string{"iam:PassRole"}, []string{"*"}, ""),
@@ -174,9 +176,8 @@ func TestEscalationWitness(t *testing.T) {
 		{cfnStack, "*", ""}, // the default covers it
 		{cfnSet, "arn:aws:cloudformation:*:*:stackset/shared-*", "arn:aws:cloudformation:us-east-1:" + acct + ":stackset/shared-x:x"},
 		{lambdaFn, "arn:aws:lambda:*:" + acct + ":function:fn-*", "arn:aws:lambda:us-east-1:" + acct + ":function:fn-x"},
-		{"*", "arn:aws:datapipeline:*:*:pipeline/*", "arn:aws:datapipeline:us-east-1:" + acct + ":pipeline/x"},
-		{"*", "arn:aws:datapipeline:*:999999999999:pipeline/*", ""},
-		{"*", "arn:aws-cn:datapipeline:*:*:pipeline/*", ""}, // another partition
+		{lambdaFn, "arn:aws-cn:lambda:*:*:function:*", ""}, // another partition
+		{"*", "arn:aws:datapipeline:*:*:pipeline/*", ""},   // the action takes no resource: only "*" allows it
 	}
 	for _, tt := range tests {
 		got, ok := g.witness(tt.template, tt.pattern)
