@@ -36,6 +36,8 @@ type attacker struct {
 	ctxDone   bool
 	// passCtx carries iam:PassedToService, per service.
 	passCtx map[string]policy.Context
+	// companion: whether some role trusting the service can be passed.
+	companion map[string]bool
 }
 
 func (at *attacker) mayDo(action string) bool { return at.may[action] != nil }
@@ -345,11 +347,19 @@ func (g *Graph) allowedIn(e *Entity, action, resource string, ctx *policy.Contex
 
 // companionPassable: some role trusting service that the attacker may pass.
 func (g *Graph) companionPassable(at *attacker, service string, trusted map[string]map[string]roleTrust) bool {
+	if ok, done := at.companion[service]; done {
+		return ok
+	}
+	if at.companion == nil {
+		at.companion = map[string]bool{}
+	}
 	for _, r := range at.named(KindRole, "iam:PassRole") {
 		if tr, ok := trusted[r.ARN][service]; ok && !tr.conditional && at.canPass(r.ARN, service) {
+			at.companion[service] = true
 			return true
 		}
 	}
+	at.companion[service] = false
 	return false
 }
 
