@@ -239,13 +239,13 @@ func (g *Graph) EscalationEdges() []Edge {
 			if n == nil || n.Kind != KindService && n.Kind != KindFederated {
 				continue
 			}
-			if ed.Conditional && n.Kind != KindFederated {
+			if ed.Conditional && n.Kind != KindFederated && !g.ownSourceTrust(r, ed) {
 				continue
 			}
 			if trusted[r.ARN] == nil {
 				trusted[r.ARN] = map[string]roleTrust{}
 			}
-			trusted[r.ARN][ed.From] = roleTrust{ed.Conditional}
+			trusted[r.ARN][ed.From] = roleTrust{ed.Conditional && n.Kind == KindFederated}
 		}
 	}
 	// Customer managed policies attached to roles (directly), for the
@@ -331,6 +331,20 @@ func (g *Graph) passRole(at *attacker, trusted map[string]map[string]roleTrust, 
 			}
 		}
 	}
+}
+
+// ownSourceTrust: a service's trust that holds only on aws:SourceAccount
+// (the confused-deputy guard AWS recommends) holds for a resource the
+// attacker creates in the account itself.
+func (g *Graph) ownSourceTrust(r *Entity, ed Edge) bool {
+	if len(ed.Condition) != 1 || !strings.EqualFold(ed.Condition[0], "aws:SourceAccount") || r.trust == nil {
+		return false
+	}
+	req := &policy.Request{Principal: policy.Principal{Type: policy.TypeService, ARN: ed.From, Service: ed.From},
+		Action: "sts:AssumeRole", Resource: r.ARN, ResourceAccount: g.Account.ID}
+	policy.AddPrincipalKeys(&req.Context, &req.Principal)
+	req.Context.Set("aws:SourceAccount", g.Account.ID)
+	return policy.Evaluate(&policy.Input{Resource: r.trust}, req) == policy.Allowed
 }
 
 // roleTrust is a service (or web identity provider) a role trusts.

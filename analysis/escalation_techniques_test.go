@@ -189,3 +189,37 @@ func TestEscalationWitness(t *testing.T) {
 		}
 	}
 }
+
+// A service trust guarded by aws:SourceAccount holds for a function the
+// attacker creates in its own account, not when it names another account.
+func TestEscalationSourceAccountTrust(t *testing.T) {
+	for _, tt := range []struct {
+		name, account string
+		want          bool
+	}{{"own account", catAcct, true}, {"another account", "999999999999", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := catAccount(nil, false)
+			d.RoleDetailList = append(d.RoleDetailList, RoleDetail{RoleName: "guarded", Arn: catARN("role", "guarded"),
+				AttachedManagedPolicies: []AttachedPolicy{{PolicyName: "AdministratorAccess", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess"}},
+				AssumeRolePolicyDocument: catDoc(`{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole",` +
+					`"Condition":{"StringEquals":{"aws:SourceAccount":"` + tt.account + `"}}}`)})
+			for i := range d.UserDetailList {
+				if d.UserDetailList[i].UserName == "attacker" {
+					d.UserDetailList[i].UserPolicyList = []PolicyDetail{{PolicyName: "attack", PolicyDocument: catDoc(
+						catStmt("Allow", []string{"iam:PassRole"}, []string{catARN("role", "guarded")}, ""),
+						catStmt("Allow", []string{"lambda:CreateFunction", "lambda:InvokeFunction"}, []string{"*"}, ""))}}
+				}
+			}
+			a, _ := NewAccount(d)
+			var got *Escalation
+			for _, e := range BuildGraph(a).Escalations() {
+				if e.Principal == catARN("user", "attacker") {
+					got = &e
+				}
+			}
+			if (got != nil) != tt.want || got != nil && (got.Steps[0].Technique != "lambda-001" || got.Conditional) {
+				t.Fatalf("escalation %+v, want %v", got, tt.want)
+			}
+		})
+	}
+}
