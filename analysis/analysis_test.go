@@ -117,11 +117,11 @@ func TestWhoCan(t *testing.T) {
 	}{
 		{"s3:PutObject", "arn:aws:s3:::artifacts/build.zip",
 			[]string{"user/alice", "user/frank", "user/dave", "user/ci-deploy", "role/admin-role", "role/dev-sandbox", "role/ec2-admin", "role/lambda-admin",
-				"user/bob", "user/carol", "user/oscar", "user/victor", "user/xena", "user/yusuf", "ec2.amazonaws.com", "lambda.amazonaws.com", "user/nina"},
+				"user/bob", "user/carol", "user/oscar", "user/victor", "user/xena", "user/yusuf", "user/mallory", "user/nina"},
 			map[string]int{"user/carol": 2, "user/bob": 2, "user/nina": 1}},
 		{"s3:DeleteObject", "arn:aws:s3:::website/index.html",
 			[]string{"user/alice", "user/frank", "user/ci-deploy", "user/bob", "user/carol", "user/oscar", "user/victor", "user/xena", "user/yusuf", "user/nina",
-				"role/admin-role", "role/dev-sandbox", "role/ec2-admin", "role/lambda-admin", "role/ci/ci-role", "ec2.amazonaws.com", "lambda.amazonaws.com"}, nil},
+				"role/admin-role", "role/dev-sandbox", "role/ec2-admin", "role/lambda-admin", "role/ci/ci-role", "user/mallory", "user/dave"}, nil},
 		{"s3:GetObject", "arn:aws:s3:::partner-exchange/f.csv", nil, map[string]int{"arn:aws:iam::777788889999:root": 2}},
 		{"dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:111122223333:table/app", nil, map[string]int{"role/lambda-app": 1}},
 		{"iam:CreateAccessKey", acct + "user/alice", nil, map[string]int{"user/grace": 2}},

@@ -3,6 +3,7 @@ package analysis
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/policy"
@@ -53,6 +54,9 @@ type Graph struct {
 
 	escalation     []Edge
 	escalationFrom map[string][]Edge
+
+	qonce sync.Once
+	q     *queryCache // see services.go
 }
 
 // BuildGraph builds the graph: membership, attachment and trust edges,

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,6 +37,8 @@ func (s Step) String() string {
 			c = " if " + strings.Join(s.Condition, ", ") + " match"
 		}
 		return fmt.Sprintf("%s may %s %s%s", short(s.From), s.Detail, short(s.To), c)
+	case "service":
+		return fmt.Sprintf("%s %s", short(s.From), s.Detail)
 	}
 	return fmt.Sprintf("%s: %s -> %s (%s)", s.Kind, short(s.From), short(s.To), s.Detail)
 }
@@ -48,46 +51,76 @@ func short(id string) string {
 	return id
 }
 
-// Access is one principal allowed a request and how.
+// Access is one identity allowed a request and how: a user, a role, a
+// principal of another account, a federated provider, or anyone. Through
+// names the service a chain goes through (a role passed to it and code run
+// there) when the identity reaches the permission that way.
 type Access struct {
 	Principal   string `json:"principal"`
 	Kind        Kind   `json:"kind"`
 	Via         []Step `json:"via"`
 	Conditional bool   `json:"conditional,omitempty"`
+	Through     string `json:"through_service,omitempty"`
 }
 
-// WhoCan lists every principal allowed action on resource: users and roles
-// whose policies allow it, and everyone who can reach such a role by
-// assuming roles (other accounts, services, anyone included). Each is
+// WhoCan lists every identity allowed action on resource: users and roles
+// whose policies (or the resource's policy) allow it, and everyone who can
+// reach such a role by assuming roles (other accounts, federated
+// providers, anyone included). A service is not an identity: a role it may
+// assume is reached by the principals that can pass the role to it and run
+// code there, and those are listed, marked Through the service. Each is
 // listed once, with its shortest chain. ctx adds request context keys
 // (conditions the caller expects to hold).
+//
+// For sts:AssumeRole (and its web identity and SAML variants) on a role of
+// the account, the answer starts from the role's trust edges: every
+// identity its trust policy lets in, whether or not it is of the account.
 func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Access {
 	type state struct {
-		via  []Step
-		cond bool
+		via     []Step
+		cond    bool
+		through string
 	}
 	best := map[string]*state{}
 	var queue []string
-	var conditional []string
-	for _, e := range g.Account.Principals() {
-		if g.allowed(e, action, resource, ctx) {
-			best[e.ARN] = &state{via: g.policySteps(e, action, resource, ctx)}
-			queue = append(queue, e.ARN)
-		} else if e.optimistic != nil {
-			conditional = append(conditional, e.ARN)
+	if role, ok := g.Account.Entity(resource); ok && role.Kind == KindRole && strings.HasPrefix(strings.ToLower(action), "sts:assumerole") {
+		best[role.ARN] = &state{}
+		queue = append(queue, role.ARN)
+	} else {
+		var conditional []*Entity
+		for _, e := range g.Account.Principals() {
+			if g.allowed(e, action, resource, ctx) {
+				best[e.ARN] = &state{via: g.policySteps(e, action, resource, ctx)}
+				queue = append(queue, e.ARN)
+			} else if e.optimistic != nil {
+				conditional = append(conditional, e)
+			}
+		}
+		// Principals allowed only when conditions hold.
+		for _, e := range conditional {
+			if steps, ok := g.conditionalSteps(e, action, resource, ctx); ok {
+				best[e.ARN] = &state{via: steps, cond: true}
+				queue = append(queue, e.ARN)
+			}
+		}
+		for _, ex := range g.resourceGrantees(action, resource, ctx) {
+			if _, seen := best[ex.id]; !seen {
+				best[ex.id] = &state{via: ex.via, cond: ex.cond}
+				if g.Nodes[ex.id] == nil {
+					g.Nodes[ex.id] = &Node{ID: ex.id, Kind: ex.kind}
+				}
+			}
 		}
 	}
-	// Principals allowed only when conditions hold.
-	for _, id := range conditional {
-		e, _ := g.Account.Entity(id)
-		if steps, ok := g.conditionalSteps(e, action, resource, ctx); ok {
-			best[id] = &state{via: steps, cond: true}
+	// reach records a chain into id unless a better one is known: first
+	// reached wins, except that an unconditional chain replaces a
+	// conditional one.
+	reach := func(id string, st *state) {
+		if old, seen := best[id]; seen && (!old.cond || st.cond) {
+			return
 		}
-	}
-	for _, id := range conditional {
-		if best[id] != nil {
-			queue = append(queue, id)
-		}
+		best[id] = st
+		queue = append(queue, id)
 	}
 	// Breadth first, backwards along assume edges: shortest chains first.
 	for len(queue) > 0 {
@@ -96,19 +129,27 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 		cur := best[id]
 		for _, ed := range g.assumers[id] {
 			cond := cur.cond || ed.Conditional
-			// First reached wins, except that an unconditional chain
-			// replaces a conditional one.
-			if old, seen := best[ed.From]; seen && (!old.cond || cond) {
+			step := Step{Kind: "assume", From: ed.From, To: id, Detail: ed.Label, Conditional: ed.Conditional, Condition: ed.Condition}
+			if n := g.Nodes[ed.From]; n != nil && n.Kind == KindService {
+				// The service acts with the role; those who make it act
+				// are the answer.
+				for _, ps := range g.servicePassers(id, ed.From) {
+					pstep := Step{Kind: "service", From: ps.e.ARN, To: id, Detail: ps.detail}
+					reach(ps.e.ARN, &state{via: append([]Step{pstep}, cur.via...), cond: cond, through: ed.From})
+				}
 				continue
 			}
-			step := Step{Kind: "assume", From: ed.From, To: id, Detail: ed.Label, Conditional: ed.Conditional, Condition: ed.Condition}
-			best[ed.From] = &state{via: append([]Step{step}, cur.via...), cond: cond}
-			queue = append(queue, ed.From)
+			through := cur.through
+			reach(ed.From, &state{via: append([]Step{step}, cur.via...), cond: cond, through: through})
 		}
 	}
 	out := make([]Access, 0, len(best))
 	for id, st := range best {
-		out = append(out, Access{Principal: id, Kind: g.Nodes[id].Kind, Via: st.via, Conditional: st.cond})
+		n := g.Nodes[id]
+		if n == nil || n.Kind == KindService || n.Kind == KindGroup || len(st.via) == 0 {
+			continue // the role asked about itself, or not an identity
+		}
+		out = append(out, Access{Principal: id, Kind: n.Kind, Via: st.via, Conditional: st.cond, Through: st.through})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if hi, hj := hops(out[i].Via), hops(out[j].Via); hi != hj {
@@ -126,7 +167,7 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 func hops(via []Step) int {
 	n := 0
 	for _, s := range via {
-		if s.Kind == "assume" {
+		if s.Kind == "assume" || s.Kind == "service" {
 			n++
 		}
 	}
@@ -301,6 +342,27 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 			}
 		}
 	}
+	// Role assumption is a permission like any other, on the roles the
+	// trust edges say (the trust policy may grant it with no identity
+	// policy; an identity policy on "*" grants it on no role that does not
+	// trust the principal).
+	c.Actions = slices.DeleteFunc(c.Actions, func(p Permission) bool { return isAssume(p.Action) })
+	if service == "" || strings.EqualFold(service, "sts") {
+		for _, ed := range g.assumes[e.ARN] {
+			pol, idx := "", 0
+			if r, ok := g.Account.Entity(ed.To); ok && r.Trust != nil {
+				pol = r.Trust.ID()
+			}
+			ex := g.Decide(e, ed.Label, ed.To, nil)
+			for _, m := range ex.Matched {
+				if m.Effect == policy.Allow && m.Role == policy.RoleIdentity {
+					pol, idx = m.Source.ID, m.Index
+					break
+				}
+			}
+			c.Actions = append(c.Actions, Permission{Action: ed.Label, Resource: ed.To, AccessLevel: "Write", Policy: pol, Statement: idx, Conditional: ed.Conditional})
+		}
+	}
 	sort.Slice(c.Actions, func(i, j int) bool {
 		a, b := c.Actions[i], c.Actions[j]
 		if la, lb := levelRank(a.AccessLevel), levelRank(b.AccessLevel); la != lb {
@@ -315,4 +377,9 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 		c.Assumable = append(c.Assumable, ed.To)
 	}
 	return c
+}
+
+func isAssume(action string) bool {
+	a := strings.ToLower(action)
+	return a == "sts:assumerole" || a == "sts:assumerolewithwebidentity" || a == "sts:assumerolewithsaml"
 }

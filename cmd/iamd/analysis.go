@@ -394,9 +394,12 @@ func newWhoCanCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "who-can ACTION RESOURCE",
 		Short: "List every principal allowed an action on a resource, and how",
-		Long: `List every principal allowed ACTION on RESOURCE: users and roles whose policies allow it
-(decided by the policy engine, boundaries and Deny statements included), and every principal
-that reaches such a role by assuming roles: users, roles, other accounts, services, anyone.
+		Long: `List every identity allowed ACTION on RESOURCE: users and roles whose policies allow it
+(decided by the policy engine, boundaries and Deny statements included), and every identity
+that reaches such a role by assuming roles: users, roles, other accounts, federated providers,
+anyone. A service is not an identity: when a role trusts one, the principals that can pass
+the role to the service and run code there are listed, marked "through" the service.
+For sts:AssumeRole on a role, everyone its trust policy lets in is listed.
 Conditions see only the principal's own keys unless --context adds more.`,
 		Example: `  iamd who-can s3:PutObject arn:aws:s3:::artifacts/build.zip --from account.json`,
 		Args:    cobra.ExactArgs(2),
@@ -422,6 +425,9 @@ Conditions see only the principal's own keys unless --context adds more.`,
 					cond := ""
 					if r.Conditional {
 						cond = " (conditional)"
+					}
+					if r.Through != "" {
+						cond += " (through " + r.Through + ")"
 					}
 					fmt.Fprintf(w, "%s [%s]%s\n", r.Principal, r.Kind, cond)
 					for _, st := range r.Via {

@@ -1,0 +1,107 @@
+package analysis
+
+import (
+	"strings"
+	"sync"
+)
+
+// Services in who-can's chains: a service principal a role trusts is not
+// someone who acts; the principals that can pass the role to the service
+// and start code there are.
+
+// queryCache holds what the queries compute once per graph.
+type queryCache struct {
+	once     sync.Once
+	passRole []*Entity // principals some Allow statement of which may name iam:PassRole
+	mu       sync.Mutex
+	passers  map[string][]passer // role + "\x00" + service -> who can make the service act with it
+}
+
+func (g *Graph) cache() *queryCache {
+	g.qonce.Do(func() { g.q = &queryCache{passers: map[string][]passer{}} })
+	q := g.q
+	q.once.Do(func() {
+		for _, e := range g.Account.Principals() {
+			if allowedResources(e, "iam:PassRole") != nil {
+				q.passRole = append(q.passRole, e)
+			}
+		}
+	})
+	return q
+}
+
+// passer is a principal that can make a service act with a role, and how.
+type passer struct {
+	e      *Entity
+	detail string
+}
+
+// servicePassers lists the principals that can pass roleARN to service and
+// run code there (the code services escalation knows), the engine deciding
+// iam:PassRole with iam:PassedToService and the service's actions.
+func (g *Graph) servicePassers(roleARN, service string) []passer {
+	q := g.cache()
+	k := roleARN + "\x00" + service
+	q.mu.Lock()
+	if ps, ok := q.passers[k]; ok {
+		q.mu.Unlock()
+		return ps
+	}
+	q.mu.Unlock()
+	role, ok := g.Account.Entity(roleARN)
+	var out []passer
+	if ok && role.Kind == KindRole {
+		passCtx := map[string][]string{"iam:PassedToService": {service}}
+		for _, cs := range codeServices {
+			if !strings.EqualFold(cs.service, service) || cs.profile && len(role.Profiles) == 0 {
+				continue
+			}
+			for _, p := range q.passRole {
+				if p == role || !g.allowed(p, "iam:PassRole", roleARN, passCtx) || !g.runs(p, cs) {
+					continue
+				}
+				out = append(out, passer{p, "passes " + short(roleARN) + " to " + service + " with " + strings.Join(cs.actions, ", ")})
+			}
+		}
+	}
+	q.mu.Lock()
+	q.passers[k] = out
+	q.mu.Unlock()
+	return out
+}
+
+// runs reports whether a principal may start code with a service: every
+// action the service needs allowed on the probe resource, or on a resource
+// its own statements name.
+func (g *Graph) runs(p *Entity, cs codeService) bool {
+next:
+	for _, act := range cs.actions {
+		if g.allowed(p, act, g.probe(probeOr(cs.probe)), nil) {
+			continue
+		}
+		for _, pat := range allowedResources(p, act) {
+			if pat != "*" && !strings.Contains(pat, "${") && g.allowed(p, act, pat, nil) {
+				continue next
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func probeOr(p string) string {
+	if p == "" {
+		return "*"
+	}
+	return p
+}
+
+// grantee is an identity a resource policy lets in.
+type grantee struct {
+	id   string
+	kind Kind
+	via  []Step
+	cond bool
+}
+
+func (g *Graph) resourceGrantees(action, resource string, ctx map[string][]string) []grantee { return nil }
