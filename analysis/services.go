@@ -104,4 +104,6 @@ type grantee struct {
 	cond bool
 }
 
-func (g *Graph) resourceGrantees(action, resource string, ctx map[string][]string) []grantee { return nil }
+func (g *Graph) resourceGrantees(action, resource string, ctx map[string][]string) []grantee {
+	return nil
+}
