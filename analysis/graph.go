@@ -319,6 +319,11 @@ func (g *Graph) input(e *Entity, action, resource string, extra map[string][]str
 		}
 	}
 	req := &policy.Request{Principal: e.caller, Action: action, Resource: resource, ResourceAccount: g.resourceAccount(resource)}
+	if in.Resource == nil {
+		if rp := g.Account.resourcePolicy(resource); rp != nil {
+			in.Resource, req.ResourceAccount = rp.set, rp.Account
+		}
+	}
 	if extra == nil {
 		// The principal's keys are the same for every request: build
 		// them once (the engine only reads the context).

@@ -342,6 +342,7 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 			}
 		}
 	}
+	c.Actions = append(c.Actions, g.resourcePermissions(e, service, seen)...)
 	// Role assumption is a permission like any other, on the roles the
 	// trust edges say (the trust policy may grant it with no identity
 	// policy; an identity policy on "*" grants it on no role that does not

@@ -103,7 +103,3 @@ type grantee struct {
 	via  []Step
 	cond bool
 }
-
-func (g *Graph) resourceGrantees(action, resource string, ctx map[string][]string) []grantee {
-	return nil
-}

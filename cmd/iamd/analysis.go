@@ -29,8 +29,9 @@ import (
 // API of an in-process server so the store's rules stay in one place.
 type source struct {
 	from, data, accountID, credReport, format string
-	endpoint                                  string
+	endpoint, resourcePolicies                string
 	formats                                   []string // the command's, the first the default
+	stderr                                    io.Writer
 }
 
 func (s *source) flags(cmd *cobra.Command, formats ...string) {
@@ -39,6 +40,8 @@ func (s *source) flags(cmd *cobra.Command, formats ...string) {
 	fl.StringVar(&s.data, "data", "", "read the account from the store in this iamd serve data directory")
 	fl.StringVar(&s.accountID, "account-id", "", "with --data: the account (default: the store's first)")
 	fl.StringVar(&s.endpoint, "endpoint-url", "", "read the account from this IAM endpoint (a running iamd, or AWS: \"aws\"), with the AWS SDK's usual credentials")
+	fl.StringVar(&s.resourcePolicies, "resource-policies", "", `resource-based policies to add to the graph: a file of JSON lines {"arn": ..., "policy": ...}`)
+	fl.StringVar(&s.credReport, "credential-report", "", "the credential report CSV (aws iam get-credential-report, decoded) to join to the users; replaces the one read from --data or --endpoint-url")
 	s.formats = formats
 	if len(formats) > 0 {
 		fl.StringVar(&s.format, "format", formats[0], "output format: "+strings.Join(formats, ", "))
@@ -196,6 +199,26 @@ func (s *source) graph(ctx context.Context) (*analysis.Graph, []analysis.Credent
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}
+	if s.resourcePolicies != "" {
+		lines, err := analysis.LoadResourcePolicies(s.resourcePolicies)
+		if err != nil {
+			return nil, nil, usageError("--resource-policies: %v", err)
+		}
+		if err := a.AddResourcePolicies(lines); err != nil {
+			return nil, nil, usageError("--resource-policies %s: %v", s.resourcePolicies, err)
+		}
+	}
+	if s.credReport != "" {
+		f, err := os.Open(s.credReport)
+		if err != nil {
+			return nil, nil, usageError("--credential-report: %v", err)
+		}
+		defer f.Close()
+		if report, err = analysis.ReadCredentialReport(f); err != nil {
+			return nil, nil, usageError("--credential-report %s: %v", s.credReport, err)
+		}
+	}
+	a.Credentials = report
 	return analysis.BuildGraph(a), report, nil
 }
 
@@ -321,16 +344,6 @@ as severe as --fail-on.`,
 				opt.Now = t
 			}
 			opt.Credentials = report
-			if s.credReport != "" {
-				f, err := os.Open(s.credReport)
-				if err != nil {
-					return usageError("%v", err)
-				}
-				defer f.Close()
-				if opt.Credentials, err = analysis.ReadCredentialReport(f); err != nil {
-					return usageError("%s: %v", s.credReport, err)
-				}
-			}
 			findings := analysis.Lint(g.Account, opt)
 			w := cmd.OutOrStdout()
 			if s.format == "json" {
@@ -366,7 +379,6 @@ as severe as --fail-on.`,
 		},
 	}
 	s.flags(cmd, "text", "json")
-	cmd.Flags().StringVar(&s.credReport, "credential-report", "", "the credential report CSV (aws iam get-credential-report, decoded)")
 	cmd.Flags().StringVar(&failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
 	cmd.Flags().StringVar(&now, "now", "", "the time ages are measured at (RFC 3339; default: now)")
 	cmd.Flags().IntVar(&maxAge, "max-age-days", 90, "age in days after which keys are old and users idle")
