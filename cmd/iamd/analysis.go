@@ -31,10 +31,54 @@ type source struct {
 	from, data, accountID, credReport, format string
 	endpoint, resourcePolicies                string
 	formats                                   []string // the command's, the first the default
-	stderr                                    io.Writer
+	cmd                                       *cobra.Command
+
+	// freshReport builds the credential report now instead of reading
+	// the one the store keeps (up to four hours old).
+	freshReport bool
+	// reportAt is when the credential report read was generated (zero:
+	// none, or one from a file); reportCached says it was the store's.
+	reportAt     time.Time
+	reportCached bool
+}
+
+// warnf writes a note to the command's standard error.
+func (s *source) warnf(format string, args ...any) {
+	if s.cmd != nil {
+		fmt.Fprintf(s.cmd.ErrOrStderr(), format+"\n", args...)
+	}
+}
+
+// dataAccount is the account a --data command reads: --account-id, else
+// the store's first account (the one created first, which iamd serve
+// created on its first start), saying which when the store holds more.
+func (s *source) dataAccount() (string, error) {
+	if s.accountID != "" {
+		return s.accountID, nil
+	}
+	svc, closer, err := openService(s.data)
+	if err != nil {
+		return "", err
+	}
+	accounts, err := svc.Accounts(context.Background())
+	closer.Close()
+	if err != nil || len(accounts) == 0 {
+		return "", err
+	}
+	first := accounts[0]
+	for _, a := range accounts[1:] {
+		if a.Created.Before(first.Created) {
+			first = a
+		}
+	}
+	if len(accounts) > 1 {
+		s.warnf("iamd: reading account %s, the first of the %d accounts in %s (--account-id picks another)", first.ID, len(accounts), s.data)
+	}
+	return first.ID, nil
 }
 
 func (s *source) flags(cmd *cobra.Command, formats ...string) {
+	s.cmd = cmd
 	fl := cmd.Flags()
 	fl.StringVar(&s.from, "from", "", "read the account from this file (the JSON of aws iam get-account-authorization-details)")
 	fl.StringVar(&s.data, "data", "", "read the account from the store in this iamd serve data directory")
@@ -99,10 +143,13 @@ func endpointClient(ctx context.Context, endpoint string) (*awsiam.Client, error
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	if endpoint != "aws" {
-		cfg.BaseEndpoint = aws.String(endpoint)
+	if endpoint == "aws" {
+		return awsiam.NewFromConfig(cfg), nil
 	}
-	return awsiam.NewFromConfig(cfg), nil
+	// Set on the client's options, which apply after the SDK resolves
+	// AWS_ENDPOINT_URL_IAM and AWS_ENDPOINT_URL: the flag given wins over
+	// the environment (on aws.Config, the service variable would).
+	return awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
 }
 
 // load reads the dump (and, from the store, the credential report).
@@ -125,14 +172,21 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		if err != nil {
 			return nil, nil, err
 		}
-		report, err := iamsync.FetchCredentialReport(ctx, c)
-		if err != nil {
+		if s.freshReport {
+			return nil, nil, usageError("--fresh-report works with --data: a server (and AWS) regenerates its credential report at most every four hours")
+		}
+		if _, err := c.GenerateCredentialReport(ctx, &awsiam.GenerateCredentialReportInput{}); err != nil {
 			return d, nil, nil //nolint:nilerr // the caller may lack the permission: lint without it
+		}
+		report, at, err := iamsync.CachedCredentialReport(ctx, c)
+		if err != nil || report == nil {
+			return d, nil, nil //nolint:nilerr // as above
 		}
 		rows, err := analysis.ReadCredentialReport(bytes.NewReader(report))
 		if err != nil {
 			return nil, nil, err
 		}
+		s.reportAt, s.reportCached = at, true
 		return d, rows, nil
 	case s.from != "":
 		d, err := analysis.LoadDump(s.from)
@@ -141,25 +195,60 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		}
 		return d, nil, nil
 	case s.data != "":
+		if _, err := os.Stat(s.data); err != nil {
+			return nil, nil, usageError("--data %s: %v", s.data, err)
+		}
+		account, err := s.dataAccount()
+		if err != nil {
+			return nil, nil, err
+		}
 		var d *analysis.Dump
 		var rows []analysis.CredentialRow
-		err := storeSession(ctx, s.data, s.accountID, false, func(c *awsiam.Client, _, keyID string) error {
+		err = storeSession(ctx, s.data, account, false, func(c *awsiam.Client, account, keyID string) error {
 			var err error
 			if d, err = iamsync.FetchDump(ctx, c); err != nil {
 				return err
 			}
-			report, err := iamsync.FetchCredentialReport(ctx, c)
-			if err != nil {
-				return err
-			}
-			if rows, err = analysis.ReadCredentialReport(bytes.NewReader(report)); err != nil {
-				return err
-			}
-			return rootKeys(ctx, c, rows, keyID)
+			rows, err = s.storeReport(ctx, c, account, partitionOf(d), keyID)
+			return err
 		})
 		return d, rows, err
 	}
 	return nil, nil, usageError("give --from FILE, --data DIR or --endpoint-url URL")
+}
+
+// storeReport is the credential report of a store's account: the one the
+// store keeps, when there is one and no fresh one is asked for, else one
+// built now from the API. Neither shows the one-off key the command reads
+// the store with, and building one caches nothing (the store's report
+// would otherwise keep that key for four hours).
+func (s *source) storeReport(ctx context.Context, c *awsiam.Client, account, partition, keyID string) ([]analysis.CredentialRow, error) {
+	if !s.freshReport {
+		report, at, err := iamsync.CachedCredentialReport(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if report != nil {
+			rows, err := analysis.ReadCredentialReport(bytes.NewReader(report))
+			if err != nil {
+				return nil, err
+			}
+			s.reportAt, s.reportCached = at, true
+			return rows, rootKeys(ctx, c, rows, keyID)
+		}
+	}
+	s.reportAt = time.Now().UTC()
+	return iamsync.BuildCredentialReport(ctx, c, account, partition, keyID)
+}
+
+// partitionOf is the partition of a dump's ARNs ("aws" when it has none).
+func partitionOf(d *analysis.Dump) string {
+	for _, u := range d.UserDetailList {
+		if p := strings.Split(u.Arn, ":"); len(p) > 2 && p[1] != "" {
+			return p[1]
+		}
+	}
+	return "aws"
 }
 
 // rootKeys rewrites the root row of a credential report from the root
@@ -344,6 +433,12 @@ as severe as --fail-on.`,
 				opt.Now = t
 			}
 			opt.Credentials = report
+			switch {
+			case s.reportCached:
+				s.warnf("iamd: the credential report was generated %s (%s ago)%s", s.reportAt.UTC().Format(time.RFC3339), time.Since(s.reportAt).Round(time.Minute), freshHint(&s))
+			case !s.reportAt.IsZero():
+				s.warnf("iamd: the credential report was built now")
+			}
 			findings := analysis.Lint(g.Account, opt)
 			w := cmd.OutOrStdout()
 			if s.format == "json" {
@@ -382,6 +477,57 @@ as severe as --fail-on.`,
 	cmd.Flags().StringVar(&failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
 	cmd.Flags().StringVar(&now, "now", "", "the time ages are measured at (RFC 3339; default: now)")
 	cmd.Flags().IntVar(&maxAge, "max-age-days", 90, "age in days after which keys are old and users idle")
+	cmd.Flags().BoolVar(&s.freshReport, "fresh-report", false, "with --data: build the credential report now instead of reading the store's (up to four hours old)")
+	return cmd
+}
+
+func freshHint(s *source) string {
+	if s.data != "" {
+		return "; --fresh-report builds one now"
+	}
+	return ""
+}
+
+func newCredentialReportCommand() *cobra.Command {
+	var s source
+	cmd := &cobra.Command{
+		Use:   "credential-report",
+		Short: "Print the credential report of an account of a data directory, as GetCredentialReport does",
+		Long: `Print the credential report CSV of an account in an iamd serve data directory, as
+aws iam generate-credential-report and get-credential-report give it: the report the store
+keeps (up to four hours old), else one built now. --fresh-report always builds it now. The
+one-off key used to read the store is never in it, and building caches nothing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if s.data == "" {
+				return usageError("give --data DIR")
+			}
+			if _, err := os.Stat(s.data); err != nil {
+				return usageError("--data %s: %v", s.data, err)
+			}
+			account, err := s.dataAccount()
+			if err != nil {
+				return err
+			}
+			var rows []analysis.CredentialRow
+			err = storeSession(ctxOf(cmd), s.data, account, false, func(c *awsiam.Client, account, keyID string) error {
+				var err error
+				rows, err = s.storeReport(ctxOf(cmd), c, account, "aws", keyID)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if s.reportCached {
+				s.warnf("iamd: the store's report, generated %s (%s ago)", s.reportAt.UTC().Format(time.RFC3339), time.Since(s.reportAt).Round(time.Minute))
+			}
+			return analysis.WriteCredentialReport(cmd.OutOrStdout(), rows)
+		},
+	}
+	s.cmd = cmd
+	cmd.Flags().StringVar(&s.data, "data", ".iamd", "iamd serve data directory")
+	cmd.Flags().StringVar(&s.accountID, "account-id", "", "the account (default: the store's first)")
+	cmd.Flags().BoolVar(&s.freshReport, "fresh-report", false, "build the report now instead of reading the store's")
 	return cmd
 }
 
@@ -700,7 +846,7 @@ func newGraphCommand() *cobra.Command {
 
 func analysisCommands() []*cobra.Command {
 	cmds := []*cobra.Command{newImportCommand(), newExportCommand(), newLintCommand(), newWhoCanCommand(), newWhatCanCommand(),
-		newPathCommand(), newEscalationCommand(), newDiffCommand(), newGraphCommand()}
+		newPathCommand(), newEscalationCommand(), newDiffCommand(), newGraphCommand(), newCredentialReportCommand()}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name() < cmds[j].Name() })
 	return cmds
 }
