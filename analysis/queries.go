@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/policy"
 )
 
@@ -319,8 +320,24 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 					if seen[k] {
 						continue
 					}
+					// Only resources of a type the action takes (Action "*"
+					// on a bucket is not dynamodb:GetItem on it).
+					if r != "*" && !resourceFits(a, r) {
+						continue
+					}
 					in, req := g.input(e, a.Name, r, nil)
 					d := policy.Evaluate(in, req)
+					if d == policy.ImplicitDeny && in.Boundary != nil {
+						// A boundary scoped to resources allows the action on
+						// part of what the statement names: list that part.
+						for _, br := range boundaryResources(e, a.Name, r) {
+							bk := a.Name + "|" + br
+							if !seen[bk] && g.allowed(e, a.Name, br, nil) {
+								seen[bk] = true
+								c.Actions = append(c.Actions, Permission{Action: a.Name, Resource: br, AccessLevel: a.AccessLevel, Policy: p.ID(), Statement: st.Index})
+							}
+						}
+					}
 					cond := false
 					if d != policy.Allowed {
 						// A conditional statement: allowed when its conditions
@@ -383,4 +400,78 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 func isAssume(action string) bool {
 	a := strings.ToLower(action)
 	return a == "sts:assumerole" || a == "sts:assumerolewithwebidentity" || a == "sts:assumerolewithsaml"
+}
+
+// boundaryResources are the resource patterns of a principal's boundary
+// that allow action within r (a statement's resource): where a boundary
+// scoped to resources lets a broader grant act.
+func boundaryResources(e *Entity, action, r string) []string {
+	if e.Boundary == nil || e.Boundary.Doc == nil {
+		return nil
+	}
+	var out []string
+	for _, st := range e.Boundary.Doc.Statements {
+		if !strings.EqualFold(st.Effect, policy.Allow) || st.NotResource.Present {
+			continue
+		}
+		if !(st.NotAction.Present && !matchesAny(st.NotAction.List, action) || matchesAny(st.Action.List, action)) {
+			continue
+		}
+		for _, br := range st.Resource.List {
+			if br != "*" && br != r && (r == "*" || arn.Like(r, br)) {
+				out = append(out, br)
+			}
+		}
+	}
+	return out
+}
+
+// PermissionGroup is what-can's answer grouped for reading: the actions of
+// one service at one access level on one resource.
+type PermissionGroup struct {
+	AccessLevel string
+	Service     string
+	Resource    string
+	Actions     []string // action names without the service prefix
+	// All is set when they are every action of the service at that level.
+	All         bool
+	Conditional bool
+}
+
+// Group groups permissions (sorted as WhatCan sorts them) by access level,
+// resource and service.
+func Group(perms []Permission) []PermissionGroup {
+	loadActions()
+	idx := map[string]int{}
+	var out []PermissionGroup
+	for _, p := range perms {
+		svc, name, _ := strings.Cut(p.Action, ":")
+		k := p.AccessLevel + "|" + p.Resource + "|" + svc + "|" + fmt.Sprint(p.Conditional)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, PermissionGroup{AccessLevel: p.AccessLevel, Service: svc, Resource: p.Resource, Conditional: p.Conditional})
+		}
+		out[i].Actions = append(out[i].Actions, name)
+	}
+	for i := range out {
+		n := 0
+		for _, a := range bySvc[strings.ToLower(out[i].Service)] {
+			if a.AccessLevel == out[i].AccessLevel {
+				n++
+			}
+		}
+		out[i].All = len(out[i].Actions) > 1 && len(out[i].Actions) == n
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if li, lj := levelRank(out[i].AccessLevel), levelRank(out[j].AccessLevel); li != lj {
+			return li < lj
+		}
+		if out[i].Service != out[j].Service {
+			return out[i].Service < out[j].Service
+		}
+		return out[i].Resource < out[j].Resource
+	})
+	return out
 }

@@ -632,17 +632,26 @@ func newWhatCanCommand() *cobra.Command {
 			case "json":
 				return analysis.WriteJSON(w, c)
 			case "text":
+				// One line per service and resource: Action "*" would be
+				// thousands of lines otherwise.
 				level := ""
-				for _, p := range c.Actions {
-					if p.AccessLevel != level {
-						level = p.AccessLevel
+				for _, grp := range analysis.Group(c.Actions) {
+					if grp.AccessLevel != level {
+						level = grp.AccessLevel
 						fmt.Fprintf(w, "%s:\n", level)
 					}
 					cond := ""
-					if p.Conditional {
+					if grp.Conditional {
 						cond = " (conditional)"
 					}
-					fmt.Fprintf(w, "    %-45s %s%s\n", p.Action, p.Resource, cond)
+					acts := grp.Service + ":" + grp.Actions[0]
+					switch {
+					case grp.All:
+						acts = fmt.Sprintf("%s:* (all %d %s actions)", grp.Service, len(grp.Actions), strings.ToLower(grp.AccessLevel))
+					case len(grp.Actions) > 1:
+						acts = grp.Service + ":{" + strings.Join(grp.Actions, ",") + "}"
+					}
+					fmt.Fprintf(w, "    %-45s %s%s\n", acts, grp.Resource, cond)
 				}
 				for _, r := range c.Assumable {
 					fmt.Fprintf(w, "may assume %s\n", r)
