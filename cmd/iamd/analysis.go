@@ -569,6 +569,7 @@ Conditions see only the principal's own keys unless --context adds more.`,
 			if err != nil {
 				return err
 			}
+			warnUnknownAction(cmd, args[0])
 			g, _, err := s.graph(ctxOf(cmd))
 			if err != nil {
 				return err
@@ -621,6 +622,11 @@ func newWhatCanCommand() *cobra.Command {
 			g, _, err := s.graph(ctxOf(cmd))
 			if err != nil {
 				return err
+			}
+			if service != "" {
+				if _, ok := analysis.Catalog().Services[strings.ToLower(service)]; !ok {
+					warnUnknownAction(cmd, service+":*")
+				}
 			}
 			e, ok := g.Account.Entity(args[0])
 			if !ok || e.Kind == analysis.KindGroup {
@@ -858,4 +864,13 @@ func analysisCommands() []*cobra.Command {
 		newPathCommand(), newEscalationCommand(), newDiffCommand(), newGraphCommand(), newCredentialReportCommand()}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name() < cmds[j].Name() })
 	return cmds
+}
+
+// warnUnknownAction warns, on standard error, about an action the
+// catalogue does not know, with the closest one it knows: the engine
+// would silently allow nothing.
+func warnUnknownAction(cmd *cobra.Command, action string) {
+	if msg := analysis.UnknownActionWarning(action); msg != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "iamd: warning: %s\n", msg)
+	}
 }

@@ -165,3 +165,25 @@ func TestLintDataCredentialReport(t *testing.T) {
 		t.Errorf("--fresh-report with --from: %d", code)
 	}
 }
+
+// simulate, who-can and what-can warn about actions the catalogue does
+// not know, with the closest it knows; known actions stay quiet.
+func TestUnknownActionWarned(t *testing.T) {
+	dir := t.TempDir()
+	id := writeFile(t, dir, "id.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"simulate", "--identity", id, "--action", "s3:GetObjekt", "--resource", "arn:aws:s3:::b/k"}, "did you mean s3:GetObject?"},
+		{[]string{"who-can", "s3:GetObjekt", "arn:aws:s3:::b/k", "--from", fixture}, "did you mean s3:GetObject?"},
+		{[]string{"what-can", "arn:aws:iam::111122223333:user/dave", "--service", "s4", "--from", fixture}, "s4:* is not an action"},
+		{[]string{"simulate", "--identity", id, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"}, ""},
+		{[]string{"who-can", "s3:GetObject", "arn:aws:s3:::b/k", "--from", fixture}, ""},
+	} {
+		_, _, errOut := runCLI(t, tt.args...)
+		if tt.want == "" && strings.Contains(errOut, "warning") || tt.want != "" && !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: stderr %q, want %q", tt.args, errOut, tt.want)
+		}
+	}
+}
