@@ -59,7 +59,7 @@ func TestLintFixture(t *testing.T) {
 		{"trust-cross-account-no-condition", acct + "role/partner-role", "0", Warning},
 		{"trust-oidc-no-subject", acct + "role/github-any", "0", Error},
 		{"passrole-wildcard", acct + "user/mallory", "1 (Sid PassAny)", Error},
-		{"unknown-action", acct + "user/oscar", "0 (Sid Typo)", Error},
+		{"unknown-action", acct + "user/oscar", "0 (Sid Typo)", Warning}, // a typo in an Allow fails closed
 		{"resource-type-mismatch", acct + "user/oscar", "1 (Sid WrongResource)", Warning},
 		{"condition-key-not-applicable", acct + "user/oscar", "3 (Sid WrongKey)", Warning},
 		{"service-wildcard", acct + "user/oscar", "4 (Sid IamAll)", Warning},
@@ -69,7 +69,7 @@ func TestLintFixture(t *testing.T) {
 		{"inline-policy", acct + "user/ci-deploy", "", Warning},
 		{"inline-policy", acct + "group/iam-helpers", "", Info},
 		{"user-attached-policy", acct + "user/frank", "", Warning},
-		{"user-no-group", acct + "user/frank", "", Info},
+		{"user-no-group", acct + "user/frank", "", Warning}, // with a policy of its own
 		{"root-access-key", acct + "root", "", Error},
 		{"root-no-mfa", acct + "root", "", Error},
 		{"console-without-mfa", acct + "user/frank", "", Error},

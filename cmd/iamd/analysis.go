@@ -396,21 +396,36 @@ func newExportCommand() *cobra.Command {
 
 func newLintCommand() *cobra.Command {
 	var s source
-	var failOn, now string
+	var failOn, now, rules string
 	var maxAge int
+	var listRules bool
 	cmd := &cobra.Command{
 		Use:   "lint",
 		Short: "Check an account against good practice",
 		Long: `Check an account against good practice: wildcards, inline and directly attached policies,
 trust policies open to anyone, PassRole to any role, actions, condition keys and resources
 the Service Authorization Reference does not know for the action, redundant and shadowed
-statements, and with the credential report: old, unused and duplicate access keys, console
-users without MFA, root keys, idle users. The exit status is 1 when a finding is at least
-as severe as --fail-on.`,
+statements, Deny statements long-term keys slip past (Bool aws:MultiFactorAuthPresent
+"false"), reads and writes on every resource, and with the credential report (the store's,
+the server's, or --credential-report): old, unused and duplicate access keys, console users
+without MFA, root keys, idle users. A policy used only as a permissions boundary is checked
+for syntax, not as a grant. Severities follow the risk (--list-rules); --rules picks
+profiles or rules. The exit status is 1 when a finding is at least as severe as --fail-on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if listRules {
+				w := cmd.OutOrStdout()
+				for _, r := range analysis.LintRules {
+					fmt.Fprintf(w, "%-33s %-36s %s [%s]\n", r.ID, r.Severity, r.Description, strings.Join(r.Profiles, ", "))
+				}
+				return nil
+			}
 			if err := s.checkFormat(); err != nil {
 				return err
+			}
+			selected, err := analysis.ParseRules(rules)
+			if err != nil {
+				return usageError("--rules: %v", err)
 			}
 			var threshold analysis.Severity
 			if failOn != "" && failOn != "none" {
@@ -424,7 +439,7 @@ as severe as --fail-on.`,
 			if err != nil {
 				return err
 			}
-			opt := analysis.LintOptions{Now: time.Now().UTC(), MaxAge: time.Duration(maxAge) * 24 * time.Hour}
+			opt := analysis.LintOptions{Now: time.Now().UTC(), MaxAge: time.Duration(maxAge) * 24 * time.Hour, Rules: selected}
 			if now != "" {
 				t, err := time.Parse(time.RFC3339, now)
 				if err != nil {
@@ -478,6 +493,8 @@ as severe as --fail-on.`,
 	cmd.Flags().StringVar(&now, "now", "", "the time ages are measured at (RFC 3339; default: now)")
 	cmd.Flags().IntVar(&maxAge, "max-age-days", 90, "age in days after which keys are old and users idle")
 	cmd.Flags().BoolVar(&s.freshReport, "fresh-report", false, "with --data: build the credential report now instead of reading the store's (up to four hours old)")
+	cmd.Flags().StringVar(&rules, "rules", "all", "the rules to run: profiles ("+strings.Join(analysis.Profiles(), ", ")+") and rule ids, comma-separated; -ID leaves one out")
+	cmd.Flags().BoolVar(&listRules, "list-rules", false, "list the rules, their severities and profiles, and exit")
 	return cmd
 }
 

@@ -187,3 +187,41 @@ func TestUnknownActionWarned(t *testing.T) {
 		}
 	}
 }
+
+// A clean setup (an account iamd serve created, with the root key it
+// made) passes lint; --rules picks profiles, --list-rules lists them.
+func TestLintCleanSetupAndRules(t *testing.T) {
+	data := t.TempDir()
+	inst, err := server.Start(context.Background(), server.Options{Addr: "127.0.0.1:0", DataDir: data, AccountID: "111122223333",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.Close(context.Background())
+	code, out, errOut := runCLI(t, "lint", "--data", data)
+	if code != 0 || !strings.Contains(out, "the one iamd created with the account") || strings.Contains(out, "error ") {
+		t.Errorf("clean setup: exit %d\n%s%s", code, out, errOut)
+	}
+	// A root key made later is an error as ever.
+	base := []string{"lint", "--from", fixture, "--credential-report", credReport, "--now", "2026-12-01T00:00:00Z", "--format", "json", "--fail-on", "none"}
+	code, out, _ = runCLI(t, append(base, "--rules", "credentials")...)
+	var findings []struct{ Rule, Severity string }
+	if err := json.Unmarshal([]byte(out), &findings); code != 0 || err != nil || len(findings) == 0 {
+		t.Fatalf("--rules credentials: %d %v %s", code, err, out)
+	}
+	for _, f := range findings {
+		if f.Rule == "root-access-key" && f.Severity != "error" {
+			t.Errorf("fixture's root key: %+v", f)
+		}
+		if strings.HasPrefix(f.Rule, "trust-") || f.Rule == "inline-policy" {
+			t.Errorf("--rules credentials reported %s", f.Rule)
+		}
+	}
+	if code, _, _ := runCLI(t, append(base, "--rules", "loud")...); code != 2 {
+		t.Errorf("--rules loud: exit %d", code)
+	}
+	code, out, _ = runCLI(t, "lint", "--list-rules")
+	if code != 0 || !strings.Contains(out, "mfa-deny-bool-false") || !strings.Contains(out, "best-practices") {
+		t.Errorf("--list-rules: %d %s", code, out)
+	}
+}
