@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -143,5 +144,17 @@ func BenchmarkWhoCanFixture(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		g.WhoCan("iam:DeleteRole", "arn:aws:iam::111122223333:role/admin-role", nil)
+	}
+}
+
+// BenchmarkWhoCanCold is one who-can on a graph that has answered none:
+// what one iamd who-can run costs after the graph is built.
+func BenchmarkWhoCanCold(b *testing.B) {
+	a, _ := NewAccount(generated(3500, 1500, 20000))
+	g := BuildGraph(a)
+	b.ResetTimer()
+	for b.Loop() {
+		g.qonce, g.q = sync.Once{}, nil
+		g.WhoCan("iam:DeleteRole", "arn:aws:iam::210987654321:role/role-3", nil)
 	}
 }

@@ -116,10 +116,11 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 	// reach records a chain into id unless a better one is known: first
 	// reached wins, except that an unconditional chain replaces a
 	// conditional one.
+	known := func(id string, cond bool) bool {
+		old, seen := best[id]
+		return seen && (!old.cond || cond)
+	}
 	reach := func(id string, st *state) {
-		if old, seen := best[id]; seen && (!old.cond || st.cond) {
-			return
-		}
 		best[id] = st
 		queue = append(queue, id)
 	}
@@ -135,13 +136,18 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 				// The service acts with the role; those who make it act
 				// are the answer.
 				for _, ps := range g.servicePassers(id, ed.From) {
+					if known(ps.e.ARN, cond) {
+						continue
+					}
 					pstep := Step{Kind: "service", From: ps.e.ARN, To: id, Detail: ps.detail}
 					reach(ps.e.ARN, &state{via: append([]Step{pstep}, cur.via...), cond: cond, through: ed.From})
 				}
 				continue
 			}
-			through := cur.through
-			reach(ed.From, &state{via: append([]Step{step}, cur.via...), cond: cond, through: through})
+			if known(ed.From, cond) {
+				continue
+			}
+			reach(ed.From, &state{via: append([]Step{step}, cur.via...), cond: cond, through: cur.through})
 		}
 	}
 	out := make([]Access, 0, len(best))
@@ -209,7 +215,24 @@ func statementLabel(m policy.Match) string {
 // the conditions: the optimistic policies allow it where the real ones do
 // not. The policy steps name the condition keys the request lacked.
 func (g *Graph) conditionalSteps(e *Entity, action, resource string, ctx map[string][]string) ([]Step, bool) {
+	// Most principals are not allowed even when every condition holds: a
+	// plain decision says so before the explanations.
+	if ctx == nil && len(g.Account.Resources) == 0 && !isAssume(action) {
+		if !e.ctxDone {
+			e.ctx, e.ctxDone = principalContext(e, nil), true
+		}
+		opt := policy.Input{Identity: e.optimistic, Boundary: e.optBoundary}
+		req := policy.Request{Principal: e.caller, Action: action, Resource: resource, ResourceAccount: g.resourceAccount(resource), Context: e.ctx}
+		if policy.Evaluate(&opt, &req) != policy.Allowed {
+			return nil, false
+		}
+	}
 	in, req := g.input(e, action, resource, ctx)
+	opt := *in
+	opt.Identity, opt.Boundary = e.optimistic, e.optBoundary
+	if policy.Evaluate(&opt, req) != policy.Allowed {
+		return nil, false
+	}
 	strict := policy.Explain(in, req)
 	if strict.Decision == policy.ExplicitDeny && len(strict.MissingContextKeys) == 0 {
 		return nil, false // denied whatever the request says

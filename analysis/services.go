@@ -3,6 +3,8 @@ package analysis
 import (
 	"strings"
 	"sync"
+
+	"github.com/iamd/iamd/policy"
 )
 
 // Services in who-can's chains: a service principal a role trusts is not
@@ -15,15 +17,32 @@ type queryCache struct {
 	passRole []*Entity // principals some Allow statement of which may name iam:PassRole
 	mu       sync.Mutex
 	passers  map[string][]passer // role + "\x00" + service -> who can make the service act with it
+	runs     map[runKey]bool     // whether a principal can start code with a service
+	passCtx  map[runKey]policy.Context
+}
+
+type runKey struct {
+	e       *Entity
+	service string
 }
 
 func (g *Graph) cache() *queryCache {
-	g.qonce.Do(func() { g.q = &queryCache{passers: map[string][]passer{}} })
+	g.qonce.Do(func() { g.q = &queryCache{passers: map[string][]passer{}, runs: map[runKey]bool{}, passCtx: map[runKey]policy.Context{}} })
 	q := g.q
 	q.once.Do(func() {
+		// Per policy, not per principal: managed policies are shared.
+		names := map[*PolicyRef]bool{}
 		for _, e := range g.Account.Principals() {
-			if allowedResources(e, "iam:PassRole") != nil {
-				q.passRole = append(q.passRole, e)
+			for _, p := range e.Policies() {
+				v, ok := names[p]
+				if !ok {
+					v = mayName(p, "iam:PassRole")
+					names[p] = v
+				}
+				if v {
+					q.passRole = append(q.passRole, e)
+					break
+				}
 			}
 		}
 	})
@@ -52,12 +71,43 @@ func (g *Graph) servicePassers(roleARN, service string) []passer {
 	var out []passer
 	if ok && role.Kind == KindRole {
 		passCtx := map[string][]string{"iam:PassedToService": {service}}
+		// The principal's keys with iam:PassedToService, built once per
+		// principal and service: the same for every role.
+		passAllowed := func(p *Entity) bool {
+			k := runKey{p, service}
+			q.mu.Lock()
+			c, ok := q.passCtx[k]
+			q.mu.Unlock()
+			if !ok {
+				c = principalContext(p, passCtx)
+				q.mu.Lock()
+				q.passCtx[k] = c
+				q.mu.Unlock()
+			}
+			in := policy.Input{Identity: p.identity, Boundary: p.boundary}
+			req := policy.Request{Principal: p.caller, Action: "iam:PassRole", Resource: roleARN, ResourceAccount: g.Account.ID, Context: c}
+			return policy.Evaluate(&in, &req) == policy.Allowed
+		}
 		for _, cs := range codeServices {
 			if !strings.EqualFold(cs.service, service) || cs.profile && len(role.Profiles) == 0 {
 				continue
 			}
 			for _, p := range q.passRole {
-				if p == role || !g.allowed(p, "iam:PassRole", roleARN, passCtx) || !g.runs(p, cs) {
+				if p == role {
+					continue
+				}
+				// Whether p starts code there does not depend on the role:
+				// asked once, and first.
+				q.mu.Lock()
+				ok, known := q.runs[runKey{p, cs.service}]
+				q.mu.Unlock()
+				if !known {
+					ok = g.runs(p, cs)
+					q.mu.Lock()
+					q.runs[runKey{p, cs.service}] = ok
+					q.mu.Unlock()
+				}
+				if !ok || !passAllowed(p) {
 					continue
 				}
 				out = append(out, passer{p, "passes " + short(roleARN) + " to " + service + " with " + strings.Join(cs.actions, ", ")})
@@ -102,4 +152,19 @@ type grantee struct {
 	kind Kind
 	via  []Step
 	cond bool
+}
+
+// mayName reports whether some Allow statement of a policy may name
+// action.
+func mayName(p *PolicyRef, action string) bool {
+	if p.Doc == nil {
+		return false
+	}
+	for _, st := range p.Doc.Statements {
+		if strings.EqualFold(st.Effect, policy.Allow) &&
+			(st.NotAction.Present && !matchesAny(st.NotAction.List, action) || matchesAny(st.Action.List, action)) {
+			return true
+		}
+	}
+	return false
 }
