@@ -27,7 +27,9 @@ type runKey struct {
 }
 
 func (g *Graph) cache() *queryCache {
-	g.qonce.Do(func() { g.q = &queryCache{passers: map[string][]passer{}, runs: map[runKey]bool{}, passCtx: map[runKey]policy.Context{}} })
+	g.qonce.Do(func() {
+		g.q = &queryCache{passers: map[string][]passer{}, runs: map[runKey]bool{}, passCtx: map[runKey]policy.Context{}}
+	})
 	q := g.q
 	q.once.Do(func() {
 		// Per policy, not per principal: managed policies are shared.
