@@ -54,15 +54,15 @@ func ReadResourcePolicies(r io.Reader) ([]ResourcePolicyLine, error) {
 		}
 		var l ResourcePolicyLine
 		if err := json.Unmarshal(line, &l); err != nil {
-			return nil, fmt.Errorf("resource policies line %d: %v", n, err)
+			return nil, fmt.Errorf("resource policies line %d: %w", n, err)
 		}
 		if _, err := arn.Parse(l.ARN); err != nil {
-			return nil, fmt.Errorf("resource policies line %d: arn %q: %v", n, l.ARN, err)
+			return nil, fmt.Errorf("resource policies line %d: arn %q: %w", n, l.ARN, err)
 		}
 		if len(l.Policy) > 0 && l.Policy[0] == '"' {
 			var s string
 			if err := json.Unmarshal(l.Policy, &s); err != nil {
-				return nil, fmt.Errorf("resource policies line %d: %v", n, err)
+				return nil, fmt.Errorf("resource policies line %d: %w", n, err)
 			}
 			l.Policy = json.RawMessage(s)
 		}
@@ -72,7 +72,7 @@ func ReadResourcePolicies(r io.Reader) ([]ResourcePolicyLine, error) {
 		out = append(out, l)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("resource policies: %v", err)
+		return nil, fmt.Errorf("resource policies: %w", err)
 	}
 	return out, nil
 }
@@ -104,7 +104,7 @@ func (a *Account) AddResourcePolicies(lines []ResourcePolicyLine) error {
 		}
 		ref := compileRef(&PolicyRef{Name: "ResourcePolicy", Inline: true, Owner: l.ARN, Text: Document(l.Policy)}, "resource")
 		if ref.Err != nil {
-			return fmt.Errorf("resource policy of %s: %v", l.ARN, ref.Err)
+			return fmt.Errorf("resource policy of %s: %w", l.ARN, ref.Err)
 		}
 		a.Resources[l.ARN] = &ResourcePolicy{ARN: l.ARN, Account: acct, Ref: ref, set: policy.NewSet(ref.Policy)}
 	}
