@@ -43,13 +43,16 @@ func precisionQueries(g *Graph) [][2]string {
 // query's trust policy opens to someone outside the account's principals
 // (another account, a provider, a service's users) answered by nobody is
 // a miss.
-func precision(g *Graph) (answers, services, missed int) {
+func precision(g *Graph) (answers, services, missed, through int) {
 	for _, q := range precisionQueries(g) {
 		res := g.WhoCan(q[0], q[1], nil)
 		answers += len(res)
 		for _, r := range res {
 			if r.Kind == KindService {
 				services++
+			}
+			if r.Through != "" {
+				through++
 			}
 		}
 		if q[0] == "sts:AssumeRole" && len(res) == 0 && len(g.Assumers(q[1])) > 0 {
@@ -61,13 +64,19 @@ func precision(g *Graph) (answers, services, missed int) {
 
 func TestPrecisionReport(t *testing.T) {
 	g := fixture(t)
-	a, s, m := precision(g)
-	t.Logf("fixture: %d queries, %d answers, %d service principals answered, %d roles with trusted principals answered by none", len(precisionQueries(g)), a, s, m)
+	a, s, m, th := precision(g)
+	t.Logf("fixture: %d queries, %d answers (%d through a service), %d service principals answered, %d roles with trusted principals answered by none", len(precisionQueries(g)), a, th, s, m)
+	if s != 0 || m != 0 {
+		t.Errorf("services answered or trusted identities missed")
+	}
 	if testing.Short() {
 		return
 	}
 	acc, _ := NewAccount(generated(3500, 1500, 20000))
 	big := BuildGraph(acc)
-	a, s, m = precision(big)
-	t.Logf("generated: %d queries, %d answers, %d service principals answered, %d roles with trusted principals answered by none", len(precisionQueries(big)), a, s, m)
+	a, s, m, th = precision(big)
+	t.Logf("generated: %d queries, %d answers (%d through a service), %d service principals answered, %d roles with trusted principals answered by none", len(precisionQueries(big)), a, th, s, m)
+	if s != 0 || m != 0 {
+		t.Errorf("services answered or trusted identities missed")
+	}
 }
