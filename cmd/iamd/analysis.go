@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -288,6 +289,13 @@ func (s *source) graph(ctx context.Context) (*analysis.Graph, []analysis.Credent
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}
+	if s.resourcePolicies == "" && s.data != "" {
+		// The resource policies iamd import kept beside the store.
+		if p := filepath.Join(s.data, storedResourcePolicies); fileExists(p) {
+			s.resourcePolicies = p
+			s.warnf("iamd: with the resource policies imported into %s", p)
+		}
+	}
 	if s.resourcePolicies != "" {
 		lines, err := analysis.LoadResourcePolicies(s.resourcePolicies)
 		if err != nil {
@@ -318,8 +326,18 @@ func ctxOf(cmd *cobra.Command) context.Context {
 	return context.Background()
 }
 
+// storedResourcePolicies is the file in a data directory where iamd
+// import keeps the resource policies it was given: the store has no place
+// for them (the backends behind the gateway hold the real ones).
+const storedResourcePolicies = "analysis-resource-policies.jsonl"
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
 func newImportCommand() *cobra.Command {
-	var data, accountID, endpoint string
+	var data, accountID, endpoint, resourcePolicies string
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Create the users, groups, roles and policies of an account dump in the store",
@@ -338,6 +356,23 @@ iamd serve runs on the directory; import into a running server with --endpoint-u
 			if err != nil {
 				return usageError("%v", err)
 			}
+			var resources []byte
+			if resourcePolicies != "" {
+				if endpoint != "" {
+					return usageError("--resource-policies: a server keeps no resource policies; give the file to the analysis commands with --resource-policies")
+				}
+				lines, err := analysis.LoadResourcePolicies(resourcePolicies)
+				if err == nil {
+					probe, _ := analysis.NewAccount(&analysis.Dump{})
+					err = probe.AddResourcePolicies(lines)
+				}
+				if err != nil {
+					return usageError("--resource-policies: %v", err)
+				}
+				if resources, err = os.ReadFile(resourcePolicies); err != nil {
+					return usageError("--resource-policies: %v", err)
+				}
+			}
 			report := func(st *iamsync.ImportStats, account string) {
 				if st != nil {
 					fmt.Fprintf(cmd.OutOrStdout(), "imported into account %s: %d users, %d groups, %d roles, %d policies, %d instance profiles\n",
@@ -353,13 +388,22 @@ iamd serve runs on the directory; import into a running server with --endpoint-u
 				report(st, endpoint)
 				return err
 			}
-			return storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
+			err = storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
 				st, err := iamsync.Push(ctxOf(cmd), c, d)
 				report(st, account)
 				return err
 			})
+			if err == nil && resources != nil {
+				// Kept beside the store, read by the --data analysis commands.
+				p := filepath.Join(data, storedResourcePolicies)
+				if err = os.WriteFile(p, resources, 0o600); err == nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "kept the resource policies in %s for the analysis commands\n", p)
+				}
+			}
+			return err
 		},
 	}
+	cmd.Flags().StringVar(&resourcePolicies, "resource-policies", "", `resource-based policies (JSON lines {"arn": ..., "policy": ...}) to keep beside the store for who-can, what-can and path with --data`)
 	cmd.Flags().StringVar(&data, "data", ".iamd", "iamd serve data directory")
 	cmd.Flags().StringVar(&accountID, "account-id", "", "the account (created with this id in a new data directory)")
 	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "import through this IAM endpoint (a running iamd) with the AWS SDK's usual credentials, instead of --data")

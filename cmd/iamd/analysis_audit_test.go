@@ -225,3 +225,22 @@ func TestLintCleanSetupAndRules(t *testing.T) {
 		t.Errorf("--list-rules: %d %s", code, out)
 	}
 }
+
+// iamd import --resource-policies keeps them beside the store; --data
+// commands read them.
+func TestImportResourcePolicies(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	res := writeFile(t, dir, "r.jsonl", `{"arn":"arn:aws:s3:::partner-drop","policy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999900001111:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::partner-drop/*"}]}}`+"\n")
+	code, out, errOut := runCLI(t, "import", fixture, "--data", data, "--account-id", "111122223333", "--resource-policies", res)
+	if code != 0 || !strings.Contains(out, "kept the resource policies") {
+		t.Fatalf("import: %d %s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "who-can", "s3:PutObject", "arn:aws:s3:::partner-drop/x", "--data", data, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"principal": "arn:aws:iam::999900001111:root"`) || !strings.Contains(errOut, "with the resource policies imported") {
+		t.Errorf("who-can --data: %d %s%s", code, out, errOut)
+	}
+	bad := writeFile(t, dir, "bad.jsonl", `{"arn":"arn:aws:s3:::b","policy":"{not"}`+"\n")
+	if code, _, _ := runCLI(t, "import", fixture, "--data", t.TempDir(), "--resource-policies", bad); code != 2 {
+		t.Errorf("bad file: exit %d", code)
+	}
+}
