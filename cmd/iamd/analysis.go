@@ -396,7 +396,7 @@ iamd serve runs on the directory; import into a running server with --endpoint-u
 			if err == nil && resources != nil {
 				// Kept beside the store, read by the --data analysis commands.
 				p := filepath.Join(data, storedResourcePolicies)
-				if err = os.WriteFile(p, resources, 0o600); err == nil {
+				if err = os.WriteFile(p, resources, 0o600); err == nil { //nolint:gosec // the data directory the user named, as for the store itself
 					fmt.Fprintf(cmd.OutOrStdout(), "kept the resource policies in %s for the analysis commands\n", p)
 				}
 			}
