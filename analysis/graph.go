@@ -97,6 +97,7 @@ func BuildGraph(a *Account) *Graph {
 	for _, e := range a.Principals() {
 		g.Nodes[e.ARN].Admin = g.IsAdmin(e)
 	}
+	g.prepareServices()
 	return g
 }
 

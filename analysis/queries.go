@@ -135,11 +135,8 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 			if n := g.Nodes[ed.From]; n != nil && n.Kind == KindService {
 				// The service acts with the role; those who make it act
 				// are the answer.
-				for _, ps := range g.servicePassers(id, ed.From) {
-					if known(ps.e.ARN, cond) {
-						continue
-					}
-					pstep := Step{Kind: "service", From: ps.e.ARN, To: id, Detail: ps.detail}
+				for _, ps := range g.servicePassers(id, ed.From, func(p *Entity) bool { return known(p.ARN, cond) }) {
+					pstep := Step{Kind: "service", From: ps.e.ARN, To: id, Detail: ps.detail(id, ed.From)}
 					reach(ps.e.ARN, &state{via: append([]Step{pstep}, cur.via...), cond: cond, through: ed.From})
 				}
 				continue

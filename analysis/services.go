@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/policy"
 )
 
@@ -16,8 +17,7 @@ type queryCache struct {
 	once     sync.Once
 	passRole []*Entity // principals some Allow statement of which may name iam:PassRole
 	mu       sync.Mutex
-	passers  map[string][]passer // role + "\x00" + service -> who can make the service act with it
-	runs     map[runKey]bool     // whether a principal can start code with a service
+	runs     map[runKey]bool // whether a principal can start code with a service
 	passCtx  map[runKey]policy.Context
 }
 
@@ -28,97 +28,118 @@ type runKey struct {
 
 func (g *Graph) cache() *queryCache {
 	g.qonce.Do(func() {
-		g.q = &queryCache{passers: map[string][]passer{}, runs: map[runKey]bool{}, passCtx: map[runKey]policy.Context{}}
+		g.q = &queryCache{runs: map[runKey]bool{}, passCtx: map[runKey]policy.Context{}}
 	})
 	q := g.q
 	q.once.Do(func() {
 		// Per policy, not per principal: managed policies are shared.
 		names := map[*PolicyRef]bool{}
-		for _, e := range g.Account.Principals() {
-			for _, p := range e.Policies() {
+		has := func(refs []*PolicyRef) bool {
+			for _, p := range refs {
 				v, ok := names[p]
 				if !ok {
 					v = mayName(p, "iam:PassRole")
 					names[p] = v
 				}
 				if v {
-					q.passRole = append(q.passRole, e)
-					break
+					return true
 				}
+			}
+			return false
+		}
+		for _, e := range g.Account.Principals() {
+			ok := has(e.Inline) || has(e.Attached)
+			for _, grp := range e.Groups {
+				ok = ok || has(grp.Inline) || has(grp.Attached)
+			}
+			if ok {
+				q.passRole = append(q.passRole, e)
 			}
 		}
 	})
 	return q
 }
 
-// passer is a principal that can make a service act with a role, and how.
+// prepareServices finds, while the graph is built, the principals that
+// may pass roles and the code services each can start code with: the part
+// of who-can's service chains that does not depend on the role.
+func (g *Graph) prepareServices() {
+	q := g.cache()
+	for _, p := range q.passRole {
+		for _, cs := range codeServices {
+			k := runKey{p, cs.service}
+			if _, ok := q.runs[k]; !ok {
+				q.runs[k] = g.runs(p, cs)
+			}
+		}
+	}
+}
+
+// passer is a principal that can make a service act with a role, and the
+// actions it starts the code with.
 type passer struct {
-	e      *Entity
-	detail string
+	e       *Entity
+	actions []string
+}
+
+func (p passer) detail(roleARN, service string) string {
+	return "passes " + short(roleARN) + " to " + service + " with " + strings.Join(p.actions, ", ")
 }
 
 // servicePassers lists the principals that can pass roleARN to service and
 // run code there (the code services escalation knows), the engine deciding
 // iam:PassRole with iam:PassedToService and the service's actions.
-func (g *Graph) servicePassers(roleARN, service string) []passer {
+// Principals skip says are known already are not asked.
+func (g *Graph) servicePassers(roleARN, service string, skip func(*Entity) bool) []passer {
 	q := g.cache()
-	k := roleARN + "\x00" + service
-	q.mu.Lock()
-	if ps, ok := q.passers[k]; ok {
-		q.mu.Unlock()
-		return ps
-	}
-	q.mu.Unlock()
 	role, ok := g.Account.Entity(roleARN)
-	var out []passer
-	if ok && role.Kind == KindRole {
-		passCtx := map[string][]string{"iam:PassedToService": {service}}
-		// The principal's keys with iam:PassedToService, built once per
-		// principal and service: the same for every role.
-		passAllowed := func(p *Entity) bool {
-			k := runKey{p, service}
+	if !ok || role.Kind != KindRole {
+		return nil
+	}
+	passCtx := map[string][]string{"iam:PassedToService": {service}}
+	// The principal's keys with iam:PassedToService, built once per
+	// principal and service: the same for every role.
+	passAllowed := func(p *Entity) bool {
+		k := runKey{p, service}
+		q.mu.Lock()
+		c, ok := q.passCtx[k]
+		q.mu.Unlock()
+		if !ok {
+			c = principalContext(p, passCtx)
 			q.mu.Lock()
-			c, ok := q.passCtx[k]
+			q.passCtx[k] = c
 			q.mu.Unlock()
-			if !ok {
-				c = principalContext(p, passCtx)
-				q.mu.Lock()
-				q.passCtx[k] = c
-				q.mu.Unlock()
-			}
-			in := policy.Input{Identity: p.identity, Boundary: p.boundary}
-			req := policy.Request{Principal: p.caller, Action: "iam:PassRole", Resource: roleARN, ResourceAccount: g.Account.ID, Context: c}
-			return policy.Evaluate(&in, &req) == policy.Allowed
 		}
-		for _, cs := range codeServices {
-			if !strings.EqualFold(cs.service, service) || cs.profile && len(role.Profiles) == 0 {
+		in := policy.Input{Identity: p.identity, Boundary: p.boundary}
+		req := policy.Request{Principal: p.caller, Action: "iam:PassRole", Resource: roleARN, ResourceAccount: g.Account.ID, Context: c}
+		return policy.Evaluate(&in, &req) == policy.Allowed
+	}
+	var out []passer
+	for _, cs := range codeServices {
+		if !strings.EqualFold(cs.service, service) || cs.profile && len(role.Profiles) == 0 {
+			continue
+		}
+		for _, p := range q.passRole {
+			if p == role || skip != nil && skip(p) {
 				continue
 			}
-			for _, p := range q.passRole {
-				if p == role {
-					continue
-				}
-				// Whether p starts code there does not depend on the role:
-				// asked once, and first.
+			// Whether p starts code there does not depend on the role:
+			// asked once (when the graph is built), and first.
+			q.mu.Lock()
+			ok, known := q.runs[runKey{p, cs.service}]
+			q.mu.Unlock()
+			if !known {
+				ok = g.runs(p, cs)
 				q.mu.Lock()
-				ok, known := q.runs[runKey{p, cs.service}]
+				q.runs[runKey{p, cs.service}] = ok
 				q.mu.Unlock()
-				if !known {
-					ok = g.runs(p, cs)
-					q.mu.Lock()
-					q.runs[runKey{p, cs.service}] = ok
-					q.mu.Unlock()
-				}
-				if !ok || !passAllowed(p) {
-					continue
-				}
-				out = append(out, passer{p, "passes " + short(roleARN) + " to " + service + " with " + strings.Join(cs.actions, ", ")})
 			}
+			if !ok || !passAllowed(p) {
+				continue
+			}
+			out = append(out, passer{p, cs.actions})
 		}
 	}
-	q.mu.Lock()
-	q.passers[k] = out
-	q.mu.Unlock()
 	return out
 }
 
@@ -162,9 +183,24 @@ func mayName(p *PolicyRef, action string) bool {
 	if p.Doc == nil {
 		return false
 	}
+	svc, _, _ := strings.Cut(action, ":")
+	// Patterns of another service cannot match: most are, and the glob
+	// is skipped for them.
+	matches := func(pats []string) bool {
+		for _, pat := range pats {
+			ps, _, _ := strings.Cut(pat, ":")
+			if !strings.ContainsAny(ps, "*?") && !strings.EqualFold(ps, svc) {
+				continue
+			}
+			if arn.GlobFold(pat, action) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, st := range p.Doc.Statements {
 		if strings.EqualFold(st.Effect, policy.Allow) &&
-			(st.NotAction.Present && !matchesAny(st.NotAction.List, action) || matchesAny(st.Action.List, action)) {
+			(st.NotAction.Present && !matchesAny(st.NotAction.List, action) || matches(st.Action.List)) {
 			return true
 		}
 	}
