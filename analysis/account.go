@@ -110,6 +110,13 @@ type Account struct {
 	// organization level, outermost first; set before BuildGraph. A dump
 	// holds none: nil means no organization.
 	SCPs []*policy.Set
+	// Resources are the resource-based policies given beside the dump
+	// (see AddResourcePolicies), by resource ARN; they may be other
+	// accounts' resources.
+	Resources map[string]*ResourcePolicy
+	// Credentials is the credential report joined to the users (nil when
+	// none was given): lint's key, MFA and idleness rules read it.
+	Credentials []CredentialRow
 
 	byARN map[string]*Entity
 	dump  *Dump

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/iamd/iamd/policy"
 )
 
 // generated builds a large account: users in groups, roles trusted by the
@@ -143,5 +145,18 @@ func BenchmarkWhoCanFixture(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		g.WhoCan("iam:DeleteRole", "arn:aws:iam::111122223333:role/admin-role", nil)
+	}
+}
+
+// BenchmarkWhoCanCold is one who-can on a graph that has answered none
+// (no iam:PassedToService context built yet): what one iamd who-can run
+// costs after the graph is built.
+func BenchmarkWhoCanCold(b *testing.B) {
+	a, _ := NewAccount(generated(3500, 1500, 20000))
+	g := BuildGraph(a)
+	b.ResetTimer()
+	for b.Loop() {
+		g.cache().passCtx = map[runKey]policy.Context{}
+		g.WhoCan("iam:DeleteRole", "arn:aws:iam::210987654321:role/role-3", nil)
 	}
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/policy"
@@ -53,6 +54,9 @@ type Graph struct {
 
 	escalation     []Edge
 	escalationFrom map[string][]Edge
+
+	qonce sync.Once
+	q     *queryCache // see services.go
 }
 
 // BuildGraph builds the graph: membership, attachment and trust edges,
@@ -93,6 +97,7 @@ func BuildGraph(a *Account) *Graph {
 	for _, e := range a.Principals() {
 		g.Nodes[e.ARN].Admin = g.IsAdmin(e)
 	}
+	g.prepareServices()
 	return g
 }
 
@@ -303,6 +308,16 @@ func (g *Graph) Decide(e *Entity, action, resource string, extra map[string][]st
 }
 
 func (g *Graph) allowed(e *Entity, action, resource string, extra map[string][]string) bool {
+	if extra == nil && len(g.Account.Resources) == 0 && !strings.HasPrefix(strings.ToLower(action), "sts:assumerole") {
+		// The common case, without the allocations of input: who-can asks
+		// it of every principal.
+		if !e.ctxDone {
+			e.ctx, e.ctxDone = principalContext(e, nil), true
+		}
+		in := policy.Input{Identity: e.identity, Boundary: e.boundary}
+		req := policy.Request{Principal: e.caller, Action: action, Resource: resource, ResourceAccount: g.resourceAccount(resource), Context: e.ctx}
+		return policy.Evaluate(&in, &req) == policy.Allowed
+	}
 	in, req := g.input(e, action, resource, extra)
 	return policy.Evaluate(in, req) == policy.Allowed
 }
@@ -315,6 +330,11 @@ func (g *Graph) input(e *Entity, action, resource string, extra map[string][]str
 		}
 	}
 	req := &policy.Request{Principal: e.caller, Action: action, Resource: resource, ResourceAccount: g.resourceAccount(resource)}
+	if in.Resource == nil {
+		if rp := g.Account.resourcePolicy(resource); rp != nil {
+			in.Resource, req.ResourceAccount = rp.set, rp.Account
+		}
+	}
 	if extra == nil {
 		// The principal's keys are the same for every request: build
 		// them once (the engine only reads the context).

@@ -54,6 +54,8 @@ type LintOptions struct {
 	Credentials []CredentialRow // the credential report; nil skips its rules
 	Now         time.Time       // "now" for ages; required with Credentials
 	MaxAge      time.Duration   // keys and idleness (default 90 days)
+	// Rules selects the rules reported (see ParseRules); nil: all.
+	Rules map[string]bool
 }
 
 // sensitiveServices are those where a service-wide wildcard is as good as
@@ -70,7 +72,13 @@ func Lint(a *Account, opt LintOptions) []Finding {
 	}
 	for _, u := range a.Users {
 		if len(u.Groups) == 0 {
-			l.add("user-no-group", Info, u.ARN, "", "", "user "+u.Name+" is in no group", "manage its permissions through a group")
+			// Permissions held outside any group are what the rule is about;
+			// a user with none is only untidy.
+			sev := Info
+			if len(u.Inline)+len(u.Attached) > 0 {
+				sev = Warning
+			}
+			l.add("user-no-group", sev, u.ARN, "", "", "user "+u.Name+" is in no group", "manage its permissions through a group")
 		}
 		for _, p := range u.Attached {
 			l.add("user-attached-policy", Warning, u.ARN, p.ID(), "", "managed policy "+p.Name+" is attached directly to user "+u.Name, "attach it to a group and add the user to the group")
@@ -80,7 +88,7 @@ func Lint(a *Account, opt LintOptions) []Finding {
 		for _, p := range e.Inline {
 			sev := Info
 			if e.Kind == KindUser {
-				sev = Warning
+				sev = Warning // a user's own access, outside any group
 			}
 			l.add("inline-policy", sev, e.ARN, p.ID(), "", fmt.Sprintf("%s %s has inline policy %s", e.Kind, e.Name, p.Name), "move it to a customer managed policy (versioned, reusable, reviewable)")
 			l.document(e.ARN, p, true)
@@ -103,7 +111,9 @@ func Lint(a *Account, opt LintOptions) []Finding {
 			// Not the account's to fix; say so only where it is used as admin.
 			continue
 		}
-		l.document(k, p, true)
+		// A policy used only as a permissions boundary grants nothing: its
+		// wildcards cap access, so only its syntax is checked.
+		l.document(k, p, !boundaryOnly(a, k))
 	}
 	for _, e := range a.Principals() {
 		l.shadowed(e)
@@ -111,8 +121,20 @@ func Lint(a *Account, opt LintOptions) []Finding {
 	for _, r := range a.Roles {
 		l.trust(r)
 	}
+	if opt.Credentials == nil {
+		opt.Credentials = a.Credentials
+	}
 	if opt.Credentials != nil {
 		l.credentials(opt)
+	}
+	if opt.Rules != nil {
+		kept := l.out[:0]
+		for _, f := range l.out {
+			if opt.Rules[f.Rule] {
+				kept = append(kept, f)
+			}
+		}
+		l.out = kept
 	}
 	sort.SliceStable(l.out, func(i, j int) bool {
 		x, y := l.out[i], l.out[j]
@@ -155,14 +177,51 @@ func (l *linter) document(entity string, p *PolicyRef, identity bool) {
 		return
 	}
 	for _, st := range p.Doc.Statements {
-		l.statement(entity, p, st)
+		l.statement(entity, p, st, identity)
 	}
-	l.redundant(entity, p)
+	if identity {
+		l.redundant(entity, p)
+	}
 }
 
-func (l *linter) statement(entity string, p *PolicyRef, st *policy.Statement) {
+// boundaryOnly reports whether a customer managed policy is used as a
+// permissions boundary and attached nowhere.
+func boundaryOnly(a *Account, policyARN string) bool {
+	asBoundary, attached := false, false
+	for _, e := range append(append([]*Entity{}, a.Users...), a.Roles...) {
+		if e.Boundary != nil && e.Boundary.ARN == policyARN {
+			asBoundary = true
+		}
+	}
+	for _, e := range append(append(append([]*Entity{}, a.Users...), a.Groups...), a.Roles...) {
+		for _, p := range e.Attached {
+			attached = attached || p.ARN == policyARN
+		}
+	}
+	if a.dump != nil {
+		for _, mp := range a.dump.Policies {
+			if mp.Arn == policyARN {
+				if mp.PermissionsBoundaryUsageCount != nil && *mp.PermissionsBoundaryUsageCount > 0 {
+					asBoundary = true
+				}
+				if mp.AttachmentCount != nil && *mp.AttachmentCount > 0 {
+					attached = true
+				}
+			}
+		}
+	}
+	return asBoundary && !attached
+}
+
+func (l *linter) statement(entity string, p *PolicyRef, st *policy.Statement, grants bool) {
 	id, sn := p.ID(), stmtName(st)
 	allow := strings.EqualFold(st.Effect, policy.Allow)
+	if !allow {
+		l.mfaTrap(entity, id, sn, st)
+	}
+	// Rules about what a statement grants apply to policies that grant:
+	// in a boundary, an Allow only caps.
+	allow = allow && grants
 	resAll := st.Resource.Present && contains(st.Resource.List, "*")
 	var expanded []CatalogAction
 	for _, pat := range st.Action.List {
@@ -176,12 +235,22 @@ func (l *linter) statement(entity string, p *PolicyRef, st *policy.Statement) {
 			}
 			continue
 		case len(acts) == 0:
+			// A typo in an Allow grants nothing (fails closed); in a Deny
+			// it denies nothing (fails open).
+			sev := Warning
+			if !strings.EqualFold(st.Effect, policy.Allow) {
+				sev = Error
+			}
+			fix := "correct the action name (see the Service Authorization Reference)"
+			if _, closest := CheckAction(pat); closest != "" {
+				fix = "did you mean " + closest + "?"
+			}
 			if strings.ContainsAny(pat, "*?") {
-				l.add("unknown-action", Error, entity, id, sn, "action pattern "+pat+" matches no action of the catalogue", "correct the service prefix or the pattern")
+				l.add("unknown-action", sev, entity, id, sn, "action pattern "+pat+" matches no action of the catalogue", "correct the service prefix or the pattern")
 			} else if _, ok := Catalog().Services[strings.ToLower(svc)]; !ok {
-				l.add("unknown-action", Error, entity, id, sn, "service prefix "+svc+" does not exist", "correct the service prefix")
+				l.add("unknown-action", sev, entity, id, sn, "service prefix "+svc+" does not exist", fix)
 			} else {
-				l.add("unknown-action", Error, entity, id, sn, "action "+pat+" does not exist", "correct the action name (see the Service Authorization Reference)")
+				l.add("unknown-action", sev, entity, id, sn, "action "+pat+" does not exist", fix)
 			}
 			continue
 		}
@@ -192,7 +261,7 @@ func (l *linter) statement(entity string, p *PolicyRef, st *policy.Statement) {
 	if st.NotAction.Present && allow {
 		expanded = ExpandNotAction(st.NotAction.List, "")
 		if resAll {
-			l.add("allow-not-action", Warning, entity, id, sn, fmt.Sprintf("statement allows every action except %s on every resource (%d actions)", strings.Join(st.NotAction.List, ", "), len(expanded)), "allow the actions needed instead of NotAction")
+			l.add("allow-not-action", Error, entity, id, sn, fmt.Sprintf("statement allows every action except %s on every resource (%d actions)", strings.Join(st.NotAction.List, ", "), len(expanded)), "allow the actions needed instead of NotAction")
 		}
 	}
 	if allow && resAll {
@@ -204,6 +273,17 @@ func (l *linter) statement(entity string, p *PolicyRef, st *policy.Statement) {
 		}
 		if len(writes) > 0 && !contains(st.Action.List, "*") {
 			l.add("wildcard-resource-write", Warning, entity, id, sn, fmt.Sprintf(`statement allows %d write actions on "Resource": "*" (%s)`, len(writes), sample(writes)), "name the resources (ARNs) the actions need")
+		}
+		// Reading every object, secret, parameter, item or key of the
+		// account is as much a leak as writing them.
+		var reads []string
+		for _, a := range expanded {
+			if a.AccessLevel == "Read" && len(a.Def.ResourceTypes) > 0 && sensitiveServices[a.Service] && !st.HasCondition {
+				reads = append(reads, a.Name)
+			}
+		}
+		if len(reads) > 0 && !contains(st.Action.List, "*") {
+			l.add("wildcard-resource-read", Warning, entity, id, sn, fmt.Sprintf(`statement allows %d read actions of sensitive services on "Resource": "*" (%s)`, len(reads), sample(reads)), "name the buckets, secrets, parameters, tables or keys the principal reads")
 		}
 	}
 	if allow && (st.NotAction.Present && !matchesAny(st.NotAction.List, "iam:PassRole") || !st.NotAction.Present && matchesAny(st.Action.List, "iam:PassRole")) {
@@ -218,6 +298,32 @@ func (l *linter) statement(entity string, p *PolicyRef, st *policy.Statement) {
 		l.conditionKeys(entity, id, sn, st, expanded)
 		l.resourceTypes(entity, id, sn, st)
 	}
+}
+
+// mfaTrap flags a Deny meant to require MFA with Bool
+// aws:MultiFactorAuthPresent "false": requests signed with a long-term
+// access key carry no such key, the condition does not match, and the Deny
+// does not apply to them.
+func (l *linter) mfaTrap(entity, id, sn string, st *policy.Statement) {
+	for _, c := range st.Condition {
+		if !strings.EqualFold(c.Operator, "Bool") {
+			continue
+		}
+		for _, e := range c.Entries {
+			if strings.EqualFold(e.Key, "aws:MultiFactorAuthPresent") && contains(lowerAll(e.Values.List), "false") {
+				l.add("mfa-deny-bool-false", Error, entity, id, sn, `Deny with "Bool": {"aws:MultiFactorAuthPresent": "false"} does not apply to requests signed with a long-term access key (they carry no such key)`, `use "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}`)
+				return
+			}
+		}
+	}
+}
+
+func lowerAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = strings.ToLower(v)
+	}
+	return out
 }
 
 func onWhat(resAll bool) string {
@@ -570,7 +676,13 @@ func (l *linter) credentials(opt LintOptions) {
 			active++
 			n := fmt.Sprintf("access key %d", i+1)
 			if row.Root {
-				l.add("root-access-key", Error, who, "", "", "the root user has an active "+n, "delete the root user's access keys; use IAM roles or users")
+				if bootstrapKey(row, k) {
+					// iamd serve makes this key with the account so that it
+					// can be used at all: the setup's first step, not a leak.
+					l.add("root-access-key", Warning, who, "", "", "the root user has an active "+n+", the one iamd created with the account", "create an administrator user or role with it, then delete the root key")
+				} else {
+					l.add("root-access-key", Error, who, "", "", "the root user has an active "+n, "delete the root user's access keys; use IAM roles or users")
+				}
 			}
 			switch {
 			case k.LastUsed == nil && old(k.LastRotated):
@@ -589,7 +701,11 @@ func (l *linter) credentials(opt LintOptions) {
 		}
 		if row.Root {
 			if !row.MFAActive {
-				l.add("root-no-mfa", Error, who, "", "", "the root user has no MFA device", "enable MFA for the root user")
+				sev := Error
+				if onlyBootstrap(row) {
+					sev = Warning // a fresh iamd account: nothing but the key it was made with
+				}
+				l.add("root-no-mfa", sev, who, "", "", "the root user has no MFA device", "enable MFA for the root user")
 			}
 			continue
 		}
@@ -609,4 +725,34 @@ func (l *linter) credentials(opt LintOptions) {
 			l.add("idle-user", Warning, who, "", "", fmt.Sprintf("%s has not signed in or used a key for %d days", row.User, days(opt.Now.Sub(*used))), "delete or disable the user")
 		}
 	}
+}
+
+// bootstrapKey reports whether a root access key is the one iamd serve
+// creates with an account (within a minute of the account): AWS creates
+// root keys only when asked, never with the account.
+func bootstrapKey(row CredentialRow, k KeyInfo) bool {
+	if !row.Root || row.Created == nil || k.LastRotated == nil {
+		return false
+	}
+	d := k.LastRotated.Sub(*row.Created)
+	return d >= -time.Second && d < time.Minute
+}
+
+// onlyBootstrap reports whether the root user's only credential is the key
+// iamd created with the account (no password used, no other active key).
+func onlyBootstrap(row CredentialRow) bool {
+	if row.PasswordLastUsed != nil {
+		return false
+	}
+	n := 0
+	for _, k := range row.Keys {
+		if !k.Active {
+			continue
+		}
+		if !bootstrapKey(row, k) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }

@@ -2,9 +2,11 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/policy"
 )
 
@@ -38,6 +40,8 @@ func (s Step) String() string {
 			c = " if " + strings.Join(s.Condition, ", ") + " match"
 		}
 		return fmt.Sprintf("%s may %s %s%s", short(s.From), s.Detail, short(s.To), c)
+	case "service":
+		return fmt.Sprintf("%s %s", short(s.From), s.Detail)
 	}
 	return fmt.Sprintf("%s: %s -> %s (%s)", s.Kind, short(s.From), short(s.To), s.Detail)
 }
@@ -50,46 +54,77 @@ func short(id string) string {
 	return id
 }
 
-// Access is one principal allowed a request and how.
+// Access is one identity allowed a request and how: a user, a role, a
+// principal of another account, a federated provider, or anyone. Through
+// names the service a chain goes through (a role passed to it and code run
+// there) when the identity reaches the permission that way.
 type Access struct {
 	Principal   string `json:"principal"`
 	Kind        Kind   `json:"kind"`
 	Via         []Step `json:"via"`
 	Conditional bool   `json:"conditional,omitempty"`
+	Through     string `json:"through_service,omitempty"`
 }
 
-// WhoCan lists every principal allowed action on resource: users and roles
-// whose policies allow it, and everyone who can reach such a role by
-// assuming roles (other accounts, services, anyone included). Each is
+// WhoCan lists every identity allowed action on resource: users and roles
+// whose policies (or the resource's policy) allow it, and everyone who can
+// reach such a role by assuming roles (other accounts, federated
+// providers, anyone included). A service is not an identity: a role it may
+// assume is reached by the principals that can pass the role to it and run
+// code there, and those are listed, marked Through the service. Each is
 // listed once, with its shortest chain. ctx adds request context keys
 // (conditions the caller expects to hold).
+//
+// For sts:AssumeRole (and its web identity and SAML variants) on a role of
+// the account, the answer starts from the role's trust edges: every
+// identity its trust policy lets in, whether or not it is of the account.
 func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Access {
 	type state struct {
-		via  []Step
-		cond bool
+		via     []Step
+		cond    bool
+		through string
 	}
 	best := map[string]*state{}
 	var queue []string
-	var conditional []string
-	for _, e := range g.Account.Principals() {
-		if g.allowed(e, action, resource, ctx) {
-			best[e.ARN] = &state{via: g.policySteps(e, action, resource, ctx)}
-			queue = append(queue, e.ARN)
-		} else if e.optimistic != nil {
-			conditional = append(conditional, e.ARN)
+	if role, ok := g.Account.Entity(resource); ok && role.Kind == KindRole && strings.HasPrefix(strings.ToLower(action), "sts:assumerole") {
+		best[role.ARN] = &state{}
+		queue = append(queue, role.ARN)
+	} else {
+		var conditional []*Entity
+		for _, e := range g.Account.Principals() {
+			if g.allowed(e, action, resource, ctx) {
+				best[e.ARN] = &state{via: g.policySteps(e, action, resource, ctx)}
+				queue = append(queue, e.ARN)
+			} else if e.optimistic != nil {
+				conditional = append(conditional, e)
+			}
+		}
+		// Principals allowed only when conditions hold.
+		for _, e := range conditional {
+			if steps, ok := g.conditionalSteps(e, action, resource, ctx); ok {
+				best[e.ARN] = &state{via: steps, cond: true}
+				queue = append(queue, e.ARN)
+			}
+		}
+		for _, ex := range g.resourceGrantees(action, resource, ctx) {
+			if _, seen := best[ex.id]; !seen {
+				best[ex.id] = &state{via: ex.via, cond: ex.cond}
+				if g.Nodes[ex.id] == nil {
+					g.Nodes[ex.id] = &Node{ID: ex.id, Kind: ex.kind}
+				}
+			}
 		}
 	}
-	// Principals allowed only when conditions hold.
-	for _, id := range conditional {
-		e, _ := g.Account.Entity(id)
-		if steps, ok := g.conditionalSteps(e, action, resource, ctx); ok {
-			best[id] = &state{via: steps, cond: true}
-		}
+	// reach records a chain into id unless a better one is known: first
+	// reached wins, except that an unconditional chain replaces a
+	// conditional one.
+	known := func(id string, cond bool) bool {
+		old, seen := best[id]
+		return seen && (!old.cond || cond)
 	}
-	for _, id := range conditional {
-		if best[id] != nil {
-			queue = append(queue, id)
-		}
+	reach := func(id string, st *state) {
+		best[id] = st
+		queue = append(queue, id)
 	}
 	// Breadth first, backwards along assume edges: shortest chains first.
 	for len(queue) > 0 {
@@ -98,19 +133,29 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 		cur := best[id]
 		for _, ed := range g.assumers[id] {
 			cond := cur.cond || ed.Conditional
-			// First reached wins, except that an unconditional chain
-			// replaces a conditional one.
-			if old, seen := best[ed.From]; seen && (!old.cond || cond) {
+			step := Step{Kind: "assume", From: ed.From, To: id, Detail: ed.Label, Conditional: ed.Conditional, Condition: ed.Condition}
+			if n := g.Nodes[ed.From]; n != nil && n.Kind == KindService {
+				// The service acts with the role; those who make it act
+				// are the answer.
+				for _, ps := range g.servicePassers(id, ed.From, func(p *Entity) bool { return known(p.ARN, cond) }) {
+					pstep := Step{Kind: "service", From: ps.e.ARN, To: id, Detail: ps.detail(id, ed.From)}
+					reach(ps.e.ARN, &state{via: append([]Step{pstep}, cur.via...), cond: cond, through: ed.From})
+				}
 				continue
 			}
-			step := Step{Kind: "assume", From: ed.From, To: id, Detail: ed.Label, Conditional: ed.Conditional, Condition: ed.Condition}
-			best[ed.From] = &state{via: append([]Step{step}, cur.via...), cond: cond}
-			queue = append(queue, ed.From)
+			if known(ed.From, cond) {
+				continue
+			}
+			reach(ed.From, &state{via: append([]Step{step}, cur.via...), cond: cond, through: cur.through})
 		}
 	}
 	out := make([]Access, 0, len(best))
 	for id, st := range best {
-		out = append(out, Access{Principal: id, Kind: g.Nodes[id].Kind, Via: st.via, Conditional: st.cond})
+		n := g.Nodes[id]
+		if n == nil || n.Kind == KindService || n.Kind == KindGroup || len(st.via) == 0 {
+			continue // the role asked about itself, or not an identity
+		}
+		out = append(out, Access{Principal: id, Kind: n.Kind, Via: st.via, Conditional: st.cond, Through: st.through})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if hi, hj := hops(out[i].Via), hops(out[j].Via); hi != hj {
@@ -128,7 +173,7 @@ func (g *Graph) WhoCan(action, resource string, ctx map[string][]string) []Acces
 func hops(via []Step) int {
 	n := 0
 	for _, s := range via {
-		if s.Kind == "assume" {
+		if s.Kind == "assume" || s.Kind == "service" {
 			n++
 		}
 	}
@@ -169,7 +214,24 @@ func statementLabel(m policy.Match) string {
 // the conditions: the optimistic policies allow it where the real ones do
 // not. The policy steps name the condition keys the request lacked.
 func (g *Graph) conditionalSteps(e *Entity, action, resource string, ctx map[string][]string) ([]Step, bool) {
+	// Most principals are not allowed even when every condition holds: a
+	// plain decision says so before the explanations.
+	if ctx == nil && len(g.Account.Resources) == 0 && !isAssume(action) {
+		if !e.ctxDone {
+			e.ctx, e.ctxDone = principalContext(e, nil), true
+		}
+		opt := policy.Input{Identity: e.optimistic, Boundary: e.optBoundary}
+		req := policy.Request{Principal: e.caller, Action: action, Resource: resource, ResourceAccount: g.resourceAccount(resource), Context: e.ctx}
+		if policy.Evaluate(&opt, &req) != policy.Allowed {
+			return nil, false
+		}
+	}
 	in, req := g.input(e, action, resource, ctx)
+	opt := *in
+	opt.Identity, opt.Boundary = e.optimistic, e.optBoundary
+	if policy.Evaluate(&opt, req) != policy.Allowed {
+		return nil, false
+	}
 	strict := policy.Explain(in, req)
 	if strict.Decision == policy.ExplicitDeny && len(strict.MissingContextKeys) == 0 {
 		return nil, false // denied whatever the request says
@@ -280,8 +342,24 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 					if seen[k] {
 						continue
 					}
+					// Only resources of a type the action takes (Action "*"
+					// on a bucket is not dynamodb:GetItem on it).
+					if r != "*" && !resourceFits(a, r) {
+						continue
+					}
 					in, req := g.input(e, a.Name, r, nil)
 					d := policy.Evaluate(in, req)
+					if d == policy.ImplicitDeny && in.Boundary != nil {
+						// A boundary scoped to resources allows the action on
+						// part of what the statement names: list that part.
+						for _, br := range boundaryResources(e, a.Name, r) {
+							bk := a.Name + "|" + br
+							if !seen[bk] && g.allowed(e, a.Name, br, nil) {
+								seen[bk] = true
+								c.Actions = append(c.Actions, Permission{Action: a.Name, Resource: br, AccessLevel: a.AccessLevel, Policy: p.ID(), Statement: st.Index})
+							}
+						}
+					}
 					cond := false
 					if d != policy.Allowed {
 						// A conditional statement: allowed when its conditions
@@ -303,6 +381,28 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 			}
 		}
 	}
+	c.Actions = append(c.Actions, g.resourcePermissions(e, service, seen)...)
+	// Role assumption is a permission like any other, on the roles the
+	// trust edges say (the trust policy may grant it with no identity
+	// policy; an identity policy on "*" grants it on no role that does not
+	// trust the principal).
+	c.Actions = slices.DeleteFunc(c.Actions, func(p Permission) bool { return isAssume(p.Action) })
+	if service == "" || strings.EqualFold(service, "sts") {
+		for _, ed := range g.assumes[e.ARN] {
+			pol, idx := "", 0
+			if r, ok := g.Account.Entity(ed.To); ok && r.Trust != nil {
+				pol = r.Trust.ID()
+			}
+			ex := g.Decide(e, ed.Label, ed.To, nil)
+			for _, m := range ex.Matched {
+				if m.Effect == policy.Allow && m.Role == policy.RoleIdentity {
+					pol, idx = m.Source.ID, m.Index
+					break
+				}
+			}
+			c.Actions = append(c.Actions, Permission{Action: ed.Label, Resource: ed.To, AccessLevel: "Write", Policy: pol, Statement: idx, Conditional: ed.Conditional})
+		}
+	}
 	sort.Slice(c.Actions, func(i, j int) bool {
 		a, b := c.Actions[i], c.Actions[j]
 		if la, lb := levelRank(a.AccessLevel), levelRank(b.AccessLevel); la != lb {
@@ -317,4 +417,83 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 		c.Assumable = append(c.Assumable, ed.To)
 	}
 	return c
+}
+
+func isAssume(action string) bool {
+	a := strings.ToLower(action)
+	return a == "sts:assumerole" || a == "sts:assumerolewithwebidentity" || a == "sts:assumerolewithsaml"
+}
+
+// boundaryResources are the resource patterns of a principal's boundary
+// that allow action within r (a statement's resource): where a boundary
+// scoped to resources lets a broader grant act.
+func boundaryResources(e *Entity, action, r string) []string {
+	if e.Boundary == nil || e.Boundary.Doc == nil {
+		return nil
+	}
+	var out []string
+	for _, st := range e.Boundary.Doc.Statements {
+		if !strings.EqualFold(st.Effect, policy.Allow) || st.NotResource.Present {
+			continue
+		}
+		if !(st.NotAction.Present && !matchesAny(st.NotAction.List, action) || matchesAny(st.Action.List, action)) {
+			continue
+		}
+		for _, br := range st.Resource.List {
+			if br != "*" && br != r && (r == "*" || arn.Like(r, br)) {
+				out = append(out, br)
+			}
+		}
+	}
+	return out
+}
+
+// PermissionGroup is what-can's answer grouped for reading: the actions of
+// one service at one access level on one resource.
+type PermissionGroup struct {
+	AccessLevel string
+	Service     string
+	Resource    string
+	Actions     []string // action names without the service prefix
+	// All is set when they are every action of the service at that level.
+	All         bool
+	Conditional bool
+}
+
+// Group groups permissions (sorted as WhatCan sorts them) by access level,
+// resource and service.
+func Group(perms []Permission) []PermissionGroup {
+	loadActions()
+	idx := map[string]int{}
+	var out []PermissionGroup
+	for _, p := range perms {
+		svc, name, _ := strings.Cut(p.Action, ":")
+		k := p.AccessLevel + "|" + p.Resource + "|" + svc + "|" + fmt.Sprint(p.Conditional)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, PermissionGroup{AccessLevel: p.AccessLevel, Service: svc, Resource: p.Resource, Conditional: p.Conditional})
+		}
+		out[i].Actions = append(out[i].Actions, name)
+	}
+	for i := range out {
+		n := 0
+		for _, a := range bySvc[strings.ToLower(out[i].Service)] {
+			if a.AccessLevel == out[i].AccessLevel {
+				n++
+			}
+		}
+		out[i].All = len(out[i].Actions) > 1 && len(out[i].Actions) == n
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if li, lj := levelRank(out[i].AccessLevel), levelRank(out[j].AccessLevel); li != lj {
+			return li < lj
+		}
+		if out[i].Service != out[j].Service {
+			return out[i].Service < out[j].Service
+		}
+		return out[i].Resource < out[j].Resource
+	})
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -29,16 +30,63 @@ import (
 // API of an in-process server so the store's rules stay in one place.
 type source struct {
 	from, data, accountID, credReport, format string
-	endpoint                                  string
+	endpoint, resourcePolicies                string
 	formats                                   []string // the command's, the first the default
+	cmd                                       *cobra.Command
+
+	// freshReport builds the credential report now instead of reading
+	// the one the store keeps (up to four hours old).
+	freshReport bool
+	// reportAt is when the credential report read was generated (zero:
+	// none, or one from a file); reportCached says it was the store's.
+	reportAt     time.Time
+	reportCached bool
+}
+
+// warnf writes a note to the command's standard error.
+func (s *source) warnf(format string, args ...any) {
+	if s.cmd != nil {
+		fmt.Fprintf(s.cmd.ErrOrStderr(), format+"\n", args...)
+	}
+}
+
+// dataAccount is the account a --data command reads: --account-id, else
+// the store's first account (the one created first, which iamd serve
+// created on its first start), saying which when the store holds more.
+func (s *source) dataAccount() (string, error) {
+	if s.accountID != "" {
+		return s.accountID, nil
+	}
+	svc, closer, err := openService(s.data)
+	if err != nil {
+		return "", err
+	}
+	accounts, err := svc.Accounts(context.Background())
+	closer.Close()
+	if err != nil || len(accounts) == 0 {
+		return "", err
+	}
+	first := accounts[0]
+	for _, a := range accounts[1:] {
+		if a.Created.Before(first.Created) {
+			first = a
+		}
+	}
+	if len(accounts) > 1 {
+		s.warnf("iamd: reading account %s, the first of the %d accounts in %s (--account-id picks another)", first.ID, len(accounts), s.data)
+	}
+	return first.ID, nil
 }
 
 func (s *source) flags(cmd *cobra.Command, formats ...string) {
+	s.cmd = cmd
 	fl := cmd.Flags()
 	fl.StringVar(&s.from, "from", "", "read the account from this file (the JSON of aws iam get-account-authorization-details)")
 	fl.StringVar(&s.data, "data", "", "read the account from the store in this iamd serve data directory")
 	fl.StringVar(&s.accountID, "account-id", "", "with --data: the account (default: the store's first)")
 	fl.StringVar(&s.endpoint, "endpoint-url", "", "read the account from this IAM endpoint (a running iamd, or AWS: \"aws\"), with the AWS SDK's usual credentials")
+	fl.StringVar(&s.resourcePolicies, "resource-policies", "", `resource-based policies to add to the graph: a file of JSON lines {"arn": ..., "policy": ...}`)
+	fl.StringVar(&s.credReport, "credential-report", "", "the credential report CSV (aws iam get-credential-report, decoded) to join to the users; replaces the one read from --data or --endpoint-url")
 	s.formats = formats
 	if len(formats) > 0 {
 		fl.StringVar(&s.format, "format", formats[0], "output format: "+strings.Join(formats, ", "))
@@ -96,10 +144,13 @@ func endpointClient(ctx context.Context, endpoint string) (*awsiam.Client, error
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	if endpoint != "aws" {
-		cfg.BaseEndpoint = aws.String(endpoint)
+	if endpoint == "aws" {
+		return awsiam.NewFromConfig(cfg), nil
 	}
-	return awsiam.NewFromConfig(cfg), nil
+	// Set on the client's options, which apply after the SDK resolves
+	// AWS_ENDPOINT_URL_IAM and AWS_ENDPOINT_URL: the flag given wins over
+	// the environment (on aws.Config, the service variable would).
+	return awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
 }
 
 // load reads the dump (and, from the store, the credential report).
@@ -122,14 +173,21 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		if err != nil {
 			return nil, nil, err
 		}
-		report, err := iamsync.FetchCredentialReport(ctx, c)
-		if err != nil {
+		if s.freshReport {
+			return nil, nil, usageError("--fresh-report works with --data: a server (and AWS) regenerates its credential report at most every four hours")
+		}
+		if _, err := c.GenerateCredentialReport(ctx, &awsiam.GenerateCredentialReportInput{}); err != nil {
 			return d, nil, nil //nolint:nilerr // the caller may lack the permission: lint without it
+		}
+		report, at, err := iamsync.CachedCredentialReport(ctx, c)
+		if err != nil || report == nil {
+			return d, nil, nil //nolint:nilerr // as above
 		}
 		rows, err := analysis.ReadCredentialReport(bytes.NewReader(report))
 		if err != nil {
 			return nil, nil, err
 		}
+		s.reportAt, s.reportCached = at, true
 		return d, rows, nil
 	case s.from != "":
 		d, err := analysis.LoadDump(s.from)
@@ -138,25 +196,60 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		}
 		return d, nil, nil
 	case s.data != "":
+		if _, err := os.Stat(s.data); err != nil {
+			return nil, nil, usageError("--data %s: %v", s.data, err)
+		}
+		account, err := s.dataAccount()
+		if err != nil {
+			return nil, nil, err
+		}
 		var d *analysis.Dump
 		var rows []analysis.CredentialRow
-		err := storeSession(ctx, s.data, s.accountID, false, func(c *awsiam.Client, _, keyID string) error {
+		err = storeSession(ctx, s.data, account, false, func(c *awsiam.Client, account, keyID string) error {
 			var err error
 			if d, err = iamsync.FetchDump(ctx, c); err != nil {
 				return err
 			}
-			report, err := iamsync.FetchCredentialReport(ctx, c)
-			if err != nil {
-				return err
-			}
-			if rows, err = analysis.ReadCredentialReport(bytes.NewReader(report)); err != nil {
-				return err
-			}
-			return rootKeys(ctx, c, rows, keyID)
+			rows, err = s.storeReport(ctx, c, account, partitionOf(d), keyID)
+			return err
 		})
 		return d, rows, err
 	}
 	return nil, nil, usageError("give --from FILE, --data DIR or --endpoint-url URL")
+}
+
+// storeReport is the credential report of a store's account: the one the
+// store keeps, when there is one and no fresh one is asked for, else one
+// built now from the API. Neither shows the one-off key the command reads
+// the store with, and building one caches nothing (the store's report
+// would otherwise keep that key for four hours).
+func (s *source) storeReport(ctx context.Context, c *awsiam.Client, account, partition, keyID string) ([]analysis.CredentialRow, error) {
+	if !s.freshReport {
+		report, at, err := iamsync.CachedCredentialReport(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if report != nil {
+			rows, err := analysis.ReadCredentialReport(bytes.NewReader(report))
+			if err != nil {
+				return nil, err
+			}
+			s.reportAt, s.reportCached = at, true
+			return rows, rootKeys(ctx, c, rows, keyID)
+		}
+	}
+	s.reportAt = time.Now().UTC()
+	return iamsync.BuildCredentialReport(ctx, c, account, partition, keyID)
+}
+
+// partitionOf is the partition of a dump's ARNs ("aws" when it has none).
+func partitionOf(d *analysis.Dump) string {
+	for _, u := range d.UserDetailList {
+		if p := strings.Split(u.Arn, ":"); len(p) > 2 && p[1] != "" {
+			return p[1]
+		}
+	}
+	return "aws"
 }
 
 // rootKeys rewrites the root row of a credential report from the root
@@ -196,6 +289,33 @@ func (s *source) graph(ctx context.Context) (*analysis.Graph, []analysis.Credent
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}
+	if s.resourcePolicies == "" && s.data != "" {
+		// The resource policies iamd import kept beside the store.
+		if p := filepath.Join(s.data, storedResourcePolicies); fileExists(p) {
+			s.resourcePolicies = p
+			s.warnf("iamd: with the resource policies imported into %s", p)
+		}
+	}
+	if s.resourcePolicies != "" {
+		lines, err := analysis.LoadResourcePolicies(s.resourcePolicies)
+		if err != nil {
+			return nil, nil, usageError("--resource-policies: %v", err)
+		}
+		if err := a.AddResourcePolicies(lines); err != nil {
+			return nil, nil, usageError("--resource-policies %s: %v", s.resourcePolicies, err)
+		}
+	}
+	if s.credReport != "" {
+		f, err := os.Open(s.credReport)
+		if err != nil {
+			return nil, nil, usageError("--credential-report: %v", err)
+		}
+		defer f.Close()
+		if report, err = analysis.ReadCredentialReport(f); err != nil {
+			return nil, nil, usageError("--credential-report %s: %v", s.credReport, err)
+		}
+	}
+	a.Credentials = report
 	return analysis.BuildGraph(a), report, nil
 }
 
@@ -206,8 +326,18 @@ func ctxOf(cmd *cobra.Command) context.Context {
 	return context.Background()
 }
 
+// storedResourcePolicies is the file in a data directory where iamd
+// import keeps the resource policies it was given: the store has no place
+// for them (the backends behind the gateway hold the real ones).
+const storedResourcePolicies = "analysis-resource-policies.jsonl"
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
 func newImportCommand() *cobra.Command {
-	var data, accountID, endpoint string
+	var data, accountID, endpoint, resourcePolicies string
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Create the users, groups, roles and policies of an account dump in the store",
@@ -226,6 +356,23 @@ iamd serve runs on the directory; import into a running server with --endpoint-u
 			if err != nil {
 				return usageError("%v", err)
 			}
+			var resources []byte
+			if resourcePolicies != "" {
+				if endpoint != "" {
+					return usageError("--resource-policies: a server keeps no resource policies; give the file to the analysis commands with --resource-policies")
+				}
+				lines, err := analysis.LoadResourcePolicies(resourcePolicies)
+				if err == nil {
+					probe, _ := analysis.NewAccount(&analysis.Dump{})
+					err = probe.AddResourcePolicies(lines)
+				}
+				if err != nil {
+					return usageError("--resource-policies: %v", err)
+				}
+				if resources, err = os.ReadFile(resourcePolicies); err != nil {
+					return usageError("--resource-policies: %v", err)
+				}
+			}
 			report := func(st *iamsync.ImportStats, account string) {
 				if st != nil {
 					fmt.Fprintf(cmd.OutOrStdout(), "imported into account %s: %d users, %d groups, %d roles, %d policies, %d instance profiles\n",
@@ -241,13 +388,22 @@ iamd serve runs on the directory; import into a running server with --endpoint-u
 				report(st, endpoint)
 				return err
 			}
-			return storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
+			err = storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
 				st, err := iamsync.Push(ctxOf(cmd), c, d)
 				report(st, account)
 				return err
 			})
+			if err == nil && resources != nil {
+				// Kept beside the store, read by the --data analysis commands.
+				p := filepath.Join(data, storedResourcePolicies)
+				if err = os.WriteFile(p, resources, 0o600); err == nil { //nolint:gosec // the data directory the user named, as for the store itself
+					fmt.Fprintf(cmd.OutOrStdout(), "kept the resource policies in %s for the analysis commands\n", p)
+				}
+			}
+			return err
 		},
 	}
+	cmd.Flags().StringVar(&resourcePolicies, "resource-policies", "", `resource-based policies (JSON lines {"arn": ..., "policy": ...}) to keep beside the store for who-can, what-can and path with --data`)
 	cmd.Flags().StringVar(&data, "data", ".iamd", "iamd serve data directory")
 	cmd.Flags().StringVar(&accountID, "account-id", "", "the account (created with this id in a new data directory)")
 	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "import through this IAM endpoint (a running iamd) with the AWS SDK's usual credentials, instead of --data")
@@ -284,21 +440,36 @@ func newExportCommand() *cobra.Command {
 
 func newLintCommand() *cobra.Command {
 	var s source
-	var failOn, now string
+	var failOn, now, rules string
 	var maxAge int
+	var listRules bool
 	cmd := &cobra.Command{
 		Use:   "lint",
 		Short: "Check an account against good practice",
 		Long: `Check an account against good practice: wildcards, inline and directly attached policies,
 trust policies open to anyone, PassRole to any role, actions, condition keys and resources
 the Service Authorization Reference does not know for the action, redundant and shadowed
-statements, and with the credential report: old, unused and duplicate access keys, console
-users without MFA, root keys, idle users. The exit status is 1 when a finding is at least
-as severe as --fail-on.`,
+statements, Deny statements long-term keys slip past (Bool aws:MultiFactorAuthPresent
+"false"), reads and writes on every resource, and with the credential report (the store's,
+the server's, or --credential-report): old, unused and duplicate access keys, console users
+without MFA, root keys, idle users. A policy used only as a permissions boundary is checked
+for syntax, not as a grant. Severities follow the risk (--list-rules); --rules picks
+profiles or rules. The exit status is 1 when a finding is at least as severe as --fail-on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if listRules {
+				w := cmd.OutOrStdout()
+				for _, r := range analysis.LintRules {
+					fmt.Fprintf(w, "%-33s %-36s %s [%s]\n", r.ID, r.Severity, r.Description, strings.Join(r.Profiles, ", "))
+				}
+				return nil
+			}
 			if err := s.checkFormat(); err != nil {
 				return err
+			}
+			selected, err := analysis.ParseRules(rules)
+			if err != nil {
+				return usageError("--rules: %v", err)
 			}
 			var threshold analysis.Severity
 			if failOn != "" && failOn != "none" {
@@ -312,7 +483,7 @@ as severe as --fail-on.`,
 			if err != nil {
 				return err
 			}
-			opt := analysis.LintOptions{Now: time.Now().UTC(), MaxAge: time.Duration(maxAge) * 24 * time.Hour}
+			opt := analysis.LintOptions{Now: time.Now().UTC(), MaxAge: time.Duration(maxAge) * 24 * time.Hour, Rules: selected}
 			if now != "" {
 				t, err := time.Parse(time.RFC3339, now)
 				if err != nil {
@@ -321,15 +492,11 @@ as severe as --fail-on.`,
 				opt.Now = t
 			}
 			opt.Credentials = report
-			if s.credReport != "" {
-				f, err := os.Open(s.credReport)
-				if err != nil {
-					return usageError("%v", err)
-				}
-				defer f.Close()
-				if opt.Credentials, err = analysis.ReadCredentialReport(f); err != nil {
-					return usageError("%s: %v", s.credReport, err)
-				}
+			switch {
+			case s.reportCached:
+				s.warnf("iamd: the credential report was generated %s (%s ago)%s", s.reportAt.UTC().Format(time.RFC3339), time.Since(s.reportAt).Round(time.Minute), freshHint(&s))
+			case !s.reportAt.IsZero():
+				s.warnf("iamd: the credential report was built now")
 			}
 			findings := analysis.Lint(g.Account, opt)
 			w := cmd.OutOrStdout()
@@ -366,10 +533,62 @@ as severe as --fail-on.`,
 		},
 	}
 	s.flags(cmd, "text", "json")
-	cmd.Flags().StringVar(&s.credReport, "credential-report", "", "the credential report CSV (aws iam get-credential-report, decoded)")
 	cmd.Flags().StringVar(&failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
 	cmd.Flags().StringVar(&now, "now", "", "the time ages are measured at (RFC 3339; default: now)")
 	cmd.Flags().IntVar(&maxAge, "max-age-days", 90, "age in days after which keys are old and users idle")
+	cmd.Flags().BoolVar(&s.freshReport, "fresh-report", false, "with --data: build the credential report now instead of reading the store's (up to four hours old)")
+	cmd.Flags().StringVar(&rules, "rules", "all", "the rules to run: profiles ("+strings.Join(analysis.Profiles(), ", ")+") and rule ids, comma-separated; -ID leaves one out")
+	cmd.Flags().BoolVar(&listRules, "list-rules", false, "list the rules, their severities and profiles, and exit")
+	return cmd
+}
+
+func freshHint(s *source) string {
+	if s.data != "" {
+		return "; --fresh-report builds one now"
+	}
+	return ""
+}
+
+func newCredentialReportCommand() *cobra.Command {
+	var s source
+	cmd := &cobra.Command{
+		Use:   "credential-report",
+		Short: "Print the credential report of an account of a data directory, as GetCredentialReport does",
+		Long: `Print the credential report CSV of an account in an iamd serve data directory, as
+aws iam generate-credential-report and get-credential-report give it: the report the store
+keeps (up to four hours old), else one built now. --fresh-report always builds it now. The
+one-off key used to read the store is never in it, and building caches nothing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if s.data == "" {
+				return usageError("give --data DIR")
+			}
+			if _, err := os.Stat(s.data); err != nil {
+				return usageError("--data %s: %v", s.data, err)
+			}
+			account, err := s.dataAccount()
+			if err != nil {
+				return err
+			}
+			var rows []analysis.CredentialRow
+			err = storeSession(ctxOf(cmd), s.data, account, false, func(c *awsiam.Client, account, keyID string) error {
+				var err error
+				rows, err = s.storeReport(ctxOf(cmd), c, account, "aws", keyID)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if s.reportCached {
+				s.warnf("iamd: the store's report, generated %s (%s ago)", s.reportAt.UTC().Format(time.RFC3339), time.Since(s.reportAt).Round(time.Minute))
+			}
+			return analysis.WriteCredentialReport(cmd.OutOrStdout(), rows)
+		},
+	}
+	s.cmd = cmd
+	cmd.Flags().StringVar(&s.data, "data", ".iamd", "iamd serve data directory")
+	cmd.Flags().StringVar(&s.accountID, "account-id", "", "the account (default: the store's first)")
+	cmd.Flags().BoolVar(&s.freshReport, "fresh-report", false, "build the report now instead of reading the store's")
 	return cmd
 }
 
@@ -394,9 +613,12 @@ func newWhoCanCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "who-can ACTION RESOURCE",
 		Short: "List every principal allowed an action on a resource, and how",
-		Long: `List every principal allowed ACTION on RESOURCE: users and roles whose policies allow it
-(decided by the policy engine, boundaries and Deny statements included), and every principal
-that reaches such a role by assuming roles: users, roles, other accounts, services, anyone.
+		Long: `List every identity allowed ACTION on RESOURCE: users and roles whose policies allow it
+(decided by the policy engine, boundaries and Deny statements included), and every identity
+that reaches such a role by assuming roles: users, roles, other accounts, federated providers,
+anyone. A service is not an identity: when a role trusts one, the principals that can pass
+the role to the service and run code there are listed, marked "through" the service.
+For sts:AssumeRole on a role, everyone its trust policy lets in is listed.
 Conditions see only the principal's own keys unless --context adds more.`,
 		Example: `  iamd who-can s3:PutObject arn:aws:s3:::artifacts/build.zip --from account.json`,
 		Args:    cobra.ExactArgs(2),
@@ -408,6 +630,7 @@ Conditions see only the principal's own keys unless --context adds more.`,
 			if err != nil {
 				return err
 			}
+			warnUnknownAction(cmd, args[0])
 			g, _, err := s.graph(ctxOf(cmd))
 			if err != nil {
 				return err
@@ -422,6 +645,9 @@ Conditions see only the principal's own keys unless --context adds more.`,
 					cond := ""
 					if r.Conditional {
 						cond = " (conditional)"
+					}
+					if r.Through != "" {
+						cond += " (through " + r.Through + ")"
 					}
 					fmt.Fprintf(w, "%s [%s]%s\n", r.Principal, r.Kind, cond)
 					for _, st := range r.Via {
@@ -458,6 +684,11 @@ func newWhatCanCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if service != "" {
+				if _, ok := analysis.Catalog().Services[strings.ToLower(service)]; !ok {
+					warnUnknownAction(cmd, service+":*")
+				}
+			}
 			e, ok := g.Account.Entity(args[0])
 			if !ok || e.Kind == analysis.KindGroup {
 				return usageError("%s is not a user or role of the account", args[0])
@@ -468,17 +699,26 @@ func newWhatCanCommand() *cobra.Command {
 			case "json":
 				return analysis.WriteJSON(w, c)
 			case "text":
+				// One line per service and resource: Action "*" would be
+				// thousands of lines otherwise.
 				level := ""
-				for _, p := range c.Actions {
-					if p.AccessLevel != level {
-						level = p.AccessLevel
+				for _, grp := range analysis.Group(c.Actions) {
+					if grp.AccessLevel != level {
+						level = grp.AccessLevel
 						fmt.Fprintf(w, "%s:\n", level)
 					}
 					cond := ""
-					if p.Conditional {
+					if grp.Conditional {
 						cond = " (conditional)"
 					}
-					fmt.Fprintf(w, "    %-45s %s%s\n", p.Action, p.Resource, cond)
+					acts := grp.Service + ":" + grp.Actions[0]
+					switch {
+					case grp.All:
+						acts = fmt.Sprintf("%s:* (all %d %s actions)", grp.Service, len(grp.Actions), strings.ToLower(grp.AccessLevel))
+					case len(grp.Actions) > 1:
+						acts = grp.Service + ":{" + strings.Join(grp.Actions, ",") + "}"
+					}
+					fmt.Fprintf(w, "    %-45s %s%s\n", acts, grp.Resource, cond)
 				}
 				for _, r := range c.Assumable {
 					fmt.Fprintf(w, "may assume %s\n", r)
@@ -692,7 +932,16 @@ func newGraphCommand() *cobra.Command {
 
 func analysisCommands() []*cobra.Command {
 	cmds := []*cobra.Command{newImportCommand(), newExportCommand(), newLintCommand(), newWhoCanCommand(), newWhatCanCommand(),
-		newPathCommand(), newEscalationCommand(), newDiffCommand(), newGraphCommand()}
+		newPathCommand(), newEscalationCommand(), newDiffCommand(), newGraphCommand(), newCredentialReportCommand()}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name() < cmds[j].Name() })
 	return cmds
+}
+
+// warnUnknownAction warns, on standard error, about an action the
+// catalogue does not know, with the closest one it knows: the engine
+// would silently allow nothing.
+func warnUnknownAction(cmd *cobra.Command, action string) {
+	if msg := analysis.UnknownActionWarning(action); msg != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "iamd: warning: %s\n", msg)
+	}
 }

@@ -37,7 +37,10 @@ aws:username, aws:userid) are derived from --principal unless --context gives th
     --principal arn:aws:iam::111122223333:user/alice --action s3:GetObject \
     --resource arn:aws:s3:::reports/q1.csv --context aws:SourceIp=203.0.113.5`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return simulate(cmd.OutOrStdout(), &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			warnUnknownAction(cmd, f.action)
+			return simulate(cmd.OutOrStdout(), &f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.identity, "identity", nil, "identity-based policy file (repeatable)")

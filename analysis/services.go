@@ -1,0 +1,229 @@
+package analysis
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/policy"
+)
+
+// Services in who-can's chains: a service principal a role trusts is not
+// someone who acts; the principals that can pass the role to the service
+// and start code there are.
+
+// codeService is a service that runs code as a role passed to it: who can
+// pass the role and start the code acts with the role's access. who-can's
+// chains name the common ways in; escalation's passRoleTechniques hold the
+// whole catalogue (with per-action resource templates and companions).
+type codeService struct {
+	service string   // the principal the role must trust
+	actions []string // what the caller needs besides iam:PassRole
+	probe   string   // a resource for the actions ("" = "*")
+	profile bool     // the role must be in an instance profile
+}
+
+var codeServices = []codeService{
+	{"lambda.amazonaws.com", []string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "arn:${P}:lambda:us-east-1:${A}:function:iamd-probe", false},
+	{"ec2.amazonaws.com", []string{"ec2:RunInstances"}, "*", true},
+	{"cloudformation.amazonaws.com", []string{"cloudformation:CreateStack"}, "arn:${P}:cloudformation:us-east-1:${A}:stack/iamd-probe/*", false},
+	{"glue.amazonaws.com", []string{"glue:CreateDevEndpoint"}, "arn:${P}:glue:us-east-1:${A}:devEndpoint/iamd-probe", false},
+	{"codebuild.amazonaws.com", []string{"codebuild:CreateProject", "codebuild:StartBuild"}, "arn:${P}:codebuild:us-east-1:${A}:project/iamd-probe", false},
+	{"ecs-tasks.amazonaws.com", []string{"ecs:RegisterTaskDefinition", "ecs:RunTask"}, "*", false},
+	{"sagemaker.amazonaws.com", []string{"sagemaker:CreateNotebookInstance"}, "arn:${P}:sagemaker:us-east-1:${A}:notebook-instance/iamd-probe", false},
+}
+
+// queryCache holds what the queries compute once per graph.
+type queryCache struct {
+	once     sync.Once
+	passRole []*Entity // principals some Allow statement of which may name iam:PassRole
+	mu       sync.Mutex
+	runs     map[runKey]bool // whether a principal can start code with a service
+	passCtx  map[runKey]policy.Context
+}
+
+type runKey struct {
+	e       *Entity
+	service string
+}
+
+func (g *Graph) cache() *queryCache {
+	g.qonce.Do(func() {
+		g.q = &queryCache{runs: map[runKey]bool{}, passCtx: map[runKey]policy.Context{}}
+	})
+	q := g.q
+	q.once.Do(func() {
+		// Per policy, not per principal: managed policies are shared.
+		names := map[*PolicyRef]bool{}
+		has := func(refs []*PolicyRef) bool {
+			for _, p := range refs {
+				v, ok := names[p]
+				if !ok {
+					v = mayName(p, "iam:PassRole")
+					names[p] = v
+				}
+				if v {
+					return true
+				}
+			}
+			return false
+		}
+		for _, e := range g.Account.Principals() {
+			ok := has(e.Inline) || has(e.Attached)
+			for _, grp := range e.Groups {
+				ok = ok || has(grp.Inline) || has(grp.Attached)
+			}
+			if ok {
+				q.passRole = append(q.passRole, e)
+			}
+		}
+	})
+	return q
+}
+
+// prepareServices finds, while the graph is built, the principals that
+// may pass roles and the code services each can start code with: the part
+// of who-can's service chains that does not depend on the role.
+func (g *Graph) prepareServices() {
+	q := g.cache()
+	for _, p := range q.passRole {
+		for _, cs := range codeServices {
+			k := runKey{p, cs.service}
+			if _, ok := q.runs[k]; !ok {
+				q.runs[k] = g.runs(p, cs)
+			}
+		}
+	}
+}
+
+// passer is a principal that can make a service act with a role, and the
+// actions it starts the code with.
+type passer struct {
+	e       *Entity
+	actions []string
+}
+
+func (p passer) detail(roleARN, service string) string {
+	return "passes " + short(roleARN) + " to " + service + " with " + strings.Join(p.actions, ", ")
+}
+
+// servicePassers lists the principals that can pass roleARN to service and
+// run code there (the code services escalation knows), the engine deciding
+// iam:PassRole with iam:PassedToService and the service's actions.
+// Principals skip says are known already are not asked.
+func (g *Graph) servicePassers(roleARN, service string, skip func(*Entity) bool) []passer {
+	q := g.cache()
+	role, ok := g.Account.Entity(roleARN)
+	if !ok || role.Kind != KindRole {
+		return nil
+	}
+	passCtx := map[string][]string{"iam:PassedToService": {service}}
+	// The principal's keys with iam:PassedToService, built once per
+	// principal and service: the same for every role.
+	passAllowed := func(p *Entity) bool {
+		k := runKey{p, service}
+		q.mu.Lock()
+		c, ok := q.passCtx[k]
+		q.mu.Unlock()
+		if !ok {
+			c = principalContext(p, passCtx)
+			q.mu.Lock()
+			q.passCtx[k] = c
+			q.mu.Unlock()
+		}
+		in := policy.Input{Identity: p.identity, Boundary: p.boundary}
+		req := policy.Request{Principal: p.caller, Action: "iam:PassRole", Resource: roleARN, ResourceAccount: g.Account.ID, Context: c}
+		return policy.Evaluate(&in, &req) == policy.Allowed
+	}
+	var out []passer
+	for _, cs := range codeServices {
+		if !strings.EqualFold(cs.service, service) || cs.profile && len(role.Profiles) == 0 {
+			continue
+		}
+		for _, p := range q.passRole {
+			if p == role || skip != nil && skip(p) {
+				continue
+			}
+			// Whether p starts code there does not depend on the role:
+			// asked once (when the graph is built), and first.
+			q.mu.Lock()
+			ok, known := q.runs[runKey{p, cs.service}]
+			q.mu.Unlock()
+			if !known {
+				ok = g.runs(p, cs)
+				q.mu.Lock()
+				q.runs[runKey{p, cs.service}] = ok
+				q.mu.Unlock()
+			}
+			if !ok || !passAllowed(p) {
+				continue
+			}
+			out = append(out, passer{p, cs.actions})
+		}
+	}
+	return out
+}
+
+// runs reports whether a principal may start code with a service: every
+// action the service needs allowed on the probe resource, or on a resource
+// its own statements name.
+func (g *Graph) runs(p *Entity, cs codeService) bool {
+next:
+	for _, act := range cs.actions {
+		if g.allowed(p, act, g.probe(probeOr(cs.probe)), nil) {
+			continue
+		}
+		for _, pat := range allowedResources(p, act) {
+			if pat != "*" && !strings.Contains(pat, "${") && g.allowed(p, act, pat, nil) {
+				continue next
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func probeOr(p string) string {
+	if p == "" {
+		return "*"
+	}
+	return p
+}
+
+// grantee is an identity a resource policy lets in.
+type grantee struct {
+	id   string
+	kind Kind
+	via  []Step
+	cond bool
+}
+
+// mayName reports whether some Allow statement of a policy may name
+// action.
+func mayName(p *PolicyRef, action string) bool {
+	if p.Doc == nil {
+		return false
+	}
+	svc, _, _ := strings.Cut(action, ":")
+	// Patterns of another service cannot match: most are, and the glob
+	// is skipped for them.
+	matches := func(pats []string) bool {
+		for _, pat := range pats {
+			ps, _, _ := strings.Cut(pat, ":")
+			if !strings.ContainsAny(ps, "*?") && !strings.EqualFold(ps, svc) {
+				continue
+			}
+			if arn.GlobFold(pat, action) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, st := range p.Doc.Statements {
+		if strings.EqualFold(st.Effect, policy.Allow) &&
+			(st.NotAction.Present && !matchesAny(st.NotAction.List, action) || matches(st.Action.List)) {
+			return true
+		}
+	}
+	return false
+}
