@@ -1,0 +1,385 @@
+package policycheck
+
+import (
+	"strings"
+)
+
+// The containment questions of the checks ("is there an action the new
+// policy names and the old one does not?") are questions about regular
+// languages: every Action and Resource entry is a glob. The atoms of a
+// dimension are every combination of patterns that some single string
+// matches, found exactly by walking the product of the patterns' automata:
+// each reachable product state is a set of strings that match the same
+// patterns so far, and the states where the walk can stop give every
+// realizable membership vector, each with its shortest witness. Nothing is
+// sampled, so a vector that exists is never missed.
+
+// Reserved runes of the walk's alphabet. otherRune stands for every rune no
+// pattern names literally (they behave alike in every glob); varRune+k is
+// the value of the k-th policy variable, modelled as a fresh value that
+// equals no literal of any pattern.
+const (
+	otherRune rune = 0xE100
+	varRune   rune = 0xE000
+)
+
+type tokKind uint8
+
+const (
+	tLit  tokKind = iota // one literal rune
+	tOne                 // '?': one rune
+	tStar                // '*': any run
+)
+
+// tok is one element of a compiled glob. noColon restricts '?' and '*' to
+// runes other than ':' (the wildcards of an ARN's first five parts).
+type tok struct {
+	kind    tokKind
+	r       rune
+	noColon bool
+}
+
+type glob []tok
+
+// step computes the positions reached from set on rune c, with the star
+// closure applied. set and the result are sorted position lists.
+func (g glob) step(set []int32, c rune, out []int32) []int32 {
+	out = out[:0]
+	var last int32 = -1
+	add := func(p int32) {
+		// Positions arrive in increasing order per source; dedupe lazily.
+		if p == last {
+			return
+		}
+		for _, q := range out {
+			if q == p {
+				return
+			}
+		}
+		out = append(out, p)
+		last = p
+	}
+	for _, p := range set {
+		if int(p) >= len(g) {
+			continue
+		}
+		t := g[p]
+		ok := t.kind != tLit && !(t.noColon && c == ':') || t.kind == tLit && t.r == c
+		if !ok {
+			continue
+		}
+		if t.kind == tStar {
+			add(p)
+		} else {
+			add(p + 1)
+		}
+	}
+	return g.closure(out)
+}
+
+// closure adds the positions after stars (a star may match nothing).
+func (g glob) closure(set []int32) []int32 {
+	for i := 0; i < len(set); i++ {
+		p := set[i]
+		if int(p) < len(g) && g[p].kind == tStar {
+			n := p + 1
+			found := false
+			for _, q := range set {
+				if q == n {
+					found = true
+					break
+				}
+			}
+			if !found {
+				set = append(set, n)
+			}
+		}
+	}
+	sortInt32(set)
+	return set
+}
+
+func sortInt32(s []int32) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func (g glob) accepts(set []int32) bool {
+	for _, p := range set {
+		if int(p) == len(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// atom is one realizable membership vector of a dimension: the patterns a
+// witness string matches.
+type atom struct {
+	witness []rune
+	match   bitset // over the dimension's patterns
+}
+
+// maxStates bounds the walk. Past it the atoms may be incomplete and the
+// caller must not conclude PASS.
+const maxStates = 200000
+
+// atoms walks the product of the patterns, restricted to strings the
+// domain glob accepts, and returns every realizable membership vector.
+// complete is false when the walk was cut short.
+func atoms(domain glob, pats []glob) (out []atom, complete bool) {
+	alpha := map[rune]bool{otherRune: true, ':': true}
+	for _, g := range append([]glob{domain}, pats...) {
+		for _, t := range g {
+			if t.kind == tLit {
+				alpha[t.r] = true
+			}
+		}
+	}
+	alphabet := make([]rune, 0, len(alpha))
+	for r := range alpha {
+		alphabet = append(alphabet, r)
+	}
+	sortRunes(alphabet)
+
+	all := append([]glob{domain}, pats...)
+	type state struct {
+		sets [][]int32
+		path []rune
+	}
+	start := make([][]int32, len(all))
+	for i, g := range all {
+		start[i] = g.closure([]int32{0})
+	}
+	seen := map[string]bool{}
+	vectors := map[string]int{}
+	queue := []state{{sets: start}}
+	seen[stateKey(start)] = true
+	var buf []int32
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		if all[0].accepts(s.sets[0]) {
+			v := newBitset(len(pats))
+			for i := range pats {
+				if pats[i].accepts(s.sets[i+1]) {
+					v.set(i)
+				}
+			}
+			k := v.key()
+			if _, ok := vectors[k]; !ok {
+				vectors[k] = len(out)
+				out = append(out, atom{witness: s.path, match: v})
+			}
+		}
+		for _, c := range alphabet {
+			next := make([][]int32, len(all))
+			for i, g := range all {
+				if len(s.sets[i]) == 0 {
+					continue
+				}
+				buf = g.step(s.sets[i], c, buf)
+				if len(buf) > 0 {
+					next[i] = append([]int32(nil), buf...)
+				}
+			}
+			if len(next[0]) == 0 {
+				continue // left the domain: no extension returns to it
+			}
+			k := stateKey(next)
+			if seen[k] {
+				continue
+			}
+			if len(seen) >= maxStates {
+				return out, false
+			}
+			seen[k] = true
+			path := make([]rune, len(s.path)+1)
+			copy(path, s.path)
+			path[len(s.path)] = c
+			queue = append(queue, state{sets: next, path: path})
+		}
+	}
+	return out, true
+}
+
+func stateKey(sets [][]int32) string {
+	var b strings.Builder
+	for i, s := range sets {
+		if len(s) == 0 {
+			continue
+		}
+		b.WriteRune(rune(i + 1))
+		for _, p := range s {
+			b.WriteRune(p + 1)
+		}
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func sortRunes(s []rune) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// globOf compiles an action-style glob ('*' and '?' match any rune).
+func globOf(s string) glob {
+	g := make(glob, 0, len(s))
+	for _, r := range s {
+		switch r {
+		case '*':
+			g = append(g, tok{kind: tStar})
+		case '?':
+			g = append(g, tok{kind: tOne})
+		default:
+			g = append(g, tok{kind: tLit, r: r})
+		}
+	}
+	return g
+}
+
+// literalGlob matches exactly s.
+func literalGlob(s []rune) glob {
+	g := make(glob, 0, len(s))
+	for _, r := range s {
+		g = append(g, tok{kind: tLit, r: r})
+	}
+	return g
+}
+
+// actionDomain is what an action can be: service:Name, neither part empty
+// nor holding a colon.
+var actionDomain = glob{{kind: tOne, noColon: true}, {kind: tStar, noColon: true}, {kind: tLit, r: ':'}, {kind: tOne, noColon: true}, {kind: tStar, noColon: true}}
+
+// resourceDomain is what a resource can be: an ARN, six parts.
+var resourceDomain = func() glob {
+	g := literalGlob([]rune("arn:"))
+	for i := 0; i < 4; i++ {
+		g = append(g, tok{kind: tStar, noColon: true}, tok{kind: tLit, r: ':'})
+	}
+	return append(g, tok{kind: tStar})
+}()
+
+// vars assigns each policy variable name a rune of the walk.
+type vars struct {
+	names []string
+	index map[string]int
+}
+
+func (v *vars) rune(name string) rune {
+	if v.index == nil {
+		v.index = map[string]int{}
+	}
+	i, ok := v.index[name]
+	if !ok {
+		i = len(v.names)
+		v.index[name] = i
+		v.names = append(v.names, name)
+	}
+	return varRune + rune(i)
+}
+
+// resourceGlob compiles a Resource entry as arn.Like and the evaluator
+// match it: "*" matches everything; an ARN is matched part by part, so the
+// wildcards of the first five parts never match a colon; anything else
+// only equals itself. Policy variables (Version 2012-10-17) become their
+// variable's rune.
+func resourceGlob(s string, withVars bool, vs *vars) glob {
+	if s == "*" {
+		return glob{{kind: tStar}}
+	}
+	toks := tokens(s, withVars, vs)
+	colons := 0
+	for _, t := range toks {
+		if t.kind == tLit && t.r == ':' && t.noColon {
+			colons++
+		}
+	}
+	if colons < 5 {
+		// Not six parts: compared for equality, wildcards included.
+		out := make(glob, 0, len(toks))
+		for _, t := range toks {
+			switch t.kind {
+			case tStar:
+				out = append(out, tok{kind: tLit, r: '*'})
+			case tOne:
+				out = append(out, tok{kind: tLit, r: '?'})
+			default:
+				out = append(out, tok{kind: tLit, r: t.r})
+			}
+		}
+		return out
+	}
+	out := make(glob, 0, len(toks))
+	part := 0
+	for _, t := range toks {
+		if t.kind == tLit && t.noColon && t.r == ':' && part < 5 {
+			part++
+			out = append(out, tok{kind: tLit, r: ':'})
+			continue
+		}
+		if t.kind != tLit {
+			t.noColon = part < 5
+		} else {
+			t.noColon = false
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// tokens splits s into wildcard and literal runes; a literal colon that
+// came from the pattern text (not from ${...}) is marked noColon so the
+// caller can find the part separators.
+func tokens(s string, withVars bool, vs *vars) glob {
+	var g glob
+	for i := 0; i < len(s); {
+		if withVars && strings.HasPrefix(s[i:], "${") {
+			if end := strings.IndexByte(s[i:], '}'); end >= 0 {
+				body := s[i+2 : i+end]
+				i += end + 1
+				switch body {
+				case "*", "?", "$":
+					g = append(g, tok{kind: tLit, r: rune(body[0])})
+					continue
+				}
+				name, _, _ := strings.Cut(body, ",")
+				g = append(g, tok{kind: tLit, r: vs.rune(strings.ToLower(strings.TrimSpace(name)))})
+				continue
+			}
+		}
+		r, n := decodeRune(s[i:])
+		i += n
+		switch r {
+		case '*':
+			g = append(g, tok{kind: tStar})
+		case '?':
+			g = append(g, tok{kind: tOne})
+		case ':':
+			g = append(g, tok{kind: tLit, r: ':', noColon: true})
+		default:
+			g = append(g, tok{kind: tLit, r: r})
+		}
+	}
+	return g
+}
+
+func decodeRune(s string) (rune, int) {
+	for i, r := range s {
+		if i == 0 {
+			n := len(string(r))
+			if r == 0xFFFD && len(s) > 0 && s[0] >= 0x80 {
+				n = 1
+			}
+			return r, n
+		}
+	}
+	return 0, 1
+}

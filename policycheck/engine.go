@@ -1,0 +1,715 @@
+package policycheck
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/catalog"
+	"github.com/iamd/iamd/policy"
+)
+
+// mode is the kind of comparison: identity policies have one (unnamed)
+// principal; resource policies name theirs, and who they name is part of
+// the access; the public check looks only at callers nobody vouches for.
+type mode int
+
+const (
+	modeIdentity mode = iota
+	modeResource
+	modePublic
+)
+
+// The accounts and names the checks invent for their callers. They are
+// replaced when a policy happens to name them.
+const (
+	checkAccount = "123456789012"
+	checkUser    = "iamd-check"
+)
+
+// cstmt is a statement of either policy, reduced to what the search needs.
+type cstmt struct {
+	isNew, deny bool
+	src         *policy.Statement
+	acts        []int
+	notAction   bool
+	res         []int
+	notResource bool
+	anyResource bool
+	block       int
+}
+
+type dimAtom struct {
+	witness []rune
+	pats    bitset // pattern-level membership
+	stmts   bitset // statement-level membership
+}
+
+type engine struct {
+	mode           mode
+	newDoc, oldDoc *policy.Document
+	stmts          []*cstmt
+
+	actText    []string
+	actPats    []glob
+	actIdx     map[string]int
+	filters    []glob // the actions the check is about (public check); nil: all
+	filterText []string
+
+	resPats []glob
+	resIdx  map[string]int
+	vs      vars
+
+	blocks   [][]entry
+	blockIdx map[string]int
+
+	principals []policy.Principal
+	fixed      []map[string][]string // per principal: the context keys that are not free
+
+	ce             condEval
+	newSet, oldSet *policy.Set
+	allowAll       *policy.Set
+	accountGrant   *policy.Set
+
+	alphabet   map[rune]bool
+	incomplete bool
+}
+
+// finding is the outcome of the search for one new Allow statement.
+type finding struct {
+	stmt *policy.Statement
+	cex  *Counterexample
+}
+
+func newEngine(m mode, newDoc, oldDoc *policy.Document) *engine {
+	e := &engine{mode: m, newDoc: newDoc, oldDoc: oldDoc, actIdx: map[string]int{}, resIdx: map[string]int{}, blockIdx: map[string]int{}}
+	e.blocks = [][]entry{nil}
+	e.blockIdx[""] = 0
+	e.add(newDoc, true)
+	e.add(oldDoc, false)
+	return e
+}
+
+func (e *engine) add(doc *policy.Document, isNew bool) {
+	withVars := doc.Version == policy.Version2012
+	for _, st := range doc.Statements {
+		c := &cstmt{isNew: isNew, deny: st.IsDeny(), src: st}
+		acts := st.Action.List
+		if st.NotAction.Present {
+			c.notAction, acts = true, st.NotAction.List
+		}
+		for _, a := range acts {
+			l := strings.ToLower(a)
+			i, ok := e.actIdx[l]
+			if !ok {
+				i = len(e.actPats)
+				e.actIdx[l] = i
+				e.actPats = append(e.actPats, globOf(l))
+				e.actText = append(e.actText, l)
+			}
+			c.acts = append(c.acts, i)
+		}
+		res := st.Resource.List
+		switch {
+		case st.NotResource.Present:
+			c.notResource, res = true, st.NotResource.List
+		case !st.Resource.Present:
+			c.anyResource = true
+		}
+		for _, r := range res {
+			k := r
+			if withVars {
+				k = "v\x00" + r
+			}
+			i, ok := e.resIdx[k]
+			if !ok {
+				i = len(e.resPats)
+				e.resIdx[k] = i
+				e.resPats = append(e.resPats, resourceGlob(r, withVars, &e.vs))
+			}
+			c.res = append(c.res, i)
+		}
+		b := blockOf(st, doc.Version)
+		id := blockID(b)
+		bi, ok := e.blockIdx[id]
+		if !ok {
+			bi = len(e.blocks)
+			e.blockIdx[id] = bi
+			e.blocks = append(e.blocks, b)
+		}
+		c.block = bi
+		e.stmts = append(e.stmts, c)
+	}
+}
+
+// dimension turns pattern-level atoms into statement-level ones, keeping
+// one atom per distinct statement vector.
+func (e *engine) dimension(pats []glob, domain glob, filters []glob, member func(c *cstmt, a bitset) bool) []dimAtom {
+	all := append(append([]glob(nil), pats...), filters...)
+	as, complete := atoms(domain, all)
+	if !complete {
+		e.incomplete = true
+	}
+	var out []dimAtom
+	seen := map[string]bool{}
+	for _, a := range as {
+		if len(filters) > 0 {
+			hit := false
+			for i := range filters {
+				if a.match.has(len(pats) + i) {
+					hit = true
+				}
+			}
+			if !hit {
+				continue
+			}
+		}
+		sv := newBitset(len(e.stmts))
+		for i, c := range e.stmts {
+			if member(c, a.match) {
+				sv.set(i)
+			}
+		}
+		k := sv.key()
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, dimAtom{witness: a.witness, pats: a.match, stmts: sv})
+	}
+	return out
+}
+
+func anyOf(idx []int, a bitset) bool {
+	for _, i := range idx {
+		if a.has(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// run searches every new Allow statement for access the old policy does
+// not grant and returns those that have some.
+func (e *engine) run() []finding {
+	e.prepare()
+	acts := e.dimension(e.actPats, actionDomain, e.filters, func(c *cstmt, a bitset) bool { return anyOf(c.acts, a) != c.notAction })
+	ress := e.dimension(e.resPats, resourceDomain, nil, func(c *cstmt, a bitset) bool {
+		return c.anyResource || anyOf(c.res, a) != c.notResource
+	})
+	prins := e.principalAtoms()
+
+	var out []finding
+	m := newBitset(len(e.stmts))
+	for i, s := range e.stmts {
+		if !s.isNew || s.deny {
+			continue
+		}
+		var f *finding
+		attempts := 0
+	search:
+		for ai := range acts {
+			if !acts[ai].stmts.has(i) {
+				continue
+			}
+			for ri := range ress {
+				if !ress[ri].stmts.has(i) {
+					continue
+				}
+				for pi := range prins {
+					if !prins[pi].has(i) {
+						continue
+					}
+					and3(m, acts[ai].stmts, ress[ri].stmts, prins[pi])
+					t, fl, ok := e.cell(i, m, pi)
+					if !ok {
+						continue
+					}
+					if f == nil {
+						f = &finding{stmt: s.src}
+					}
+					attempts++
+					if cex := e.confirm(&acts[ai], &ress[ri], pi, t, fl); cex != nil {
+						f.cex = cex
+						break search
+					}
+					if attempts >= maxConfirmAttempts {
+						break search
+					}
+				}
+			}
+		}
+		if f != nil {
+			out = append(out, *f)
+		}
+	}
+	if e.incomplete && len(out) == 0 {
+		// The walk was cut short: no proof of PASS, so every new Allow
+		// statement is reported (no counterexample).
+		for _, s := range e.stmts {
+			if s.isNew && !s.deny {
+				out = append(out, finding{stmt: s.src})
+			}
+		}
+	}
+	return out
+}
+
+const maxConfirmAttempts = 64
+
+// cell decides whether the requests of one (action, resource, principal)
+// cell that new Allow statement i matches can, for some context, be
+// allowed by the new policy and not by the old. It returns the condition
+// blocks that must hold and those that must fail.
+func (e *engine) cell(i int, m bitset, pi int) (want, avoid []int, ok bool) {
+	var nd, oa, od []int
+	for j, s := range e.stmts {
+		if !m.has(j) {
+			continue
+		}
+		switch {
+		case s.isNew && s.deny:
+			nd = append(nd, s.block)
+		case !s.isNew && !s.deny:
+			oa = append(oa, s.block)
+		case !s.isNew && s.deny:
+			od = append(od, s.block)
+		}
+	}
+	bi := e.stmts[i].block
+	// Either every matching old Allow fails (and every new Deny) ...
+	f := append(append([]int(nil), nd...), oa...)
+	if e.feasible([]int{bi}, f, pi) {
+		return []int{bi}, f, true
+	}
+	// ... or an old Deny applies that no new Deny mirrors.
+	for _, l := range od {
+		if e.feasible([]int{bi, l}, nd, pi) {
+			return []int{bi, l}, nd, true
+		}
+	}
+	return nil, nil, false
+}
+
+// feasible reports whether the blocks of want can all hold while each
+// block of avoid fails, as far as implications between entries and the
+// keys the principal fixes tell.
+func (e *engine) feasible(want, avoid []int, pi int) bool {
+	var ts []entry
+	for _, b := range want {
+		for _, en := range e.blocks[b] {
+			if v, fixed := e.forced(en, pi); fixed && !v {
+				return false
+			}
+			ts = append(ts, en)
+		}
+	}
+	for _, b := range avoid {
+		canFail := false
+		for _, en := range e.blocks[b] {
+			implied := false
+			for _, t := range ts {
+				if en.impliedBy(t) {
+					implied = true
+					break
+				}
+			}
+			if implied {
+				continue
+			}
+			if v, fixed := e.forced(en, pi); fixed && v {
+				continue
+			}
+			canFail = true
+			break
+		}
+		if !canFail {
+			return false
+		}
+	}
+	return true
+}
+
+// forced evaluates an entry whose key the principal (or a variable) fixes.
+func (e *engine) forced(en entry, pi int) (value, fixed bool) {
+	fx := e.fixed[pi]
+	if _, ok := fx[en.key]; !ok {
+		return false, false
+	}
+	return e.ce.holds(en, fx), true
+}
+
+// principalKeys are the context keys a caller's identity sets.
+var principalKeys = []string{"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username", "aws:userid", "aws:principalisawsservice"}
+
+// limitingKeys are the keys that, in an Allow's condition, tie access to
+// known accounts, organizations or networks: a caller who is merely
+// "anyone" does not have them (Access Analyzer's notion of public).
+var limitingKeys = []string{
+	"aws:principalorgid", "aws:principalorgpaths", "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid",
+	"aws:sourceorgpaths", "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce", "aws:principalservicename",
+	"aws:principalservicenameslist", "kms:calleraccount", "s3:dataaccesspointaccount", "s3:dataaccesspointarn",
+	"aws:resourceorgid", "lambda:functionurlauthtype", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast",
+	"cognito-identity.amazonaws.com:aud", "sts:externalid",
+}
+
+// prepare builds the callers, their fixed keys, and the policy sets the
+// evaluator confirms counterexamples with.
+func (e *engine) prepare() {
+	e.alphabet = map[rune]bool{}
+	for _, gs := range [][]glob{e.actPats, e.resPats, e.filters} {
+		for _, g := range gs {
+			for _, t := range g {
+				if t.kind == tLit {
+					e.alphabet[unicode.ToLower(t.r)] = true
+					e.alphabet[unicode.ToUpper(t.r)] = true
+				}
+			}
+		}
+	}
+	newDoc, oldDoc := e.newDoc, e.oldDoc
+	if e.mode == modeIdentity {
+		newDoc, oldDoc = stripPrincipals(newDoc), stripPrincipals(oldDoc)
+	}
+	e.newSet = policy.NewSet(policy.Compile(newDoc, policy.Source{ID: "new", Type: "none"}))
+	e.oldSet = policy.NewSet(policy.Compile(oldDoc, policy.Source{ID: "existing", Type: "none"}))
+	e.allowAll = policy.NewSet(policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.Source{ID: "allow-all"}))
+
+	varVals := map[string][]string{}
+	for i, name := range e.vs.names {
+		varVals[name] = []string{string(e.concrete(varRune + rune(i)))}
+	}
+	switch e.mode {
+	case modeIdentity:
+		e.principals = []policy.Principal{{Type: policy.TypeUser, ARN: "arn:aws:iam::" + checkAccount + ":user/" + checkUser, Account: checkAccount, ID: "AIDAIAMDCHECKUSER"}}
+		e.accountGrant = policy.NewSet(policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+checkAccount+`:root"},"Action":"*","Resource":"*"}]}`, policy.Source{ID: "account"}))
+		e.fixed = []map[string][]string{varVals}
+	default:
+		e.principals = e.candidates()
+		for _, p := range e.principals {
+			fx := map[string][]string{}
+			for k, v := range varVals {
+				fx[k] = v
+			}
+			keys := principalKeys
+			if e.mode == modePublic {
+				keys = append(append([]string(nil), principalKeys...), limitingKeys...)
+			}
+			for _, k := range keys {
+				fx[k] = nil
+			}
+			ctx := policy.NewContext(nil)
+			policy.AddPrincipalKeys(&ctx, &p)
+			for _, k := range ctx.Keys() {
+				fx[k] = ctx.Get(k)
+			}
+			e.fixed = append(e.fixed, fx)
+		}
+	}
+}
+
+func stripPrincipals(d *policy.Document) *policy.Document {
+	c := *d
+	c.Statements = make([]*policy.Statement, len(d.Statements))
+	for i, st := range d.Statements {
+		s := *st
+		s.Principal, s.NotPrincipal = nil, nil
+		c.Statements[i] = &s
+	}
+	return &c
+}
+
+// candidates are callers that, between them, fall in every combination
+// of Principal elements the policies can tell apart: each principal they
+// name, a principal of each account they name that they do not name, a
+// principal of an account they do not name, anonymous callers, services
+// and web identities named and not.
+func (e *engine) candidates() []policy.Principal {
+	accounts := map[string]bool{}
+	var arns, ids, services, federated []string
+	for _, s := range e.stmts {
+		for _, pe := range []*policy.PrincipalElement{s.src.Principal, s.src.NotPrincipal} {
+			if pe == nil {
+				continue
+			}
+			for _, en := range pe.Entries {
+				for _, v := range en.Values.List {
+					switch en.Type {
+					case "AWS":
+						switch {
+						case v == "*":
+						case len(v) == 12 && isDigits(v):
+							accounts[v] = true
+						case strings.HasPrefix(v, "arn:"):
+							if a, err := arn.Parse(v); err == nil {
+								accounts[a.AccountID] = true
+								if a.Resource != "root" {
+									arns = append(arns, v)
+								}
+							}
+						default:
+							ids = append(ids, v)
+						}
+					case "Service":
+						services = append(services, v)
+					case "Federated":
+						federated = append(federated, v)
+					}
+				}
+			}
+		}
+	}
+	other := "000000000000"
+	for n := 0; accounts[other]; n++ {
+		other = strings.Repeat(string(rune('1'+n%9)), 12)
+	}
+	user := func(acct, name, id string) policy.Principal {
+		return policy.Principal{Type: policy.TypeUser, ARN: "arn:aws:iam::" + acct + ":user/" + name, Account: acct, ID: id}
+	}
+	out := []policy.Principal{{Type: policy.TypeAnonymous, ARN: "*"}, user(other, checkUser+"-other", "AIDAIAMDCHECKOTHER")}
+	if e.mode == modePublic {
+		return out
+	}
+	var accts []string
+	for a := range accounts {
+		accts = append(accts, a)
+	}
+	sort.Strings(accts)
+	for _, a := range accts {
+		out = append(out, policy.Principal{Type: policy.TypeAccount, ARN: "arn:aws:iam::" + a + ":root", Account: a, ID: a},
+			user(a, checkUser+"-other", "AIDAIAMDCHECKOTHER"))
+	}
+	for _, v := range arns {
+		a, _ := arn.Parse(v)
+		if kind, rest, _ := strings.Cut(a.Resource, "/"); a.Service == "iam" && kind == "role" {
+			name := rest[strings.LastIndexByte(rest, '/')+1:]
+			out = append(out, policy.Principal{Type: policy.TypeAssumedRole, ARN: "arn:" + a.Partition + ":sts::" + a.AccountID + ":assumed-role/" + name + "/" + checkUser,
+				Account: a.AccountID, RoleARN: v, ID: "AROAIAMDCHECK:" + checkUser})
+			continue
+		}
+		if p, err := policy.PrincipalFromARN(v); err == nil {
+			if p.Type == policy.TypeUser {
+				p.ID = "AIDAIAMDCHECKNAMED"
+			}
+			out = append(out, p)
+		}
+	}
+	for _, id := range ids {
+		out = append(out, user(other, checkUser+"-id", id))
+	}
+	for _, s := range append(services, "iamd-check.amazonaws.com") {
+		out = append(out, policy.Principal{Type: policy.TypeService, ARN: s, Service: s})
+	}
+	for _, f := range append(federated, "iamd-check.example.com") {
+		out = append(out, policy.Principal{Type: policy.TypeWebIdentity, ARN: f, Federated: f})
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// principalAtoms returns, per caller, the statements whose Principal
+// element names it, as the evaluator decides.
+func (e *engine) principalAtoms() []bitset {
+	out := make([]bitset, len(e.principals))
+	for pi, p := range e.principals {
+		b := newBitset(len(e.stmts))
+		for i, s := range e.stmts {
+			if e.mode == modeIdentity || e.principalMatches(s.src, p) {
+				b.set(i)
+			}
+		}
+		out[pi] = b
+	}
+	return out
+}
+
+func (e *engine) principalMatches(st *policy.Statement, p policy.Principal) bool {
+	if st.Principal == nil && st.NotPrincipal == nil {
+		return true
+	}
+	doc := &policy.Document{Version: policy.Version2012, Statements: []*policy.Statement{{
+		Effect: policy.Allow, Principal: st.Principal, NotPrincipal: st.NotPrincipal,
+		Action: policy.Values{List: []string{"*"}, Present: true}, Resource: policy.Values{List: []string{"*"}, Present: true},
+	}}}
+	set := policy.NewSet(policy.Compile(doc, policy.Source{ID: "principal"}))
+	req := &policy.Request{Principal: p, Action: "iamdcheck:Probe", Resource: "arn:aws:iamdcheck:::x", ResourceAccount: resourceAccountFor(p)}
+	return policy.Evaluate(&policy.Input{Identity: e.allowAll, Resource: set}, req) == policy.Allowed
+}
+
+// resourceAccountFor is an account other than the caller's, so that only
+// the resource policy can grant access.
+func resourceAccountFor(p policy.Principal) string {
+	if p.Account == "999999999999" {
+		return "888888888888"
+	}
+	return "999999999999"
+}
+
+// concrete is the rune a witness uses for a reserved rune: one no pattern
+// names (in either case), distinct per reserved rune.
+func (e *engine) concrete(r rune) rune {
+	if r != otherRune && (r < varRune || r >= otherRune) {
+		return r
+	}
+	n := 0
+	if r != otherRune {
+		n = int(r-varRune) + 1
+	}
+	for _, c := range "zqxjkvwy0123456789" + "ξψωφχ" + "абвгд" {
+		if e.alphabet[c] || e.alphabet[unicode.ToUpper(c)] {
+			continue
+		}
+		if n == 0 {
+			return c
+		}
+		n--
+	}
+	return 0x4E00 + r - varRune // CJK: no policy will name these
+}
+
+func (e *engine) materialize(w []rune) string {
+	var b strings.Builder
+	for _, r := range w {
+		b.WriteRune(e.concrete(r))
+	}
+	return b.String()
+}
+
+// catalogAction finds a real action with the same pattern memberships as
+// an action atom, for a friendlier counterexample.
+func (e *engine) catalogAction(a *dimAtom) string {
+	cat, err := catalog.Load()
+	if err != nil {
+		return ""
+	}
+	var ones, zeros []int
+	for i := range e.actPats {
+		if a.pats.has(i) {
+			ones = append(ones, i)
+		} else {
+			zeros = append(zeros, i)
+		}
+	}
+	matches := func(name string) bool {
+		l := strings.ToLower(name)
+		for _, i := range ones {
+			if !arn.GlobFold(e.actText[i], l) {
+				return false
+			}
+		}
+		for _, i := range zeros {
+			if arn.GlobFold(e.actText[i], l) {
+				return false
+			}
+		}
+		for i := range e.filters {
+			if a.pats.has(len(e.actPats)+i) != arn.GlobFold(e.filterText[i], l) {
+				return false
+			}
+		}
+		return true
+	}
+	// The witness's service first: it is usually the one.
+	w := e.materialize(a.witness)
+	svc, _, _ := strings.Cut(w, ":")
+	if s, ok := cat.Services[svc]; ok {
+		for _, n := range s.ActionNames() {
+			if matches(n) {
+				return n
+			}
+		}
+	}
+	for _, p := range cat.Prefixes() {
+		if p == svc {
+			continue
+		}
+		for _, n := range cat.Services[p].ActionNames() {
+			if matches(n) {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// confirm builds a concrete request for a cell and has the evaluator
+// decide it under both policies. It returns nil unless the new policy
+// allows it and the old one does not.
+func (e *engine) confirm(a, r *dimAtom, pi int, want, avoid []int) *Counterexample {
+	var ws []entry
+	for _, b := range want {
+		ws = append(ws, e.blocks[b]...)
+	}
+	var av [][]entry
+	for _, b := range avoid {
+		av = append(av, e.blocks[b])
+	}
+	ctx, ok := e.ce.buildContext(ws, av, e.fixed[pi])
+	if !ok {
+		return nil
+	}
+	resource := e.materialize(r.witness)
+	actions := []string{}
+	if n := e.catalogAction(a); n != "" {
+		actions = append(actions, n)
+	}
+	actions = append(actions, e.materialize(a.witness))
+	p := e.principals[pi]
+	for _, action := range actions {
+		req := &policy.Request{Principal: p, Action: action, Resource: resource, Context: policy.NewContext(ctx)}
+		if e.decide(e.newSet, req) == policy.Allowed && e.decide(e.oldSet, req) != policy.Allowed {
+			shown := map[string][]string{}
+			for k, v := range ctx {
+				if len(v) > 0 && !isPrincipalKey(k) {
+					shown[k] = v
+				}
+			}
+			return &Counterexample{Action: action, Resource: resource, Context: shown, Principal: principalName(p, e.mode)}
+		}
+	}
+	return nil
+}
+
+func isPrincipalKey(k string) bool {
+	for _, p := range principalKeys {
+		if p == k {
+			return true
+		}
+	}
+	return false
+}
+
+func principalName(p policy.Principal, m mode) string {
+	if m == modeIdentity {
+		return ""
+	}
+	switch p.Type {
+	case policy.TypeAnonymous:
+		return "*"
+	case policy.TypeAssumedRole:
+		return p.RoleARN
+	}
+	return p.ARN
+}
+
+// decide evaluates a request against one side as the check's mode reads a
+// policy: an identity policy as the caller's only policy; a resource
+// policy for a caller from another account whose own policies allow
+// everything, so that the resource policy alone decides.
+func (e *engine) decide(s *policy.Set, req *policy.Request) policy.Decision {
+	if e.mode == modeIdentity {
+		return policy.Evaluate(&policy.Input{Identity: s, Resource: e.accountGrant}, req)
+	}
+	r := *req
+	r.ResourceAccount = resourceAccountFor(req.Principal)
+	return policy.Evaluate(&policy.Input{Identity: e.allowAll, Resource: s}, &r)
+}
