@@ -127,69 +127,131 @@ type atom struct {
 // caller must not conclude PASS.
 const maxStates = 200000
 
+// walker interns each pattern's position sets and caches their
+// transitions, so a product state is a short list of (pattern, set id)
+// pairs for the patterns still alive.
+type walker struct {
+	pats   []glob
+	ids    []map[string]int32
+	sets   [][][]int32
+	accept [][]bool
+	trans  map[[3]int32]int32
+	buf    []int32
+}
+
+func (w *walker) intern(pat int, set []int32) int32 {
+	k := setKey(set)
+	if id, ok := w.ids[pat][k]; ok {
+		return id
+	}
+	id := int32(len(w.sets[pat]))
+	w.ids[pat][k] = id
+	w.sets[pat] = append(w.sets[pat], append([]int32(nil), set...))
+	w.accept[pat] = append(w.accept[pat], w.pats[pat].accepts(set))
+	return id
+}
+
+// step is the set pattern pat reaches from set id on c; -1 when dead.
+func (w *walker) step(pat int, id int32, c rune) int32 {
+	k := [3]int32{int32(pat), id, c}
+	if n, ok := w.trans[k]; ok {
+		return n
+	}
+	w.buf = w.pats[pat].step(w.sets[pat][id], c, w.buf)
+	n := int32(-1)
+	if len(w.buf) > 0 {
+		n = w.intern(pat, w.buf)
+	}
+	w.trans[k] = n
+	return n
+}
+
+func setKey(set []int32) string {
+	b := make([]byte, 0, 4*len(set))
+	for _, p := range set {
+		b = append(b, byte(p), byte(p>>8), byte(p>>16), byte(p>>24))
+	}
+	return string(b)
+}
+
+type pstate struct{ pat, set int32 }
+
+func pstateKey(ps []pstate) string {
+	b := make([]byte, 0, 7*len(ps))
+	for _, p := range ps {
+		b = append(b, byte(p.pat), byte(p.pat>>8), byte(p.pat>>16), byte(p.set), byte(p.set>>8), byte(p.set>>16), byte(p.set>>24))
+	}
+	return string(b)
+}
+
 // atoms walks the product of the patterns, restricted to strings the
 // domain glob accepts, and returns every realizable membership vector.
 // complete is false when the walk was cut short.
+//
+// From a product state, a rune that no live pattern names literally at a
+// live position behaves exactly as otherRune does, so only those runes,
+// ':' and otherRune are tried: that keeps the walk small in practice.
 func atoms(domain glob, pats []glob) (out []atom, complete bool) {
-	alpha := map[rune]bool{otherRune: true, ':': true}
-	for _, g := range append([]glob{domain}, pats...) {
-		for _, t := range g {
-			if t.kind == tLit {
-				alpha[t.r] = true
-			}
-		}
-	}
-	alphabet := make([]rune, 0, len(alpha))
-	for r := range alpha {
-		alphabet = append(alphabet, r)
-	}
-	sortRunes(alphabet)
-
 	all := append([]glob{domain}, pats...)
-	type state struct {
-		sets [][]int32
-		path []rune
+	w := &walker{pats: all, ids: make([]map[string]int32, len(all)), sets: make([][][]int32, len(all)),
+		accept: make([][]bool, len(all)), trans: map[[3]int32]int32{}}
+	for i := range all {
+		w.ids[i] = map[string]int32{}
 	}
-	start := make([][]int32, len(all))
+	type node struct {
+		ps     []pstate
+		parent int
+		r      rune
+	}
+	var start []pstate
 	for i, g := range all {
-		start[i] = g.closure([]int32{0})
+		start = append(start, pstate{int32(i), w.intern(i, g.closure([]int32{0}))})
 	}
-	seen := map[string]bool{}
-	vectors := map[string]int{}
-	queue := []state{{sets: start}}
-	seen[stateKey(start)] = true
-	var buf []int32
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		if all[0].accepts(s.sets[0]) {
+	nodes := []node{{ps: start, parent: -1}}
+	seen := map[string]bool{pstateKey(start): true}
+	vectors := map[string]bool{}
+	var runes []rune
+	for qi := 0; qi < len(nodes); qi++ {
+		ps := nodes[qi].ps
+		if ps[0].pat == 0 && w.accept[0][ps[0].set] {
 			v := newBitset(len(pats))
-			for i := range pats {
-				if pats[i].accepts(s.sets[i+1]) {
-					v.set(i)
+			for _, p := range ps[1:] {
+				if w.accept[p.pat][p.set] {
+					v.set(int(p.pat) - 1)
 				}
 			}
-			k := v.key()
-			if _, ok := vectors[k]; !ok {
-				vectors[k] = len(out)
-				out = append(out, atom{witness: s.path, match: v})
+			if k := v.key(); !vectors[k] {
+				vectors[k] = true
+				var path []rune
+				for n := qi; nodes[n].parent >= 0; n = nodes[n].parent {
+					path = append(path, nodes[n].r)
+				}
+				for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+					path[i], path[j] = path[j], path[i]
+				}
+				out = append(out, atom{witness: path, match: v})
 			}
 		}
-		for _, c := range alphabet {
-			next := make([][]int32, len(all))
-			for i, g := range all {
-				if len(s.sets[i]) == 0 {
-					continue
-				}
-				buf = g.step(s.sets[i], c, buf)
-				if len(buf) > 0 {
-					next[i] = append([]int32(nil), buf...)
+		runes = append(runes[:0], otherRune, ':')
+		for _, p := range ps {
+			g := all[p.pat]
+			for _, pos := range w.sets[p.pat][p.set] {
+				if int(pos) < len(g) && g[pos].kind == tLit && !containsRune(runes, g[pos].r) {
+					runes = append(runes, g[pos].r)
 				}
 			}
-			if len(next[0]) == 0 {
+		}
+		for _, c := range runes {
+			next := make([]pstate, 0, len(ps))
+			for _, p := range ps {
+				if n := w.step(int(p.pat), p.set, c); n >= 0 {
+					next = append(next, pstate{p.pat, n})
+				}
+			}
+			if len(next) == 0 || next[0].pat != 0 {
 				continue // left the domain: no extension returns to it
 			}
-			k := stateKey(next)
+			k := pstateKey(next)
 			if seen[k] {
 				continue
 			}
@@ -197,36 +259,19 @@ func atoms(domain glob, pats []glob) (out []atom, complete bool) {
 				return out, false
 			}
 			seen[k] = true
-			path := make([]rune, len(s.path)+1)
-			copy(path, s.path)
-			path[len(s.path)] = c
-			queue = append(queue, state{sets: next, path: path})
+			nodes = append(nodes, node{ps: next, parent: qi, r: c})
 		}
 	}
 	return out, true
 }
 
-func stateKey(sets [][]int32) string {
-	var b strings.Builder
-	for i, s := range sets {
-		if len(s) == 0 {
-			continue
-		}
-		b.WriteRune(rune(i + 1))
-		for _, p := range s {
-			b.WriteRune(p + 1)
-		}
-		b.WriteByte(0)
-	}
-	return b.String()
-}
-
-func sortRunes(s []rune) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
+func containsRune(rs []rune, r rune) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
 		}
 	}
+	return false
 }
 
 // globOf compiles an action-style glob ('*' and '?' match any rune).

@@ -3,6 +3,7 @@ package policycheck
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/iamd/iamd/arn"
@@ -72,8 +73,9 @@ type engine struct {
 	allowAll       *policy.Set
 	accountGrant   *policy.Set
 
-	alphabet   map[rune]bool
-	incomplete bool
+	alphabet     map[rune]bool
+	catalogCache map[*dimAtom]string
+	incomplete   bool
 }
 
 // finding is the outcome of the search for one new Allow statement.
@@ -584,12 +586,27 @@ func (e *engine) materialize(w []rune) string {
 	return b.String()
 }
 
+// catalogActions is the catalogue's actions, lower-cased beside their
+// spelling, by service; built once (the catalogue never changes).
+var catalogActions = sync.OnceValue(func() map[string][][2]string {
+	out := map[string][][2]string{}
+	cat, err := catalog.Load()
+	if err != nil {
+		return out
+	}
+	for _, p := range cat.Prefixes() {
+		for _, n := range cat.Services[p].ActionNames() {
+			out[p] = append(out[p], [2]string{strings.ToLower(n), n})
+		}
+	}
+	return out
+})
+
 // catalogAction finds a real action with the same pattern memberships as
 // an action atom, for a friendlier counterexample.
 func (e *engine) catalogAction(a *dimAtom) string {
-	cat, err := catalog.Load()
-	if err != nil {
-		return ""
+	if n, ok := e.catalogCache[a]; ok {
+		return n
 	}
 	var ones, zeros []int
 	for i := range e.actPats {
@@ -599,8 +616,7 @@ func (e *engine) catalogAction(a *dimAtom) string {
 			zeros = append(zeros, i)
 		}
 	}
-	matches := func(name string) bool {
-		l := strings.ToLower(name)
+	matches := func(l string) bool {
 		for _, i := range ones {
 			if !arn.GlobFold(e.actText[i], l) {
 				return false
@@ -618,27 +634,41 @@ func (e *engine) catalogAction(a *dimAtom) string {
 		}
 		return true
 	}
+	acts := catalogActions()
 	// The witness's service first: it is usually the one.
 	w := e.materialize(a.witness)
 	svc, _, _ := strings.Cut(w, ":")
-	if s, ok := cat.Services[svc]; ok {
-		for _, n := range s.ActionNames() {
-			if matches(n) {
-				return n
+	found := ""
+	for _, n := range acts[svc] {
+		if matches(n[0]) {
+			found = n[1]
+			break
+		}
+	}
+	if found == "" {
+		prefixes := make([]string, 0, len(acts))
+		for p := range acts {
+			prefixes = append(prefixes, p)
+		}
+		sort.Strings(prefixes)
+	outer:
+		for _, p := range prefixes {
+			if p == svc {
+				continue
+			}
+			for _, n := range acts[p] {
+				if matches(n[0]) {
+					found = n[1]
+					break outer
+				}
 			}
 		}
 	}
-	for _, p := range cat.Prefixes() {
-		if p == svc {
-			continue
-		}
-		for _, n := range cat.Services[p].ActionNames() {
-			if matches(n) {
-				return n
-			}
-		}
+	if e.catalogCache == nil {
+		e.catalogCache = map[*dimAtom]string{}
 	}
-	return ""
+	e.catalogCache[a] = found
+	return found
 }
 
 // confirm builds a concrete request for a cell and has the evaluator
@@ -669,7 +699,7 @@ func (e *engine) confirm(a, r *dimAtom, pi int, want, avoid []int) *Counterexamp
 		if e.decide(e.newSet, req) == policy.Allowed && e.decide(e.oldSet, req) != policy.Allowed {
 			shown := map[string][]string{}
 			for k, v := range ctx {
-				if len(v) > 0 && !isPrincipalKey(k) {
+				if len(v) > 0 && (e.mode == modeIdentity || !isPrincipalKey(k)) {
 					shown[k] = v
 				}
 			}
