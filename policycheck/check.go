@@ -60,9 +60,10 @@ type Reason struct {
 // caller for resource policies ("*" for anonymous), empty for identity
 // policies.
 type Counterexample struct {
-	Action, Resource string
-	Context          map[string][]string
-	Principal        string
+	Action    string              `json:"action"`
+	Resource  string              `json:"resource"`
+	Context   map[string][]string `json:"context,omitempty"`
+	Principal string              `json:"principal,omitempty"`
 }
 
 // Result is a check's answer.

@@ -25,6 +25,7 @@ type entry struct {
 	key    string
 	values []string
 	vers   string // the document's Version (variables in values)
+	name   string // the key as written
 }
 
 func (e entry) id() string {
@@ -87,7 +88,7 @@ func blockOf(st *policy.Statement, version string) []entry {
 		for _, e := range c.Entries {
 			vals := append([]string(nil), e.Values.List...)
 			sort.Strings(vals)
-			out = append(out, entry{op: c.Operator, key: strings.ToLower(e.Key), values: vals, vers: version})
+			out = append(out, entry{op: c.Operator, key: strings.ToLower(e.Key), values: vals, vers: version, name: e.Key})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id() < out[j].id() })

@@ -697,9 +697,20 @@ func (e *engine) confirm(a, r *dimAtom, pi int, want, avoid []int) *Counterexamp
 	for _, action := range actions {
 		req := &policy.Request{Principal: p, Action: action, Resource: resource, Context: policy.NewContext(ctx)}
 		if e.decide(e.newSet, req) == policy.Allowed && e.decide(e.oldSet, req) != policy.Allowed {
+			spelling := map[string]string{}
+			for _, b := range e.blocks {
+				for _, en := range b {
+					if _, ok := spelling[en.key]; !ok {
+						spelling[en.key] = en.name
+					}
+				}
+			}
 			shown := map[string][]string{}
 			for k, v := range ctx {
 				if len(v) > 0 && (e.mode == modeIdentity || !isPrincipalKey(k)) {
+					if n, ok := spelling[k]; ok {
+						k = n
+					}
 					shown[k] = v
 				}
 			}
