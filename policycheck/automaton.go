@@ -123,9 +123,10 @@ type atom struct {
 	match   bitset // over the dimension's patterns
 }
 
-// maxStates bounds the walk. Past it the atoms may be incomplete and the
-// caller must not conclude PASS.
-const maxStates = 200000
+// maxSteps bounds the walk (pattern transitions). Past it the atoms may
+// be incomplete: the caller must not conclude PASS, and adds the directed
+// witnesses of each pattern to look for a counterexample.
+const maxSteps = 3_000_000
 
 // walker interns each pattern's position sets and caches their
 // transitions, so a product state is a short list of (pattern, set id)
@@ -211,6 +212,7 @@ func atoms(domain glob, pats []glob) (out []atom, complete bool) {
 	seen := map[string]bool{pstateKey(start): true}
 	vectors := map[string]bool{}
 	var runes []rune
+	steps := 0
 	for qi := 0; qi < len(nodes); qi++ {
 		ps := nodes[qi].ps
 		if ps[0].pat == 0 && w.accept[0][ps[0].set] {
@@ -241,6 +243,10 @@ func atoms(domain glob, pats []glob) (out []atom, complete bool) {
 				}
 			}
 		}
+		steps += len(runes) * len(ps)
+		if steps > maxSteps {
+			return out, false
+		}
 		for _, c := range runes {
 			next := make([]pstate, 0, len(ps))
 			for _, p := range ps {
@@ -254,9 +260,6 @@ func atoms(domain glob, pats []glob) (out []atom, complete bool) {
 			k := pstateKey(next)
 			if seen[k] {
 				continue
-			}
-			if len(seen) >= maxStates {
-				return out, false
 			}
 			seen[k] = true
 			nodes = append(nodes, node{ps: next, parent: qi, r: c})
@@ -427,4 +430,72 @@ func decodeRune(s string) (rune, int) {
 		}
 	}
 	return 0, 1
+}
+
+// matches runs g on a witness.
+func (g glob) matches(w []rune) bool {
+	set := g.closure([]int32{0})
+	var buf []int32
+	for _, c := range w {
+		buf = g.step(set, c, buf)
+		set = append(set[:0], buf...)
+		if len(set) == 0 {
+			return false
+		}
+	}
+	return g.accepts(set)
+}
+
+// instances are strings a glob matches, with its wildcards filled in a
+// few ways (nothing, a rune no pattern names, a literal of the others):
+// the directed witnesses used when the walk is cut short.
+func (g glob) instances(fills []rune) [][]rune {
+	var out [][]rune
+	for _, f := range append([]rune{0, otherRune}, fills...) {
+		var w []rune
+		for _, t := range g {
+			switch {
+			case t.kind == tLit:
+				w = append(w, t.r)
+			case t.kind == tOne:
+				if f == 0 || t.noColon && f == ':' {
+					w = append(w, otherRune)
+				} else {
+					w = append(w, f)
+				}
+			case f != 0 && !(t.noColon && f == ':'):
+				w = append(w, f)
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// directed adds to a cut-short walk's atoms the instances of every
+// pattern that the domain accepts, each with its exact memberships.
+func directed(domain glob, pats []glob, have []atom) []atom {
+	seen := map[string]bool{}
+	for _, a := range have {
+		seen[a.match.key()] = true
+	}
+	fills := []rune{'-', '/', '0', 'a'}
+	for _, g := range pats {
+		for _, w := range g.instances(fills) {
+			if !domain.matches(w) {
+				continue
+			}
+			v := newBitset(len(pats))
+			for i, p := range pats {
+				if p.matches(w) {
+					v.set(i)
+				}
+			}
+			if k := v.key(); !seen[k] {
+				seen[k] = true
+				have = append(have, atom{witness: w, match: v})
+			}
+		}
+	}
+	return have
 }

@@ -142,6 +142,12 @@ func result(fs []finding, failMsg, passMsg, reasonPrefix string) *Result {
 // CheckNoNewAccess reports whether newDoc allows any request existingDoc
 // does not.
 func CheckNoNewAccess(existingDoc, newDoc, policyType string) (*Result, error) {
+	return checkNoNewAccess(existingDoc, newDoc, policyType, false)
+}
+
+// checkNoNewAccess is CheckNoNewAccess; walkAll (for tests) decides every
+// statement by the walk, without the syntactic shortcut.
+func checkNoNewAccess(existingDoc, newDoc, policyType string, walkAll bool) (*Result, error) {
 	m, err := parseType(policyType)
 	if err != nil {
 		return nil, err
@@ -154,8 +160,9 @@ func CheckNoNewAccess(existingDoc, newDoc, policyType string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fs := newEngine(m, nd, od).run()
-	return result(fs, MsgNewAccess, MsgNoNewAccess, "New access in the statement"), nil
+	e := newEngine(m, nd, od)
+	e.walkAll = walkAll
+	return result(e.run(), MsgNewAccess, MsgNoNewAccess, "New access in the statement"), nil
 }
 
 // CheckAccessNotGranted reports whether doc allows any of the access: one

@@ -1,6 +1,7 @@
 package policycheck
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -59,6 +60,7 @@ type engine struct {
 	filterText []string
 
 	resPats []glob
+	resText []string
 	resIdx  map[string]int
 	vs      vars
 
@@ -76,6 +78,7 @@ type engine struct {
 	alphabet     map[rune]bool
 	catalogCache map[*dimAtom]string
 	incomplete   bool
+	walkAll      bool // tests: decide every statement by the walk, no syntactic shortcut
 }
 
 // finding is the outcome of the search for one new Allow statement.
@@ -129,6 +132,7 @@ func (e *engine) add(doc *policy.Document, isNew bool) {
 				i = len(e.resPats)
 				e.resIdx[k] = i
 				e.resPats = append(e.resPats, resourceGlob(r, withVars, &e.vs))
+				e.resText = append(e.resText, r)
 			}
 			c.res = append(c.res, i)
 		}
@@ -152,6 +156,7 @@ func (e *engine) dimension(pats []glob, domain glob, filters []glob, member func
 	as, complete := atoms(domain, all)
 	if !complete {
 		e.incomplete = true
+		as = directed(domain, all, as)
 	}
 	var out []dimAtom
 	seen := map[string]bool{}
@@ -196,6 +201,17 @@ func anyOf(idx []int, a bitset) bool {
 // not grant and returns those that have some.
 func (e *engine) run() []finding {
 	e.prepare()
+	covered := make([]bool, len(e.stmts))
+	if !e.walkAll {
+		covered = e.covered()
+	}
+	pending := false
+	for i, s := range e.stmts {
+		pending = pending || s.isNew && !s.deny && !covered[i]
+	}
+	if !pending {
+		return nil
+	}
 	acts := e.dimension(e.actPats, actionDomain, e.filters, func(c *cstmt, a bitset) bool { return anyOf(c.acts, a) != c.notAction })
 	ress := e.dimension(e.resPats, resourceDomain, nil, func(c *cstmt, a bitset) bool {
 		return c.anyResource || anyOf(c.res, a) != c.notResource
@@ -205,7 +221,7 @@ func (e *engine) run() []finding {
 	var out []finding
 	m := newBitset(len(e.stmts))
 	for i, s := range e.stmts {
-		if !s.isNew || s.deny {
+		if !s.isNew || s.deny || covered[i] {
 			continue
 		}
 		var f *finding
@@ -249,8 +265,8 @@ func (e *engine) run() []finding {
 	if e.incomplete && len(out) == 0 {
 		// The walk was cut short: no proof of PASS, so every new Allow
 		// statement is reported (no counterexample).
-		for _, s := range e.stmts {
-			if s.isNew && !s.deny {
+		for i, s := range e.stmts {
+			if s.isNew && !s.deny && !covered[i] {
 				out = append(out, finding{stmt: s.src})
 			}
 		}
@@ -259,6 +275,164 @@ func (e *engine) run() []finding {
 }
 
 const maxConfirmAttempts = 64
+
+// covered marks the new Allow statements that some old Allow statement
+// contains as written (its actions and resources among the old one's, the
+// same caller, the old one's conditions implied), when every old Deny
+// statement is also in the new policy. Such a statement allows nothing new:
+// a request it allows the old statement allows, and only an old Deny could
+// refuse it, which the new policy has too. This spares the walk for the
+// common case of a policy compared with itself or with a subset of it.
+func (e *engine) covered() []bool {
+	out := make([]bool, len(e.stmts))
+	for _, od := range e.stmts {
+		if od.isNew || !od.deny {
+			continue
+		}
+		kept := false
+		for _, nd := range e.stmts {
+			if nd.isNew && nd.deny && e.sameStatement(od, nd) {
+				kept = true
+				break
+			}
+		}
+		if !kept {
+			return out
+		}
+	}
+	for i, n := range e.stmts {
+		if !n.isNew || n.deny {
+			continue
+		}
+		for _, o := range e.stmts {
+			if !o.isNew && !o.deny && e.contains(o, n) {
+				out[i] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (e *engine) sameStatement(a, b *cstmt) bool {
+	return a.notAction == b.notAction && a.notResource == b.notResource && a.anyResource == b.anyResource &&
+		sameInts(a.acts, b.acts) && sameInts(a.res, b.res) && a.block == b.block && e.samePrincipal(a, b)
+}
+
+// contains reports whether statement o contains statement n as written.
+func (e *engine) contains(o, n *cstmt) bool {
+	if o.notAction || n.notAction || o.notResource || n.notResource {
+		return e.sameStatement(o, n)
+	}
+	for _, a := range n.acts {
+		if !e.someSubsumes(o.acts, e.actText, a, false) {
+			return false
+		}
+	}
+	if !o.anyResource {
+		if n.anyResource {
+			return false
+		}
+		for _, r := range n.res {
+			if !e.someSubsumes(o.res, e.resText, r, true) {
+				return false
+			}
+		}
+	}
+	if !e.samePrincipal(o, n) {
+		return false
+	}
+	for _, en := range e.blocks[o.block] {
+		implied := false
+		for _, f := range e.blocks[n.block] {
+			if en.impliedBy(f) {
+				implied = true
+				break
+			}
+		}
+		if !implied {
+			return false
+		}
+	}
+	return true
+}
+
+// someSubsumes reports whether one of the patterns set names every string
+// pattern p does, by a test that is sound but not complete: the same
+// pattern, "*", or a literal prefix and a trailing star (in an ARN, only
+// after its five colons, where the star crosses colons) that p's own
+// literal lead begins with.
+func (e *engine) someSubsumes(set []int, text []string, p int, isARN bool) bool {
+	for _, q := range set {
+		if q == p || subsumes(text[q], text[p], isARN) {
+			return true
+		}
+	}
+	return false
+}
+
+func subsumes(q, p string, isARN bool) bool {
+	if q == "*" {
+		return true
+	}
+	head, ok := strings.CutSuffix(q, "*")
+	if !ok || strings.ContainsAny(head, "*?$") || isARN && strings.Count(head, ":") < 5 {
+		return false
+	}
+	lead := p
+	if i := strings.IndexAny(p, "*?$"); i >= 0 {
+		lead = p[:i]
+	}
+	return strings.HasPrefix(lead, head)
+}
+
+func (e *engine) samePrincipal(a, b *cstmt) bool {
+	if e.mode == modeIdentity {
+		return true
+	}
+	return principalKey(a.src) == principalKey(b.src)
+}
+
+func principalKey(st *policy.Statement) string {
+	var b strings.Builder
+	for i, pe := range []*policy.PrincipalElement{st.Principal, st.NotPrincipal} {
+		fmt.Fprintf(&b, "%d:", i)
+		if pe == nil {
+			continue
+		}
+		if pe.Wildcard {
+			b.WriteString("*")
+		}
+		var parts []string
+		for _, en := range pe.Entries {
+			for _, v := range en.Values.List {
+				parts = append(parts, en.Type+"="+v)
+			}
+		}
+		sort.Strings(parts)
+		b.WriteString(strings.Join(parts, ","))
+	}
+	return b.String()
+}
+
+func sameInts(a, b []int) bool { return containsInts(a, b) && containsInts(b, a) }
+
+// containsInts reports whether every element of sub is in set.
+func containsInts(set, sub []int) bool {
+	for _, x := range sub {
+		found := false
+		for _, y := range set {
+			if x == y {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
 
 // cell decides whether the requests of one (action, resource, principal)
 // cell that new Allow statement i matches can, for some context, be

@@ -119,16 +119,27 @@ func (g *gen) doc(n int, denies bool) jdoc {
 	return d
 }
 
+// mustCheck runs the check both ways, with and without the syntactic
+// shortcut, which must agree; every counterexample is confirmed.
 func mustCheck(t *testing.T, old, new string) *Result {
 	t.Helper()
-	r, err := CheckNoNewAccess(old, new, IdentityPolicy)
-	if err != nil {
-		t.Fatalf("%v\nold %s\nnew %s", err, old, new)
+	var out *Result
+	for _, walkAll := range []bool{true, false} {
+		r, err := checkNoNewAccess(old, new, IdentityPolicy, walkAll)
+		if err != nil {
+			t.Fatalf("%v\nold %s\nnew %s", err, old, new)
+		}
+		if r.Counterexample != nil {
+			confirm(t, IdentityPolicy, new, old, r.Counterexample)
+		}
+		if out != nil && out.Result != r.Result {
+			t.Fatalf("the shortcut changes the result: %s vs %s\nold %s\nnew %s", out.Result, r.Result, old, new)
+		}
+		if out == nil {
+			out = r
+		}
 	}
-	if r.Counterexample != nil {
-		confirm(t, IdentityPolicy, new, old, r.Counterexample)
-	}
-	return r
+	return out
 }
 
 func TestPropertyNoNewAccessOverItself(t *testing.T) {
@@ -325,15 +336,23 @@ func BenchmarkCheckNoNewAccess6KB(b *testing.B) {
 	d.Statement[0].Resource = []string{"arn:aws:s3:::b1/x/*"}
 	newDoc := d.String()
 	b.Logf("policies of %d and %d bytes", len(old), len(newDoc))
-	r, err := CheckNoNewAccess(old, newDoc, IdentityPolicy)
-	if err != nil || r.Result != Pass {
-		b.Fatalf("%+v %v", r, err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := CheckNoNewAccess(old, newDoc, IdentityPolicy); err != nil {
-			b.Fatal(err)
+	for _, walkAll := range []bool{false, true} {
+		name := "shortcut"
+		if walkAll {
+			name = "walk"
 		}
+		b.Run(name, func(b *testing.B) {
+			r, err := checkNoNewAccess(old, newDoc, IdentityPolicy, walkAll)
+			if err != nil || r.Result != Pass {
+				b.Fatalf("%+v %v", r, err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := checkNoNewAccess(old, newDoc, IdentityPolicy, walkAll); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
