@@ -319,6 +319,9 @@ var resourceDomain = func() glob {
 type vars struct {
 	names []string
 	index map[string]int
+	// subst, when set, gives variables a literal value instead of their
+	// fresh rune (the second pass of a check, see engine.run).
+	subst map[string]string
 }
 
 func (v *vars) rune(name string) rune {
@@ -399,7 +402,15 @@ func tokens(s string, withVars bool, vs *vars) glob {
 					continue
 				}
 				name, _, _ := strings.Cut(body, ",")
-				g = append(g, tok{kind: tLit, r: vs.rune(strings.ToLower(strings.TrimSpace(name)))})
+				key := strings.ToLower(strings.TrimSpace(name))
+				r := vs.rune(key)
+				if v, ok := vs.subst[key]; ok {
+					for _, c := range v {
+						g = append(g, tok{kind: tLit, r: c})
+					}
+					continue
+				}
+				g = append(g, tok{kind: tLit, r: r})
 				continue
 			}
 		}

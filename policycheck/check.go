@@ -160,9 +160,8 @@ func checkNoNewAccess(existingDoc, newDoc, policyType string, walkAll bool) (*Re
 	if err != nil {
 		return nil, err
 	}
-	e := newEngine(m, nd, od)
-	e.walkAll = walkAll
-	return result(e.run(), MsgNewAccess, MsgNoNewAccess, "New access in the statement"), nil
+	fs := check(m, nd, od, func(e *engine) { e.walkAll = walkAll })
+	return result(fs, MsgNewAccess, MsgNoNewAccess, "New access in the statement"), nil
 }
 
 // CheckAccessNotGranted reports whether doc allows any of the access: one
@@ -225,7 +224,7 @@ func CheckAccessNotGranted(doc, policyType string, access []Access) (*Result, er
 	case len(a.Resources) > 0:
 		what = "actions or resources"
 	}
-	fs := newEngine(m, d, old).run()
+	fs := check(m, d, old, func(*engine) {})
 	return result(fs, "The policy document grants access to perform one or more of the listed "+what+".",
 		"The policy document does not grant access to perform one or more of the listed "+what+".",
 		"One or more of the listed "+what+" in the statement"), nil
@@ -325,11 +324,11 @@ func CheckNoPublicAccess(doc, resourceType string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := newEngine(modePublic, d, &policy.Document{Version: policy.Version2012})
-	for _, s := range services {
-		e.filters = append(e.filters, globOf(s+":*"))
-		e.filterText = append(e.filterText, s+":*")
-	}
-	fs := e.run()
+	fs := check(modePublic, d, &policy.Document{Version: policy.Version2012}, func(e *engine) {
+		for _, s := range services {
+			e.filters = append(e.filters, globOf(s+":*"))
+			e.filterText = append(e.filterText, s+":*")
+		}
+	})
 	return result(fs, MsgPublic, MsgNotPublic, "Public access granted in the following statement"), nil
 }

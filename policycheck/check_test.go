@@ -104,6 +104,12 @@ func TestCheckNoNewAccess(t *testing.T) {
 		{name: "variable kept", old: doc(allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}/*"))), new: doc(allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}/*"))), want: Pass},
 		{name: "variable narrower than star", old: doc(allow(q("s3:*"), q("arn:aws:s3:::home/*"))), new: doc(allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}/*"))), want: Pass},
 		{name: "star wider than variable", old: doc(allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}/*"))), new: doc(allow(q("s3:*"), q("arn:aws:s3:::home/*"))), want: Fail},
+		{name: "variable meets a literal deny", old: doc(allow(q("s3:*"), q("arn:aws:s3:::home/*")), deny(q("s3:*"), q("arn:aws:s3:::home/alice"))),
+			new: doc(allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}"))), want: Fail},
+		{name: "variable meets a literal allow", old: doc(allow(q("s3:*"), q("arn:aws:s3:::home/alice"))),
+			new: doc(allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}"))), want: Fail},
+		{name: "literal within variable's reach", old: doc(allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}"))),
+			new: doc(allow(q("s3:*"), q("arn:aws:s3:::home/alice"))), want: Fail},
 		{name: "2008 has no variables", old: `{"Version":"2008-10-17","Statement":[` + allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}")) + `]}`,
 			new: doc(allow(q("s3:*"), q("arn:aws:s3:::home/${aws:username}"))), want: Fail},
 

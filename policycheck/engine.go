@@ -87,8 +87,9 @@ type finding struct {
 	cex  *Counterexample
 }
 
-func newEngine(m mode, newDoc, oldDoc *policy.Document) *engine {
+func newEngine(m mode, newDoc, oldDoc *policy.Document, subst map[string]string) *engine {
 	e := &engine{mode: m, newDoc: newDoc, oldDoc: oldDoc, actIdx: map[string]int{}, resIdx: map[string]int{}, blockIdx: map[string]int{}}
+	e.vs.subst = subst
 	e.blocks = [][]entry{nil}
 	e.blockIdx[""] = 0
 	e.add(newDoc, true)
@@ -147,6 +148,50 @@ func (e *engine) add(doc *policy.Document, isNew bool) {
 		c.block = bi
 		e.stmts = append(e.stmts, c)
 	}
+}
+
+// check runs the search. Policy variables first take a fresh value (one
+// equal to no literal of the policies); when that finds nothing, each
+// variable in turn takes each literal piece of the policies' resources,
+// since access may appear only when a variable equals one (a Deny on
+// home/alice against an Allow on home/${aws:username}).
+func check(m mode, newDoc, oldDoc *policy.Document, setup func(*engine)) []finding {
+	e := newEngine(m, newDoc, oldDoc, nil)
+	setup(e)
+	fs := e.run()
+	if len(fs) > 0 || len(e.vs.names) == 0 {
+		return fs
+	}
+	pieces := literalPieces(e.resText)
+	for _, name := range e.vs.names {
+		for _, v := range pieces {
+			e2 := newEngine(m, newDoc, oldDoc, map[string]string{name: v})
+			setup(e2)
+			if fs := e2.run(); len(fs) > 0 {
+				return fs
+			}
+		}
+	}
+	return nil
+}
+
+// maxPieces bounds the second pass.
+const maxPieces = 48
+
+// literalPieces are the runs of literal text in resource patterns, cut at
+// wildcards, variables, colons and slashes, and the empty value.
+func literalPieces(texts []string) []string {
+	seen := map[string]bool{"": true}
+	out := []string{""}
+	for _, t := range texts {
+		for _, p := range strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune("*?:/${}", r) }) {
+			if !seen[p] && len(out) < maxPieces {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // dimension turns pattern-level atoms into statement-level ones, keeping
@@ -554,6 +599,10 @@ func (e *engine) prepare() {
 
 	varVals := map[string][]string{}
 	for i, name := range e.vs.names {
+		if v, ok := e.vs.subst[name]; ok {
+			varVals[name] = []string{v}
+			continue
+		}
 		varVals[name] = []string{string(e.concrete(varRune + rune(i)))}
 	}
 	switch e.mode {
