@@ -629,9 +629,37 @@ func (e *engine) prepare() {
 			for _, k := range ctx.Keys() {
 				fx[k] = ctx.Get(k)
 			}
+			if e.mode == modePublic && p.Type != policy.TypeAnonymous {
+				// A stranger's organization, source account, source ARN,
+				// endpoint...: values of its own, equal to none the
+				// policy names.
+				for _, k := range limitingKeys {
+					fx[k] = []string{strangerValue(k, p.Account)}
+				}
+			}
 			e.fixed = append(e.fixed, fx)
 		}
 	}
+}
+
+// strangerValue is a plausible value of a limiting key for a caller from
+// an account nobody named.
+func strangerValue(key, account string) string {
+	switch {
+	case strings.HasSuffix(key, "account") || key == "aws:sourceowner":
+		return account
+	case strings.HasSuffix(key, "arn"):
+		return "arn:aws:iamdcheck:us-east-1:" + account + ":stranger"
+	case strings.HasSuffix(key, "orgid"):
+		return "o-iamdcheckstranger"
+	case strings.HasSuffix(key, "orgpaths"):
+		return "o-iamdcheckstranger/r-iamd/ou-iamd-stranger/"
+	case key == "aws:sourcevpc":
+		return "vpc-iamdcheckstranger"
+	case key == "aws:sourcevpce":
+		return "vpce-iamdcheckstranger"
+	}
+	return "iamd-check-stranger"
 }
 
 func stripPrincipals(d *policy.Document) *policy.Document {
@@ -680,6 +708,35 @@ func (e *engine) candidates() []policy.Principal {
 						services = append(services, v)
 					case "Federated":
 						federated = append(federated, v)
+					}
+				}
+			}
+		}
+	}
+	// Callers the conditions on principal keys describe: an ArnLike on
+	// aws:PrincipalArn names principals as surely as a Principal element.
+	for _, b := range e.blocks {
+		for _, en := range b {
+			switch en.key {
+			case "aws:principalarn", "aws:sourcearn":
+				for _, v := range en.values {
+					for _, inst := range valueVariants(v) {
+						if a, err := arn.Parse(inst); err == nil {
+							if isDigits(a.AccountID) && len(a.AccountID) == 12 {
+								accounts[a.AccountID] = true
+							}
+							if a.Resource != "root" {
+								arns = append(arns, inst)
+							}
+						}
+					}
+				}
+			case "aws:principalaccount", "aws:sourceaccount", "kms:calleraccount":
+				for _, v := range en.values {
+					for _, inst := range valueVariants(v) {
+						if len(inst) == 12 && isDigits(inst) {
+							accounts[inst] = true
+						}
 					}
 				}
 			}
