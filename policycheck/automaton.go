@@ -192,8 +192,9 @@ func pstateKey(ps []pstate) string {
 // From a product state, a rune that no live pattern names literally at a
 // live position behaves exactly as otherRune does, so only those runes,
 // ':' and otherRune are tried: that keeps the walk small in practice.
-func atoms(domain glob, pats []glob) (out []atom, complete bool) {
-	all := append([]glob{domain}, pats...)
+func atoms(domain []glob, pats []glob) (out []atom, complete bool) {
+	nd := int32(len(domain))
+	all := append(append([]glob(nil), domain...), pats...)
 	w := &walker{pats: all, ids: make([]map[string]int32, len(all)), sets: make([][][]int32, len(all)),
 		accept: make([][]bool, len(all)), trans: map[[3]int32]int32{}}
 	for i := range all {
@@ -215,11 +216,15 @@ func atoms(domain glob, pats []glob) (out []atom, complete bool) {
 	steps := 0
 	for qi := 0; qi < len(nodes); qi++ {
 		ps := nodes[qi].ps
-		if ps[0].pat == 0 && w.accept[0][ps[0].set] {
+		inDomain := false
+		for _, p := range ps {
+			inDomain = inDomain || p.pat < nd && w.accept[p.pat][p.set]
+		}
+		if inDomain {
 			v := newBitset(len(pats))
-			for _, p := range ps[1:] {
-				if w.accept[p.pat][p.set] {
-					v.set(int(p.pat) - 1)
+			for _, p := range ps {
+				if p.pat >= nd && w.accept[p.pat][p.set] {
+					v.set(int(p.pat - nd))
 				}
 			}
 			if k := v.key(); !vectors[k] {
@@ -254,7 +259,7 @@ func atoms(domain glob, pats []glob) (out []atom, complete bool) {
 					next = append(next, pstate{p.pat, n})
 				}
 			}
-			if len(next) == 0 || next[0].pat != 0 {
+			if len(next) == 0 || next[0].pat >= nd {
 				continue // left the domain: no extension returns to it
 			}
 			k := pstateKey(next)
@@ -304,15 +309,16 @@ func literalGlob(s []rune) glob {
 
 // actionDomain is what an action can be: service:Name, neither part empty
 // nor holding a colon.
-var actionDomain = glob{{kind: tOne, noColon: true}, {kind: tStar, noColon: true}, {kind: tLit, r: ':'}, {kind: tOne, noColon: true}, {kind: tStar, noColon: true}}
+var actionDomain = []glob{{{kind: tOne, noColon: true}, {kind: tStar, noColon: true}, {kind: tLit, r: ':'}, {kind: tOne, noColon: true}, {kind: tStar, noColon: true}}}
 
-// resourceDomain is what a resource can be: an ARN, six parts.
-var resourceDomain = func() glob {
+// resourceDomain is what a request's resource can be: an ARN (six parts),
+// or "*", what actions that take no resource type are decided on.
+var resourceDomain = func() []glob {
 	g := literalGlob([]rune("arn:"))
 	for i := 0; i < 4; i++ {
 		g = append(g, tok{kind: tStar, noColon: true}, tok{kind: tLit, r: ':'})
 	}
-	return append(g, tok{kind: tStar})
+	return []glob{append(g, tok{kind: tStar}), literalGlob([]rune("*"))}
 }()
 
 // vars assigns each policy variable name a rune of the walk.
@@ -485,7 +491,7 @@ func (g glob) instances(fills []rune) [][]rune {
 
 // directed adds to a cut-short walk's atoms the instances of every
 // pattern that the domain accepts, each with its exact memberships.
-func directed(domain glob, pats []glob, have []atom) []atom {
+func directed(domain []glob, pats []glob, have []atom) []atom {
 	seen := map[string]bool{}
 	for _, a := range have {
 		seen[a.match.key()] = true
@@ -493,7 +499,11 @@ func directed(domain glob, pats []glob, have []atom) []atom {
 	fills := []rune{'-', '/', '0', 'a'}
 	for _, g := range pats {
 		for _, w := range g.instances(fills) {
-			if !domain.matches(w) {
+			in := false
+			for _, d := range domain {
+				in = in || d.matches(w)
+			}
+			if !in {
 				continue
 			}
 			v := newBitset(len(pats))

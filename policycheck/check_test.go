@@ -70,6 +70,8 @@ func TestCheckNoNewAccess(t *testing.T) {
 		{name: "wildcard vs wildcard wider", old: doc(allow(q("s3:*"), q("arn:aws:s3:::app-*-logs/*"))), new: doc(allow(q("s3:*"), q("arn:aws:s3:::*-logs/*"))), want: Fail},
 		{name: "wildcard in service part does not cross colons", old: doc(allow(q("*"), q("arn:aws:*:*:*:x"))), new: doc(allow(q("*"), q("arn:aws:s3:::x"))), want: Pass},
 		{name: "resource part wildcard is not a service wildcard", old: doc(allow(q("*"), q("arn:aws:s3:::*"))), new: doc(allow(q("*"), q("arn:aws:*:::x"))), want: Fail},
+		{name: "star resource is not an ARN", old: doc(allow(q("s3:*"), q("arn:*:*:*:*:*"))), new: doc(allow(q("s3:*"), q("*"))), want: Fail},
+		{name: "every ARN and star", old: doc(allow(q("s3:*"), `["arn:*:*:*:*:*","*"]`)), new: doc(allow(q("s3:*"), q("*"))), want: Pass},
 		{name: "region wildcard", old: doc(allow(q("sqs:*"), q("arn:aws:sqs:*:111122223333:q"))), new: doc(allow(q("sqs:SendMessage"), q("arn:aws:sqs:us-east-1:111122223333:q"))), want: Pass},
 		{name: "star resource over everything", old: doc(allow(q("s3:*"), q("*"))), new: doc(allow(q("s3:Get*"), bAll), allow(q("s3:List*"), b)), want: Pass},
 		{name: "NotAction old covers", old: doc(allow(`!"iam:*"`, q("*"))), new: doc(allow(q("s3:*"), q("*"))), want: Pass},

@@ -196,7 +196,7 @@ func literalPieces(texts []string) []string {
 
 // dimension turns pattern-level atoms into statement-level ones, keeping
 // one atom per distinct statement vector.
-func (e *engine) dimension(pats []glob, domain glob, filters []glob, member func(c *cstmt, a bitset) bool) []dimAtom {
+func (e *engine) dimension(pats []glob, domain []glob, filters []glob, member func(c *cstmt, a bitset) bool) []dimAtom {
 	all := append(append([]glob(nil), pats...), filters...)
 	as, complete := atoms(domain, all)
 	if !complete {

@@ -3,6 +3,8 @@ package policycheck
 import (
 	"encoding/json"
 	"math/rand"
+	"os"
+	"strconv"
 	"sort"
 	"strings"
 	"testing"
@@ -19,7 +21,12 @@ type gen struct {
 	actions []string // catalogue actions the policies draw on
 }
 
+// newGen seeds the generator; POLICYCHECK_SEED shifts every seed, to run
+// the properties on other policies.
 func newGen(seed int64) *gen {
+	if v, err := strconv.ParseInt(os.Getenv("POLICYCHECK_SEED"), 10, 64); err == nil {
+		seed += v * 1000
+	}
 	g := &gen{r: rand.New(rand.NewSource(seed))}
 	cat := catalog.MustLoad()
 	for _, svc := range []string{"s3", "sqs", "iam", "kms", "dynamodb"} {
@@ -47,8 +54,10 @@ var (
 )
 
 type jstmt struct {
-	Sid         string         `json:"Sid,omitempty"`
-	Effect      string         `json:"Effect"`
+	Sid          string         `json:"Sid,omitempty"`
+	Effect       string         `json:"Effect"`
+	Principal    any            `json:"Principal,omitempty"`
+	NotPrincipal any            `json:"NotPrincipal,omitempty"`
 	Action      []string       `json:"Action,omitempty"`
 	NotAction   []string       `json:"NotAction,omitempty"`
 	Resource    []string       `json:"Resource,omitempty"`
@@ -290,7 +299,7 @@ func (g *gen) requests(ds ...any) []*policy.Request {
 			res = append(res, strings.NewReplacer("*", fill, "?", "1").Replace(p))
 		}
 	}
-	res = append(res, "arn:aws:ec2:us-east-1:111122223333:instance/i-1")
+	res = append(res, "arn:aws:ec2:us-east-1:111122223333:instance/i-1", "*")
 	sort.Strings(res)
 	ctxs := []map[string][]string{
 		nil,
@@ -365,4 +374,88 @@ func BenchmarkCheckNoNewAccess6KBFail(b *testing.B) {
 			b.Fatalf("%+v %v", r, err)
 		}
 	}
+}
+
+var principals = []any{"*", map[string]any{"AWS": "111122223333"}, map[string]any{"AWS": "arn:aws:iam::111122223333:user/alice"},
+	map[string]any{"AWS": []string{"arn:aws:iam::444455556666:root", "arn:aws:iam::111122223333:role/app"}},
+	map[string]any{"Service": "sns.amazonaws.com"}, map[string]any{"AWS": "*"}}
+
+// resourceDoc is a random resource policy: every statement names callers.
+func (g *gen) resourceDoc(n int) jdoc {
+	d := g.doc(n, true)
+	for i := range d.Statement {
+		st := &d.Statement[i]
+		if st.Effect == "Deny" && g.r.Intn(3) == 0 {
+			st.NotPrincipal = map[string]any{"AWS": []string{"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:user/alice"}}
+		} else {
+			st.Principal = principals[g.r.Intn(len(principals))]
+		}
+		if g.r.Intn(4) == 0 {
+			st.Condition = map[string]any{"StringEquals": map[string]any{"aws:PrincipalAccount": "111122223333"}}
+		}
+	}
+	return d
+}
+
+// TestPropertyResourcePoliciesNeverAFalsePass is the brute-force
+// comparison for resource policies, with callers of every kind.
+func TestPropertyResourcePoliciesNeverAFalsePass(t *testing.T) {
+	g := newGen(5)
+	callers := []policy.Principal{
+		{Type: policy.TypeAnonymous},
+		{Type: policy.TypeUser, ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333", ID: "AIDAALICE"},
+		{Type: policy.TypeUser, ARN: "arn:aws:iam::111122223333:user/bob", Account: "111122223333", ID: "AIDABOB"},
+		{Type: policy.TypeAccount, ARN: "arn:aws:iam::111122223333:root", Account: "111122223333"},
+		{Type: policy.TypeUser, ARN: "arn:aws:iam::444455556666:user/carol", Account: "444455556666", ID: "AIDACAROL"},
+		{Type: policy.TypeAssumedRole, ARN: "arn:aws:sts::111122223333:assumed-role/app/s", RoleARN: "arn:aws:iam::111122223333:role/app", Account: "111122223333", ID: "AROAAPP:s"},
+		{Type: policy.TypeService, ARN: "sns.amazonaws.com", Service: "sns.amazonaws.com"},
+		{Type: policy.TypeService, ARN: "events.amazonaws.com", Service: "events.amazonaws.com"},
+		{Type: policy.TypeUser, ARN: "arn:aws:iam::777788889999:user/dave", Account: "777788889999", ID: "AIDADAVE"},
+	}
+	all := policy.NewSet(policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.Source{ID: "all"}))
+	decide := func(s *policy.Set, req *policy.Request) policy.Decision {
+		return policy.Evaluate(&policy.Input{Identity: all, Resource: s}, req)
+	}
+	fails, witnessed := 0, 0
+	for i := 0; i < 100; i++ {
+		old := g.resourceDoc(1 + g.r.Intn(4))
+		new := old
+		new.Statement = append([]jstmt(nil), old.Statement...)
+		switch g.r.Intn(3) {
+		case 0:
+			k := g.r.Intn(len(new.Statement))
+			new.Statement[k].Principal, new.Statement[k].NotPrincipal = principals[g.r.Intn(len(principals))], nil
+		case 1:
+			new.Statement = append(new.Statement, g.resourceDoc(1).Statement[0])
+		default:
+			new = g.resourceDoc(1 + g.r.Intn(4))
+		}
+		r, err := CheckNoNewAccess(old.String(), new.String(), ResourcePolicy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Result == Fail {
+			fails++
+			if r.Counterexample != nil {
+				confirm(t, ResourcePolicy, new.String(), old.String(), r.Counterexample)
+			}
+		}
+		oldSet, newSet := setOf(t, old.String()), setOf(t, new.String())
+		for _, req := range g.requests(300) {
+			req.Principal = callers[g.r.Intn(len(callers))]
+			policy.AddPrincipalKeys(&req.Context, &req.Principal)
+			req.ResourceAccount = "999999999999"
+			if decide(newSet, req) == policy.Allowed && decide(oldSet, req) != policy.Allowed {
+				witnessed++
+				if r.Result != Pass {
+					break
+				}
+				t.Fatalf("false PASS: %s calling %s on %s is new access\nold %s\nnew %s", req.Principal.ARN, req.Action, req.Resource, old, new)
+			}
+		}
+		if self, _ := CheckNoNewAccess(old.String(), old.String(), ResourcePolicy); self.Result != Pass {
+			t.Fatalf("resource policy has new access over itself: %+v\n%s", self, old)
+		}
+	}
+	t.Logf("%d FAIL; brute force found new access in %d pairs", fails, witnessed)
 }
