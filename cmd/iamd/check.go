@@ -52,15 +52,30 @@ func readPolicyFile(path string) (string, error) {
 }
 
 func newCheckNoNewAccessCommand() *cobra.Command {
-	var typ string
+	var typ, plan string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "no-new-access EXISTING NEW [--type identity|resource]",
+		Use:   "no-new-access EXISTING NEW [--type identity|resource] | --terraform-plan PLAN.json",
 		Short: "Fail when the new policy allows anything the existing one does not",
+		Long: `Fail when the new policy allows a request the existing one does not.
+
+--terraform-plan compares every policy a plan changes (the output of terraform show -json:
+aws_iam_policy, the aws_iam_*_policy resources, aws_iam_role's trust policy and inline
+policies, bucket, queue, topic, key, secret and domain policies) with its prior state.`,
 		Example: `  iamd check no-new-access reference.json policy.json
-  iamd check no-new-access old-bucket-policy.json bucket-policy.json --type resource`,
-		Args: cobra.ExactArgs(2),
+  iamd check no-new-access old-bucket-policy.json bucket-policy.json --type resource
+  terraform show -json tfplan > plan.json && iamd check no-new-access --terraform-plan plan.json`,
+		Args: cobra.RangeArgs(0, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if plan != "" {
+				if len(args) != 0 {
+					return usageError("--terraform-plan takes no policy files")
+				}
+				return checkTerraformPlan(cmd.OutOrStdout(), plan)
+			}
+			if len(args) != 2 {
+				return usageError("give the existing and the new policy (or --terraform-plan)")
+			}
 			t, err := policyTypeFlag(typ)
 			if err != nil {
 				return err
@@ -78,6 +93,7 @@ func newCheckNoNewAccessCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&typ, "type", "identity", "policy type: identity or resource")
+	cmd.Flags().StringVar(&plan, "terraform-plan", "", "compare every policy this plan (terraform show -json) changes with its prior state")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as Access Analyzer's JSON (with the counterexample)")
 	return cmd
 }

@@ -87,3 +87,56 @@ func TestCheckCommands(t *testing.T) {
 		t.Errorf("--json: %+v", r)
 	}
 }
+
+// TestCheckTerraformPlan compares the policies a plan changes with their
+// prior state: a widened inline policy and a trust policy opened to a
+// feature branch fail, a narrowed bucket policy passes, a created policy
+// has nothing to compare with.
+func TestCheckTerraformPlan(t *testing.T) {
+	enc := func(v string) string { b, _ := json.Marshal(v); return string(b) }
+	readOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`
+	readWrite := `{"Version":"2012-10-17","Statement":[{"Sid":"S3ReadWrite","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::data/*"}]}`
+	trust := func(sub string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"` + sub + `"}}}]}`
+	}
+	bucket := func(principal string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`
+	}
+	plan := `{"format_version":"1.2","resource_changes":[
+	 {"address":"aws_iam_role_policy.app","type":"aws_iam_role_policy","change":{"actions":["update"],
+	   "before":{"name":"app","policy":` + enc(readOnly) + `},"after":{"name":"app","policy":` + enc(readWrite) + `}}},
+	 {"address":"aws_iam_role.ci","type":"aws_iam_role","change":{"actions":["update"],
+	   "before":{"assume_role_policy":` + enc(trust("repo:octo-org/app:ref:refs/heads/main")) + `,"inline_policy":[{"name":"read","policy":` + enc(readOnly) + `}]},
+	   "after":{"assume_role_policy":` + enc(trust("repo:octo-org/app:*")) + `,"inline_policy":[{"name":"read","policy":` + enc(readOnly) + `}]}}},
+	 {"address":"aws_s3_bucket_policy.data","type":"aws_s3_bucket_policy","change":{"actions":["update"],
+	   "before":{"policy":` + enc(bucket(`"*"`)) + `},"after":{"policy":` + enc(bucket(`{"AWS":"arn:aws:iam::111122223333:root"}`)) + `}}},
+	 {"address":"aws_iam_policy.new","type":"aws_iam_policy","change":{"actions":["create"],"before":null,"after":{"policy":` + enc(readWrite) + `}}},
+	 {"address":"aws_instance.web","type":"aws_instance","change":{"actions":["create"],"before":null,"after":{"ami":"ami-1"}}}]}`
+	path := writeFile(t, t.TempDir(), "plan.json", plan)
+	code, out, errOut := runCLI(t, "check", "no-new-access", "--terraform-plan", path)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"aws_iam_role_policy.app (policy): FAIL: The modified permissions grant new access compared to your existing policy.",
+		"New access in the statement with sid: S3ReadWrite.", "action:    s3:PutObject",
+		"aws_iam_role.ci (assume_role_policy): FAIL:", "principal: arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+		"aws_iam_role.ci (inline_policy[read]): PASS",
+		"aws_s3_bucket_policy.data (policy): PASS",
+		"aws_iam_policy.new (policy): created, no prior state to compare with",
+		"4 changed policies compared, 2 with new access",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "aws_instance") {
+		t.Errorf("a resource without a policy is reported:\n%s", out)
+	}
+	if code, _, errOut := runCLI(t, "check", "no-new-access", "--terraform-plan", writeFile(t, t.TempDir(), "x.json", `{"a":1}`)); code != 2 || !strings.Contains(errOut, "terraform show -json") {
+		t.Errorf("not a plan: %d %s", code, errOut)
+	}
+	if code, _, _ := runCLI(t, "check", "no-new-access", "--terraform-plan", path, path); code != 2 {
+		t.Errorf("plan and files: exit %d", code)
+	}
+}
