@@ -50,8 +50,11 @@ func (e entry) negated() bool {
 
 // impliedBy reports whether f being true forces e to be true.
 func (e entry) impliedBy(f entry) bool {
-	if e.op != f.op || e.key != f.key || e.vers != f.vers {
+	if e.key != f.key || e.vers != f.vers {
 		return false
+	}
+	if e.op != f.op {
+		return e.impliedByPatterns(f)
 	}
 	if e.op == "Null" {
 		return sameStrings(e.values, f.values)
@@ -60,6 +63,102 @@ func (e entry) impliedBy(f entry) bool {
 		return subset(e.values, f.values)
 	}
 	return subset(f.values, e.values)
+}
+
+// splitOp cuts an operator name into its set qualifier, base and
+// IfExists.
+func splitOp(op string) (qual, base string, ifExists bool) {
+	base = op
+	if q, after, ok := strings.Cut(op, ":"); ok {
+		qual, base = q, after
+	}
+	base, ifExists = strings.CutSuffix(base, "IfExists")
+	return qual, base, ifExists
+}
+
+// likeFamilies are the operators whose values are patterns (or literals
+// a pattern can stand for), with the negation and whether they glob.
+var likeFamilies = map[string]likeFamily{
+	"StringEquals": {"string", false, false}, "StringLike": {"string", false, true},
+	"StringNotEquals": {"string", true, false}, "StringNotLike": {"string", true, true},
+	"ArnEquals": {"arn", false, true}, "ArnLike": {"arn", false, true},
+	"ArnNotEquals": {"arn", true, true}, "ArnNotLike": {"arn", true, true},
+}
+
+type likeFamily struct {
+	family  string
+	negated bool
+	glob    bool
+}
+
+// impliedByPatterns relates entries of different operators over the same
+// values' languages: StringEquals "a-1" implies StringLike "a-*", and
+// StringLike "repo:o/app:*" implies StringLike "repo:o/*"; for the negated
+// operators the other way round. The set qualifier and IfExists must be
+// the same, so that absent keys and several values behave alike.
+func (e entry) impliedByPatterns(f entry) bool {
+	eq, eb, ei := splitOp(e.op)
+	fq, fb, fi := splitOp(f.op)
+	ef, ok1 := likeFamilies[eb]
+	ff, ok2 := likeFamilies[fb]
+	if !ok1 || !ok2 || eq != fq || ei != fi || ef.family != ff.family || ef.negated != ff.negated {
+		return false
+	}
+	for _, vs := range [][]string{e.values, f.values} {
+		for _, v := range vs {
+			if strings.Contains(v, "${") {
+				return false // the values depend on the request
+			}
+		}
+	}
+	compile := func(v string, fam likeFamily) glob {
+		switch {
+		case fam.family == "arn":
+			return resourceGlob(v, false, &vars{})
+		case fam.glob:
+			return globOf(v)
+		}
+		return literalGlob([]rune(v))
+	}
+	// sub's language within the union of sup's, value by value.
+	within := func(sub []string, subF likeFamily, sup []string, supF likeFamily) bool {
+		for _, a := range sub {
+			ga := compile(a, subF)
+			found := false
+			for _, b := range sup {
+				if globWithin(ga, compile(b, supF)) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	}
+	if ef.negated {
+		return within(e.values, ef, f.values, ff)
+	}
+	return within(f.values, ff, e.values, ef)
+}
+
+// anyString is the domain of condition values.
+var anyString = []glob{{{kind: tStar}}}
+
+// globWithin reports whether every string a matches, b matches too, by
+// the walk (false when the walk is cut short).
+func globWithin(a, b glob) bool {
+	as, complete := atoms(anyString, []glob{a, b})
+	if !complete {
+		return false
+	}
+	for _, at := range as {
+		if at.match.has(0) && !at.match.has(1) {
+			return false
+		}
+	}
+	return true
 }
 
 func sameStrings(a, b []string) bool { return subset(a, b) && subset(b, a) }

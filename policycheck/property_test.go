@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"math/rand"
 	"os"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,11 +58,11 @@ type jstmt struct {
 	Effect       string         `json:"Effect"`
 	Principal    any            `json:"Principal,omitempty"`
 	NotPrincipal any            `json:"NotPrincipal,omitempty"`
-	Action      []string       `json:"Action,omitempty"`
-	NotAction   []string       `json:"NotAction,omitempty"`
-	Resource    []string       `json:"Resource,omitempty"`
-	NotResource []string       `json:"NotResource,omitempty"`
-	Condition   map[string]any `json:"Condition,omitempty"`
+	Action       []string       `json:"Action,omitempty"`
+	NotAction    []string       `json:"NotAction,omitempty"`
+	Resource     []string       `json:"Resource,omitempty"`
+	NotResource  []string       `json:"NotResource,omitempty"`
+	Condition    map[string]any `json:"Condition,omitempty"`
 }
 
 type jdoc struct {
