@@ -50,6 +50,9 @@ var (
 		{"StringLike": {"s3:prefix": "home/*"}},
 		{"StringNotEquals": {"aws:RequestedRegion": "ap-south-1"}},
 		{"NumericLessThan": {"s3:max-keys": "10"}},
+		{"StringLike": {"aws:RequestedRegion": "us-*"}},
+		{"StringNotLike": {"aws:RequestedRegion": "ap-*"}},
+		{"StringLike": {"s3:prefix": []string{"home/a*", "home/b"}}},
 	}
 )
 
@@ -308,6 +311,8 @@ func (g *gen) requests(ds ...any) []*policy.Request {
 		{"aws:RequestedRegion": {"eu-west-1"}, "aws:SecureTransport": {"false"}},
 		{"aws:RequestedRegion": {"ap-south-1"}, "s3:prefix": {"home/a"}, "s3:max-keys": {"5"}},
 		{"s3:prefix": {"other"}, "s3:max-keys": {"50"}, "aws:SecureTransport": {"true"}},
+		{"aws:RequestedRegion": {"us-west-2"}, "s3:prefix": {"home/b"}},
+		{"aws:RequestedRegion": {"ap-east-1"}, "s3:prefix": {"home/ab"}},
 	}
 	var out []*policy.Request
 	p := policy.Principal{Type: policy.TypeUser, ARN: "arn:aws:iam::123456789012:user/u", Account: "123456789012"}
