@@ -967,7 +967,12 @@ func (e *engine) confirm(a, r *dimAtom, pi int, want, avoid []int) *Counterexamp
 	if !ok {
 		return nil
 	}
-	resource := e.materialize(r.witness)
+	resources := []string{e.materialize(r.witness)}
+	if strings.HasSuffix(resources[0], "/") {
+		// The shortest witness ends at an empty name; a named one reads
+		// better and is tried first (the evaluator decides either way).
+		resources = append([]string{resources[0] + "example"}, resources...)
+	}
 	actions := []string{}
 	if n := e.catalogAction(a); n != "" {
 		actions = append(actions, n)
@@ -975,29 +980,39 @@ func (e *engine) confirm(a, r *dimAtom, pi int, want, avoid []int) *Counterexamp
 	actions = append(actions, e.materialize(a.witness))
 	p := e.principals[pi]
 	for _, action := range actions {
-		req := &policy.Request{Principal: p, Action: action, Resource: resource, Context: policy.NewContext(ctx)}
-		if e.decide(e.newSet, req) == policy.Allowed && e.decide(e.oldSet, req) != policy.Allowed {
-			spelling := map[string]string{}
-			for _, b := range e.blocks {
-				for _, en := range b {
-					if _, ok := spelling[en.key]; !ok {
-						spelling[en.key] = en.name
-					}
-				}
+		for _, resource := range resources {
+			if cex := e.tryRequest(p, action, resource, ctx); cex != nil {
+				return cex
 			}
-			shown := map[string][]string{}
-			for k, v := range ctx {
-				if len(v) > 0 && (e.mode == modeIdentity || !isPrincipalKey(k)) {
-					if n, ok := spelling[k]; ok {
-						k = n
-					}
-					shown[k] = v
-				}
-			}
-			return &Counterexample{Action: action, Resource: resource, Context: shown, Principal: principalName(p, e.mode)}
 		}
 	}
 	return nil
+}
+
+// tryRequest decides one concrete request under both policies.
+func (e *engine) tryRequest(p policy.Principal, action, resource string, ctx map[string][]string) *Counterexample {
+	req := &policy.Request{Principal: p, Action: action, Resource: resource, Context: policy.NewContext(ctx)}
+	if e.decide(e.newSet, req) != policy.Allowed || e.decide(e.oldSet, req) == policy.Allowed {
+		return nil
+	}
+	spelling := map[string]string{}
+	for _, b := range e.blocks {
+		for _, en := range b {
+			if _, ok := spelling[en.key]; !ok {
+				spelling[en.key] = en.name
+			}
+		}
+	}
+	shown := map[string][]string{}
+	for k, v := range ctx {
+		if len(v) > 0 && (e.mode == modeIdentity || !isPrincipalKey(k)) {
+			if n, ok := spelling[k]; ok {
+				k = n
+			}
+			shown[k] = v
+		}
+	}
+	return &Counterexample{Action: action, Resource: resource, Context: shown, Principal: principalName(p, e.mode)}
 }
 
 func isPrincipalKey(k string) bool {
