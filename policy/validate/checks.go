@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -86,9 +87,9 @@ func (c *checker) trust() bool {
 func (c *checker) run() {
 	root, err := parseTree(c.text)
 	if err != nil {
-		se, _ := err.(*syntaxError)
 		off := len(c.text)
-		if se != nil {
+		var se *syntaxError
+		if errors.As(err, &se) {
 			off = min(se.offset, len(c.text))
 		}
 		p := c.pos.at(off)

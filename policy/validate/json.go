@@ -74,7 +74,7 @@ func parseTree(text []byte) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, &syntaxError{offset: skipSep(text, int(dec.InputOffset())), msg: "data after the top-level value"}
 	}
 	return n, nil
@@ -143,7 +143,7 @@ func wrapSyntax(err error, dec *json.Decoder, text []byte) error {
 	if errors.As(err, &se) {
 		return &syntaxError{offset: int(se.Offset), msg: se.Error()}
 	}
-	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return &syntaxError{offset: len(text), msg: "unexpected end of the document"}
 	}
 	return &syntaxError{offset: skipSep(text, int(dec.InputOffset())), msg: err.Error()}
