@@ -228,6 +228,10 @@ func (c *checker) statement(n *node, p path) {
 			}
 			valid := vals[:0:0]
 			for _, v := range vals {
+				if strings.Contains(v.s, "${") {
+					c.add("VARIABLE_UNSUPPORTED_IN_ELEMENT", v.n, v.p, "Policy variables are supported in the Resource and Condition elements. Remove the policy variable from this element.")
+					continue
+				}
 				if c.action(v) {
 					valid = append(valid, v)
 				}
@@ -247,6 +251,7 @@ func (c *checker) statement(n *node, p path) {
 				s.notRes, s.notResSet = vals, true
 			}
 			for _, v := range vals {
+				c.variables(v)
 				c.resource(v)
 			}
 		case "Principal", "NotPrincipal":
@@ -447,18 +452,30 @@ func (c *checker) resource(v str) {
 	if svc == nil || len(svc.ResourceTypes) == 0 {
 		return
 	}
-	noRegion, noAccount, needRegion := true, true, true
+	// The resource types the ARN's resource part can be decide whether it
+	// may name a region and an account.
+	g := variableGlob(r)
+	gparts := strings.SplitN(g, ":", 6)
+	var cands []string
 	for _, rt := range svc.ResourceTypes {
-		f := strings.SplitN(rt.ARN, ":", 6)
-		if len(f) < 6 {
-			continue
+		f := strings.SplitN(formatGlob(rt.ARN), ":", 6)
+		if len(f) == 6 && overlaps(gparts[5], f[5], false) {
+			cands = append(cands, rt.ARN)
 		}
-		if f[3] != "" {
+	}
+	if len(cands) == 0 {
+		c.add("INVALID_ARN_RESOURCE", v.n, v.p, "Resource ARN "+r+" does not match the expected ARN format. Update the resource portion of the ARN.")
+		return
+	}
+	noRegion, noAccount, needRegion := true, true, true
+	for _, f := range cands {
+		fp := strings.SplitN(f, ":", 6)
+		if fp[3] != "" {
 			noRegion = false
 		} else {
 			needRegion = false
 		}
-		if f[4] != "" {
+		if fp[4] != "" {
 			noAccount = false
 		}
 	}
@@ -467,19 +484,50 @@ func (c *checker) resource(v str) {
 		c.add("ARN_REGION_NOT_ALLOWED", v.n, v.p, "The service "+service+" does not support specifying a Region in the resource ARN.")
 	case region == "" && needRegion:
 		c.add("MISSING_ARN_REGION", v.n, v.p, "Add a Region to the resource ARN.")
-	case region != "" && !hasWildcard(region) && !strings.Contains(region, "${") && arn.PartitionForRegion(region) == "":
+	case region != "" && !hasWildcard(region) && !strings.Contains(region, "${") && !knownRegion(region):
 		c.add("INVALID_ARN_REGION", v.n, v.p, "The Region "+region+" is not valid for this resource. Update the resource ARN to include a supported Region.")
 	}
 	if account != "" && noAccount && !hasWildcard(account) {
 		c.add("ARN_ACCOUNT_NOT_ALLOWED", v.n, v.p, "The service "+service+" does not support specifying an account ID in the resource ARN.")
 	}
-	g := variableGlob(r)
-	for _, rt := range svc.ResourceTypes {
-		if overlaps(g, formatGlob(rt.ARN), false) {
-			return
+}
+
+var partitions = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+
+func knownRegion(region string) bool {
+	for _, p := range partitions {
+		if arn.RegionInPartition(region, p) {
+			return true
 		}
 	}
-	c.add("INVALID_ARN_RESOURCE", v.n, v.p, "Resource ARN "+r+" does not match the expected ARN format. Update the resource portion of the ARN.")
+	return false
+}
+
+// variables checks the policy variables of a value: ${name} or
+// ${name, 'default'}.
+func (c *checker) variables(v str) {
+	s := v.s
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return
+		}
+		s = s[i+2:]
+		j := strings.IndexByte(s, '}')
+		if j < 0 {
+			c.add("MISSING_BRACE_IN_VARIABLE", v.n, v.p, "The policy variable is missing a closing curly brace. Add } after the variable text.")
+			return
+		}
+		body := s[:j]
+		s = s[j+1:]
+		name, _, _ := strings.Cut(body, ",")
+		switch {
+		case strings.TrimSpace(name) == "":
+			c.add("EMPTY_VARIABLE", v.n, v.p, "Empty policy variable. Remove the variable structure or provide a variable within the structure.")
+		case strings.ContainsAny(name, " \t"):
+			c.add("UNSUPPORTED_SPACE_IN_VARIABLE", v.n, v.p, "A space is not supported within the policy variable text. Remove the space.")
+		}
+	}
 }
 
 var principalKeys = map[string]bool{"AWS": true, "Service": true, "Federated": true, "CanonicalUser": true}

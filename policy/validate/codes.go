@@ -52,11 +52,11 @@ var codeTypes = map[string]FindingType{
 	"SCP_SYNTAX_ERROR_PRINCIPAL":                      Error,
 	"UNIQUE_SIDS_REQUIRED":                            Error,
 	"UNSUPPORTED_ELEMENT_COMBINATION":                 Error,
-	"UNSUPPORTED_GLOBAL_CONDITION_KEY":                Error,
 	"UNSUPPORTED_PRINCIPAL":                           Error,
 	"UNSUPPORTED_SID":                                 Error,
 	"UNSUPPORTED_WILDCARD_IN_PRINCIPAL":               Error,
 	"VARIABLE_UNSUPPORTED_IN_VERSION":                 Error,
+	"VARIABLE_UNSUPPORTED_IN_ELEMENT":                 Error,
 	"RCP_SYNTAX_ERROR_PRINCIPAL":                      Error, // iamd: RCPs take only "Principal": "*" (AWS's own rule, no code documented)
 	"UNSUPPORTED_SPACE_IN_VARIABLE":                   Error,
 	"UNSUPPORTED_ACTION_IN_TRUST_POLICY":              Error, // iamd: IAM refuses it (MalformedPolicyDocument); no code documented

@@ -261,6 +261,9 @@ func (c *checker) conditionEntry(s *stmt, op condOp, k *member, p path) {
 	case "IPAddress":
 		c.ipValues(op, k, kp, vals)
 	case "String", "ARN":
+		for _, v := range vals {
+			c.variables(v)
+		}
 		if exactOps[op.base] {
 			for _, v := range vals {
 				if hasWildcard(withoutVariables(v.s)) {
