@@ -463,8 +463,16 @@ func (c *checker) resource(v str) {
 			cands = append(cands, rt.ARN)
 		}
 	}
+	if service == "iam" && gparts[5] == "root" {
+		cands = append(cands, "arn:aws:iam::${Account}:root") // the account's root user, absent from the catalogue
+	}
 	if len(cands) == 0 {
-		c.add("INVALID_ARN_RESOURCE", v.n, v.p, "Resource ARN "+r+" does not match the expected ARN format. Update the resource portion of the ARN.")
+		// The catalogue lists every format of these services; of others
+		// it misses some (CloudFormation transforms, older Logs ARNs), and
+		// AWS's own managed policies name them.
+		if completeFormats[service] {
+			c.add("INVALID_ARN_RESOURCE", v.n, v.p, "Resource ARN "+r+" does not match the expected ARN format. Update the resource portion of the ARN.")
+		}
 		return
 	}
 	noRegion, noAccount, needRegion := true, true, true
@@ -491,6 +499,9 @@ func (c *checker) resource(v str) {
 		c.add("ARN_ACCOUNT_NOT_ALLOWED", v.n, v.p, "The service "+service+" does not support specifying an account ID in the resource ARN.")
 	}
 }
+
+var completeFormats = map[string]bool{"iam": true, "sts": true, "s3": true, "sqs": true, "sns": true, "kms": true,
+	"dynamodb": true, "lambda": true}
 
 var partitions = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
 

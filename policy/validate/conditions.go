@@ -22,7 +22,7 @@ var opFamily = map[string]string{
 
 // exactOps compare without wildcards: a '*' in their values is literal.
 var exactOps = map[string]bool{"stringequals": true, "stringnotequals": true, "stringequalsignorecase": true,
-	"stringnotequalsignorecase": true, "arnequals": true, "arnnotequals": true}
+	"stringnotequalsignorecase": true} // ArnEquals matches wildcards as ArnLike does
 
 type condOp struct {
 	name     string // as written
@@ -165,7 +165,7 @@ func compatible(family, typ string) bool {
 	case "String":
 		return t == "String" || t == "ARN"
 	case "ARN":
-		return t == "ARN"
+		return t == "ARN" || t == "String" // ARN operators compare strings as ArnLike patterns
 	case "Numeric":
 		return t == "Numeric" || t == "Long" || t == "Integer"
 	case "Date":

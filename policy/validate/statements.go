@@ -154,7 +154,11 @@ func (c *checker) resourceMismatch(s *stmt) {
 		applies := false
 		for _, act := range acts {
 			if len(act.ResourceTypes) == 0 {
-				continue // takes only "*"
+				// The catalogue lists no type, but such actions are often
+				// authorized on an ARN (logs:DescribeLogGroups on the
+				// region's log-group::log-stream:): not ours to judge.
+				applies = true
+				break
 			}
 			for _, ref := range act.ResourceTypes {
 				rt := svc.ResourceTypes[ref.Name]
