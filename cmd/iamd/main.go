@@ -39,6 +39,7 @@ func newRootCommand() *cobra.Command {
 	}
 	root.AddCommand(newServeCommand(), newSimulateCommand(), newTestCommand(), newAccountCommand(), newIMDSCommand(), newContainerCredentialsCommand(), newActionsCommand(), newGeneratePolicyCommand(), newVersionCommand())
 	root.AddCommand(analysisCommands()...)
+	root.AddCommand(newValidateCommand())
 	return root
 }
 

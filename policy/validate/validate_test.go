@@ -56,7 +56,7 @@ var issueCases = []struct {
 	{"MISSING_RESOURCE", identity, id(`{"Effect":"Allow","Action":"s3:GetObject"}`), id(allow(`"s3:GetObject"`, okObj, ""))},
 	{"UNSUPPORTED_ELEMENT_COMBINATION", identity, id(`{"Effect":"Allow","Action":"s3:GetObject","NotAction":"s3:PutObject","Resource":` + okObj + `}`), id(allow(`"s3:GetObject"`, okObj, ""))},
 	{"UNSUPPORTED_PRINCIPAL", identity, id(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":` + okObj + `}`), id(allow(`"s3:GetObject"`, okObj, ""))},
-	{"MISSING_PRINCIPAL", bucket, id(allow(`"s3:GetObject"`, okObj, "")), rp(`{"AWS":"111122223333"}`, `"s3:GetObject"`, okObj)},
+	{"MISSING_PRINCIPAL", resource, id(allow(`"s3:GetObject"`, okObj, "")), rp(`{"AWS":"111122223333"}`, `"s3:GetObject"`, okObj)},
 	{"SCP_SYNTAX_ERROR_PRINCIPAL", scp, id(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}`), id(`{"Effect":"Deny","Action":"s3:*","Resource":"*"}`)},
 	{"SCP_SYNTAX_ERROR_ACTION_WILDCARD", scp, id(`{"Effect":"Deny","Action":"s3:*Object","Resource":"*"}`), id(`{"Effect":"Deny","Action":"s3:Get*","Resource":"*"}`)},
 	{"RCP_SYNTAX_ERROR_PRINCIPAL", rcp, rp(`{"AWS":"111122223333"}`, `"s3:*"`, `"*"`), rp(`"*"`, `"s3:*"`, `"*"`)},
