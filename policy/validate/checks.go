@@ -409,7 +409,7 @@ func (c *checker) action(v str) bool {
 	if name == "*" {
 		return true
 	}
-	if len(expand(svc, name)) == 0 {
+	if len(expand(c.cat, svc, name)) == 0 {
 		c.add("INVALID_ACTION", v.n, v.p, "The action "+v.s+" does not exist.")
 		return false
 	}
@@ -458,8 +458,7 @@ func (c *checker) resource(v str) {
 	gparts := strings.SplitN(g, ":", 6)
 	var cands []string
 	for _, rt := range svc.ResourceTypes {
-		f := strings.SplitN(formatGlob(rt.ARN), ":", 6)
-		if len(f) == 6 && overlaps(gparts[5], f[5], false) {
+		if f := formatOf(rt); f.fields != nil && overlaps(gparts[5], f.fields[5], false) {
 			cands = append(cands, rt.ARN)
 		}
 	}

@@ -147,7 +147,7 @@ func (c *checker) resourceMismatch(s *stmt) {
 		if svc == nil {
 			continue
 		}
-		acts := expand(svc, name)
+		acts := expand(c.cat, svc, name)
 		if len(acts) == 0 || len(acts) > 400 {
 			continue
 		}
@@ -167,7 +167,7 @@ func (c *checker) resourceMismatch(s *stmt) {
 					break
 				}
 				for _, r := range s.resource {
-					if overlaps(variableGlob(r.s), formatGlob(rt.ARN), false) {
+					if overlaps(variableGlob(r.s), formatOf(rt).glob, false) {
 						applies = true
 						break
 					}
