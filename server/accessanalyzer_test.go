@@ -359,3 +359,28 @@ print(json.dumps({"codes": codes, "span": one["locations"][0]["span"], "err": er
 		t.Fatalf("%s", out)
 	}
 }
+
+// Access Analyzer's operations are reads: a refusal is audited (with the
+// service's event source), an answered call only with AuditReads.
+func TestAnalyzerAudit(t *testing.T) {
+	log := &syncBuffer{}
+	inst := testServerWith(t, func(o *server.Options) { o.AuditLog = log })
+	root := iamClient(inst, rootKey, rootSecret)
+	_, key, secret := newUser(t, inst, root, "nobody")
+	in := &aa.ValidatePolicyInput{PolicyDocument: aws.String(aaPolicy), PolicyType: aatypes.PolicyTypeIdentityPolicy}
+	if _, err := analyzerClient(inst, rootKey, rootSecret).ValidatePolicy(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := analyzerClient(inst, key, secret).ValidatePolicy(ctx, in); apiCode(err) != "AccessDeniedException" {
+		t.Fatalf("%v", err)
+	}
+	var got []server.AuditEvent
+	for _, ev := range log.events(t) {
+		if ev.EventSource == "access-analyzer.amazonaws.com" {
+			got = append(got, ev)
+		}
+	}
+	if len(got) != 1 || got[0].EventName != "ValidatePolicy" || got[0].ErrorCode != "AccessDenied" || got[0].UserIdentity == nil || !strings.HasSuffix(got[0].UserIdentity.ARN, "user/nobody") {
+		t.Fatalf("audit %+v", got)
+	}
+}

@@ -19,6 +19,33 @@ type checker struct {
 
 	version string
 	stmts   []*stmt
+	work    int // cells of the two-pattern searches so far (see maxWork)
+}
+
+// maxWork bounds the two-pattern searches of one document (a few
+// milliseconds): past it, the checks that need them assume the answer
+// that reports nothing, so that a document built to be slow is not.
+const maxWork = 1 << 22
+
+// overlaps is the package's overlaps within the document's budget (case
+// sensitive: ARNs).
+func (c *checker) overlaps(p, q string) bool {
+	if hasWildcard(p) && hasWildcard(q) {
+		if c.work += len(p) * len(q); c.work > maxWork {
+			return true
+		}
+	}
+	return overlaps(p, q, false)
+}
+
+// contains is the package's contains within the document's budget.
+func (c *checker) contains(b, a string, fold bool) bool {
+	if hasWildcard(a) && hasWildcard(b) {
+		if c.work += len(a) * len(b); c.work > maxWork {
+			return false
+		}
+	}
+	return contains(b, a, fold)
 }
 
 // path is a JSON path under construction; at copies it.
@@ -406,7 +433,7 @@ func (c *checker) action(v str) bool {
 		c.add("INVALID_SERVICE_IN_ACTION", v.n, v.p, "The service "+prefix+" specified in the action does not exist.")
 		return false
 	}
-	if name == "*" {
+	if name == "*" || complexPattern(name) {
 		return true
 	}
 	if len(expand(c.cat, svc, name)) == 0 {
@@ -449,7 +476,7 @@ func (c *checker) resource(v str) {
 		c.add("INVALID_ARN_ACCOUNT", v.n, v.p, "The resource ARN account ID "+account+" is not valid. Provide a 12-digit account ID.")
 	}
 	svc := c.cat.Services[service]
-	if svc == nil || len(svc.ResourceTypes) == 0 {
+	if svc == nil || len(svc.ResourceTypes) == 0 || complexPattern(r) {
 		return
 	}
 	// The resource types the ARN's resource part can be decide whether it
@@ -458,7 +485,7 @@ func (c *checker) resource(v str) {
 	gparts := strings.SplitN(g, ":", 6)
 	var cands []string
 	for _, rt := range svc.ResourceTypes {
-		if f := formatOf(rt); f.fields != nil && overlaps(gparts[5], f.fields[5], false) {
+		if f := formatOf(rt); f.fields != nil && c.overlaps(gparts[5], f.fields[5]) {
 			cands = append(cands, rt.ARN)
 		}
 	}

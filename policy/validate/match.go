@@ -166,6 +166,11 @@ func overlaps(p, q string, fold bool) bool {
 	return rec(0, 0)
 }
 
+// complexPattern reports a pattern of more wildcards than anyone writes:
+// the checks that search with it are skipped (they would report nothing
+// useful, slowly).
+func complexPattern(s string) bool { return strings.Count(s, "*")+strings.Count(s, "?") > 8 }
+
 // hasWildcard reports a '*' or '?'.
 func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 

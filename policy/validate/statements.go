@@ -17,10 +17,10 @@ func (c *checker) redundantWithin(vals []str, code string, fold bool) {
 	flagged := make([]bool, len(vals))
 	for i, v := range vals {
 		for j, w := range vals {
-			if i == j || flagged[j] || v.s == "*" && w.s != "*" {
+			if i == j || flagged[j] || v.s == "*" && w.s != "*" || complexPattern(v.s) || complexPattern(w.s) {
 				continue
 			}
-			if contains(w.s, v.s, fold) && (!contains(v.s, w.s, fold) || j < i) {
+			if c.contains(w.s, v.s, fold) && (!c.contains(v.s, w.s, fold) || j < i) {
 				flagged[i] = true
 				if code == "REDUNDANT_ACTION" {
 					c.add(code, v.n, v.p, "The action "+v.s+" is redundant because "+w.s+" provides the same permissions. Update the policy to remove the redundant action such as: "+v.s+".")
@@ -140,7 +140,7 @@ func (c *checker) resourceMismatch(s *stmt) {
 	}
 	for _, a := range s.action {
 		prefix, name, ok := strings.Cut(a.s, ":")
-		if !ok || hasWildcard(prefix) {
+		if !ok || hasWildcard(prefix) || complexPattern(name) {
 			continue
 		}
 		svc := c.cat.Services[strings.ToLower(prefix)]
@@ -167,7 +167,7 @@ func (c *checker) resourceMismatch(s *stmt) {
 					break
 				}
 				for _, r := range s.resource {
-					if overlaps(variableGlob(r.s), formatOf(rt).glob, false) {
+					if c.overlaps(variableGlob(r.s), formatOf(rt).glob) {
 						applies = true
 						break
 					}

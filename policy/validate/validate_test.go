@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 var (
@@ -264,4 +265,21 @@ func FuzzPolicy(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A document built to make the pattern searches slow is answered quickly:
+// hundreds of long wildcard actions and resources.
+func TestAdversarialDocumentIsBounded(t *testing.T) {
+	var acts, res []string
+	for i := range 200 {
+		acts = append(acts, `"ec2:*`+strings.Repeat("a*", 60)+itoa(i)+`"`)
+		res = append(res, `"arn:aws:ec2:*:*:`+strings.Repeat("*x", 60)+itoa(i)+`"`)
+	}
+	st := `{"Effect":"Allow","Action":[` + strings.Join(acts, ",") + `],"Resource":[` + strings.Join(res, ",") + `]}`
+	doc := id(st, st, st, st)
+	start := time.Now()
+	Policy([]byte(doc), identity)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v", d)
+	}
 }
