@@ -50,7 +50,7 @@ var analyzerOps = []analyzerOp{
 }
 
 // isAnalyzerRequest reports whether a request is Access Analyzer's: signed
-// for access-analyzer, or unsigned to one of its paths.
+// for access-analyzer, or an unsigned POST to one of its operations.
 func isAnalyzerRequest(r *http.Request) bool {
 	credential := r.URL.Query().Get("X-Amz-Credential")
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -61,7 +61,18 @@ func isAnalyzerRequest(r *http.Request) bool {
 		credential = a.Credential
 	}
 	if credential == "" {
-		return strings.HasPrefix(r.URL.Path, "/policy/")
+		// Unsigned: only a POST to one of its operations (an anonymous
+		// request for an S3 object under a bucket named "policy" stays the
+		// gateway's).
+		if r.Method != http.MethodPost {
+			return false
+		}
+		for _, op := range analyzerOps {
+			if r.URL.Path == op.path {
+				return true
+			}
+		}
+		return false
 	}
 	_, scope, err := sigv4.ParseCredential(credential)
 	return err == nil && scope.Service == analyzerSigningName

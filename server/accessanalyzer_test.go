@@ -272,6 +272,24 @@ func TestAnalyzerNotForwarded(t *testing.T) {
 	if err != nil || len(out.Findings) == 0 {
 		t.Fatalf("%+v %v", out, err)
 	}
+	// Unsigned: a POST to an operation is Access Analyzer's refusal (JSON);
+	// a GET of an object under a bucket named "policy" is the gateway's (S3's XML).
+	resp, err := http.Post(inst.URL+"/policy/validation", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 || resp.Header.Get("x-amzn-ErrorType") != "MissingAuthenticationTokenException" {
+		t.Fatalf("unsigned POST: %d %q", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
+	}
+	resp, err = http.Get(inst.URL + "/policy/validation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("x-amzn-ErrorType") != "" || resp.Header.Get("Content-Type") == "application/json" {
+		t.Fatalf("unsigned GET answered by Access Analyzer: %d %v", resp.StatusCode, resp.Header)
+	}
 }
 
 func TestAnalyzerAWSCLI(t *testing.T) {
