@@ -89,20 +89,11 @@ finding is at least as severe as --fail-on (default error), 2 for bad input.`,
 				if err != nil {
 					return usageError("%v", err)
 				}
-				docs, err := tfplan.Parse(data)
+				rs, err := validatePlan(plan, data)
 				if err != nil {
 					return usageError("%s: %v", plan, err)
 				}
-				for _, d := range docs {
-					opt := validate.Options{Type: validate.PolicyType(d.Kind), ResourceType: d.ResourceType}
-					r := validatedPolicy{File: plan, Resource: d.Address, Attribute: d.Attribute, Type: typeName(opt), Findings: []validate.Finding{}}
-					if d.After == nil {
-						r.Unknown = true
-					} else {
-						r.Findings = validate.Policy([]byte(*d.After), opt)
-					}
-					results = append(results, r)
-				}
+				results = append(results, rs...)
 			}
 			worst := printValidation(cmd.OutOrStdout(), results, format)
 			if threshold > 0 && worst >= threshold {
@@ -117,6 +108,27 @@ finding is at least as severe as --fail-on (default error), 2 for bad input.`,
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	cmd.Flags().StringVar(&failOn, "fail-on", "error", "exit 1 on a finding this severe or worse: error, security-warning, warning, suggestion or none")
 	return cmd
+}
+
+// validatePlan checks every policy document of a Terraform plan with its
+// own type.
+func validatePlan(name string, data []byte) ([]validatedPolicy, error) {
+	docs, err := tfplan.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]validatedPolicy, 0, len(docs))
+	for _, d := range docs {
+		opt := validate.Options{Type: validate.PolicyType(d.Kind), ResourceType: d.ResourceType}
+		r := validatedPolicy{File: name, Resource: d.Address, Attribute: d.Attribute, Type: typeName(opt), Findings: []validate.Finding{}}
+		if d.After == nil {
+			r.Unknown = true
+		} else {
+			r.Findings = validate.Policy([]byte(*d.After), opt)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 func contains(list []string, s string) bool {
