@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/policy"
+	"github.com/iamd/iamd/policy/validate"
 )
 
 // Severity orders findings.
@@ -181,6 +182,41 @@ func (l *linter) document(entity string, p *PolicyRef, identity bool) {
 	}
 	if identity {
 		l.redundant(entity, p)
+	}
+	// A boundary-only policy grants nothing: only the analyzer's errors
+	// (syntax, grammar) are about it.
+	l.analyzer(entity, p, validate.Options{Type: validate.IdentityPolicy}, !identity)
+}
+
+// lintCovers are Access Analyzer's checks that lint's own rules already
+// make (unknown-action, passrole-wildcard, redundant-statement,
+// resource-type-mismatch, trust-any-principal): reported once.
+var lintCovers = map[string]bool{"INVALID_ACTION": true, "INVALID_SERVICE_IN_ACTION": true, "PASS_ROLE_WITH_STAR_IN_RESOURCE": true,
+	"PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE": true, "REDUNDANT_STATEMENT": true, "RESOURCE_MISMATCH": true, "TRUST_POLICY_WILDCARD_PRINCIPAL": true}
+
+// analyzer adds IAM Access Analyzer's policy checks (iamd validate) as
+// rules named aa-<issue-code>.
+func (l *linter) analyzer(entity string, p *PolicyRef, opt validate.Options, errorsOnly bool) {
+	if len(p.Text) == 0 {
+		return
+	}
+	for _, f := range validate.Policy(p.Text, opt) {
+		if lintCovers[f.IssueCode] || errorsOnly && f.FindingType != validate.Error {
+			continue
+		}
+		sev := Info
+		switch f.FindingType {
+		case validate.Error:
+			sev = Error
+		case validate.SecurityWarning, validate.Warning:
+			sev = Warning
+		}
+		loc := f.Locations[0]
+		msg := fmt.Sprintf("%s (line %d, column %d", f.FindingDetails, loc.Span.Start.Line, loc.Span.Start.Column+1)
+		if path := validate.PathString(loc.Path); path != "" {
+			msg += ", " + path
+		}
+		l.add("aa-"+strings.ReplaceAll(strings.ToLower(f.IssueCode), "_", "-"), sev, entity, p.ID(), "", msg+")", "see "+f.LearnMoreLink)
 	}
 }
 
@@ -603,6 +639,7 @@ func (l *linter) trust(r *Entity) {
 		l.add("invalid-policy", Error, r.ARN, r.Trust.ID(), "", "trust policy does not parse: "+fmt.Sprint(r.Trust.Err), "fix the trust policy")
 		return
 	}
+	l.analyzer(r.ARN, r.Trust, validate.Options{Type: validate.ResourcePolicy, ResourceType: validate.TrustPolicy}, false)
 	for _, st := range r.Trust.Doc.Statements {
 		if !strings.EqualFold(st.Effect, policy.Allow) {
 			continue

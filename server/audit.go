@@ -158,7 +158,7 @@ func decisionOf(err error) string {
 // readOnly tells the calls that change nothing, which are audited only
 // when refused (unless the auditor records reads).
 func readOnly(action string) bool {
-	for _, p := range []string{"Get", "List", "Simulate", "Decode"} {
+	for _, p := range []string{"Get", "List", "Simulate", "Decode", "Validate", "Check"} {
 		if strings.HasPrefix(action, p) {
 			return true
 		}

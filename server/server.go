@@ -115,6 +115,7 @@ func New(p Parts, cfg Config) *Server {
 	if cfg.Gateway != nil {
 		s.handler = gatewayRouter(s.mux, cfg.Gateway)
 	}
+	s.handler = s.analyzerRouter(s.handler) // Access Analyzer is iamd's own, never the gateway's
 	return s
 }
 

@@ -40,6 +40,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newServeCommand(), newSimulateCommand(), newTestCommand(), newAccountCommand(), newIMDSCommand(), newContainerCredentialsCommand(), newActionsCommand(), newGeneratePolicyCommand(), newVersionCommand())
 	root.AddCommand(newCheckCommand(), newOIDCIssuerCommand())
 	root.AddCommand(analysisCommands()...)
+	root.AddCommand(newValidateCommand())
 	return root
 }
 

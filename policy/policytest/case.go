@@ -1,7 +1,9 @@
 // Package policytest runs policy unit tests: files of cases, each one
-// request with every policy that applies and the decision expected. It is
-// the engine behind `iamd test`; the format is the evaluation-vector format
-// of the project's testdata (JSON, or the same structure in YAML).
+// request with every policy that applies and the decision expected, or one
+// policy document with the error IAM must answer when it is written. It is
+// the engine behind `iamd test`; the formats are the evaluation-vector and
+// policy-validation formats of the project's testdata (JSON, or the same
+// structure in YAML).
 package policytest
 
 import (
@@ -34,7 +36,31 @@ type Case struct {
 	Context             map[string][]string `json:"context"`
 	Expect              string              `json:"expect"`
 
+	// A validation case: a document (Policy, its text as a JSON string or
+	// the document itself; or PolicyFile, a file beside the case or an AWS
+	// managed policy's ARN), where it is written (Kind: managed,
+	// inline-user, trust, ...), and Expect: "valid" or the error code, with
+	// Message the error's message.
+	Policy     json.RawMessage `json:"policy,omitempty"`
+	PolicyFile string          `json:"policy_file,omitempty"`
+	Kind       string          `json:"kind,omitempty"`
+	Message    string          `json:"message,omitempty"`
+	Note       string          `json:"note,omitempty"`
+
 	File string `json:"-"` // where the case was read from
+}
+
+// IsValidation reports whether the case is a validation case.
+func (c *Case) IsValidation() bool {
+	return c.Kind != "" || len(c.Policy) > 0 || c.PolicyFile != ""
+}
+
+// Options say how to find the policies a case names instead of pasting
+// them.
+type Options struct {
+	// Managed returns an AWS managed policy's document by ARN
+	// (arn:aws:iam::aws:policy/ReadOnlyAccess); nil: none can be named.
+	Managed func(arn string) (string, bool)
 }
 
 // Principal is the caller of a case.
@@ -52,15 +78,32 @@ type Principal struct {
 
 // LoadPaths reads every case file named, descending into directories
 // (files ending in .json, .yaml or .yml, in name order).
-func LoadPaths(paths []string) ([]*Case, error) {
+func LoadPaths(paths []string) ([]*Case, error) { return LoadPathsWith(paths, Options{}) }
+
+// LoadPathsWith is LoadPaths resolving the policies cases name. In a
+// directory, files that are not arrays of cases (the policy documents the
+// cases name, for instance) are left alone; a file named on its own must
+// be a case file.
+func LoadPathsWith(paths []string, opt Options) ([]*Case, error) {
 	var all []*Case
 	for _, p := range paths {
 		files, err := caseFiles(p)
 		if err != nil {
 			return nil, err
 		}
+		walked := len(files) != 1 || files[0] != p
 		for _, f := range files {
-			cs, err := LoadFile(f)
+			data, err := readCaseFile(f)
+			if err != nil {
+				return nil, err
+			}
+			if !isCaseArray(data) {
+				if walked {
+					continue
+				}
+				return nil, fmt.Errorf("%s: not a case file (a JSON or YAML array of cases)", f)
+			}
+			cs, err := decodeCases(f, data, opt)
 			if err != nil {
 				return nil, err
 			}
@@ -68,6 +111,12 @@ func LoadPaths(paths []string) ([]*Case, error) {
 		}
 	}
 	return all, nil
+}
+
+// isCaseArray reports whether a file's JSON is an array.
+func isCaseArray(data []byte) bool {
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	return len(t) > 0 && t[0] == '['
 }
 
 func caseFiles(path string) ([]string, error) {
@@ -97,6 +146,15 @@ func caseFiles(path string) ([]string, error) {
 
 // LoadFile reads one file of cases: a JSON or YAML array of case objects.
 func LoadFile(path string) ([]*Case, error) {
+	data, err := readCaseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeCases(path, data, Options{})
+}
+
+// readCaseFile reads a file as JSON (YAML re-encoded).
+func readCaseFile(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -107,6 +165,10 @@ func LoadFile(path string) ([]*Case, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}
+	return data, nil
+}
+
+func decodeCases(path string, data []byte, opt Options) ([]*Case, error) {
 	var cases []*Case
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -121,8 +183,90 @@ func LoadFile(path string) ([]*Case, error) {
 		if c.Name == "" {
 			c.Name = fmt.Sprintf("case-%d", i)
 		}
+		if err := c.resolve(filepath.Dir(path), opt); err != nil {
+			return nil, fmt.Errorf("%s: case %s: %w", path, c.Name, err)
+		}
 	}
 	return cases, nil
+}
+
+// resolve replaces the policies a case names (a file path relative to the
+// case file, or an AWS managed policy's ARN) with their documents. In an
+// evaluation case a policy given as a JSON string names one; a validation
+// case's Policy string is the document's text, and PolicyFile names one.
+func (c *Case) resolve(dir string, opt Options) error {
+	load := func(ref string) (json.RawMessage, error) {
+		if strings.HasPrefix(ref, "arn:") {
+			if opt.Managed == nil {
+				return nil, fmt.Errorf("%s: managed policies cannot be named here", ref)
+			}
+			doc, ok := opt.Managed(ref)
+			if !ok {
+				return nil, fmt.Errorf("%s: no such AWS managed policy", ref)
+			}
+			return json.RawMessage(doc), nil
+		}
+		p := ref
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		return json.RawMessage(data), nil
+	}
+	one := func(raw *json.RawMessage) error {
+		var ref string
+		if len(*raw) == 0 || (*raw)[0] != '"' {
+			return nil // a document pasted as an object, or none
+		}
+		if err := json.Unmarshal(*raw, &ref); err != nil {
+			return err
+		}
+		if strings.HasPrefix(strings.TrimSpace(ref), "{") {
+			*raw = json.RawMessage(ref) // the document's text
+			return nil
+		}
+		doc, err := load(ref)
+		if err != nil {
+			return err
+		}
+		*raw = doc
+		return nil
+	}
+	if c.IsValidation() {
+		if c.PolicyFile != "" {
+			doc, err := load(c.PolicyFile)
+			if err != nil {
+				return err
+			}
+			text, _ := json.Marshal(string(doc))
+			c.Policy = text
+		}
+		return nil
+	}
+	for i := range c.IdentityPolicies {
+		if err := one(&c.IdentityPolicies[i]); err != nil {
+			return err
+		}
+	}
+	for i := range c.SCPs {
+		if err := one(&c.SCPs[i]); err != nil {
+			return err
+		}
+	}
+	for i := range c.RCPs {
+		if err := one(&c.RCPs[i]); err != nil {
+			return err
+		}
+	}
+	for _, raw := range []*json.RawMessage{&c.PermissionsBoundary, &c.SessionPolicy, &c.ResourcePolicy} {
+		if err := one(raw); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // yamlToJSON re-encodes a YAML document as JSON so that one decoder (and

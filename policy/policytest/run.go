@@ -14,15 +14,91 @@ type Result struct {
 	Expected    policy.Decision
 	Explanation *policy.Explanation // nil when the case could not run
 	Err         error               // a policy that does not parse, an unknown expectation
+
+	// A validation case's outcome: the error code and message IAM answers
+	// ("" for none: the document is accepted).
+	Validation bool
+	Code       string
+	Message    string
 }
+
+// Valid is a validation case's Expect for a document IAM accepts.
+const Valid = "valid"
 
 // Passed reports whether the case ran and decided as expected.
 func (r *Result) Passed() bool {
-	return r.Err == nil && r.Explanation.Decision == r.Expected
+	if r.Err != nil {
+		return false
+	}
+	if r.Validation {
+		want := r.Case.Expect
+		if want == Valid {
+			want = ""
+		}
+		return r.Code == want && (r.Case.Message == "" || r.Message == r.Case.Message)
+	}
+	return r.Explanation.Decision == r.Expected
+}
+
+// Got says what a case got, for a failure's report.
+func (r *Result) Got() string {
+	if r.Validation {
+		if r.Code == "" {
+			return Valid
+		}
+		return fmt.Sprintf("%s %q", r.Code, r.Message)
+	}
+	if r.Explanation == nil {
+		return "nothing"
+	}
+	return r.Explanation.Decision.String()
+}
+
+// Want says what a case expects.
+func (r *Result) Want() string {
+	if r.Validation {
+		if r.Case.Expect == Valid || r.Case.Message == "" {
+			return r.Case.Expect
+		}
+		return fmt.Sprintf("%s %q", r.Case.Expect, r.Case.Message)
+	}
+	return r.Expected.String()
+}
+
+// runValidation writes a validation case's document as IAM would: parse,
+// validate for its kind, size quota.
+func runValidation(c *Case) *Result {
+	res := &Result{Case: c, Validation: true}
+	kind, ok := policy.ParseKind(c.Kind)
+	if !ok {
+		res.Err = fmt.Errorf("kind must be managed, inline-user, inline-group, inline-role, trust, boundary, session, resource, scp or rcp, not %q", c.Kind)
+		return res
+	}
+	if c.Expect == "" {
+		res.Err = errors.New(`expect must be "valid" or the error code the document must get`)
+		return res
+	}
+	text := []byte(c.Policy)
+	var s string
+	if len(text) > 0 && text[0] == '"' && json.Unmarshal(text, &s) == nil {
+		text = []byte(s) // the document's text, as the shared vectors give it
+	}
+	if _, err := policy.Check(text, kind, policy.Options{}); err != nil {
+		pe, ok := errors.AsType[*policy.Error](err)
+		if !ok {
+			res.Err = err
+			return res
+		}
+		res.Code, res.Message = pe.Code, pe.Message
+	}
+	return res
 }
 
 // Run evaluates a case.
 func Run(c *Case) *Result {
+	if c.IsValidation() {
+		return runValidation(c)
+	}
 	res := &Result{Case: c}
 	want, ok := policy.ParseDecision(c.Expect)
 	if !ok {
