@@ -40,13 +40,12 @@ type analyzerOp struct {
 }
 
 // analyzerOps are the operations served. To add one: a row here, with its
-// handler (the custom policy checks plug in as CheckNoNewAccess,
-// CheckAccessNotGranted and CheckNoPublicAccess below).
+// handler (the custom checks' are in accessanalyzer_checks.go).
 var analyzerOps = []analyzerOp{
 	{name: "ValidatePolicy", path: "/policy/validation", handle: validatePolicy},
-	{name: "CheckNoNewAccess", path: "/policy/check-no-new-access"},
-	{name: "CheckAccessNotGranted", path: "/policy/check-access-not-granted"},
-	{name: "CheckNoPublicAccess", path: "/policy/check-no-public-access"},
+	{name: "CheckNoNewAccess", path: "/policy/check-no-new-access", handle: checkNoNewAccess},
+	{name: "CheckAccessNotGranted", path: "/policy/check-access-not-granted", handle: checkAccessNotGranted},
+	{name: "CheckNoPublicAccess", path: "/policy/check-no-public-access", handle: checkNoPublicAccess},
 }
 
 // isAnalyzerRequest reports whether a request is Access Analyzer's: signed

@@ -247,23 +247,6 @@ func TestAnalyzerAuthorization(t *testing.T) {
 	}
 }
 
-// The custom checks are routed and authorized but not implemented yet:
-// each answers a clean error (no 5xx, which SDKs retry).
-func TestAnalyzerChecksNotImplemented(t *testing.T) {
-	inst := testServer(t)
-	c := analyzerClient(inst, rootKey, rootSecret)
-	_, err := c.CheckNoNewAccess(ctx, &aa.CheckNoNewAccessInput{NewPolicyDocument: aws.String("{}"), ExistingPolicyDocument: aws.String("{}"), PolicyType: aatypes.AccessCheckPolicyTypeIdentityPolicy})
-	if apiCode(err) != "NotImplemented" {
-		t.Fatalf("CheckNoNewAccess: %v", err)
-	}
-	for _, p := range []string{"/policy/check-access-not-granted", "/policy/check-no-public-access"} {
-		status, typ, _ := analyzerRaw(t, inst, p, `{}`)
-		if status != 400 || typ != "NotImplemented" {
-			t.Errorf("%s: %d %s", p, status, typ)
-		}
-	}
-}
-
 // With a gateway in front of a backend, Access Analyzer's requests are
 // still iamd's: the backend (an address nothing listens on) is never asked.
 func TestAnalyzerNotForwarded(t *testing.T) {
