@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -123,4 +126,59 @@ func TestAnalyzerCustomChecksRefused(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// The aws CLI and boto3 call the three checks unchanged.
+func TestAnalyzerCustomChecksCLIAndBoto3(t *testing.T) {
+	cli, err := exec.LookPath("aws")
+	if err != nil {
+		if os.Getenv("IAMD_E2E_REQUIRED") == "1" {
+			t.Fatal("the aws CLI is required (IAMD_E2E_REQUIRED=1) but not installed")
+		}
+		t.Skip("the aws CLI is not installed")
+	}
+	inst := testServer(t)
+	dir := t.TempDir()
+	env := append(os.Environ(), "AWS_ACCESS_KEY_ID="+rootKey, "AWS_SECRET_ACCESS_KEY="+rootSecret, "AWS_SESSION_TOKEN=",
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"),
+		"AWS_MAX_ATTEMPTS=1", "AWS_ENDPOINT_URL=", "AWS_PAGER=")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check-no-new-access", "--policy-type", "IDENTITY_POLICY", "--existing-policy-document", checkReadPolicy, "--new-policy-document", checkWiderPolicy}, "FAIL"},
+		{[]string{"check-no-new-access", "--policy-type", "IDENTITY_POLICY", "--existing-policy-document", checkWiderPolicy, "--new-policy-document", checkReadPolicy}, "PASS"},
+		{[]string{"check-access-not-granted", "--policy-type", "IDENTITY_POLICY", "--policy-document", checkReadPolicy, "--access", "actions=s3:PutObject"}, "PASS"},
+		{[]string{"check-no-public-access", "--resource-type", "AWS::S3::Bucket", "--policy-document", checkPublicBkt}, "FAIL"},
+	} {
+		cmd := exec.Command(cli, append([]string{"--endpoint-url", inst.URL, "--output", "json", "accessanalyzer"}, tc.args...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		var res struct{ Result string }
+		if err != nil || json.Unmarshal(out, &res) != nil || res.Result != tc.want {
+			t.Errorf("aws accessanalyzer %s: %v\n%s", tc.args[0], err, out)
+		}
+	}
+
+	script := `
+import boto3, json, sys, botocore.exceptions
+c = boto3.client("accessanalyzer", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+r = c.check_no_new_access(existingPolicyDocument=sys.argv[4], newPolicyDocument=sys.argv[5], policyType="IDENTITY_POLICY")
+try:
+    c.check_no_public_access(policyDocument=sys.argv[4], resourceType="AWS::Nothing")
+    err = "none"
+except botocore.exceptions.ClientError as e:
+    err = e.response["Error"]["Code"]
+print(json.dumps({"result": r["result"], "sid": r["reasons"][0]["statementId"], "err": err}))
+`
+	cmd := exec.Command("python3", "-c", script, inst.URL, rootKey, rootSecret, checkReadPolicy, checkWiderPolicy)
+	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+	var res struct{ Result, Sid, Err string }
+	if err := json.Unmarshal(out, &res); err != nil || res.Result != "FAIL" || res.Sid != "Read" || res.Err != "ValidationException" {
+		t.Fatalf("boto3: %v %s", err, out)
+	}
 }
