@@ -1,0 +1,441 @@
+package console
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/analysis"
+	"github.com/iamd/iamd/api/iamapi"
+	"github.com/iamd/iamd/policy"
+)
+
+// The policy editor: the page, and the JSON endpoint its script calls as
+// the user types.
+
+type editorData struct {
+	Name, Description, Document, Kind string
+}
+
+const starterPolicy = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::example-bucket/*"
+    }
+  ]
+}`
+
+func (h *Handler) serveEditor(w http.ResponseWriter, r *http.Request, q *req) {
+	h.render(w, r, q.s, "editor", http.StatusOK, "Policy editor", editorData{Document: starterPolicy, Kind: "managed"}, nil)
+}
+
+// serveEditorSave creates the managed policy (CreatePolicy, as the CLI).
+func (h *Handler) serveEditorSave(w http.ResponseWriter, r *http.Request, q *req) {
+	d := editorData{Name: strings.TrimSpace(r.PostFormValue("name")), Description: r.PostFormValue("description"), Document: r.PostFormValue("document"), Kind: "managed"}
+	params := url.Values{"PolicyName": {d.Name}, "PolicyDocument": {d.Document}}
+	if d.Description != "" {
+		params.Set("Description", d.Description)
+	}
+	out, err := h.call(r, q, "CreatePolicy", params)
+	if err != nil {
+		h.render(w, r, q.s, "editor", statusOf(err), "Policy editor", d, err)
+		return
+	}
+	to := Prefix + "/policies"
+	if p := out.(*iamapi.CreatePolicyOutput).Policy; p != nil {
+		to = Prefix + "/policy?arn=" + url.QueryEscape(deref(p.Arn))
+	}
+	h.redirect(w, r, q, to, "Policy "+d.Name+" created.")
+}
+
+// Finding is one finding of the editor's validation.
+type Finding struct {
+	Severity string `json:"severity"` // error, warning, info
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Fix      string `json:"fix,omitempty"`
+}
+
+type validateRequest struct {
+	Document string `json:"document"`
+	Kind     string `json:"kind"`
+}
+
+// serveValidate runs iamd's validator (what CreatePolicy would answer)
+// and its lint on a draft. It reads no state and calls no API: it needs
+// only a signed-in session and its CSRF token.
+func (h *Handler) serveValidate(w http.ResponseWriter, r *http.Request, q *req) {
+	var in validateRequest
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxFormBytes))
+	if err == nil {
+		err = json.Unmarshal(body, &in)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "The request is not JSON."})
+		return
+	}
+	kind, ok := policy.ParseKind(in.Kind)
+	if !ok {
+		kind = policy.KindManaged
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"findings": validate(in.Document, kind, h.b.Partition(), q.id.account)})
+}
+
+func validate(text string, kind policy.Kind, partition, account string) []Finding {
+	out := []Finding{}
+	doc, err := policy.Check([]byte(text), kind, policy.Options{Partition: partition})
+	if err != nil {
+		f := Finding{Severity: "error", Line: 1, Column: 1, Message: err.Error()}
+		var pe *policy.Error
+		if errors.As(err, &pe) {
+			f.Code, f.Message = pe.Code, pe.Message
+			if pe.Detail != "" {
+				f.Message += " (" + pe.Detail + ")"
+			}
+			if pe.Pos.Line > 0 {
+				f.Line, f.Column = pe.Pos.Line, pe.Pos.Column
+			}
+		}
+		return append(out, f)
+	}
+	if kind != policy.KindManaged && kind != policy.KindInlineUser && kind != policy.KindInlineGroup && kind != policy.KindInlineRole {
+		return out
+	}
+	// The lint's rules for one customer managed policy of the account.
+	dump := map[string]any{"Policies": []any{map[string]any{
+		"PolicyName": "Draft", "Arn": "arn:" + partition + ":iam::" + account + ":policy/Draft", "DefaultVersionId": "v1",
+		"PolicyVersionList": []any{map[string]any{"Document": json.RawMessage(text), "VersionId": "v1", "IsDefaultVersion": true}},
+	}}}
+	b, err := json.Marshal(dump)
+	if err != nil {
+		return out
+	}
+	d, err := analysis.ReadDump(bytes.NewReader(b))
+	if err != nil {
+		return out
+	}
+	acct, err := analysis.NewAccount(d)
+	if err != nil {
+		return out
+	}
+	for _, lf := range analysis.Lint(acct, analysis.LintOptions{}) {
+		f := Finding{Severity: lf.Severity.String(), Line: 1, Column: 1, Code: lf.Rule, Message: lf.Message, Fix: lf.Fix}
+		idx, _, _ := strings.Cut(lf.Statement, " ")
+		if i, err := strconv.Atoi(idx); err == nil && i >= 0 && i < len(doc.Statements) {
+			f.Line, f.Column = doc.Statements[i].Start.Line, doc.Statements[i].Start.Column
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// The policy simulator: SimulatePrincipalPolicy through the same API path.
+
+type simData struct {
+	Principal, Actions, Resources string
+	Results                       []simResult
+	Ran                           bool
+}
+
+type simResult struct {
+	Action, Resource, Decision string
+	Missing                    []string
+	Statements                 []simStatement
+}
+
+type simStatement struct {
+	PolicyID, PolicyType string
+	Start, End           string
+	Lines                []simLine // the policy's text, the deciding statement marked
+}
+
+type simLine struct {
+	N    int
+	Text string
+	Hit  bool
+}
+
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' || r == '\r' || r == '\t' })
+}
+
+func (h *Handler) serveSimulator(w http.ResponseWriter, r *http.Request, q *req) {
+	d := simData{Principal: q.id.arn, Actions: "iam:ListUsers", Resources: "*"}
+	if r.Method == http.MethodGet {
+		if p := r.URL.Query().Get("principal"); p != "" {
+			d.Principal = p
+		}
+		h.render(w, r, q.s, "simulator", http.StatusOK, "Policy simulator", d, nil)
+		return
+	}
+	d.Principal, d.Actions, d.Resources = strings.TrimSpace(r.PostFormValue("principal")), r.PostFormValue("actions"), r.PostFormValue("resources")
+	params := url.Values{"PolicySourceArn": {d.Principal}}
+	for i, a := range splitList(d.Actions) {
+		params.Set("ActionNames.member."+strconv.Itoa(i+1), a)
+	}
+	for i, res := range splitList(d.Resources) {
+		params.Set("ResourceArns.member."+strconv.Itoa(i+1), res)
+	}
+	out, err := h.call(r, q, "SimulatePrincipalPolicy", params)
+	if err != nil {
+		h.render(w, r, q.s, "simulator", statusOf(err), "Policy simulator", d, err)
+		return
+	}
+	d.Ran = true
+	texts := map[string][]string{} // policy id -> its lines, read once
+	for _, er := range out.(*iamapi.SimulatePrincipalPolicyOutput).EvaluationResults {
+		res := simResult{Action: er.EvalActionName, Resource: deref(er.EvalResourceName), Decision: er.EvalDecision, Missing: er.MissingContextValues}
+		for _, st := range er.MatchedStatements {
+			ss := simStatement{PolicyID: deref(st.SourcePolicyId), PolicyType: deref(st.SourcePolicyType)}
+			sl, el := posLine(st.StartPosition), posLine(st.EndPosition)
+			ss.Start, ss.End = posText(st.StartPosition), posText(st.EndPosition)
+			lines, ok := texts[ss.PolicyID+"|"+ss.PolicyType]
+			if !ok {
+				lines = h.policyLines(r, q, d.Principal, ss.PolicyID, ss.PolicyType)
+				texts[ss.PolicyID+"|"+ss.PolicyType] = lines
+			}
+			for i, l := range lines {
+				ss.Lines = append(ss.Lines, simLine{N: i + 1, Text: l, Hit: i+1 >= sl && i+1 <= el})
+			}
+			res.Statements = append(res.Statements, ss)
+		}
+		d.Results = append(d.Results, res)
+	}
+	h.render(w, r, q.s, "simulator", http.StatusOK, "Policy simulator", d, nil)
+}
+
+func posLine(p *iamapi.Position) int {
+	if p == nil || p.Line == nil {
+		return 0
+	}
+	return int(*p.Line)
+}
+
+func posText(p *iamapi.Position) string {
+	if p == nil || p.Line == nil || p.Column == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*p.Line)) + ":" + strconv.Itoa(int(*p.Column))
+}
+
+// policyLines reads a deciding policy's text as the simulator saw it
+// (positions count in the stored text, so it is not re-indented), with
+// the API calls the user could make: GetUserPolicy and friends for inline
+// policies, GetPolicy and GetPolicyVersion for managed ones. A refusal
+// leaves the text out.
+func (h *Handler) policyLines(r *http.Request, q *req, principal, id, typ string) []string {
+	var doc string
+	kind, name := principalOf(principal)
+	switch {
+	case strings.HasPrefix(id, "arn:"):
+		out, err := h.call(r, q, "GetPolicy", url.Values{"PolicyArn": {id}})
+		if err != nil {
+			return nil
+		}
+		p := out.(*iamapi.GetPolicyOutput).Policy
+		if p == nil {
+			return nil
+		}
+		vo, err := h.call(r, q, "GetPolicyVersion", url.Values{"PolicyArn": {id}, "VersionId": {deref(p.DefaultVersionId)}})
+		if err != nil || vo.(*iamapi.GetPolicyVersionOutput).PolicyVersion == nil {
+			return nil
+		}
+		doc = deref(vo.(*iamapi.GetPolicyVersionOutput).PolicyVersion.Document)
+	case typ == "user" && kind == "user":
+		out, err := h.call(r, q, "GetUserPolicy", url.Values{"UserName": {name}, "PolicyName": {id}})
+		if err != nil {
+			return nil
+		}
+		doc = out.(*iamapi.GetUserPolicyOutput).PolicyDocument
+	case typ == "role" && kind == "role":
+		out, err := h.call(r, q, "GetRolePolicy", url.Values{"RoleName": {name}, "PolicyName": {id}})
+		if err != nil {
+			return nil
+		}
+		doc = out.(*iamapi.GetRolePolicyOutput).PolicyDocument
+	default:
+		return nil
+	}
+	if dec, err := url.PathUnescape(doc); err == nil {
+		doc = dec
+	}
+	return strings.Split(doc, "\n")
+}
+
+// principalOf reads a user or role ARN's kind and name.
+func principalOf(a string) (kind, name string) {
+	_, res, ok := strings.Cut(a, ":iam::")
+	if !ok {
+		return "", ""
+	}
+	_, res, _ = strings.Cut(res, ":")
+	kind, rest, _ := strings.Cut(res, "/")
+	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return kind, rest
+}
+
+// The credential report.
+
+type reportData struct {
+	Header []string
+	Rows   []reportRow
+	When   string
+}
+
+type reportRow struct {
+	Cells []reportCell
+}
+
+type reportCell struct {
+	Text, Class string
+}
+
+// staleAfter is when a key is old and a user idle (AWS's 90 days).
+const staleAfter = 90 * 24 * time.Hour
+
+func (h *Handler) credentialReport(r *http.Request, q *req) ([]byte, error) {
+	if _, err := h.call(r, q, "GenerateCredentialReport", nil); err != nil {
+		return nil, err
+	}
+	out, err := h.call(r, q, "GetCredentialReport", nil)
+	if err != nil {
+		return nil, err
+	}
+	return out.(*iamapi.GetCredentialReportOutput).Content, nil
+}
+
+func (h *Handler) serveCredentialReport(w http.ResponseWriter, r *http.Request, q *req) {
+	content, err := h.credentialReport(r, q)
+	d := reportData{}
+	if err == nil {
+		d, err = h.parseReport(content)
+	}
+	h.render(w, r, q.s, "report", statusOf(err), "Credential report", d, err)
+}
+
+func (h *Handler) parseReport(content []byte) (reportData, error) {
+	recs, err := csv.NewReader(bytes.NewReader(content)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		return reportData{}, &apiError{Message: "The credential report could not be read."}
+	}
+	d := reportData{Header: recs[0]}
+	col := map[string]int{}
+	for i, n := range recs[0] {
+		col[n] = i
+	}
+	now := h.now()
+	old := func(v string) bool {
+		t, err := time.Parse(time.RFC3339, v)
+		return err == nil && now.Sub(t) > staleAfter
+	}
+	for _, rec := range recs[1:] {
+		row := reportRow{}
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return rec[i]
+			}
+			return ""
+		}
+		root := get("user") == "<root_account>"
+		// Idle: nothing used for 90 days (password nor keys), or never.
+		lastUse := []string{get("password_last_used"), get("access_key_1_last_used_date"), get("access_key_2_last_used_date")}
+		idle := true
+		for _, v := range lastUse {
+			if t, err := time.Parse(time.RFC3339, v); err == nil && now.Sub(t) <= staleAfter {
+				idle = false
+			}
+		}
+		for i, v := range rec {
+			c := reportCell{Text: v}
+			switch n := d.Header[i]; {
+			case n == "user" && idle && !root:
+				c.Class = "warn idle"
+			case n == "mfa_active" && v == "false":
+				c.Class = "warn nomfa"
+			case (n == "access_key_1_last_rotated" || n == "access_key_2_last_rotated") && old(v):
+				c.Class = "warn oldkey"
+			case root && (n == "access_key_1_active" || n == "access_key_2_active") && v == "true":
+				c.Class = "warn rootkey"
+			case root && (n == "access_key_1_last_used_date" || n == "access_key_2_last_used_date") && v != "N/A" && v != "":
+				c.Class = "warn rootkey"
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d, nil
+}
+
+func (h *Handler) serveCredentialReportCSV(w http.ResponseWriter, r *http.Request, q *req) {
+	content, err := h.credentialReport(r, q)
+	if err != nil {
+		h.render(w, r, q.s, "error", statusOf(err), "Credential report", nil, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="credential-report.csv"`)
+	w.Write(content) //nolint:gosec // a CSV attachment (nosniff), not a page
+}
+
+// The audit log view, of the records the server keeps in memory. It is
+// CloudTrail's LookupEvents on AWS, and authorized as that action.
+
+type auditData struct {
+	Entries                            []AuditEntry
+	Principal, Action, Decision, Since string
+	Decisions                          []string
+	Total, Shown                       int
+}
+
+const auditShown = 500
+
+func (h *Handler) serveAudit(w http.ResponseWriter, r *http.Request, q *req) {
+	qv := r.URL.Query()
+	d := auditData{Principal: qv.Get("principal"), Action: qv.Get("action"), Decision: qv.Get("decision"), Since: qv.Get("since"),
+		Decisions: []string{"allowed", "explicitDeny", "implicitDeny", "Success", "Failure"}}
+	if err := h.b.Check(r.Context(), q.caller(), "cloudtrail:LookupEvents", "*"); err != nil {
+		h.render(w, r, q.s, "audit", statusOf(err), "Audit log", d, err)
+		return
+	}
+	var since time.Time
+	if d.Since != "" {
+		since, _ = time.Parse("2006-01-02T15:04", d.Since)
+	}
+	all := h.b.AuditEvents()
+	d.Total = len(all)
+	for _, e := range all {
+		if d.Principal != "" && !contains(e.Principal, d.Principal) || d.Action != "" && !contains(e.Action, d.Action) ||
+			d.Decision != "" && e.Decision != d.Decision {
+			continue
+		}
+		if !since.IsZero() {
+			if t, err := time.Parse(time.RFC3339, e.Time); err != nil || t.Before(since) {
+				continue
+			}
+		}
+		d.Entries = append(d.Entries, e)
+		if len(d.Entries) == auditShown {
+			break
+		}
+	}
+	d.Shown = len(d.Entries)
+	sort.SliceStable(d.Entries, func(i, j int) bool { return d.Entries[i].Time > d.Entries[j].Time })
+	h.render(w, r, q.s, "audit", http.StatusOK, "Audit log", d, nil)
+}
