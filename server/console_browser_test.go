@@ -1,0 +1,100 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamd/iamd/server"
+	"github.com/iamd/iamd/totp"
+)
+
+// TestConsoleBrowser runs console/e2e/run.mjs (playwright-core driving
+// Debian's headless Chromium) against a real iamd: sign-in with a
+// password and an MFA code, a user created and a policy attached, an
+// access key's CSV, a malformed policy's finding at its line, the
+// simulator's deciding statement, the credential report's download, and a
+// read-only user refused with the explanation. Screenshots of each page go
+// to $IAMD_ARTIFACTS/console-shots (else /tmp/iamd-console-shots).
+//
+// It is skipped only when Chromium is absent and IAMD_E2E_REQUIRED is
+// unset; CI sets it and installs Chromium and the npm package (.ci/run).
+func TestConsoleBrowser(t *testing.T) {
+	required := os.Getenv("IAMD_E2E_REQUIRED") != ""
+	browser := os.Getenv("CHROMIUM")
+	if browser == "" {
+		browser, _ = exec.LookPath("chromium")
+	}
+	if browser == "" {
+		if required {
+			t.Fatal("chromium is not installed (apt-get install chromium), and IAMD_E2E_REQUIRED is set")
+		}
+		t.Skip("chromium is not installed")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("chromium is here but node is not: install nodejs")
+	}
+	dir, _ := filepath.Abs("../console/e2e")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
+		t.Fatalf("playwright-core is not installed: run npm ci in %s (.ci/run does)", dir)
+	}
+	shots := "/tmp/iamd-console-shots"
+	if a := os.Getenv("IAMD_ARTIFACTS"); a != "" {
+		shots = filepath.Join(a, "console-shots")
+	}
+	os.RemoveAll(shots)
+
+	inst := testServerWith(t, func(o *server.Options) { o.AuditLog = &syncBuffer{} })
+	root := iamClient(inst, rootKey, rootSecret)
+	ctx := context.Background()
+	consoleUser(t, root, "admin", adminPolicy, false)
+	consoleUser(t, root, "reader", readOnlyPolicy, false)
+	dev, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("admin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := string(dev.VirtualMFADevice.Base32StringSeed)
+	// Enabled with older codes, so that the one the browser types is new.
+	n := totp.Counter(time.Now())
+	c1, _ := totp.Code(seed, n-4)
+	c2, _ := totp.Code(seed, n-3)
+	if _, err := root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("admin"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(c1), AuthenticationCode2: aws.String(c2)}); err != nil {
+		t.Fatal(err)
+	}
+
+	run, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(run, node, filepath.Join(dir, "run.mjs"))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "IAMD_URL="+inst.URL, "IAMD_ACCOUNT="+inst.Account, "IAMD_PASSWORD="+consolePassword,
+		"IAMD_MFA_SEED="+seed, "CHROMIUM="+browser, "IAMD_SHOTS="+shots)
+	out, err := cmd.CombinedOutput()
+	t.Logf("run.mjs:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser tests failed: %v", err)
+	}
+	if !strings.Contains(string(out), `"ok":true`) {
+		t.Fatal("the browser tests did not finish")
+	}
+	shotsTaken, _ := filepath.Glob(filepath.Join(shots, "*.png"))
+	if len(shotsTaken) < 12 {
+		t.Fatalf("%d screenshots in %s", len(shotsTaken), shots)
+	}
+	// What the browser did, the API sees.
+	a, err := root.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: aws.String("e2e-user")})
+	if err != nil || len(a.AttachedPolicies) != 1 || *a.AttachedPolicies[0].PolicyName != "ReadOnlyAccess" {
+		t.Fatalf("e2e-user's policies: %v %v", a, err)
+	}
+	if userExists(t, root, "not-allowed") {
+		t.Fatal("the reader created a user")
+	}
+}
