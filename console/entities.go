@@ -149,12 +149,16 @@ func (h *Handler) serveHome(w http.ResponseWriter, r *http.Request, q *req) {
 }
 
 func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, q *req) {
-	lp, err := list(h, r, q, "ListUsers", url.Values{}, func(o any) ([]iamapi.User, bool, string) {
+	lp, err := h.listUsers(r, q)
+	h.render(w, r, q.s, "users", statusOf(err), "Users", lp, err)
+}
+
+func (h *Handler) listUsers(r *http.Request, q *req) (listPage[iamapi.User], error) {
+	return list(h, r, q, "ListUsers", url.Values{}, func(o any) ([]iamapi.User, bool, string) {
 		out := o.(*iamapi.ListUsersOutput)
 		t, m := truncated(out.IsTruncated, out.Marker)
 		return out.Users, t, m
 	}, func(u iamapi.User) bool { return contains(u.UserName, r.URL.Query().Get("q")) })
-	h.render(w, r, q.s, "users", statusOf(err), "Users", lp, err)
 }
 
 func (h *Handler) serveCreateUser(w http.ResponseWriter, r *http.Request, q *req) {
@@ -164,7 +168,7 @@ func (h *Handler) serveCreateUser(w http.ResponseWriter, r *http.Request, q *req
 		params.Set("Path", p)
 	}
 	if _, err := h.call(r, q, "CreateUser", params); err != nil {
-		lp := listPage[iamapi.User]{}
+		lp, _ := h.listUsers(r, q) // the page as it was, with the refusal above it
 		h.render(w, r, q.s, "users", statusOf(err), "Users", lp, err)
 		return
 	}

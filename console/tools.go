@@ -164,10 +164,33 @@ type simStatement struct {
 	Lines                []simLine // the policy's text, the deciding statement marked
 }
 
+// simLine is a line of a deciding policy: the statement's part of it is
+// Hit, between Pre and Post.
 type simLine struct {
-	N    int
-	Text string
-	Hit  bool
+	N              int
+	Pre, Hit, Post string
+}
+
+// markSpan cuts lines at the statement's span (1-based lines, columns in
+// runes, end inclusive).
+func markSpan(lines []string, sl, sc, el, ec int) []simLine {
+	out := make([]simLine, 0, len(lines))
+	for i, l := range lines {
+		n, rs := i+1, []rune(l)
+		line := simLine{N: n, Pre: l}
+		if n >= sl && n <= el && sl > 0 {
+			from, to := 0, len(rs)
+			if n == sl {
+				from = min(max(sc-1, 0), len(rs))
+			}
+			if n == el {
+				to = min(max(ec, from), len(rs))
+			}
+			line = simLine{N: n, Pre: string(rs[:from]), Hit: string(rs[from:to]), Post: string(rs[to:])}
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 func splitList(s string) []string {
@@ -202,16 +225,15 @@ func (h *Handler) serveSimulator(w http.ResponseWriter, r *http.Request, q *req)
 		res := simResult{Action: er.EvalActionName, Resource: deref(er.EvalResourceName), Decision: er.EvalDecision, Missing: er.MissingContextValues}
 		for _, st := range er.MatchedStatements {
 			ss := simStatement{PolicyID: deref(st.SourcePolicyId), PolicyType: deref(st.SourcePolicyType)}
-			sl, el := posLine(st.StartPosition), posLine(st.EndPosition)
+			sl, sc := posOf(st.StartPosition)
+			el, ec := posOf(st.EndPosition)
 			ss.Start, ss.End = posText(st.StartPosition), posText(st.EndPosition)
 			lines, ok := texts[ss.PolicyID+"|"+ss.PolicyType]
 			if !ok {
 				lines = h.policyLines(r, q, d.Principal, ss.PolicyID, ss.PolicyType)
 				texts[ss.PolicyID+"|"+ss.PolicyType] = lines
 			}
-			for i, l := range lines {
-				ss.Lines = append(ss.Lines, simLine{N: i + 1, Text: l, Hit: i+1 >= sl && i+1 <= el})
-			}
+			ss.Lines = markSpan(lines, sl, sc, el, ec)
 			res.Statements = append(res.Statements, ss)
 		}
 		d.Results = append(d.Results, res)
@@ -219,11 +241,11 @@ func (h *Handler) serveSimulator(w http.ResponseWriter, r *http.Request, q *req)
 	h.render(w, r, q.s, "simulator", http.StatusOK, "Policy simulator", d, nil)
 }
 
-func posLine(p *iamapi.Position) int {
-	if p == nil || p.Line == nil {
-		return 0
+func posOf(p *iamapi.Position) (line, column int) {
+	if p == nil || p.Line == nil || p.Column == nil {
+		return 0, 0
 	}
-	return int(*p.Line)
+	return int(*p.Line), int(*p.Column)
 }
 
 func posText(p *iamapi.Position) string {

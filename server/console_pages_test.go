@@ -66,7 +66,7 @@ func TestConsolePagesRender(t *testing.T) {
 	}
 	// The simulator: the deciding statement of alice's inline policy.
 	resp, body := cc.post("/console/simulator", url.Values{"principal": {"arn:aws:iam::" + inst.Account + ":user/alice"}, "actions": {"iam:GetUser, iam:CreateUser"}, "resources": {"*"}})
-	if resp.StatusCode != 200 || !strings.Contains(body, `class="decision">allowed`) || !strings.Contains(body, `class="decision">implicitDeny`) || !strings.Contains(body, `line hl`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, `class="decision">allowed`) || !strings.Contains(body, `class="decision">implicitDeny`) || !strings.Contains(body, `<mark class="hl">{&#34;Effect&#34;:&#34;Allow&#34;`) {
 		t.Fatalf("simulator: %d\n%s", resp.StatusCode, body)
 	}
 	// The CSV download.

@@ -455,3 +455,87 @@ func TestConsolePolicyValidateEndpoint(t *testing.T) {
 		t.Fatalf("a good policy: %v", f)
 	}
 }
+
+func TestConsolePasswordResetRequired(t *testing.T) {
+	inst := testServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	consoleUser(t, root, "newbie", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::*:user/${aws:username}"},{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`, true)
+	cc := newConsoleClient(t, inst.URL)
+	resp, _ := cc.signIn(inst.Account, "newbie", consolePassword)
+	if resp.Header.Get("Location") != "/console/change-password" {
+		t.Fatalf("after the password: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Nothing else before the new password.
+	if resp, _ := cc.get("/console/users"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/change-password" {
+		t.Fatalf("a page before the change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	cc.get("/console/change-password")
+	// The account's password policy holds (AWS's default: 8 characters, three kinds).
+	resp, body := cc.post("/console/change-password", url.Values{"old": {consolePassword}, "new": {"short"}, "confirm": {"short"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "PasswordPolicyViolation") {
+		t.Fatalf("weak password: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = cc.post("/console/change-password", url.Values{"old": {"not-the-old-one"}, "new": {"Better-Passw0rd"}, "confirm": {"Better-Passw0rd"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "The old password is incorrect") {
+		t.Fatalf("wrong old password: %d\n%s", resp.StatusCode, body)
+	}
+	resp, _ = cc.post("/console/change-password", url.Values{"old": {consolePassword}, "new": {"Better-Passw0rd"}, "confirm": {"Better-Passw0rd"}})
+	if resp.Header.Get("Location") != "/console/home" {
+		t.Fatalf("change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := cc.get("/console/users"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the change: %d", resp.StatusCode)
+	}
+	lp, err := root.GetLoginProfile(context.Background(), &iam.GetLoginProfileInput{UserName: aws.String("newbie")})
+	if err != nil || lp.LoginProfile.PasswordResetRequired {
+		t.Fatalf("login profile: %v %v", lp, err)
+	}
+	if resp, _ := newConsoleClient(t, inst.URL).signIn(inst.Account, "newbie", consolePassword); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("old password after the change: %d", resp.StatusCode)
+	}
+	newConsoleClient(t, inst.URL).mustSignIn(inst.Account, "newbie", "Better-Passw0rd")
+}
+
+// An account alias signs in as the account id does.
+func TestConsoleSignInWithAlias(t *testing.T) {
+	inst := testServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	if _, err := root.CreateAccountAlias(context.Background(), &iam.CreateAccountAliasInput{AccountAlias: aws.String("example-corp")}); err != nil {
+		t.Fatal(err)
+	}
+	consoleUser(t, root, "dana", readOnlyPolicy, false)
+	newConsoleClient(t, inst.URL).mustSignIn("example-corp", "dana", consolePassword)
+	if resp, _ := newConsoleClient(t, inst.URL).signIn("other-corp", "dana", consolePassword); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unknown alias: %d", resp.StatusCode)
+	}
+}
+
+// A deleted user's session ends, and a user made again with the name is
+// not the session's.
+func TestConsoleSessionOfDeletedUser(t *testing.T) {
+	inst := testServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	ctx := context.Background()
+	consoleUser(t, root, "erin", readOnlyPolicy, false)
+	cc := newConsoleClient(t, inst.URL)
+	cc.mustSignIn(inst.Account, "erin", consolePassword)
+	for _, f := range []func() error{
+		func() error {
+			_, err := root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("erin"), PolicyName: aws.String("p")})
+			return err
+		},
+		func() error {
+			_, err := root.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("erin")})
+			return err
+		},
+		func() error { _, err := root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("erin")}); return err },
+		func() error { _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("erin")}); return err },
+	} {
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if resp, _ := cc.get("/console/users"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
+		t.Fatalf("session of a deleted user: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

@@ -140,7 +140,7 @@ try {
     expect(await rows.count() === 2, "two results");
     expect((await rows.nth(0).locator(".decision").textContent()) === "allowed", "GetUser allowed");
     expect((await rows.nth(1).locator(".decision").textContent()) === "implicitDeny", "CreateUser denied");
-    const hl = rows.nth(0).locator(".line.hl");
+    const hl = rows.nth(0).locator("mark.hl");
     expect(await hl.count() > 0, "the deciding statement is highlighted");
     expect((await hl.allTextContents()).join("").includes("iam:Get*"), "highlighted text is the statement");
     await shot(page, "simulator");
