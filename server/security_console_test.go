@@ -528,8 +528,14 @@ func TestConsoleSessionOfDeletedUser(t *testing.T) {
 			_, err := root.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("erin")})
 			return err
 		},
-		func() error { _, err := root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("erin")}); return err },
-		func() error { _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("erin")}); return err },
+		func() error {
+			_, err := root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("erin")})
+			return err
+		},
+		func() error {
+			_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("erin")})
+			return err
+		},
 	} {
 		if err := f(); err != nil {
 			t.Fatal(err)
