@@ -48,6 +48,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET "+Prefix+"/credential-report", h.signedIn(h.serveCredentialReport))
 	m.HandleFunc("GET "+Prefix+"/credential-report.csv", h.signedIn(h.serveCredentialReportCSV))
 	m.HandleFunc("GET "+Prefix+"/audit", h.signedIn(h.serveAudit))
+	m.HandleFunc("GET "+Prefix+"/graph", h.signedIn(h.serveGraph))
+	m.HandleFunc("GET "+Prefix+"/api/graph", h.signedIn(h.serveGraphData))
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, h.current(r), "error", http.StatusNotFound, "Not found", nil, &apiError{Message: "There is no such page in the console."})
 	})

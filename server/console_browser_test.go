@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/iamd/iamd/analysis"
+	"github.com/iamd/iamd/analysis/iamsync"
 	"github.com/iamd/iamd/server"
 	"github.com/iamd/iamd/totp"
 )
@@ -52,7 +54,9 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	os.RemoveAll(shots)
 
-	inst := testServerWith(t, func(o *server.Options) { o.AuditLog = &syncBuffer{} })
+	// The analysis fixture's account, so that its policies' ARNs are this
+	// account's.
+	inst := testServerWith(t, func(o *server.Options) { o.AuditLog, o.AccountID = &syncBuffer{}, "111122223333" })
 	root := iamClient(inst, rootKey, rootSecret)
 	ctx := context.Background()
 	consoleUser(t, root, "admin", adminPolicy, false)
@@ -71,6 +75,15 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The analysis fixture, for the graph.
+	dump, err := analysis.LoadDump("../analysis/testdata/account.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamsync.Push(ctx, root, dump); err != nil {
+		t.Fatal(err)
+	}
+
 	run, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(run, node, filepath.Join(dir, "run.mjs"))
@@ -86,7 +99,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatal("the browser tests did not finish")
 	}
 	shotsTaken, _ := filepath.Glob(filepath.Join(shots, "*.png"))
-	if len(shotsTaken) < 12 {
+	if len(shotsTaken) < 18 {
 		t.Fatalf("%d screenshots in %s", len(shotsTaken), shots)
 	}
 	// What the browser did, the API sees.

@@ -89,3 +89,24 @@ func TestConsolePagesRender(t *testing.T) {
 		t.Fatal("not deleted")
 	}
 }
+
+// The graph's data is GetAccountAuthorizationDetails as the user: one
+// without it is refused with AWS's message, as JSON.
+func TestConsoleGraphData(t *testing.T) {
+	inst := testServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	consoleUser(t, root, "lister", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`, false)
+	consoleUser(t, root, "viewer", readOnlyPolicy, false)
+	cc := newConsoleClient(t, inst.URL)
+	cc.mustSignIn(inst.Account, "lister", consolePassword)
+	resp, body := cc.get("/console/api/graph")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, `"code":"AccessDenied"`) || !strings.Contains(body, "iam:GetAccountAuthorizationDetails") {
+		t.Fatalf("graph without GAAD: %d %s", resp.StatusCode, body)
+	}
+	vc := newConsoleClient(t, inst.URL)
+	vc.mustSignIn(inst.Account, "viewer", consolePassword)
+	resp, body = vc.get("/console/api/graph")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"id":"arn:aws:iam::`+inst.Account+`:user/viewer","kind":"user"`) || !strings.Contains(body, `"escalations":[`) {
+		t.Fatalf("graph: %d %s", resp.StatusCode, body)
+	}
+}

@@ -167,6 +167,31 @@ try {
     expect((await page.textContent("#audit")).includes("CreateUser"), "audit log shows the console's CreateUser");
   });
 
+  await step("the permissions graph of the analysis fixture, with an escalation path", async () => {
+    await page.goto(base + "/console/graph");
+    await page.waitForSelector("#graph[data-ready=true]");
+    for (const id of [":user/heidi", ":group/admins", ":role/admin-role"]) {
+      expect(await page.locator('#graph .node[data-id$="' + id + '"]').count() === 1, "node " + id);
+    }
+    expect(await page.locator("#graph .edge.e-member").count() > 0, "membership edges");
+    expect(await page.locator("#graph .edge.e-assume").count() > 0, "trust edges");
+    expect(await page.locator("#graph .edge.e-escalate").count() > 0, "escalation edges");
+    await shot(page, "graph");
+    const esc = page.locator('#escalations li[data-principal$=":user/heidi"]');
+    expect(await esc.count() === 1, "heidi's escalation is listed");
+    expect((await esc.textContent()).includes("iam:AttachUserPolicy"), "its technique: " + (await esc.textContent()));
+    await esc.click();
+    expect(await page.locator("#graph .edge.esc-path").count() >= 1, "the path is drawn");
+    expect(await page.locator('#graph .node.esc-path[data-id$=":user/heidi"]').count() === 1, "from heidi");
+    await shot(page, "graph-escalation");
+    // Filter, then a node's own edges.
+    await page.fill("#graph-filter", "developers");
+    expect(await page.locator("#graph .node:not(.dim)").count() >= 1, "filter keeps the match");
+    await page.fill("#graph-filter", "");
+    await page.locator('#graph .node[data-id$=":group/admins"]').click();
+    expect(await page.locator("#graph .edge.hot").count() >= 1, "the group's edges");
+  });
+
   await step("a read-only user is refused with the explanation", async () => {
     await page.click("#signout");
     await page.waitForLoadState();
