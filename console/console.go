@@ -222,5 +222,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Pages carry a CSRF token and the signed-in user's data: never cached.
 	w.Header().Set("Cache-Control", "no-store")
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	}
 	h.mux.ServeHTTP(w, r)
 }

@@ -334,6 +334,11 @@ type groupData struct {
 
 func (h *Handler) serveGroup(w http.ResponseWriter, r *http.Request, q *req) {
 	name := r.PathValue("name")
+	d, err := h.groupData(r, q, name)
+	h.render(w, r, q.s, "group", statusOf(err), "Group "+name, d, err)
+}
+
+func (h *Handler) groupData(r *http.Request, q *req, name string) (*groupData, error) {
 	d := &groupData{Name: name}
 	p := func() url.Values { return url.Values{"GroupName": {name}} }
 	out, err := h.call(r, q, "GetGroup", p())
@@ -351,16 +356,12 @@ func (h *Handler) serveGroup(w http.ResponseWriter, r *http.Request, q *req) {
 			d.Inline = sect[string](nil, err)
 		}
 	}
-	h.render(w, r, q.s, "group", statusOf(err), "Group "+name, d, err)
+	return d, err
 }
 
 func (h *Handler) serveRoles(w http.ResponseWriter, r *http.Request, q *req) {
-	lp, err := list(h, r, q, "ListRoles", url.Values{}, func(o any) ([]iamapi.Role, bool, string) {
-		out := o.(*iamapi.ListRolesOutput)
-		t, m := truncated(out.IsTruncated, out.Marker)
-		return out.Roles, t, m
-	}, func(x iamapi.Role) bool { return contains(x.RoleName, r.URL.Query().Get("q")) })
-	h.render(w, r, q.s, "roles", statusOf(err), "Roles", lp, err)
+	rp, err := h.listRoles(r, q)
+	h.render(w, r, q.s, "roles", statusOf(err), "Roles", rp, err)
 }
 
 type roleData struct {
@@ -373,6 +374,11 @@ type roleData struct {
 
 func (h *Handler) serveRole(w http.ResponseWriter, r *http.Request, q *req) {
 	name := r.PathValue("name")
+	d, err := h.roleData(r, q, name)
+	h.render(w, r, q.s, "role", statusOf(err), "Role "+name, d, err)
+}
+
+func (h *Handler) roleData(r *http.Request, q *req, name string) (*roleData, error) {
 	d := &roleData{Name: name}
 	p := func() url.Values { return url.Values{"RoleName": {name}} }
 	out, err := h.call(r, q, "GetRole", p())
@@ -391,7 +397,7 @@ func (h *Handler) serveRole(w http.ResponseWriter, r *http.Request, q *req) {
 			d.Inline = sect[string](nil, err)
 		}
 	}
-	h.render(w, r, q.s, "role", statusOf(err), "Role "+name, d, err)
+	return d, err
 }
 
 func deref(p *string) string {
@@ -437,10 +443,18 @@ type policyData struct {
 	Groups   []iamapi.PolicyGroup
 	Roles    []iamapi.PolicyRole
 	UsedErr  *apiError
+	Versions []iamapi.PolicyVersion
+	// Compare is the side-by-side diff of two versions (?left=&right=).
+	Left, Right string
+	Compare     []diffRow
 }
 
 func (h *Handler) servePolicy(w http.ResponseWriter, r *http.Request, q *req) {
-	a := r.URL.Query().Get("arn")
+	d, err := h.policyData(r, q, r.URL.Query().Get("arn"))
+	h.render(w, r, q.s, "policy", statusOf(err), "Policy", d, err)
+}
+
+func (h *Handler) policyData(r *http.Request, q *req, a string) (*policyData, error) {
 	d := &policyData{ARN: a}
 	out, err := h.call(r, q, "GetPolicy", url.Values{"PolicyArn": {a}})
 	if err == nil && out.(*iamapi.GetPolicyOutput).Policy != nil {
@@ -459,6 +473,10 @@ func (h *Handler) servePolicy(w http.ResponseWriter, r *http.Request, q *req) {
 		} else {
 			d.UsedErr = toAPIError(uerr)
 		}
+		if o, verr := h.call(r, q, "ListPolicyVersions", url.Values{"PolicyArn": {a}}); verr == nil {
+			d.Versions = o.(*iamapi.ListPolicyVersionsOutput).Versions
+		}
+		d.diff(h, r, q)
 	}
-	h.render(w, r, q.s, "policy", statusOf(err), "Policy", d, err)
+	return d, err
 }

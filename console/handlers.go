@@ -35,6 +35,14 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET "+Prefix+"/users/{name}", h.signedIn(h.serveUser))
 	m.HandleFunc("POST "+Prefix+"/users/{name}/{op}", h.signedIn(h.serveUserAction))
 	m.HandleFunc("GET "+Prefix+"/groups", h.signedIn(h.serveGroups))
+	m.HandleFunc("POST "+Prefix+"/groups", h.signedIn(h.serveCreateGroup))
+	m.HandleFunc("POST "+Prefix+"/groups/{name}/{op}", h.signedIn(h.serveGroupAction))
+	m.HandleFunc("POST "+Prefix+"/roles", h.signedIn(h.serveCreateRole))
+	m.HandleFunc("POST "+Prefix+"/roles/{name}/{op}", h.signedIn(h.serveRoleAction))
+	m.HandleFunc("POST "+Prefix+"/policy/{op}", h.signedIn(h.servePolicyAction))
+	m.HandleFunc("POST "+Prefix+"/users/{name}/tags/{op}", h.signedIn(h.serveUserTag))
+	m.HandleFunc("GET "+Prefix+"/account", h.signedIn(h.serveAccount))
+	m.HandleFunc("POST "+Prefix+"/account/{op}", h.signedIn(h.serveAccountAction))
 	m.HandleFunc("GET "+Prefix+"/groups/{name}", h.signedIn(h.serveGroup))
 	m.HandleFunc("GET "+Prefix+"/roles", h.signedIn(h.serveRoles))
 	m.HandleFunc("GET "+Prefix+"/roles/{name}", h.signedIn(h.serveRole))
@@ -81,7 +89,6 @@ func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, q *re
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			if !csrfOK(r, s) {
 				h.csrfFailed(w, r)
 				return

@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"crypto/pbkdf2"
+	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
 	"net/url"
@@ -96,6 +98,9 @@ func (h *Handler) checkSignIn(r *http.Request, f signInForm) (identity, string) 
 		return id, reasonLocked
 	}
 	fail := func(reason string) (identity, string) {
+		if reason != reasonBadPass {
+			equalizeTiming(r.PostFormValue("password"))
+		}
 		h.limits.fail("ip|"+ip, ipFailures, now)
 		h.limits.fail(userKey, userFailures, now)
 		return id, reason
@@ -153,6 +158,14 @@ func (h *Handler) checkSignIn(r *http.Request, f signInForm) (identity, string) 
 	h.limits.clear(userKey)
 	return id, ""
 }
+
+// equalizeTiming costs what checking a password does, so that an unknown
+// account or user answers no faster than a wrong password.
+func equalizeTiming(password string) {
+	_, _ = pbkdf2.Key(sha256.New, password, timingSalt[:], 100_000, 32)
+}
+
+var timingSalt [16]byte
 
 func isStoreFailure(err error) bool {
 	e, ok := awserr.As(err)

@@ -110,3 +110,93 @@ func TestConsoleGraphData(t *testing.T) {
 		t.Fatalf("graph: %d %s", resp.StatusCode, body)
 	}
 }
+
+// The forms of the group, role, policy, user-tag and account pages, each
+// checked through the API afterwards.
+func TestConsoleEntityActions(t *testing.T) {
+	inst := testServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	ctx := context.Background()
+	consoleUser(t, root, "uma", "", false)
+	cc := newConsoleClient(t, inst.URL)
+	cc.signInRoot(inst)
+	mustPost := func(path string, form url.Values) {
+		t.Helper()
+		if resp, body := cc.post(path, form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", path, resp.StatusCode, body)
+		}
+	}
+	const ro = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	mustPost("/console/groups", url.Values{"group": {"ops"}})
+	mustPost("/console/groups/ops/adduser", url.Values{"user": {"uma"}})
+	mustPost("/console/groups/ops/attach", url.Values{"policyarn": {ro}})
+	if _, body := cc.get("/console/groups/ops"); !strings.Contains(body, "uma") || !strings.Contains(body, "ReadOnlyAccess") {
+		t.Fatalf("group page:\n%s", body)
+	}
+	g, err := root.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("ops")})
+	if err != nil || len(g.Users) != 1 {
+		t.Fatalf("group: %v %v", g, err)
+	}
+	// Deleting a group with members and policies: AWS's DeleteConflict, shown.
+	if resp, body := cc.post("/console/groups/ops/delete", url.Values{}); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "DeleteConflict") {
+		t.Fatalf("delete a busy group: %d", resp.StatusCode)
+	}
+	mustPost("/console/groups/ops/removeuser", url.Values{"user": {"uma"}})
+	mustPost("/console/groups/ops/detach", url.Values{"policyarn": {ro}})
+	mustPost("/console/groups/ops/delete", url.Values{})
+
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	mustPost("/console/roles", url.Values{"role": {"fn"}, "trust": {trust}})
+	mustPost("/console/roles/fn/attach", url.Values{"policyarn": {ro}})
+	mustPost("/console/roles/fn/trust", url.Values{"trust": {strings.Replace(trust, "lambda", "ec2", 1)}})
+	if _, body := cc.get("/console/roles/fn"); !strings.Contains(body, "ec2.amazonaws.com") || !strings.Contains(body, "ReadOnlyAccess") {
+		t.Fatalf("role page:\n%s", body)
+	}
+	// A malformed trust policy: the API's error, and nothing changed.
+	if resp, body := cc.post("/console/roles/fn/trust", url.Values{"trust": {"{"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "MalformedPolicyDocument") {
+		t.Fatalf("bad trust: %d", resp.StatusCode)
+	}
+	mustPost("/console/roles/fn/detach", url.Values{"policyarn": {ro}})
+	mustPost("/console/roles/fn/delete", url.Values{})
+	if _, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("fn")}); apiCode(err) != "NoSuchEntity" {
+		t.Fatalf("role not deleted: %v", err)
+	}
+
+	v1 := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	v2 := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`
+	mustPost("/console/policy-editor", url.Values{"name": {"p1"}, "document": {v1}})
+	arn := "arn:aws:iam::" + inst.Account + ":policy/p1"
+	mustPost("/console/policy/version", url.Values{"arn": {arn}, "document": {v2}, "default": {"1"}})
+	_, body := cc.get("/console/policy?arn=" + url.QueryEscape(arn))
+	// The default (v2) on the left, the other version on the right.
+	if !strings.Contains(body, "v2 and v1 side by side") || !strings.Contains(body, `<tr class="ddel"><td><pre>      &#34;Action&#34;: &#34;s3:PutObject&#34;,</pre></td><td><pre></pre></td></tr>`) ||
+		!strings.Contains(body, `<tr class="dadd"><td><pre></pre></td><td><pre>      &#34;Action&#34;: &#34;s3:GetObject&#34;,</pre></td></tr>`) {
+		t.Fatalf("diff:\n%s", body)
+	}
+	mustPost("/console/policy/default", url.Values{"arn": {arn}, "version": {"v1"}})
+	p, err := root.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if err != nil || *p.Policy.DefaultVersionId != "v1" {
+		t.Fatalf("default version: %v %v", p, err)
+	}
+	mustPost("/console/policy/deleteversion", url.Values{"arn": {arn}, "version": {"v2"}})
+	mustPost("/console/policy/delete", url.Values{"arn": {arn}})
+
+	mustPost("/console/users/uma/tags/tag", url.Values{"key": {"team"}, "value": {"blue"}})
+	tags, err := root.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("uma")})
+	if err != nil || len(tags.Tags) != 1 || *tags.Tags[0].Value != "blue" {
+		t.Fatalf("tags: %v %v", tags, err)
+	}
+	mustPost("/console/users/uma/tags/untag", url.Values{"key": {"team"}})
+
+	mustPost("/console/account/alias", url.Values{"alias": {"acme-dev"}})
+	mustPost("/console/account/passwordpolicy", url.Values{"min": {"14"}, "RequireSymbols": {"1"}})
+	if _, body := cc.get("/console/account"); !strings.Contains(body, "acme-dev") || !strings.Contains(body, `value="14"`) {
+		t.Fatalf("account page:\n%s", body)
+	}
+	pp, err := root.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	if err != nil || *pp.PasswordPolicy.MinimumPasswordLength != 14 || !pp.PasswordPolicy.RequireSymbols || pp.PasswordPolicy.RequireNumbers {
+		t.Fatalf("password policy: %v %v", pp, err)
+	}
+	mustPost("/console/account/deletepasswordpolicy", url.Values{})
+	mustPost("/console/account/deletealias", url.Values{"alias": {"acme-dev"}})
+}
