@@ -2,7 +2,9 @@ package console
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -252,6 +254,12 @@ func (h *Handler) userData(r *http.Request, q *req, name string) (*userData, err
 	return d, nil
 }
 
+// mfaDeviceData is the page that assigns a new virtual MFA device.
+type mfaDeviceData struct {
+	UserName, Serial, Seed string
+	QR                     template.URL // a data: URL of the PNG (CSP allows data: images)
+}
+
 // accessKeyData is the page that shows a new key's secret, once.
 type accessKeyData struct {
 	UserName, AccessKeyID, Secret, CSV string
@@ -278,6 +286,38 @@ func (h *Handler) serveUserAction(w http.ResponseWriter, r *http.Request, q *req
 		action = "DeleteAccessKey"
 		params.Set("AccessKeyId", r.PostFormValue("keyid"))
 		msg = "Access key " + params.Get("AccessKeyId") + " deleted."
+	case "createmfa":
+		out, err := h.call(r, q, "CreateVirtualMFADevice", url.Values{"VirtualMFADeviceName": {name}})
+		if err != nil {
+			h.userActionFailed(w, r, q, name, err)
+			return
+		}
+		dev := out.(*iamapi.CreateVirtualMFADeviceOutput).VirtualMFADevice
+		// The seed and its QR code are shown in this response only.
+		// Base64 of the server's own PNG: nothing in it can leave the attribute.
+		qr := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(dev.QRCodePNG)) //nolint:gosec // see above
+		h.render(w, r, q.s, "mfadevice", http.StatusOK, "Assign MFA device", mfaDeviceData{UserName: name, Serial: dev.SerialNumber,
+			Seed: string(dev.Base32StringSeed), QR: qr}, nil)
+		return
+	case "enablemfa":
+		serial := form(r, "serial")
+		_, err := h.call(r, q, "EnableMFADevice", url.Values{"UserName": {name}, "SerialNumber": {serial},
+			"AuthenticationCode1": {form(r, "code1")}, "AuthenticationCode2": {form(r, "code2")}})
+		if err != nil {
+			// The device stays unassigned: the user can try again with it.
+			h.render(w, r, q.s, "mfadevice", statusOf(err), "Assign MFA device", mfaDeviceData{UserName: name, Serial: serial}, err)
+			return
+		}
+		h.redirect(w, r, q, back, "MFA device "+serial+" assigned.")
+		return
+	case "removemfa":
+		serial := form(r, "serial")
+		if _, err := h.call(r, q, "DeactivateMFADevice", url.Values{"UserName": {name}, "SerialNumber": {serial}}); err != nil {
+			h.userActionFailed(w, r, q, name, err)
+			return
+		}
+		action, msg = "DeleteVirtualMFADevice", "MFA device "+serial+" removed."
+		params = url.Values{"SerialNumber": {serial}}
 	case "createkey":
 		out, err := h.call(r, q, "CreateAccessKey", params)
 		if err != nil {

@@ -53,6 +53,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST "+Prefix+"/api/validate", h.signedIn(h.serveValidate))
 	m.HandleFunc("GET "+Prefix+"/simulator", h.signedIn(h.serveSimulator))
 	m.HandleFunc("POST "+Prefix+"/simulator", h.signedIn(h.serveSimulator))
+	m.HandleFunc("GET "+Prefix+"/api/actions", h.signedIn(h.serveActions))
 	m.HandleFunc("GET "+Prefix+"/credential-report", h.signedIn(h.serveCredentialReport))
 	m.HandleFunc("GET "+Prefix+"/credential-report.csv", h.signedIn(h.serveCredentialReportCSV))
 	m.HandleFunc("GET "+Prefix+"/audit", h.signedIn(h.serveAudit))

@@ -147,9 +147,35 @@ func validate(text string, kind policy.Kind, partition, account string) []Findin
 // The policy simulator: SimulatePrincipalPolicy through the same API path.
 
 type simData struct {
+	Mode                          string // principal | custom
 	Principal, Actions, Resources string
+	Policy, Context               string
 	Results                       []simResult
 	Ran                           bool
+}
+
+// contextEntries reads "key=value,value" lines (a type after the key,
+// "key:numeric=5", as the CLI's ContextKeyType) into the API's list.
+func contextEntries(text string, params url.Values) {
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			continue
+		}
+		n++
+		typ := "string"
+		// The key's own colon (aws:SourceIp) comes first; a type follows a second one.
+		if i := strings.LastIndexByte(k, ':'); i > 0 && strings.Count(k, ":") > 1 {
+			k, typ = k[:i], k[i+1:]
+		}
+		p := "ContextEntries.member." + strconv.Itoa(n) + "."
+		params.Set(p+"ContextKeyName", strings.TrimSpace(k))
+		params.Set(p+"ContextKeyType", strings.TrimSpace(typ))
+		for j, val := range strings.Split(v, ",") {
+			params.Set(p+"ContextKeyValues.member."+strconv.Itoa(j+1), strings.TrimSpace(val))
+		}
+	}
 }
 
 type simResult struct {
@@ -198,7 +224,7 @@ func splitList(s string) []string {
 }
 
 func (h *Handler) serveSimulator(w http.ResponseWriter, r *http.Request, q *req) {
-	d := simData{Principal: q.id.arn, Actions: "iam:ListUsers", Resources: "*"}
+	d := simData{Mode: "principal", Principal: q.id.arn, Actions: "iam:ListUsers", Resources: "*"}
 	if r.Method == http.MethodGet {
 		if p := r.URL.Query().Get("principal"); p != "" {
 			d.Principal = p
@@ -207,14 +233,19 @@ func (h *Handler) serveSimulator(w http.ResponseWriter, r *http.Request, q *req)
 		return
 	}
 	d.Principal, d.Actions, d.Resources = strings.TrimSpace(r.PostFormValue("principal")), r.PostFormValue("actions"), r.PostFormValue("resources")
-	params := url.Values{"PolicySourceArn": {d.Principal}}
+	d.Mode, d.Policy, d.Context = r.PostFormValue("mode"), r.PostFormValue("policy"), r.PostFormValue("context")
+	action, params := "SimulatePrincipalPolicy", url.Values{"PolicySourceArn": {d.Principal}}
+	if d.Mode == "custom" {
+		action, params = "SimulateCustomPolicy", url.Values{"PolicyInputList.member.1": {d.Policy}}
+	}
+	contextEntries(d.Context, params)
 	for i, a := range splitList(d.Actions) {
 		params.Set("ActionNames.member."+strconv.Itoa(i+1), a)
 	}
 	for i, res := range splitList(d.Resources) {
 		params.Set("ResourceArns.member."+strconv.Itoa(i+1), res)
 	}
-	out, err := h.call(r, q, "SimulatePrincipalPolicy", params)
+	out, err := h.call(r, q, action, params)
 	if err != nil {
 		h.render(w, r, q.s, "simulator", statusOf(err), "Policy simulator", d, err)
 		return
@@ -229,7 +260,9 @@ func (h *Handler) serveSimulator(w http.ResponseWriter, r *http.Request, q *req)
 			el, ec := posOf(st.EndPosition)
 			ss.Start, ss.End = posText(st.StartPosition), posText(st.EndPosition)
 			lines, ok := texts[ss.PolicyID+"|"+ss.PolicyType]
-			if !ok {
+			if !ok && d.Mode == "custom" {
+				lines = strings.Split(d.Policy, "\n")
+			} else if !ok {
 				lines = h.policyLines(r, q, d.Principal, ss.PolicyID, ss.PolicyType)
 				texts[ss.PolicyID+"|"+ss.PolicyType] = lines
 			}
@@ -311,6 +344,37 @@ func principalOf(a string) (kind, name string) {
 		rest = rest[i+1:]
 	}
 	return kind, rest
+}
+
+// serveActions finds the catalogue's actions for the simulator's search.
+func (h *Handler) serveActions(w http.ResponseWriter, r *http.Request, _ *req) {
+	needle := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	out := []string{}
+	if len(needle) >= 2 {
+		cat := analysis.Catalog()
+		prefixes := make([]string, 0, len(cat.Services))
+		for p := range cat.Services {
+			prefixes = append(prefixes, p)
+		}
+		sort.Strings(prefixes)
+	scan:
+		for _, p := range prefixes {
+			names := make([]string, 0, len(cat.Services[p].Actions))
+			for n := range cat.Services[p].Actions {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				if full := p + ":" + n; strings.Contains(strings.ToLower(full), needle) {
+					if out = append(out, full); len(out) == 30 {
+						break scan
+					}
+				}
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"actions": out})
 }
 
 // The credential report.

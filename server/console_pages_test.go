@@ -6,9 +6,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamd/iamd/totp"
 )
 
 // Every page renders for an account with one of each entity, and the
@@ -199,4 +202,75 @@ func TestConsoleEntityActions(t *testing.T) {
 	}
 	mustPost("/console/account/deletepasswordpolicy", url.Values{})
 	mustPost("/console/account/deletealias", url.Values{"alias": {"acme-dev"}})
+}
+
+// A virtual MFA device assigned in the console (QR code and seed, two
+// codes), then used to sign in.
+func TestConsoleAssignMFADevice(t *testing.T) {
+	inst := testServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	consoleUser(t, root, "vic", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, false)
+	cc := newConsoleClient(t, inst.URL)
+	cc.mustSignIn(inst.Account, "vic", consolePassword)
+	resp, body := cc.post("/console/users/vic/createmfa", url.Values{})
+	seed := between(body, `id="mfa-seed" class="secret">`, "<")
+	serial := between(body, `id="mfa-serial">`, "<")
+	if resp.StatusCode != 200 || len(seed) < 16 || !strings.Contains(body, `src="data:image/png;base64,`) || serial == "" {
+		t.Fatalf("create device: %d\n%s", resp.StatusCode, body)
+	}
+	n := totp.Counter(time.Now())
+	if resp, body := cc.post("/console/users/vic/enablemfa", url.Values{"serial": {serial}, "code1": {"123456"}, "code2": {"654321"}}); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "InvalidAuthenticationCode") {
+		t.Fatalf("wrong codes: %d", resp.StatusCode)
+	}
+	c1, _ := totp.Code(seed, n-3)
+	c2, _ := totp.Code(seed, n-2)
+	if resp, body := cc.post("/console/users/vic/enablemfa", url.Values{"serial": {serial}, "code1": {c1}, "code2": {c2}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("enable: %d\n%s", resp.StatusCode, body)
+	}
+	if _, body := cc.get("/console/users/vic"); strings.Contains(body, seed) || !strings.Contains(body, serial) {
+		t.Fatal("the user page shows the seed, or not the device")
+	}
+	// The next sign-in asks for a code.
+	nc := newConsoleClient(t, inst.URL)
+	if resp, _ := nc.signIn(inst.Account, "vic", consolePassword); resp.Header.Get("Location") != "/console/mfa" {
+		t.Fatalf("sign-in after MFA: %s", resp.Header.Get("Location"))
+	}
+	nc.get("/console/mfa")
+	code, _ := totp.Code(seed, n)
+	if resp, _ := nc.post("/console/mfa", url.Values{"code": {code}}); resp.Header.Get("Location") != "/console/home" {
+		t.Fatalf("code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Removed: the sign-in asks for none.
+	nc.get("/console/users/vic")
+	if resp, body := nc.post("/console/users/vic/removemfa", url.Values{"serial": {serial}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d\n%s", resp.StatusCode, body)
+	}
+	newConsoleClient(t, inst.URL).mustSignIn(inst.Account, "vic", consolePassword)
+}
+
+// The simulator with a pasted policy and context keys, and the action
+// search.
+func TestConsoleSimulatorCustomPolicy(t *testing.T) {
+	inst := testServer(t)
+	cc := newConsoleClient(t, inst.URL)
+	cc.signInRoot(inst)
+	pol := "{\n \"Version\": \"2012-10-17\",\n \"Statement\": [\n  {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\",\n   \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": \"203.0.113.0/24\"}}}\n ]\n}"
+	for _, tc := range []struct{ context, want string }{{"aws:SourceIp=203.0.113.7", "allowed"}, {"aws:SourceIp=198.51.100.1", "implicitDeny"}} {
+		resp, body := cc.post("/console/simulator", url.Values{"mode": {"custom"}, "policy": {pol}, "actions": {"s3:GetObject"}, "resources": {"*"}, "context": {tc.context}})
+		if resp.StatusCode != 200 || !strings.Contains(body, `class="decision">`+tc.want) {
+			t.Fatalf("%s: %d\n%s", tc.context, resp.StatusCode, body)
+		}
+		if tc.want == "allowed" && !strings.Contains(body, `<mark class="hl">{&#34;Effect&#34;: &#34;Allow&#34;`) {
+			t.Fatalf("no highlighted statement:\n%s", body)
+		}
+	}
+	// Without the key the simulator names it missing.
+	_, body := cc.post("/console/simulator", url.Values{"mode": {"custom"}, "policy": {pol}, "actions": {"s3:GetObject"}, "resources": {"*"}})
+	if !strings.Contains(body, "<code>aws:SourceIp</code>") {
+		t.Fatalf("missing context key not shown:\n%s", body)
+	}
+	_, body = cc.get("/console/api/actions?q=s3:GetObjectAc")
+	if !strings.Contains(body, `"s3:GetObjectAcl"`) {
+		t.Fatalf("action search: %s", body)
+	}
 }

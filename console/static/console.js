@@ -128,6 +128,35 @@
     check();
   }
 
+  // The simulator: principal or pasted policy, and the catalogue's actions.
+  var modeP = $("#mode-principal"), modeC = $("#mode-custom");
+  if (modeP && modeC) {
+    var showMode = function () {
+      $all(".for-principal").forEach(function (el) { el.hidden = modeC.checked; });
+      $all(".for-custom").forEach(function (el) { el.hidden = !modeC.checked; });
+    };
+    modeP.addEventListener("change", showMode);
+    modeC.addEventListener("change", showMode);
+    showMode();
+    var search = $("#action-search"), list = $("#action-list"), acts = $("#sim-actions"), t = null;
+    search.addEventListener("input", function () {
+      clearTimeout(t);
+      t = setTimeout(function () {
+        fetch("/console/api/actions?q=" + encodeURIComponent(search.value), { credentials: "same-origin" })
+          .then(function (r) { return r.json(); }).then(function (body) {
+            list.textContent = "";
+            (body.actions || []).forEach(function (a) { var o = document.createElement("option"); o.value = a; list.appendChild(o); });
+          }).catch(function () {});
+      }, 150);
+    });
+    $("#action-add").addEventListener("click", function () {
+      var v = search.value.trim();
+      if (!v) return;
+      acts.value = (acts.value.trim() ? acts.value.trim() + "\n" : "") + v;
+      search.value = "";
+    });
+  }
+
   // The permissions graph: columns by kind (users, groups, roles,
   // policies, the rest), edges as curves, pan and zoom on the viewBox.
   var svg = $("#graph");
