@@ -315,3 +315,39 @@ func lineDiff(a, b []string) []diffRow {
 	}
 	return out
 }
+
+// Instance profiles and identity providers: the lists.
+
+type profilesData struct {
+	Profiles listPage[iamapi.InstanceProfile]
+	OIDC     []string
+	SAML     []iamapi.SAMLProviderListEntry
+	OIDCErr  *apiError
+	SAMLErr  *apiError
+}
+
+func (h *Handler) serveProfiles(w http.ResponseWriter, r *http.Request, q *req) {
+	lp, err := list(h, r, q, "ListInstanceProfiles", url.Values{}, func(o any) ([]iamapi.InstanceProfile, bool, string) {
+		out := o.(*iamapi.ListInstanceProfilesOutput)
+		t, m := truncated(out.IsTruncated, out.Marker)
+		return out.InstanceProfiles, t, m
+	}, func(p iamapi.InstanceProfile) bool { return contains(p.InstanceProfileName, r.URL.Query().Get("q")) })
+	h.render(w, r, q.s, "profiles", statusOf(err), "Instance profiles", profilesData{Profiles: lp}, err)
+}
+
+func (h *Handler) serveProviders(w http.ResponseWriter, r *http.Request, q *req) {
+	d := profilesData{}
+	if o, err := h.call(r, q, "ListOpenIDConnectProviders", nil); err == nil {
+		for _, p := range o.(*iamapi.ListOpenIDConnectProvidersOutput).OpenIDConnectProviderList {
+			d.OIDC = append(d.OIDC, deref(p.Arn))
+		}
+	} else {
+		d.OIDCErr = toAPIError(err)
+	}
+	if o, err := h.call(r, q, "ListSAMLProviders", nil); err == nil {
+		d.SAML = o.(*iamapi.ListSAMLProvidersOutput).SAMLProviderList
+	} else {
+		d.SAMLErr = toAPIError(err)
+	}
+	h.render(w, r, q.s, "providers", http.StatusOK, "Identity providers", d, nil)
+}

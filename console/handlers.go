@@ -41,6 +41,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST "+Prefix+"/roles/{name}/{op}", h.signedIn(h.serveRoleAction))
 	m.HandleFunc("POST "+Prefix+"/policy/{op}", h.signedIn(h.servePolicyAction))
 	m.HandleFunc("POST "+Prefix+"/users/{name}/tags/{op}", h.signedIn(h.serveUserTag))
+	m.HandleFunc("GET "+Prefix+"/instance-profiles", h.signedIn(h.serveProfiles))
+	m.HandleFunc("GET "+Prefix+"/identity-providers", h.signedIn(h.serveProviders))
 	m.HandleFunc("GET "+Prefix+"/account", h.signedIn(h.serveAccount))
 	m.HandleFunc("POST "+Prefix+"/account/{op}", h.signedIn(h.serveAccountAction))
 	m.HandleFunc("GET "+Prefix+"/groups/{name}", h.signedIn(h.serveGroup))

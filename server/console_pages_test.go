@@ -32,6 +32,16 @@ func TestConsolePagesRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web-profile")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web-profile"), RoleName: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{"6938fd4d98bab03faadb97b34396831e3780aea1"}}); err != nil {
+		t.Fatal(err)
+	}
 	cc := newConsoleClient(t, inst.URL)
 	cc.signInRoot(inst)
 	for path, want := range map[string]string{
@@ -39,7 +49,8 @@ func TestConsolePagesRender(t *testing.T) {
 		"/console/groups": "devs", "/console/groups/devs": "Group devs", "/console/roles": "app", "/console/roles/app": "ec2.amazonaws.com",
 		"/console/policies": "reads", "/console/policies?scope=AWS&q=ReadOnly": "ReadOnlyAccess", "/console/policy?arn=" + url.QueryEscape(*pol.Policy.Arn): "iam:GenerateCredentialReport",
 		"/console/policy-editor": "Policy editor", "/console/simulator": "Run simulation", "/console/credential-report": "password_enabled",
-		"/console/audit": "Audit log",
+		"/console/audit": "Audit log", "/console/instance-profiles": "web-profile", "/console/identity-providers": "token.actions.githubusercontent.com",
+		"/console/account": "Password policy", "/console/graph": "Escalation paths",
 	} {
 		resp, body := cc.get(path)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, want) {
