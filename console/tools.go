@@ -380,14 +380,30 @@ func (h *Handler) serveActions(w http.ResponseWriter, r *http.Request, _ *req) {
 // The credential report.
 
 type reportData struct {
-	Header []string
+	Header []reportColumn
 	Rows   []reportRow
-	When   string
+	// Sorting and paging are the server's: a table of 5,000 users is
+	// rendered a page at a time.
+	Sort, Dir   string
+	Flagged     bool // only the rows with a highlighted cell
+	Total       int
+	From, To    int
+	Prev, Next  string
+	Idle, Old   int // counts over the whole report
+	NoMFA, Root int
+}
+
+type reportColumn struct {
+	Name, Link, AriaSort string
 }
 
 type reportRow struct {
-	Cells []reportCell
+	Cells   []reportCell
+	flagged bool
 }
+
+// reportPage is how many rows the report page shows.
+const reportPage = 250
 
 type reportCell struct {
 	Text, Class string
@@ -396,11 +412,16 @@ type reportCell struct {
 // staleAfter is when a key is old and a user idle (AWS's 90 days).
 const staleAfter = 90 * 24 * time.Hour
 
+// credentialReport is the current report, generated first when there is
+// none or it is more than four hours old (as the AWS console does).
 func (h *Handler) credentialReport(r *http.Request, q *req) ([]byte, error) {
-	if _, err := h.call(r, q, "GenerateCredentialReport", nil); err != nil {
-		return nil, err
-	}
 	out, err := h.call(r, q, "GetCredentialReport", nil)
+	if e := toAPIError(err); err != nil && (e.Code == iamapi.CodeCredentialReportNotPresent || e.Code == iamapi.CodeCredentialReportExpired) {
+		if _, err := h.call(r, q, "GenerateCredentialReport", nil); err != nil {
+			return nil, err
+		}
+		out, err = h.call(r, q, "GetCredentialReport", nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +434,75 @@ func (h *Handler) serveCredentialReport(w http.ResponseWriter, r *http.Request, 
 	if err == nil {
 		d, err = h.parseReport(content)
 	}
+	if err == nil {
+		d.page(r.URL.Query())
+	}
 	h.render(w, r, q.s, "report", statusOf(err), "Credential report", d, err)
+}
+
+// page sorts, filters and cuts the rows as the query asks.
+func (d *reportData) page(qv url.Values) {
+	col := -1
+	d.Sort, d.Dir, d.Flagged = qv.Get("sort"), qv.Get("dir"), qv.Get("only") == "flagged"
+	if d.Dir != "desc" {
+		d.Dir = "asc"
+	}
+	for i := range d.Header {
+		c := &d.Header[i]
+		v := url.Values{"sort": {c.Name}, "dir": {"asc"}}
+		if c.Name == d.Sort {
+			col = i
+			c.AriaSort = map[string]string{"asc": "ascending", "desc": "descending"}[d.Dir]
+			if d.Dir == "asc" {
+				v.Set("dir", "desc")
+			}
+		}
+		if d.Flagged {
+			v.Set("only", "flagged")
+		}
+		c.Link = "?" + v.Encode()
+	}
+	rows := d.Rows
+	if d.Flagged {
+		rows = rows[:0:0]
+		for _, r := range d.Rows {
+			if r.flagged {
+				rows = append(rows, r)
+			}
+		}
+	}
+	if col >= 0 {
+		sort.SliceStable(rows, func(i, j int) bool {
+			a, b := rows[i].Cells[col].Text, rows[j].Cells[col].Text
+			if d.Dir == "desc" {
+				return a > b
+			}
+			return a < b
+		})
+	}
+	d.Total = len(rows)
+	off, _ := strconv.Atoi(qv.Get("offset"))
+	off = max(0, min(off, len(rows)))
+	end := min(off+reportPage, len(rows))
+	d.From, d.To = off+1, end
+	link := func(o int) string {
+		v := url.Values{"offset": {strconv.Itoa(o)}}
+		if d.Sort != "" {
+			v.Set("sort", d.Sort)
+			v.Set("dir", d.Dir)
+		}
+		if d.Flagged {
+			v.Set("only", "flagged")
+		}
+		return "?" + v.Encode()
+	}
+	if end < len(rows) {
+		d.Next = link(end)
+	}
+	if off > 0 {
+		d.Prev = link(max(0, off-reportPage))
+	}
+	d.Rows = rows[off:end]
 }
 
 func (h *Handler) parseReport(content []byte) (reportData, error) {
@@ -421,10 +510,11 @@ func (h *Handler) parseReport(content []byte) (reportData, error) {
 	if err != nil || len(recs) == 0 {
 		return reportData{}, &apiError{Message: "The credential report could not be read."}
 	}
-	d := reportData{Header: recs[0]}
+	d := reportData{}
 	col := map[string]int{}
 	for i, n := range recs[0] {
 		col[n] = i
+		d.Header = append(d.Header, reportColumn{Name: n})
 	}
 	now := h.now()
 	old := func(v string) bool {
@@ -448,9 +538,12 @@ func (h *Handler) parseReport(content []byte) (reportData, error) {
 				idle = false
 			}
 		}
+		if len(rec) != len(d.Header) {
+			continue
+		}
 		for i, v := range rec {
 			c := reportCell{Text: v}
-			switch n := d.Header[i]; {
+			switch n := d.Header[i].Name; {
 			case n == "user" && idle && !root:
 				c.Class = "warn idle"
 			case n == "mfa_active" && v == "false":
@@ -462,6 +555,17 @@ func (h *Handler) parseReport(content []byte) (reportData, error) {
 			case root && (n == "access_key_1_last_used_date" || n == "access_key_2_last_used_date") && v != "N/A" && v != "":
 				c.Class = "warn rootkey"
 			}
+			switch c.Class {
+			case "warn idle":
+				d.Idle++
+			case "warn nomfa":
+				d.NoMFA++
+			case "warn oldkey":
+				d.Old++
+			case "warn rootkey":
+				d.Root++
+			}
+			row.flagged = row.flagged || c.Class != ""
 			row.Cells = append(row.Cells, c)
 		}
 		d.Rows = append(d.Rows, row)

@@ -150,8 +150,14 @@ try {
     await page.goto(base + "/console/credential-report");
     await page.waitForSelector("#report");
     expect(await page.locator("#report td.nomfa").count() > 0, "users without MFA highlighted");
-    await page.click("#report thead th:first-child");
+    await page.click("#report thead th:first-child a");
+    await page.waitForLoadState();
     expect((await page.getAttribute("#report thead th:first-child", "aria-sort")) === "ascending", "sorted");
+    await page.click("#report thead th:first-child a");
+    await page.waitForLoadState();
+    expect((await page.getAttribute("#report thead th:first-child", "aria-sort")) === "descending", "sorted down");
+    const first = await page.textContent("#report tbody tr:first-child td:first-child");
+    expect(first === "reader" || first === "e2e-user" || first > "e", "descending order: " + first);
     await shot(page, "credential-report");
     const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#download-report")]);
     const csv = readFileSync(await dl.path(), "utf8");
