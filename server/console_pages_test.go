@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/iamd/iamd/server"
 	"github.com/iamd/iamd/totp"
 )
 
@@ -283,5 +284,31 @@ func TestConsoleSimulatorCustomPolicy(t *testing.T) {
 	_, body = cc.get("/console/api/actions?q=s3:GetObjectAc")
 	if !strings.Contains(body, `"s3:GetObjectAcl"`) {
 		t.Fatalf("action search: %s", body)
+	}
+}
+
+// The audit view is CloudTrail's LookupEvents: refused without it, and
+// filtered by principal, action and decision with it.
+func TestConsoleAuditView(t *testing.T) {
+	inst := testServerWith(t, func(o *server.Options) { o.AuditLog = &syncBuffer{} })
+	root := iamClient(inst, rootKey, rootSecret)
+	consoleUser(t, root, "noaudit", readOnlyPolicy, false)
+	consoleUser(t, root, "auditor", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:LookupEvents","iam:List*"],"Resource":"*"}]}`, false)
+	nc := newConsoleClient(t, inst.URL)
+	nc.mustSignIn(inst.Account, "noaudit", consolePassword)
+	nc.post("/console/users", url.Values{"username": {"x1"}}) // refused: an implicitDeny record
+	resp, body := nc.get("/console/audit")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "cloudtrail:LookupEvents") {
+		t.Fatalf("audit without LookupEvents: %d", resp.StatusCode)
+	}
+	ac := newConsoleClient(t, inst.URL)
+	ac.mustSignIn(inst.Account, "auditor", consolePassword)
+	resp, body = ac.get("/console/audit?action=CreateUser&decision=implicitDeny&principal=noaudit")
+	if resp.StatusCode != 200 || !strings.Contains(body, "<td>CreateUser</td>") || !strings.Contains(body, ":user/noaudit") || strings.Contains(body, "<td>ConsoleLogin</td>") {
+		t.Fatalf("filtered audit: %d\n%s", resp.StatusCode, body)
+	}
+	_, body = ac.get("/console/audit?action=ConsoleLogin")
+	if !strings.Contains(body, "<td>Success</td>") {
+		t.Fatalf("sign-ins in the audit view:\n%s", body)
 	}
 }

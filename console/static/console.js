@@ -67,7 +67,8 @@
     var marked = {};
     function renderGutter() {
       var n = doc.value.split("\n").length, out = [];
-      for (var i = 1; i <= n; i++) out.push(marked[i] ? "<b class=\"" + marked[i] + "\">" + i + "</b>" : String(i));
+      var known = { error: true, warning: true, info: true };
+      for (var i = 1; i <= n; i++) out.push(marked[i] ? "<b class=\"" + (known[marked[i]] ? marked[i] : "info") + "\">" + i + "</b>" : String(i));
       gutter.innerHTML = out.join("\n");
       gutter.scrollTop = doc.scrollTop;
     }
