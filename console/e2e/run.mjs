@@ -1,5 +1,5 @@
 // Browser tests of iamd's console: Debian's headless Chromium driven by
-// playwright-core. server/console_browser_test.go starts a real iamd,
+// playwright-core. console/e2e/browser_test.go starts a real iamd,
 // creates the users below through the API and runs this script with:
 //   IAMD_URL, IAMD_ACCOUNT, IAMD_PASSWORD     the server and the users' password
 //   IAMD_MFA_SEED                             the base32 seed of admin's MFA device

@@ -1,7 +1,12 @@
-package server_test
+// Package e2e runs the console's browser tests (test files only): in a
+// package of their own, so that they do not add to the server package's
+// test time.
+package e2e
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamd/iamd/analysis"
@@ -44,7 +50,7 @@ func TestConsoleBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal("chromium is here but node is not: install nodejs")
 	}
-	dir, _ := filepath.Abs("../console/e2e")
+	dir, _ := filepath.Abs(".")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
 		t.Fatalf("playwright-core is not installed: run npm ci in %s (.ci/run does)", dir)
 	}
@@ -56,8 +62,9 @@ func TestConsoleBrowser(t *testing.T) {
 
 	// The analysis fixture's account, so that its policies' ARNs are this
 	// account's.
-	inst := testServerWith(t, func(o *server.Options) { o.AuditLog, o.AccountID = &syncBuffer{}, "111122223333" })
-	root := iamClient(inst, rootKey, rootSecret)
+	inst := startServer(t)
+	root := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(inst.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(rootKey, rootSecret, "")})
 	ctx := context.Background()
 	consoleUser(t, root, "admin", adminPolicy, false)
 	consoleUser(t, root, "reader", readOnlyPolicy, false)
@@ -76,7 +83,7 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 
 	// The analysis fixture, for the graph.
-	dump, err := analysis.LoadDump("../analysis/testdata/account.json")
+	dump, err := analysis.LoadDump("../../analysis/testdata/account.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +114,46 @@ func TestConsoleBrowser(t *testing.T) {
 	if err != nil || len(a.AttachedPolicies) != 1 || *a.AttachedPolicies[0].PolicyName != "ReadOnlyAccess" {
 		t.Fatalf("e2e-user's policies: %v %v", a, err)
 	}
-	if userExists(t, root, "not-allowed") {
+	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("not-allowed")}); err == nil {
 		t.Fatal("the reader created a user")
+	}
+}
+
+const (
+	rootKey         = "AKIAE2EROOTKEY000001"
+	rootSecret      = "e2e-root-secret-e2e-root-secret-e2e-root"
+	consolePassword = "Corr3ct-Horse-Battery"
+	adminPolicy     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	readOnlyPolicy  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*","iam:GenerateCredentialReport"],"Resource":"*"}]}`
+)
+
+// startServer starts a real iamd in the analysis fixture's account (so
+// that its policies' ARNs are this account's), with an audit log.
+func startServer(t *testing.T) *server.Instance {
+	inst, err := server.Start(context.Background(), server.Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), AccountID: "111122223333",
+		RootKeyID: rootKey, RootSecret: rootSecret, AuditLog: io.Discard, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		inst.Close(ctx)
+	})
+	return inst
+}
+
+// consoleUser makes a user with a console password and an inline policy.
+func consoleUser(t *testing.T, cl *iam.Client, name, policy string, _ bool) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String(name), Password: aws.String(consolePassword)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}); err != nil {
+		t.Fatal(err)
 	}
 }
