@@ -26,7 +26,13 @@ type Auditor struct {
 	reads bool
 	// failed is told when a record cannot be written (logged and counted).
 	failed func(error)
+	// recent keeps the last records for the console's audit log view.
+	recent []AuditEvent
+	next   int
 }
+
+// recentMax is how many records the console's audit view can show.
+const recentMax = 2000
 
 // NewAuditor writes records to w (nil: no audit log).
 func NewAuditor(w io.Writer) *Auditor {
@@ -56,6 +62,9 @@ type AuditEvent struct {
 	ReadOnly           bool              `json:"readOnly"`
 	EventType          string            `json:"eventType"`
 	RecipientAccountID string            `json:"recipientAccountId,omitempty"`
+	// ResponseElements carry a console sign-in's outcome (ConsoleLogin:
+	// Success or Failure), as CloudTrail's do.
+	ResponseElements map[string]string `json:"responseElements,omitempty"`
 	// AdditionalEventData holds what the operation noted, such as why an
 	// MFA code was refused (MFAFailure, MFASerialNumber, MFALockedUntil).
 	AdditionalEventData map[string]string `json:"additionalEventData,omitempty"`
@@ -209,12 +218,33 @@ func (a *Auditor) record(c *call, rec *audited, code string, now time.Time, sour
 		}
 		ev.RequestParameters[k] = v[0]
 	}
+	a.write(&ev)
+}
+
+// write appends one record to the log and to the recent ones.
+func (a *Auditor) write(ev *AuditEvent) {
 	a.mu.Lock()
-	err := a.enc.Encode(&ev) // a full disk must not fail the call it records, but it is told
+	err := a.enc.Encode(ev) // a full disk must not fail the call it records, but it is told
+	if len(a.recent) < recentMax {
+		a.recent = append(a.recent, *ev)
+	} else {
+		a.recent[a.next] = *ev
+	}
+	a.next = (a.next + 1) % recentMax
 	a.mu.Unlock()
 	if err != nil && a.failed != nil {
 		a.failed(err)
 	}
+}
+
+// Recent returns the records kept in memory, oldest first.
+func (a *Auditor) Recent() []AuditEvent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.recent) < recentMax {
+		return append([]AuditEvent(nil), a.recent...)
+	}
+	return append(append([]AuditEvent(nil), a.recent[a.next:]...), a.recent[:a.next]...)
 }
 
 func identityType(c *iam.Caller) string {

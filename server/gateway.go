@@ -73,7 +73,7 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 
 // ownPaths are iamd's own endpoints: an unsigned request for them is
 // never the gateway's.
-var ownPaths = []string{"/healthz", "/readyz", "/metrics", "/iamd/", "/outbound/"}
+var ownPaths = []string{"/healthz", "/readyz", "/metrics", "/iamd/", "/outbound/", "/console", "/console/"}
 
 // gatewayRouter sends the requests for other services to the gateway, and
 // every other one (IAM, STS, iamd's endpoints) to iamd's own handler.

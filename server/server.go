@@ -25,6 +25,7 @@ import (
 	"github.com/iamd/iamd/api/stsapi"
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
+	"github.com/iamd/iamd/console"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/sts"
 )
@@ -110,6 +111,8 @@ func New(p Parts, cfg Config) *Server {
 	s.mux.HandleFunc("POST "+AuthorizePath, s.serveAuthorize)
 	s.mux.HandleFunc("GET /outbound/{account}/.well-known/openid-configuration", s.serveOutboundDiscovery)
 	s.mux.HandleFunc("GET /outbound/{account}/.well-known/jwks.json", s.serveOutboundKeys)
+	s.mux.Handle(console.Prefix+"/", console.New(console.Config{Backend: consoleBackend{s}, Logger: s.log, Now: s.now}))
+	s.mux.Handle(console.Prefix, http.RedirectHandler(console.Prefix+"/", http.StatusSeeOther))
 	s.mux.HandleFunc("/", s.serveAPI)
 	s.handler = s.mux
 	if cfg.Gateway != nil {

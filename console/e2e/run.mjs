@@ -1,0 +1,224 @@
+// Browser tests of iamd's console: Debian's headless Chromium driven by
+// playwright-core. console/e2e/browser_test.go starts a real iamd,
+// creates the users below through the API and runs this script with:
+//   IAMD_URL, IAMD_ACCOUNT, IAMD_PASSWORD     the server and the users' password
+//   IAMD_MFA_SEED                             the base32 seed of admin's MFA device
+//   CHROMIUM                                  the browser's executable
+//   IAMD_SHOTS                                where the screenshots go
+// Users: "admin" (everything, with an MFA device) and "reader" (iam:Get*,
+// iam:List*). Each check that fails throws; the exit status says.
+import { chromium } from "playwright-core";
+import { createHmac } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const base = process.env.IAMD_URL;
+const account = process.env.IAMD_ACCOUNT;
+const password = process.env.IAMD_PASSWORD;
+const shots = process.env.IAMD_SHOTS || "/tmp/iamd-console-shots";
+mkdirSync(shots, { recursive: true });
+
+function fail(msg) { throw new Error(msg); }
+function expect(cond, msg) { if (!cond) fail(msg); }
+
+// RFC 6238 with SHA-1, 6 digits, 30 s steps (totp package's defaults).
+function totp(seedBase32, step) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of seedBase32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.alloc(Math.floor(bits.length / 8));
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", key).update(msg).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1000000;
+  return String(n).padStart(6, "0");
+}
+
+let shotN = 0;
+async function shot(page, name) {
+  shotN++;
+  await page.screenshot({ path: join(shots, String(shotN).padStart(2, "0") + "-" + name + ".png"), fullPage: true });
+}
+
+async function signIn(page, user) {
+  await page.goto(base + "/console/signin");
+  await page.fill("#account", account);
+  await page.fill("#username", user);
+  await page.fill("#password", password);
+  await shot(page, "signin-" + user);
+  await page.click("#signin");
+  await page.waitForLoadState();
+}
+
+const results = [];
+async function step(name, fn) {
+  const t0 = Date.now();
+  await fn();
+  results.push({ name, ms: Date.now() - t0 });
+  console.log("ok  " + name + " (" + (Date.now() - t0) + " ms)");
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+try {
+  const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  // No page may break its CSP: Chromium reports a violation on the console.
+  const violations = [];
+  page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  page.on("pageerror", (e) => violations.push("page error: " + e.message));
+
+  await step("sign in with password and MFA code", async () => {
+    await signIn(page, "admin");
+    expect(page.url().endsWith("/console/mfa"), "after the password: " + page.url());
+    await shot(page, "mfa");
+    await page.fill("#code", totp(process.env.IAMD_MFA_SEED, Math.floor(Date.now() / 30000)));
+    await page.click("#submit-mfa");
+    await page.waitForLoadState();
+    expect(page.url().endsWith("/console/home"), "after the code: " + page.url());
+    expect((await page.textContent("#who")).includes(":user/admin"), "signed in as admin");
+    await shot(page, "home");
+  });
+
+  await step("create a user and attach a policy", async () => {
+    await page.goto(base + "/console/users");
+    await page.fill("#new-username", "e2e-user");
+    await page.click("#create-user-submit");
+    await page.waitForLoadState();
+    expect(page.url().endsWith("/console/users/e2e-user"), "user page: " + page.url());
+    expect((await page.textContent("#flash")).includes("created"), "created message");
+    await page.fill("#policyarn", "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    await page.click("#attach");
+    await page.waitForLoadState();
+    expect((await page.textContent("#attached")).includes("ReadOnlyAccess"), "attached policy listed");
+    await shot(page, "user");
+    await page.goto(base + "/console/users?q=e2e");
+    expect((await page.textContent("#users")).includes("e2e-user"), "search finds the user");
+    await shot(page, "users");
+  });
+
+  await step("create an access key: the secret once, and its CSV", async () => {
+    await page.goto(base + "/console/users/e2e-user");
+    await page.click("#createkey");
+    await page.waitForLoadState();
+    const id = (await page.textContent("#new-key-id")).trim();
+    const secret = (await page.textContent("#new-key-secret")).trim();
+    expect(/^AKIA/.test(id) && secret.length === 40, "key shown: " + id);
+    expect(!page.url().includes(secret), "the secret is not in the URL");
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#download-key")]);
+    const csv = readFileSync(await dl.path(), "utf8");
+    expect(csv.includes(id + "," + secret), "the CSV has the key: " + csv);
+    await shot(page, "accesskey");
+  });
+
+  await step("a malformed policy shows the finding at its line", async () => {
+    await page.goto(base + "/console/policy-editor");
+    await page.waitForSelector("#findings .ok");
+    const bad = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "s3:GetObject" "Resource": "*"}\n  ]\n}';
+    await page.fill("#document", bad);
+    await page.waitForSelector("#findings li.finding.error");
+    const f = page.locator("#findings li.finding.error").first();
+    expect((await f.getAttribute("data-line")) === "4", "finding at line 4: " + (await f.textContent()));
+    expect((await f.textContent()).includes("Line 4"), "the finding names its line");
+    expect(await page.locator("#gutter b.error").count() === 1, "the gutter marks the line");
+    expect((await page.textContent("#gutter b.error")) === "4", "gutter mark on line 4");
+    await shot(page, "editor-malformed");
+    // A wildcard grant: lint's security finding.
+    await page.fill("#document", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}');
+    await page.waitForFunction(() => document.querySelector("#findings").textContent.includes("wildcard-action"));
+    await shot(page, "editor-lint");
+  });
+
+  await step("the simulator shows the deciding statement", async () => {
+    await page.goto(base + "/console/simulator");
+    await page.fill("#sim-principal", "arn:aws:iam::" + account + ":user/reader");
+    await page.fill("#sim-actions", "iam:GetUser\niam:CreateUser");
+    await page.click("#simulate");
+    await page.waitForSelector("#sim-results");
+    const rows = page.locator("#sim-results tbody tr");
+    expect(await rows.count() === 2, "two results");
+    expect((await rows.nth(0).locator(".decision").textContent()) === "allowed", "GetUser allowed");
+    expect((await rows.nth(1).locator(".decision").textContent()) === "implicitDeny", "CreateUser denied");
+    const hl = rows.nth(0).locator("mark.hl");
+    expect(await hl.count() > 0, "the deciding statement is highlighted");
+    expect((await hl.allTextContents()).join("").includes("iam:Get*"), "highlighted text is the statement");
+    await shot(page, "simulator");
+  });
+
+  await step("credential report: table and CSV download", async () => {
+    await page.goto(base + "/console/credential-report");
+    await page.waitForSelector("#report");
+    expect(await page.locator("#report td.nomfa").count() > 0, "users without MFA highlighted");
+    await page.click("#report thead th:first-child a");
+    await page.waitForLoadState();
+    expect((await page.getAttribute("#report thead th:first-child", "aria-sort")) === "ascending", "sorted");
+    await page.click("#report thead th:first-child a");
+    await page.waitForLoadState();
+    expect((await page.getAttribute("#report thead th:first-child", "aria-sort")) === "descending", "sorted down");
+    const first = await page.textContent("#report tbody tr:first-child td:first-child");
+    expect(first === "reader" || first === "e2e-user" || first > "e", "descending order: " + first);
+    await shot(page, "credential-report");
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#download-report")]);
+    const csv = readFileSync(await dl.path(), "utf8");
+    expect(csv.startsWith("user,arn,user_creation_time"), "report CSV: " + csv.slice(0, 60));
+    expect(csv.includes("e2e-user"), "the report lists the new user");
+  });
+
+  await step("the other pages", async () => {
+    for (const [path, name] of [["/console/groups", "groups"], ["/console/roles", "roles"], ["/console/policies", "policies"], ["/console/audit", "audit"]]) {
+      await page.goto(base + path);
+      await shot(page, name);
+    }
+    expect((await page.textContent("#audit")).includes("CreateUser"), "audit log shows the console's CreateUser");
+  });
+
+  await step("the permissions graph of the analysis fixture, with an escalation path", async () => {
+    await page.goto(base + "/console/graph");
+    await page.waitForSelector("#graph[data-ready=true]");
+    for (const id of [":user/heidi", ":group/admins", ":role/admin-role"]) {
+      expect(await page.locator('#graph .node[data-id$="' + id + '"]').count() === 1, "node " + id);
+    }
+    expect(await page.locator("#graph .edge.e-member").count() > 0, "membership edges");
+    expect(await page.locator("#graph .edge.e-assume").count() > 0, "trust edges");
+    expect(await page.locator("#graph .edge.e-escalate").count() > 0, "escalation edges");
+    await shot(page, "graph");
+    const esc = page.locator('#escalations li[data-principal$=":user/heidi"]');
+    expect(await esc.count() === 1, "heidi's escalation is listed");
+    expect((await esc.textContent()).includes("iam:AttachUserPolicy"), "its technique: " + (await esc.textContent()));
+    await esc.click();
+    expect(await page.locator("#graph .edge.esc-path").count() >= 1, "the path is drawn");
+    expect(await page.locator('#graph .node.esc-path[data-id$=":user/heidi"]').count() === 1, "from heidi");
+    await shot(page, "graph-escalation");
+    // Filter, then a node's own edges.
+    await page.fill("#graph-filter", "developers");
+    expect(await page.locator("#graph .node:not(.dim)").count() >= 1, "filter keeps the match");
+    await page.fill("#graph-filter", "");
+    await page.locator('#graph .node[data-id$=":group/admins"]').click();
+    expect(await page.locator("#graph .edge.hot").count() >= 1, "the group's edges");
+  });
+
+  await step("a read-only user is refused with the explanation", async () => {
+    await page.click("#signout");
+    await page.waitForLoadState();
+    expect(page.url().endsWith("/console/signin"), "signed out");
+    await signIn(page, "reader");
+    expect(page.url().endsWith("/console/home"), "reader signed in: " + page.url());
+    await page.goto(base + "/console/users");
+    await page.fill("#new-username", "not-allowed");
+    await page.click("#create-user-submit");
+    await page.waitForLoadState();
+    const err = await page.textContent("#error");
+    expect(err.includes("AccessDenied"), "AccessDenied shown: " + err);
+    expect(err.includes("is not authorized to perform: iam:CreateUser") && err.includes("because no identity-based policy allows the iam:CreateUser action"), "the explanation: " + err);
+    await shot(page, "reader-refused");
+  });
+
+  expect(violations.length === 0, "CSP violations or script errors: " + violations.join("; "));
+  console.log(JSON.stringify({ ok: true, steps: results, screenshots: shots }));
+} catch (e) {
+  console.error("FAIL: " + e.message);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

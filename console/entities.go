@@ -1,0 +1,522 @@
+package console
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/iamd/iamd/api/iamapi"
+)
+
+// pageSize is how many rows a list page shows.
+const pageSize = 50
+
+// searchPages bounds how many API pages a search reads (of 1000 each).
+const searchPages = 20
+
+// section is one part of a detail page: its rows, or the refusal that
+// kept them from the user.
+type section[T any] struct {
+	Items []T
+	Err   *apiError
+}
+
+func sect[T any](items []T, err error) section[T] {
+	return section[T]{Items: items, Err: toAPIError(err)}
+}
+
+// listPage is a list with search and paging.
+type listPage[T any] struct {
+	Items      []T
+	Query      string
+	Next, Prev string // the query strings of the next and previous pages
+	Scope      string
+}
+
+// pageOf pages items (all of a search's matches) by offset, or passes the
+// API's own marker on.
+func nextLink(q, marker string, offset int, extra url.Values) string {
+	v := url.Values{}
+	for k, vs := range extra {
+		v[k] = vs
+	}
+	if q != "" {
+		v.Set("q", q)
+		v.Set("offset", strconv.Itoa(offset))
+	} else {
+		v.Set("marker", marker)
+	}
+	return "?" + v.Encode()
+}
+
+// list reads one page of a List* call, or with a search every page (up
+// to searchPages) filtered by match.
+func list[T any](h *Handler, r *http.Request, q *req, action string, params url.Values, items func(any) ([]T, bool, string), match func(T) bool) (listPage[T], error) {
+	query := strings.TrimSpace(r.URL.Query().Get("q"))
+	lp := listPage[T]{Query: query}
+	if query == "" {
+		params.Set("MaxItems", strconv.Itoa(pageSize))
+		if m := r.URL.Query().Get("marker"); m != "" {
+			params.Set("Marker", m)
+		}
+		out, err := h.call(r, q, action, params)
+		if err != nil {
+			return lp, err
+		}
+		var truncated bool
+		var marker string
+		lp.Items, truncated, marker = items(out)
+		if truncated {
+			lp.Next = nextLink("", marker, 0, scopeOf(params))
+		}
+		return lp, nil
+	}
+	var all []T
+	marker := ""
+	for i := 0; i < searchPages; i++ {
+		p := url.Values{}
+		for k, v := range params {
+			p[k] = v
+		}
+		p.Set("MaxItems", "1000")
+		if marker != "" {
+			p.Set("Marker", marker)
+		}
+		out, err := h.call(r, q, action, p)
+		if err != nil {
+			return lp, err
+		}
+		page, truncated, m := items(out)
+		for _, it := range page {
+			if match(it) {
+				all = append(all, it)
+			}
+		}
+		if !truncated {
+			break
+		}
+		marker = m
+	}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, min(offset, len(all)))
+	end := min(offset+pageSize, len(all))
+	lp.Items = all[offset:end]
+	if end < len(all) {
+		lp.Next = nextLink(query, "", end, scopeOf(params))
+	}
+	if offset > 0 {
+		lp.Prev = nextLink(query, "", max(0, offset-pageSize), scopeOf(params))
+	}
+	return lp, nil
+}
+
+func scopeOf(params url.Values) url.Values {
+	if s := params.Get("Scope"); s != "" {
+		return url.Values{"scope": {s}}
+	}
+	return nil
+}
+
+func contains(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+
+func truncated(p *bool, m *string) (bool, string) {
+	if p == nil || !*p || m == nil {
+		return false, ""
+	}
+	return true, *m
+}
+
+type homeData struct {
+	Summary map[string]int32
+	Keys    []string
+}
+
+func (h *Handler) serveHome(w http.ResponseWriter, r *http.Request, q *req) {
+	out, err := h.call(r, q, "GetAccountSummary", nil)
+	d := homeData{}
+	if err == nil {
+		d.Summary = out.(*iamapi.GetAccountSummaryOutput).SummaryMap
+		for _, k := range []string{"Users", "Groups", "Roles", "Policies", "MFADevices", "AccountMFAEnabled", "AccountAccessKeysPresent"} {
+			if _, ok := d.Summary[k]; ok {
+				d.Keys = append(d.Keys, k)
+			}
+		}
+	}
+	h.render(w, r, q.s, "home", http.StatusOK, "IAM dashboard", d, err)
+}
+
+func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, q *req) {
+	lp, err := h.listUsers(r, q)
+	h.render(w, r, q.s, "users", statusOf(err), "Users", lp, err)
+}
+
+func (h *Handler) listUsers(r *http.Request, q *req) (listPage[iamapi.User], error) {
+	return list(h, r, q, "ListUsers", url.Values{}, func(o any) ([]iamapi.User, bool, string) {
+		out := o.(*iamapi.ListUsersOutput)
+		t, m := truncated(out.IsTruncated, out.Marker)
+		return out.Users, t, m
+	}, func(u iamapi.User) bool { return contains(u.UserName, r.URL.Query().Get("q")) })
+}
+
+func (h *Handler) serveCreateUser(w http.ResponseWriter, r *http.Request, q *req) {
+	name := strings.TrimSpace(r.PostFormValue("username"))
+	params := url.Values{"UserName": {name}}
+	if p := strings.TrimSpace(r.PostFormValue("path")); p != "" {
+		params.Set("Path", p)
+	}
+	if _, err := h.call(r, q, "CreateUser", params); err != nil {
+		lp, _ := h.listUsers(r, q) // the page as it was, with the refusal above it
+		h.render(w, r, q.s, "users", statusOf(err), "Users", lp, err)
+		return
+	}
+	msg := "User " + name + " created."
+	if pw := r.PostFormValue("password"); pw != "" {
+		_, err := h.call(r, q, "CreateLoginProfile", url.Values{"UserName": {name}, "Password": {pw}, "PasswordResetRequired": {strconv.FormatBool(r.PostFormValue("reset") != "")}})
+		if err != nil {
+			msg += " Its console password was not set: " + errText(err)
+		}
+	}
+	h.redirect(w, r, q, Prefix+"/users/"+url.PathEscape(name), msg)
+}
+
+func errText(err error) string {
+	e := toAPIError(err)
+	if e.Code != "" {
+		return e.Code + ": " + e.Message
+	}
+	return e.Message
+}
+
+type userData struct {
+	Name     string
+	User     *iamapi.User
+	Tags     []iamapi.Tag
+	Groups   section[iamapi.Group]
+	Attached section[iamapi.AttachedPolicy]
+	Inline   section[string]
+	Keys     section[iamapi.AccessKeyMetadata]
+	MFA      section[iamapi.MFADevice]
+	Login    *iamapi.LoginProfile
+	LoginErr *apiError
+}
+
+func (h *Handler) serveUser(w http.ResponseWriter, r *http.Request, q *req) {
+	name := r.PathValue("name")
+	d, err := h.userData(r, q, name)
+	h.render(w, r, q.s, "user", statusOf(err), "User "+name, d, err)
+}
+
+func (h *Handler) userData(r *http.Request, q *req, name string) (*userData, error) {
+	d := &userData{Name: name}
+	p := func() url.Values { return url.Values{"UserName": {name}} }
+	out, err := h.call(r, q, "GetUser", p())
+	if err != nil {
+		return d, err
+	}
+	u := out.(*iamapi.GetUserOutput).User
+	d.User, d.Tags = &u, u.Tags
+	if o, err := h.call(r, q, "ListGroupsForUser", p()); err == nil {
+		d.Groups = sect(o.(*iamapi.ListGroupsForUserOutput).Groups, nil)
+	} else {
+		d.Groups = sect[iamapi.Group](nil, err)
+	}
+	if o, err := h.call(r, q, "ListAttachedUserPolicies", p()); err == nil {
+		d.Attached = sect(o.(*iamapi.ListAttachedUserPoliciesOutput).AttachedPolicies, nil)
+	} else {
+		d.Attached = sect[iamapi.AttachedPolicy](nil, err)
+	}
+	if o, err := h.call(r, q, "ListUserPolicies", p()); err == nil {
+		d.Inline = sect(o.(*iamapi.ListUserPoliciesOutput).PolicyNames, nil)
+	} else {
+		d.Inline = sect[string](nil, err)
+	}
+	if o, err := h.call(r, q, "ListAccessKeys", p()); err == nil {
+		d.Keys = sect(o.(*iamapi.ListAccessKeysOutput).AccessKeyMetadata, nil)
+	} else {
+		d.Keys = sect[iamapi.AccessKeyMetadata](nil, err)
+	}
+	if o, err := h.call(r, q, "ListMFADevices", p()); err == nil {
+		d.MFA = sect(o.(*iamapi.ListMFADevicesOutput).MFADevices, nil)
+	} else {
+		d.MFA = sect[iamapi.MFADevice](nil, err)
+	}
+	if o, err := h.call(r, q, "GetLoginProfile", p()); err == nil {
+		lp := o.(*iamapi.GetLoginProfileOutput).LoginProfile
+		d.Login = &lp
+	} else if e := toAPIError(err); e.Code != "NoSuchEntity" {
+		d.LoginErr = e
+	}
+	return d, nil
+}
+
+// mfaDeviceData is the page that assigns a new virtual MFA device.
+type mfaDeviceData struct {
+	UserName, Serial, Seed string
+	QR                     template.URL // a data: URL of the PNG (CSP allows data: images)
+}
+
+// accessKeyData is the page that shows a new key's secret, once.
+type accessKeyData struct {
+	UserName, AccessKeyID, Secret, CSV string
+}
+
+func (h *Handler) serveUserAction(w http.ResponseWriter, r *http.Request, q *req) {
+	name, op := r.PathValue("name"), r.PathValue("op")
+	back := Prefix + "/users/" + url.PathEscape(name)
+	var action string
+	params := url.Values{"UserName": {name}}
+	var msg string
+	switch op {
+	case "delete":
+		action, msg, back = "DeleteUser", "User "+name+" deleted.", Prefix+"/users"
+	case "attach", "detach":
+		action = map[string]string{"attach": "AttachUserPolicy", "detach": "DetachUserPolicy"}[op]
+		params.Set("PolicyArn", strings.TrimSpace(r.PostFormValue("policyarn")))
+		msg = "Policy " + params.Get("PolicyArn") + map[string]string{"attach": " attached.", "detach": " detached."}[op]
+	case "addgroup", "removegroup":
+		action = map[string]string{"addgroup": "AddUserToGroup", "removegroup": "RemoveUserFromGroup"}[op]
+		params.Set("GroupName", strings.TrimSpace(r.PostFormValue("group")))
+		msg = map[string]string{"addgroup": "Added to group ", "removegroup": "Removed from group "}[op] + params.Get("GroupName") + "."
+	case "deletekey":
+		action = "DeleteAccessKey"
+		params.Set("AccessKeyId", r.PostFormValue("keyid"))
+		msg = "Access key " + params.Get("AccessKeyId") + " deleted."
+	case "createmfa":
+		out, err := h.call(r, q, "CreateVirtualMFADevice", url.Values{"VirtualMFADeviceName": {name}})
+		if err != nil {
+			h.userActionFailed(w, r, q, name, err)
+			return
+		}
+		dev := out.(*iamapi.CreateVirtualMFADeviceOutput).VirtualMFADevice
+		// The seed and its QR code are shown in this response only.
+		// Base64 of the server's own PNG: nothing in it can leave the attribute.
+		qr := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(dev.QRCodePNG)) //nolint:gosec // see above
+		h.render(w, r, q.s, "mfadevice", http.StatusOK, "Assign MFA device", mfaDeviceData{UserName: name, Serial: dev.SerialNumber,
+			Seed: string(dev.Base32StringSeed), QR: qr}, nil)
+		return
+	case "enablemfa":
+		serial := form(r, "serial")
+		_, err := h.call(r, q, "EnableMFADevice", url.Values{"UserName": {name}, "SerialNumber": {serial},
+			"AuthenticationCode1": {form(r, "code1")}, "AuthenticationCode2": {form(r, "code2")}})
+		if err != nil {
+			// The device stays unassigned: the user can try again with it.
+			h.render(w, r, q.s, "mfadevice", statusOf(err), "Assign MFA device", mfaDeviceData{UserName: name, Serial: serial}, err)
+			return
+		}
+		h.redirect(w, r, q, back, "MFA device "+serial+" assigned.")
+		return
+	case "removemfa":
+		serial := form(r, "serial")
+		if _, err := h.call(r, q, "DeactivateMFADevice", url.Values{"UserName": {name}, "SerialNumber": {serial}}); err != nil {
+			h.userActionFailed(w, r, q, name, err)
+			return
+		}
+		action, msg = "DeleteVirtualMFADevice", "MFA device "+serial+" removed."
+		params = url.Values{"SerialNumber": {serial}}
+	case "createkey":
+		out, err := h.call(r, q, "CreateAccessKey", params)
+		if err != nil {
+			h.userActionFailed(w, r, q, name, err)
+			return
+		}
+		k := out.(*iamapi.CreateAccessKeyOutput).AccessKey
+		// Shown in this response only: no redirect, no flash, nothing
+		// that would keep it (the page is no-store).
+		csv := "Access key ID,Secret access key\n" + k.AccessKeyId + "," + k.SecretAccessKey + "\n"
+		h.render(w, r, q.s, "accesskey", http.StatusOK, "Access key created", accessKeyData{UserName: name, AccessKeyID: k.AccessKeyId, Secret: k.SecretAccessKey, CSV: csv}, nil)
+		return
+	default:
+		h.render(w, r, q.s, "error", http.StatusNotFound, "Not found", nil, errNoSuchPage)
+		return
+	}
+	if _, err := h.call(r, q, action, params); err != nil {
+		h.userActionFailed(w, r, q, name, err)
+		return
+	}
+	h.redirect(w, r, q, back, msg)
+}
+
+var errNoSuchPage = &apiError{Message: "There is no such page in the console."}
+
+func (e *apiError) Error() string { return e.Message }
+
+// userActionFailed shows the user's page again with the refusal.
+func (h *Handler) userActionFailed(w http.ResponseWriter, r *http.Request, q *req, name string, err error) {
+	d, derr := h.userData(r, q, name)
+	if derr != nil && toAPIError(derr).Code == "NoSuchEntity" {
+		h.render(w, r, q.s, "user", statusOf(err), "User "+name, d, err)
+		return
+	}
+	h.render(w, r, q.s, "user", statusOf(err), "User "+name, d, err)
+}
+
+func (h *Handler) serveGroups(w http.ResponseWriter, r *http.Request, q *req) {
+	lp, err := list(h, r, q, "ListGroups", url.Values{}, func(o any) ([]iamapi.Group, bool, string) {
+		out := o.(*iamapi.ListGroupsOutput)
+		t, m := truncated(out.IsTruncated, out.Marker)
+		return out.Groups, t, m
+	}, func(g iamapi.Group) bool { return contains(g.GroupName, r.URL.Query().Get("q")) })
+	h.render(w, r, q.s, "groups", statusOf(err), "User groups", lp, err)
+}
+
+type groupData struct {
+	Name     string
+	Group    *iamapi.Group
+	Users    []iamapi.User
+	Attached section[iamapi.AttachedPolicy]
+	Inline   section[string]
+}
+
+func (h *Handler) serveGroup(w http.ResponseWriter, r *http.Request, q *req) {
+	name := r.PathValue("name")
+	d, err := h.groupData(r, q, name)
+	h.render(w, r, q.s, "group", statusOf(err), "Group "+name, d, err)
+}
+
+func (h *Handler) groupData(r *http.Request, q *req, name string) (*groupData, error) {
+	d := &groupData{Name: name}
+	p := func() url.Values { return url.Values{"GroupName": {name}} }
+	out, err := h.call(r, q, "GetGroup", p())
+	if err == nil {
+		o := out.(*iamapi.GetGroupOutput)
+		d.Group, d.Users = &o.Group, o.Users
+		if o, err := h.call(r, q, "ListAttachedGroupPolicies", p()); err == nil {
+			d.Attached = sect(o.(*iamapi.ListAttachedGroupPoliciesOutput).AttachedPolicies, nil)
+		} else {
+			d.Attached = sect[iamapi.AttachedPolicy](nil, err)
+		}
+		if o, err := h.call(r, q, "ListGroupPolicies", p()); err == nil {
+			d.Inline = sect(o.(*iamapi.ListGroupPoliciesOutput).PolicyNames, nil)
+		} else {
+			d.Inline = sect[string](nil, err)
+		}
+	}
+	return d, err
+}
+
+func (h *Handler) serveRoles(w http.ResponseWriter, r *http.Request, q *req) {
+	rp, err := h.listRoles(r, q)
+	h.render(w, r, q.s, "roles", statusOf(err), "Roles", rp, err)
+}
+
+type roleData struct {
+	Name     string
+	Role     *iamapi.Role
+	Trust    string
+	Attached section[iamapi.AttachedPolicy]
+	Inline   section[string]
+}
+
+func (h *Handler) serveRole(w http.ResponseWriter, r *http.Request, q *req) {
+	name := r.PathValue("name")
+	d, err := h.roleData(r, q, name)
+	h.render(w, r, q.s, "role", statusOf(err), "Role "+name, d, err)
+}
+
+func (h *Handler) roleData(r *http.Request, q *req, name string) (*roleData, error) {
+	d := &roleData{Name: name}
+	p := func() url.Values { return url.Values{"RoleName": {name}} }
+	out, err := h.call(r, q, "GetRole", p())
+	if err == nil {
+		role := out.(*iamapi.GetRoleOutput).Role
+		d.Role = &role
+		d.Trust = prettyDocument(deref(role.AssumeRolePolicyDocument))
+		if o, err := h.call(r, q, "ListAttachedRolePolicies", p()); err == nil {
+			d.Attached = sect(o.(*iamapi.ListAttachedRolePoliciesOutput).AttachedPolicies, nil)
+		} else {
+			d.Attached = sect[iamapi.AttachedPolicy](nil, err)
+		}
+		if o, err := h.call(r, q, "ListRolePolicies", p()); err == nil {
+			d.Inline = sect(o.(*iamapi.ListRolePoliciesOutput).PolicyNames, nil)
+		} else {
+			d.Inline = sect[string](nil, err)
+		}
+	}
+	return d, err
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// prettyDocument decodes a document as the API returns it (URL-encoded)
+// and indents it.
+func prettyDocument(doc string) string {
+	if dec, err := url.PathUnescape(doc); err == nil {
+		doc = dec
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(doc), "", "  "); err != nil {
+		return doc
+	}
+	return buf.String()
+}
+
+func (h *Handler) servePolicies(w http.ResponseWriter, r *http.Request, q *req) {
+	scope := r.URL.Query().Get("scope")
+	if scope != "AWS" && scope != "All" {
+		scope = "Local"
+	}
+	lp, err := list(h, r, q, "ListPolicies", url.Values{"Scope": {scope}}, func(o any) ([]iamapi.Policy, bool, string) {
+		out := o.(*iamapi.ListPoliciesOutput)
+		t, m := truncated(out.IsTruncated, out.Marker)
+		return out.Policies, t, m
+	}, func(p iamapi.Policy) bool { return contains(deref(p.PolicyName), r.URL.Query().Get("q")) })
+	lp.Scope = scope
+	h.render(w, r, q.s, "policies", statusOf(err), "Policies", lp, err)
+}
+
+type policyData struct {
+	ARN      string
+	Policy   *iamapi.Policy
+	Document string
+	Version  string
+	Users    []iamapi.PolicyUser
+	Groups   []iamapi.PolicyGroup
+	Roles    []iamapi.PolicyRole
+	UsedErr  *apiError
+	Versions []iamapi.PolicyVersion
+	// Compare is the side-by-side diff of two versions (?left=&right=).
+	Left, Right string
+	Compare     []diffRow
+}
+
+func (h *Handler) servePolicy(w http.ResponseWriter, r *http.Request, q *req) {
+	d, err := h.policyData(r, q, r.URL.Query().Get("arn"))
+	h.render(w, r, q.s, "policy", statusOf(err), "Policy", d, err)
+}
+
+func (h *Handler) policyData(r *http.Request, q *req, a string) (*policyData, error) {
+	d := &policyData{ARN: a}
+	out, err := h.call(r, q, "GetPolicy", url.Values{"PolicyArn": {a}})
+	if err == nil && out.(*iamapi.GetPolicyOutput).Policy != nil {
+		p := out.(*iamapi.GetPolicyOutput).Policy
+		d.Policy, d.Version = p, deref(p.DefaultVersionId)
+		if o, verr := h.call(r, q, "GetPolicyVersion", url.Values{"PolicyArn": {a}, "VersionId": {d.Version}}); verr == nil {
+			if v := o.(*iamapi.GetPolicyVersionOutput).PolicyVersion; v != nil {
+				d.Document = prettyDocument(deref(v.Document))
+			}
+		} else {
+			err = verr
+		}
+		if o, uerr := h.call(r, q, "ListEntitiesForPolicy", url.Values{"PolicyArn": {a}}); uerr == nil {
+			e := o.(*iamapi.ListEntitiesForPolicyOutput)
+			d.Users, d.Groups, d.Roles = e.PolicyUsers, e.PolicyGroups, e.PolicyRoles
+		} else {
+			d.UsedErr = toAPIError(uerr)
+		}
+		if o, verr := h.call(r, q, "ListPolicyVersions", url.Values{"PolicyArn": {a}}); verr == nil {
+			d.Versions = o.(*iamapi.ListPolicyVersionsOutput).Versions
+		}
+		d.diff(h, r, q)
+	}
+	return d, err
+}

@@ -1,0 +1,196 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/api/iamapi"
+	"github.com/iamd/iamd/api/query"
+	"github.com/iamd/iamd/iam"
+)
+
+// maxFormBytes bounds a console form (a policy document is at most a few
+// KiB; 1 MiB is ample).
+const maxFormBytes = 1 << 20
+
+func (h *Handler) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET "+Prefix, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, Prefix+"/home", http.StatusSeeOther)
+	})
+	m.HandleFunc("GET "+Prefix+"/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, Prefix+"/home", http.StatusSeeOther)
+	})
+	m.HandleFunc(Prefix+"/signin", h.serveSignIn)
+	m.HandleFunc(Prefix+"/mfa", h.serveMFA)
+	m.HandleFunc(Prefix+"/change-password", h.serveChangePassword)
+	m.HandleFunc("POST "+Prefix+"/signout", h.serveSignOut)
+
+	m.HandleFunc("GET "+Prefix+"/home", h.signedIn(h.serveHome))
+	m.HandleFunc("GET "+Prefix+"/users", h.signedIn(h.serveUsers))
+	m.HandleFunc("POST "+Prefix+"/users", h.signedIn(h.serveCreateUser))
+	m.HandleFunc("GET "+Prefix+"/users/{name}", h.signedIn(h.serveUser))
+	m.HandleFunc("POST "+Prefix+"/users/{name}/{op}", h.signedIn(h.serveUserAction))
+	m.HandleFunc("GET "+Prefix+"/groups", h.signedIn(h.serveGroups))
+	m.HandleFunc("POST "+Prefix+"/groups", h.signedIn(h.serveCreateGroup))
+	m.HandleFunc("POST "+Prefix+"/groups/{name}/{op}", h.signedIn(h.serveGroupAction))
+	m.HandleFunc("POST "+Prefix+"/roles", h.signedIn(h.serveCreateRole))
+	m.HandleFunc("POST "+Prefix+"/roles/{name}/{op}", h.signedIn(h.serveRoleAction))
+	m.HandleFunc("POST "+Prefix+"/policy/{op}", h.signedIn(h.servePolicyAction))
+	m.HandleFunc("POST "+Prefix+"/users/{name}/tags/{op}", h.signedIn(h.serveUserTag))
+	m.HandleFunc("GET "+Prefix+"/instance-profiles", h.signedIn(h.serveProfiles))
+	m.HandleFunc("GET "+Prefix+"/identity-providers", h.signedIn(h.serveProviders))
+	m.HandleFunc("GET "+Prefix+"/account", h.signedIn(h.serveAccount))
+	m.HandleFunc("POST "+Prefix+"/account/{op}", h.signedIn(h.serveAccountAction))
+	m.HandleFunc("GET "+Prefix+"/groups/{name}", h.signedIn(h.serveGroup))
+	m.HandleFunc("GET "+Prefix+"/roles", h.signedIn(h.serveRoles))
+	m.HandleFunc("GET "+Prefix+"/roles/{name}", h.signedIn(h.serveRole))
+	m.HandleFunc("GET "+Prefix+"/policies", h.signedIn(h.servePolicies))
+	m.HandleFunc("GET "+Prefix+"/policy", h.signedIn(h.servePolicy))
+	m.HandleFunc("GET "+Prefix+"/policy-editor", h.signedIn(h.serveEditor))
+	m.HandleFunc("POST "+Prefix+"/policy-editor", h.signedIn(h.serveEditorSave))
+	m.HandleFunc("POST "+Prefix+"/api/validate", h.signedIn(h.serveValidate))
+	m.HandleFunc("GET "+Prefix+"/simulator", h.signedIn(h.serveSimulator))
+	m.HandleFunc("POST "+Prefix+"/simulator", h.signedIn(h.serveSimulator))
+	m.HandleFunc("GET "+Prefix+"/api/actions", h.signedIn(h.serveActions))
+	m.HandleFunc("GET "+Prefix+"/credential-report", h.signedIn(h.serveCredentialReport))
+	m.HandleFunc("GET "+Prefix+"/credential-report.csv", h.signedIn(h.serveCredentialReportCSV))
+	m.HandleFunc("GET "+Prefix+"/audit", h.signedIn(h.serveAudit))
+	m.HandleFunc("GET "+Prefix+"/graph", h.signedIn(h.serveGraph))
+	m.HandleFunc("GET "+Prefix+"/api/graph", h.signedIn(h.serveGraphData))
+	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		h.render(w, r, h.current(r), "error", http.StatusNotFound, "Not found", nil, &apiError{Message: "There is no such page in the console."})
+	})
+	h.mux = m
+}
+
+// req is one signed-in request: its session and its caller.
+type req struct {
+	s      *session
+	id     identity
+	caller func() *iam.Caller
+}
+
+// signedIn serves fn to a signed-in session only, and a state-changing
+// request only with the session's CSRF token.
+func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, q *req)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := h.current(r)
+		if s == nil || s.stage != stageFull {
+			if s != nil && s.stage == stageChange {
+				http.Redirect(w, r, Prefix+"/change-password", http.StatusSeeOther)
+				return
+			}
+			if r.Method != http.MethodGet {
+				h.render(w, r, nil, "error", http.StatusUnauthorized, "Signed out", nil, &apiError{Message: "Your session has ended. Sign in again."})
+				return
+			}
+			http.Redirect(w, r, Prefix+"/signin", http.StatusSeeOther)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if !csrfOK(r, s) {
+				h.csrfFailed(w, r)
+				return
+			}
+		}
+		id := s.identity()
+		q := &req{s: s, id: id}
+		q.caller = func() *iam.Caller { return h.userCaller(id) }
+		if !id.root && !h.stillExists(r.Context(), id) {
+			// The user was deleted (or deleted and made again, a new
+			// principal): the session is theirs no more.
+			h.end(w, r, s)
+			http.Redirect(w, r, Prefix+"/signin", http.StatusSeeOther)
+			return
+		}
+		fn(w, r, q)
+	}
+}
+
+func (h *Handler) stillExists(ctx context.Context, id identity) bool {
+	u, err := h.b.Domain().GetUser(iam.WithCaller(ctx, h.identityCaller(id.account)), &iamapi.GetUserInput{UserName: &id.userName})
+	return err == nil && u.User.UserId == id.userID
+}
+
+// call makes an IAM API call as the signed-in principal.
+func (h *Handler) call(r *http.Request, q *req, action string, params url.Values) (query.Output, error) {
+	return h.b.Call(r.Context(), r, q.caller(), action, params)
+}
+
+func (h *Handler) csrfFailed(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, nil, "error", http.StatusForbidden, "Refused", nil, &apiError{Message: "The form's security token is missing or does not match your session. Reload the page and try again."})
+}
+
+// apiError is an error as a page shows it.
+type apiError struct{ Code, Message string }
+
+func toAPIError(err error) *apiError {
+	if err == nil {
+		return nil
+	}
+	if e, ok := awserr.As(err); ok {
+		return &apiError{Code: e.Code, Message: e.Message}
+	}
+	return &apiError{Message: err.Error()}
+}
+
+// pageData is what every template gets.
+type pageData struct {
+	Title   string
+	Page    string
+	CSRF    string
+	Who     string // the signed-in principal's ARN
+	Account string
+	Flash   string
+	Err     *apiError
+	D       any
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, page string, status int, title string, d any, err error) {
+	pd := pageData{Title: title, Page: page, D: d, Err: toAPIError(err)}
+	if s != nil {
+		s.mu.Lock()
+		pd.CSRF = s.csrf
+		if s.stage == stageFull {
+			pd.Who, pd.Account = s.arn, s.account
+			pd.Flash, s.flash = s.flash, ""
+		}
+		s.mu.Unlock()
+	}
+	t, ok := h.pages[page]
+	if !ok {
+		t = h.pages["error"]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
+		h.log.Error("console template", "page", page, "err", err)
+		http.Error(w, "The page could not be rendered.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// statusOf is the HTTP status for a page showing err.
+func statusOf(err error) int {
+	if e, ok := awserr.As(err); ok && e.Status != 0 {
+		return e.Status
+	}
+	if err != nil {
+		return http.StatusInternalServerError
+	}
+	return http.StatusOK
+}
+
+// flash leaves a message for the next page and redirects there.
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, q *req, to, msg string) {
+	q.s.mu.Lock()
+	q.s.flash = msg
+	q.s.mu.Unlock()
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
