@@ -26,6 +26,7 @@ import (
 type signedRequest struct {
 	body   []byte
 	header http.Header
+	path   string // "" is "/"
 }
 
 func sign(b *testing.B, inst string, key, secret string, params url.Values) signedRequest {
@@ -45,7 +46,11 @@ func sign(b *testing.B, inst string, key, secret string, params url.Values) sign
 }
 
 func (s signedRequest) serve(b *testing.B, h http.Handler, host string) {
-	r := httptest.NewRequest(http.MethodPost, "http://"+host+"/", bytes.NewReader(s.body))
+	path := s.path
+	if path == "" {
+		path = "/"
+	}
+	r := httptest.NewRequest(http.MethodPost, "http://"+host+path, bytes.NewReader(s.body))
 	r.Header = s.header.Clone()
 	r.RemoteAddr = "127.0.0.1:50000"
 	w := httptest.NewRecorder()
@@ -73,30 +78,51 @@ func BenchmarkRequest(b *testing.B) {
 	for i := range 1000 {
 		must[*iam.CreateUserOutput](b)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("user-%04d", i))}))
 	}
+	must[*iam.CreateRoleOutput](b)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("app"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+	// The authorize endpoint's caller may ask about any principal.
+	must[*iam.PutUserPolicyOutput](b)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("reader"), PolicyName: aws.String("authorize"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iamd:Authorize","Resource":"*"}]}`)}))
 	host := inst.URL[len("http://"):]
 	h := inst.Handler()
 	getUser := url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {"user-0042"}}
+	getRole := url.Values{"Action": {"GetRole"}, "Version": {"2010-05-08"}, "RoleName": {"app"}}
 	listUsers := url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}, "MaxItems": {"1000"}}
+	authorize := signJSON(b, inst.URL+"/iamd/authorize", *key.AccessKeyId, *key.SecretAccessKey,
+		`{"principal":"arn:aws:iam::123456789012:user/reader","action":"iam:GetUser","resource":"arn:aws:iam::123456789012:user/reader"}`)
+	authorize.path = "/iamd/authorize"
+	createUser := sign(b, inst.URL, rootKey, rootSecret, url.Values{"Action": {"CreateUser"}, "Version": {"2010-05-08"}, "UserName": {"churn"}})
+	deleteUser := sign(b, inst.URL, rootKey, rootSecret, url.Values{"Action": {"DeleteUser"}, "Version": {"2010-05-08"}, "UserName": {"churn"}})
 	cases := []struct {
 		name string
-		req  signedRequest
+		reqs []signedRequest // served in turn: one op is all of them
 	}{
-		{"GetUser/root", sign(b, inst.URL, rootKey, rootSecret, getUser)},
-		{"GetUser/user", sign(b, inst.URL, *key.AccessKeyId, *key.SecretAccessKey, getUser)},
-		{"ListUsers1000/user", sign(b, inst.URL, *key.AccessKeyId, *key.SecretAccessKey, listUsers)},
+		{"GetUser/root", []signedRequest{sign(b, inst.URL, rootKey, rootSecret, getUser)}},
+		{"GetUser/user", []signedRequest{sign(b, inst.URL, *key.AccessKeyId, *key.SecretAccessKey, getUser)}},
+		{"GetRole/user", []signedRequest{sign(b, inst.URL, *key.AccessKeyId, *key.SecretAccessKey, getRole)}},
+		{"ListUsers1000/user", []signedRequest{sign(b, inst.URL, *key.AccessKeyId, *key.SecretAccessKey, listUsers)}},
+		{"Authorize/user", []signedRequest{authorize}},
+		// Durable writes: one pair is two commits (group commit only
+		// helps concurrent callers).
+		{"CreateDeleteUser/root", []signedRequest{createUser, deleteUser}},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				tc.req.serve(b, h, host)
+				for _, r := range tc.reqs {
+					r.serve(b, h, host)
+				}
 			}
 		})
+		if len(tc.reqs) > 1 {
+			continue // the pair's user name is one: concurrent pairs would collide
+		}
 		b.Run(tc.name+"/parallel", func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					tc.req.serve(b, h, host)
+					tc.reqs[0].serve(b, h, host)
 				}
 			})
 		})
