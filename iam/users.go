@@ -373,13 +373,12 @@ func (s *Service) modifyUser(ctx context.Context, name string, fn func(*User) er
 	})
 }
 
-// LookupUser reads a user of an account (for authentication).
+// LookupUser reads a user of an account (for authentication and the
+// authorize endpoint). The user may be shared: callers must not change it.
 func (s *Service) LookupUser(ctx context.Context, account, name string) (*User, error) {
-	var u *User
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		u, err = getUser(tx, account, name)
-		return err
-	})
+	u, err := cachedRecord[User](ctx, s, account, kindUser, lower(name))
+	if errors.Is(err, ErrNotFound) {
+		return nil, noSuchEntity("user", name)
+	}
 	return u, err
 }

@@ -88,8 +88,10 @@ func BenchmarkRequest(b *testing.B) {
 	getUser := url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {"user-0042"}}
 	getRole := url.Values{"Action": {"GetRole"}, "Version": {"2010-05-08"}, "RoleName": {"app"}}
 	listUsers := url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}, "MaxItems": {"1000"}}
+	// Allowed: the service passes the client's address, so the Deny
+	// outside 127.0.0.0/8 does not apply.
 	authorize := signJSON(b, inst.URL+"/iamd/authorize", *key.AccessKeyId, *key.SecretAccessKey,
-		`{"principal":"arn:aws:iam::123456789012:user/reader","action":"iam:GetUser","resource":"arn:aws:iam::123456789012:user/reader"}`)
+		`{"principal":"arn:aws:iam::123456789012:user/reader","action":"iam:GetUser","resource":"arn:aws:iam::123456789012:user/reader","context":{"aws:SourceIp":["127.0.0.1"]}}`)
 	authorize.path = "/iamd/authorize"
 	createUser := sign(b, inst.URL, rootKey, rootSecret, url.Values{"Action": {"CreateUser"}, "Version": {"2010-05-08"}, "UserName": {"churn"}})
 	deleteUser := sign(b, inst.URL, rootKey, rootSecret, url.Values{"Action": {"DeleteUser"}, "Version": {"2010-05-08"}, "UserName": {"churn"}})

@@ -82,7 +82,7 @@ func main() {
 	reader := setup(client, root)
 
 	getUser := "Action=GetUser&Version=2010-05-08&UserName=replay-target"
-	authorize := fmt.Sprintf(`{"principal":"arn:aws:iam::%s:user/replay-reader","action":"iam:GetUser","resource":"arn:aws:iam::%s:user/replay-target"}`, *account, *account)
+	authorize := fmt.Sprintf(`{"principal":"arn:aws:iam::%s:user/replay-reader","action":"iam:GetUser","resource":"arn:aws:iam::%s:user/replay-target","context":{"aws:SourceIp":["127.0.0.1"]}}`, *account, *account)
 	one := func(r req) func(int) []req { return func(int) []req { return []req{r} } }
 	scenarios := []scenario{
 		{name: "GetUser/root", workers: one(signQuery(root, getUser))},
