@@ -5,11 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -19,6 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	iamd "github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/server"
 )
 
 // signedRequest is one API call signed once with the SDK's signer and
@@ -133,7 +139,7 @@ func BenchmarkRequest(b *testing.B) {
 			}
 		})
 		if len(tc.reqs) > 1 {
-			continue // the pair's user name is one: concurrent pairs would collide
+			continue // the pair's user name is one: see CreateDeleteUser/root/parallel8
 		}
 		b.Run(tc.name+"/parallel", func(b *testing.B) {
 			b.ReportAllocs()
@@ -144,6 +150,73 @@ func BenchmarkRequest(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkWrites is durable CreateUser+DeleteUser pairs from 8
+// concurrent callers, each with its own user: what group commit gives.
+func BenchmarkWrites(b *testing.B) {
+	inst := testServer(b)
+	host := inst.URL[len("http://"):]
+	h := inst.Handler()
+	const callers = 8
+	pairs := make([][2]signedRequest, callers)
+	for i := range pairs {
+		name := fmt.Sprintf("churn-%d", i)
+		pairs[i] = [2]signedRequest{
+			sign(b, inst.URL, rootKey, rootSecret, url.Values{"Action": {"CreateUser"}, "Version": {"2010-05-08"}, "UserName": {name}}),
+			sign(b, inst.URL, rootKey, rootSecret, url.Values{"Action": {"DeleteUser"}, "Version": {"2010-05-08"}, "UserName": {name}}),
+		}
+	}
+	b.Run("CreateDeleteUser/root/c8", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism((callers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+		var next atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			p := pairs[int(next.Add(1)-1)%callers]
+			for pb.Next() {
+				p[0].serve(b, h, host)
+				p[1].serve(b, h, host)
+			}
+		})
+	})
+}
+
+// BenchmarkBulkLoad is bench/api.sh's bulk load in process: from 8
+// concurrent callers, a user and three inline policies each (the
+// documents of bench/inline-policies.json), one op being one user.
+func BenchmarkBulkLoad(b *testing.B) {
+	raw, err := os.ReadFile("../bench/inline-policies.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var docs []struct {
+		PolicyDocument json.RawMessage
+	}
+	if err := json.Unmarshal(raw, &docs); err != nil {
+		b.Fatal(err)
+	}
+	inst := testServerWith(b, func(o *server.Options) {
+		q := iamd.DefaultQuotas()
+		q.Users = 1 << 30
+		o.Quotas = &q
+	})
+	host := inst.URL[len("http://"):]
+	h := inst.Handler()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			name := fmt.Sprintf("load-%06d", i)
+			sign(b, inst.URL, rootKey, rootSecret, url.Values{"Action": {"CreateUser"}, "Version": {"2010-05-08"}, "UserName": {name}}).serve(b, h, host)
+			for p := range 3 {
+				doc := string(docs[(int(i)*3+p)%len(docs)].PolicyDocument)
+				sign(b, inst.URL, rootKey, rootSecret, url.Values{"Action": {"PutUserPolicy"}, "Version": {"2010-05-08"}, "UserName": {name},
+					"PolicyName": {fmt.Sprintf("p%d", p)}, "PolicyDocument": {doc}}).serve(b, h, host)
+			}
+		}
+	})
 }
 
 // BenchmarkAuthenticateAndDecide is SigV4 verification (signing keys
