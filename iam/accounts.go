@@ -105,15 +105,15 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 
 // GetAccount returns one account.
 func (s *Service) GetAccount(ctx context.Context, id string) (*Account, error) {
-	var a Account
-	err := s.view(ctx, func(tx Tx) error {
-		err := getJSON(tx, "", kindAccount, id, &a)
-		if errors.Is(err, ErrNotFound) {
-			return iamapi.NoSuchEntity("The account %s cannot be found.", id)
-		}
-		return err
-	})
-	return &a, err
+	shared, err := cachedRecord[Account](ctx, s, "", kindAccount, id)
+	if errors.Is(err, ErrNotFound) {
+		return &Account{}, iamapi.NoSuchEntity("The account %s cannot be found.", id)
+	}
+	if err != nil {
+		return &Account{}, err
+	}
+	a := *shared // callers may change theirs
+	return &a, nil
 }
 
 func (s *Service) accountCreated(ctx context.Context, id string) time.Time {

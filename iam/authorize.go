@@ -127,8 +127,29 @@ type resource struct {
 	tags []Tag
 }
 
+// iamActions is "iam:"+operation for every operation, built once so that
+// a call does not build it.
+var iamActions = func() map[string]string {
+	m := make(map[string]string, len(iamapi.Operations))
+	for _, op := range iamapi.Operations {
+		m[op] = "iam:" + op
+	}
+	return m
+}()
+
 func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirectory, operation string, in iamapi.Input) (*AuthzRequest, error) {
-	req := &AuthzRequest{Caller: c, Action: "iam:" + operation, Resource: "*", ResourceAccount: c.Account, Keys: map[string][]string{}}
+	action, ok := iamActions[operation]
+	if !ok {
+		action = "iam:" + operation
+	}
+	req := &AuthzRequest{Caller: c, Action: action, Resource: "*", ResourceAccount: c.Account}
+	// Keys stays nil until a key is set: most calls carry none.
+	setKey := func(k string, v []string) {
+		if req.Keys == nil {
+			req.Keys = map[string][]string{}
+		}
+		req.Keys[k] = v
+	}
 	field := func(name string) (string, bool) {
 		return in.AuthzString(name)
 	}
@@ -163,24 +184,24 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirecto
 	if res != nil {
 		req.Resource = res.arn
 		for _, t := range res.tags {
-			req.Keys["aws:ResourceTag/"+t.Key] = []string{t.Value}
-			req.Keys["iam:ResourceTag/"+t.Key] = []string{t.Value}
+			setKey("aws:ResourceTag/"+t.Key, []string{t.Value})
+			setKey("iam:ResourceTag/"+t.Key, []string{t.Value})
 		}
 	}
 	// Tags the request sets or removes.
 	if tags := in.AuthzTags(); len(tags) > 0 {
 		keys := make([]string, 0, len(tags))
 		for _, t := range tags {
-			req.Keys["aws:RequestTag/"+t.Key] = []string{t.Value}
+			setKey("aws:RequestTag/"+t.Key, []string{t.Value})
 			keys = append(keys, t.Key)
 		}
-		req.Keys["aws:TagKeys"] = keys
+		setKey("aws:TagKeys", keys)
 	}
 	if keys := in.AuthzTagKeys(); len(keys) > 0 {
-		req.Keys["aws:TagKeys"] = keys
+		setKey("aws:TagKeys", keys)
 	}
 	if svc, ok := field("AWSServiceName"); ok {
-		req.Keys["iam:AWSServiceName"] = []string{svc}
+		setKey("iam:AWSServiceName", []string{svc})
 	}
 	// The policy keys carry the policy's canonical ARN, as the resource
 	// does: conditions see the policy, not how the caller spelled it.
@@ -189,14 +210,14 @@ func (s *Service) authzRequest(ctx context.Context, c *Caller, dir EntityDirecto
 		if err != nil {
 			return nil, err
 		}
-		req.Keys["iam:PolicyARN"] = []string{ref}
+		setKey("iam:PolicyARN", []string{ref})
 	}
 	if p, ok := field("PermissionsBoundary"); ok && p != "" {
 		ref, err := s.policyRef(ctx, c, p)
 		if err != nil {
 			return nil, err
 		}
-		req.Keys["iam:PermissionsBoundary"] = []string{ref}
+		setKey("iam:PermissionsBoundary", []string{ref})
 	}
 	return req, nil
 }

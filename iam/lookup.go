@@ -1,15 +1,17 @@
 package iam
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // LookupRole reads a role of an account (for authentication: a role
 // session is valid only while the role it was issued for, by id, exists).
+// The role may be shared: callers must not change it.
 func (s *Service) LookupRole(ctx context.Context, account, name string) (*Role, error) {
-	var r *Role
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		r, err = getRole(tx, account, name)
-		return err
-	})
+	r, err := cachedRecord[Role](ctx, s, account, kindRole, lower(name))
+	if errors.Is(err, ErrNotFound) {
+		return nil, noSuchEntity("role", name)
+	}
 	return r, err
 }

@@ -101,8 +101,11 @@ func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi
 	if err != nil {
 		return nil, err
 	}
-	var r *Role
-	if err := s.view(ctx, func(tx Tx) error { r, err = getRole(tx, c.Account, in.RoleName); return err }); err != nil {
+	r, err := cachedRecord[Role](ctx, s, c.Account, kindRole, lower(in.RoleName))
+	if errors.Is(err, ErrNotFound) {
+		return nil, noSuchEntity("role", in.RoleName)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &iamapi.GetRoleOutput{Role: r.api(c, true)}, nil
@@ -115,11 +118,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*ia
 		return nil, err
 	}
 	under := pathPrefix(in.PathPrefix)
-	var p page[Role]
-	err = s.view(ctx, func(tx Tx) error {
-		p, err = listPage(tx, c.Account, kindRole, "", in.MaxItems, in.Marker, func(r *Role) bool { return under(r.Path) })
-		return err
-	})
+	p, err := cachedPage(ctx, s, c.Account, kindRole, in.MaxItems, in.Marker, func(r *Role) bool { return under(r.Path) })
 	if err != nil {
 		return nil, err
 	}

@@ -111,9 +111,9 @@ func TestGuardReadsInputsThroughAccessors(t *testing.T) {
 			"arn:aws:iam::123456789012:user/eng/bob", map[string][]string{
 				"iam:PermissionsBoundary": {boundary}, "aws:ResourceTag/team": {"blue"}, "iam:ResourceTag/team": {"blue"}}},
 		{"CreateUser", &iamapi.CreateUserInput{UserName: "carol", Path: new("/ops/")},
-			"arn:aws:iam::123456789012:user/ops/carol", map[string][]string{}},
+			"arn:aws:iam::123456789012:user/ops/carol", nil}, // no keys: the map is not even made
 		{"ListUsers", &iamapi.ListUsersInput{PathPrefix: new("/eng/")},
-			"arn:aws:iam::123456789012:user/eng/", map[string][]string{}},
+			"arn:aws:iam::123456789012:user/eng/", nil},
 	}
 	for _, c := range calls {
 		rec.reqs = nil

@@ -37,6 +37,8 @@ type Service struct {
 	mfaCallers *lru.Cache[string, attempts]
 	// outboundSigners keeps unsealed outbound signing keys by kid.
 	outboundSigners sync.Map
+	// reads serves the hottest reads from memory (nil: off; readcache.go).
+	reads *readCache
 }
 
 // WriteListener is told after each of the service's committed writes, so
@@ -55,6 +57,10 @@ type Options struct {
 	// Background runs the writes requests do not wait for; the server
 	// drains it on shutdown. Nil runs them inline (command-line tools).
 	Background *background.Runner
+	// ReadCache serves GetUser, GetRole, ListUsers, ListRoles and account
+	// reads from memory. Only for a store whose every commit reaches
+	// Service.Forget before its Update returns (one SQLite process).
+	ReadCache bool
 }
 
 // accessNotedMax bounds the service last accessed throttle: entities ×
@@ -66,6 +72,9 @@ const accessNotedMax = 50_000
 func New(store Store, opt Options) *Service {
 	s := &Service{store: store, sealer: opt.Sealer, now: opt.Now, managed: opt.Managed, quotas: DefaultQuotas(), watcher: opt.Watcher,
 		background: opt.Background, accessNoted: lru.New[string, time.Time](accessNotedMax), mfaCallers: lru.New[string, attempts](mfaCallersMax)}
+	if opt.ReadCache {
+		s.reads = newReadCache()
+	}
 	if opt.Quotas != nil {
 		s.quotas = *opt.Quotas
 	}

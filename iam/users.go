@@ -84,11 +84,10 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserInput) (*iamapi
 		// The root user: AWS answers with the account's identity.
 		return &iamapi.GetUserOutput{User: iamapi.User{Path: "/", UserId: c.Account, Arn: c.ARN, CreateDate: s.accountCreated(ctx, c.Account)}}, nil
 	}
-	var u *User
-	err = s.view(ctx, func(tx Tx) error {
-		u, err = getUser(tx, c.Account, name)
-		return err
-	})
+	u, err := cachedRecord[User](ctx, s, c.Account, kindUser, lower(name))
+	if errors.Is(err, ErrNotFound) {
+		return nil, noSuchEntity("user", name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -102,11 +101,7 @@ func (s *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*ia
 		return nil, err
 	}
 	under := pathPrefix(in.PathPrefix)
-	var p page[User]
-	err = s.view(ctx, func(tx Tx) error {
-		p, err = listPage(tx, c.Account, kindUser, "", in.MaxItems, in.Marker, func(u *User) bool { return under(u.Path) })
-		return err
-	})
+	p, err := cachedPage(ctx, s, c.Account, kindUser, in.MaxItems, in.Marker, func(u *User) bool { return under(u.Path) })
 	if err != nil {
 		return nil, err
 	}
@@ -378,13 +373,12 @@ func (s *Service) modifyUser(ctx context.Context, name string, fn func(*User) er
 	})
 }
 
-// LookupUser reads a user of an account (for authentication).
+// LookupUser reads a user of an account (for authentication and the
+// authorize endpoint). The user may be shared: callers must not change it.
 func (s *Service) LookupUser(ctx context.Context, account, name string) (*User, error) {
-	var u *User
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		u, err = getUser(tx, account, name)
-		return err
-	})
+	u, err := cachedRecord[User](ctx, s, account, kindUser, lower(name))
+	if errors.Is(err, ErrNotFound) {
+		return nil, noSuchEntity("user", name)
+	}
 	return u, err
 }

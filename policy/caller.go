@@ -43,18 +43,18 @@ func PrincipalFromARN(s string) (Principal, error) {
 // aws:PrincipalAccount, aws:PrincipalType, aws:username for IAM users and
 // aws:userid when the id is known. Keys already present are left alone.
 func AddPrincipalKeys(ctx *Context, p *Principal) {
-	setDefault := ctx.SetDefault
+	setDefault := ctx.SetDefault // keys lower-cased: nothing to copy per request
 	if p.Type == TypeService {
-		setDefault("aws:PrincipalIsAWSService", "true")
+		setDefault("aws:principalisawsservice", "true")
 		return
 	}
 	principalARN := p.ARN
 	if p.Type == TypeAssumedRole && p.RoleARN != "" {
 		principalARN = p.RoleARN
 	}
-	setDefault("aws:PrincipalArn", principalARN)
-	setDefault("aws:PrincipalAccount", p.Account)
-	setDefault("aws:PrincipalType", string(p.Type))
+	setDefault("aws:principalarn", principalARN)
+	setDefault("aws:principalaccount", p.Account)
+	setDefault("aws:principaltype", string(p.Type))
 	switch p.Type {
 	case TypeUser:
 		if a, err := arn.Parse(p.ARN); err == nil {

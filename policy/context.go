@@ -8,6 +8,11 @@ import "strings"
 // key (section 4.2).
 type Context struct {
 	m map[string][]string
+	// slab backs SetDefault's one-value slices, so that a request's
+	// global keys cost one allocation, not one each. Each slice handed
+	// out is capped at its length: an Add reallocates, never overwrites
+	// a neighbour.
+	slab []string
 }
 
 // NewContext builds a context from key -> values.
@@ -45,9 +50,14 @@ func (c *Context) SetDefault(key, value string) {
 	if c.m == nil {
 		c.m = make(map[string][]string, contextSizeHint)
 	}
-	k := strings.ToLower(key)
+	k := strings.ToLower(key) // no copy when the caller passes it lower-cased
 	if len(c.m[k]) == 0 {
-		c.m[k] = []string{value}
+		if len(c.slab) == cap(c.slab) {
+			c.slab = make([]string, 0, 16)
+		}
+		c.slab = append(c.slab, value)
+		n := len(c.slab)
+		c.m[k] = c.slab[n-1 : n : n]
 	}
 }
 

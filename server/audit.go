@@ -113,8 +113,9 @@ type audited struct {
 	resource string
 	account  string
 	decision string
-	checks   []AuditAuthorization // every decision, in order
-	notes    iam.EventNotes       // what the operation noted about itself
+	checks   []AuditAuthorization  // every decision, in order
+	notes    iam.EventNotes        // what the operation noted about itself
+	first    [1]AuditAuthorization // backs checks for the usual one decision
 }
 
 type auditKey struct{}
@@ -143,6 +144,9 @@ func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest
 		if rec.decision == "" {
 			rec.resource, rec.account = req.Resource, req.ResourceAccount
 			rec.decision = decision
+		}
+		if rec.checks == nil {
+			rec.checks = rec.first[:0]
 		}
 		if len(rec.checks) < maxAuditChecks {
 			rec.checks = append(rec.checks, AuditAuthorization{Action: req.Action, Resource: req.Resource, ResourceAccount: req.ResourceAccount, Decision: decision})

@@ -153,7 +153,15 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 			bg.Close(context.Background())
 		}
 	}()
-	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now, Background: bg})
+	// One SQLite process pushes every commit to the watcher before its
+	// Update returns, so a read cache dropped by the feed is never stale
+	// (other nodes' PostgreSQL commits arrive later: no cache there).
+	_, pushes := st.(feed.Publisher)
+	readCache := opt.Store == "" && pushes
+	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now, Background: bg, ReadCache: readCache})
+	if readCache {
+		watcher.Subscribe(svc.Forget)
+	}
 	decider := authz.New(svc, authz.NewView(svc, watcher))
 	// Every IAM call is authorized by the decider (audited, counted); it
 	// also knows the users and roles it holds in memory.

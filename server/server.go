@@ -7,8 +7,8 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -144,7 +145,17 @@ func newRequestID() string {
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var out [36]byte // 8-4-4-4-12 hex digits: one allocation, the string
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
 }
 
 // call is one API request as it goes through the server.
@@ -165,19 +176,27 @@ var unsignedSTS = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRole
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{id: newRequestID(), service: "iam", namespace: iamapi.Namespace}
-	w.Header().Set("x-amzn-RequestId", c.id)
+	w.Header()["X-Amzn-Requestid"] = []string{c.id} // canonical already: Set would re-canonicalize it
 	status, code := s.handle(w, r, c)
 	elapsed := time.Since(start)
 	s.audit.record(c, &c.audit, code, s.now(), sourceIP(r), r.UserAgent())
 	s.metrics.observe(c.service, c.action, code, elapsed)
-	attrs := []any{"request_id", c.id, "service", c.service, "action", c.action, "status", status, "duration", elapsed}
+	level := levelFor(status)
+	if !s.log.Enabled(r.Context(), level) {
+		return
+	}
+	attrs := [7]slog.Attr{slog.String("request_id", c.id), slog.String("service", c.service), slog.String("action", c.action),
+		slog.Int("status", status), slog.Duration("duration", elapsed)}
+	n := 5
 	if code != "" {
-		attrs = append(attrs, "error", code)
+		attrs[n] = slog.String("error", code)
+		n++
 	}
 	if c.caller != nil {
-		attrs = append(attrs, "caller", c.caller.ARN)
+		attrs[n] = slog.String("caller", c.caller.ARN)
+		n++
 	}
-	s.log.LogAttrs(r.Context(), levelFor(status), "request", slogAttrs(attrs)...)
+	s.log.LogAttrs(r.Context(), level, "request", attrs[:n]...)
 }
 
 func levelFor(status int) slog.Level {
@@ -185,14 +204,6 @@ func levelFor(status int) slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelInfo
-}
-
-func slogAttrs(kv []any) []slog.Attr {
-	out := make([]slog.Attr, 0, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, slog.Any(kv[i].(string), kv[i+1]))
-	}
-	return out
 }
 
 // handle serves one request and returns its status and error code.
@@ -259,13 +270,29 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	return http.StatusOK, ""
 }
 
-// endpointOf is the scheme and host a request was sent to.
+// endpointOf is the scheme and host a request was sent to. Clients send
+// the same Host again and again: the last answer is kept, so the usual
+// request builds no string.
 func endpointOf(r *http.Request) string {
+	scheme := "http://"
 	if r.TLS != nil {
-		return "https://" + r.Host
+		scheme = "https://"
 	}
-	return "http://" + r.Host
+	if e := lastEndpoint.Load(); e != nil && e.host == r.Host && e.tls == (r.TLS != nil) {
+		return e.endpoint
+	}
+	e := &endpoint{host: r.Host, tls: r.TLS != nil, endpoint: scheme + r.Host}
+	lastEndpoint.Store(e)
+	return e.endpoint
 }
+
+type endpoint struct {
+	host     string
+	tls      bool
+	endpoint string
+}
+
+var lastEndpoint atomic.Pointer[endpoint]
 
 // sourceIP is the client's address (aws:SourceIp).
 func sourceIP(r *http.Request) string {
@@ -278,6 +305,10 @@ func sourceIP(r *http.Request) string {
 
 // requestParams merges the query string with a form body.
 func requestParams(r *http.Request, body []byte) (url.Values, error) {
+	if r.URL.RawQuery == "" {
+		// The usual POST: the body is all (an empty one gives an empty map).
+		return url.ParseQuery(string(body))
+	}
 	params, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, err
@@ -343,21 +374,33 @@ func (s *Server) awsError(c *call, err error) *awserr.Error {
 // clients mishandle large chunked responses). The body is built in a pooled
 // buffer: a page of a list is hundreds of KiB.
 func writeXML(w http.ResponseWriter, status int, write func(*query.Writer)) {
-	bp := bodyPool.Get().(*[]byte)
-	qw := query.NewWriter((*bp)[:0])
+	qw := bodyPool.Get().(*query.Writer)
+	qw.Reset()
 	write(qw)
 	body := qw.Bytes()
 	defer func() {
 		if cap(body) <= 1<<20 { // let rare huge bodies go
-			*bp = body[:0]
-			bodyPool.Put(bp)
+			bodyPool.Put(qw)
 		}
 	}()
 	h := w.Header()
-	h.Set("Content-Type", query.ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = xmlContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }
 
-var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+// xmlContentType is shared by every response (net/http only reads it).
+var xmlContentType = []string{query.ContentType}
+
+var bodyPool = sync.Pool{New: func() any { return query.NewWriter(make([]byte, 0, 4<<10)) }}
+
+// slogAttrs turns key-value pairs into attributes, for the request lines
+// of the handlers outside the IAM/STS path (Access Analyzer, the console).
+func slogAttrs(kv []any) []slog.Attr {
+	out := make([]slog.Attr, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, slog.Any(kv[i].(string), kv[i+1]))
+	}
+	return out
+}

@@ -98,11 +98,15 @@ func (d *Decoder) Err() error {
 // Violations returns the absent required members as "must not be null"
 // violations, to which validation adds its own.
 func (d *Decoder) Violations() *Violations {
-	vs := &Violations{}
+	vs := &Violations{} // small enough to inline: no allocation when the caller keeps vs
+	d.addMissing(vs)
+	return vs
+}
+
+func (d *Decoder) addMissing(vs *Violations) {
 	for _, k := range d.missing {
 		vs.add(MemberPath(k), "", "null", "not be null")
 	}
-	return vs
 }
 
 func (d *Decoder) malformed(value, want string) {
