@@ -419,9 +419,8 @@ type resourceWriter interface {
 
 // modifyResponse tells the resource policies about a write that
 // succeeded, before its answer goes back to the client.
-func (g *Gateway) modifyResponse(resp *http.Response) error {
-	fw, _ := resp.Request.Context().Value(forwardKey{}).(*forward)
-	if fw == nil || fw.res == nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
+func (g *Gateway) modifyResponse(ctx context.Context, resp *http.Response, fw *forward) error {
+	if fw.res == nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil
 	}
 	rw, ok := g.cfg.Resources.(resourceWriter)
@@ -445,7 +444,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(b), resp.Body), resp.Body}
 	}
-	rw.written(resp.Request.Context(), fw.service, fw.caller, fw.res, answer)
+	rw.written(ctx, fw.service, fw.caller, fw.res, answer)
 	return nil
 }
 
