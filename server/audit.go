@@ -26,6 +26,8 @@ type Auditor struct {
 	reads bool
 	// failed is told when a record cannot be written (logged and counted).
 	failed func(error)
+	// queue writes the gateway's records off the request path (nil: none).
+	queue *auditQueue
 }
 
 // NewAuditor writes records to w (nil: no audit log).

@@ -60,9 +60,14 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 			return g.Backend
 		},
 		AccessKey: cfg.AccessKey, Secret: cfg.Secret, Owners: owners, Logger: opt.Logger, Now: opt.Now})
+	// Metrics as the call ends; its audit record off the request path
+	// (see auditQueue), drained when the instance closes.
+	q := auditor.startGatewayQueue(mode)
 	cfg.Record = func(ev *gateway.Event) {
 		metrics.observeGateway(ev)
-		auditor.recordGateway(ev, mode)
+		if q != nil {
+			q.add(ev)
+		}
 	}
 	gw, err := gateway.New(cfg)
 	if err != nil {
@@ -128,17 +133,14 @@ func gatewayReadOnly(op string) bool {
 	return false
 }
 
-// recordGateway writes the audit record of a gateway call: every call,
+// gatewayRecord is the audit record of a gateway call: every call,
 // read-only or not (generate-policy learns from them), with CloudTrail's
 // eventSource of the service called and one resource per authorization.
 // authorizations lists the checks (the IAM actions, e.g. s3:ListBucket
 // for ListObjectsV2), as for IAM's own calls; additionalEventData carries
 // the enforcement mode, and for a denial let through in observe mode
 // wouldBeDenied and the denial's message.
-func (a *Auditor) recordGateway(ev *gateway.Event, mode gateway.Mode) {
-	if a == nil {
-		return
-	}
+func gatewayRecord(ev *gateway.Event, mode gateway.Mode) *AuditEvent {
 	name := ev.Operation
 	if name == "" {
 		name = "Unknown"
@@ -172,10 +174,5 @@ func (a *Auditor) recordGateway(ev *gateway.Event, mode gateway.Mode) {
 		data["denialMessage"] = ev.DenialMessage
 	}
 	rec.AdditionalEventData = data
-	a.mu.Lock()
-	err := a.enc.Encode(&rec)
-	a.mu.Unlock()
-	if err != nil && a.failed != nil {
-		a.failed(err)
-	}
+	return &rec
 }

@@ -94,6 +94,7 @@ type Instance struct {
 	done      chan struct{} // closed when Serve returns
 	stopWatch func()
 	bg        *background.Runner // last-used and last-accessed writes, drained by Close
+	audit     *Auditor           // its queued gateway records are drained by Close
 	serveErr  error
 	once      sync.Once
 }
@@ -180,6 +181,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}
 	stsService := sts.New(svc, guard, decider, tokens, sts.Options{Now: opt.Now,
 		WebIdentity: oidc.NewVerifier(oidc.Options{AllowHTTP: opt.OIDCAllowHTTP, Now: opt.Now})})
+	inst.audit = auditor
 	gw, err := newGateway(opt, authn, decider, svc, auditor, metrics)
 	if err != nil {
 		stopWatch()
@@ -352,12 +354,17 @@ func (i *Instance) Close(ctx context.Context) error {
 			err = errors.Join(err, serveErr)
 		}
 		// The requests are done: let their background writes reach the
-		// store before it closes.
+		// store before it closes, and their audit records the log.
+		i.audit.closeQueue()
 		err = errors.Join(err, i.bg.Close(ctx))
 		err = errors.Join(err, i.Store.Close())
 	})
 	return err
 }
+
+// FlushAudit returns once the audit records of the calls answered so far
+// are written (the gateway's are written off the request path).
+func (i *Instance) FlushAudit() { i.audit.flushQueued() }
 
 // Wait returns when the server stops serving, with the reason unless it
 // was Close.
