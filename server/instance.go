@@ -65,6 +65,11 @@ type Options struct {
 	// every principal's ARN is in it and requests must be signed for one
 	// of its regions. The client's signing region never chooses it.
 	Partition string
+	// SCPs put accounts in an organization: account ID → its service
+	// control policies, one document per level, outermost first (root,
+	// OUs, the account). They bound every call of the account's
+	// principals, IAM's and the gateway's, as on AWS.
+	SCPs map[string][]string
 	// OIDCAllowHTTP lets AssumeRoleWithWebIdentity trust OIDC issuers on
 	// loopback hosts over plain http. For tests only: AWS requires https,
 	// and so does iamd unless this is set.
@@ -116,6 +121,10 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if !arn.KnownPartition(opt.Partition) {
 		return nil, fmt.Errorf("unknown partition %q (want one of %s)", opt.Partition, strings.Join(arn.Partitions, ", "))
 	}
+	scps, err := compileSCPs(opt.SCPs, opt.Partition)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -156,6 +165,9 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}()
 	svc := iam.New(store, iam.Options{Sealer: sealer, Quotas: opt.Quotas, Watcher: watcher, Now: opt.Now, Background: bg})
 	decider := authz.New(svc, authz.NewView(svc, watcher))
+	if scps != nil {
+		decider.SetSCPs(scps)
+	}
 	// Every IAM call is authorized by the decider (audited, counted); it
 	// also knows the users and roles it holds in memory.
 	guard := iam.NewGuard(svc, auditingAuthorizer{decider, metrics, svc}, decider)
