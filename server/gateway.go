@@ -10,6 +10,8 @@ import (
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/gateway"
+	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/store/feed"
 )
 
 // GatewayOptions put iamd in front of backends for the services it does
@@ -31,7 +33,7 @@ type GatewayOptions struct {
 }
 
 // newGateway builds the gateway the options ask for (nil when none).
-func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, owners gateway.Owners, auditor *Auditor, metrics *Metrics) (http.Handler, error) {
+func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, owners gateway.Owners, subscribe func(func([]iam.Change)), auditor *Auditor, metrics *Metrics) (http.Handler, error) {
 	g := opt.Gateway
 	if g.Backend == "" && len(g.Backends) == 0 {
 		return nil, nil
@@ -50,7 +52,7 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 		cfg.AccessKey, cfg.Secret = k, s
 	}
 	// Resource policies are read from the backends; owners live in the store.
-	cfg.Resources = gateway.NewBackendPolicies(gateway.BackendConfig{
+	resources := gateway.NewBackendPolicies(gateway.BackendConfig{
 		Endpoint: func(service string) string {
 			for k, u := range g.Backends {
 				if strings.EqualFold(k, service) {
@@ -60,6 +62,27 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 			return g.Backend
 		},
 		AccessKey: cfg.AccessKey, Secret: cfg.Secret, Owners: owners, Logger: opt.Logger, Now: opt.Now})
+	cfg.Resources = resources
+	// Owners, and policy and tag writes, made through any node reach this
+	// node's caches through the store's change feed.
+	subscribe(func(changes []iam.Change) {
+		byWhat := map[string][]string{}
+		for _, c := range changes {
+			switch c.Kind {
+			case feed.KindReset:
+				resources.Forget()
+			case iam.KindResourceOwner:
+				byWhat[gateway.ChangedOwner] = append(byWhat[gateway.ChangedOwner], c.Key)
+			case iam.KindResourcePolicy:
+				byWhat[gateway.ChangedPolicy] = append(byWhat[gateway.ChangedPolicy], c.Key)
+			case iam.KindResourceTags:
+				byWhat[gateway.ChangedTags] = append(byWhat[gateway.ChangedTags], c.Key)
+			}
+		}
+		for what, keys := range byWhat {
+			resources.ResourcesChanged(what, keys)
+		}
+	})
 	// Metrics as the call ends; its audit record off the request path
 	// (see auditQueue), drained when the instance closes.
 	q := auditor.startGatewayQueue(mode)

@@ -194,7 +194,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	stsService := sts.New(svc, guard, decider, tokens, sts.Options{Now: opt.Now,
 		WebIdentity: oidc.NewVerifier(oidc.Options{AllowHTTP: opt.OIDCAllowHTTP, Now: opt.Now})})
 	inst.audit = auditor
-	gw, err := newGateway(opt, authn, decider, svc, auditor, metrics)
+	gw, err := newGateway(opt, authn, decider, svc, watcher.Subscribe, auditor, metrics)
 	if err != nil {
 		stopWatch()
 		st.Close()
