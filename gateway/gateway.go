@@ -213,6 +213,7 @@ func New(cfg Config) (*Gateway, error) {
 		}
 	}
 	g.transport = tr
+	go actions.Preload() // the first call need not wait for the tables
 	return g, nil
 }
 
