@@ -201,22 +201,24 @@ func globalKeys(ctx *policy.Context, c *iam.Caller) {
 	if now.IsZero() {
 		now = time.Now()
 	}
+	// The names lower-cased already (as the context keeps them): no
+	// copy of each per decision.
 	setIf := ctx.SetDefault
-	setIf("aws:CurrentTime", now.UTC().Format(time.RFC3339))
-	setIf("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	setIf("aws:SecureTransport", strconv.FormatBool(c.SecureTransport))
-	setIf("aws:SourceIp", c.SourceIP)
-	setIf("aws:UserAgent", c.UserAgent)
-	setIf("aws:RequestedRegion", c.Region)
-	setIf("aws:PrincipalIsAWSService", "false")
-	setIf("aws:ViaAWSService", "false")
+	setIf("aws:currenttime", now.UTC().Format(time.RFC3339))
+	setIf("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
+	setIf("aws:securetransport", strconv.FormatBool(c.SecureTransport))
+	setIf("aws:sourceip", c.SourceIP)
+	setIf("aws:useragent", c.UserAgent)
+	setIf("aws:requestedregion", c.Region)
+	setIf("aws:principalisawsservice", "false")
+	setIf("aws:viaawsservice", "false")
 	if s := c.Session; s != nil {
-		setIf("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
-		setIf("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA))
+		setIf("aws:tokenissuetime", s.IssuedAt.UTC().Format(time.RFC3339))
+		setIf("aws:multifactorauthpresent", strconv.FormatBool(s.MFA))
 		if s.MFA {
-			setIf("aws:MultiFactorAuthAge", strconv.FormatInt(int64(now.Sub(s.MFAAuthTime).Seconds()), 10))
+			setIf("aws:multifactorauthage", strconv.FormatInt(int64(now.Sub(s.MFAAuthTime).Seconds()), 10))
 		}
-		setIf("aws:SourceIdentity", s.SourceIdentity)
+		setIf("aws:sourceidentity", s.SourceIdentity)
 		for k, v := range s.WebIdentity {
 			setIf(k, v)
 		}
