@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,7 +38,11 @@ import (
 // other: c1 sends one request to each per iteration and reports each
 // one's median and iamd's addition to direct's (added-µs); c8 runs eight
 // clients against each in turn for 20 ms windows and reports the
-// throughputs and iamd's as a percentage of direct's.
+// throughputs and iamd's as a percentage of direct's. Both also report
+// the process's CPU time per request of each (cpu-µs: client, iamd and
+// backend together), which waiting for a busy machine does not inflate:
+// iamd's minus direct's is what iamd costs, and direct's over iamd's is
+// the c8 ratio a machine with two idle cores would see.
 func BenchmarkGateway(b *testing.B) {
 	answer := []byte(`{"Item":{"id":{"S":"1"}}}`)
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -106,15 +111,21 @@ func BenchmarkGateway(b *testing.B) {
 
 	b.Run("c1", func(b *testing.B) {
 		lat := make([][]time.Duration, len(targets))
+		cpu := make([]time.Duration, len(targets))
 		i := 0
 		for b.Loop() {
 			i++
 			for j := range targets {
 				j = (j + i) % len(targets) // each first in turn
+				before := cpuTime()
 				start := time.Now()
 				do(b, targets[j])
 				lat[j] = append(lat[j], time.Since(start))
+				cpu[j] += cpuTime() - before
 			}
+		}
+		for j := range targets {
+			b.ReportMetric(float64(cpu[j].Nanoseconds())/1e3/float64(len(lat[j])), targets[j].name+"-cpu-µs")
 		}
 		p50 := make([]float64, len(targets))
 		for j, l := range lat {
@@ -131,10 +142,12 @@ func BenchmarkGateway(b *testing.B) {
 		const clients, window = 8, 20 * time.Millisecond
 		ops := make([]int64, len(targets))
 		busy := make([]time.Duration, len(targets))
+		cpu := make([]time.Duration, len(targets))
 		for b.Loop() {
 			for j, t := range targets {
 				var n atomic.Int64
 				var wg sync.WaitGroup
+				before := cpuTime()
 				start := time.Now()
 				end := start.Add(window)
 				for range clients {
@@ -148,15 +161,24 @@ func BenchmarkGateway(b *testing.B) {
 				wg.Wait()
 				ops[j] += n.Load()
 				busy[j] += time.Since(start)
+				cpu[j] += cpuTime() - before
 			}
 		}
 		rate := make([]float64, len(targets))
 		for j := range targets {
 			rate[j] = float64(ops[j]) / busy[j].Seconds()
 			b.ReportMetric(rate[j], targets[j].name+"-ops/s")
+			b.ReportMetric(float64(cpu[j].Nanoseconds())/1e3/float64(ops[j]), targets[j].name+"-cpu-µs")
 		}
 		b.ReportMetric(100*rate[2]/rate[0], "iamd/direct-%")
 		b.ReportMetric(100*rate[1]/rate[0], "proxy/direct-%")
 		b.ReportMetric(0, "ns/op")
 	})
+}
+
+// cpuTime is the process's CPU time so far (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
