@@ -115,15 +115,15 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, fw *forward) {
 	}
 
 	h := w.Header()
-	for _, k := range hopHeaders {
-		delete(resp.Header, k)
-	}
-	for _, v := range resp.Header["Connection"] {
+	for _, v := range resp.Header["Connection"] { // what it names, then itself
 		for f := range strings.SplitSeq(v, ",") {
 			if f = textproto.TrimString(f); f != "" {
 				delete(resp.Header, textproto.CanonicalMIMEHeaderKey(f))
 			}
 		}
+	}
+	for _, k := range hopHeaders {
+		delete(resp.Header, k)
 	}
 	for k, vs := range resp.Header {
 		if old, ok := h[k]; ok {
@@ -149,10 +149,10 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, fw *forward) {
 			fw.failed = &apiError{Status: 499, Code: "RequestCanceled", Message: "The client went away."}
 			return
 		}
-		// The status is sent: abort the answer so that the client sees
-		// it cut short rather than complete (as ReverseProxy does).
 		g.cfg.Logger.Warn("gateway: backend answer cut short", "service", fw.service, "backend", fw.backend.Host, "err", err)
-		panic(http.ErrAbortHandler)
+		fw.failed = &apiError{Status: resp.StatusCode, Code: "BackendAnswerCutShort", Message: "The backend's answer was cut short."}
+		fw.abort = true // ServeHTTP aborts the answer once the call is recorded
+		return
 	}
 	if len(resp.Trailer) > 0 {
 		for k, vs := range resp.Trailer { // filled in once the body is read

@@ -247,6 +247,8 @@ type Event struct {
 	SourceIP, UserAgent     string
 	Time                    time.Time
 	Duration                time.Duration
+
+	abort bool // the backend's answer was cut short
 }
 
 // Check is one authorization of a call and its decision.
@@ -327,6 +329,7 @@ type forward struct {
 	proto       protocol
 	requestID   string
 	failed      *apiError // set by the error handler
+	abort       bool      // the answer was cut short: abort it once recorded
 	caller      *iam.Caller
 	res         *actions.Result // the mapped call (nil: not mapped), for modifyResponse
 }
@@ -362,6 +365,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelWarn
 	}
 	g.cfg.Logger.LogAttrs(r.Context(), level, "gateway request", attrs...)
+	if ev.abort {
+		// The status is sent: abort the answer so that the client sees
+		// it cut short rather than complete (as ReverseProxy does), now
+		// that the call is recorded.
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ev *Event) {
@@ -502,6 +511,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ev *Event) {
 	if fw.failed != nil {
 		ev.ErrorCode, ev.ErrorMessage, ev.Status = fw.failed.Code, fw.failed.Message, fw.failed.Status
 	}
+	ev.abort = fw.abort
 }
 
 // unmappedCode is the code of a request the mapper does not know.
