@@ -19,7 +19,16 @@ import (
 type Decider struct {
 	iam  *iam.Service
 	view *View
+	// scps are the service control policies of the accounts that belong
+	// to an organization, by account: one set per level, outermost first.
+	scps map[string][]*policy.Set
 }
+
+// SetSCPs gives the accounts that belong to an organization their SCPs
+// (one set per level, outermost first); every decision for a principal of
+// such an account, an IAM call's or a gateway call's, is bounded by them.
+// Call it before the decider decides.
+func (d *Decider) SetSCPs(scps map[string][]*policy.Set) { d.scps = scps }
 
 // New returns a decider reading principals through the view.
 func New(svc *iam.Service, view *View) *Decider { return &Decider{iam: svc, view: view} }
@@ -58,7 +67,7 @@ func (d *Decider) Decide(ctx context.Context, req *iam.AuthzRequest, resourcePol
 // Input builds the evaluation input and request for a caller.
 func (d *Decider) Input(ctx context.Context, req *iam.AuthzRequest, resourcePolicy *policy.Set) (*policy.Input, *policy.Request, error) {
 	c := req.Caller
-	in := &policy.Input{Resource: resourcePolicy}
+	in := &policy.Input{Resource: resourcePolicy, SCPs: d.scps[c.Account]}
 	preq := &policy.Request{Action: req.Action, Resource: req.Resource, ResourceAccount: req.ResourceAccount}
 	for k, v := range req.Keys {
 		preq.Context.Set(k, v...)

@@ -27,6 +27,13 @@ type Owners interface {
 	DeleteResourceOwner(ctx context.Context, key string) error
 }
 
+// ChangeNoter is an Owners that also carries the news of a policy or
+// tag write to a cluster's other nodes (iam.Service: a record in the
+// store, whose change every node's feed delivers to ResourcesChanged).
+type ChangeNoter interface {
+	NoteResourceChange(ctx context.Context, key, what string) error // what: ChangedPolicy or ChangedTags
+}
+
 // ownedServices are the services whose resources have an owner.
 var ownedServices = map[string]bool{"s3": true, "sqs": true, "sns": true, "kms": true, "secretsmanager": true,
 	"lambda": true, "ecr": true, "dynamodb": true, "ssm": true, "logs": true}

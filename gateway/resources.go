@@ -39,6 +39,14 @@ import (
 // writes made to the backend directly), and dropped when a write through
 // the gateway changes them or deletes the resource, before its answer
 // reaches the client: the next call sees the new policy.
+//
+// A cluster's nodes share the backend but not their caches: a write
+// through one node is also noted in the store (the owner record, or a
+// policy or tags record: iam.KindResource*), and the store's change feed
+// brings it to every node's ResourcesChanged, which drops that node's
+// copy (within the feed's propagation bound, milliseconds). A node that
+// reads a policy just as the change arrives may cache the old one again;
+// the TTL bounds that race, as it bounds writes made past the gateway.
 
 // PolicyReaderAppID marks the gateway's own reads in their User-Agent
 // (app/iamd-policy-reader), so a backend's logs tell them from clients'.
@@ -419,9 +427,8 @@ type resourceWriter interface {
 
 // modifyResponse tells the resource policies about a write that
 // succeeded, before its answer goes back to the client.
-func (g *Gateway) modifyResponse(resp *http.Response) error {
-	fw, _ := resp.Request.Context().Value(forwardKey{}).(*forward)
-	if fw == nil || fw.res == nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
+func (g *Gateway) modifyResponse(ctx context.Context, resp *http.Response, fw *forward) error {
+	if fw.res == nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil
 	}
 	rw, ok := g.cfg.Resources.(resourceWriter)
@@ -445,21 +452,27 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(b), resp.Body), resp.Body}
 	}
-	rw.written(resp.Request.Context(), fw.service, fw.caller, fw.res, answer)
+	rw.written(ctx, fw.service, fw.caller, fw.res, answer)
 	return nil
 }
 
 func (b *BackendPolicies) written(ctx context.Context, service string, caller *iam.Caller, res *actions.Result, answer []byte) {
 	op := res.Operation
 	b.tagsWritten(service, op, res)
-	if !createOps[service][op] && !deleteOps[service][op] && !policyOps[service][op] {
-		return // a tag write: the policies and owners stay
-	}
 	var refs []resourceRef
 	for _, a := range res.Authorizations {
 		if r, ok := parseResource(a.Resource); ok && r.service == service {
 			refs = append(refs, r)
 		}
+	}
+	switch { // for the other nodes
+	case policyOps[service][op]:
+		b.noteChanged(ctx, refs, ChangedPolicy)
+	case tagOps[service][op] || service == "s3" && objectTagWrites[op]:
+		b.noteChanged(ctx, refs, ChangedTags)
+	}
+	if !createOps[service][op] && !deleteOps[service][op] && !policyOps[service][op] {
+		return // a tag write: the policies and owners stay
 	}
 	// CreateKey names its key, CreateSecret its ARN's suffix, only in the answer.
 	var created struct {
@@ -498,6 +511,62 @@ func (b *BackendPolicies) written(ctx context.Context, service string, caller *i
 			b.owners.del(k)
 		}
 	}
+}
+
+// What a change of a resource's records (iam.KindResource*) changed.
+const (
+	ChangedOwner  = "owner"  // created or deleted: owner, policy and tags
+	ChangedPolicy = "policy" // its policy was written
+	ChangedTags   = "tags"   // its tags (or an object's) were written
+)
+
+// noteChanged records, where the other nodes of a cluster see it (the
+// store's change feed), that the resources' policies or tags were written.
+func (b *BackendPolicies) noteChanged(ctx context.Context, refs []resourceRef, what string) {
+	n, ok := b.cfg.Owners.(ChangeNoter)
+	if !ok {
+		return
+	}
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if k := r.key(); !seen[k] {
+			seen[k] = true
+			if err := n.NoteResourceChange(ctx, k, what); err != nil {
+				b.cfg.Logger.Error("gateway: recording a resource's change for the other nodes", "resource", k, "err", err)
+			}
+		}
+	}
+}
+
+// ResourcesChanged drops what is cached of the resources of the keys
+// (ARNs without their account) that a change of what concerns. The
+// store's change feed calls it for the records of every node's writes
+// (iam.KindResourceOwner, KindResourcePolicy, KindResourceTags), so that
+// a resource deleted or created again, or whose policy or tags were
+// written through another node of a cluster, is read again here at once
+// rather than when its entries expire. What changes in the backend
+// without going through any gateway is still seen after the TTL only.
+func (b *BackendPolicies) ResourcesChanged(what string, keys []string) {
+	drop := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		drop[k] = true
+		if what == ChangedOwner {
+			b.owners.del(k)
+		}
+		if what != ChangedTags {
+			b.policies.del(k)
+		}
+	}
+	if what != ChangedPolicy {
+		b.tags.dropIf(func(_ string, e tagEntry) bool { return drop[e.root] })
+	}
+}
+
+// Forget drops everything cached (the feed lost track of changes).
+func (b *BackendPolicies) Forget() {
+	b.owners.dropIf(func(string, string) bool { return true })
+	b.policies.dropIf(func(string, *policy.Set) bool { return true })
+	b.tags.dropIf(func(string, tagEntry) bool { return true })
 }
 
 // ttlCache is a bounded map whose entries expire.

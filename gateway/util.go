@@ -37,10 +37,5 @@ func newRequestID() string {
 	return string(out[:])
 }
 
-// bufferPool shares the proxy's copy buffers (32 KiB) between requests.
-type bufferPool struct{}
-
+// copyBuffers are the forwarder's copy buffers (32 KiB), shared between requests.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
-
-func (bufferPool) Get() []byte  { return *copyBuffers.Get().(*[]byte) }
-func (bufferPool) Put(b []byte) { copyBuffers.Put(&b) }

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Owners of resources created through the service gateway (iamd serve
@@ -11,6 +12,30 @@ import (
 // resource's ARN without its account (arn:aws:s3:::bucket,
 // arn:aws:sqs:us-east-1::queue): the backend has one namespace for all.
 const kindResourceOwner = "resource-owner" // global (account ""): ARN without account -> owner account
+
+// KindResourceOwner, KindResourcePolicy and KindResourceTags are the
+// store kinds of the gateway's resource records (global; the key as
+// above): the owner, and the last write of the policy or of the tags
+// through a gateway (-> its time). Their changes in the feed tell every
+// node's gateway which cached owners, policies and tags to read again.
+const (
+	KindResourceOwner  = kindResourceOwner
+	KindResourcePolicy = "resource-policy"
+	KindResourceTags   = "resource-tags"
+)
+
+// NoteResourceChange records that a resource's policy (what "policy") or
+// tags ("tags") were just written through this node's gateway, so that
+// every node drops its cached copy when the change reaches it.
+func (s *Service) NoteResourceChange(ctx context.Context, key, what string) error {
+	kind := KindResourcePolicy
+	if what == "tags" {
+		kind = KindResourceTags
+	}
+	return s.update(ctx, func(tx Tx) error {
+		return tx.Put("", kind, key, []byte(s.now().UTC().Format(time.RFC3339Nano)))
+	})
+}
 
 // ResourceOwner returns the account that owns the resource, "" when no
 // creation through the gateway recorded one.
@@ -48,8 +73,10 @@ func (s *Service) SetResourceOwner(ctx context.Context, key, account string) (ow
 // DeleteResourceOwner forgets the owner of a deleted resource.
 func (s *Service) DeleteResourceOwner(ctx context.Context, key string) error {
 	return s.update(ctx, func(tx Tx) error {
-		if err := tx.Delete("", kindResourceOwner, key); err != nil && !errors.Is(err, ErrNotFound) {
-			return err
+		for _, kind := range []string{kindResourceOwner, KindResourcePolicy, KindResourceTags} {
+			if err := tx.Delete("", kind, key); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
 		}
 		return nil
 	})

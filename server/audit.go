@@ -29,6 +29,8 @@ type Auditor struct {
 	// recent keeps the last records for the console's audit log view.
 	recent []AuditEvent
 	next   int
+	// queue writes the gateway's records off the request path (nil: none).
+	queue *auditQueue
 }
 
 // recentMax is how many records the console's audit view can show.
@@ -229,16 +231,21 @@ func (a *Auditor) record(c *call, rec *audited, code string, now time.Time, sour
 func (a *Auditor) write(ev *AuditEvent) {
 	a.mu.Lock()
 	err := a.enc.Encode(ev) // a full disk must not fail the call it records, but it is told
+	a.remember(ev)
+	a.mu.Unlock()
+	if err != nil && a.failed != nil {
+		a.failed(err)
+	}
+}
+
+// remember keeps a record for the console's view; a.mu is held.
+func (a *Auditor) remember(ev *AuditEvent) {
 	if len(a.recent) < recentMax {
 		a.recent = append(a.recent, *ev)
 	} else {
 		a.recent[a.next] = *ev
 	}
 	a.next = (a.next + 1) % recentMax
-	a.mu.Unlock()
-	if err != nil && a.failed != nil {
-		a.failed(err)
-	}
 }
 
 // Recent returns the records kept in memory, oldest first.

@@ -10,6 +10,8 @@ import (
 	"github.com/iamd/iamd/auth"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/gateway"
+	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/store/feed"
 )
 
 // GatewayOptions put iamd in front of backends for the services it does
@@ -31,7 +33,7 @@ type GatewayOptions struct {
 }
 
 // newGateway builds the gateway the options ask for (nil when none).
-func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, owners gateway.Owners, auditor *Auditor, metrics *Metrics) (http.Handler, error) {
+func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, owners gateway.Owners, subscribe func(func([]iam.Change)), auditor *Auditor, metrics *Metrics) (http.Handler, error) {
 	g := opt.Gateway
 	if g.Backend == "" && len(g.Backends) == 0 {
 		return nil, nil
@@ -50,7 +52,7 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 		cfg.AccessKey, cfg.Secret = k, s
 	}
 	// Resource policies are read from the backends; owners live in the store.
-	cfg.Resources = gateway.NewBackendPolicies(gateway.BackendConfig{
+	resources := gateway.NewBackendPolicies(gateway.BackendConfig{
 		Endpoint: func(service string) string {
 			for k, u := range g.Backends {
 				if strings.EqualFold(k, service) {
@@ -60,9 +62,35 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 			return g.Backend
 		},
 		AccessKey: cfg.AccessKey, Secret: cfg.Secret, Owners: owners, Logger: opt.Logger, Now: opt.Now})
+	cfg.Resources = resources
+	// Owners, and policy and tag writes, made through any node reach this
+	// node's caches through the store's change feed.
+	subscribe(func(changes []iam.Change) {
+		byWhat := map[string][]string{}
+		for _, c := range changes {
+			switch c.Kind {
+			case feed.KindReset:
+				resources.Forget()
+			case iam.KindResourceOwner:
+				byWhat[gateway.ChangedOwner] = append(byWhat[gateway.ChangedOwner], c.Key)
+			case iam.KindResourcePolicy:
+				byWhat[gateway.ChangedPolicy] = append(byWhat[gateway.ChangedPolicy], c.Key)
+			case iam.KindResourceTags:
+				byWhat[gateway.ChangedTags] = append(byWhat[gateway.ChangedTags], c.Key)
+			}
+		}
+		for what, keys := range byWhat {
+			resources.ResourcesChanged(what, keys)
+		}
+	})
+	// Metrics as the call ends; its audit record off the request path
+	// (see auditQueue), drained when the instance closes.
+	q := auditor.startGatewayQueue(mode)
 	cfg.Record = func(ev *gateway.Event) {
 		metrics.observeGateway(ev)
-		auditor.recordGateway(ev, mode)
+		if q != nil {
+			q.add(ev)
+		}
 	}
 	gw, err := gateway.New(cfg)
 	if err != nil {
@@ -128,17 +156,14 @@ func gatewayReadOnly(op string) bool {
 	return false
 }
 
-// recordGateway writes the audit record of a gateway call: every call,
+// gatewayRecord is the audit record of a gateway call: every call,
 // read-only or not (generate-policy learns from them), with CloudTrail's
 // eventSource of the service called and one resource per authorization.
 // authorizations lists the checks (the IAM actions, e.g. s3:ListBucket
 // for ListObjectsV2), as for IAM's own calls; additionalEventData carries
 // the enforcement mode, and for a denial let through in observe mode
 // wouldBeDenied and the denial's message.
-func (a *Auditor) recordGateway(ev *gateway.Event, mode gateway.Mode) {
-	if a == nil {
-		return
-	}
+func gatewayRecord(ev *gateway.Event, mode gateway.Mode) *AuditEvent {
 	name := ev.Operation
 	if name == "" {
 		name = "Unknown"
@@ -172,10 +197,5 @@ func (a *Auditor) recordGateway(ev *gateway.Event, mode gateway.Mode) {
 		data["denialMessage"] = ev.DenialMessage
 	}
 	rec.AdditionalEventData = data
-	a.mu.Lock()
-	err := a.enc.Encode(&rec)
-	a.mu.Unlock()
-	if err != nil && a.failed != nil {
-		a.failed(err)
-	}
+	return &rec
 }

@@ -32,8 +32,9 @@ import (
 
 // gatewayAudit is an audit log the test reads while the server writes it.
 type gatewayAudit struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	flush func() // waits for the records queued so far
 }
 
 func (s *gatewayAudit) Write(p []byte) (int, error) {
@@ -45,6 +46,7 @@ func (s *gatewayAudit) Write(p []byte) (int, error) {
 // records are the audit records written so far.
 func (s *gatewayAudit) records(t testing.TB) []server.AuditEvent {
 	t.Helper()
+	s.flush()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []server.AuditEvent
@@ -110,6 +112,7 @@ func gatewayServer(t testing.TB, enforcement string) (*server.Instance, *gateway
 		o.AuditLog = audit
 		o.Gateway = server.GatewayOptions{Backend: moto, Enforcement: enforcement}
 	})
+	audit.flush = inst.FlushAudit
 	return inst, audit, moto
 }
 

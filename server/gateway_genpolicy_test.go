@@ -172,6 +172,7 @@ func policyGrants(t *testing.T, doc []byte) []string {
 // generateFor runs generate-policy's analysis on the audit log so far.
 func generateFor(t *testing.T, audit *gatewayAudit, principal string) *genpolicy.Result {
 	t.Helper()
+	audit.flush()
 	audit.mu.Lock()
 	raw := append([]byte(nil), audit.b.Bytes()...)
 	audit.mu.Unlock()

@@ -65,6 +65,11 @@ type Options struct {
 	// every principal's ARN is in it and requests must be signed for one
 	// of its regions. The client's signing region never chooses it.
 	Partition string
+	// SCPs put accounts in an organization: account ID → its service
+	// control policies, one document per level, outermost first (root,
+	// OUs, the account). They bound every call of the account's
+	// principals, IAM's and the gateway's, as on AWS.
+	SCPs map[string][]string
 	// OIDCAllowHTTP lets AssumeRoleWithWebIdentity trust OIDC issuers on
 	// loopback hosts over plain http. For tests only: AWS requires https,
 	// and so does iamd unless this is set.
@@ -94,6 +99,7 @@ type Instance struct {
 	done      chan struct{} // closed when Serve returns
 	stopWatch func()
 	bg        *background.Runner // last-used and last-accessed writes, drained by Close
+	audit     *Auditor           // its queued gateway records are drained by Close
 	serveErr  error
 	once      sync.Once
 }
@@ -114,6 +120,10 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}
 	if !arn.KnownPartition(opt.Partition) {
 		return nil, fmt.Errorf("unknown partition %q (want one of %s)", opt.Partition, strings.Join(arn.Partitions, ", "))
+	}
+	scps, err := compileSCPs(opt.SCPs, opt.Partition)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
 		return nil, err
@@ -163,6 +173,9 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		watcher.Subscribe(svc.Forget)
 	}
 	decider := authz.New(svc, authz.NewView(svc, watcher))
+	if scps != nil {
+		decider.SetSCPs(scps)
+	}
 	// Every IAM call is authorized by the decider (audited, counted); it
 	// also knows the users and roles it holds in memory.
 	guard := iam.NewGuard(svc, auditingAuthorizer{decider, metrics, svc}, decider)
@@ -188,7 +201,8 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}
 	stsService := sts.New(svc, guard, decider, tokens, sts.Options{Now: opt.Now,
 		WebIdentity: oidc.NewVerifier(oidc.Options{AllowHTTP: opt.OIDCAllowHTTP, Now: opt.Now})})
-	gw, err := newGateway(opt, authn, decider, svc, auditor, metrics)
+	inst.audit = auditor
+	gw, err := newGateway(opt, authn, decider, svc, watcher.Subscribe, auditor, metrics)
 	if err != nil {
 		stopWatch()
 		st.Close()
@@ -360,12 +374,17 @@ func (i *Instance) Close(ctx context.Context) error {
 			err = errors.Join(err, serveErr)
 		}
 		// The requests are done: let their background writes reach the
-		// store before it closes.
+		// store before it closes, and their audit records the log.
+		i.audit.closeQueue()
 		err = errors.Join(err, i.bg.Close(ctx))
 		err = errors.Join(err, i.Store.Close())
 	})
 	return err
 }
+
+// FlushAudit returns once the audit records of the calls answered so far
+// are written (the gateway's are written off the request path).
+func (i *Instance) FlushAudit() { i.audit.flushQueued() }
 
 // Wait returns when the server stops serving, with the reason unless it
 // was Close.

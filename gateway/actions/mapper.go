@@ -644,3 +644,10 @@ func mustCatalog() *catalog.Catalog {
 // VirtualBucket returns the bucket a virtual-hosted-style S3 Host names
 // (BUCKET.<S3Hosts>, BUCKET.s3.REGION.amazonaws.com), "" for path style.
 func (m *Mapper) VirtualBucket(host string) string { return m.virtualBucket(host) }
+
+// Preload decodes the embedded models and the catalogue now, so that the
+// first call mapped does not wait for them (a few hundred milliseconds).
+func Preload() {
+	_ = mustModels()
+	_ = mustCatalog()
+}

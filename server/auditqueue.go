@@ -1,0 +1,167 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+
+	"github.com/iamd/iamd/gateway"
+)
+
+// auditQueue writes the gateway's audit records off the request path:
+// a call hands its event over and returns, and one writer encodes what
+// has accumulated and writes it in one go (one write per batch instead
+// of one per call, a JSON encoding the request does not wait for).
+//
+// No record is dropped: a full queue makes the next call wait for the
+// writer (back pressure, as the synchronous write did), and close drains
+// the queue. Records reach the log a moment after their answers (flush
+// waits for them); their order is the calls' order.
+type auditQueue struct {
+	a    *Auditor
+	mode gateway.Mode
+
+	mu      sync.Mutex
+	cond    *sync.Cond // signalled when the queue empties or has room
+	pending []*gateway.Event
+	writing bool // the writer holds a batch not yet written
+	closed  bool
+	wake    chan struct{} // has one token when pending may be non-empty
+	done    chan struct{} // closed when the writer has returned
+}
+
+// maxAuditQueue bounds the events waiting for the writer (a few MB).
+const maxAuditQueue = 4096
+
+func newAuditQueue(a *Auditor, mode gateway.Mode) *auditQueue {
+	q := &auditQueue{a: a, mode: mode, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	q.cond = sync.NewCond(&q.mu)
+	go q.run()
+	return q
+}
+
+// add queues an event; after close it is written at once.
+func (q *auditQueue) add(ev *gateway.Event) {
+	q.mu.Lock()
+	for len(q.pending) >= maxAuditQueue && !q.closed {
+		q.cond.Wait()
+	}
+	if q.closed {
+		q.mu.Unlock()
+		q.write([]*gateway.Event{ev}, &bytes.Buffer{})
+		return
+	}
+	q.pending = append(q.pending, ev)
+	select { // under the lock: close closes wake under it
+	case q.wake <- struct{}{}:
+	default: // the writer is already told
+	}
+	q.mu.Unlock()
+}
+
+func (q *auditQueue) run() {
+	defer close(q.done)
+	var buf bytes.Buffer
+	var batch []*gateway.Event
+	for {
+		_, open := <-q.wake
+		for { // until nothing is pending
+			q.mu.Lock()
+			batch, q.pending = q.pending, batch[:0]
+			q.writing = len(batch) > 0
+			q.cond.Broadcast() // room again
+			q.mu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			q.write(batch, &buf)
+			clear(batch) // the events are garbage now
+			q.mu.Lock()
+			q.writing = false
+			q.cond.Broadcast()
+			q.mu.Unlock()
+		}
+		if !open {
+			return // closed, and drained: nothing can be added any more
+		}
+	}
+}
+
+// write encodes a batch and writes it to the log under the auditor's lock.
+func (q *auditQueue) write(batch []*gateway.Event, buf *bytes.Buffer) {
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	recs := make([]*AuditEvent, 0, len(batch))
+	for _, ev := range batch {
+		rec := gatewayRecord(ev, q.mode)
+		if err := enc.Encode(rec); err != nil && q.a.failed != nil {
+			q.a.failed(err)
+		}
+		recs = append(recs, rec)
+	}
+	q.a.mu.Lock()
+	_, err := q.a.w.Write(buf.Bytes())
+	for _, rec := range recs {
+		q.a.remember(rec)
+	}
+	q.a.mu.Unlock()
+	if err != nil && q.a.failed != nil {
+		q.a.failed(err)
+	}
+	if buf.Cap() > 1<<20 {
+		*buf = bytes.Buffer{} // do not keep a burst's memory
+	}
+}
+
+// flush returns once every event added before it is written.
+func (q *auditQueue) flush() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.pending) > 0 || q.writing {
+		q.cond.Wait()
+	}
+}
+
+// close writes what is queued and stops the writer; later events are
+// written synchronously.
+func (q *auditQueue) close() {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		<-q.done
+		return
+	}
+	q.closed = true
+	close(q.wake)
+	q.cond.Broadcast()
+	q.mu.Unlock()
+	<-q.done
+}
+
+// startGatewayQueue starts the writer of the gateway's records (nil: no
+// audit log).
+func (a *Auditor) startGatewayQueue(mode gateway.Mode) *auditQueue {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.queue == nil {
+		a.queue = newAuditQueue(a, mode)
+	}
+	return a.queue
+}
+
+// flushQueued returns once the queued records are written.
+func (a *Auditor) flushQueued() {
+	if a != nil && a.queue != nil {
+		a.queue.flush()
+	}
+}
+
+// closeQueue drains the queued records and stops their writer.
+func (a *Auditor) closeQueue() {
+	if a != nil && a.queue != nil {
+		a.queue.close()
+	}
+}
