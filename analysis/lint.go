@@ -216,7 +216,7 @@ func (l *linter) analyzer(entity string, p *PolicyRef, opt validate.Options, err
 		if path := validate.PathString(loc.Path); path != "" {
 			msg += ", " + path
 		}
-		l.add("aa-"+strings.ReplaceAll(strings.ToLower(f.IssueCode), "_", "-"), sev, entity, p.ID(), "", msg+")", "see "+f.LearnMoreLink)
+		l.add(analyzerRuleID(f.IssueCode), sev, entity, p.ID(), "", msg+")", "see "+f.LearnMoreLink)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/iamd/iamd/policy/validate"
 )
 
 // LintRule describes one lint rule: its id, the severity it reports at
@@ -57,6 +59,41 @@ var LintRules = []LintRule{
 	{"wildcard-action", "error", `"Action": "*" in an Allow`, []string{sec, bp}},
 	{"wildcard-resource-read", "warning", `read actions of sensitive services on "Resource": "*"`, []string{sec}},
 	{"wildcard-resource-write", "warning", `write actions on "Resource": "*"`, []string{sec}},
+}
+
+func init() {
+	LintRules = append(LintRules, analyzerRules()...)
+	sort.Slice(LintRules, func(i, j int) bool { return LintRules[i].ID < LintRules[j].ID })
+}
+
+// analyzerRules are IAM Access Analyzer's policy checks as lint reports
+// them (aa-<issue code>), but for those lint's own rules already make.
+func analyzerRules() []LintRule {
+	var out []LintRule
+	for code, typ := range validate.IssueCodes() {
+		if lintCovers[code] {
+			continue
+		}
+		r := LintRule{ID: analyzerRuleID(code), Description: "IAM Access Analyzer's " + code + " policy check", Profiles: []string{hyg}}
+		switch typ {
+		case validate.Error:
+			r.Severity = "error"
+			r.Profiles = []string{sec, hyg}
+		case validate.SecurityWarning:
+			r.Severity = "warning"
+			r.Profiles = []string{sec}
+		case validate.Warning:
+			r.Severity = "warning"
+		default:
+			r.Severity = "info"
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func analyzerRuleID(code string) string {
+	return "aa-" + strings.ReplaceAll(strings.ToLower(code), "_", "-")
 }
 
 // Profiles lists the rule profiles.

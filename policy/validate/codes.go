@@ -130,3 +130,13 @@ func learnMoreLink(code string, t FindingType) string {
 	word := map[FindingType]string{Error: "error", SecurityWarning: "security-warning", Warning: "general-warning", Suggestion: "suggestion"}[t]
 	return referenceURL + "#access-analyzer-reference-policy-checks-" + word + "-" + strings.ReplaceAll(strings.ToLower(code), "_", "-")
 }
+
+// IssueCodes returns every issue code this package reports, with its
+// finding type.
+func IssueCodes() map[string]FindingType {
+	out := make(map[string]FindingType, len(codeTypes))
+	for c, t := range codeTypes {
+		out[c] = t
+	}
+	return out
+}
