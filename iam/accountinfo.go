@@ -176,19 +176,17 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			})
 			return list, err
 		}
-		boundary := func(arn string) *iamapi.AttachedPermissionsBoundary {
-			if arn == "" {
-				return nil
-			}
-			return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(arn), PermissionsBoundaryType: ptr("PermissionsBoundaryPolicy")}
-		}
+		boundary := boundaryAPI
 		if want("User") {
 			err := scanJSON(tx, c.Account, kindUser, "", "", 0, func(_ string, u *User) error {
 				d := iamapi.UserDetail{Path: ptr(u.Path), UserName: ptr(u.Name), UserId: ptr(u.ID), Arn: ptr(entityARN(c, "user", u.Path, u.Name)),
-					CreateDate: ptr(u.Created), PermissionsBoundary: boundary(u.Boundary), Tags: apiTags(u.Tags)}
+					CreateDate: ptr(u.Created), PermissionsBoundary: boundary(u.Boundary), Tags: alwaysTags(u.Tags)}
 				var err error
 				if d.UserPolicyList, err = inline("user", u.Name); err != nil {
 					return err
+				}
+				if len(d.UserPolicyList) == 0 {
+					d.UserPolicyList = nil // AWS leaves UserPolicyList out when empty (but sends RolePolicyList and GroupPolicyList)
 				}
 				if d.AttachedManagedPolicies, err = attached("user", u.Name); err != nil {
 					return err
@@ -231,7 +229,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			err := scanJSON(tx, c.Account, kindRole, "", "", 0, func(_ string, r *Role) error {
 				d := iamapi.RoleDetail{Path: ptr(r.Path), RoleName: ptr(r.Name), RoleId: ptr(r.ID), Arn: ptr(entityARN(c, "role", r.Path, r.Name)),
 					CreateDate: ptr(r.Created), AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy)), PermissionsBoundary: boundary(r.Boundary),
-					Tags: apiTags(r.Tags), RoleLastUsed: &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)}}
+					Tags: alwaysTags(r.Tags), RoleLastUsed: &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)}}
 				var err error
 				if d.RolePolicyList, err = inline("role", r.Name); err != nil {
 					return err

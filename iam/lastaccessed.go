@@ -322,7 +322,7 @@ func (s *Service) GetServiceLastAccessedDetails(ctx context.Context, in *iamapi.
 		return nil, err
 	}
 	out := &iamapi.GetServiceLastAccessedDetailsOutput{JobStatus: "COMPLETED", JobType: &job.Type, JobCreationDate: job.Created,
-		JobCompletionDate: job.Completed, ServicesLastAccessed: []iamapi.ServiceLastAccessed{}, IsTruncated: optional(next != nil), Marker: next}
+		JobCompletionDate: job.Completed, ServicesLastAccessed: []iamapi.ServiceLastAccessed{}, IsTruncated: ptr(next != nil), Marker: next}
 	for _, svc := range job.Services[start:end] {
 		sl := iamapi.ServiceLastAccessed{ServiceName: svc.Name, ServiceNamespace: svc.Namespace}
 		total := int32(0)
@@ -359,7 +359,7 @@ func (s *Service) GetServiceLastAccessedDetailsWithEntities(ctx context.Context,
 		return nil, err
 	}
 	out := &iamapi.GetServiceLastAccessedDetailsWithEntitiesOutput{JobStatus: "COMPLETED", JobCreationDate: job.Created,
-		JobCompletionDate: job.Completed, EntityDetailsList: []iamapi.EntityDetails{}, IsTruncated: optional(next != nil), Marker: next}
+		JobCompletionDate: job.Completed, EntityDetailsList: []iamapi.EntityDetails{}, IsTruncated: ptr(next != nil), Marker: next}
 	for _, e := range entities[start:end] {
 		out.EntityDetailsList = append(out.EntityDetailsList, iamapi.EntityDetails{
 			EntityInfo:        iamapi.EntityInfo{Arn: e.ARN, Name: e.Name, Type: e.Type, Id: e.ID, Path: optional(e.Path)},

@@ -101,20 +101,43 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput
 	if err != nil {
 		return nil, err
 	}
-	out := s.customerPolicyAPI(c, p, 0, 0)
+	out := s.customerPolicyAPI(c, p, 0, 0, policyCreate)
 	return &iamapi.CreatePolicyOutput{Policy: &out}, nil
 }
 
-func (s *Service) customerPolicyAPI(c *Caller, p *ManagedPolicy, attachments, boundaries int) iamapi.Policy {
-	return iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(s.policyARN(c, p)), Path: ptr(p.Path),
+// policyShape is which of AWS's renderings of a managed policy an answer
+// carries (as recorded from AWS): CreatePolicy leaves Description out (and
+// Tags when none were given), GetPolicy sends both (Tags empty when there
+// are none), ListPolicies neither.
+type policyShape int
+
+const (
+	policyGet policyShape = iota
+	policyCreate
+	policyList
+)
+
+func (s *Service) customerPolicyAPI(c *Caller, p *ManagedPolicy, attachments, boundaries int, shape policyShape) iamapi.Policy {
+	out := iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(s.policyARN(c, p)), Path: ptr(p.Path),
 		DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(attachments)), PermissionsBoundaryUsageCount: ptr(int32(boundaries)),
-		IsAttachable: ptr(true), Description: optional(p.Description), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated), Tags: apiTags(p.Tags)}
+		IsAttachable: ptr(true), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated)}
+	switch shape {
+	case policyGet:
+		out.Description, out.Tags = optional(p.Description), alwaysTags(p.Tags)
+	case policyCreate:
+		out.Tags = apiTags(p.Tags)
+	}
+	return out
 }
 
-func awsPolicyAPI(c *Caller, p *AWSManagedPolicy, attachments, boundaries int) iamapi.Policy {
-	return iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(awsPolicyARN(c, p)), Path: ptr(p.Path),
+func awsPolicyAPI(c *Caller, p *AWSManagedPolicy, attachments, boundaries int, shape policyShape) iamapi.Policy {
+	out := iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(awsPolicyARN(c, p)), Path: ptr(p.Path),
 		DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(attachments)), PermissionsBoundaryUsageCount: ptr(int32(boundaries)),
 		IsAttachable: ptr(!p.Deprecated), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated)}
+	if shape == policyGet {
+		out.Tags = []iamapi.Tag{}
+	}
+	return out
 }
 
 func awsPolicyARN(c *Caller, p *AWSManagedPolicy) string {
@@ -147,9 +170,9 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*ia
 			return err
 		}
 		if r.aws != nil {
-			out = awsPolicyAPI(c, r.aws, n, b)
+			out = awsPolicyAPI(c, r.aws, n, b, policyGet)
 		} else {
-			out = s.customerPolicyAPI(c, r.customer, n, b)
+			out = s.customerPolicyAPI(c, r.customer, n, b, policyGet)
 		}
 		return nil
 	})
@@ -240,7 +263,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 				cands = append(cands, cand{lower(p.Name) + "|aws", func() (iamapi.Policy, string, error) {
 					a := awsPolicyARN(c, p)
 					n, b, err := usage(tx, c.Account, a)
-					return awsPolicyAPI(c, p, n, b), a, err
+					return awsPolicyAPI(c, p, n, b, policyList), a, err
 				}})
 			}
 		}
@@ -250,7 +273,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 					cands = append(cands, cand{lower(p.Name) + "|local", func() (iamapi.Policy, string, error) {
 						a := s.policyARN(c, p)
 						n, b, err := usage(tx, c.Account, a)
-						return s.customerPolicyAPI(c, p, n, b), a, err
+						return s.customerPolicyAPI(c, p, n, b, policyList), a, err
 					}})
 				}
 				return nil

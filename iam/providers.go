@@ -147,7 +147,7 @@ func (s *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.GetOp
 		return nil, err
 	}
 	return &iamapi.GetOpenIDConnectProviderOutput{Url: ptr(p.URL), ClientIDList: p.ClientIDs, ThumbprintList: p.Thumbprints,
-		CreateDate: ptr(p.Created), Tags: apiTags(p.Tags)}, nil
+		CreateDate: ptr(p.Created), Tags: alwaysTags(p.Tags)}, nil
 }
 
 // LookupOIDCProvider finds an account's provider by its issuer URL (for
@@ -393,7 +393,7 @@ func (s *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvide
 		return nil, err
 	}
 	return &iamapi.GetSAMLProviderOutput{SAMLProviderUUID: ptr(p.UUID), SAMLMetadataDocument: ptr(p.Metadata), CreateDate: ptr(p.Created),
-		ValidUntil: ptr(p.ValidUntil), Tags: apiTags(p.Tags)}, nil
+		ValidUntil: ptr(p.ValidUntil), Tags: alwaysTags(p.Tags)}, nil
 }
 
 // ListSAMLProviders lists the SAML providers.

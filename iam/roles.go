@@ -11,15 +11,42 @@ import (
 	"github.com/iamd/iamd/policy"
 )
 
-func (r *Role) api(c *Caller, withDetails bool) iamapi.Role {
+// roleShape is which of AWS's renderings of a role an answer carries:
+// each operation sends a different subset of the members (as recorded
+// from AWS).
+type roleShape int
+
+const (
+	roleGet        roleShape = iota // GetRole: everything, RoleLastUsed always (empty when unused)
+	roleCreate                      // CreateRole, CreateServiceLinkedRole: no Description, MaxSessionDuration or RoleLastUsed
+	roleList                        // ListRoles: no tags, boundary or RoleLastUsed
+	roleNested                      // a role inside an instance profile: no MaxSessionDuration either
+	roleUpdateDesc                  // UpdateRoleDescription: Description, but no MaxSessionDuration or RoleLastUsed
+)
+
+// boundaryAPI is a permissions boundary as AWS reports it: type "Policy"
+// (the model's enum says PermissionsBoundaryPolicy; AWS sends "Policy").
+func boundaryAPI(arn string) *iamapi.AttachedPermissionsBoundary {
+	if arn == "" {
+		return nil
+	}
+	return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(arn), PermissionsBoundaryType: ptr("Policy")}
+}
+
+func (r *Role) api(c *Caller, shape roleShape) iamapi.Role {
 	out := iamapi.Role{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: entityARN(c, "role", r.Path, r.Name), CreateDate: r.Created,
-		AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy)), Description: optional(r.Description),
-		MaxSessionDuration: ptr(int32(r.MaxSessionDuration))}
-	if withDetails {
-		if r.Boundary != "" {
-			out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(r.Boundary), PermissionsBoundaryType: ptr("PermissionsBoundaryPolicy")}
-		}
+		AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy))}
+	if shape != roleCreate {
+		out.Description = optional(r.Description)
+	}
+	if shape == roleGet || shape == roleList {
+		out.MaxSessionDuration = ptr(int32(r.MaxSessionDuration))
+	}
+	if shape == roleGet || shape == roleCreate || shape == roleUpdateDesc {
+		out.PermissionsBoundary = boundaryAPI(r.Boundary)
 		out.Tags = apiTags(r.Tags)
+	}
+	if shape == roleGet {
 		out.RoleLastUsed = &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)}
 	}
 	return out
@@ -65,9 +92,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*
 	if err != nil {
 		return nil, err
 	}
-	out := r.api(c, true)
-	out.RoleLastUsed = nil
-	return &iamapi.CreateRoleOutput{Role: out}, nil
+	return &iamapi.CreateRoleOutput{Role: r.api(c, roleCreate)}, nil
 }
 
 func (s *Service) insertRole(tx Tx, c *Caller, r *Role, boundary *string) error {
@@ -105,7 +130,7 @@ func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi
 	if err := s.view(ctx, func(tx Tx) error { r, err = getRole(tx, c.Account, in.RoleName); return err }); err != nil {
 		return nil, err
 	}
-	return &iamapi.GetRoleOutput{Role: r.api(c, true)}, nil
+	return &iamapi.GetRoleOutput{Role: r.api(c, roleGet)}, nil
 }
 
 // ListRoles lists roles, optionally under a path prefix.
@@ -125,7 +150,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*ia
 	}
 	out := &iamapi.ListRolesOutput{Roles: make([]iamapi.Role, len(p.items)), IsTruncated: ptr(p.truncated), Marker: p.marker}
 	for i, r := range p.items {
-		out.Roles[i] = r.api(c, false)
+		out.Roles[i] = r.api(c, roleList)
 	}
 	return out, nil
 }
@@ -184,7 +209,7 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRo
 		return nil, err
 	}
 	c, _ := caller(ctx)
-	out := r.api(c, true)
+	out := r.api(c, roleUpdateDesc)
 	return &iamapi.UpdateRoleDescriptionOutput{Role: &out}, nil
 }
 
@@ -336,7 +361,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 	if err := s.update(ctx, func(tx Tx) error { return s.insertRole(tx, c, r, nil) }); err != nil {
 		return nil, err
 	}
-	out := r.api(c, false)
+	out := r.api(c, roleCreate)
 	return &iamapi.CreateServiceLinkedRoleOutput{Role: &out}, nil
 }
 

@@ -96,6 +96,17 @@ func apiTags(tags []Tag) []iamapi.Tag {
 	return out
 }
 
+// alwaysTags is apiTags for the answers in which AWS sends Tags even when
+// there are none (GetPolicy, GetInstanceProfile, GetServerCertificate,
+// GetOpenIDConnectProvider, GetSAMLProvider, the account authorization
+// details of users and roles): an empty list, not an absent one.
+func alwaysTags(tags []Tag) []iamapi.Tag {
+	if out := apiTags(tags); out != nil {
+		return out
+	}
+	return []iamapi.Tag{}
+}
+
 // tagPage pages a tag list for the List*Tags operations.
 func tagPage(tags []Tag, maxItems *int32, marker *string) ([]iamapi.Tag, *bool, *string, error) {
 	start := 0

@@ -428,7 +428,7 @@ func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: []iamapi.ServiceSpecificCredentialMetadata{}}
+	out := &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: []iamapi.ServiceSpecificCredentialMetadata{}, IsTruncated: ptr(false)}
 	err = s.view(ctx, func(tx Tx) error {
 		if user != "" {
 			if _, err := getUser(tx, c.Account, user); err != nil {

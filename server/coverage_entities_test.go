@@ -296,7 +296,8 @@ func TestPermissionsBoundaries(t *testing.T) {
 
 	// Roles: set, read back, replace, delete.
 	must[*iam.PutRolePermissionsBoundaryOutput](t)(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: boundary}))
-	if b := roleBoundary(); b == nil || *b.PermissionsBoundaryArn != *boundary || b.PermissionsBoundaryType != types.PermissionsBoundaryAttachmentTypePolicy {
+	// AWS sends "Policy" (the model's enum says PermissionsBoundaryPolicy).
+	if b := roleBoundary(); b == nil || *b.PermissionsBoundaryArn != *boundary || b.PermissionsBoundaryType != "Policy" {
 		t.Fatalf("role boundary %+v", b)
 	}
 	if n := usage(boundary); n != 1 {
