@@ -28,7 +28,7 @@ func getProfile(tx Tx, account, name string) (*InstanceProfile, error) {
 	var p InstanceProfile
 	if err := getJSON(tx, account, kindInstanceProfile, lower(name), &p); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return nil, noSuchEntity("instance profile", name)
+			return nil, iamapi.NoSuchEntity("Instance Profile %s cannot be found.", name)
 		}
 		return nil, err
 	}

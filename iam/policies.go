@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,7 +38,7 @@ func (s *Service) resolvePolicy(tx Tx, c *Caller, policyARN string) (*managedRef
 	notFound := iamapi.NoSuchEntity("Policy %s does not exist or is not attachable.", policyARN)
 	a, ok := parseEntityARN(c.Partition, policyARN, "policy")
 	if !ok {
-		return nil, iamapi.InvalidInput("ARN %s is not valid.", policyARN)
+		return nil, awserr.ValidationError("ARN " + policyARN + " is not valid.")
 	}
 	path, name := splitPathName(a.Resource, "policy")
 	var ref *managedRef
@@ -183,12 +184,19 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*ia
 }
 
 // customerPolicy resolves an ARN that must name a customer managed policy.
-func (s *Service) customerPolicy(tx Tx, c *Caller, policyARN string) (*ManagedPolicy, error) {
+// action is the change asked for ("" for a read): changing an AWS managed
+// policy is refused as AWS refuses it, AccessDenied (the policy belongs to
+// the "aws" account, and no resource-based policy there grants anything).
+func (s *Service) customerPolicy(tx Tx, c *Caller, policyARN, action string) (*ManagedPolicy, error) {
 	r, err := s.resolvePolicy(tx, c, policyARN)
 	if err != nil {
 		return nil, err
 	}
 	if r.customer == nil {
+		if action != "" {
+			return nil, awserr.Newf("AccessDenied", http.StatusForbidden,
+				"User: %s is not authorized to perform: %s on resource: %s because no resource-based policy allows the %s action", c.ARN, action, policyARN, action)
+		}
 		return nil, iamapi.InvalidInput("The ARN %s is an AWS managed policy, which cannot be changed.", policyARN)
 	}
 	return r.customer, nil
@@ -202,7 +210,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:DeletePolicy")
 		if err != nil {
 			return err
 		}
@@ -341,7 +349,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 	var v PolicyVersion
 	isDefault := orDefault(in.SetAsDefault, false)
 	err = s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:CreatePolicyVersion")
 		if err != nil {
 			return err
 		}
@@ -455,7 +463,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:SetDefaultPolicyVersion")
 		if err != nil {
 			return err
 		}
@@ -478,7 +486,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:DeletePolicyVersion")
 		if err != nil {
 			return err
 		}
@@ -498,7 +506,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 // TagPolicy, UntagPolicy and ListPolicyTags manage tags of customer managed
 // policies (keys are case-sensitive on policies).
 func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) error {
-	return s.modifyPolicy(ctx, in.PolicyArn, func(p *ManagedPolicy) error {
+	return s.modifyPolicy(ctx, in.PolicyArn, "iam:TagPolicy", func(p *ManagedPolicy) error {
 		tags, err := mergeTags(p.Tags, in.Tags, false)
 		p.Tags = tags
 		return err
@@ -507,7 +515,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) erro
 
 // UntagPolicy removes tags from a customer managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) error {
-	return s.modifyPolicy(ctx, in.PolicyArn, func(p *ManagedPolicy) error {
+	return s.modifyPolicy(ctx, in.PolicyArn, "iam:UntagPolicy", func(p *ManagedPolicy) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys, false)
 		return nil
 	})
@@ -520,7 +528,7 @@ func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsI
 		return nil, err
 	}
 	var p *ManagedPolicy
-	if err := s.view(ctx, func(tx Tx) error { p, err = s.customerPolicy(tx, c, in.PolicyArn); return err }); err != nil {
+	if err := s.view(ctx, func(tx Tx) error { p, err = s.customerPolicy(tx, c, in.PolicyArn, ""); return err }); err != nil {
 		return nil, err
 	}
 	tags, truncated, marker, err := tagPage(p.Tags, in.MaxItems, in.Marker)
@@ -530,13 +538,13 @@ func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsI
 	return &iamapi.ListPolicyTagsOutput{Tags: tags, IsTruncated: truncated, Marker: marker}, nil
 }
 
-func (s *Service) modifyPolicy(ctx context.Context, policyARN string, fn func(*ManagedPolicy) error) error {
+func (s *Service) modifyPolicy(ctx context.Context, policyARN, action string, fn func(*ManagedPolicy) error) error {
 	c, err := caller(ctx)
 	if err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, policyARN)
+		p, err := s.customerPolicy(tx, c, policyARN, action)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 )
 
@@ -34,7 +35,8 @@ func checkOIDCLists(clientIDs, thumbprints []string, tooMany func(string, ...any
 		return tooMany("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
 	}
 	if len(thumbprints) > maxThumbprints {
-		return tooMany("Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxThumbprints)
+		// InvalidInput whatever the operation, in AWS's words (recorded).
+		return iamapi.InvalidInput("Thumbprint list must contain fewer than %d entries.", maxThumbprints)
 	}
 	return nil
 }
@@ -63,7 +65,7 @@ type SAMLProvider struct {
 func oidcKey(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", iamapi.InvalidInput("Invalid Open ID Connect Provider URL: %s. The URL must begin with https:// and have no query or fragment.", rawURL)
+		return "", awserr.ValidationError("Invalid Open ID Connect Provider URL")
 	}
 	return strings.TrimSuffix(u.Host+u.Path, "/"), nil
 }
@@ -279,7 +281,8 @@ func (s *Service) DeleteOpenIDConnectProvider(ctx context.Context, in *iamapi.De
 	return s.update(ctx, func(tx Tx) error {
 		if err := tx.Delete(c.Account, kindOIDC, k); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return iamapi.NoSuchEntity("OpenIDConnect Provider not found for arn %s", in.OpenIDConnectProviderArn)
+				// DeleteOpenIDConnectProvider words it differently from the reads (recorded).
+				return iamapi.NoSuchEntity("OpenId connect Provider %s cannot be found.", in.OpenIDConnectProviderArn)
 			}
 			return err
 		}

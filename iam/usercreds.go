@@ -382,7 +382,8 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 	switch in.ServiceName {
 	case "codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com":
 	default:
-		return nil, iamapi.ServiceNotSupported("Service %s is not supported for service-specific credentials.", in.ServiceName)
+		// AWS answers NoSuchEntity here, not the NotSupportedService its model lists.
+		return nil, iamapi.NoSuchEntity("No such service %s is supported for Service-Specific Credentials", in.ServiceName)
 	}
 	password := NewSecretAccessKey()
 	cred := &serviceCred{ID: NewID(PrefixCredential), Service: in.ServiceName, Status: "Active", Created: s.now().UTC().Truncate(time.Second)}

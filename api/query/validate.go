@@ -48,7 +48,13 @@ func (p *Path) write(b *strings.Builder) {
 type Violations struct {
 	list  []string
 	nulls []string // paths reported null: their values are not checked
+	quiet bool     // quote no value at all (IAM): "Value at 'x' failed ..."
 }
+
+// HideValues makes the messages leave every value out, as IAM's do
+// ("Value at 'tags.1.member.key' failed to satisfy constraint: ..."); a
+// missing member still reads "Value null at ...".
+func (vs *Violations) HideValues() { vs.quiet = true }
 
 func (vs *Violations) add(path, value, shown, constraint string) {
 	if shown == "null" {
@@ -64,10 +70,10 @@ func (vs *Violations) add(path, value, shown, constraint string) {
 	}
 	var b strings.Builder
 	b.WriteString("Value ")
-	switch shown {
-	case "null":
+	switch {
+	case shown == "null":
 		b.WriteString("null ")
-	case "secret":
+	case shown == "secret" || vs.quiet:
 	default:
 		b.WriteByte('\'')
 		b.WriteString(value)

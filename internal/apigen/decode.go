@@ -163,6 +163,9 @@ func (g *generator) structDecoder(f *file, name string) error {
 		f.p("v.decode(d, true)")
 		f.p("if err := d.Err(); err != nil { return err }")
 		f.p("vs := d.Violations()")
+		if g.m.hideValues {
+			f.p("vs.HideValues()")
+		}
 		f.p("v.validate(vs, nil)")
 		f.p("return vs.Err()")
 		f.p("}")
@@ -172,6 +175,9 @@ func (g *generator) structDecoder(f *file, name string) error {
 		f.p("// and reports it as AWS does (\"Member must not be null\").")
 		f.p("func (v *%s) Validate() error {", goName)
 		f.p("var vs query.Violations")
+		if g.m.hideValues {
+			f.p("vs.HideValues()")
+		}
 		f.p("v.validate(&vs, nil)")
 		f.p("return vs.Err()")
 		f.p("}")

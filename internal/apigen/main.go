@@ -29,11 +29,16 @@ type service struct {
 	// decoding: policy documents, whose characters the policy engine
 	// rejects with AWS's MalformedPolicyDocument, not a ValidationError.
 	noPattern []string
+	// hideValues: AWS's validation messages for this service leave the
+	// value out ("Value at 'tags.1.member.key' failed to satisfy
+	// constraint: ..."), as recorded from IAM; STS quotes it ("Value
+	// 'Session1:2' at 'roleSessionName' ...").
+	hideValues bool
 }
 
 var services = []service{
-	{"iam", "iam-2010-05-08.json.gz", "iamapi", []string{"policyDocumentType"}},
-	{"sts", "sts-2011-06-15.json.gz", "stsapi", []string{"sessionPolicyDocumentType", "unrestrictedSessionPolicyDocumentType"}},
+	{"iam", "iam-2010-05-08.json.gz", "iamapi", []string{"policyDocumentType"}, true},
+	{"sts", "sts-2011-06-15.json.gz", "stsapi", []string{"sessionPolicyDocumentType", "unrestrictedSessionPolicyDocumentType"}, false},
 }
 
 func main() {
@@ -105,6 +110,7 @@ func (svc service) load(root string) (*model, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.hideValues = svc.hideValues
 	for _, name := range svc.noPattern {
 		s := m.Shapes[name]
 		if s == nil || s.Pattern == "" {

@@ -20,6 +20,10 @@ type model struct {
 	} `json:"metadata"`
 	Operations map[string]*operation `json:"operations"`
 	Shapes     map[string]*shape     `json:"shapes"`
+
+	// hideValues: the service's ValidationErrors do not quote the
+	// offending value (not from the model; see service.hideValues).
+	hideValues bool
 }
 
 type operation struct {
