@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/iamd/iamd/api/iamapi"
@@ -107,8 +108,12 @@ func alwaysTags(tags []Tag) []iamapi.Tag {
 	return []iamapi.Tag{}
 }
 
-// tagPage pages a tag list for the List*Tags operations.
+// tagPage pages a tag list for the List*Tags operations, in key order
+// (byte order: "A" before "a"), as AWS lists them whatever order they were
+// added in.
 func tagPage(tags []Tag, maxItems *int32, marker *string) ([]iamapi.Tag, *bool, *string, error) {
+	tags = slices.Clone(tags)
+	slices.SortStableFunc(tags, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
 	start := 0
 	if m, err := decodeMarker(marker); err != nil {
 		return nil, nil, nil, err
