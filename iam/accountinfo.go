@@ -434,7 +434,9 @@ type credentialReport struct {
 // reportTTL is how long a report stays current (AWS: four hours).
 const reportTTL = 4 * time.Hour
 
-// GenerateCredentialReport builds the report at once.
+// GenerateCredentialReport builds the report at once, answering as AWS
+// does: STARTED for the call that starts a report, COMPLETE while it is
+// current (clients poll until COMPLETE, then read it).
 func (s *Service) GenerateCredentialReport(ctx context.Context, _ *iamapi.GenerateCredentialReportInput) (*iamapi.GenerateCredentialReportOutput, error) {
 	c, err := caller(ctx)
 	if err != nil {
@@ -442,9 +444,11 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, _ *iamapi.Genera
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	var rep credentialReport
+	fresh := false
 	err = s.update(ctx, func(tx Tx) error {
 		if err := getJSON(tx, c.Account, kindReport, "credential", &rep); err == nil && now.Sub(rep.Generated) < reportTTL {
-			return nil // a fresh report exists
+			fresh = true
+			return nil
 		}
 		data, err := s.buildCredentialReport(tx, c, now)
 		if err != nil {
@@ -456,7 +460,10 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, _ *iamapi.Genera
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.GenerateCredentialReportOutput{State: ptr("COMPLETE"), Description: ptr("No report exists. Starting a new report generation task")}, nil
+	if fresh {
+		return &iamapi.GenerateCredentialReportOutput{State: ptr("COMPLETE")}, nil
+	}
+	return &iamapi.GenerateCredentialReportOutput{State: ptr("STARTED"), Description: ptr("No report exists. Starting a new report generation task")}, nil
 }
 
 // GetCredentialReport returns the last report.
@@ -499,7 +506,7 @@ func (s *Service) buildCredentialReport(tx Tx, c *Caller, now time.Time) ([]byte
 		if t == nil || t.IsZero() {
 			return "N/A"
 		}
-		return t.UTC().Format("2006-01-02T15:04:05+00:00")
+		return t.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	row := func(name, arn string, created time.Time, userKey string, password *LoginProfile, lastUsed *time.Time) error {
 		keys, err := userKeys(tx, c.Account, userKey)
@@ -512,7 +519,11 @@ func (s *Service) buildCredentialReport(tx Tx, c *Caller, now time.Time) ([]byte
 		case userKey == "":
 			r = append(r, "not_supported", iso(lastUsed), "not_supported", "not_supported")
 		case password != nil:
-			r = append(r, "true", iso(lastUsed), iso(&password.Created), "N/A")
+			used := "no_information" // a password never used to sign in, as AWS reports it
+			if lastUsed != nil && !lastUsed.IsZero() {
+				used = iso(lastUsed)
+			}
+			r = append(r, "true", used, iso(&password.Created), "N/A")
 		default:
 			r = append(r, "false", "N/A", "N/A", "N/A")
 		}
