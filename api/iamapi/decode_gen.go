@@ -1043,7 +1043,7 @@ func (v *CreateGroupInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -1125,7 +1125,7 @@ func (v *CreateInstanceProfileInput) validate(vs *query.Violations, p *query.Pat
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.Tags != nil {
@@ -1572,7 +1572,7 @@ func (v *CreateRoleInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -1951,7 +1951,7 @@ func (v *CreateUserInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -2038,7 +2038,7 @@ func (v *CreateVirtualMFADeviceInput) validate(vs *query.Violations, p *query.Pa
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -6312,7 +6312,7 @@ func (v *ListEntitiesForPolicyInput) validate(vs *query.Violations, p *query.Pat
 		mp := query.Path{Parent: p, Name: "pathPrefix"}
 		vs.Length(&mp, *v.PathPrefix, 1, 512, false)
 		if !pattern8.MatchString(*v.PathPrefix) {
-			vs.Pattern(&mp, *v.PathPrefix, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.PathPrefix, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.PolicyUsageFilter != nil {
@@ -11574,7 +11574,7 @@ func (v *UpdateGroupInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "newPath"}
 		vs.Length(&mp, *v.NewPath, 1, 512, false)
 		if !pattern8.MatchString(*v.NewPath) {
-			vs.Pattern(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.NewGroupName != nil {
@@ -12151,7 +12151,7 @@ func (v *UpdateServerCertificateInput) validate(vs *query.Violations, p *query.P
 		mp := query.Path{Parent: p, Name: "newPath"}
 		vs.Length(&mp, *v.NewPath, 1, 512, false)
 		if !pattern8.MatchString(*v.NewPath) {
-			vs.Pattern(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.NewServerCertificateName != nil {
@@ -12409,7 +12409,7 @@ func (v *UpdateUserInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "newPath"}
 		vs.Length(&mp, *v.NewPath, 1, 512, false)
 		if !pattern8.MatchString(*v.NewPath) {
-			vs.Pattern(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.NewUserName != nil {
@@ -12586,7 +12586,7 @@ func (v *UploadServerCertificateInput) validate(vs *query.Violations, p *query.P
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{

@@ -49,6 +49,14 @@ type Violations struct {
 	list  []string
 	nulls []string // paths reported null: their values are not checked
 	quiet bool     // quote no value at all (IAM): "Value at 'x' failed ..."
+	own   string   // the service's own words for the violation, when it is the only one
+}
+
+// PatternOwn is Pattern for a member whose violation the service answers
+// in words of its own (IAM's invalid path) when it is the only one.
+func (vs *Violations) PatternOwn(p *Path, s, pattern string, secret bool, msg string) {
+	vs.Pattern(p, s, pattern, secret)
+	vs.own = msg
 }
 
 // HideValues makes the messages leave every value out, as IAM's do
@@ -155,6 +163,9 @@ func ShowElided() string { return "[...]" }
 
 // Err returns the ValidationError, or nil when nothing was violated.
 func (vs *Violations) Err() error {
+	if vs.own != "" && len(vs.list) == 1 {
+		return awserr.ValidationError(vs.own)
+	}
 	switch len(vs.list) {
 	case 0:
 		return nil

@@ -341,7 +341,11 @@ func (g *generator) checkValue(f *file, val, shapeName, path string, depth int) 
 				}
 				f.p("if !%s.MatchString(%s) {", g.patternVar(s.Pattern), val)
 			}
-			f.p("vs.Pattern(%s, %s, %q, %v)", path, val, s.Pattern, s.Sensitive)
+			if msg, ok := g.m.patternMessages[shapeName]; ok {
+				f.p("vs.PatternOwn(%s, %s, %q, %v, %q)", path, val, s.Pattern, s.Sensitive, msg)
+			} else {
+				f.p("vs.Pattern(%s, %s, %q, %v)", path, val, s.Pattern, s.Sensitive)
+			}
 			f.p("}")
 		}
 		if len(s.Enum) > 0 {
