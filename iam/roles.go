@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/policy"
 )
@@ -351,41 +352,41 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 		return nil, err
 	}
 	svc := in.AWSServiceName
-	path, name, err := serviceLinkedRole(svc, in.CustomSuffix)
+	path, name, policyARN, err := linkedRoleFor(svc, in.CustomSuffix, true)
 	if err != nil {
 		return nil, err
 	}
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"%s"},"Action":"sts:AssumeRole"}]}`, svc)
 	r := &Role{Name: name, ID: NewID(PrefixRole), Path: path, Created: s.now().UTC().Truncate(time.Second),
 		TrustPolicy: trust, Description: orDefault(in.Description, ""), MaxSessionDuration: 3600, ServiceLinked: svc}
-	if err := s.update(ctx, func(tx Tx) error { return s.insertRole(tx, c, r, nil) }); err != nil {
+	err = s.update(ctx, func(tx Tx) error {
+		if err := s.insertRole(tx, c, r, nil); err != nil {
+			var ae *awserr.Error
+			if errors.As(err, &ae) && ae.Code == "EntityAlreadyExists" {
+				return iamapi.InvalidInput("Service role name %s has been taken in this account, please try a different suffix.", name)
+			}
+			return err
+		}
+		// The AWS managed policy AWS attaches to the role, when this
+		// server has it.
+		if policyARN == "" {
+			return nil
+		}
+		a := strings.Replace(policyARN, "arn:aws:", "arn:"+c.Partition+":", 1)
+		ref, err := s.resolvePolicy(tx, c, a)
+		if err != nil {
+			return nil // not in this server's catalogue
+		}
+		if err := putJSON(tx, c.Account, kindAttached, key("role", lower(name), a), &attachedRecord{Name: ref.name, ARN: a}); err != nil {
+			return err
+		}
+		return tx.Put(c.Account, kindAttachedTo, key(a, "role", lower(name)), nil)
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := r.api(c, roleCreate)
 	return &iamapi.CreateServiceLinkedRoleOutput{Role: &out}, nil
-}
-
-// serviceLinkedRole is the path and name of the role CreateServiceLinkedRole
-// creates for a service (and authorization authorizes it on).
-func serviceLinkedRole(svc string, suffix *string) (path, name string, err error) {
-	if !strings.HasSuffix(svc, ".amazonaws.com") {
-		return "", "", iamapi.InvalidInput("Invalid service name: %s", svc)
-	}
-	name = "AWSServiceRoleFor" + serviceRoleName(strings.TrimSuffix(svc, ".amazonaws.com"))
-	if suffix != nil {
-		name += "_" + *suffix
-	}
-	return "/aws-service-role/" + svc + "/", name, nil
-}
-
-// serviceRoleName turns "elasticbeanstalk" or "ecs.application-autoscaling"
-// into the CamelCase AWS uses in service-linked role names.
-func serviceRoleName(short string) string {
-	var b strings.Builder
-	for _, part := range strings.FieldsFunc(short, func(r rune) bool { return r == '.' || r == '-' }) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String()
 }
 
 // DeleteServiceLinkedRole deletes a service-linked role. The deletion is
@@ -416,7 +417,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.Delete
 	if err != nil {
 		return nil, err
 	}
-	task := "task/aws-service-role/" + r.ServiceLinked + "/" + r.Name + "/" + r.ID
+	task := "task/aws-service-role/" + r.ServiceLinked + "/" + r.Name + "/" + newUUID() // AWS's form: a UUID at the end
 	return &iamapi.DeleteServiceLinkedRoleOutput{DeletionTaskId: task}, nil
 }
 

@@ -363,7 +363,7 @@ func TestRolesAndInstanceProfiles(t *testing.T) {
 	must[*iam.DeleteRoleOutput](t)(c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("web")}))
 
 	sl := must[*iam.CreateServiceLinkedRoleOutput](t)(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticbeanstalk.amazonaws.com")}))
-	if *sl.Role.RoleName != "AWSServiceRoleForElasticbeanstalk" || *sl.Role.Path != "/aws-service-role/elasticbeanstalk.amazonaws.com/" {
+	if *sl.Role.RoleName != "AWSServiceRoleForElasticBeanstalk" || *sl.Role.Path != "/aws-service-role/elasticbeanstalk.amazonaws.com/" {
 		t.Fatalf("service-linked role: %+v", sl.Role)
 	}
 	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: sl.Role.RoleName})
