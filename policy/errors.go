@@ -27,6 +27,7 @@ const (
 	MsgMissingPrincipal  = "Missing required field Principal"
 	MsgTrustResource     = "Has prohibited field Resource."
 	MsgTrustNotPrincipal = "Has prohibited field NotPrincipal."
+	MsgTrustSTSActions   = "AssumeRole policy may only specify STS AssumeRole actions."
 	MsgTrustActions      = "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity"
 )
 

@@ -451,6 +451,10 @@ func (v *validator) trustRules() *Error {
 		}
 		for _, a := range s.Action.List {
 			if !matchesAnyRoleAction(a) {
+				if strings.HasPrefix(strings.ToLower(a), "sts:") {
+					// An STS action that assumes nothing, in AWS's words (recorded).
+					return stmtErr(s, CodeMalformed, MsgTrustSTSActions)
+				}
 				return stmtErr(s, CodeMalformed, MsgTrustActions)
 			}
 		}

@@ -88,6 +88,11 @@ func TestParityErrorMessages(t *testing.T) {
 			"ThumbprintList.member.3", thumb("c"), "ThumbprintList.member.4", thumb("d"), "ThumbprintList.member.5", thumb("e"), "ThumbprintList.member.6", thumb("f")},
 			400, "InvalidInput", "Thumbprint list must contain fewer than 5 entries."},
 		{"oidc url", "CreateOpenIDConnectProvider", []string{"Url", "example.org", "ThumbprintList.member.1", thumb("a")}, 400, "ValidationError", "Invalid Open ID Connect Provider URL"},
+		// A trust policy that is not JSON.
+		{"trust policy not json", "UpdateAssumeRolePolicy", []string{"RoleName", "r", "PolicyDocument", "not valid json"}, 400, "MalformedPolicyDocument", "This policy contains invalid Json"},
+		{"trust policy not json on create", "CreateRole", []string{"RoleName", "r3", "AssumeRolePolicyDocument", "some policy"}, 400, "MalformedPolicyDocument", "This policy contains invalid Json"},
+		{"trust policy with s3 action", "UpdateAssumeRolePolicy", []string{"RoleName", "r", "PolicyDocument",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:InvalidAction"}]}`}, 400, "MalformedPolicyDocument", "AssumeRole policy may only specify STS AssumeRole actions."},
 		// Service-specific credentials of a service without them.
 		{"service-specific credential", "CreateServiceSpecificCredential", []string{"UserName", "u", "ServiceName", "s3.amazonaws.com"}, 404, "NoSuchEntity", ""},
 		// The ARN is in the region refusal.
