@@ -256,8 +256,9 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 	under := pathPrefix(in.PathPrefix)
 	out := &iamapi.ListPoliciesOutput{Policies: []iamapi.Policy{}, IsTruncated: ptr(false)}
 	err = s.view(ctx, func(tx Tx) error {
-		// Candidates in name order: sort key is the lower-cased name, then
-		// the scope, so the marker can continue across both sources.
+		// Candidates as AWS lists them: customer managed policies first,
+		// then AWS managed ones, each by name; the sort key (source, then
+		// lower-cased name) lets the marker continue across both.
 		type cand struct {
 			sortKey string
 			get     func() (iamapi.Policy, string, error)
@@ -268,7 +269,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 				if p.Deprecated || !under(p.Path) {
 					continue
 				}
-				cands = append(cands, cand{lower(p.Name) + "|aws", func() (iamapi.Policy, string, error) {
+				cands = append(cands, cand{"1|" + lower(p.Name) + "|" + lower(p.Path), func() (iamapi.Policy, string, error) {
 					a := awsPolicyARN(c, p)
 					n, b, err := usage(tx, c.Account, a)
 					return awsPolicyAPI(c, p, n, b, policyList), a, err
@@ -278,7 +279,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 		if scope == "All" || scope == "Local" {
 			err := scanJSON(tx, c.Account, kindPolicy, "", "", 0, func(_ string, p *ManagedPolicy) error {
 				if under(p.Path) {
-					cands = append(cands, cand{lower(p.Name) + "|local", func() (iamapi.Policy, string, error) {
+					cands = append(cands, cand{"0|" + lower(p.Name), func() (iamapi.Policy, string, error) {
 						a := s.policyARN(c, p)
 						n, b, err := usage(tx, c.Account, a)
 						return s.customerPolicyAPI(c, p, n, b, policyList), a, err

@@ -189,3 +189,31 @@ func TestParityTagOrder(t *testing.T) {
 		t.Errorf("role tags paged as %v", keys)
 	}
 }
+
+// ListPolicies without a scope lists customer managed policies first, then
+// AWS managed ones, and pages across the two.
+func TestParityListPoliciesOrder(t *testing.T) {
+	s := testServer(t)
+	c := iamClient(s, rootKey, rootSecret)
+	for _, n := range []string{"zeta", "Alpha"} {
+		mustQuery(t, s, "CreatePolicy", "PolicyName", n, "PolicyDocument", listBucket)
+	}
+	var names, arns []string
+	var marker *string
+	for pages := 0; ; pages++ {
+		out := must[*iam.ListPoliciesOutput](t)(c.ListPolicies(ctx, &iam.ListPoliciesInput{MaxItems: aws.Int32(1), Marker: marker, PathPrefix: aws.String("/")}))
+		for _, p := range out.Policies {
+			names, arns = append(names, *p.PolicyName), append(arns, *p.Arn)
+		}
+		if !out.IsTruncated || len(names) >= 4 {
+			break
+		}
+		marker = out.Marker
+	}
+	if len(names) < 4 || names[0] != "Alpha" || names[1] != "zeta" || strings.Contains(names[2], "zeta") {
+		t.Fatalf("first policies listed: %v", names)
+	}
+	if !strings.HasPrefix(arns[2], "arn:aws:iam::aws:policy/") || !strings.HasPrefix(arns[3], "arn:aws:iam::aws:policy/") {
+		t.Errorf("after the customer managed policies: %v", arns[2:])
+	}
+}
