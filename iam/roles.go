@@ -373,11 +373,11 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 			return nil
 		}
 		a := strings.Replace(policyARN, "arn:aws:", "arn:"+c.Partition+":", 1)
-		ref, err := s.resolvePolicy(tx, c, a)
-		if err != nil {
+		p, ok := s.managed.Lookup(strings.TrimPrefix(policyARN, "arn:aws:iam::aws:policy"))
+		if !ok {
 			return nil // not in this server's catalogue
 		}
-		if err := putJSON(tx, c.Account, kindAttached, key("role", lower(name), a), &attachedRecord{Name: ref.name, ARN: a}); err != nil {
+		if err := putJSON(tx, c.Account, kindAttached, key("role", lower(name), a), &attachedRecord{Name: p.Name, ARN: a}); err != nil {
 			return err
 		}
 		return tx.Put(c.Account, kindAttachedTo, key(a, "role", lower(name)), nil)
