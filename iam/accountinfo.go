@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 )
 
@@ -148,16 +152,50 @@ func boolInt(b bool) int32 {
 }
 
 // GetAccountAuthorizationDetails dumps every user, group, role and policy
-// with their policies, in the shape analysis tools read.
+// with their policies, in the shape analysis tools read. MaxItems counts
+// the entries of the four lists together, in AWS's order (users, groups,
+// roles, then policies: customer managed before AWS managed), and the
+// Marker continues after the last one returned.
 func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi.GetAccountAuthorizationDetailsInput) (*iamapi.GetAccountAuthorizationDetailsOutput, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	startSec, startAfter, err := gaadMarker(in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	limit := defaultMaxItems
+	if in.MaxItems != nil {
+		limit = int(*in.MaxItems)
+	}
 	want := func(f string) bool { return len(in.Filter) == 0 || slices.Contains(in.Filter, f) }
 	out := &iamapi.GetAccountAuthorizationDetailsOutput{
 		UserDetailList: []iamapi.UserDetail{}, GroupDetailList: []iamapi.GroupDetail{},
 		RoleDetailList: []iamapi.RoleDetail{}, Policies: []iamapi.ManagedPolicyDetail{}, IsTruncated: ptr(false),
+	}
+	count, lastSec, lastKey := 0, 0, ""
+	// room reports whether another entry fits on this page; when it does
+	// not, the answer is truncated after the last one taken.
+	room := func() bool {
+		if count == limit {
+			out.IsTruncated, out.Marker = ptr(true), encodeMarker(fmt.Sprintf("gaad|%d|%s", lastSec, lastKey))
+			return false
+		}
+		return true
+	}
+	took := func(sec int, k string) { count, lastSec, lastKey = count+1, sec, k }
+	// after is where section sec starts: after the marker's key in its
+	// own section, from the start in later ones; skip says the section
+	// was already done.
+	after := func(sec int) (string, bool) {
+		switch {
+		case sec < startSec:
+			return "", true
+		case sec == startSec:
+			return startAfter, false
+		}
+		return "", false
 	}
 	err = s.view(ctx, func(tx Tx) error {
 		inline := func(kind, name string) ([]iamapi.PolicyDetail, error) {
@@ -176,98 +214,131 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			})
 			return list, err
 		}
-		boundary := func(arn string) *iamapi.AttachedPermissionsBoundary {
-			if arn == "" {
+		boundary := boundaryAPI
+		// scan runs one section: fn makes and appends the entry of a
+		// record (false: not listed).
+		scan := func(sec int, kind string, fn func(k string, data []byte) (bool, error)) error {
+			from, skip := after(sec)
+			if skip {
 				return nil
 			}
-			return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(arn), PermissionsBoundaryType: ptr("PermissionsBoundaryPolicy")}
+			err := tx.Scan(c.Account, kind, "", from, 0, func(k string, data []byte) error {
+				if !room() {
+					return ErrStop
+				}
+				ok, err := fn(k, data)
+				if ok {
+					took(sec, k)
+				}
+				return err
+			})
+			return err
 		}
 		if want("User") {
-			err := scanJSON(tx, c.Account, kindUser, "", "", 0, func(_ string, u *User) error {
+			err := scan(gaadUsers, kindUser, func(_ string, data []byte) (bool, error) {
+				var u User
+				if err := json.Unmarshal(data, &u); err != nil {
+					return false, err
+				}
 				d := iamapi.UserDetail{Path: ptr(u.Path), UserName: ptr(u.Name), UserId: ptr(u.ID), Arn: ptr(entityARN(c, "user", u.Path, u.Name)),
-					CreateDate: ptr(u.Created), PermissionsBoundary: boundary(u.Boundary), Tags: apiTags(u.Tags)}
+					CreateDate: ptr(u.Created), PermissionsBoundary: boundary(u.Boundary), Tags: alwaysTags(u.Tags)}
 				var err error
 				if d.UserPolicyList, err = inline("user", u.Name); err != nil {
-					return err
+					return false, err
+				}
+				if len(d.UserPolicyList) == 0 {
+					d.UserPolicyList = nil // AWS leaves UserPolicyList out when empty (but sends RolePolicyList and GroupPolicyList)
 				}
 				if d.AttachedManagedPolicies, err = attached("user", u.Name); err != nil {
-					return err
+					return false, err
 				}
 				groups, err := scanKeys(tx, c.Account, kindUserGroup, key(lower(u.Name), ""))
 				if err != nil {
-					return err
+					return false, err
 				}
 				d.GroupList = []string{}
 				for _, gk := range groups {
 					g, err := getGroup(tx, c.Account, gk)
 					if err != nil {
-						return err
+						return false, err
 					}
 					d.GroupList = append(d.GroupList, g.Name)
 				}
 				out.UserDetailList = append(out.UserDetailList, d)
-				return nil
+				return true, nil
 			})
 			if err != nil {
 				return err
 			}
 		}
 		if want("Group") {
-			err := scanJSON(tx, c.Account, kindGroup, "", "", 0, func(_ string, g *Group) error {
+			err := scan(gaadGroups, kindGroup, func(_ string, data []byte) (bool, error) {
+				var g Group
+				if err := json.Unmarshal(data, &g); err != nil {
+					return false, err
+				}
 				d := iamapi.GroupDetail{Path: ptr(g.Path), GroupName: ptr(g.Name), GroupId: ptr(g.ID), Arn: ptr(entityARN(c, "group", g.Path, g.Name)), CreateDate: ptr(g.Created)}
 				var err error
 				if d.GroupPolicyList, err = inline("group", g.Name); err != nil {
-					return err
+					return false, err
 				}
 				d.AttachedManagedPolicies, err = attached("group", g.Name)
 				out.GroupDetailList = append(out.GroupDetailList, d)
-				return err
+				return true, err
 			})
 			if err != nil {
 				return err
 			}
 		}
 		if want("Role") {
-			err := scanJSON(tx, c.Account, kindRole, "", "", 0, func(_ string, r *Role) error {
+			err := scan(gaadRoles, kindRole, func(_ string, data []byte) (bool, error) {
+				var r Role
+				if err := json.Unmarshal(data, &r); err != nil {
+					return false, err
+				}
 				d := iamapi.RoleDetail{Path: ptr(r.Path), RoleName: ptr(r.Name), RoleId: ptr(r.ID), Arn: ptr(entityARN(c, "role", r.Path, r.Name)),
 					CreateDate: ptr(r.Created), AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy)), PermissionsBoundary: boundary(r.Boundary),
-					Tags: apiTags(r.Tags), RoleLastUsed: &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)}}
+					Tags: alwaysTags(r.Tags), RoleLastUsed: &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)}}
 				var err error
 				if d.RolePolicyList, err = inline("role", r.Name); err != nil {
-					return err
+					return false, err
 				}
 				if d.AttachedManagedPolicies, err = attached("role", r.Name); err != nil {
-					return err
+					return false, err
 				}
 				d.InstanceProfileList = []iamapi.InstanceProfile{}
 				profiles, err := scanKeys(tx, c.Account, kindRoleProfile, key(lower(r.Name), ""))
 				if err != nil {
-					return err
+					return false, err
 				}
 				for _, pk := range profiles {
 					p, err := getProfile(tx, c.Account, pk)
 					if err != nil {
-						return err
+						return false, err
 					}
 					api, err := s.profileAPI(tx, c, p, false)
 					if err != nil {
-						return err
+						return false, err
 					}
 					d.InstanceProfileList = append(d.InstanceProfileList, api)
 				}
 				out.RoleDetailList = append(out.RoleDetailList, d)
-				return nil
+				return true, nil
 			})
 			if err != nil {
 				return err
 			}
 		}
 		if want("LocalManagedPolicy") {
-			err := scanJSON(tx, c.Account, kindPolicy, "", "", 0, func(_ string, p *ManagedPolicy) error {
-				a := s.policyARN(c, p)
+			err := scan(gaadLocalPolicies, kindPolicy, func(_ string, data []byte) (bool, error) {
+				var p ManagedPolicy
+				if err := json.Unmarshal(data, &p); err != nil {
+					return false, err
+				}
+				a := s.policyARN(c, &p)
 				n, b, err := usage(tx, c.Account, a)
 				if err != nil {
-					return err
+					return false, err
 				}
 				d := iamapi.ManagedPolicyDetail{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(a), Path: ptr(p.Path),
 					DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(n)), PermissionsBoundaryUsageCount: ptr(int32(b)),
@@ -278,15 +349,29 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 					return nil
 				})
 				out.Policies = append(out.Policies, d)
-				return err
+				return true, err
 			})
 			if err != nil {
 				return err
 			}
 		}
-		if want("AWSManagedPolicy") {
+		if want("AWSManagedPolicy") && !*out.IsTruncated {
 			// AWS managed policies appear when something in the account uses them.
-			for _, p := range s.managed.All() {
+			// Their position in the (fixed) catalogue is the marker's key.
+			from, skip := after(gaadAWSPolicies)
+			start := 0
+			if from != "" {
+				n, err := strconv.Atoi(from)
+				if err != nil {
+					return awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *in.Marker))
+				}
+				start = n + 1
+			}
+			for i, p := range s.managed.All() {
+				if skip || i < start {
+					continue
+				}
+				k := strconv.Itoa(i)
 				a := awsPolicyARN(c, p)
 				n, b, err := usage(tx, c.Account, a)
 				if err != nil {
@@ -295,10 +380,14 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 				if n == 0 && b == 0 {
 					continue
 				}
+				if !room() {
+					break
+				}
 				out.Policies = append(out.Policies, iamapi.ManagedPolicyDetail{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(a), Path: ptr(p.Path),
 					DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(n)), PermissionsBoundaryUsageCount: ptr(int32(b)),
 					IsAttachable: ptr(!p.Deprecated), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated),
 					PolicyVersionList: []iamapi.PolicyVersion{versionAPI(&PolicyVersion{VersionID: p.DefaultVersion, Document: p.Document, Created: p.Updated}, true, true)}})
+				took(gaadAWSPolicies, k)
 			}
 		}
 		return nil
@@ -307,6 +396,32 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 		return nil, err
 	}
 	return out, nil
+}
+
+// The sections of GetAccountAuthorizationDetails, in the order it pages
+// through them.
+const (
+	gaadUsers = iota
+	gaadGroups
+	gaadRoles
+	gaadLocalPolicies
+	gaadAWSPolicies
+)
+
+// gaadMarker reads a GetAccountAuthorizationDetails marker: the section
+// and the key of the last entry returned.
+func gaadMarker(marker *string) (int, string, error) {
+	k, err := decodeMarker(marker)
+	if err != nil || k == "" {
+		return 0, "", err
+	}
+	rest, ok := strings.CutPrefix(k, "gaad|")
+	secText, after, ok2 := strings.Cut(rest, "|")
+	sec, err := strconv.Atoi(secText)
+	if !ok || !ok2 || err != nil || sec < gaadUsers || sec > gaadAWSPolicies {
+		return 0, "", awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *marker))
+	}
+	return sec, after, nil
 }
 
 // Credential report.
@@ -319,7 +434,9 @@ type credentialReport struct {
 // reportTTL is how long a report stays current (AWS: four hours).
 const reportTTL = 4 * time.Hour
 
-// GenerateCredentialReport builds the report at once.
+// GenerateCredentialReport builds the report at once, answering as AWS
+// does: STARTED for the call that starts a report, COMPLETE while it is
+// current (clients poll until COMPLETE, then read it).
 func (s *Service) GenerateCredentialReport(ctx context.Context, _ *iamapi.GenerateCredentialReportInput) (*iamapi.GenerateCredentialReportOutput, error) {
 	c, err := caller(ctx)
 	if err != nil {
@@ -327,9 +444,11 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, _ *iamapi.Genera
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	var rep credentialReport
+	fresh := false
 	err = s.update(ctx, func(tx Tx) error {
 		if err := getJSON(tx, c.Account, kindReport, "credential", &rep); err == nil && now.Sub(rep.Generated) < reportTTL {
-			return nil // a fresh report exists
+			fresh = true
+			return nil
 		}
 		data, err := s.buildCredentialReport(tx, c, now)
 		if err != nil {
@@ -341,7 +460,10 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, _ *iamapi.Genera
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.GenerateCredentialReportOutput{State: ptr("COMPLETE"), Description: ptr("No report exists. Starting a new report generation task")}, nil
+	if fresh {
+		return &iamapi.GenerateCredentialReportOutput{State: ptr("COMPLETE")}, nil
+	}
+	return &iamapi.GenerateCredentialReportOutput{State: ptr("STARTED"), Description: ptr("No report exists. Starting a new report generation task")}, nil
 }
 
 // GetCredentialReport returns the last report.
@@ -384,7 +506,7 @@ func (s *Service) buildCredentialReport(tx Tx, c *Caller, now time.Time) ([]byte
 		if t == nil || t.IsZero() {
 			return "N/A"
 		}
-		return t.UTC().Format("2006-01-02T15:04:05+00:00")
+		return t.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	row := func(name, arn string, created time.Time, userKey string, password *LoginProfile, lastUsed *time.Time) error {
 		keys, err := userKeys(tx, c.Account, userKey)
@@ -397,7 +519,11 @@ func (s *Service) buildCredentialReport(tx Tx, c *Caller, now time.Time) ([]byte
 		case userKey == "":
 			r = append(r, "not_supported", iso(lastUsed), "not_supported", "not_supported")
 		case password != nil:
-			r = append(r, "true", iso(lastUsed), iso(&password.Created), "N/A")
+			used := "no_information" // a password never used to sign in, as AWS reports it
+			if lastUsed != nil && !lastUsed.IsZero() {
+				used = iso(lastUsed)
+			}
+			r = append(r, "true", used, iso(&password.Created), "N/A")
 		default:
 			r = append(r, "false", "N/A", "N/A", "N/A")
 		}

@@ -33,6 +33,20 @@ func entityExists(tx Tx, account, kind, name string) (string, error) {
 	return v.Name, nil
 }
 
+// modifiableEntity is entityExists for a change to the entity's policies:
+// a service-linked role's are only modifiable by AWS.
+func modifiableEntity(tx Tx, account, kind, name string) error {
+	if kind == "role" {
+		r, err := getRole(tx, account, name)
+		if err != nil {
+			return err
+		}
+		return checkServiceLinked(r)
+	}
+	_, err := entityExists(tx, account, kind, name)
+	return err
+}
+
 func (s *Service) attach(ctx context.Context, kind, name, policyARN string) error {
 	c, err := caller(ctx)
 	if err != nil {
@@ -41,7 +55,7 @@ func (s *Service) attach(ctx context.Context, kind, name, policyARN string) erro
 	quota := map[string]int{"user": s.quotas.AttachedPerUser, "group": s.quotas.AttachedPerGroup, "role": s.quotas.AttachedPerRole}[kind]
 	quotaName := map[string]string{"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "PoliciesPerRole"}[kind]
 	return s.update(ctx, func(tx Tx) error {
-		if _, err := entityExists(tx, c.Account, kind, name); err != nil {
+		if err := modifiableEntity(tx, c.Account, kind, name); err != nil {
 			return err
 		}
 		r, err := s.resolvePolicy(tx, c, policyARN)
@@ -71,7 +85,7 @@ func (s *Service) detach(ctx context.Context, kind, name, policyARN string) erro
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		if _, err := entityExists(tx, c.Account, kind, name); err != nil {
+		if err := modifiableEntity(tx, c.Account, kind, name); err != nil {
 			return err
 		}
 		if err := tx.Delete(c.Account, kindAttached, key(kind, lower(name), policyARN)); err != nil {
@@ -240,7 +254,7 @@ func (s *Service) putInline(ctx context.Context, kind, name, policyName, documen
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		if _, err := entityExists(tx, c.Account, kind, name); err != nil {
+		if err := modifiableEntity(tx, c.Account, kind, name); err != nil {
 			return err
 		}
 		// The quota is on the sum of the entity's inline policies.
@@ -289,7 +303,7 @@ func (s *Service) deleteInline(ctx context.Context, kind, name, policyName strin
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		if _, err := entityExists(tx, c.Account, kind, name); err != nil {
+		if err := modifiableEntity(tx, c.Account, kind, name); err != nil {
 			return err
 		}
 		if err := tx.Delete(c.Account, kindInline, key(kind, lower(name), policyName)); err != nil {

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -12,6 +13,11 @@ import (
 // checkDocument validates a policy document for the kind of policy it is,
 // with AWS's errors (MalformedPolicyDocument, LimitExceeded).
 func checkDocument(c *Caller, text string, kind policy.Kind, sizeQuota int) (*policy.Document, error) {
+	if kind == policy.KindTrust && !json.Valid([]byte(text)) {
+		// A trust policy that is not JSON at all, in AWS's words (recorded);
+		// identity policies say "Syntax errors in policy." instead.
+		return nil, awserr.New(policy.CodeMalformed, 400, "This policy contains invalid Json")
+	}
 	doc, err := policy.Check([]byte(text), kind, policy.Options{Partition: c.Partition, SizeQuota: sizeQuota})
 	if err != nil {
 		return nil, policyError(err)

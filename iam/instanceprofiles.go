@@ -16,7 +16,7 @@ func (s *Service) profileAPI(tx Tx, c *Caller, p *InstanceProfile, withTags bool
 		if err != nil {
 			return out, err
 		}
-		out.Roles = append(out.Roles, r.api(c, false))
+		out.Roles = append(out.Roles, r.api(c, roleNested))
 	}
 	if withTags {
 		out.Tags = apiTags(p.Tags)
@@ -28,7 +28,7 @@ func getProfile(tx Tx, account, name string) (*InstanceProfile, error) {
 	var p InstanceProfile
 	if err := getJSON(tx, account, kindInstanceProfile, lower(name), &p); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return nil, noSuchEntity("instance profile", name)
+			return nil, iamapi.NoSuchEntity("Instance Profile %s cannot be found.", name)
 		}
 		return nil, err
 	}
@@ -86,6 +86,9 @@ func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstance
 	})
 	if err != nil {
 		return nil, err
+	}
+	if out.Tags == nil {
+		out.Tags = []iamapi.Tag{} // AWS sends Tags on GetInstanceProfile even when there are none
 	}
 	return &iamapi.GetInstanceProfileOutput{InstanceProfile: out}, nil
 }

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/catalog"
@@ -294,9 +296,13 @@ func (s *Service) accessJob(ctx context.Context, id string) (*accessJob, error) 
 
 // pageBounds applies MaxItems and a Marker (an index) to n items.
 func pageBounds(n int, maxItems *int32, marker *string) (start, end int, next *string, err error) {
-	if marker != nil {
-		if start, err = strconv.Atoi(*marker); err != nil || start < 0 || start > n {
-			return 0, 0, nil, iamapi.InvalidInput("Invalid Marker.")
+	if marker != nil && *marker != "" {
+		k, err := decodeMarker(marker)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		if start, err = strconv.Atoi(k); err != nil || start < 0 || start > n {
+			return 0, 0, nil, awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *marker))
 		}
 	}
 	limit := defaultMaxItems
@@ -305,7 +311,7 @@ func pageBounds(n int, maxItems *int32, marker *string) (start, end int, next *s
 	}
 	end = min(start+limit, n)
 	if end < n {
-		next = optional(strconv.Itoa(end))
+		next = encodeMarker(strconv.Itoa(end))
 	}
 	return start, end, next, nil
 }
@@ -322,7 +328,7 @@ func (s *Service) GetServiceLastAccessedDetails(ctx context.Context, in *iamapi.
 		return nil, err
 	}
 	out := &iamapi.GetServiceLastAccessedDetailsOutput{JobStatus: "COMPLETED", JobType: &job.Type, JobCreationDate: job.Created,
-		JobCompletionDate: job.Completed, ServicesLastAccessed: []iamapi.ServiceLastAccessed{}, IsTruncated: optional(next != nil), Marker: next}
+		JobCompletionDate: job.Completed, ServicesLastAccessed: []iamapi.ServiceLastAccessed{}, IsTruncated: ptr(next != nil), Marker: next}
 	for _, svc := range job.Services[start:end] {
 		sl := iamapi.ServiceLastAccessed{ServiceName: svc.Name, ServiceNamespace: svc.Namespace}
 		total := int32(0)
@@ -359,7 +365,7 @@ func (s *Service) GetServiceLastAccessedDetailsWithEntities(ctx context.Context,
 		return nil, err
 	}
 	out := &iamapi.GetServiceLastAccessedDetailsWithEntitiesOutput{JobStatus: "COMPLETED", JobCreationDate: job.Created,
-		JobCompletionDate: job.Completed, EntityDetailsList: []iamapi.EntityDetails{}, IsTruncated: optional(next != nil), Marker: next}
+		JobCompletionDate: job.Completed, EntityDetailsList: []iamapi.EntityDetails{}, IsTruncated: ptr(next != nil), Marker: next}
 	for _, e := range entities[start:end] {
 		out.EntityDetailsList = append(out.EntityDetailsList, iamapi.EntityDetails{
 			EntityInfo:        iamapi.EntityInfo{Arn: e.ARN, Name: e.Name, Type: e.Type, Id: e.ID, Path: optional(e.Path)},

@@ -1,9 +1,11 @@
 package iam
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -21,21 +23,41 @@ type page[T any] struct {
 	truncated bool
 }
 
-// encodeMarker hides the store key behind an opaque marker.
+// encodeMarker hides the store key behind an opaque marker, with a check
+// so that a marker this server never issued is refused, as AWS refuses it,
+// instead of being read as a position.
 func encodeMarker(key string) *string {
-	m := base64.RawURLEncoding.EncodeToString([]byte(key))
+	m := base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%s\x00%08x", key, markerCheck(key)))
 	return &m
+}
+
+// markerCheck is the marker's check value: FNV-1a of the key under a fixed
+// prefix (not secret: markers are positions, not credentials).
+func markerCheck(key string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte("iamd-marker\x00"))
+	h.Write([]byte(key))
+	return h.Sum32()
 }
 
 func decodeMarker(marker *string) (string, error) {
 	if marker == nil || *marker == "" {
 		return "", nil
 	}
-	k, err := base64.RawURLEncoding.DecodeString(*marker)
+	invalid := awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *marker))
+	b, err := base64.RawURLEncoding.DecodeString(*marker)
 	if err != nil {
-		return "", awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *marker))
+		return "", invalid
 	}
-	return string(k), nil
+	i := bytes.LastIndexByte(b, 0)
+	if i < 0 || len(b)-i-1 != 8 {
+		return "", invalid
+	}
+	key := string(b[:i])
+	if fmt.Sprintf("%08x", markerCheck(key)) != string(b[i+1:]) {
+		return "", invalid
+	}
+	return key, nil
 }
 
 // listPage scans a kind under a prefix from the marker, keeping the records

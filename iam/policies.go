@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,7 +38,7 @@ func (s *Service) resolvePolicy(tx Tx, c *Caller, policyARN string) (*managedRef
 	notFound := iamapi.NoSuchEntity("Policy %s does not exist or is not attachable.", policyARN)
 	a, ok := parseEntityARN(c.Partition, policyARN, "policy")
 	if !ok {
-		return nil, iamapi.InvalidInput("ARN %s is not valid.", policyARN)
+		return nil, awserr.ValidationError("ARN " + policyARN + " is not valid.")
 	}
 	path, name := splitPathName(a.Resource, "policy")
 	var ref *managedRef
@@ -101,20 +102,43 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput
 	if err != nil {
 		return nil, err
 	}
-	out := s.customerPolicyAPI(c, p, 0, 0)
+	out := s.customerPolicyAPI(c, p, 0, 0, policyCreate)
 	return &iamapi.CreatePolicyOutput{Policy: &out}, nil
 }
 
-func (s *Service) customerPolicyAPI(c *Caller, p *ManagedPolicy, attachments, boundaries int) iamapi.Policy {
-	return iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(s.policyARN(c, p)), Path: ptr(p.Path),
+// policyShape is which of AWS's renderings of a managed policy an answer
+// carries (as recorded from AWS): CreatePolicy leaves Description out (and
+// Tags when none were given), GetPolicy sends both (Tags empty when there
+// are none), ListPolicies neither.
+type policyShape int
+
+const (
+	policyGet policyShape = iota
+	policyCreate
+	policyList
+)
+
+func (s *Service) customerPolicyAPI(c *Caller, p *ManagedPolicy, attachments, boundaries int, shape policyShape) iamapi.Policy {
+	out := iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(s.policyARN(c, p)), Path: ptr(p.Path),
 		DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(attachments)), PermissionsBoundaryUsageCount: ptr(int32(boundaries)),
-		IsAttachable: ptr(true), Description: optional(p.Description), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated), Tags: apiTags(p.Tags)}
+		IsAttachable: ptr(true), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated)}
+	switch shape {
+	case policyGet:
+		out.Description, out.Tags = optional(p.Description), alwaysTags(p.Tags)
+	case policyCreate:
+		out.Tags = apiTags(p.Tags)
+	}
+	return out
 }
 
-func awsPolicyAPI(c *Caller, p *AWSManagedPolicy, attachments, boundaries int) iamapi.Policy {
-	return iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(awsPolicyARN(c, p)), Path: ptr(p.Path),
+func awsPolicyAPI(c *Caller, p *AWSManagedPolicy, attachments, boundaries int, shape policyShape) iamapi.Policy {
+	out := iamapi.Policy{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(awsPolicyARN(c, p)), Path: ptr(p.Path),
 		DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(attachments)), PermissionsBoundaryUsageCount: ptr(int32(boundaries)),
 		IsAttachable: ptr(!p.Deprecated), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated)}
+	if shape == policyGet {
+		out.Tags = []iamapi.Tag{}
+	}
+	return out
 }
 
 func awsPolicyARN(c *Caller, p *AWSManagedPolicy) string {
@@ -147,9 +171,9 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*ia
 			return err
 		}
 		if r.aws != nil {
-			out = awsPolicyAPI(c, r.aws, n, b)
+			out = awsPolicyAPI(c, r.aws, n, b, policyGet)
 		} else {
-			out = s.customerPolicyAPI(c, r.customer, n, b)
+			out = s.customerPolicyAPI(c, r.customer, n, b, policyGet)
 		}
 		return nil
 	})
@@ -160,12 +184,19 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*ia
 }
 
 // customerPolicy resolves an ARN that must name a customer managed policy.
-func (s *Service) customerPolicy(tx Tx, c *Caller, policyARN string) (*ManagedPolicy, error) {
+// action is the change asked for ("" for a read): changing an AWS managed
+// policy is refused as AWS refuses it, AccessDenied (the policy belongs to
+// the "aws" account, and no resource-based policy there grants anything).
+func (s *Service) customerPolicy(tx Tx, c *Caller, policyARN, action string) (*ManagedPolicy, error) {
 	r, err := s.resolvePolicy(tx, c, policyARN)
 	if err != nil {
 		return nil, err
 	}
 	if r.customer == nil {
+		if action != "" {
+			return nil, awserr.Newf("AccessDenied", http.StatusForbidden,
+				"User: %s is not authorized to perform: %s on resource: %s because no resource-based policy allows the %s action", c.ARN, action, policyARN, action)
+		}
 		return nil, iamapi.InvalidInput("The ARN %s is an AWS managed policy, which cannot be changed.", policyARN)
 	}
 	return r.customer, nil
@@ -179,7 +210,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:DeletePolicy")
 		if err != nil {
 			return err
 		}
@@ -225,8 +256,9 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 	under := pathPrefix(in.PathPrefix)
 	out := &iamapi.ListPoliciesOutput{Policies: []iamapi.Policy{}, IsTruncated: ptr(false)}
 	err = s.view(ctx, func(tx Tx) error {
-		// Candidates in name order: sort key is the lower-cased name, then
-		// the scope, so the marker can continue across both sources.
+		// Candidates as AWS lists them: customer managed policies first,
+		// then AWS managed ones, each by name; the sort key (source, then
+		// lower-cased name) lets the marker continue across both.
 		type cand struct {
 			sortKey string
 			get     func() (iamapi.Policy, string, error)
@@ -237,20 +269,20 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 				if p.Deprecated || !under(p.Path) {
 					continue
 				}
-				cands = append(cands, cand{lower(p.Name) + "|aws", func() (iamapi.Policy, string, error) {
+				cands = append(cands, cand{"1|" + lower(p.Name) + "|" + lower(p.Path), func() (iamapi.Policy, string, error) {
 					a := awsPolicyARN(c, p)
 					n, b, err := usage(tx, c.Account, a)
-					return awsPolicyAPI(c, p, n, b), a, err
+					return awsPolicyAPI(c, p, n, b, policyList), a, err
 				}})
 			}
 		}
 		if scope == "All" || scope == "Local" {
 			err := scanJSON(tx, c.Account, kindPolicy, "", "", 0, func(_ string, p *ManagedPolicy) error {
 				if under(p.Path) {
-					cands = append(cands, cand{lower(p.Name) + "|local", func() (iamapi.Policy, string, error) {
+					cands = append(cands, cand{"0|" + lower(p.Name), func() (iamapi.Policy, string, error) {
 						a := s.policyARN(c, p)
 						n, b, err := usage(tx, c.Account, a)
-						return s.customerPolicyAPI(c, p, n, b), a, err
+						return s.customerPolicyAPI(c, p, n, b, policyList), a, err
 					}})
 				}
 				return nil
@@ -318,7 +350,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 	var v PolicyVersion
 	isDefault := orDefault(in.SetAsDefault, false)
 	err = s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:CreatePolicyVersion")
 		if err != nil {
 			return err
 		}
@@ -432,7 +464,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:SetDefaultPolicyVersion")
 		if err != nil {
 			return err
 		}
@@ -455,7 +487,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, in.PolicyArn)
+		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:DeletePolicyVersion")
 		if err != nil {
 			return err
 		}
@@ -475,7 +507,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 // TagPolicy, UntagPolicy and ListPolicyTags manage tags of customer managed
 // policies (keys are case-sensitive on policies).
 func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) error {
-	return s.modifyPolicy(ctx, in.PolicyArn, func(p *ManagedPolicy) error {
+	return s.modifyPolicy(ctx, in.PolicyArn, "iam:TagPolicy", func(p *ManagedPolicy) error {
 		tags, err := mergeTags(p.Tags, in.Tags, false)
 		p.Tags = tags
 		return err
@@ -484,7 +516,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) erro
 
 // UntagPolicy removes tags from a customer managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) error {
-	return s.modifyPolicy(ctx, in.PolicyArn, func(p *ManagedPolicy) error {
+	return s.modifyPolicy(ctx, in.PolicyArn, "iam:UntagPolicy", func(p *ManagedPolicy) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys, false)
 		return nil
 	})
@@ -497,7 +529,7 @@ func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsI
 		return nil, err
 	}
 	var p *ManagedPolicy
-	if err := s.view(ctx, func(tx Tx) error { p, err = s.customerPolicy(tx, c, in.PolicyArn); return err }); err != nil {
+	if err := s.view(ctx, func(tx Tx) error { p, err = s.customerPolicy(tx, c, in.PolicyArn, ""); return err }); err != nil {
 		return nil, err
 	}
 	tags, truncated, marker, err := tagPage(p.Tags, in.MaxItems, in.Marker)
@@ -507,13 +539,13 @@ func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsI
 	return &iamapi.ListPolicyTagsOutput{Tags: tags, IsTruncated: truncated, Marker: marker}, nil
 }
 
-func (s *Service) modifyPolicy(ctx context.Context, policyARN string, fn func(*ManagedPolicy) error) error {
+func (s *Service) modifyPolicy(ctx context.Context, policyARN, action string, fn func(*ManagedPolicy) error) error {
 	c, err := caller(ctx)
 	if err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		p, err := s.customerPolicy(tx, c, policyARN)
+		p, err := s.customerPolicy(tx, c, policyARN, action)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 )
 
@@ -34,7 +35,8 @@ func checkOIDCLists(clientIDs, thumbprints []string, tooMany func(string, ...any
 		return tooMany("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
 	}
 	if len(thumbprints) > maxThumbprints {
-		return tooMany("Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxThumbprints)
+		// InvalidInput whatever the operation, in AWS's words (recorded).
+		return iamapi.InvalidInput("Thumbprint list must contain fewer than %d entries.", maxThumbprints)
 	}
 	return nil
 }
@@ -63,7 +65,7 @@ type SAMLProvider struct {
 func oidcKey(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", iamapi.InvalidInput("Invalid Open ID Connect Provider URL: %s. The URL must begin with https:// and have no query or fragment.", rawURL)
+		return "", awserr.ValidationError("Invalid Open ID Connect Provider URL")
 	}
 	return strings.TrimSuffix(u.Host+u.Path, "/"), nil
 }
@@ -147,7 +149,7 @@ func (s *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.GetOp
 		return nil, err
 	}
 	return &iamapi.GetOpenIDConnectProviderOutput{Url: ptr(p.URL), ClientIDList: p.ClientIDs, ThumbprintList: p.Thumbprints,
-		CreateDate: ptr(p.Created), Tags: apiTags(p.Tags)}, nil
+		CreateDate: ptr(p.Created), Tags: alwaysTags(p.Tags)}, nil
 }
 
 // LookupOIDCProvider finds an account's provider by its issuer URL (for
@@ -279,7 +281,8 @@ func (s *Service) DeleteOpenIDConnectProvider(ctx context.Context, in *iamapi.De
 	return s.update(ctx, func(tx Tx) error {
 		if err := tx.Delete(c.Account, kindOIDC, k); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return iamapi.NoSuchEntity("OpenIDConnect Provider not found for arn %s", in.OpenIDConnectProviderArn)
+				// DeleteOpenIDConnectProvider words it differently from the reads (recorded).
+				return iamapi.NoSuchEntity("OpenId connect Provider %s cannot be found.", in.OpenIDConnectProviderArn)
 			}
 			return err
 		}
@@ -393,7 +396,7 @@ func (s *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvide
 		return nil, err
 	}
 	return &iamapi.GetSAMLProviderOutput{SAMLProviderUUID: ptr(p.UUID), SAMLMetadataDocument: ptr(p.Metadata), CreateDate: ptr(p.Created),
-		ValidUntil: ptr(p.ValidUntil), Tags: apiTags(p.Tags)}, nil
+		ValidUntil: ptr(p.ValidUntil), Tags: alwaysTags(p.Tags)}, nil
 }
 
 // ListSAMLProviders lists the SAML providers.

@@ -7,19 +7,47 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/policy"
 )
 
-func (r *Role) api(c *Caller, withDetails bool) iamapi.Role {
+// roleShape is which of AWS's renderings of a role an answer carries:
+// each operation sends a different subset of the members (as recorded
+// from AWS).
+type roleShape int
+
+const (
+	roleGet        roleShape = iota // GetRole: everything, RoleLastUsed always (empty when unused)
+	roleCreate                      // CreateRole, CreateServiceLinkedRole: no Description, MaxSessionDuration or RoleLastUsed
+	roleList                        // ListRoles: no tags, boundary or RoleLastUsed
+	roleNested                      // a role inside an instance profile: no MaxSessionDuration either
+	roleUpdateDesc                  // UpdateRoleDescription: Description, but no MaxSessionDuration or RoleLastUsed
+)
+
+// boundaryAPI is a permissions boundary as AWS reports it: type "Policy"
+// (the model's enum says PermissionsBoundaryPolicy; AWS sends "Policy").
+func boundaryAPI(arn string) *iamapi.AttachedPermissionsBoundary {
+	if arn == "" {
+		return nil
+	}
+	return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(arn), PermissionsBoundaryType: ptr("Policy")}
+}
+
+func (r *Role) api(c *Caller, shape roleShape) iamapi.Role {
 	out := iamapi.Role{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: entityARN(c, "role", r.Path, r.Name), CreateDate: r.Created,
-		AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy)), Description: optional(r.Description),
-		MaxSessionDuration: ptr(int32(r.MaxSessionDuration))}
-	if withDetails {
-		if r.Boundary != "" {
-			out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(r.Boundary), PermissionsBoundaryType: ptr("PermissionsBoundaryPolicy")}
-		}
+		AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy))}
+	if shape != roleCreate {
+		out.Description = optional(r.Description)
+	}
+	if shape == roleGet || shape == roleList {
+		out.MaxSessionDuration = ptr(int32(r.MaxSessionDuration))
+	}
+	if shape == roleGet || shape == roleCreate || shape == roleUpdateDesc {
+		out.PermissionsBoundary = boundaryAPI(r.Boundary)
 		out.Tags = apiTags(r.Tags)
+	}
+	if shape == roleGet {
 		out.RoleLastUsed = &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)}
 	}
 	return out
@@ -65,9 +93,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*
 	if err != nil {
 		return nil, err
 	}
-	out := r.api(c, true)
-	out.RoleLastUsed = nil
-	return &iamapi.CreateRoleOutput{Role: out}, nil
+	return &iamapi.CreateRoleOutput{Role: r.api(c, roleCreate)}, nil
 }
 
 func (s *Service) insertRole(tx Tx, c *Caller, r *Role, boundary *string) error {
@@ -108,7 +134,7 @@ func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.GetRoleOutput{Role: r.api(c, true)}, nil
+	return &iamapi.GetRoleOutput{Role: r.api(c, roleGet)}, nil
 }
 
 // ListRoles lists roles, optionally under a path prefix.
@@ -124,7 +150,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*ia
 	}
 	out := &iamapi.ListRolesOutput{Roles: make([]iamapi.Role, len(p.items)), IsTruncated: ptr(p.truncated), Marker: p.marker}
 	for i, r := range p.items {
-		out.Roles[i] = r.api(c, false)
+		out.Roles[i] = r.api(c, roleList)
 	}
 	return out, nil
 }
@@ -183,7 +209,7 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRo
 		return nil, err
 	}
 	c, _ := caller(ctx)
-	out := r.api(c, true)
+	out := r.api(c, roleUpdateDesc)
 	return &iamapi.UpdateRoleDescriptionOutput{Role: &out}, nil
 }
 
@@ -325,41 +351,41 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 		return nil, err
 	}
 	svc := in.AWSServiceName
-	path, name, err := serviceLinkedRole(svc, in.CustomSuffix)
+	path, name, policyARN, err := linkedRoleFor(svc, in.CustomSuffix, true)
 	if err != nil {
 		return nil, err
 	}
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"%s"},"Action":"sts:AssumeRole"}]}`, svc)
 	r := &Role{Name: name, ID: NewID(PrefixRole), Path: path, Created: s.now().UTC().Truncate(time.Second),
 		TrustPolicy: trust, Description: orDefault(in.Description, ""), MaxSessionDuration: 3600, ServiceLinked: svc}
-	if err := s.update(ctx, func(tx Tx) error { return s.insertRole(tx, c, r, nil) }); err != nil {
+	err = s.update(ctx, func(tx Tx) error {
+		if err := s.insertRole(tx, c, r, nil); err != nil {
+			var ae *awserr.Error
+			if errors.As(err, &ae) && ae.Code == "EntityAlreadyExists" {
+				return iamapi.InvalidInput("Service role name %s has been taken in this account, please try a different suffix.", name)
+			}
+			return err
+		}
+		// The AWS managed policy AWS attaches to the role, when this
+		// server has it.
+		if policyARN == "" {
+			return nil
+		}
+		a := strings.Replace(policyARN, "arn:aws:", "arn:"+c.Partition+":", 1)
+		p, ok := s.managed.Lookup(strings.TrimPrefix(policyARN, "arn:aws:iam::aws:policy"))
+		if !ok {
+			return nil // not in this server's catalogue
+		}
+		if err := putJSON(tx, c.Account, kindAttached, key("role", lower(name), a), &attachedRecord{Name: p.Name, ARN: a}); err != nil {
+			return err
+		}
+		return tx.Put(c.Account, kindAttachedTo, key(a, "role", lower(name)), nil)
+	})
+	if err != nil {
 		return nil, err
 	}
-	out := r.api(c, false)
+	out := r.api(c, roleCreate)
 	return &iamapi.CreateServiceLinkedRoleOutput{Role: &out}, nil
-}
-
-// serviceLinkedRole is the path and name of the role CreateServiceLinkedRole
-// creates for a service (and authorization authorizes it on).
-func serviceLinkedRole(svc string, suffix *string) (path, name string, err error) {
-	if !strings.HasSuffix(svc, ".amazonaws.com") {
-		return "", "", iamapi.InvalidInput("Invalid service name: %s", svc)
-	}
-	name = "AWSServiceRoleFor" + serviceRoleName(strings.TrimSuffix(svc, ".amazonaws.com"))
-	if suffix != nil {
-		name += "_" + *suffix
-	}
-	return "/aws-service-role/" + svc + "/", name, nil
-}
-
-// serviceRoleName turns "elasticbeanstalk" or "ecs.application-autoscaling"
-// into the CamelCase AWS uses in service-linked role names.
-func serviceRoleName(short string) string {
-	var b strings.Builder
-	for _, part := range strings.FieldsFunc(short, func(r rune) bool { return r == '.' || r == '-' }) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String()
 }
 
 // DeleteServiceLinkedRole deletes a service-linked role. The deletion is
@@ -390,7 +416,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.Delete
 	if err != nil {
 		return nil, err
 	}
-	task := "task/aws-service-role/" + r.ServiceLinked + "/" + r.Name + "/" + r.ID
+	task := "task/aws-service-role/" + r.ServiceLinked + "/" + r.Name + "/" + newUUID() // AWS's form: a UUID at the end
 	return &iamapi.DeleteServiceLinkedRoleOutput{DeletionTaskId: task}, nil
 }
 

@@ -39,7 +39,7 @@ func TestSeamNamesAndPaths(t *testing.T) {
 		{"path without its slashes", func() error {
 			in := &iamapi.CreateUserInput{UserName: "carol", Path: ptr("engineering")}
 			return validated(in, func() error { return drop(s.svc.CreateUser(ctx, in)) })
-		}, "ValidationError", "at 'path' failed to satisfy constraint"},
+		}, "ValidationError", "The specified value for path is invalid."},
 		{"role name of 65 characters", func() error {
 			in := &iamapi.CreateRoleInput{RoleName: strings.Repeat("r", 65), AssumeRolePolicyDocument: trustEC2}
 			return validated(in, func() error { return drop(s.svc.CreateRole(ctx, in)) })

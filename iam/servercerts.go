@@ -169,7 +169,7 @@ func (s *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServer
 		return nil, err
 	}
 	return &iamapi.GetServerCertificateOutput{ServerCertificate: iamapi.ServerCertificate{ServerCertificateMetadata: sc.meta(c),
-		CertificateBody: sc.Body, CertificateChain: optional(sc.Chain), Tags: apiTags(sc.Tags)}}, nil
+		CertificateBody: sc.Body, CertificateChain: optional(sc.Chain), Tags: alwaysTags(sc.Tags)}}, nil
 }
 
 // ListServerCertificates lists certificates under a path prefix.

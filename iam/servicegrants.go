@@ -69,7 +69,7 @@ func (s *Service) ListPoliciesGrantingServiceAccess(ctx context.Context, in *iam
 	for i, p := range owned {
 		docs[i], _ = policy.Parse([]byte(p.Text)) // stored policies were validated
 	}
-	out := &iamapi.ListPoliciesGrantingServiceAccessOutput{IsTruncated: optional(false)}
+	out := &iamapi.ListPoliciesGrantingServiceAccessOutput{IsTruncated: ptr(false)}
 	for _, ns := range in.ServiceNamespaces {
 		entry := iamapi.ListPoliciesGrantingServiceAccessEntry{ServiceNamespace: optional(ns), Policies: []iamapi.PolicyGrantingServiceAccess{}}
 		for i, p := range owned {

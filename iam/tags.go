@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/iamd/iamd/api/iamapi"
@@ -96,8 +97,23 @@ func apiTags(tags []Tag) []iamapi.Tag {
 	return out
 }
 
-// tagPage pages a tag list for the List*Tags operations.
+// alwaysTags is apiTags for the answers in which AWS sends Tags even when
+// there are none (GetPolicy, GetInstanceProfile, GetServerCertificate,
+// GetOpenIDConnectProvider, GetSAMLProvider, the account authorization
+// details of users and roles): an empty list, not an absent one.
+func alwaysTags(tags []Tag) []iamapi.Tag {
+	if out := apiTags(tags); out != nil {
+		return out
+	}
+	return []iamapi.Tag{}
+}
+
+// tagPage pages a tag list for the List*Tags operations, in key order
+// (byte order: "A" before "a"), as AWS lists them whatever order they were
+// added in.
 func tagPage(tags []Tag, maxItems *int32, marker *string) ([]iamapi.Tag, *bool, *string, error) {
+	tags = slices.Clone(tags)
+	slices.SortStableFunc(tags, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
 	start := 0
 	if m, err := decodeMarker(marker); err != nil {
 		return nil, nil, nil, err

@@ -60,7 +60,8 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPu
 	if err != nil {
 		return nil, err
 	}
-	k := &sshKey{ID: NewID(PrefixPublicKey), Body: in.SSHPublicKeyBody, Fingerprint: fp, Status: "Active", Uploaded: s.now().UTC().Truncate(time.Second)}
+	// 20 characters (APKA and 16), as AWS's SSH public key ids.
+	k := &sshKey{ID: NewAccessKeyID(PrefixPublicKey), Body: in.SSHPublicKeyBody, Fingerprint: fp, Status: "Active", Uploaded: s.now().UTC().Truncate(time.Second)}
 	err = s.update(ctx, func(tx Tx) error {
 		u, err := getUser(tx, c.Account, in.UserName)
 		if err != nil {
@@ -265,7 +266,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Uploa
 			user = u.Name
 		}
 		cert.User = user
-		if err := checkCount(tx, c.Account, kindUserCert, key(lower(user), ""), "SigningCertificatesPerUser", s.quotas.SigningCertsPerUser); err != nil {
+		if err := checkCount(tx, c.Account, kindUserCert, key(lower(user), ""), "CertificatesPerUser", s.quotas.SigningCertsPerUser); err != nil {
 			return err
 		}
 		if err := insertJSON(tx, c.Account, kindCert, cert.ID, cert); err != nil {
@@ -332,6 +333,9 @@ func (s *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.Updat
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
+		if err := checkUserExists(tx, c.Account, user); err != nil {
+			return err
+		}
 		cert, err := userOwned(tx, c.Account, kindCert, in.CertificateId, user, certOwner, iamapi.NoSuchEntity("The Certificate with id %s cannot be found.", in.CertificateId))
 		if err != nil {
 			return err
@@ -352,6 +356,9 @@ func (s *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.Delet
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
+		if err := checkUserExists(tx, c.Account, user); err != nil {
+			return err
+		}
 		cert, err := userOwned(tx, c.Account, kindCert, in.CertificateId, user, certOwner, iamapi.NoSuchEntity("The Certificate with id %s cannot be found.", in.CertificateId))
 		if err != nil {
 			return err
@@ -382,7 +389,8 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 	switch in.ServiceName {
 	case "codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com":
 	default:
-		return nil, iamapi.ServiceNotSupported("Service %s is not supported for service-specific credentials.", in.ServiceName)
+		// AWS answers NoSuchEntity here, not the NotSupportedService its model lists.
+		return nil, iamapi.NoSuchEntity("No such service %s is supported for Service-Specific Credentials", in.ServiceName)
 	}
 	password := NewSecretAccessKey()
 	cred := &serviceCred{ID: NewID(PrefixCredential), Service: in.ServiceName, Status: "Active", Created: s.now().UTC().Truncate(time.Second)}
@@ -428,7 +436,7 @@ func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: []iamapi.ServiceSpecificCredentialMetadata{}}
+	out := &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: []iamapi.ServiceSpecificCredentialMetadata{}, IsTruncated: ptr(false)}
 	err = s.view(ctx, func(tx Tx) error {
 		if user != "" {
 			if _, err := getUser(tx, c.Account, user); err != nil {
@@ -524,4 +532,15 @@ func (s *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iamap
 		}
 		return tx.Delete(c.Account, kindUserServiceCred, key(lower(cr.User), cr.ID))
 	})
+}
+
+// checkUserExists answers NoSuchEntity for a named user that does not
+// exist, before anything about the user's credentials ("" is the root
+// user, who always exists): AWS checks the user first.
+func checkUserExists(tx Tx, account, user string) error {
+	if user == "" {
+		return nil
+	}
+	_, err := getUser(tx, account, user)
+	return err
 }

@@ -11,9 +11,7 @@ func (u *User) api(c *Caller, withDetails bool) iamapi.User {
 	out := iamapi.User{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: entityARN(c, "user", u.Path, u.Name),
 		CreateDate: u.Created, PasswordLastUsed: u.PasswordLastUsed}
 	if withDetails {
-		if u.Boundary != "" {
-			out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(u.Boundary), PermissionsBoundaryType: ptr("PermissionsBoundaryPolicy")}
-		}
+		out.PermissionsBoundary = boundaryAPI(u.Boundary)
 		out.Tags = apiTags(u.Tags)
 	}
 	return out

@@ -21,12 +21,13 @@ const (
 	MsgOneColon          = "Actions/Condition can contain only one colon."
 	MsgResourceVendor    = "Resource vendor must be fully qualified and cannot contain regexes."
 	MsgIAMResourcePath   = `IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.`
-	MsgIAMRegion         = "IAM resource ARN cannot contain region information."
+	MsgIAMRegionFormat   = "IAM resource %s cannot contain region information." // with the resource, as AWS says it
 	MsgHasPrincipal      = "Policy document should not specify a principal."
 	MsgHasNotPrincipal   = "Policy document should not specify a NotPrincipal."
 	MsgMissingPrincipal  = "Missing required field Principal"
 	MsgTrustResource     = "Has prohibited field Resource."
 	MsgTrustNotPrincipal = "Has prohibited field NotPrincipal."
+	MsgTrustSTSActions   = "AssumeRole policy may only specify STS AssumeRole actions."
 	MsgTrustActions      = "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity"
 )
 

@@ -281,9 +281,13 @@ func resourceFormatError(r, partition string) *Error {
 	if !strings.HasPrefix(rest, ":") {
 		switch service {
 		case "s3":
-			return malformed(fmt.Sprintf("Resource %s can not contain region information.", r))
+			// Bucket and object ARNs have no region; access points,
+			// batch jobs, Storage Lens and Access Grants do.
+			if !s3RegionalResource(rest) {
+				return malformed(fmt.Sprintf("Resource %s can not contain region information.", r))
+			}
 		case "iam":
-			return malformed(MsgIAMRegion)
+			return malformed(fmt.Sprintf(MsgIAMRegionFormat, r))
 		}
 	}
 	if service == "iam" {
@@ -293,6 +297,21 @@ func resourceFormatError(r, partition string) *Error {
 		}
 	}
 	return nil
+}
+
+// s3RegionalResource reports whether the region:account:resource part of an
+// S3 ARN names one of the S3 resource types that live in a region.
+func s3RegionalResource(rest string) bool {
+	parts := strings.SplitN(rest, ":", 3) // region, account, resource
+	if len(parts) < 3 {
+		return false
+	}
+	typ, _, _ := strings.Cut(parts[2], "/")
+	switch typ {
+	case "accesspoint", "job", "storage-lens", "storage-lens-group", "access-grants", "async-request":
+		return true
+	}
+	return false
 }
 
 // rebuildARN shows the resource as IAM reinterprets it in its partition
@@ -432,6 +451,10 @@ func (v *validator) trustRules() *Error {
 		}
 		for _, a := range s.Action.List {
 			if !matchesAnyRoleAction(a) {
+				if strings.HasPrefix(strings.ToLower(a), "sts:") {
+					// An STS action that assumes nothing, in AWS's words (recorded).
+					return stmtErr(s, CodeMalformed, MsgTrustSTSActions)
+				}
 				return stmtErr(s, CodeMalformed, MsgTrustActions)
 			}
 		}

@@ -92,7 +92,11 @@ func TestValidateKinds(t *testing.T) {
 		{"null condition value", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"a:b":null}}}}`, MsgSyntax},
 		{"NullIfExists is no operator", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"a:b":"true"}}}}`, MsgSyntax},
 		{"other partition", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws-cn:s3:::b"}}`, `Partition "aws-cn" is not valid for resource "arn:aws-cn:s3:::b".`},
-		{"iam resource with region", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam:us-east-1:111122223333:user/x"}}`, MsgIAMRegion},
+		{"iam resource with region", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam:us-east-1:111122223333:user/x"}}`, "IAM resource arn:aws:iam:us-east-1:111122223333:user/x cannot contain region information."},
+		{"s3 access point with region", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/*"}}`, ""},
+		{"s3 batch job with region", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:DescribeJob","Resource":"arn:aws:s3:us-east-1:111122223333:job/j1"}}`, ""},
+		{"s3 bucket with region", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:us-east-1::b"}}`, "Resource arn:aws:s3:us-east-1::b can not contain region information."},
+		{"empty resource", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":""}}`, `Resource  must be in ARN format or "*".`},
 		{"data after the object", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}} {}`, MsgSyntax},
 	}
 	for _, tt := range tests {

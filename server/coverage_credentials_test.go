@@ -254,7 +254,7 @@ func TestServiceSpecificCredentialLifecycle(t *testing.T) {
 	_, err := c.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("dev"), ServiceName: svc})
 	wantErr(t, err, "LimitExceeded", 409)
 	_, err = c.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("dev"), ServiceName: aws.String("s3.amazonaws.com")})
-	wantErr(t, err, "NotSupportedService", 404)
+	wantErr(t, err, "NoSuchEntity", 404) // as AWS answers (not the model's NotSupportedService)
 
 	status := func() types.StatusType {
 		t.Helper()

@@ -296,7 +296,8 @@ func TestPermissionsBoundaries(t *testing.T) {
 
 	// Roles: set, read back, replace, delete.
 	must[*iam.PutRolePermissionsBoundaryOutput](t)(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: boundary}))
-	if b := roleBoundary(); b == nil || *b.PermissionsBoundaryArn != *boundary || b.PermissionsBoundaryType != types.PermissionsBoundaryAttachmentTypePolicy {
+	// AWS sends "Policy" (the model's enum says PermissionsBoundaryPolicy).
+	if b := roleBoundary(); b == nil || *b.PermissionsBoundaryArn != *boundary || b.PermissionsBoundaryType != "Policy" {
 		t.Fatalf("role boundary %+v", b)
 	}
 	if n := usage(boundary); n != 1 {
@@ -332,7 +333,7 @@ func TestPermissionsBoundaries(t *testing.T) {
 		{"role missing", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("none"), PermissionsBoundary: boundary})), "NoSuchEntity", 404},
 		{"policy missing", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: missingPolicy})), "NoSuchEntity", 404},
 		{"AWS policy missing", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/NoSuchThing")})), "NoSuchEntity", 404},
-		{"not an ARN", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String("not-a-policy-arn-at-all")})), "InvalidInput", 400},
+		{"not an ARN", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String("not-a-policy-arn-at-all")})), "ValidationError", 400},
 		{"deprecated AWS policy", second(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/AWSCloudTrailReadOnlyAccess")})), "PolicyNotAttachable", 400},
 		{"deprecated AWS policy for a user", second(c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("dev"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/AWSCloudTrailReadOnlyAccess")})), "PolicyNotAttachable", 400},
 		{"delete role missing", second(c.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("none")})), "NoSuchEntity", 404},

@@ -125,7 +125,7 @@ func TestAttackPassCreateServiceLinkedRoleOnRole(t *testing.T) {
 	// Authorized on "*" without the key, neither Deny matched.
 	_, err := c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticbeanstalk.amazonaws.com")})
 	wantCode(t, err, "AccessDenied")
-	if !strings.Contains(apiMessage(err), "role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticbeanstalk with an explicit deny") {
+	if !strings.Contains(apiMessage(err), "role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk with an explicit deny") {
 		t.Fatal(apiMessage(err))
 	}
 	_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticbeanstalk.amazonaws.com"), CustomSuffix: aws.String("x")})
@@ -137,7 +137,7 @@ func TestAttackPassCreateServiceLinkedRoleOnRole(t *testing.T) {
 	}
 	// The allowed service.
 	out := must[*iam.CreateServiceLinkedRoleOutput](t)(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com")}))
-	if *out.Role.Arn != acctARN+"role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoscaling" || roles() != 1 {
+	if *out.Role.Arn != acctARN+"role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" || roles() != 1 {
 		t.Fatal(*out.Role.Arn)
 	}
 }

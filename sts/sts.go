@@ -423,7 +423,11 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 	if err != nil {
 		return nil, err
 	}
-	return &stsapi.GetFederationTokenOutput{Credentials: creds, PackedPolicySize: packedSize(sess),
+	packed := packedSize(sess)
+	if packed == nil {
+		packed = new(int32) // AWS reports 0 here (AssumeRole leaves it out)
+	}
+	return &stsapi.GetFederationTokenOutput{Credentials: creds, PackedPolicySize: packed,
 		FederatedUser: &stsapi.FederatedUser{FederatedUserId: c.Account + ":" + in.Name, Arn: federatedARN}}, nil
 }
 

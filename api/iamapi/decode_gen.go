@@ -88,6 +88,7 @@ func (v *AcceptDelegationRequestInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -97,6 +98,7 @@ func (v *AcceptDelegationRequestInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *AcceptDelegationRequestInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -153,6 +155,7 @@ func (v *AddClientIDToOpenIDConnectProviderInput) Decode(params url.Values) erro
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -162,6 +165,7 @@ func (v *AddClientIDToOpenIDConnectProviderInput) Decode(params url.Values) erro
 // and reports it as AWS does ("Member must not be null").
 func (v *AddClientIDToOpenIDConnectProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -219,6 +223,7 @@ func (v *AddRoleToInstanceProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -228,6 +233,7 @@ func (v *AddRoleToInstanceProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *AddRoleToInstanceProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -291,6 +297,7 @@ func (v *AddUserToGroupInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -300,6 +307,7 @@ func (v *AddUserToGroupInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *AddUserToGroupInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -352,6 +360,7 @@ func (v *AssociateDelegationRequestInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -361,6 +370,7 @@ func (v *AssociateDelegationRequestInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *AssociateDelegationRequestInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -417,6 +427,7 @@ func (v *AttachGroupPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -426,6 +437,7 @@ func (v *AttachGroupPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *AttachGroupPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -486,6 +498,7 @@ func (v *AttachRolePolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -495,6 +508,7 @@ func (v *AttachRolePolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *AttachRolePolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -555,6 +569,7 @@ func (v *AttachUserPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -564,6 +579,7 @@ func (v *AttachUserPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *AttachUserPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -624,6 +640,7 @@ func (v *ChangePasswordInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -633,6 +650,7 @@ func (v *ChangePasswordInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ChangePasswordInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -718,6 +736,7 @@ func (v *CreateAccessKeyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -727,6 +746,7 @@ func (v *CreateAccessKeyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateAccessKeyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -772,6 +792,7 @@ func (v *CreateAccountAliasInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -781,6 +802,7 @@ func (v *CreateAccountAliasInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateAccountAliasInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -897,6 +919,7 @@ func (v *CreateDelegationRequestInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -906,6 +929,7 @@ func (v *CreateDelegationRequestInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateDelegationRequestInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -999,6 +1023,7 @@ func (v *CreateGroupInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1008,6 +1033,7 @@ func (v *CreateGroupInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateGroupInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1017,7 +1043,7 @@ func (v *CreateGroupInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -1072,6 +1098,7 @@ func (v *CreateInstanceProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1081,6 +1108,7 @@ func (v *CreateInstanceProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateInstanceProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1097,7 +1125,7 @@ func (v *CreateInstanceProfileInput) validate(vs *query.Violations, p *query.Pat
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.Tags != nil {
@@ -1145,6 +1173,7 @@ func (v *CreateLoginProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1154,6 +1183,7 @@ func (v *CreateLoginProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateLoginProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1224,6 +1254,7 @@ func (v *CreateOpenIDConnectProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1233,6 +1264,7 @@ func (v *CreateOpenIDConnectProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateOpenIDConnectProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1326,6 +1358,7 @@ func (v *CreatePolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1335,6 +1368,7 @@ func (v *CreatePolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreatePolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1420,6 +1454,7 @@ func (v *CreatePolicyVersionInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1429,6 +1464,7 @@ func (v *CreatePolicyVersionInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreatePolicyVersionInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1516,6 +1552,7 @@ func (v *CreateRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1525,6 +1562,7 @@ func (v *CreateRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1534,7 +1572,7 @@ func (v *CreateRoleInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -1633,6 +1671,7 @@ func (v *CreateSAMLProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1642,6 +1681,7 @@ func (v *CreateSAMLProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateSAMLProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1726,6 +1766,7 @@ func (v *CreateServiceLinkedRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1735,6 +1776,7 @@ func (v *CreateServiceLinkedRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateServiceLinkedRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1811,6 +1853,7 @@ func (v *CreateServiceSpecificCredentialInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1820,6 +1863,7 @@ func (v *CreateServiceSpecificCredentialInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateServiceSpecificCredentialInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1887,6 +1931,7 @@ func (v *CreateUserInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1896,6 +1941,7 @@ func (v *CreateUserInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateUserInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1905,7 +1951,7 @@ func (v *CreateUserInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -1972,6 +2018,7 @@ func (v *CreateVirtualMFADeviceInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -1981,6 +2028,7 @@ func (v *CreateVirtualMFADeviceInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *CreateVirtualMFADeviceInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -1990,7 +2038,7 @@ func (v *CreateVirtualMFADeviceInput) validate(vs *query.Violations, p *query.Pa
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -2047,6 +2095,7 @@ func (v *DeactivateMFADeviceInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2056,6 +2105,7 @@ func (v *DeactivateMFADeviceInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeactivateMFADeviceInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2149,6 +2199,7 @@ func (v *DeleteAccessKeyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2158,6 +2209,7 @@ func (v *DeleteAccessKeyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteAccessKeyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2210,6 +2262,7 @@ func (v *DeleteAccountAliasInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2219,6 +2272,7 @@ func (v *DeleteAccountAliasInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteAccountAliasInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2275,6 +2329,7 @@ func (v *DeleteGroupPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2284,6 +2339,7 @@ func (v *DeleteGroupPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteGroupPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2336,6 +2392,7 @@ func (v *DeleteGroupInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2345,6 +2402,7 @@ func (v *DeleteGroupInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteGroupInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2390,6 +2448,7 @@ func (v *DeleteInstanceProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2399,6 +2458,7 @@ func (v *DeleteInstanceProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteInstanceProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2436,6 +2496,7 @@ func (v *DeleteLoginProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2445,6 +2506,7 @@ func (v *DeleteLoginProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteLoginProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2490,6 +2552,7 @@ func (v *DeleteOpenIDConnectProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2499,6 +2562,7 @@ func (v *DeleteOpenIDConnectProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteOpenIDConnectProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2541,6 +2605,7 @@ func (v *DeletePolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2550,6 +2615,7 @@ func (v *DeletePolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeletePolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2603,6 +2669,7 @@ func (v *DeletePolicyVersionInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2612,6 +2679,7 @@ func (v *DeletePolicyVersionInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeletePolicyVersionInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2660,6 +2728,7 @@ func (v *DeleteRolePermissionsBoundaryInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2669,6 +2738,7 @@ func (v *DeleteRolePermissionsBoundaryInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteRolePermissionsBoundaryInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2725,6 +2795,7 @@ func (v *DeleteRolePolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2734,6 +2805,7 @@ func (v *DeleteRolePolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteRolePolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2786,6 +2858,7 @@ func (v *DeleteRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2795,6 +2868,7 @@ func (v *DeleteRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2840,6 +2914,7 @@ func (v *DeleteSAMLProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2849,6 +2924,7 @@ func (v *DeleteSAMLProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteSAMLProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2902,6 +2978,7 @@ func (v *DeleteSSHPublicKeyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2911,6 +2988,7 @@ func (v *DeleteSSHPublicKeyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteSSHPublicKeyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -2963,6 +3041,7 @@ func (v *DeleteServerCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -2972,6 +3051,7 @@ func (v *DeleteServerCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteServerCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3017,6 +3097,7 @@ func (v *DeleteServiceLinkedRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3026,6 +3107,7 @@ func (v *DeleteServiceLinkedRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteServiceLinkedRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3077,6 +3159,7 @@ func (v *DeleteServiceSpecificCredentialInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3086,6 +3169,7 @@ func (v *DeleteServiceSpecificCredentialInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteServiceSpecificCredentialInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3144,6 +3228,7 @@ func (v *DeleteSigningCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3153,6 +3238,7 @@ func (v *DeleteSigningCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteSigningCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3205,6 +3291,7 @@ func (v *DeleteUserPermissionsBoundaryInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3214,6 +3301,7 @@ func (v *DeleteUserPermissionsBoundaryInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteUserPermissionsBoundaryInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3270,6 +3358,7 @@ func (v *DeleteUserPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3279,6 +3368,7 @@ func (v *DeleteUserPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteUserPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3331,6 +3421,7 @@ func (v *DeleteUserInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3340,6 +3431,7 @@ func (v *DeleteUserInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteUserInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3385,6 +3477,7 @@ func (v *DeleteVirtualMFADeviceInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3394,6 +3487,7 @@ func (v *DeleteVirtualMFADeviceInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DeleteVirtualMFADeviceInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3450,6 +3544,7 @@ func (v *DetachGroupPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3459,6 +3554,7 @@ func (v *DetachGroupPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DetachGroupPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3519,6 +3615,7 @@ func (v *DetachRolePolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3528,6 +3625,7 @@ func (v *DetachRolePolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DetachRolePolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3588,6 +3686,7 @@ func (v *DetachUserPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3597,6 +3696,7 @@ func (v *DetachUserPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *DetachUserPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3631,6 +3731,7 @@ func (v *DisableOrganizationsRootCredentialsManagementInput) Decode(params url.V
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3640,6 +3741,7 @@ func (v *DisableOrganizationsRootCredentialsManagementInput) Decode(params url.V
 // and reports it as AWS does ("Member must not be null").
 func (v *DisableOrganizationsRootCredentialsManagementInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3663,6 +3765,7 @@ func (v *DisableOrganizationsRootSessionsInput) Decode(params url.Values) error 
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3672,6 +3775,7 @@ func (v *DisableOrganizationsRootSessionsInput) Decode(params url.Values) error 
 // and reports it as AWS does ("Member must not be null").
 func (v *DisableOrganizationsRootSessionsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3743,6 +3847,7 @@ func (v *EnableMFADeviceInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3752,6 +3857,7 @@ func (v *EnableMFADeviceInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *EnableMFADeviceInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3803,6 +3909,7 @@ func (v *EnableOrganizationsRootCredentialsManagementInput) Decode(params url.Va
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3812,6 +3919,7 @@ func (v *EnableOrganizationsRootCredentialsManagementInput) Decode(params url.Va
 // and reports it as AWS does ("Member must not be null").
 func (v *EnableOrganizationsRootCredentialsManagementInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3835,6 +3943,7 @@ func (v *EnableOrganizationsRootSessionsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3844,6 +3953,7 @@ func (v *EnableOrganizationsRootSessionsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *EnableOrganizationsRootSessionsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3888,6 +3998,7 @@ func (v *GenerateOrganizationsAccessReportInput) Decode(params url.Values) error
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3897,6 +4008,7 @@ func (v *GenerateOrganizationsAccessReportInput) Decode(params url.Values) error
 // and reports it as AWS does ("Member must not be null").
 func (v *GenerateOrganizationsAccessReportInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -3954,6 +4066,7 @@ func (v *GenerateServiceLastAccessedDetailsInput) Decode(params url.Values) erro
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -3963,6 +4076,7 @@ func (v *GenerateServiceLastAccessedDetailsInput) Decode(params url.Values) erro
 // and reports it as AWS does ("Member must not be null").
 func (v *GenerateServiceLastAccessedDetailsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4013,6 +4127,7 @@ func (v *GetAccessKeyLastUsedInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4022,6 +4137,7 @@ func (v *GetAccessKeyLastUsedInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetAccessKeyLastUsedInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4071,6 +4187,7 @@ func (v *GetAccountAuthorizationDetailsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4080,6 +4197,7 @@ func (v *GetAccountAuthorizationDetailsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetAccountAuthorizationDetailsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4140,6 +4258,7 @@ func (v *GetContextKeysForCustomPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4149,6 +4268,7 @@ func (v *GetContextKeysForCustomPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetContextKeysForCustomPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4200,6 +4320,7 @@ func (v *GetContextKeysForPrincipalPolicyInput) Decode(params url.Values) error 
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4209,6 +4330,7 @@ func (v *GetContextKeysForPrincipalPolicyInput) Decode(params url.Values) error 
 // and reports it as AWS does ("Member must not be null").
 func (v *GetContextKeysForPrincipalPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4264,6 +4386,7 @@ func (v *GetDelegationRequestInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4273,6 +4396,7 @@ func (v *GetDelegationRequestInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetDelegationRequestInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4329,6 +4453,7 @@ func (v *GetGroupPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4338,6 +4463,7 @@ func (v *GetGroupPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetGroupPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4402,6 +4528,7 @@ func (v *GetGroupInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4411,6 +4538,7 @@ func (v *GetGroupInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetGroupInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4473,6 +4601,7 @@ func (v *GetHumanReadableSummaryInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4482,6 +4611,7 @@ func (v *GetHumanReadableSummaryInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetHumanReadableSummaryInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4528,6 +4658,7 @@ func (v *GetInstanceProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4537,6 +4668,7 @@ func (v *GetInstanceProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetInstanceProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4574,6 +4706,7 @@ func (v *GetLoginProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4583,6 +4716,7 @@ func (v *GetLoginProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetLoginProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4634,6 +4768,7 @@ func (v *GetMFADeviceInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4643,6 +4778,7 @@ func (v *GetMFADeviceInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetMFADeviceInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4695,6 +4831,7 @@ func (v *GetOpenIDConnectProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4704,6 +4841,7 @@ func (v *GetOpenIDConnectProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetOpenIDConnectProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4764,6 +4902,7 @@ func (v *GetOrganizationsAccessReportInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4773,6 +4912,7 @@ func (v *GetOrganizationsAccessReportInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetOrganizationsAccessReportInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4834,6 +4974,7 @@ func (v *GetPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4843,6 +4984,7 @@ func (v *GetPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4896,6 +5038,7 @@ func (v *GetPolicyVersionInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4905,6 +5048,7 @@ func (v *GetPolicyVersionInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetPolicyVersionInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -4964,6 +5108,7 @@ func (v *GetRolePolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -4973,6 +5118,7 @@ func (v *GetRolePolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetRolePolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5025,6 +5171,7 @@ func (v *GetRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5034,6 +5181,7 @@ func (v *GetRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5079,6 +5227,7 @@ func (v *GetSAMLProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5088,6 +5237,7 @@ func (v *GetSAMLProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetSAMLProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5152,6 +5302,7 @@ func (v *GetSSHPublicKeyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5161,6 +5312,7 @@ func (v *GetSSHPublicKeyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetSSHPublicKeyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5221,6 +5373,7 @@ func (v *GetServerCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5230,6 +5383,7 @@ func (v *GetServerCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetServerCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5287,6 +5441,7 @@ func (v *GetServiceLastAccessedDetailsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5296,6 +5451,7 @@ func (v *GetServiceLastAccessedDetailsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetServiceLastAccessedDetailsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5372,6 +5528,7 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesInput) Decode(params url.Value
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5381,6 +5538,7 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesInput) Decode(params url.Value
 // and reports it as AWS does ("Member must not be null").
 func (v *GetServiceLastAccessedDetailsWithEntitiesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5441,6 +5599,7 @@ func (v *GetServiceLinkedRoleDeletionStatusInput) Decode(params url.Values) erro
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5450,6 +5609,7 @@ func (v *GetServiceLinkedRoleDeletionStatusInput) Decode(params url.Values) erro
 // and reports it as AWS does ("Member must not be null").
 func (v *GetServiceLinkedRoleDeletionStatusInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5503,6 +5663,7 @@ func (v *GetUserPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5512,6 +5673,7 @@ func (v *GetUserPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetUserPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5556,6 +5718,7 @@ func (v *GetUserInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5565,6 +5728,7 @@ func (v *GetUserInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *GetUserInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5614,6 +5778,7 @@ func (v *ListAccessKeysInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5623,6 +5788,7 @@ func (v *ListAccessKeysInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListAccessKeysInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5677,6 +5843,7 @@ func (v *ListAccountAliasesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5686,6 +5853,7 @@ func (v *ListAccountAliasesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListAccountAliasesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5753,6 +5921,7 @@ func (v *ListAttachedGroupPoliciesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5762,6 +5931,7 @@ func (v *ListAttachedGroupPoliciesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListAttachedGroupPoliciesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5843,6 +6013,7 @@ func (v *ListAttachedRolePoliciesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5852,6 +6023,7 @@ func (v *ListAttachedRolePoliciesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListAttachedRolePoliciesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -5933,6 +6105,7 @@ func (v *ListAttachedUserPoliciesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -5942,6 +6115,7 @@ func (v *ListAttachedUserPoliciesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListAttachedUserPoliciesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6009,6 +6183,7 @@ func (v *ListDelegationRequestsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6018,6 +6193,7 @@ func (v *ListDelegationRequestsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListDelegationRequestsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6104,6 +6280,7 @@ func (v *ListEntitiesForPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6113,6 +6290,7 @@ func (v *ListEntitiesForPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListEntitiesForPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6134,7 +6312,7 @@ func (v *ListEntitiesForPolicyInput) validate(vs *query.Violations, p *query.Pat
 		mp := query.Path{Parent: p, Name: "pathPrefix"}
 		vs.Length(&mp, *v.PathPrefix, 1, 512, false)
 		if !pattern8.MatchString(*v.PathPrefix) {
-			vs.Pattern(&mp, *v.PathPrefix, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.PathPrefix, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.PolicyUsageFilter != nil {
@@ -6201,6 +6379,7 @@ func (v *ListGroupPoliciesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6210,6 +6389,7 @@ func (v *ListGroupPoliciesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListGroupPoliciesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6278,6 +6458,7 @@ func (v *ListGroupsForUserInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6287,6 +6468,7 @@ func (v *ListGroupsForUserInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListGroupsForUserInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6347,6 +6529,7 @@ func (v *ListGroupsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6356,6 +6539,7 @@ func (v *ListGroupsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListGroupsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6424,6 +6608,7 @@ func (v *ListInstanceProfileTagsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6433,6 +6618,7 @@ func (v *ListInstanceProfileTagsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListInstanceProfileTagsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6501,6 +6687,7 @@ func (v *ListInstanceProfilesForRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6510,6 +6697,7 @@ func (v *ListInstanceProfilesForRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListInstanceProfilesForRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6570,6 +6758,7 @@ func (v *ListInstanceProfilesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6579,6 +6768,7 @@ func (v *ListInstanceProfilesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListInstanceProfilesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6647,6 +6837,7 @@ func (v *ListMFADeviceTagsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6656,6 +6847,7 @@ func (v *ListMFADeviceTagsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListMFADeviceTagsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6716,6 +6908,7 @@ func (v *ListMFADevicesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6725,6 +6918,7 @@ func (v *ListMFADevicesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListMFADevicesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6793,6 +6987,7 @@ func (v *ListOpenIDConnectProviderTagsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6802,6 +6997,7 @@ func (v *ListOpenIDConnectProviderTagsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListOpenIDConnectProviderTagsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6840,6 +7036,7 @@ func (v *ListOpenIDConnectProvidersInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6849,6 +7046,7 @@ func (v *ListOpenIDConnectProvidersInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListOpenIDConnectProvidersInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6872,6 +7070,7 @@ func (v *ListOrganizationsFeaturesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6881,6 +7080,7 @@ func (v *ListOrganizationsFeaturesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListOrganizationsFeaturesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -6936,6 +7136,7 @@ func (v *ListPoliciesGrantingServiceAccessInput) Decode(params url.Values) error
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -6945,6 +7146,7 @@ func (v *ListPoliciesGrantingServiceAccessInput) Decode(params url.Values) error
 // and reports it as AWS does ("Member must not be null").
 func (v *ListPoliciesGrantingServiceAccessInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7027,6 +7229,7 @@ func (v *ListPoliciesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7036,6 +7239,7 @@ func (v *ListPoliciesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListPoliciesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7120,6 +7324,7 @@ func (v *ListPolicyTagsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7129,6 +7334,7 @@ func (v *ListPolicyTagsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListPolicyTagsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7194,6 +7400,7 @@ func (v *ListPolicyVersionsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7203,6 +7410,7 @@ func (v *ListPolicyVersionsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListPolicyVersionsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7268,6 +7476,7 @@ func (v *ListRolePoliciesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7277,6 +7486,7 @@ func (v *ListRolePoliciesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListRolePoliciesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7345,6 +7555,7 @@ func (v *ListRoleTagsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7354,6 +7565,7 @@ func (v *ListRoleTagsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListRoleTagsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7414,6 +7626,7 @@ func (v *ListRolesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7423,6 +7636,7 @@ func (v *ListRolesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListRolesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7491,6 +7705,7 @@ func (v *ListSAMLProviderTagsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7500,6 +7715,7 @@ func (v *ListSAMLProviderTagsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListSAMLProviderTagsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7538,6 +7754,7 @@ func (v *ListSAMLProvidersInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7547,6 +7764,7 @@ func (v *ListSAMLProvidersInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListSAMLProvidersInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7589,6 +7807,7 @@ func (v *ListSSHPublicKeysInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7598,6 +7817,7 @@ func (v *ListSSHPublicKeysInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListSSHPublicKeysInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7666,6 +7886,7 @@ func (v *ListServerCertificateTagsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7675,6 +7896,7 @@ func (v *ListServerCertificateTagsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListServerCertificateTagsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7735,6 +7957,7 @@ func (v *ListServerCertificatesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7744,6 +7967,7 @@ func (v *ListServerCertificatesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListServerCertificatesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7816,6 +8040,7 @@ func (v *ListServiceSpecificCredentialsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7825,6 +8050,7 @@ func (v *ListServiceSpecificCredentialsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListServiceSpecificCredentialsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7885,6 +8111,7 @@ func (v *ListSigningCertificatesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7894,6 +8121,7 @@ func (v *ListSigningCertificatesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListSigningCertificatesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -7962,6 +8190,7 @@ func (v *ListUserPoliciesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -7971,6 +8200,7 @@ func (v *ListUserPoliciesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListUserPoliciesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8039,6 +8269,7 @@ func (v *ListUserTagsInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8048,6 +8279,7 @@ func (v *ListUserTagsInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListUserTagsInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8108,6 +8340,7 @@ func (v *ListUsersInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8117,6 +8350,7 @@ func (v *ListUsersInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListUsersInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8177,6 +8411,7 @@ func (v *ListVirtualMFADevicesInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8186,6 +8421,7 @@ func (v *ListVirtualMFADevicesInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ListVirtualMFADevicesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8318,6 +8554,7 @@ func (v *PutGroupPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8327,6 +8564,7 @@ func (v *PutGroupPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *PutGroupPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8394,6 +8632,7 @@ func (v *PutRolePermissionsBoundaryInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8403,6 +8642,7 @@ func (v *PutRolePermissionsBoundaryInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *PutRolePermissionsBoundaryInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8474,6 +8714,7 @@ func (v *PutRolePolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8483,6 +8724,7 @@ func (v *PutRolePolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *PutRolePolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8550,6 +8792,7 @@ func (v *PutUserPermissionsBoundaryInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8559,6 +8802,7 @@ func (v *PutUserPermissionsBoundaryInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *PutUserPermissionsBoundaryInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8630,6 +8874,7 @@ func (v *PutUserPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8639,6 +8884,7 @@ func (v *PutUserPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *PutUserPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8701,6 +8947,7 @@ func (v *RejectDelegationRequestInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8710,6 +8957,7 @@ func (v *RejectDelegationRequestInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *RejectDelegationRequestInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8773,6 +9021,7 @@ func (v *RemoveClientIDFromOpenIDConnectProviderInput) Decode(params url.Values)
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8782,6 +9031,7 @@ func (v *RemoveClientIDFromOpenIDConnectProviderInput) Decode(params url.Values)
 // and reports it as AWS does ("Member must not be null").
 func (v *RemoveClientIDFromOpenIDConnectProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8839,6 +9089,7 @@ func (v *RemoveRoleFromInstanceProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8848,6 +9099,7 @@ func (v *RemoveRoleFromInstanceProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *RemoveRoleFromInstanceProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8911,6 +9163,7 @@ func (v *RemoveUserFromGroupInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8920,6 +9173,7 @@ func (v *RemoveUserFromGroupInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *RemoveUserFromGroupInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -8978,6 +9232,7 @@ func (v *ResetServiceSpecificCredentialInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -8987,6 +9242,7 @@ func (v *ResetServiceSpecificCredentialInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ResetServiceSpecificCredentialInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9072,6 +9328,7 @@ func (v *ResyncMFADeviceInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9081,6 +9338,7 @@ func (v *ResyncMFADeviceInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *ResyncMFADeviceInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9147,6 +9405,7 @@ func (v *SendDelegationTokenInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9156,6 +9415,7 @@ func (v *SendDelegationTokenInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *SendDelegationTokenInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9212,6 +9472,7 @@ func (v *SetDefaultPolicyVersionInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9221,6 +9482,7 @@ func (v *SetDefaultPolicyVersionInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *SetDefaultPolicyVersionInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9269,6 +9531,7 @@ func (v *SetSecurityTokenServicePreferencesInput) Decode(params url.Values) erro
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9278,6 +9541,7 @@ func (v *SetSecurityTokenServicePreferencesInput) Decode(params url.Values) erro
 // and reports it as AWS does ("Member must not be null").
 func (v *SetSecurityTokenServicePreferencesInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9389,6 +9653,7 @@ func (v *SimulateCustomPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9398,6 +9663,7 @@ func (v *SimulateCustomPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *SimulateCustomPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9569,6 +9835,7 @@ func (v *SimulatePrincipalPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9578,6 +9845,7 @@ func (v *SimulatePrincipalPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *SimulatePrincipalPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9743,6 +10011,7 @@ func (v *TagInstanceProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9752,6 +10021,7 @@ func (v *TagInstanceProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *TagInstanceProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9816,6 +10086,7 @@ func (v *TagMFADeviceInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9825,6 +10096,7 @@ func (v *TagMFADeviceInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *TagMFADeviceInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9889,6 +10161,7 @@ func (v *TagOpenIDConnectProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9898,6 +10171,7 @@ func (v *TagOpenIDConnectProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *TagOpenIDConnectProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -9959,6 +10233,7 @@ func (v *TagPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -9968,6 +10243,7 @@ func (v *TagPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *TagPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10029,6 +10305,7 @@ func (v *TagRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10038,6 +10315,7 @@ func (v *TagRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *TagRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10102,6 +10380,7 @@ func (v *TagSAMLProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10111,6 +10390,7 @@ func (v *TagSAMLProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *TagSAMLProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10172,6 +10452,7 @@ func (v *TagServerCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10181,6 +10462,7 @@ func (v *TagServerCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *TagServerCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10245,6 +10527,7 @@ func (v *TagUserInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10254,6 +10537,7 @@ func (v *TagUserInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *TagUserInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10318,6 +10602,7 @@ func (v *UntagInstanceProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10327,6 +10612,7 @@ func (v *UntagInstanceProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UntagInstanceProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10394,6 +10680,7 @@ func (v *UntagMFADeviceInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10403,6 +10690,7 @@ func (v *UntagMFADeviceInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UntagMFADeviceInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10470,6 +10758,7 @@ func (v *UntagOpenIDConnectProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10479,6 +10768,7 @@ func (v *UntagOpenIDConnectProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UntagOpenIDConnectProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10543,6 +10833,7 @@ func (v *UntagPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10552,6 +10843,7 @@ func (v *UntagPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UntagPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10616,6 +10908,7 @@ func (v *UntagRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10625,6 +10918,7 @@ func (v *UntagRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UntagRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10692,6 +10986,7 @@ func (v *UntagSAMLProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10701,6 +10996,7 @@ func (v *UntagSAMLProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UntagSAMLProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10765,6 +11061,7 @@ func (v *UntagServerCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10774,6 +11071,7 @@ func (v *UntagServerCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UntagServerCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10841,6 +11139,7 @@ func (v *UntagUserInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10850,6 +11149,7 @@ func (v *UntagUserInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UntagUserInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -10923,6 +11223,7 @@ func (v *UpdateAccessKeyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -10932,6 +11233,7 @@ func (v *UpdateAccessKeyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateAccessKeyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11032,6 +11334,7 @@ func (v *UpdateAccountPasswordPolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11041,6 +11344,7 @@ func (v *UpdateAccountPasswordPolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateAccountPasswordPolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11102,6 +11406,7 @@ func (v *UpdateAssumeRolePolicyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11111,6 +11416,7 @@ func (v *UpdateAssumeRolePolicyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateAssumeRolePolicyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11166,6 +11472,7 @@ func (v *UpdateDelegationRequestInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11175,6 +11482,7 @@ func (v *UpdateDelegationRequestInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateDelegationRequestInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11239,6 +11547,7 @@ func (v *UpdateGroupInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11248,6 +11557,7 @@ func (v *UpdateGroupInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateGroupInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11264,7 +11574,7 @@ func (v *UpdateGroupInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "newPath"}
 		vs.Length(&mp, *v.NewPath, 1, 512, false)
 		if !pattern8.MatchString(*v.NewPath) {
-			vs.Pattern(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.NewGroupName != nil {
@@ -11319,6 +11629,7 @@ func (v *UpdateLoginProfileInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11328,6 +11639,7 @@ func (v *UpdateLoginProfileInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateLoginProfileInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11391,6 +11703,7 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) Decode(params url.Values) e
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11400,6 +11713,7 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) Decode(params url.Values) e
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateOpenIDConnectProviderThumbprintInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11460,6 +11774,7 @@ func (v *UpdateRoleDescriptionInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11469,6 +11784,7 @@ func (v *UpdateRoleDescriptionInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateRoleDescriptionInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11533,6 +11849,7 @@ func (v *UpdateRoleInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11542,6 +11859,7 @@ func (v *UpdateRoleInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateRoleInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11622,6 +11940,7 @@ func (v *UpdateSAMLProviderInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11631,6 +11950,7 @@ func (v *UpdateSAMLProviderInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateSAMLProviderInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11721,6 +12041,7 @@ func (v *UpdateSSHPublicKeyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11730,6 +12051,7 @@ func (v *UpdateSSHPublicKeyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateSSHPublicKeyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11802,6 +12124,7 @@ func (v *UpdateServerCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11811,6 +12134,7 @@ func (v *UpdateServerCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateServerCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11827,7 +12151,7 @@ func (v *UpdateServerCertificateInput) validate(vs *query.Violations, p *query.P
 		mp := query.Path{Parent: p, Name: "newPath"}
 		vs.Length(&mp, *v.NewPath, 1, 512, false)
 		if !pattern8.MatchString(*v.NewPath) {
-			vs.Pattern(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.NewServerCertificateName != nil {
@@ -11887,6 +12211,7 @@ func (v *UpdateServiceSpecificCredentialInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11896,6 +12221,7 @@ func (v *UpdateServiceSpecificCredentialInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateServiceSpecificCredentialInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -11973,6 +12299,7 @@ func (v *UpdateSigningCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -11982,6 +12309,7 @@ func (v *UpdateSigningCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateSigningCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -12054,6 +12382,7 @@ func (v *UpdateUserInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -12063,6 +12392,7 @@ func (v *UpdateUserInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UpdateUserInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -12079,7 +12409,7 @@ func (v *UpdateUserInput) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "newPath"}
 		vs.Length(&mp, *v.NewPath, 1, 512, false)
 		if !pattern8.MatchString(*v.NewPath) {
-			vs.Pattern(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.NewPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	if v.NewUserName != nil {
@@ -12133,6 +12463,7 @@ func (v *UploadSSHPublicKeyInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -12142,6 +12473,7 @@ func (v *UploadSSHPublicKeyInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UploadSSHPublicKeyInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -12234,6 +12566,7 @@ func (v *UploadServerCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -12243,6 +12576,7 @@ func (v *UploadServerCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UploadServerCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }
@@ -12252,7 +12586,7 @@ func (v *UploadServerCertificateInput) validate(vs *query.Violations, p *query.P
 		mp := query.Path{Parent: p, Name: "path"}
 		vs.Length(&mp, *v.Path, 1, 512, false)
 		if !pattern8.MatchString(*v.Path) {
-			vs.Pattern(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false)
+			vs.PatternOwn(&mp, *v.Path, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", false, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -12330,6 +12664,7 @@ func (v *UploadSigningCertificateInput) Decode(params url.Values) error {
 		return err
 	}
 	vs := d.Violations()
+	vs.HideValues()
 	v.validate(vs, nil)
 	return vs.Err()
 }
@@ -12339,6 +12674,7 @@ func (v *UploadSigningCertificateInput) Decode(params url.Values) error {
 // and reports it as AWS does ("Member must not be null").
 func (v *UploadSigningCertificateInput) Validate() error {
 	var vs query.Violations
+	vs.HideValues()
 	v.validate(&vs, nil)
 	return vs.Err()
 }

@@ -313,35 +313,35 @@ func TestSDKErrors(t *testing.T) {
 		{"pattern", func() error {
 			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bad name")})
 			return err
-		}, "ValidationError", `1 validation error detected: Value 'bad name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`, 400},
+		}, "ValidationError", `1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`, 400},
 		{"length and pattern", func() error {
 			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(long + "!")})
 			return err
-		}, "ValidationError", "2 validation errors detected: Value '" + long + "!' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; " +
-			"Value '" + long + `!' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`, 400},
+		}, "ValidationError", "2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; " +
+			`Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`, 400},
 		{"two members, in the model's order", func() error {
 			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(long), Path: aws.String("nopath")})
 			return err
-		}, "ValidationError", `2 validation errors detected: Value 'nopath' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F); ` +
-			"Value '" + long + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64", 400},
+		}, "ValidationError", `2 validation errors detected: Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F); ` +
+			"Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64", 400},
 		{"nested list element", func() error {
 			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), Tags: []types.Tag{{Key: aws.String("ok"), Value: aws.String("v")}, {Key: aws.String(""), Value: aws.String("v")}}})
 			return err
-		}, "ValidationError", "2 validation errors detected: Value '' at 'tags.2.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
-			`Value '' at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`, 400},
+		}, "ValidationError", "2 validation errors detected: Value at 'tags.2.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+			`Value at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`, 400},
 		{"list too long", func() error {
 			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), Tags: tags51})
 			return err
-		}, "ValidationError", "1 validation error detected: Value '[...]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50", 400},
+		}, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50", 400},
 		{"integer range", func() error {
 			_, err := c.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1001)})
 			return err
-		}, "ValidationError", "1 validation error detected: Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000", 400},
+		}, "ValidationError", "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000", 400},
 		{"enum", func() error {
 			_, err := c.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{"{}"}, ActionNames: []string{"s3:*"},
 				ContextEntries: []types.ContextEntry{{ContextKeyName: aws.String("aws:k"), ContextKeyType: "datetime"}}})
 			return err
-		}, "ValidationError", "1 validation error detected: Value 'datetime' at 'contextEntries.1.member.contextKeyType' failed to satisfy constraint: Member must satisfy enum value set: [string, stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, binaryList, date, dateList]", 0},
+		}, "ValidationError", "1 validation error detected: Value at 'contextEntries.1.member.contextKeyType' failed to satisfy constraint: Member must satisfy enum value set: [string, stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, binaryList, date, dateList]", 0},
 		{"sensitive value not echoed", func() error {
 			_, err := c.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String("old"), NewPassword: aws.String("new\x01")})
 			return err
@@ -389,8 +389,8 @@ func TestRawQuery(t *testing.T) {
 		{"Action=CreateFoo&Version=2010-05-08", 400, "<Code>InvalidAction</Code><Message>Could not find operation CreateFoo for version 2010-05-08</Message>"},
 		{"Action=CreateUser&Version=2010-05-08", 400, "<Message>1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null</Message>"},
 		{"Action=AddUserToGroup&Version=2010-05-08&UserName=", 400, "<Message>3 validation errors detected: Value null at 'groupName' failed to satisfy constraint: Member must not be null; " +
-			"Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
-			"Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+</Message>"},
+			"Value at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+			"Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+</Message>"},
 		{"Action=CreateUser&UserName=u&Tags.member.1.Key=k", 400, "Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null"},
 		{"Action=ListUsers&MaxItems=ten", 400, "<Code>InvalidParameterValue</Code><Message>Value (ten) for parameter MaxItems is invalid. Expected an integer.</Message>"},
 		{"Action=AddUserToGroup&GroupName=g&UserName=u", 200, `<AddUserToGroupResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata><RequestId>` + querytest.RequestID + `</RequestId></ResponseMetadata></AddUserToGroupResponse>`},

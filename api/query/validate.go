@@ -48,7 +48,21 @@ func (p *Path) write(b *strings.Builder) {
 type Violations struct {
 	list  []string
 	nulls []string // paths reported null: their values are not checked
+	quiet bool     // quote no value at all (IAM): "Value at 'x' failed ..."
+	own   string   // the service's own words for the violation, when it is the only one
 }
+
+// PatternOwn is Pattern for a member whose violation the service answers
+// in words of its own (IAM's invalid path) when it is the only one.
+func (vs *Violations) PatternOwn(p *Path, s, pattern string, secret bool, msg string) {
+	vs.Pattern(p, s, pattern, secret)
+	vs.own = msg
+}
+
+// HideValues makes the messages leave every value out, as IAM's do
+// ("Value at 'tags.1.member.key' failed to satisfy constraint: ..."); a
+// missing member still reads "Value null at ...".
+func (vs *Violations) HideValues() { vs.quiet = true }
 
 func (vs *Violations) add(path, value, shown, constraint string) {
 	if shown == "null" {
@@ -64,10 +78,10 @@ func (vs *Violations) add(path, value, shown, constraint string) {
 	}
 	var b strings.Builder
 	b.WriteString("Value ")
-	switch shown {
-	case "null":
+	switch {
+	case shown == "null":
 		b.WriteString("null ")
-	case "secret":
+	case shown == "secret" || vs.quiet:
 	default:
 		b.WriteByte('\'')
 		b.WriteString(value)
@@ -149,6 +163,9 @@ func ShowElided() string { return "[...]" }
 
 // Err returns the ValidationError, or nil when nothing was violated.
 func (vs *Violations) Err() error {
+	if vs.own != "" && len(vs.list) == 1 {
+		return awserr.ValidationError(vs.own)
+	}
 	switch len(vs.list) {
 	case 0:
 		return nil

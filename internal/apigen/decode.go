@@ -163,6 +163,9 @@ func (g *generator) structDecoder(f *file, name string) error {
 		f.p("v.decode(d, true)")
 		f.p("if err := d.Err(); err != nil { return err }")
 		f.p("vs := d.Violations()")
+		if g.m.hideValues {
+			f.p("vs.HideValues()")
+		}
 		f.p("v.validate(vs, nil)")
 		f.p("return vs.Err()")
 		f.p("}")
@@ -172,6 +175,9 @@ func (g *generator) structDecoder(f *file, name string) error {
 		f.p("// and reports it as AWS does (\"Member must not be null\").")
 		f.p("func (v *%s) Validate() error {", goName)
 		f.p("var vs query.Violations")
+		if g.m.hideValues {
+			f.p("vs.HideValues()")
+		}
 		f.p("v.validate(&vs, nil)")
 		f.p("return vs.Err()")
 		f.p("}")
@@ -335,7 +341,11 @@ func (g *generator) checkValue(f *file, val, shapeName, path string, depth int) 
 				}
 				f.p("if !%s.MatchString(%s) {", g.patternVar(s.Pattern), val)
 			}
-			f.p("vs.Pattern(%s, %s, %q, %v)", path, val, s.Pattern, s.Sensitive)
+			if msg, ok := g.m.patternMessages[shapeName]; ok {
+				f.p("vs.PatternOwn(%s, %s, %q, %v, %q)", path, val, s.Pattern, s.Sensitive, msg)
+			} else {
+				f.p("vs.Pattern(%s, %s, %q, %v)", path, val, s.Pattern, s.Sensitive)
+			}
 			f.p("}")
 		}
 		if len(s.Enum) > 0 {

@@ -29,11 +29,23 @@ type service struct {
 	// decoding: policy documents, whose characters the policy engine
 	// rejects with AWS's MalformedPolicyDocument, not a ValidationError.
 	noPattern []string
+	// hideValues: AWS's validation messages for this service leave the
+	// value out ("Value at 'tags.1.member.key' failed to satisfy
+	// constraint: ..."), as recorded from IAM; STS quotes it ("Value
+	// 'Session1:2' at 'roleSessionName' ...").
+	hideValues bool
+	// patternMessages are shapes whose pattern violation the service
+	// answers in words of its own, not "Member must satisfy regular
+	// expression pattern".
+	patternMessages map[string]string
 }
 
+// iamPathMessage is IAM's answer to a path that is not one.
+const iamPathMessage = "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."
+
 var services = []service{
-	{"iam", "iam-2010-05-08.json.gz", "iamapi", []string{"policyDocumentType"}},
-	{"sts", "sts-2011-06-15.json.gz", "stsapi", []string{"sessionPolicyDocumentType", "unrestrictedSessionPolicyDocumentType"}},
+	{"iam", "iam-2010-05-08.json.gz", "iamapi", []string{"policyDocumentType"}, true, map[string]string{"pathType": iamPathMessage}},
+	{"sts", "sts-2011-06-15.json.gz", "stsapi", []string{"sessionPolicyDocumentType", "unrestrictedSessionPolicyDocumentType"}, false, nil},
 }
 
 func main() {
@@ -105,6 +117,7 @@ func (svc service) load(root string) (*model, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.hideValues, m.patternMessages = svc.hideValues, svc.patternMessages
 	for _, name := range svc.noPattern {
 		s := m.Shapes[name]
 		if s == nil || s.Pattern == "" {

@@ -20,6 +20,13 @@ type model struct {
 	} `json:"metadata"`
 	Operations map[string]*operation `json:"operations"`
 	Shapes     map[string]*shape     `json:"shapes"`
+
+	// hideValues: the service's ValidationErrors do not quote the
+	// offending value (not from the model; see service.hideValues).
+	hideValues bool
+	// patternMessages: shapes whose pattern violation AWS answers with a
+	// message of its own instead of the model's (see service).
+	patternMessages map[string]string
 }
 
 type operation struct {
