@@ -182,6 +182,9 @@ func New(cfg Config) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, backends: map[string]*url.URL{}, mapper: &actions.Mapper{S3Hosts: cfg.S3Hosts},
 		signer:   &signer{accessKey: cfg.AccessKey, secret: cfg.Secret},
 		s3signer: &signer{accessKey: cfg.AccessKey, secret: cfg.Secret, s3: true}}
+	if l, ok := cfg.Resources.(mapperLookups); ok {
+		l.wireMapper(g.mapper)
+	}
 	parse := func(s string) (*url.URL, error) {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

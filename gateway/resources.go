@@ -72,6 +72,7 @@ type BackendPolicies struct {
 	policies *ttlCache[*policy.Set]
 	owners   *ttlCache[string]
 	tags     *ttlCache[tagEntry]
+	names    *ttlCache[string] // the mapper's lookups (lookups.go)
 }
 
 // NewBackendPolicies returns the resource policies of a backend.
@@ -101,7 +102,8 @@ func NewBackendPolicies(cfg BackendConfig) *BackendPolicies {
 	return &BackendPolicies{cfg: cfg, http: &http.Client{Transport: tr, Timeout: 10 * time.Second},
 		policies: newTTLCache[*policy.Set](cfg.MaxEntries, cfg.TTL, cfg.Now),
 		owners:   newTTLCache[string](cfg.MaxEntries, cfg.TTL, cfg.Now),
-		tags:     newTTLCache[tagEntry](cfg.MaxEntries, cfg.TTL, cfg.Now)}
+		tags:     newTTLCache[tagEntry](cfg.MaxEntries, cfg.TTL, cfg.Now),
+		names:    newTTLCache[string](cfg.MaxEntries, cfg.TTL, cfg.Now)}
 }
 
 // ResourcePolicy returns the resource's policy (nil: none) and its owner
