@@ -74,3 +74,12 @@ func (b *BackendPolicies) secretARN(account, region, name string) string {
 	b.names.put(k, aws.ToString(out.ARN))
 	return withAccount(aws.ToString(out.ARN), account)
 }
+
+// namesWritten drops the service's cached lookups when a call through
+// the gateway created or deleted one of its resources (rare): a secret
+// deleted and made again has a new suffix, a table a new key schema.
+func (b *BackendPolicies) namesWritten(service, op string) {
+	if (service == "dynamodb" || service == "secretsmanager") && (createOps[service][op] || deleteOps[service][op]) {
+		b.names.dropIf(func(k, _ string) bool { return strings.Contains(k, ":"+service+":") })
+	}
+}

@@ -454,6 +454,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 func (b *BackendPolicies) written(ctx context.Context, service string, caller *iam.Caller, res *actions.Result, answer []byte) {
 	op := res.Operation
 	b.tagsWritten(service, op, res)
+	b.namesWritten(service, op)
 	if !createOps[service][op] && !deleteOps[service][op] && !policyOps[service][op] {
 		return // a tag write: the policies and owners stay
 	}
