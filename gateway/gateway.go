@@ -180,6 +180,9 @@ func New(cfg Config) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, backends: map[string]*url.URL{}, mapper: &actions.Mapper{S3Hosts: cfg.S3Hosts},
 		signer:   &signer{accessKey: cfg.AccessKey, secret: cfg.Secret},
 		s3signer: &signer{accessKey: cfg.AccessKey, secret: cfg.Secret, s3: true}}
+	if l, ok := cfg.Resources.(mapperLookups); ok {
+		l.wireMapper(g.mapper)
+	}
 	parse := func(s string) (*url.URL, error) {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -295,6 +298,12 @@ func Route(r *http.Request) (service string, ok bool) {
 	return scope.Service, true
 }
 
+// sigV2Query tells a SigV2 presigned URL (AWSAccessKeyId, Signature).
+func sigV2Query(r *http.Request) bool {
+	q := r.URL.Query()
+	return q.Get("AWSAccessKeyId") != "" && q.Get("Signature") != ""
+}
+
 // targetService guesses the signing name of an unsigned json request from
 // its X-Amz-Target prefix (only for the error format of its refusal).
 func targetService(target string) string {
@@ -386,7 +395,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ev *Event) {
 		return
 	}
 	signed := r.Header.Get("Authorization") != "" || r.URL.Query().Get("X-Amz-Credential") != ""
-	if strings.HasPrefix(r.Header.Get("Authorization"), "AWS ") {
+	// Signature version 2, in the header or presigned (boto3's default
+	// presigned URL): refused as S3 refuses it where only SigV4 is
+	// accepted, rather than evaluated as anonymous.
+	if strings.HasPrefix(r.Header.Get("Authorization"), "AWS ") || strings.Contains(r.URL.RawQuery, "AWSAccessKeyId=") && sigV2Query(r) {
 		fail(&apiError{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."})
 		return
 	}

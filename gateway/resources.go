@@ -80,6 +80,7 @@ type BackendPolicies struct {
 	policies *ttlCache[*policy.Set]
 	owners   *ttlCache[string]
 	tags     *ttlCache[tagEntry]
+	names    *ttlCache[string] // the mapper's lookups (lookups.go)
 }
 
 // NewBackendPolicies returns the resource policies of a backend.
@@ -109,7 +110,8 @@ func NewBackendPolicies(cfg BackendConfig) *BackendPolicies {
 	return &BackendPolicies{cfg: cfg, http: &http.Client{Transport: tr, Timeout: 10 * time.Second},
 		policies: newTTLCache[*policy.Set](cfg.MaxEntries, cfg.TTL, cfg.Now),
 		owners:   newTTLCache[string](cfg.MaxEntries, cfg.TTL, cfg.Now),
-		tags:     newTTLCache[tagEntry](cfg.MaxEntries, cfg.TTL, cfg.Now)}
+		tags:     newTTLCache[tagEntry](cfg.MaxEntries, cfg.TTL, cfg.Now),
+		names:    newTTLCache[string](cfg.MaxEntries, cfg.TTL, cfg.Now)}
 }
 
 // ResourcePolicy returns the resource's policy (nil: none) and its owner
@@ -459,6 +461,7 @@ func (g *Gateway) modifyResponse(ctx context.Context, resp *http.Response, fw *f
 func (b *BackendPolicies) written(ctx context.Context, service string, caller *iam.Caller, res *actions.Result, answer []byte) {
 	op := res.Operation
 	b.tagsWritten(service, op, res)
+	b.namesWritten(service, op)
 	var refs []resourceRef
 	for _, a := range res.Authorizations {
 		if r, ok := parseResource(a.Resource); ok && r.service == service {
