@@ -439,7 +439,7 @@ func (g *Gateway) modifyResponse(ctx context.Context, resp *http.Response, fw *f
 	}
 	op := fw.res.Operation
 	if !createOps[fw.service][op] && !deleteOps[fw.service][op] && !policyOps[fw.service][op] && !tagOps[fw.service][op] &&
-		(fw.service != "s3" || !objectTagWrites[op]) {
+		(fw.service != "s3" || !objectTagWrites[op]) && (fw.service != "kms" || !aliasOps[op]) {
 		return nil
 	}
 	var answer []byte
