@@ -30,6 +30,11 @@ type Decider struct {
 // Call it before the decider decides.
 func (d *Decider) SetSCPs(scps map[string][]*policy.Set) { d.scps = scps }
 
+// BoundsRoot reports whether the account's root user is bounded by
+// service control policies (iam.RootBounder): only then does IAM's guard
+// decide its calls instead of allowing them.
+func (d *Decider) BoundsRoot(account string) bool { return len(d.scps[account]) > 0 }
+
 // New returns a decider reading principals through the view.
 func New(svc *iam.Service, view *View) *Decider { return &Decider{iam: svc, view: view} }
 

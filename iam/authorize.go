@@ -55,7 +55,7 @@ func (g *Guard) Authorize(ctx context.Context, operation string, in iamapi.Input
 		// IAM operations using the CLI or the Amazon Web Services API").
 		return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid")
 	}
-	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
+	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) && !g.boundsRoot(c.Account) {
 		return nil // the root user may do everything in its account
 	}
 	if _, ok := actionResource[operation]; !ok {
@@ -72,6 +72,18 @@ func (g *Guard) Authorize(ctx context.Context, operation string, in iamapi.Input
 		return g.checkPassRole(ctx, c, in, pass)
 	}
 	return nil
+}
+
+// RootBounder is an Authorizer that bounds the root user of some
+// accounts: service control policies apply to a member account's root as
+// to its other principals, so its calls are decided, not waved through.
+type RootBounder interface {
+	BoundsRoot(account string) bool
+}
+
+func (g *Guard) boundsRoot(account string) bool {
+	b, ok := g.authz.(RootBounder)
+	return ok && b.BoundsRoot(account)
 }
 
 // passRoleChecks are the operations that hand a role to a service and so
@@ -108,7 +120,7 @@ func (g *Guard) Check(ctx context.Context, action, resource string, keys map[str
 	if err != nil {
 		return err
 	}
-	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) {
+	if c.Root && (c.Session == nil || c.Session.Type == SessionToken) && !g.boundsRoot(c.Account) {
 		return nil
 	}
 	if keys == nil {

@@ -135,6 +135,13 @@ type auditingAuthorizer struct {
 	svc     *iam.Service // notes service last accessed data
 }
 
+// BoundsRoot passes the decider's answer on (iam.RootBounder): SCPs bound
+// a member account's root.
+func (a auditingAuthorizer) BoundsRoot(account string) bool {
+	b, ok := a.next.(iam.RootBounder)
+	return ok && b.BoundsRoot(account)
+}
+
 func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
 	err := a.next.Authorize(ctx, req)
 	decision := decisionOf(err)
