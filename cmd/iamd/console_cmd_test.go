@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -58,6 +59,15 @@ func TestConsoleFromDumpReadOnly(t *testing.T) {
 		if strings.Contains(strings.ToLower(body), `method="post"`) {
 			t.Errorf("%s has a form that posts:\n%s", path, body)
 		}
+	}
+	// The graph's data carries the dump's escalation paths.
+	_, data := get("/console/api/graph")
+	var g struct {
+		Nodes       []struct{ ID string }
+		Escalations []json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(data), &g); err != nil || len(g.Nodes) == 0 || len(g.Escalations) == 0 {
+		t.Errorf("graph data: %v, %d nodes, %d escalations", err, len(g.Nodes), len(g.Escalations))
 	}
 	// No sign-in page: it leads to the views.
 	if code, _ := get("/console/signin"); code != http.StatusSeeOther {
