@@ -70,6 +70,11 @@ type Config struct {
 	// console's default on AWS); IdleTTL ends it earlier without use
 	// (default 1 h).
 	SessionTTL, IdleTTL time.Duration
+	// ReadOnly serves the views of ReadOnlyAccount with no sign-in and no
+	// writes (`iamd console --from`): every POST is refused, every write
+	// form left out of the pages, and only reads reach the Backend.
+	ReadOnly        bool
+	ReadOnlyAccount string
 }
 
 //go:embed templates/*.html
@@ -91,6 +96,7 @@ type Handler struct {
 	static   map[string]staticFile // by versioned path
 	assets   map[string]string     // file name -> versioned path
 	mux      *http.ServeMux
+	readOnly *identity // the viewer of a read-only console
 }
 
 type staticFile struct {
@@ -113,6 +119,11 @@ func New(cfg Config) *Handler {
 	}
 	if h.idle <= 0 {
 		h.idle = time.Hour
+	}
+	if cfg.ReadOnly {
+		p := cfg.Backend.Partition()
+		h.readOnly = &identity{account: cfg.ReadOnlyAccount, root: true,
+			arn: "arn:" + p + ":iam::" + cfg.ReadOnlyAccount + ":root"}
 	}
 	h.sessions = newSessions()
 	h.limits = newLimiter()
@@ -222,6 +233,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Pages carry a CSRF token and the signed-in user's data: never cached.
 	w.Header().Set("Cache-Control", "no-store")
+	if h.readOnly != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.render(w, r, nil, "error", http.StatusMethodNotAllowed, "Read-only", nil, &apiError{Message: msgReadOnly})
+		return
+	}
+	if h.readOnly != nil && (r.URL.Path == Prefix+"/signin" || r.URL.Path == Prefix+"/mfa" || r.URL.Path == Prefix+"/change-password") {
+		http.Redirect(w, r, Prefix+"/home", http.StatusSeeOther)
+		return
+	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	}

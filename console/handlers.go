@@ -5,12 +5,26 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/api/query"
 	"github.com/iamd/iamd/iam"
 )
+
+// msgReadOnly answers a write to a read-only console.
+const msgReadOnly = "This console shows an account dump read-only: nothing can be changed."
+
+var postForm = regexp.MustCompile(`(?is)<form[^>]*method="post".*?</form>`)
+
+// readAction tells whether an IAM action only reads: the only kind a
+// read-only console makes.
+func readAction(action string) bool {
+	return strings.HasPrefix(action, "Get") || strings.HasPrefix(action, "List") || action == "GenerateCredentialReport" ||
+		strings.HasPrefix(action, "Simulate")
+}
 
 // maxFormBytes bounds a console form (a policy document is at most a few
 // KiB; 1 MiB is ample).
@@ -78,6 +92,13 @@ type req struct {
 // request only with the session's CSRF token.
 func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, q *req)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if h.readOnly != nil {
+			// No sign-in: the viewer reads the dump's account as its root.
+			id := *h.readOnly
+			fn(w, r, &req{s: &session{stage: stageFull, account: id.account, arn: id.arn, root: true}, id: id,
+				caller: func() *iam.Caller { return h.userCaller(id) }})
+			return
+		}
 		s := h.current(r)
 		if s == nil || s.stage != stageFull {
 			if s != nil && s.stage == stageChange {
@@ -118,6 +139,9 @@ func (h *Handler) stillExists(ctx context.Context, id identity) bool {
 
 // call makes an IAM API call as the signed-in principal.
 func (h *Handler) call(r *http.Request, q *req, action string, params url.Values) (query.Output, error) {
+	if h.readOnly != nil && !readAction(action) {
+		return nil, &apiError{Code: "AccessDenied", Message: msgReadOnly}
+	}
 	return h.b.Call(r.Context(), r, q.caller(), action, params)
 }
 
@@ -170,6 +194,14 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, pag
 		h.log.Error("console template", "page", page, "err", err)
 		http.Error(w, "The page could not be rendered.", http.StatusInternalServerError)
 		return
+	}
+	if h.readOnly != nil {
+		// Every form that would post (create, edit, delete, sign out,
+		// simulate) is left out: html/template writes them all as
+		// <form method="post" …>, and forms do not nest.
+		body := postForm.ReplaceAll(buf.Bytes(), nil)
+		buf.Reset()
+		buf.Write(body)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)

@@ -53,8 +53,11 @@ func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		ev := SignInEvent{Account: id.account, UserName: id.userName, UserID: id.userID, ARN: id.arn, Root: form.Kind == "root", Failure: auditFailure, Reason: reason}
 		h.b.SignIn(r, ev)
 		form.Error = msgBadSignIn
-		if reason == reasonLocked {
+		switch reason {
+		case reasonLocked:
 			form.Error = "Too many failed sign-in attempts. Try again later."
+		case reasonExpired:
+			form.Error = iam.MsgPasswordHardExpired
 		}
 		h.render(w, r, s, "signin", http.StatusUnauthorized, "Sign in", form, nil)
 		return
@@ -80,6 +83,7 @@ const (
 	reasonBadKey     = "wrong root credentials"
 	reasonBadMFA     = "wrong MFA code"
 	reasonStoreError = "the store failed"
+	reasonExpired    = "password expired (hard expiry)"
 )
 
 // checkSignIn checks the first step (password or root credentials). It
@@ -148,6 +152,17 @@ func (h *Handler) checkSignIn(r *http.Request, f signInForm) (identity, string) 
 		return id, reasonStoreError
 	}
 	id.mustChange = lp.LoginProfile.PasswordResetRequired != nil && *lp.LoginProfile.PasswordResetRequired
+	// A password older than the policy's MaxPasswordAge is changed first,
+	// as a reset one is; under HardExpiry only an administrator can.
+	switch exp, err := svc.CheckPasswordExpiry(ctx, account, id.userName, now); {
+	case err != nil:
+		return id, reasonStoreError
+	case exp == iam.PasswordHardExpired:
+		h.limits.clear(userKey)
+		return id, reasonExpired
+	case exp == iam.PasswordMustChange:
+		id.mustChange = true
+	}
 	devs, err := svc.ListMFADevices(ictx, &iamapi.ListMFADevicesInput{UserName: &id.userName})
 	if err != nil {
 		return id, reasonStoreError
@@ -214,6 +229,13 @@ func (h *Handler) advance(w http.ResponseWriter, r *http.Request, old *session, 
 		s.setIdentity(id)
 		http.Redirect(w, r, Prefix+"/change-password", http.StatusSeeOther)
 	default:
+		if !id.root {
+			// As on AWS: GetUser's PasswordLastUsed and the credential
+			// report show the sign-in. The sign-in stands if it fails.
+			if err := h.b.Domain().RecordPasswordUse(r.Context(), id.account, id.userName, h.now()); err != nil {
+				h.log.Warn("console: recording password use", "user", id.arn, "error", err)
+			}
+		}
 		s := h.start(w, r, old, stageFull, h.ttl)
 		s.setIdentity(id)
 		h.b.SignIn(r, SignInEvent{Account: id.account, UserName: id.userName, UserID: id.userID, ARN: id.arn, Root: id.root, MFAUsed: id.mfa})

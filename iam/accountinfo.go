@@ -523,7 +523,8 @@ func (s *Service) buildCredentialReport(tx Tx, c *Caller, now time.Time) ([]byte
 			if lastUsed != nil && !lastUsed.IsZero() {
 				used = iso(lastUsed)
 			}
-			r = append(r, "true", used, iso(&password.Created), "N/A")
+			set := password.passwordSet()
+			r = append(r, "true", used, iso(&set), "N/A")
 		default:
 			r = append(r, "false", "N/A", "N/A", "N/A")
 		}

@@ -123,6 +123,9 @@ type LoginProfile struct {
 	PasswordHash  string    `json:"password_hash"`
 	Created       time.Time `json:"created"`
 	ResetRequired bool      `json:"reset_required"`
+	// Changed is when the password was last set after its creation (the
+	// password policy's MaxPasswordAge counts from it).
+	Changed *time.Time `json:"changed,omitempty"`
 }
 
 // MFADevice is a virtual MFA device.

@@ -261,6 +261,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLogin
 				return err
 			}
 			p.PasswordHash = s.hashPassword(c.Account, u.ID, *in.Password)
+			p.Changed = ptr(s.now().UTC().Truncate(time.Second))
 		}
 		if in.PasswordResetRequired != nil {
 			p.ResetRequired = *in.PasswordResetRequired
@@ -327,6 +328,7 @@ func (s *Service) ChangePassword(ctx context.Context, in *iamapi.ChangePasswordI
 			return err
 		}
 		p.PasswordHash, p.ResetRequired = s.hashPassword(c.Account, u.ID, in.NewPassword), false // sealed, whatever the old form
+		p.Changed = ptr(s.now().UTC().Truncate(time.Second))
 		return putJSON(tx, c.Account, kindLoginProfile, lower(p.User), p)
 	})
 	if errors.Is(err, errWrongPassword) {

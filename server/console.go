@@ -118,3 +118,14 @@ func (b consoleBackend) AuditEvents() []console.AuditEntry {
 	}
 	return out
 }
+
+// ReadOnlyConsole is the console's views of the instance's account with
+// no sign-in and no writes, for `iamd console --from`: it is served on
+// its own listener, without the API.
+func (i *Instance) ReadOnlyConsole() http.Handler {
+	s := i.srv
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix+"/", console.New(console.Config{Backend: consoleBackend{s}, Logger: s.log, Now: s.now, ReadOnly: true, ReadOnlyAccount: i.Account}))
+	mux.Handle("/", http.RedirectHandler(console.Prefix+"/home", http.StatusSeeOther))
+	return mux
+}

@@ -38,7 +38,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCommand(), newSimulateCommand(), newTestCommand(), newAccountCommand(), newIMDSCommand(), newContainerCredentialsCommand(), newActionsCommand(), newGeneratePolicyCommand(), newVersionCommand())
-	root.AddCommand(newCheckCommand(), newOIDCIssuerCommand())
+	root.AddCommand(newCheckCommand(), newOIDCIssuerCommand(), newConsoleCommand())
 	root.AddCommand(analysisCommands()...)
 	root.AddCommand(newValidateCommand())
 	return root
