@@ -30,6 +30,13 @@ type Decider struct {
 // Call it before the decider decides.
 func (d *Decider) SetSCPs(scps map[string][]*policy.Set) { d.scps = scps }
 
+// selfPasswordPolicy is what a password policy with
+// AllowUsersToChangePassword grants every user of the account: AWS's
+// IAMUserChangePassword, applied at the account level.
+var selfPasswordPolicy = policy.MustParse(`{"Version":"2012-10-17","Statement":[
+	{"Effect":"Allow","Action":"iam:ChangePassword","Resource":["arn:*:iam::*:user/${aws:username}","arn:*:iam::*:user/*/${aws:username}"]},
+	{"Effect":"Allow","Action":"iam:GetAccountPasswordPolicy","Resource":"*"}]}`, policy.Source{ID: "account password policy (AllowUsersToChangePassword)"})
+
 // BoundsRoot reports whether the account's root user is bounded by
 // service control policies (iam.RootBounder): only then does IAM's guard
 // decide its calls instead of allowing them.
@@ -82,6 +89,13 @@ func (d *Decider) Input(ctx context.Context, req *iam.AuthzRequest, resourcePoli
 		return nil, nil, err
 	}
 	preq.Principal = p
+	if req.SelfPasswordGrant && p.Type == policy.TypeUser {
+		var ps []*policy.Policy
+		if in.Identity != nil {
+			ps = append(ps, in.Identity.Policies()...)
+		}
+		in.Identity = policy.NewSet(append(ps, selfPasswordPolicy)...)
+	}
 	for k, v := range tags {
 		preq.Context.Set("aws:PrincipalTag/"+k, v)
 	}

@@ -27,6 +27,11 @@ type AuthzRequest struct {
 	// aws:TagKeys, aws:ResourceTag/K, iam:PolicyARN, ...); the
 	// authorizer adds the principal's and the request's global keys.
 	Keys map[string][]string
+	// SelfPasswordGrant: the account's password policy lets users change
+	// their own password, which AWS applies as an account-level grant of
+	// iam:ChangePassword on the user itself and iam:GetAccountPasswordPolicy
+	// (an explicit Deny still wins).
+	SelfPasswordGrant bool
 }
 
 // EntityDirectory knows the users and roles an authorizer keeps in memory
@@ -64,6 +69,9 @@ func (g *Guard) Authorize(ctx context.Context, operation string, in iamapi.Input
 	req, err := g.svc.authzRequest(ctx, c, g.dir, operation, in)
 	if err != nil {
 		return err
+	}
+	if (operation == "ChangePassword" || operation == "GetAccountPasswordPolicy") && c.UserName != "" && !c.Root {
+		req.SelfPasswordGrant = g.svc.usersMayChangePassword(ctx, c.Account)
 	}
 	if err := g.authz.Authorize(ctx, req); err != nil {
 		return err

@@ -338,6 +338,19 @@ func (s *Service) ChangePassword(ctx context.Context, in *iamapi.ChangePasswordI
 	return err
 }
 
+// usersMayChangePassword reports whether the account's password policy
+// lets users change their own password (false when it cannot be read:
+// the grant is then left to the user's policies).
+func (s *Service) usersMayChangePassword(ctx context.Context, account string) bool {
+	var a *Account
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		a, err = s.account(tx, account)
+		return err
+	})
+	return err == nil && a != nil && a.PasswordPolicy != nil && a.PasswordPolicy.AllowUsersToChangePassword
+}
+
 var errWrongPassword = iamapi.InvalidInput("The old password is incorrect.")
 
 // UpdateAccountPasswordPolicy sets the password policy; parameters left
