@@ -238,17 +238,16 @@ func (c *call) hashKey(table string) string {
 // leadingKey is the value of the item's partition key: the key the gateway
 // names, or the only attribute of a key of one attribute.
 func (c *call) leadingKey(table string, key map[string]any) string {
-	if len(key) == 0 {
-		return ""
+	if len(key) == 1 {
+		// The only attribute is the partition key (a table with a sort key
+		// needs both): no need to ask the backend.
+		for k := range key {
+			return attrValue(key[k])
+		}
 	}
 	name := c.hashKey(table)
 	if name == "" {
-		if len(key) != 1 {
-			return ""
-		}
-		for k := range key {
-			name = k
-		}
+		return ""
 	}
 	return attrValue(key[name])
 }
