@@ -304,6 +304,23 @@ func levelRank(l string) int {
 	return len(accessLevels)
 }
 
+// statementActions are the catalogue's actions a statement names (its
+// NotAction's complement), of one service or of all ("").
+func statementActions(st *policy.Statement, service string) []CatalogAction {
+	if st.NotAction.Present {
+		return ExpandNotAction(st.NotAction.List, service)
+	}
+	var acts []CatalogAction
+	for _, pat := range st.Action.List {
+		for _, a := range ExpandAction(pat) {
+			if service == "" || strings.EqualFold(a.Service, service) {
+				acts = append(acts, a)
+			}
+		}
+	}
+	return acts
+}
+
 // WhatCan lists a principal's effective actions: every catalogue action an
 // Allow statement names (wildcards and NotAction expanded), on the
 // statement's resources, that the engine allows (so Deny statements and the
@@ -320,18 +337,7 @@ func (g *Graph) WhatCan(e *Entity, service string) *Capabilities {
 			if !strings.EqualFold(st.Effect, policy.Allow) {
 				continue
 			}
-			var acts []CatalogAction
-			if st.NotAction.Present {
-				acts = ExpandNotAction(st.NotAction.List, service)
-			} else {
-				for _, pat := range st.Action.List {
-					for _, a := range ExpandAction(pat) {
-						if service == "" || strings.EqualFold(a.Service, service) {
-							acts = append(acts, a)
-						}
-					}
-				}
-			}
+			acts := statementActions(st, service)
 			resources := st.Resource.List
 			if st.NotResource.Present {
 				resources = []string{"*"}

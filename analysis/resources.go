@@ -220,18 +220,7 @@ func (g *Graph) resourcePermissions(e *Entity, service string, seen map[string]b
 			if !strings.EqualFold(st.Effect, policy.Allow) {
 				continue
 			}
-			var acts []CatalogAction
-			if st.NotAction.Present {
-				acts = ExpandNotAction(st.NotAction.List, service)
-			} else {
-				for _, pat := range st.Action.List {
-					for _, a := range ExpandAction(pat) {
-						if service == "" || strings.EqualFold(a.Service, service) {
-							acts = append(acts, a)
-						}
-					}
-				}
-			}
+			acts := statementActions(st, service)
 			resources := []string{rp.ARN}
 			if st.Resource.Present && !contains(st.Resource.List, "*") {
 				resources = st.Resource.List

@@ -2,6 +2,7 @@ package policycheck
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -164,16 +165,9 @@ func globWithin(a, b glob) bool {
 func sameStrings(a, b []string) bool { return subset(a, b) && subset(b, a) }
 
 // subset reports whether every value of a is in b.
-func subset(a, b []string) bool {
+func subset[T comparable](a, b []T) bool {
 	for _, x := range a {
-		found := false
-		for _, y := range b {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(b, x) {
 			return false
 		}
 	}

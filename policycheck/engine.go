@@ -460,24 +460,7 @@ func principalKey(st *policy.Statement) string {
 	return b.String()
 }
 
-func sameInts(a, b []int) bool { return containsInts(a, b) && containsInts(b, a) }
-
-// containsInts reports whether every element of sub is in set.
-func containsInts(set, sub []int) bool {
-	for _, x := range sub {
-		found := false
-		for _, y := range set {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
-}
+func sameInts(a, b []int) bool { return subset(a, b) && subset(b, a) }
 
 // cell decides whether the requests of one (action, resource, principal)
 // cell that new Allow statement i matches can, for some context, be
