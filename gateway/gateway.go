@@ -486,9 +486,15 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ev *Event) {
 	res, err := g.mapper.Map(&actions.Request{Service: service, HTTP: r, Body: body, Region: fw.region, Account: account, Partition: g.cfg.Partition})
 	if err != nil {
 		msg := err.Error()
-		if g.cfg.Mode == Observe {
+		switch {
+		case g.cfg.Mode == Observe:
 			ev.WouldBeDenied, ev.DenialMessage = true, "iamd cannot tell what this call needs: "+msg
-		} else {
+		case errors.Is(err, actions.ErrLookup):
+			// The backend could not say what the call acts on: refused, as
+			// when a resource's policy or tags cannot be read.
+			fail(&apiError{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "The resource the call acts on could not be read."})
+			return
+		default:
 			fail(&apiError{Status: http.StatusBadRequest, Code: unmappedCode(service, p), Message: "iamd cannot authorize this request: " + msg})
 			return
 		}

@@ -36,66 +36,71 @@ func (b *BackendPolicies) wireMapper(m *actions.Mapper) {
 	m.KMSAlias = b.kmsAlias
 }
 
-func (b *BackendPolicies) kmsAlias(account, region, alias string) string {
+func (b *BackendPolicies) kmsAlias(account, region, alias string) (string, error) {
 	r := resourceRef{partition: "aws", service: "kms", region: region, root: alias}
-	k := "alias " + r.key()
-	if v, ok := b.names.get(k); ok {
-		return withAccount(v, account)
-	}
-	c, ctx, cancel := b.client(context.Background(), r)
-	defer cancel()
-	if c == nil {
-		return ""
-	}
-	out, err := kms.NewFromConfig(*c).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(alias)})
-	if err != nil || out.KeyMetadata == nil || !strings.HasPrefix(aws.ToString(out.KeyMetadata.Arn), "arn:") {
-		return ""
-	}
-	b.names.put(k, aws.ToString(out.KeyMetadata.Arn))
-	return withAccount(aws.ToString(out.KeyMetadata.Arn), account)
-}
-
-func (b *BackendPolicies) dynamoDBHashKey(_, region, table string) string {
-	r := resourceRef{partition: "aws", service: "dynamodb", region: region, root: "table/" + table}
-	k := "hashkey " + r.key()
-	if v, ok := b.names.get(k); ok {
-		return v
-	}
-	c, ctx, cancel := b.client(context.Background(), r)
-	defer cancel()
-	if c == nil {
-		return ""
-	}
-	out, err := dynamodb.NewFromConfig(*c).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-	if err != nil || out.Table == nil {
-		return ""
-	}
-	for _, e := range out.Table.KeySchema {
-		if e.KeyType == ddbtypes.KeyTypeHash && aws.ToString(e.AttributeName) != "" {
-			b.names.put(k, aws.ToString(e.AttributeName))
-			return aws.ToString(e.AttributeName)
+	v, err := b.cachedLookup("alias "+r.key(), r, func(ctx context.Context, c aws.Config) (string, error) {
+		out, err := kms.NewFromConfig(c).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(alias)})
+		if err != nil || out.KeyMetadata == nil || !strings.HasPrefix(aws.ToString(out.KeyMetadata.Arn), "arn:") {
+			return "", err
 		}
-	}
-	return ""
+		return aws.ToString(out.KeyMetadata.Arn), nil
+	})
+	return withAccount(v, account), err
 }
 
-func (b *BackendPolicies) secretARN(account, region, name string) string {
+func (b *BackendPolicies) dynamoDBHashKey(_, region, table string) (string, error) {
+	r := resourceRef{partition: "aws", service: "dynamodb", region: region, root: "table/" + table}
+	return b.cachedLookup("hashkey "+r.key(), r, func(ctx context.Context, c aws.Config) (string, error) {
+		out, err := dynamodb.NewFromConfig(c).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+		if err != nil || out.Table == nil {
+			return "", err
+		}
+		for _, e := range out.Table.KeySchema {
+			if e.KeyType == ddbtypes.KeyTypeHash {
+				return aws.ToString(e.AttributeName), nil
+			}
+		}
+		return "", nil
+	})
+}
+
+func (b *BackendPolicies) secretARN(account, region, name string) (string, error) {
 	r := resourceRef{partition: "aws", service: "secretsmanager", region: region, root: "secret:" + name}
-	k := "secret " + r.key()
+	v, err := b.cachedLookup("secret "+r.key(), r, func(ctx context.Context, c aws.Config) (string, error) {
+		out, err := secretsmanager.NewFromConfig(c).DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+		if err != nil || !strings.HasPrefix(aws.ToString(out.ARN), "arn:") {
+			return "", err
+		}
+		return aws.ToString(out.ARN), nil
+	})
+	return withAccount(v, account), err
+}
+
+// cachedLookup answers from the names cache or, on a miss, from fetch at
+// the backend. No such resource is ("", nil), not cached, so a resource
+// created next is read on its first call; any other failure is an error,
+// and the call is refused rather than decided on a guessed ARN (a Deny on
+// a key's ARN must hold whatever alias names it).
+func (b *BackendPolicies) cachedLookup(k string, r resourceRef, fetch func(context.Context, aws.Config) (string, error)) (string, error) {
 	if v, ok := b.names.get(k); ok {
-		return withAccount(v, account)
+		return v, nil
 	}
 	c, ctx, cancel := b.client(context.Background(), r)
 	defer cancel()
 	if c == nil {
-		return ""
+		return "", nil
 	}
-	out, err := secretsmanager.NewFromConfig(*c).DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
-	if err != nil || !strings.HasPrefix(aws.ToString(out.ARN), "arn:") {
-		return ""
+	v, err := fetch(ctx, *c)
+	if err != nil {
+		if noPolicy(err) {
+			return "", nil
+		}
+		return "", err
 	}
-	b.names.put(k, aws.ToString(out.ARN))
-	return withAccount(aws.ToString(out.ARN), account)
+	if v != "" {
+		b.names.put(k, v)
+	}
+	return v, nil
 }
 
 // aliasOps move an alias (or delete the key it names).

@@ -228,12 +228,7 @@ func (c *call) ddbItemKeys(a *Authorization, body map[string]any, op string) {
 
 // hashKey is the table's partition key attribute when the gateway told
 // the mapper (Mapper.DynamoDBHashKey), else "".
-func (c *call) hashKey(table string) string {
-	if c.m.DynamoDBHashKey == nil {
-		return ""
-	}
-	return c.m.DynamoDBHashKey(c.account, c.region, table)
-}
+func (c *call) hashKey(table string) string { return c.lookup(c.m.DynamoDBHashKey, table) }
 
 // leadingKey is the value of the item's partition key: the key the gateway
 // names, or the only attribute of a key of one attribute.

@@ -17,7 +17,7 @@ func TestDynamoDBOneAttributeKeyNeedsNoLookup(t *testing.T) {
 			Key: map[string]ddbtypes.AttributeValue{"UserId": av("u1")}})
 	})
 	asked := 0
-	m := &Mapper{DynamoDBHashKey: func(account, region, table string) string { asked++; return "" }}
+	m := &Mapper{DynamoDBHashKey: func(account, region, table string) (string, error) { asked++; return "", nil }}
 	res, err := m.Map(req)
 	if err != nil {
 		t.Fatal(err)

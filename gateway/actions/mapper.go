@@ -53,7 +53,7 @@ type Result struct {
 // Error is a request the mapper cannot translate; the gateway answers it
 // in the service's own error format.
 type Error struct {
-	Kind    error // ErrUnknownService, ErrUnknownOperation or ErrMalformed
+	Kind    error // ErrUnknownService, ErrUnknownOperation, ErrMalformed or ErrLookup
 	Message string
 }
 
@@ -64,6 +64,9 @@ var (
 	ErrUnknownService   = errors.New("unknown service")
 	ErrUnknownOperation = errors.New("unknown operation")
 	ErrMalformed        = errors.New("malformed request")
+	// ErrLookup: what the call acts on could not be read from the backend
+	// (a lookup failed, not "no such resource"), so it cannot be decided.
+	ErrLookup = errors.New("lookup failed")
 )
 
 func errorf(kind error, format string, args ...any) error {
@@ -92,15 +95,21 @@ type Mapper struct {
 	// DynamoDBHashKey names a table's partition key attribute (the gateway
 	// reads it from the backend's DescribeTable), for dynamodb:LeadingKeys
 	// on keys of two attributes; nil: only one-attribute keys are read.
-	DynamoDBHashKey func(account, region, table string) string
+	DynamoDBHashKey Lookup
 	// KMSAlias resolves an alias name (alias/x) to its key's ARN, so that a
 	// call naming a key by alias is authorized on the key, as AWS does; nil
 	// or "": the call is authorized on the alias ARN.
-	KMSAlias func(account, region, alias string) string
+	KMSAlias Lookup
 	// SecretARN resolves a secret's name to its ARN (with AWS's random
 	// suffix); nil or "": the ARN is made from the name.
-	SecretARN func(account, region, name string) string
+	SecretARN Lookup
 }
+
+// Lookup reads from the backend what a request names only indirectly
+// (a table's partition key, an alias's key, a secret's ARN): "" with no
+// error when there is no such resource; an error when the backend could
+// not tell, which refuses the call rather than deciding it on a guess.
+type Lookup func(account, region, name string) (string, error)
 
 // Map maps r with the zero Mapper.
 func Map(r *Request) (*Result, error) { return (&Mapper{}).Map(r) }
@@ -143,7 +152,23 @@ func (m *Mapper) Map(r *Request) (res *Result, err error) {
 			c.s3Keys(&auths[0]) // the header keys of bucket operations (CreateBucket's s3:x-amz-acl)
 		}
 	}
+	if c.lookupErr != nil {
+		return nil, errorf(ErrLookup, "cannot read what the call acts on: %v", c.lookupErr)
+	}
 	return &Result{Service: c.svc.Name, Operation: c.op.Name, Authorizations: auths}, nil
+}
+
+// lookup asks the backend through fn (nil: not wired), keeping the first
+// failure for Map to refuse the call with.
+func (c *call) lookup(fn Lookup, name string) string {
+	if fn == nil {
+		return ""
+	}
+	v, err := fn(c.account, c.region, name)
+	if err != nil && c.lookupErr == nil {
+		c.lookupErr = err
+	}
+	return v
 }
 
 // call is a request being mapped.
@@ -161,6 +186,8 @@ type call struct {
 	bodyErr  error
 	bodyDone bool
 	bucket   string // S3: the bucket of a virtual-hosted-style request
+
+	lookupErr error // the first failed backend lookup
 }
 
 func (c *call) header(name string) string { return c.req.HTTP.Header.Get(name) }

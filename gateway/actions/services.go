@@ -156,10 +156,8 @@ func (c *call) kmsKey(a *Authorization, keyID string) {
 		aliasARN := c.kmsAliasARN(keyID)
 		setKey(a, "kms:RequestAlias", "alias/"+aliasARN[strings.Index(aliasARN, ":alias/")+len(":alias/"):])
 		a.Resource = aliasARN
-		if c.m.KMSAlias != nil {
-			if k := c.m.KMSAlias(c.account, c.region, "alias/"+aliasARN[strings.Index(aliasARN, ":alias/")+len(":alias/"):]); k != "" {
-				a.Resource = k
-			}
+		if k := c.lookup(c.m.KMSAlias, "alias/"+aliasARN[strings.Index(aliasARN, ":alias/")+len(":alias/"):]); k != "" {
+			a.Resource = k
 		}
 	case strings.HasPrefix(keyID, "arn:"):
 		a.Resource = keyID
@@ -214,10 +212,8 @@ func (c *call) secretARN(id string) string {
 	if strings.HasPrefix(id, "arn:") {
 		return id
 	}
-	if c.m.SecretARN != nil {
-		if a := c.m.SecretARN(c.account, c.region, id); a != "" {
-			return a
-		}
+	if a := c.lookup(c.m.SecretARN, id); a != "" {
+		return a
 	}
 	return orStar(c.catARN("secretsmanager", "Secret", map[string]string{"SecretId": id}))
 }

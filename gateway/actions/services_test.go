@@ -92,7 +92,7 @@ func TestDynamoDBLeadingKeysWithSchema(t *testing.T) {
 		_, _ = dynamodb.NewFromConfig(cfg).GetItem(ctxb(), &dynamodb.GetItemInput{TableName: s("Users"),
 			Key: map[string]ddbtypes.AttributeValue{"UserId": av("u1"), "Ts": av("2024")}})
 	})
-	m := &Mapper{DynamoDBHashKey: func(account, region, table string) string { return "UserId" }}
+	m := &Mapper{DynamoDBHashKey: func(account, region, table string) (string, error) { return "UserId", nil }}
 	res, err := m.Map(req)
 	if err != nil {
 		t.Fatal(err)
@@ -234,11 +234,11 @@ func TestKMSAliasResolved(t *testing.T) {
 	req := sdkRequest(t, func(cfg aws.Config) {
 		_, _ = kms.NewFromConfig(cfg).Encrypt(ctxb(), &kms.EncryptInput{KeyId: s("alias/app"), Plaintext: []byte("x")})
 	})
-	m := &Mapper{KMSAlias: func(account, region, alias string) string {
+	m := &Mapper{KMSAlias: func(account, region, alias string) (string, error) {
 		if alias == "alias/app" {
-			return "arn:aws:kms:" + region + ":" + account + ":key/k9"
+			return "arn:aws:kms:" + region + ":" + account + ":key/k9", nil
 		}
-		return ""
+		return "", nil
 	}}
 	res, err := m.Map(req)
 	if err != nil {
