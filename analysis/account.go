@@ -114,6 +114,10 @@ type Account struct {
 	// (see AddResourcePolicies), by resource ARN; they may be other
 	// accounts' resources.
 	Resources map[string]*ResourcePolicy
+	// Runners are the existing resources that run code as a role (from
+	// the "role" of resource policies lines), for the existing-PassRole
+	// techniques.
+	Runners []Runner
 	// Credentials is the credential report joined to the users (nil when
 	// none was given): lint's key, MFA and idleness rules read it.
 	Credentials []CredentialRow

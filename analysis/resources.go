@@ -36,7 +36,12 @@ type ResourcePolicy struct {
 type ResourcePolicyLine struct {
 	ARN     string          `json:"arn"`
 	Account string          `json:"account,omitempty"`
-	Policy  json.RawMessage `json:"policy"`
+	Policy  json.RawMessage `json:"policy,omitempty"`
+	// Role is the role a resource runs code as (a function's execution
+	// role, an instance's profile role ...): the inventory the
+	// existing-PassRole techniques read. A line may give a role and no
+	// policy.
+	Role string `json:"role,omitempty"`
 }
 
 // ReadResourcePolicies reads a resource policies file (JSON lines; blank
@@ -66,7 +71,12 @@ func ReadResourcePolicies(r io.Reader) ([]ResourcePolicyLine, error) {
 			}
 			l.Policy = json.RawMessage(s)
 		}
-		if len(l.Policy) == 0 {
+		if l.Role != "" {
+			if r, err := arn.Parse(l.Role); err != nil || r.Service != "iam" || !strings.HasPrefix(r.Resource, "role/") {
+				return nil, fmt.Errorf("resource policies line %d: role %q is not a role ARN", n, l.Role)
+			}
+		}
+		if len(l.Policy) == 0 && l.Role == "" {
 			return nil, fmt.Errorf("resource policies line %d: no policy", n)
 		}
 		out = append(out, l)
@@ -101,6 +111,12 @@ func (a *Account) AddResourcePolicies(lines []ResourcePolicyLine) error {
 		}
 		if acct == "" {
 			acct = a.ID
+		}
+		if l.Role != "" {
+			a.Runners = append(a.Runners, Runner{ARN: l.ARN, Role: l.Role})
+		}
+		if len(l.Policy) == 0 {
+			continue
 		}
 		ref := compileRef(&PolicyRef{Name: "ResourcePolicy", Inline: true, Owner: l.ARN, Text: Document(l.Policy)}, "resource")
 		if ref.Err != nil {

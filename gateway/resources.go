@@ -169,33 +169,47 @@ func (b *BackendPolicies) policy(ctx context.Context, r resourceRef, owner strin
 	if set, ok := b.policies.get(k); ok {
 		return set, nil
 	}
-	doc, err := b.fetch(ctx, r)
+	doc, d, err := b.document(ctx, r, owner)
 	if err != nil {
-		b.cfg.Logger.Warn("gateway: reading a resource policy from the backend", "resource", r.key(), "err", err)
-		return nil, fmt.Errorf("reading the policy of %s: %w", r.key(), err)
+		return nil, err
 	}
 	var set *policy.Set
 	if doc != "" {
-		if r.service == "kms" && owner != "" && owner != b.cfg.Account {
-			doc = ownDefaultKeyPolicy(doc, r.partition, b.cfg.Account, owner)
-		}
-		switch r.service {
-		case "ecr":
-			doc = withImplicitResource(doc, r.arn(ownerOr(owner, b.cfg.Account)))
-		case "lambda":
-			doc = lambdaPrincipals(doc)
-		}
-		d, err := policy.Check([]byte(doc), policy.KindResource, policy.Options{Partition: "*"})
-		if err != nil {
-			// AWS would not have stored it; refusing is the safe reading of
-			// a policy whose Deny iamd cannot see.
-			b.cfg.Logger.Warn("gateway: the backend holds a resource policy iamd cannot read", "resource", r.key(), "err", err)
-			return nil, fmt.Errorf("the policy of %s: %w", r.key(), err)
-		}
 		set = policy.NewSet(policy.Compile(d, policy.Source{ID: r.arn(ownerOr(owner, b.cfg.Account)), Type: "resource"}))
 	}
 	b.policies.put(k, set)
 	return set, nil
+}
+
+// document reads a resource's policy from the backend as AWS would hold
+// it for its owner ("" when it has none), checked: the decisions and the
+// inventory (inventory.go) read the same document.
+func (b *BackendPolicies) document(ctx context.Context, r resourceRef, owner string) (string, *policy.Document, error) {
+	doc, err := b.fetch(ctx, r)
+	if err != nil {
+		b.cfg.Logger.Warn("gateway: reading a resource policy from the backend", "resource", r.key(), "err", err)
+		return "", nil, fmt.Errorf("reading the policy of %s: %w", r.key(), err)
+	}
+	if doc == "" {
+		return "", nil, nil
+	}
+	if r.service == "kms" && owner != "" && owner != b.cfg.Account {
+		doc = ownDefaultKeyPolicy(doc, r.partition, b.cfg.Account, owner)
+	}
+	switch r.service {
+	case "ecr":
+		doc = withImplicitResource(doc, r.arn(ownerOr(owner, b.cfg.Account)))
+	case "lambda":
+		doc = lambdaPrincipals(doc)
+	}
+	d, err := policy.Check([]byte(doc), policy.KindResource, policy.Options{Partition: "*"})
+	if err != nil {
+		// AWS would not have stored it; refusing is the safe reading of
+		// a policy whose Deny iamd cannot see.
+		b.cfg.Logger.Warn("gateway: the backend holds a resource policy iamd cannot read", "resource", r.key(), "err", err)
+		return "", nil, fmt.Errorf("the policy of %s: %w", r.key(), err)
+	}
+	return doc, d, nil
 }
 
 func ownerOr(owner, def string) string {

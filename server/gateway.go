@@ -33,21 +33,21 @@ type GatewayOptions struct {
 }
 
 // newGateway builds the gateway the options ask for (nil when none).
-func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, owners gateway.Owners, subscribe func(func([]iam.Change)), auditor *Auditor, metrics *Metrics) (http.Handler, error) {
+func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, owners gateway.Owners, subscribe func(func([]iam.Change)), auditor *Auditor, metrics *Metrics) (http.Handler, ResourceInventory, error) {
 	g := opt.Gateway
 	if g.Backend == "" && len(g.Backends) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	mode, err := gateway.ParseMode(g.Enforcement)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := gateway.Config{Backend: g.Backend, Backends: g.Backends, Authn: authn, Decider: decider, Mode: mode,
 		Partition: opt.Partition, S3Hosts: g.S3Hosts, Logger: opt.Logger, Now: opt.Now}
 	if g.Credentials != "" {
 		k, s, ok := strings.Cut(g.Credentials, ":")
 		if !ok || k == "" || s == "" {
-			return nil, fmt.Errorf("backend credentials: want KEY:SECRET")
+			return nil, nil, fmt.Errorf("backend credentials: want KEY:SECRET")
 		}
 		cfg.AccessKey, cfg.Secret = k, s
 	}
@@ -94,9 +94,9 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 	}
 	gw, err := gateway.New(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return gw, nil
+	return gw, resources, nil
 }
 
 // ownPaths are iamd's own endpoints: an unsigned request for them is

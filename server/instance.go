@@ -202,7 +202,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	stsService := sts.New(svc, guard, decider, tokens, sts.Options{Now: opt.Now,
 		WebIdentity: oidc.NewVerifier(oidc.Options{AllowHTTP: opt.OIDCAllowHTTP, Now: opt.Now})})
 	inst.audit = auditor
-	gw, err := newGateway(opt, authn, decider, svc, watcher.Subscribe, auditor, metrics)
+	gw, inventory, err := newGateway(opt, authn, decider, svc, watcher.Subscribe, auditor, metrics)
 	if err != nil {
 		stopWatch()
 		st.Close()
@@ -215,7 +215,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		STSAuthz: stsService,
 		Domain:   svc,
 		Authn:    authn,
-	}, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Gateway: gw, Ready: func(ctx context.Context) error {
+	}, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Gateway: gw, Inventory: inventory, Ready: func(ctx context.Context) error {
 		if p, ok := st.(interface{ Ping(context.Context) error }); ok {
 			return p.Ping(ctx)
 		}

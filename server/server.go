@@ -49,6 +49,9 @@ type Config struct {
 	// Gateway serves the requests for other services (nil: none; see
 	// gatewayRouter).
 	Gateway http.Handler
+	// Inventory lists the gateway's resource policies for
+	// ResourcePoliciesPath (nil: no gateway, an empty list).
+	Inventory ResourceInventory
 }
 
 // Parts are what a Server serves and what authorizes it; all are
@@ -88,11 +91,13 @@ type Server struct {
 	audit    *Auditor
 	decider  *authz.Decider
 	messages *authz.Messages
+	// inventory: the gateway's resource policies (nil: none).
+	inventory ResourceInventory
 }
 
 // New builds a server of the parts.
 func New(p Parts, cfg Config) *Server {
-	s := &Server{iam: p.IAM, guard: p.Guard, svc: p.Domain, sts: p.STS, stsAuthz: p.STSAuthz, auth: p.Authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit, decider: cfg.Decider, messages: cfg.Messages}
+	s := &Server{iam: p.IAM, guard: p.Guard, svc: p.Domain, sts: p.STS, stsAuthz: p.STSAuthz, auth: p.Authn, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, metrics: cfg.Metrics, ready: cfg.Ready, now: cfg.Now, audit: cfg.Audit, decider: cfg.Decider, messages: cfg.Messages, inventory: cfg.Inventory}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -110,6 +115,7 @@ func New(p Parts, cfg Config) *Server {
 	s.mux.HandleFunc("GET /readyz", s.serveReady)
 	s.mux.Handle("GET /metrics", s.metrics.Handler())
 	s.mux.HandleFunc("POST "+AuthorizePath, s.serveAuthorize)
+	s.mux.HandleFunc("GET "+ResourcePoliciesPath, s.serveResourcePolicies)
 	s.mux.HandleFunc("GET /outbound/{account}/.well-known/openid-configuration", s.serveOutboundDiscovery)
 	s.mux.HandleFunc("GET /outbound/{account}/.well-known/jwks.json", s.serveOutboundKeys)
 	s.mux.Handle(console.Prefix+"/", console.New(console.Config{Backend: consoleBackend{s}, Logger: s.log, Now: s.now}))

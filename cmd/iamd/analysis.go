@@ -41,6 +41,9 @@ type source struct {
 	// none, or one from a file); reportCached says it was the store's.
 	reportAt     time.Time
 	reportCached bool
+	// served are the resource policies a live server's gateway holds
+	// (read with the dump from --endpoint-url).
+	served []analysis.ResourcePolicyLine
 }
 
 // warnf writes a note to the command's standard error.
@@ -85,7 +88,7 @@ func (s *source) flags(cmd *cobra.Command, formats ...string) {
 	fl.StringVar(&s.data, "data", "", "read the account from the store in this iamd serve data directory")
 	fl.StringVar(&s.accountID, "account-id", "", "with --data: the account (default: the store's first)")
 	fl.StringVar(&s.endpoint, "endpoint-url", "", "read the account from this IAM endpoint (a running iamd, or AWS: \"aws\"), with the AWS SDK's usual credentials")
-	fl.StringVar(&s.resourcePolicies, "resource-policies", "", `resource-based policies to add to the graph: a file of JSON lines {"arn": ..., "policy": ...}`)
+	fl.StringVar(&s.resourcePolicies, "resource-policies", "", `resource-based policies to add to the graph: a file of JSON lines {"arn": ..., "policy": ..., "role": ...} ("role": the role a function, instance ... runs as); with --endpoint-url, instead of the server's gateway's`)
 	fl.StringVar(&s.credReport, "credential-report", "", "the credential report CSV (aws iam get-credential-report, decoded) to join to the users; replaces the one read from --data or --endpoint-url")
 	s.formats = formats
 	if len(formats) > 0 {
@@ -172,6 +175,16 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		d, err := iamsync.FetchDump(ctx, c)
 		if err != nil {
 			return nil, nil, err
+		}
+		if s.endpoint != "aws" && s.resourcePolicies == "" {
+			lines, note, err := serverResourcePolicies(ctx, s.endpoint)
+			if err != nil {
+				return nil, nil, err
+			}
+			if note != "" {
+				s.warnf("iamd: %s", note)
+			}
+			s.served = lines
 		}
 		if s.freshReport {
 			return nil, nil, usageError("--fresh-report works with --data: a server (and AWS) regenerates its credential report at most every four hours")
@@ -305,6 +318,11 @@ func (s *source) graph(ctx context.Context) (*analysis.Graph, []analysis.Credent
 			return nil, nil, usageError("--resource-policies %s: %v", s.resourcePolicies, err)
 		}
 	}
+	if len(s.served) > 0 {
+		if err := a.AddResourcePolicies(s.served); err != nil {
+			return nil, nil, fmt.Errorf("the resource policies of %s: %w", s.endpoint, err)
+		}
+	}
 	if s.credReport != "" {
 		f, err := os.Open(s.credReport)
 		if err != nil {
@@ -359,7 +377,7 @@ iamd serve runs on the directory; import into a running server with --endpoint-u
 			var resources []byte
 			if resourcePolicies != "" {
 				if endpoint != "" {
-					return usageError("--resource-policies: a server keeps no resource policies; give the file to the analysis commands with --resource-policies")
+					return usageError("--resource-policies: a server keeps no resource policies of its own (the analysis commands read its gateway's from --endpoint-url); give the file to the analysis commands with --resource-policies")
 				}
 				lines, err := analysis.LoadResourcePolicies(resourcePolicies)
 				if err == nil {
