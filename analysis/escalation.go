@@ -281,6 +281,7 @@ func (g *Graph) EscalationEdges() []Edge {
 		if at.mayDo("iam:PassRole") {
 			g.passRole(at, trusted, add)
 		}
+		g.existingRunners(at, add)
 		flush(p)
 	}
 	total := 0

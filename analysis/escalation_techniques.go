@@ -10,11 +10,12 @@ import (
 // The escalation techniques, after the public catalogues: DataDog's
 // pathfinding.cloud (data/paths/aws/*/*.yaml; the ids below are its path
 // ids) and Rhino Security Labs' list of AWS privilege-escalation methods.
-// Only the paths an account dump can show are here: self-escalation,
+// The paths an account dump can show are here: self-escalation,
 // principal access and passing a role to a new resource that runs code.
 // The catalogue's existing-passrole paths (updating a function, a stack, a
 // notebook ... that already runs with a role) need the inventory of those
-// resources, which get-account-authorization-details does not hold.
+// resources, which get-account-authorization-details does not hold: they
+// are in existing.go, and read Account.Runners.
 
 // Technique categories, as the catalogue names them.
 const (
@@ -55,6 +56,18 @@ func Techniques() []Technique {
 		}
 		out = append(out, tt)
 	}
+	for _, t := range existingTechniques {
+		tt := t.Technique
+		tt.Category = CategoryExisting
+		tt.Name = t.actionList()
+		tt.Name = strings.ReplaceAll(tt.Name, ", ", " + ")
+		note := "an existing " + t.kind() + " running as a role (from the inventory)"
+		if tt.Note != "" {
+			note += "; " + tt.Note
+		}
+		tt.Note = note
+		out = append(out, tt)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return catOrder(out[i].Category) < catOrder(out[j].Category) })
 	return out
 }
@@ -65,8 +78,10 @@ func catOrder(c string) int {
 		return 0
 	case CategoryPrincipal:
 		return 1
+	case CategoryPassRole:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // iamTechniques are the IAM and STS paths; EscalationEdges implements each.
@@ -287,6 +302,12 @@ var relevantActions = func() map[string][]string {
 	for _, t := range passRoleTechniques {
 		for _, a := range t.actions {
 			set[strings.ToLower(a.action)] = true
+		}
+	}
+	for _, t := range existingTechniques {
+		for _, a := range t.actions {
+			set[strings.ToLower(a.action)] = true
+			canonical[strings.ToLower(a.action)] = a.action
 		}
 	}
 	for _, a := range escalationActions {

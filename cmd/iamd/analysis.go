@@ -821,7 +821,10 @@ assuming roles, creating access keys or console passwords for others, attaching 
 policies on itself, its groups, other users and roles it then takes over, creating a policy
 version, rewriting a trust policy, joining a group, or passing a role to one of 43 ways a
 service runs code (Lambda, EC2, CloudFormation, Glue, CodeBuild, ECS, SageMaker, Batch, App
-Runner, Bedrock AgentCore, EMR, Data Pipeline ...). Permissions scoped to resources count:
+Runner, Bedrock AgentCore, EMR, Data Pipeline ...), or changing what an existing function,
+instance, build project, stack, notebook or dev endpoint runs, when the inventory names its role
+("role" in --resource-policies lines; a live server's gateway lists its functions'). Permissions
+scoped to resources count:
 each technique asks the engine about a resource the principal can name, with boundaries,
 denies and the service control policies given with --scp.`,
 		Args: cobra.NoArgs,

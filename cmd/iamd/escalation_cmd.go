@@ -41,7 +41,7 @@ func writeTechniques(w io.Writer, format string) error {
 		return analysis.WriteJSON(w, ts)
 	}
 	for _, t := range ts {
-		line := fmt.Sprintf("%-22s %-16s %s", t.ID, t.Category, t.Name)
+		line := fmt.Sprintf("%-22s %-17s %s", t.ID, t.Category, t.Name)
 		if len(t.Services) > 0 {
 			line += " (role trusting " + strings.Join(t.Services, " or ") + ")"
 		}

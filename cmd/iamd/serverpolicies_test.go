@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -19,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/iamd/iamd/server"
@@ -278,5 +281,75 @@ func TestResourcePoliciesEndpointAuthorization(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode == http.StatusOK || strings.Contains(string(body), "bucket-one") {
 		t.Errorf("unsigned: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A function A made through the gateway runs as an administrator role:
+// the server lists it with its role, and escalation --endpoint-url finds
+// the user who may rewrite its code (lambda-003), not the one who may
+// only read it.
+func TestEscalationLiveServerExistingFunction(t *testing.T) {
+	moto := cliMoto(t)
+	inst := liveServer(t, moto)
+	ctx := context.Background()
+	a := liveConfig(inst.URL, "AKIALIVEPOLICIES", "live-secret")
+	root := awsiam.NewFromConfig(a)
+	lambdaTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	if _, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("fn-admin"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String("fn-admin"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}); err != nil {
+		t.Fatal(err)
+	}
+	fn := "arn:aws:lambda:us-east-1:" + livePolicyAccount + ":function:deploy"
+	for user, action := range map[string]string{"dev": "lambda:UpdateFunctionCode", "viewer": "lambda:GetFunction"} {
+		if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(user)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String(user), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + fn + `"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// moto checks the function's role in its own IAM: made there too.
+	if _, err := awsiam.NewFromConfig(liveConfig(moto, "test", "test")).CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("fn-admin"),
+		AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	f, _ := zw.Create("index.py")
+	_, _ = f.Write([]byte("def handler(e, c):\n    return 1\n"))
+	_ = zw.Close()
+	if _, err := lambda.NewFromConfig(a).CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("deploy"),
+		Role: aws.String("arn:aws:iam::123456789012:role/fn-admin"), Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"),
+		Code: &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()}}); err != nil {
+		t.Fatal(err)
+	}
+	useCredentials(t, "AKIALIVEPOLICIES", "live-secret")
+	lines, _, err := serverResourcePolicies(ctx, inst.URL)
+	if err != nil || len(lines) != 1 || lines[0].ARN != fn || lines[0].Role != "arn:aws:iam::"+livePolicyAccount+":role/fn-admin" {
+		t.Fatalf("listing: %+v %v", lines, err)
+	}
+	code, out, errOut := runCLI(t, "escalation", "--endpoint-url", inst.URL, "--format", "json")
+	if code != 0 {
+		t.Fatalf("escalation: %d %s%s", code, out, errOut)
+	}
+	var res []struct {
+		Principal string
+		Steps     []struct{ Technique string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]string{}
+	for _, r := range res {
+		found[r.Principal] = r.Steps[0].Technique
+	}
+	if found["arn:aws:iam::"+livePolicyAccount+":user/dev"] != "lambda-003" {
+		t.Errorf("dev not found through the function: %s", out)
+	}
+	if _, ok := found["arn:aws:iam::"+livePolicyAccount+":user/viewer"]; ok {
+		t.Errorf("viewer escalates: %s", out)
 	}
 }
