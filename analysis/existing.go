@@ -94,8 +94,8 @@ var existingTechniquesSorted = func() []*existingTechnique {
 // which the attacker makes run its code (one edge per role).
 func (g *Graph) existingRunners(at *attacker, add func(from, to, technique, id, detail string, cond bool)) {
 	a := g.Account
-	if len(a.Runners) == 0 {
-		return
+	if n := g.Nodes[at.p.ARN]; len(a.Runners) == 0 || n != nil && n.Admin {
+		return // an administrator gains nothing
 	}
 	done := map[string]bool{}
 	for _, rn := range a.Runners {

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"sort"
 	"strings"
 	"sync"
 
@@ -12,26 +13,48 @@ import (
 // someone who acts; the principals that can pass the role to the service
 // and start code there are.
 
-// codeService is a service that runs code as a role passed to it: who can
-// pass the role and start the code acts with the role's access. who-can's
-// chains name the common ways in; escalation's passRoleTechniques hold the
-// whole catalogue (with per-action resource templates and companions).
+// codeService is a way a service runs code as a role passed to it: who
+// can pass the role and start the code acts with the role's access.
+// They are derived from escalation's passRoleTechniques (one per
+// technique and service the role must trust), so that who-can's chains
+// and escalation know the same ways in. Left out: techniques whose
+// service assumes the role with web identity (Cognito: who-can lists the
+// provider itself) and those that pass a second role (EMR's service
+// role), which the chain would not show.
 type codeService struct {
-	service string   // the principal the role must trust
-	actions []string // what the caller needs besides iam:PassRole
-	probe   string   // a resource for the actions ("" = "*")
-	profile bool     // the role must be in an instance profile
+	service string // the principal the role must trust
+	t       *passRoleTechnique
+	profile bool // the role must be in an instance profile
 }
 
-var codeServices = []codeService{
-	{"lambda.amazonaws.com", []string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "arn:${P}:lambda:us-east-1:${A}:function:iamd-probe", false},
-	{"ec2.amazonaws.com", []string{"ec2:RunInstances"}, "*", true},
-	{"cloudformation.amazonaws.com", []string{"cloudformation:CreateStack"}, "arn:${P}:cloudformation:us-east-1:${A}:stack/iamd-probe/*", false},
-	{"glue.amazonaws.com", []string{"glue:CreateDevEndpoint"}, "arn:${P}:glue:us-east-1:${A}:devEndpoint/iamd-probe", false},
-	{"codebuild.amazonaws.com", []string{"codebuild:CreateProject", "codebuild:StartBuild"}, "arn:${P}:codebuild:us-east-1:${A}:project/iamd-probe", false},
-	{"ecs-tasks.amazonaws.com", []string{"ecs:RegisterTaskDefinition", "ecs:RunTask"}, "*", false},
-	{"sagemaker.amazonaws.com", []string{"sagemaker:CreateNotebookInstance"}, "arn:${P}:sagemaker:us-east-1:${A}:notebook-instance/iamd-probe", false},
+// key names the code service in the caches.
+func (cs codeService) key() string { return cs.t.ID + " " + cs.service }
+
+// actions are what the caller needs besides iam:PassRole.
+func (cs codeService) actions() []string {
+	out := make([]string, len(cs.t.actions))
+	for i, a := range cs.t.actions {
+		out[i] = a.action
+	}
+	return out
 }
+
+var codeServices = func() []codeService {
+	var out []codeService
+	for i := range passRoleTechniques {
+		t := &passRoleTechniques[i]
+		if t.federated || t.companion != "" {
+			continue
+		}
+		for _, st := range t.targets {
+			out = append(out, codeService{service: st.service, t: t, profile: st.profile})
+		}
+	}
+	// The most specific first: a chain names everything the principal
+	// holds.
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].t.actions) > len(out[j].t.actions) })
+	return out
+}()
 
 // queryCache holds what the queries compute once per graph.
 type queryCache struct {
@@ -40,6 +63,10 @@ type queryCache struct {
 	mu       sync.Mutex
 	runs     map[runKey]bool // whether a principal can start code with a service
 	passCtx  map[runKey]policy.Context
+	// may: per principal, the resource patterns its Allow statements give
+	// each action a technique needs (as escalation's attacker holds them).
+	may       map[*Entity]map[string][]string
+	perPolicy map[*PolicyRef]map[string][]string
 }
 
 type runKey struct {
@@ -49,7 +76,8 @@ type runKey struct {
 
 func (g *Graph) cache() *queryCache {
 	g.qonce.Do(func() {
-		g.q = &queryCache{runs: map[runKey]bool{}, passCtx: map[runKey]policy.Context{}}
+		g.q = &queryCache{runs: map[runKey]bool{}, passCtx: map[runKey]policy.Context{},
+			may: map[*Entity]map[string][]string{}, perPolicy: map[*PolicyRef]map[string][]string{}}
 	})
 	q := g.q
 	q.once.Do(func() {
@@ -88,7 +116,7 @@ func (g *Graph) prepareServices() {
 	q := g.cache()
 	for _, p := range q.passRole {
 		for _, cs := range codeServices {
-			k := runKey{p, cs.service}
+			k := runKey{p, cs.key()}
 			if _, ok := q.runs[k]; !ok {
 				q.runs[k] = g.runs(p, cs)
 			}
@@ -136,58 +164,61 @@ func (g *Graph) servicePassers(roleARN, service string, skip func(*Entity) bool)
 		return policy.Evaluate(&in, &req) == policy.Allowed
 	}
 	var out []passer
+	seen := map[*Entity]bool{}
 	for _, cs := range codeServices {
 		if !strings.EqualFold(cs.service, service) || cs.profile && len(role.Profiles) == 0 {
 			continue
 		}
 		for _, p := range q.passRole {
-			if p == role || skip != nil && skip(p) {
+			if p == role || seen[p] || skip != nil && skip(p) {
 				continue
 			}
 			// Whether p starts code there does not depend on the role:
 			// asked once (when the graph is built), and first.
+			k := runKey{p, cs.key()}
 			q.mu.Lock()
-			ok, known := q.runs[runKey{p, cs.service}]
+			ok, known := q.runs[k]
 			q.mu.Unlock()
 			if !known {
 				ok = g.runs(p, cs)
 				q.mu.Lock()
-				q.runs[runKey{p, cs.service}] = ok
+				q.runs[k] = ok
 				q.mu.Unlock()
 			}
 			if !ok || !passAllowed(p) {
 				continue
 			}
-			out = append(out, passer{p, cs.actions})
+			seen[p] = true
+			out = append(out, passer{p, cs.actions()})
 		}
 	}
 	return out
 }
 
-// runs reports whether a principal may start code with a service: every
-// action the service needs allowed on the probe resource, or on a resource
-// its own statements name.
+// runs reports whether a principal may start code with a service as the
+// technique says: what escalation asks (attacker.runs), each action
+// allowed on a resource the principal can name.
 func (g *Graph) runs(p *Entity, cs codeService) bool {
-next:
-	for _, act := range cs.actions {
-		if g.allowed(p, act, g.probe(probeOr(cs.probe)), nil) {
-			continue
-		}
-		for _, pat := range allowedResources(p, act) {
-			if pat != "*" && !strings.Contains(pat, "${") && g.allowed(p, act, pat, nil) {
-				continue next
+	q := g.cache()
+	q.mu.Lock()
+	may, ok := q.may[p]
+	if !ok {
+		may = map[string][]string{}
+		for _, ref := range p.Policies() {
+			m, done := q.perPolicy[ref]
+			if !done {
+				m = mayAllow(ref)
+				q.perPolicy[ref] = m
+			}
+			for act, res := range m {
+				may[act] = append(may[act], res...)
 			}
 		}
-		return false
+		q.may[p] = may
 	}
-	return true
-}
-
-func probeOr(p string) string {
-	if p == "" {
-		return "*"
-	}
-	return p
+	q.mu.Unlock()
+	at := &attacker{g: g, p: p, may: may}
+	return at.runs(cs.t)
 }
 
 // grantee is an identity a resource policy lets in.
