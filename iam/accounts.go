@@ -78,7 +78,7 @@ func (s *Service) CreateFirstAccount(ctx context.Context, id, rootKeyID, rootSec
 		if err != nil || found {
 			return err
 		}
-		acct = Account{ID: id, Created: s.now().UTC().Truncate(time.Second)}
+		acct = Account{ID: id, Created: s.now().UTC().Truncate(time.Second), First: true}
 		if err := insertJSON(tx, "", kindAccount, id, &acct); err != nil {
 			return err
 		}
@@ -101,6 +101,29 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 		})
 	})
 	return out, err
+}
+
+// DefaultAccount is the account a store serves when none is named: the
+// one it was created with (marked First), else (a store from before the
+// mark) the oldest, the lowest id among those created in the same second.
+// Accounts that iamd account create adds later never displace it, whatever
+// their ids. ok is false when there are none.
+func DefaultAccount(accounts []Account) (Account, bool) {
+	if len(accounts) == 0 {
+		return Account{}, false
+	}
+	best := accounts[0]
+	for _, a := range accounts[1:] {
+		switch {
+		case a.First != best.First:
+			if a.First {
+				best = a
+			}
+		case a.Created.Before(best.Created), a.Created.Equal(best.Created) && a.ID < best.ID:
+			best = a
+		}
+	}
+	return best, true
 }
 
 // GetAccount returns one account.

@@ -10,8 +10,11 @@ import "time"
 
 // Account is an AWS account hosted by this server.
 type Account struct {
-	ID             string          `json:"id"`
-	Created        time.Time       `json:"created"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	// First marks the account the store was created with (iamd serve's
+	// default account; see DefaultAccount).
+	First          bool            `json:"first,omitempty"`
 	Alias          string          `json:"alias,omitempty"`
 	PasswordPolicy *PasswordPolicy `json:"password_policy,omitempty"`
 	// TokenVersion is the global endpoint token version (1 when unset).

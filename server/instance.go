@@ -298,8 +298,8 @@ func (i *Instance) prepareAccount(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	if len(accounts) > 0 {
-		return i.useAccount(ctx, opt, accounts[0].ID)
+	if first, ok := iam.DefaultAccount(accounts); ok {
+		return i.useAccount(ctx, opt, first.ID)
 	}
 	i.Account = opt.AccountID
 	if i.Account == "" {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/iamd/iamd/analysis"
 	"github.com/iamd/iamd/analysis/iamsync"
+	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/server"
 )
 
@@ -54,8 +55,9 @@ func (s *source) warnf(format string, args ...any) {
 }
 
 // dataAccount is the account a --data command reads: --account-id, else
-// the store's first account (the one created first, which iamd serve
-// created on its first start), saying which when the store holds more.
+// the store's default account (the one iamd serve created on its first
+// start and serves: iam.DefaultAccount), saying which when the store
+// holds more.
 func (s *source) dataAccount() (string, error) {
 	if s.accountID != "" {
 		return s.accountID, nil
@@ -66,14 +68,9 @@ func (s *source) dataAccount() (string, error) {
 	}
 	accounts, err := svc.Accounts(context.Background())
 	closer.Close()
-	if err != nil || len(accounts) == 0 {
+	first, ok := iam.DefaultAccount(accounts)
+	if err != nil || !ok {
 		return "", err
-	}
-	first := accounts[0]
-	for _, a := range accounts[1:] {
-		if a.Created.Before(first.Created) {
-			first = a
-		}
 	}
 	if len(accounts) > 1 {
 		s.warnf("iamd: reading account %s, the first of the %d accounts in %s (--account-id picks another)", first.ID, len(accounts), s.data)
