@@ -21,6 +21,10 @@ var existingRunnersOf = []Runner{
 	{catRes("lambda", "function:weak"), catARN("role", "hop")},
 	{catRes("ec2", "instance/i-0123456789abcdef0"), catARN("role", "svc-ec2")},
 	{catRes("ec2", "instance/i-0000000000000weak"), catARN("role", "hop")},
+	{catRes("ec2", "launch-template/lt-0123456789abcdef0"), catARN("role", "svc-ec2")},
+	{catRes("ec2", "launch-template/lt-000000000000weak"), catARN("role", "hop")},
+	{catRes("apprunner", "service/web/8fe1e10304f84fd2b0df550fe98a71fa"), catARN("role", "svc-apprunner")},
+	{catRes("apprunner", "service/weak/8fe1e10304f84fd2b0df550fe98a71fa"), catARN("role", "hop")},
 	{catRes("codebuild", "project/release"), catARN("role", "svc-codebuild")},
 	{catRes("codebuild", "project/weak"), catARN("role", "hop")},
 	{catRes("cloudformation", "stack/infra/0a1b2c3d"), catARN("role", "svc-cfn")},
@@ -35,6 +39,13 @@ var existingCatalogue = []catPath{
 	{id: "lambda-003", perms: []catPerm{perm("lambda:UpdateFunctionCode", catRes("lambda", "function:deploy"))}},
 	{id: "lambda-004", perms: []catPerm{perm("lambda:UpdateFunctionCode", catRes("lambda", "function:deploy")), perm("lambda:InvokeFunction", catRes("lambda", "function:deploy"))},
 		subsumed: []string{"lambda:InvokeFunction"}},
+	{id: "lambda-005", perms: []catPerm{perm("lambda:UpdateFunctionCode", catRes("lambda", "function:deploy")), perm("lambda:AddPermission", catRes("lambda", "function:deploy"))},
+		subsumed: []string{"lambda:AddPermission"}},
+	{id: "apprunner-002", perms: []catPerm{perm("apprunner:UpdateService", catRes("apprunner", "service/web/*"))}},
+	{id: "ec2-005", perms: []catPerm{perm("ec2:CreateLaunchTemplateVersion", catRes("ec2", "launch-template/lt-0123456789abcdef0")),
+		perm("ec2:ModifyLaunchTemplate", catRes("ec2", "launch-template/lt-0123456789abcdef0"))}},
+	{id: "cloudformation-005", perms: []catPerm{perm("cloudformation:CreateChangeSet", catRes("cloudformation", "stack/infra/*")),
+		perm("cloudformation:ExecuteChangeSet", catRes("cloudformation", "stack/infra/*"))}},
 	{id: "ssm-001", perms: []catPerm{perm("ssm:StartSession", catRes("ec2", "instance/i-0123456789abcdef0"))}},
 	{id: "ssm-002", perms: []catPerm{perm("ssm:SendCommand", catRes("ec2", "instance/i-0123456789abcdef0"), "arn:aws:ssm:us-east-1::document/AWS-RunShellScript")}},
 	{id: "ec2-002", perms: []catPerm{perm("ec2:ModifyInstanceAttribute", catRes("ec2", "instance/*")), perm("ec2:StopInstances", catRes("ec2", "instance/*")),
@@ -147,6 +158,46 @@ func TestResourcePoliciesRoleLines(t *testing.T) {
 	for _, bad := range []string{`{"arn":"` + catRes("lambda", "function:x") + `","role":"arn:aws:iam::` + catAcct + `:user/u"}`, `{"arn":"` + catRes("lambda", "function:x") + `"}`} {
 		if _, err := ReadResourcePolicies(strings.NewReader(bad)); err == nil {
 			t.Errorf("accepted %s", bad)
+		}
+	}
+}
+
+// ssm-003: pass a role trusting Systems Manager to an Automation document
+// of the attacker's; each of the three permissions is needed, and who-can
+// lists the attacker through ssm.amazonaws.com (the derived table).
+func TestEscalationSSMAutomation(t *testing.T) {
+	perms := passPath("ssm-003", "iam:PassRole + ssm:CreateDocument + ssm:StartAutomationExecution", []string{"svc-ssm"},
+		map[string]string{"ssm:CreateDocument": "arn:aws:ssm:*:" + catAcct + ":document/run-*", "ssm:StartAutomationExecution": "arn:aws:ssm:*:" + catAcct + ":document/run-*"}).perms
+	run := func(perms []catPerm) (*Escalation, string) {
+		d := catAccount(perms, false)
+		d.RoleDetailList = append(d.RoleDetailList, RoleDetail{RoleName: "svc-ssm", Arn: catARN("role", "svc-ssm"),
+			AssumeRolePolicyDocument: catDoc(`{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}`),
+			AttachedManagedPolicies:  []AttachedPolicy{{PolicyName: "AdministratorAccess", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess"}}})
+		a, err := NewAccount(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := BuildGraph(a)
+		through := ""
+		for _, r := range g.WhoCan("iam:CreateUser", catARN("user", "new"), nil) {
+			if r.Principal == catARN("user", "attacker") {
+				through = r.Through
+			}
+		}
+		for _, e := range g.Escalations() {
+			if e.Principal == catARN("user", "attacker") {
+				return &e, through
+			}
+		}
+		return nil, through
+	}
+	mine, through := run(perms)
+	if mine == nil || mine.Steps[0].Technique != "ssm-003" || through != "ssm.amazonaws.com" {
+		t.Fatalf("ssm-003: %+v, through %q", mine, through)
+	}
+	for _, p := range perms {
+		if mine, through := run(without(perms, p.action)); mine != nil || through != "" {
+			t.Errorf("without %s: %+v, through %q", p.action, mine, through)
 		}
 	}
 }

@@ -207,6 +207,7 @@ var passRoleTechniques = []passRoleTechnique{
 	{Technique: Technique{ID: "sagemaker-001"}, actions: []resAction{ra("sagemaker:CreateNotebookInstance", "arn:${P}:sagemaker:${R}:${A}:notebook-instance/*")}, targets: svc("sagemaker.amazonaws.com")},
 	{Technique: Technique{ID: "sagemaker-002"}, actions: []resAction{ra("sagemaker:CreateTrainingJob", "arn:${P}:sagemaker:${R}:${A}:training-job/*")}, targets: svc("sagemaker.amazonaws.com")},
 	{Technique: Technique{ID: "sagemaker-004"}, actions: []resAction{ra("sagemaker:CreateProcessingJob", "arn:${P}:sagemaker:${R}:${A}:processing-job/*")}, targets: svc("sagemaker.amazonaws.com")},
+	{Technique: Technique{ID: "ssm-003", Note: "an Automation document whose script runs as the role"}, actions: []resAction{ra("ssm:CreateDocument", "arn:${P}:ssm:${R}:${A}:document/*"), ra("ssm:StartAutomationExecution", "arn:${P}:ssm:${R}:${A}:document/*")}, targets: svc("ssm.amazonaws.com")},
 	{Technique: Technique{ID: "iamd-stepfunctions", Note: "not in the catalogue: a state machine calls any AWS API with its role"}, actions: []resAction{ra("states:CreateStateMachine", "arn:${P}:states:${R}:${A}:stateMachine:*"), ra("states:StartExecution", "arn:${P}:states:${R}:${A}:stateMachine:*")}, targets: svc("states.amazonaws.com")},
 }
 

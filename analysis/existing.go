@@ -8,9 +8,9 @@ import (
 )
 
 // Runner is an existing resource that runs code as a role: a Lambda
-// function, an EC2 instance (its instance profile's role), a CodeBuild
-// project, a CloudFormation stack, a SageMaker notebook, a Glue dev
-// endpoint. Whoever can change what it runs, or reach inside it, acts
+// function, an EC2 instance or launch template (its instance profile's
+// role), an App Runner service, a CodeBuild project, a CloudFormation
+// stack, a SageMaker notebook, a Glue dev endpoint. Whoever can change what it runs, or reach inside it, acts
 // with the role (the catalogue's existing-passrole paths). A dump does
 // not show them; the resource policies lines do ("role"), and a live
 // server's gateway lists its functions'.
@@ -43,14 +43,20 @@ func onIt(action string) resAction { return resAction{action, ""} }
 var existingTechniques = []existingTechnique{
 	{Technique: Technique{ID: "lambda-003"}, service: "lambda", prefix: "function:", actions: []resAction{onIt("lambda:UpdateFunctionCode")}},
 	{Technique: Technique{ID: "lambda-004"}, service: "lambda", prefix: "function:", actions: []resAction{onIt("lambda:UpdateFunctionCode"), onIt("lambda:InvokeFunction")}},
+	{Technique: Technique{ID: "lambda-005", Note: "a permission of its own to invoke the function"}, service: "lambda", prefix: "function:", actions: []resAction{onIt("lambda:UpdateFunctionCode"), onIt("lambda:AddPermission")}},
+	{Technique: Technique{ID: "apprunner-002", Note: "the service redeployed with a start command or image of the attacker's"}, service: "apprunner", prefix: "service/", actions: []resAction{onIt("apprunner:UpdateService")}},
 	{Technique: Technique{ID: "ssm-001", Note: "an instance with the SSM agent"}, service: "ec2", prefix: "instance/", actions: []resAction{onIt("ssm:StartSession")}},
 	{Technique: Technique{ID: "ssm-002", Note: "an instance with the SSM agent; the command document AWS-RunShellScript"}, service: "ec2", prefix: "instance/",
 		actions: []resAction{onIt("ssm:SendCommand"), ra("ssm:SendCommand", "arn:${P}:ssm:${R}::document/AWS-RunShellScript")}},
 	{Technique: Technique{ID: "ec2-002", Note: "its user data rewritten, run at the next start"}, service: "ec2", prefix: "instance/",
 		actions: []resAction{onIt("ec2:ModifyInstanceAttribute"), onIt("ec2:StopInstances"), onIt("ec2:StartInstances")}},
+	{Technique: Technique{ID: "ec2-005", Note: "an instance launched from the template next (an Auto Scaling group, a fleet, RunInstances)"}, service: "ec2", prefix: "launch-template/",
+		actions: []resAction{onIt("ec2:CreateLaunchTemplateVersion"), onIt("ec2:ModifyLaunchTemplate")}},
 	{Technique: Technique{ID: "codebuild-002", Note: "a build with its buildspec overridden"}, service: "codebuild", prefix: "project/", actions: []resAction{onIt("codebuild:StartBuild")}},
 	{Technique: Technique{ID: "codebuild-003", Note: "a batch build with its buildspec overridden"}, service: "codebuild", prefix: "project/", actions: []resAction{onIt("codebuild:StartBuildBatch")}},
 	{Technique: Technique{ID: "cloudformation-002", Note: "a stack with a service role, its template rewritten"}, service: "cloudformation", prefix: "stack/", actions: []resAction{onIt("cloudformation:UpdateStack")}},
+	{Technique: Technique{ID: "cloudformation-005", Note: "a stack with a service role, changed through a change set"}, service: "cloudformation", prefix: "stack/",
+		actions: []resAction{onIt("cloudformation:CreateChangeSet"), onIt("cloudformation:ExecuteChangeSet")}},
 	{Technique: Technique{ID: "sagemaker-005", Note: "a notebook restarted with a lifecycle configuration of the attacker's"}, service: "sagemaker", prefix: "notebook-instance/",
 		actions: []resAction{ra("sagemaker:CreateNotebookInstanceLifecycleConfig", "arn:${P}:sagemaker:${R}:${A}:notebook-instance-lifecycle-config/*"),
 			onIt("sagemaker:StopNotebookInstance"), onIt("sagemaker:UpdateNotebookInstance"), onIt("sagemaker:StartNotebookInstance")}},

@@ -816,7 +816,7 @@ func newEscalationCommand() *cobra.Command {
 of the public catalogue (DataDog's pathfinding.cloud; --techniques lists them with their ids):
 assuming roles, creating access keys or console passwords for others, attaching or writing
 policies on itself, its groups, other users and roles it then takes over, creating a policy
-version, rewriting a trust policy, joining a group, or passing a role to one of 43 ways a
+version, rewriting a trust policy, joining a group, or passing a role to one of 44 ways a
 service runs code (Lambda, EC2, CloudFormation, Glue, CodeBuild, ECS, SageMaker, Batch, App
 Runner, Bedrock AgentCore, EMR, Data Pipeline ...), or changing what an existing function,
 instance, build project, stack, notebook or dev endpoint runs, when the inventory names its role
