@@ -9,8 +9,9 @@ import (
 
 // Runner is an existing resource that runs code as a role: a Lambda
 // function, an EC2 instance or launch template (its instance profile's
-// role), an App Runner service, a CodeBuild project, a CloudFormation
-// stack, a SageMaker notebook, a Glue dev endpoint. Whoever can change what it runs, or reach inside it, acts
+// role), an ECS task, an App Runner service, a Bedrock AgentCore code
+// interpreter, a CodeBuild project, a CloudFormation stack, a SageMaker
+// notebook, a Glue dev endpoint. Whoever can change what it runs, or reach inside it, acts
 // with the role (the catalogue's existing-passrole paths). A dump does
 // not show them; the resource policies lines do ("role"), and a live
 // server's gateway lists its functions'.
@@ -45,6 +46,9 @@ var existingTechniques = []existingTechnique{
 	{Technique: Technique{ID: "lambda-004"}, service: "lambda", prefix: "function:", actions: []resAction{onIt("lambda:UpdateFunctionCode"), onIt("lambda:InvokeFunction")}},
 	{Technique: Technique{ID: "lambda-005", Note: "a permission of its own to invoke the function"}, service: "lambda", prefix: "function:", actions: []resAction{onIt("lambda:UpdateFunctionCode"), onIt("lambda:AddPermission")}},
 	{Technique: Technique{ID: "apprunner-002", Note: "the service redeployed with a start command or image of the attacker's"}, service: "apprunner", prefix: "service/", actions: []resAction{onIt("apprunner:UpdateService")}},
+	{Technique: Technique{ID: "ecs-006", Note: "a running task whose service enables ECS Exec"}, service: "ecs", prefix: "task/", actions: []resAction{onIt("ecs:ExecuteCommand"), onIt("ecs:DescribeTasks")}},
+	{Technique: Technique{ID: "bedrock-002"}, service: "bedrock-agentcore", prefix: "code-interpreter/",
+		actions: []resAction{onIt("bedrock-agentcore:StartCodeInterpreterSession"), onIt("bedrock-agentcore:InvokeCodeInterpreter")}},
 	{Technique: Technique{ID: "ssm-001", Note: "an instance with the SSM agent"}, service: "ec2", prefix: "instance/", actions: []resAction{onIt("ssm:StartSession")}},
 	{Technique: Technique{ID: "ssm-002", Note: "an instance with the SSM agent; the command document AWS-RunShellScript"}, service: "ec2", prefix: "instance/",
 		actions: []resAction{onIt("ssm:SendCommand"), ra("ssm:SendCommand", "arn:${P}:ssm:${R}::document/AWS-RunShellScript")}},
