@@ -63,13 +63,17 @@ func (b *BackendPolicies) Inventory(ctx context.Context, account string, limit i
 		}
 	}
 	var errs []error
+	cut := false // some resources were not listed: the answer is truncated
 	for _, svc := range []string{"s3", "sqs", "sns", "kms", "secretsmanager", "lambda", "ecr", "dynamodb"} {
-		if err := b.list(ctx, svc, add); err != nil {
+		if len(all) > 4*limit+1000 {
+			cut = true // enough to fill the limit even if most are another account's
+			break
+		}
+		more, err := b.list(ctx, svc, add)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("listing %s: %w", svc, err))
 		}
-		if len(all) > 4*limit+1000 {
-			break // enough to fill the limit even if most are another account's
-		}
+		cut = cut || more
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -103,16 +107,19 @@ func (b *BackendPolicies) Inventory(ctx context.Context, account string, limit i
 	if len(out) > limit {
 		return out[:limit], ErrInventoryTruncated
 	}
+	if cut {
+		return out, ErrInventoryTruncated
+	}
 	return out, nil
 }
 
 // list calls add with the backend ARN of each resource of a service (and
-// a function's role).
-func (b *BackendPolicies) list(ctx context.Context, service string, add func(arn, role string)) error {
+// a function's role); more is set when it stopped at maxInventoryPages.
+func (b *BackendPolicies) list(ctx context.Context, service string, add func(arn, role string)) (more bool, err error) {
 	c, ctx, cancel := b.client(ctx, resourceRef{service: service, region: inventoryRegion})
 	defer cancel()
 	if c == nil {
-		return nil
+		return false, nil
 	}
 	cfg := *c
 	acct, region := b.cfg.Account, inventoryRegion
@@ -120,88 +127,96 @@ func (b *BackendPolicies) list(ctx context.Context, service string, add func(arn
 	case "s3":
 		out, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
 		if err != nil {
-			return err
+			return false, err
 		}
 		for _, bk := range out.Buckets {
 			add("arn:aws:s3:::"+aws.ToString(bk.Name), "")
 		}
+		more = aws.ToString(out.ContinuationToken) != ""
 	case "sqs":
 		p := sqs.NewListQueuesPaginator(sqs.NewFromConfig(cfg), &sqs.ListQueuesInput{})
 		for i := 0; p.HasMorePages() && i < maxInventoryPages; i++ {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, u := range out.QueueUrls {
 				add("arn:aws:sqs:"+region+":"+acct+":"+u[strings.LastIndex(u, "/")+1:], "")
 			}
 		}
+		more = p.HasMorePages()
 	case "sns":
 		p := sns.NewListTopicsPaginator(sns.NewFromConfig(cfg), &sns.ListTopicsInput{})
 		for i := 0; p.HasMorePages() && i < maxInventoryPages; i++ {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, t := range out.Topics {
 				add(aws.ToString(t.TopicArn), "")
 			}
 		}
+		more = p.HasMorePages()
 	case "kms":
 		p := kms.NewListKeysPaginator(kms.NewFromConfig(cfg), &kms.ListKeysInput{})
 		for i := 0; p.HasMorePages() && i < maxInventoryPages; i++ {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, k := range out.Keys {
 				add(aws.ToString(k.KeyArn), "")
 			}
 		}
+		more = p.HasMorePages()
 	case "secretsmanager":
 		p := secretsmanager.NewListSecretsPaginator(secretsmanager.NewFromConfig(cfg), &secretsmanager.ListSecretsInput{})
 		for i := 0; p.HasMorePages() && i < maxInventoryPages; i++ {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, s := range out.SecretList {
 				add(aws.ToString(s.ARN), "")
 			}
 		}
+		more = p.HasMorePages()
 	case "lambda":
 		p := lambda.NewListFunctionsPaginator(lambda.NewFromConfig(cfg), &lambda.ListFunctionsInput{})
 		for i := 0; p.HasMorePages() && i < maxInventoryPages; i++ {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, f := range out.Functions {
 				add(aws.ToString(f.FunctionArn), aws.ToString(f.Role))
 			}
 		}
+		more = p.HasMorePages()
 	case "ecr":
 		p := ecr.NewDescribeRepositoriesPaginator(ecr.NewFromConfig(cfg), &ecr.DescribeRepositoriesInput{})
 		for i := 0; p.HasMorePages() && i < maxInventoryPages; i++ {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, r := range out.Repositories {
 				add(aws.ToString(r.RepositoryArn), "")
 			}
 		}
+		more = p.HasMorePages()
 	case "dynamodb":
 		p := dynamodb.NewListTablesPaginator(dynamodb.NewFromConfig(cfg), &dynamodb.ListTablesInput{})
 		for i := 0; p.HasMorePages() && i < maxInventoryPages; i++ {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, t := range out.TableNames {
 				add("arn:aws:dynamodb:"+region+":"+acct+":table/"+t, "")
 			}
 		}
+		more = p.HasMorePages()
 	}
-	return nil
+	return more, nil
 }

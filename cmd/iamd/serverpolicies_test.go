@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -185,6 +188,29 @@ func TestWhoCanLiveServerResourcePolicies(t *testing.T) {
 	}
 	if who, _ = whoCanPrincipals(t, "s3:GetObject", "arn:aws:s3:::open-b/k", "--endpoint-url", inst.URL); who["*"] != "" {
 		t.Errorf("A's analysis read B's bucket policy: %v", who)
+	}
+	// max-items bounds the listing and says it was cut.
+	creds := aws.Credentials{AccessKeyID: "AKIALIVEPOLICIES", SecretAccessKey: "live-secret"}
+	for _, c := range []struct {
+		query, truncated string
+		lines            int
+		status           int
+	}{{"?max-items=1", "true", 1, 200}, {"?max-items=10", "", 2, 200}, {"?max-items=0", "", 0, 400}, {"?max-items=x", "", 0, 400}} {
+		req, _ := http.NewRequest(http.MethodGet, inst.URL+server.ResourcePoliciesPath+c.query, nil)
+		empty := sha256.Sum256(nil)
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "iam", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || resp.Header.Get(server.ResourcePoliciesTruncatedHeader) != c.truncated ||
+			c.status == 200 && strings.Count(string(body), "\n") != c.lines {
+			t.Errorf("%s: %d truncated=%q\n%s", c.query, resp.StatusCode, resp.Header.Get(server.ResourcePoliciesTruncatedHeader), body)
+		}
 	}
 	// An explicit file replaces the server's listing.
 	empty := writeFile(t, t.TempDir(), "none.jsonl", "")
