@@ -24,19 +24,9 @@ import (
 type codeService struct {
 	service string // the principal the role must trust
 	t       *passRoleTechnique
-	profile bool // the role must be in an instance profile
-}
-
-// key names the code service in the caches.
-func (cs codeService) key() string { return cs.t.ID + " " + cs.service }
-
-// actions are what the caller needs besides iam:PassRole.
-func (cs codeService) actions() []string {
-	out := make([]string, len(cs.t.actions))
-	for i, a := range cs.t.actions {
-		out[i] = a.action
-	}
-	return out
+	profile bool   // the role must be in an instance profile
+	key     string // names it in the caches (built once: lookups are hot)
+	acts    []string
 }
 
 var codeServices = func() []codeService {
@@ -47,13 +37,28 @@ var codeServices = func() []codeService {
 			continue
 		}
 		for _, st := range t.targets {
-			out = append(out, codeService{service: st.service, t: t, profile: st.profile})
+			acts := make([]string, len(t.actions)) // what the caller needs besides iam:PassRole
+			for i, a := range t.actions {
+				acts[i] = a.action
+			}
+			out = append(out, codeService{service: st.service, t: t, profile: st.profile, key: t.ID + " " + st.service, acts: acts})
 		}
 	}
 	// The most specific first: a chain names everything the principal
 	// holds.
 	sort.SliceStable(out, func(i, j int) bool { return len(out[i].t.actions) > len(out[j].t.actions) })
 	return out
+}()
+
+// codeServicesOf are the code services by trusted service (lower case).
+var codeServicesOf = func() map[string][]*codeService {
+	m := map[string][]*codeService{}
+	for i := range codeServices {
+		cs := &codeServices[i]
+		k := strings.ToLower(cs.service)
+		m[k] = append(m[k], cs)
+	}
+	return m
 }()
 
 // queryCache holds what the queries compute once per graph.
@@ -116,7 +121,7 @@ func (g *Graph) prepareServices() {
 	q := g.cache()
 	for _, p := range q.passRole {
 		for _, cs := range codeServices {
-			k := runKey{p, cs.key()}
+			k := runKey{p, cs.key}
 			if _, ok := q.runs[k]; !ok {
 				q.runs[k] = g.runs(p, cs)
 			}
@@ -163,34 +168,39 @@ func (g *Graph) servicePassers(roleARN, service string, skip func(*Entity) bool)
 		req := policy.Request{Principal: p.caller, Action: "iam:PassRole", Resource: roleARN, ResourceAccount: g.Account.ID, Context: c}
 		return policy.Evaluate(&in, &req) == policy.Allowed
 	}
+	cands := codeServicesOf[strings.ToLower(service)]
 	var out []passer
-	seen := map[*Entity]bool{}
-	for _, cs := range codeServices {
-		if !strings.EqualFold(cs.service, service) || cs.profile && len(role.Profiles) == 0 {
+	for _, p := range q.passRole {
+		if p == role || skip != nil && skip(p) {
 			continue
 		}
-		for _, p := range q.passRole {
-			if p == role || seen[p] || skip != nil && skip(p) {
+		// The first way in (the most specific) the principal can use.
+		// Whether p starts code there does not depend on the role: asked
+		// once (when the graph is built), and before PassRole.
+		var hit *codeService
+		for _, cs := range cands {
+			if cs.profile && len(role.Profiles) == 0 {
 				continue
 			}
-			// Whether p starts code there does not depend on the role:
-			// asked once (when the graph is built), and first.
-			k := runKey{p, cs.key()}
+			k := runKey{p, cs.key}
 			q.mu.Lock()
 			ok, known := q.runs[k]
 			q.mu.Unlock()
 			if !known {
-				ok = g.runs(p, cs)
+				ok = g.runs(p, *cs)
 				q.mu.Lock()
 				q.runs[k] = ok
 				q.mu.Unlock()
 			}
-			if !ok || !passAllowed(p) {
-				continue
+			if ok {
+				hit = cs
+				break
 			}
-			seen[p] = true
-			out = append(out, passer{p, cs.actions()})
 		}
+		if hit == nil || !passAllowed(p) {
+			continue
+		}
+		out = append(out, passer{p, hit.acts})
 	}
 	return out
 }
