@@ -87,7 +87,9 @@ func (b *BackendPolicies) Inventory(ctx context.Context, account string, limit i
 		if owner != "" && owner != account {
 			continue
 		}
-		doc, _, err := b.document(ctx, f.ref, owner)
+		// Read for the account that lists it: an unowned resource is its
+		// own, as the gateway decides (an ECR policy names the listed ARN).
+		doc, _, err := b.document(ctx, f.ref, account)
 		if err != nil {
 			return nil, err
 		}

@@ -70,7 +70,8 @@ func serverResourcePolicies(ctx context.Context, endpoint string) ([]analysis.Re
 		if json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
 			return nil, "", fmt.Errorf("reading the resource policies of %s: %s: %s", endpoint, e.Error.Code, e.Error.Message)
 		}
-		return nil, "", fmt.Errorf("reading the resource policies of %s: HTTP %d", endpoint, resp.StatusCode)
+		// Not iamd's answer: another server that does not list them.
+		return nil, fmt.Sprintf("the server lists no resource policies (HTTP %d): the answers leave out what resource policies grant (--resource-policies FILE adds them)", resp.StatusCode), nil
 	}
 	lines, err := analysis.ReadResourcePolicies(bytes.NewReader(body))
 	if err != nil {

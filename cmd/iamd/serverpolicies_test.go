@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -377,5 +378,34 @@ func TestEscalationLiveServerExistingFunction(t *testing.T) {
 	}
 	if _, ok := found["arn:aws:iam::"+livePolicyAccount+":user/viewer"]; ok {
 		t.Errorf("viewer escalates: %s", out)
+	}
+}
+
+// A server that is not iamd (or an iamd before the listing) lists none:
+// a note, not a failure; iamd's own refusal is a failure.
+func TestServerResourcePoliciesOtherServers(t *testing.T) {
+	useCredentials(t, "AKIAOTHERSERVER", "secret")
+	for _, c := range []struct {
+		name, body, ctype string
+		status            int
+		fails             bool
+	}{
+		{"not found", "no such path", "text/plain", 404, false},
+		{"forbidden, not iamd's", "<Error><Code>Forbidden</Code></Error>", "application/xml", 403, false},
+		{"an HTML page", "<html></html>", "text/html", 200, false},
+		{"iamd's refusal", `{"error":{"code":"AccessDenied","message":"no"}}`, "application/json", 403, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", c.ctype)
+				w.WriteHeader(c.status)
+				io.WriteString(w, c.body)
+			}))
+			defer srv.Close()
+			lines, note, err := serverResourcePolicies(context.Background(), srv.URL)
+			if c.fails != (err != nil) || len(lines) != 0 || !c.fails && !strings.Contains(note, "lists no resource policies") {
+				t.Errorf("lines %v note %q err %v", lines, note, err)
+			}
+		})
 	}
 }
