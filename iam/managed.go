@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,6 +120,7 @@ type ManagedCatalog struct {
 	load   func() ([]AWSManagedPolicy, error)
 	byName map[string]*AWSManagedPolicy // by lower-cased path+name
 	listed []*AWSManagedPolicy          // in AWS's ListPolicies order
+	byLow  []*AWSManagedPolicy          // by name
 	err    error
 }
 
@@ -146,6 +149,8 @@ func (c *ManagedCatalog) init() {
 			c.byName[strings.ToLower(p.Path+p.Name)] = p
 			c.listed = append(c.listed, p)
 		}
+		c.byLow = slices.Clone(c.listed)
+		sort.SliceStable(c.byLow, func(i, j int) bool { return c.byLow[i].Name < c.byLow[j].Name })
 	})
 }
 
@@ -162,6 +167,13 @@ func (c *ManagedCatalog) Lookup(pathName string) (*AWSManagedPolicy, bool) {
 func (c *ManagedCatalog) All() []*AWSManagedPolicy {
 	c.init()
 	return c.listed
+}
+
+// ByName returns every policy sorted by name (the order
+// GetAccountAuthorizationDetails lists them in here).
+func (c *ManagedCatalog) ByName() []*AWSManagedPolicy {
+	c.init()
+	return c.byLow
 }
 
 // Err reports a failure to load the catalogue.

@@ -71,7 +71,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile(*out, data, 0o644); err != nil {
+	if err := os.WriteFile(*out, data, 0o644); err != nil { //nolint:gosec // a data file of the repository, read by all
 		log.Fatal(err)
 	}
 	log.Printf("%s: %d bytes; %+v", *out, len(data), report)
@@ -213,7 +213,7 @@ func readHistory(path string) (map[string]*histPolicy, []string, error) {
 		name, _ := t.(string)
 		var p histPolicy
 		if err := dec.Decode(&p); err != nil {
-			return nil, nil, fmt.Errorf("%s: %v", name, err)
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
 		m[name] = &p
 		order = append(order, name)
