@@ -592,12 +592,8 @@ func orNA(s string) string {
 // (recorded: AmazonS3FullAccess with its v2 and its v1).
 func awsPolicyVersionList(p *AWSManagedPolicy) []iamapi.PolicyVersion {
 	var out []iamapi.PolicyVersion
-	for _, v := range p.Versions() {
-		doc, created, ok := p.Version(v.ID)
-		if !ok {
-			continue
-		}
-		out = append(out, versionAPI(&PolicyVersion{VersionID: v.ID, Document: doc, Created: created}, v.IsDefault, true))
-	}
+	p.EachVersion(func(v AWSPolicyVersion, doc string) {
+		out = append(out, versionAPI(&PolicyVersion{VersionID: v.ID, Document: doc, Created: v.Created}, v.IsDefault, true))
+	})
 	return out
 }

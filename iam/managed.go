@@ -94,6 +94,29 @@ func (p *AWSManagedPolicy) Version(id string) (doc string, created time.Time, ok
 	return strings.Join(lines, "\n"), p.versions[at].Created, true
 }
 
+// EachVersion calls fn with every version and its document, newest first,
+// rebuilding each older one from the one before (one pass, where calling
+// Version for each would replay the deltas again for every version).
+func (p *AWSManagedPolicy) EachVersion(fn func(v AWSPolicyVersion, doc string)) {
+	if len(p.versions) == 0 {
+		fn(AWSPolicyVersion{ID: p.DefaultVersion, Created: p.Updated, IsDefault: true}, p.Document)
+		return
+	}
+	var lines []string
+	for i, v := range p.versions {
+		if i == 0 {
+			lines = strings.Split(v.delta, "\n")
+		} else {
+			next, err := applyDelta(lines, v.delta)
+			if err != nil {
+				return
+			}
+			lines = next
+		}
+		fn(AWSPolicyVersion{ID: v.ID, Created: v.Created, IsDefault: v.ID == p.DefaultVersion}, strings.Join(lines, "\n"))
+	}
+}
+
 // applyDelta rebuilds a version's lines from the next newer version's:
 // "\x01START,COUNT" copies a run of them, any other line is itself.
 func applyDelta(prev []string, delta string) ([]string, error) {

@@ -20,8 +20,17 @@ func TestManagedCatalogVersionsRebuild(t *testing.T) {
 		if len(vs) == 0 || vs[0].ID != p.DefaultVersion || !vs[0].IsDefault {
 			t.Fatalf("%s: versions %v, default %s", p.Name, vs, p.DefaultVersion)
 		}
+		docs := map[string]string{}
+		p.EachVersion(func(v AWSPolicyVersion, doc string) { docs[v.ID] = doc })
 		for i, v := range vs {
-			doc, created, ok := p.Version(v.ID)
+			doc, created, ok := docs[v.ID], v.Created, docs[v.ID] != ""
+			if i == 0 || i == len(vs)-1 || len(vs) <= 20 {
+				// Version replays the deltas anew each call: checked where cheap.
+				doc, created, ok = p.Version(v.ID)
+				if doc != docs[v.ID] {
+					t.Fatalf("%s: EachVersion's %s differs from Version's", p.Name, v.ID)
+				}
+			}
 			if !ok {
 				t.Fatalf("%s %s: not rebuilt", p.Name, v.ID)
 			}
@@ -44,6 +53,9 @@ func TestManagedCatalogVersionsRebuild(t *testing.T) {
 		}
 		if p.Created.After(p.Updated) {
 			t.Fatalf("%s: created %v after its default version %v", p.Name, p.Created, p.Updated)
+		}
+		if len(docs) != len(vs) {
+			t.Fatalf("%s: EachVersion gave %d of %d", p.Name, len(docs), len(vs))
 		}
 		total += len(vs)
 	}
