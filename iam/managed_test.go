@@ -77,7 +77,7 @@ func TestManagedCatalogLoadTime(t *testing.T) {
 	}
 	took := time.Since(start)
 	t.Logf("decoded %d policies (%d bytes embedded) in %v", len(list), len(managedPoliciesGz), took)
-	if took > 2*time.Second {
+	if took > 10*time.Second { // loose: a busy two-core CI machine is several times slower
 		t.Fatalf("decoding took %v", took)
 	}
 }
