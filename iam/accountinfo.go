@@ -367,7 +367,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 				}
 				start = n + 1
 			}
-			for i, p := range s.managed.All() {
+			for i, p := range s.managed.ByName() {
 				if skip || i < start {
 					continue
 				}
@@ -386,7 +386,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 				out.Policies = append(out.Policies, iamapi.ManagedPolicyDetail{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(a), Path: ptr(p.Path),
 					DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(n)), PermissionsBoundaryUsageCount: ptr(int32(b)),
 					IsAttachable: ptr(!p.Deprecated), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated),
-					PolicyVersionList: []iamapi.PolicyVersion{versionAPI(&PolicyVersion{VersionID: p.DefaultVersion, Document: p.Document, Created: p.Updated}, true, true)}})
+					PolicyVersionList: awsPolicyVersionList(p)})
 				took(gaadAWSPolicies, k)
 			}
 		}
@@ -585,4 +585,15 @@ func orNA(s string) string {
 		return "N/A"
 	}
 	return s
+}
+
+// awsPolicyVersionList is every version of an AWS managed policy with its
+// document, newest first, as AWS's GetAccountAuthorizationDetails lists them
+// (recorded: AmazonS3FullAccess with its v2 and its v1).
+func awsPolicyVersionList(p *AWSManagedPolicy) []iamapi.PolicyVersion {
+	var out []iamapi.PolicyVersion
+	p.EachVersion(func(v AWSPolicyVersion, doc string) {
+		out = append(out, versionAPI(&PolicyVersion{VersionID: v.ID, Document: doc, Created: v.Created}, v.IsDefault, true))
+	})
+	return out
 }

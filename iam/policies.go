@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -136,7 +137,7 @@ func awsPolicyAPI(c *Caller, p *AWSManagedPolicy, attachments, boundaries int, s
 		DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(attachments)), PermissionsBoundaryUsageCount: ptr(int32(boundaries)),
 		IsAttachable: ptr(!p.Deprecated), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated)}
 	if shape == policyGet {
-		out.Tags = []iamapi.Tag{}
+		out.Description, out.Tags = optional(p.Description), []iamapi.Tag{}
 	}
 	return out
 }
@@ -241,7 +242,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput
 }
 
 // ListPolicies lists managed policies: AWS managed, the account's (Local),
-// or both, by name.
+// or both (the account's first).
 func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput) (*iamapi.ListPoliciesOutput, error) {
 	c, err := caller(ctx)
 	if err != nil {
@@ -256,20 +257,21 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 	under := pathPrefix(in.PathPrefix)
 	out := &iamapi.ListPoliciesOutput{Policies: []iamapi.Policy{}, IsTruncated: ptr(false)}
 	err = s.view(ctx, func(tx Tx) error {
-		// Candidates as AWS lists them: customer managed policies first,
-		// then AWS managed ones, each by name; the sort key (source, then
-		// lower-cased name) lets the marker continue across both.
+		// Candidates as AWS lists them: customer managed policies first, by
+		// name, then AWS managed ones in AWS's order (the catalogue's, as
+		// recorded: AdministratorAccess, PowerUserAccess, ReadOnlyAccess,
+		// ...); the sort key lets the marker continue across both.
 		type cand struct {
 			sortKey string
 			get     func() (iamapi.Policy, string, error)
 		}
 		var cands []cand
 		if scope == "All" || scope == "AWS" {
-			for _, p := range s.managed.All() {
+			for i, p := range s.managed.All() {
 				if p.Deprecated || !under(p.Path) {
 					continue
 				}
-				cands = append(cands, cand{"1|" + lower(p.Name) + "|" + lower(p.Path), func() (iamapi.Policy, string, error) {
+				cands = append(cands, cand{fmt.Sprintf("1|%05d", i), func() (iamapi.Policy, string, error) {
 					a := awsPolicyARN(c, p)
 					n, b, err := usage(tx, c.Account, a)
 					return awsPolicyAPI(c, p, n, b, policyList), a, err
@@ -393,10 +395,11 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 			return err
 		}
 		if r.aws != nil {
-			if in.VersionId != r.aws.DefaultVersion {
+			doc, created, ok := r.aws.Version(in.VersionId)
+			if !ok {
 				return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
 			}
-			out = versionAPI(&PolicyVersion{VersionID: r.aws.DefaultVersion, Document: r.aws.Document, Created: r.aws.Updated}, true, true)
+			out = versionAPI(&PolicyVersion{VersionID: in.VersionId, Document: doc, Created: created}, in.VersionId == r.aws.DefaultVersion, true)
 			return nil
 		}
 		var v PolicyVersion
@@ -415,34 +418,59 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 	return &iamapi.GetPolicyVersionOutput{PolicyVersion: &out}, nil
 }
 
-// ListPolicyVersions lists a policy's versions, newest first.
+// ListPolicyVersions lists a policy's versions, newest first, in pages of
+// MaxItems (an AWS managed policy can have a hundred and more versions).
 func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsInput) (*iamapi.ListPolicyVersionsOutput, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	after, err := decodeMarker(in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	limit := int(orDefault(in.MaxItems, defaultMaxItems))
 	out := &iamapi.ListPolicyVersionsOutput{Versions: []iamapi.PolicyVersion{}, IsTruncated: ptr(false)}
 	err = s.view(ctx, func(tx Tx) error {
 		r, err := s.resolvePolicy(tx, c, in.PolicyArn)
 		if err != nil {
 			return err
 		}
+		var all []iamapi.PolicyVersion
 		if r.aws != nil {
-			out.Versions = append(out.Versions, versionAPI(&PolicyVersion{VersionID: r.aws.DefaultVersion, Created: r.aws.Updated}, true, false))
-			return nil
+			for _, v := range r.aws.Versions() {
+				all = append(all, versionAPI(&PolicyVersion{VersionID: v.ID, Created: v.Created}, v.IsDefault, false))
+			}
+		} else {
+			var versions []*PolicyVersion
+			if err := scanJSON(tx, c.Account, kindPolicyVersion, key(lower(r.name), ""), "", 0, func(_ string, v *PolicyVersion) error {
+				versions = append(versions, v)
+				return nil
+			}); err != nil {
+				return err
+			}
+			sort.Slice(versions, func(i, j int) bool {
+				return versionNumber(versions[i].VersionID) > versionNumber(versions[j].VersionID)
+			})
+			for _, v := range versions {
+				all = append(all, versionAPI(v, v.VersionID == r.customer.DefaultVersion, false))
+			}
 		}
-		var versions []*PolicyVersion
-		if err := scanJSON(tx, c.Account, kindPolicyVersion, key(lower(r.name), ""), "", 0, func(_ string, v *PolicyVersion) error {
-			versions = append(versions, v)
-			return nil
-		}); err != nil {
-			return err
+		// The marker is the last version given; versions are listed newest
+		// first, so the next page starts at the first one older than it.
+		from := 0
+		if after != "" {
+			n := versionNumber(after)
+			for from < len(all) && versionNumber(*all[from].VersionId) >= n {
+				from++
+			}
 		}
-		sort.Slice(versions, func(i, j int) bool {
-			return versionNumber(versions[i].VersionID) > versionNumber(versions[j].VersionID)
-		})
-		for _, v := range versions {
-			out.Versions = append(out.Versions, versionAPI(v, v.VersionID == r.customer.DefaultVersion, false))
+		for _, v := range all[from:] {
+			if len(out.Versions) == limit {
+				out.IsTruncated, out.Marker = ptr(true), encodeMarker(*out.Versions[len(out.Versions)-1].VersionId)
+				break
+			}
+			out.Versions = append(out.Versions, v)
 		}
 		return nil
 	})
