@@ -1,0 +1,620 @@
+package server_test
+
+// The scenarios of TestParitySnapshots: for each recorded test, the calls
+// its recording shows (names and inputs as the recording gives them; a
+// name the recording hides behind a placeholder is ours), and the
+// allow-list of differences that are not iamd's to close.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+const (
+	snapTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	snapMock  = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::example_bucket"}}`
+	snapArn   = "arn:aws:iam::" + snapAccount + ":"
+)
+
+// step is a recorded call; setup one the recording does not show.
+func step(key, action string, params ...string) snapStep {
+	return snapStep{key: key, action: action, params: params}
+}
+
+func setup(action string, params ...string) snapStep { return step("", action, params...) }
+
+// sel1 is s comparing only a member of the answer; keep only some members.
+func (s snapStep) sel1(path string) snapStep { s.sel = path; return s }
+
+func (s snapStep) keep(members ...string) snapStep { s.only = members; return s }
+
+func (s snapStep) withSave(name string) snapStep { s.save = name; return s }
+
+func (s snapStep) signedBy(answer string) snapStep { s.as = answer; return s }
+
+func (s snapStep) onSTS() snapStep { s.sts = true; return s }
+
+// tagParams is Tags.member.N.Key/Value for key, value pairs.
+func tagParams(kv ...string) []string {
+	var p []string
+	for i := 0; i+1 < len(kv); i += 2 {
+		n := strconv.Itoa(i/2 + 1)
+		p = append(p, "Tags.member."+n+".Key", kv[i], "Tags.member."+n+".Value", kv[i+1])
+	}
+	return p
+}
+
+func listParams(name string, vs ...string) []string {
+	var p []string
+	for i, v := range vs {
+		p = append(p, fmt.Sprintf("%s.member.%d", name, i+1), v)
+	}
+	return p
+}
+
+func fiftyOne() []string {
+	var kv []string
+	for i := 0; i < 51; i++ {
+		kv = append(kv, strconv.Itoa(i), strconv.Itoa(i))
+	}
+	return kv
+}
+
+func fiftyOneKeys() []string {
+	var ks []string
+	for i := 0; i < 51; i++ {
+		ks = append(ks, strconv.Itoa(i))
+	}
+	return ks
+}
+
+func join(ps ...[]string) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func createRole(key, name string, extra ...string) snapStep {
+	return step(key, "CreateRole", append([]string{"RoleName", name, "AssumeRolePolicyDocument", snapTrust}, extra...)...)
+}
+
+func createPolicy(key, name string) snapStep {
+	return step(key, "CreatePolicy", "PolicyName", name, "PolicyDocument", snapMock)
+}
+
+var rolesFile = "iam_roles.json"
+
+var snapRoleScenarios = []snapScenario{
+	{rolesFile, "TestRoleLifecycle::test_role_errors", []snapStep{
+		step("get-role-error", "GetRole", "RoleName", "test-nonexistent-role"),
+		step("update-role-error", "UpdateRole", "RoleName", "test-nonexistent-role", "Description", "test"),
+		step("delete-role-error", "DeleteRole", "RoleName", "test-nonexistent-role"),
+		createRole("create-role-for-duplicate-test", "role-dup"),
+		createRole("create-role-already-exists-error", "role-dup"),
+	}},
+	{rolesFile, "TestRoleLifecycle::test_create_role_defaults", []snapStep{
+		createRole("create-role-response", "role-defaults"),
+		step("get-role-response", "GetRole", "RoleName", "role-defaults"),
+	}},
+	{rolesFile, "TestRoleLifecycle::test_delete_role_with_attached_policy", []snapStep{
+		createRole("create-role", "role-a"),
+		createPolicy("", "policy-a").withSave("policy"),
+		setup("AttachRolePolicy", "RoleName", "role-a", "PolicyArn", "${policy.Policy.Arn}"),
+		step("delete-role-with-policy-error", "DeleteRole", "RoleName", "role-a"),
+		setup("DetachRolePolicy", "RoleName", "role-a", "PolicyArn", "${policy.Policy.Arn}"),
+		setup("DeleteRole", "RoleName", "role-a"),
+		step("get-role-after-deletion-error", "GetRole", "RoleName", "role-a"),
+	}},
+	{rolesFile, "TestRoleLifecycle::test_delete_role_with_inline_policy", []snapStep{
+		createRole("create-role", "role-i"),
+		setup("PutRolePolicy", "RoleName", "role-i", "PolicyName", "inline-policy-i", "PolicyDocument", snapMock),
+		step("delete-role-with-inline-policy-error", "DeleteRole", "RoleName", "role-i"),
+		setup("DeleteRolePolicy", "RoleName", "role-i", "PolicyName", "inline-policy-i"),
+		setup("DeleteRole", "RoleName", "role-i"),
+		step("get-role-after-deletion-error", "GetRole", "RoleName", "role-i"),
+	}},
+	{rolesFile, "TestRoleLifecycle::test_delete_role_with_instance_profile", []snapStep{
+		createRole("create-role", "role-p"),
+		step("create-instance-profile", "CreateInstanceProfile", "InstanceProfileName", "profile-p"),
+		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-p", "RoleName", "role-p"),
+		step("delete-role-with-instance-profile-error", "DeleteRole", "RoleName", "role-p"),
+		setup("RemoveRoleFromInstanceProfile", "InstanceProfileName", "profile-p", "RoleName", "role-p"),
+		setup("DeleteRole", "RoleName", "role-p"),
+		step("get-role-after-deletion-error", "GetRole", "RoleName", "role-p"),
+	}},
+	{rolesFile, "TestRoleLifecycle::test_update_role", []snapStep{
+		createRole("", "role-u", "Description", "initial description"),
+		step("get-role-initial", "GetRole", "RoleName", "role-u"),
+		step("update-role-response", "UpdateRole", "RoleName", "role-u", "Description", "updated description", "MaxSessionDuration", "7200"),
+		step("get-role-after-update", "GetRole", "RoleName", "role-u"),
+		step("update-role-description-response", "UpdateRoleDescription", "RoleName", "role-u", "Description", "description via update_role_description"),
+		step("get-role-after-desc-update", "GetRole", "RoleName", "role-u"),
+		step("update-role-defaults-response", "UpdateRole", "RoleName", "role-u"),
+		step("get-role-after-defaults", "GetRole", "RoleName", "role-u"),
+	}},
+	{rolesFile, "TestRoleLifecycle::test_update_assume_role_policy_errors", []snapStep{
+		createRole("", "role-t"),
+		step("invalid-json-error", "UpdateAssumeRolePolicy", "RoleName", "role-t", "PolicyDocument", "not valid json"),
+		step("invalid-action-error", "UpdateAssumeRolePolicy", "RoleName", "role-t", "PolicyDocument",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:InvalidAction"}]}`),
+		step("resource-field-error", "UpdateAssumeRolePolicy", "RoleName", "role-t", "PolicyDocument",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"arn:aws:s3:::example_bucket"}]}`),
+	}},
+	{rolesFile, "TestRoleLifecycle::test_update_assume_role_policy", func() []snapStep {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}`
+		return []snapStep{
+			step("created_role", "CreateRole", "RoleName", "role-up", "AssumeRolePolicyDocument", doc),
+			step("updated_policy", "UpdateAssumeRolePolicy", "RoleName", "role-up", "PolicyDocument", doc),
+		}
+	}()},
+	{rolesFile, "TestRoleLifecycle::test_create_describe_role", []snapStep{
+		createRole("create-role-result", "role-d", "Path", "/path-prefix/"),
+		step("get-role-result", "GetRole", "RoleName", "role-d"),
+		step("list-roles-result", "ListRoles", "PathPrefix", "/path-prefix/"),
+	}},
+	{rolesFile, "TestRoleLifecycle::test_list_roles_path_prefix", []snapStep{
+		createRole("create-role-without-path", "role-no-path"),
+		createRole("create-role-with-path", "role-with-path", "Path", "/path-prefix/"),
+		step("list-roles-with-path-prefix", "ListRoles", "PathPrefix", "/path-prefix/"),
+		step("list-roles-empty-path-prefix", "ListRoles", "PathPrefix", "/nonexistent-path/"),
+	}},
+	{rolesFile, "TestRolePermissionsBoundary::test_role_permissions_boundary_lifecycle", []snapStep{
+		createPolicy("create-policy", "boundary-policy"),
+		createRole("create-role-with-boundary", "role-b", "PermissionsBoundary", "${create-policy.Policy.Arn}", "Description", "Role with permissions boundary"),
+		step("get-role-with-boundary", "GetRole", "RoleName", "role-b"),
+		setup("DeleteRolePermissionsBoundary", "RoleName", "role-b"),
+		step("get-role-no-boundary", "GetRole", "RoleName", "role-b"),
+		// The recording kept only this role's entry of ListRoles.
+		step("list-roles-without-boundary", "ListRoles").keep("Roles"),
+		setup("PutRolePermissionsBoundary", "RoleName", "role-b", "PermissionsBoundary", "${create-policy.Policy.Arn}"),
+		step("get-role-boundary-restored", "GetRole", "RoleName", "role-b"),
+		step("list-roles-with-boundary", "ListRoles").keep("Roles"),
+	}},
+	{rolesFile, "TestRolePermissionsBoundary::test_role_permissions_boundary_errors", []snapStep{
+		createRole("create-role", "role-be"),
+		createPolicy("create-policy", "boundary-policy-e"),
+		step("put-invalid-boundary-error", "PutRolePermissionsBoundary", "RoleName", "role-be", "PermissionsBoundary", snapArn+"not_a_policy/invalid"),
+		createRole("create-role-invalid-boundary-error", "role-invalid", "PermissionsBoundary", snapArn+"not_a_policy/invalid"),
+		step("put-nonexistent-policy-error", "PutRolePermissionsBoundary", "RoleName", "role-be", "PermissionsBoundary", snapArn+"policy/nonexistent-policy"),
+		createRole("create-role-nonexistent-policy-error", "role-nonexistent", "PermissionsBoundary", snapArn+"policy/nonexistent-policy"),
+		step("put-boundary-nonexistent-role-error", "PutRolePermissionsBoundary", "RoleName", "nonexistent-role", "PermissionsBoundary", "${create-policy.Policy.Arn}"),
+	}},
+	{rolesFile, "TestRoleInlinePolicies::test_role_inline_policy_lifecycle", []snapStep{
+		createRole("", "role-ip"),
+		setup("PutRolePolicy", "RoleName", "role-ip", "PolicyName", "policy-1-x", "PolicyDocument", snapMock),
+		step("get-role-policy-1", "GetRolePolicy", "RoleName", "role-ip", "PolicyName", "policy-1-x"),
+		step("list-role-policies-1", "ListRolePolicies", "RoleName", "role-ip"),
+		setup("PutRolePolicy", "RoleName", "role-ip", "PolicyName", "policy-2-x", "PolicyDocument", snapMock),
+		step("get-role-policy-2", "GetRolePolicy", "RoleName", "role-ip", "PolicyName", "policy-2-x"),
+		step("list-role-policies-2", "ListRolePolicies", "RoleName", "role-ip"),
+		setup("DeleteRolePolicy", "RoleName", "role-ip", "PolicyName", "policy-1-x"),
+		step("list-role-policies-after-delete", "ListRolePolicies", "RoleName", "role-ip"),
+		step("get-deleted-policy-error", "GetRolePolicy", "RoleName", "role-ip", "PolicyName", "policy-1-x"),
+		step("delete-nonexistent-policy-error", "DeleteRolePolicy", "RoleName", "role-ip", "PolicyName", "policy-1-x"),
+	}},
+	{rolesFile, "TestRoleInlinePolicies::test_role_inline_policy_errors", []snapStep{
+		createRole("", "role-ie"),
+		step("get-nonexistent-policy-error", "GetRolePolicy", "RoleName", "role-ie", "PolicyName", "non-existent-policy"),
+		step("delete-nonexistent-policy-error", "DeleteRolePolicy", "RoleName", "role-ie", "PolicyName", "non-existent-policy"),
+		step("put-policy-nonexistent-role-error", "PutRolePolicy", "RoleName", "nonexistent-role", "PolicyName", "non-existent-policy", "PolicyDocument", snapMock),
+		step("get-policy-nonexistent-role-error", "GetRolePolicy", "RoleName", "nonexistent-role", "PolicyName", "non-existent-policy"),
+		step("delete-policy-nonexistent-role-error", "DeleteRolePolicy", "RoleName", "nonexistent-role", "PolicyName", "non-existent-policy"),
+	}},
+	{rolesFile, "TestRoleManagedPolicies::test_role_managed_policy_lifecycle", []snapStep{
+		createRole("", "role-m"),
+		createPolicy("", "policy-m").withSave("policy"),
+		step("list-attached-policies-empty", "ListAttachedRolePolicies", "RoleName", "role-m"),
+		setup("AttachRolePolicy", "RoleName", "role-m", "PolicyArn", "${policy.Policy.Arn}"),
+		step("list-attached-policies-1", "ListAttachedRolePolicies", "RoleName", "role-m"),
+		setup("DetachRolePolicy", "RoleName", "role-m", "PolicyArn", "${policy.Policy.Arn}"),
+		step("list-attached-policies-after-detach", "ListAttachedRolePolicies", "RoleName", "role-m"),
+	}},
+	{rolesFile, "TestRoleManagedPolicies::test_role_managed_policy_errors", []snapStep{
+		createRole("", "role-me"),
+		createPolicy("create-policy", "test-policy-me"),
+		step("detach-not-attached-policy-error", "DetachRolePolicy", "RoleName", "role-me", "PolicyArn", "${create-policy.Policy.Arn}"),
+		step("non-existent-malformed-policy-arn", "AttachRolePolicy", "RoleName", "role-me", "PolicyArn", "longpolicynamebutnoarn"),
+		step("existing-policy-name-provided", "AttachRolePolicy", "RoleName", "role-me", "PolicyArn", "test-policy-me"),
+		step("attach-nonexistent-policy-error", "AttachRolePolicy", "RoleName", "role-me", "PolicyArn", snapArn+"policy/nonexistent-policy"),
+	}},
+	{rolesFile, "TestRoleManagedPolicies::test_attach_detach_aws_managed_policy_role", func() []snapStep {
+		emr := "arn:aws:iam::aws:policy/service-role/AmazonElasticMapReduceRole"
+		ct := "arn:aws:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy"
+		return []snapStep{
+			createRole("", "role-aws"),
+			setup("AttachRolePolicy", "RoleName", "role-aws", "PolicyArn", emr),
+			setup("AttachRolePolicy", "RoleName", "role-aws", "PolicyArn", ct),
+			step("list-attached-2", "ListAttachedRolePolicies", "RoleName", "role-aws"),
+			setup("DetachRolePolicy", "RoleName", "role-aws", "PolicyArn", emr),
+			step("list-attached-after-detach", "ListAttachedRolePolicies", "RoleName", "role-aws"),
+			step("detach-already-detached-error", "DetachRolePolicy", "RoleName", "role-aws", "PolicyArn", emr),
+			step("detach-nonexistent-policy-error", "DetachRolePolicy", "RoleName", "role-aws", "PolicyArn", "arn:aws:iam::aws:policy/Nonexistent"),
+		}
+	}()},
+	{rolesFile, "TestRoleTags::test_role_with_tags", []snapStep{
+		createRole("create-role-response", "role-tags", join([]string{"Path", "/role-with-tags/"}, tagParams("test", "value"))...),
+		step("get-role-response", "GetRole", "RoleName", "role-tags"),
+		step("list-role-response", "ListRoles", "PathPrefix", "/role-with-tags/"),
+		createRole("create-role-empty-tag-value", "role-empty-tag", tagParams("emptykey", "")...),
+		step("list-role-tags-empty-value", "ListRoleTags", "RoleName", "role-empty-tag"),
+	}},
+	{rolesFile, "TestRoleTags::test_role_tag_operations", []snapStep{
+		createRole("", "role-to"),
+		step("get-role-no-tags", "GetRole", "RoleName", "role-to"),
+		setup("TagRole", append([]string{"RoleName", "role-to"}, tagParams("somekey", "somevalue", "someotherkey", "someothervalue")...)...),
+		step("get-role-with-tags", "GetRole", "RoleName", "role-to"),
+		step("list-role-tags", "ListRoleTags", "RoleName", "role-to"),
+		setup("TagRole", append([]string{"RoleName", "role-to"}, tagParams("somekey", "updatedvalue")...)...),
+		step("list-role-tags-after-update", "ListRoleTags", "RoleName", "role-to"),
+		setup("TagRole", append([]string{"RoleName", "role-to"}, tagParams("somekey", "")...)...),
+		step("list-role-tags-empty-value", "ListRoleTags", "RoleName", "role-to"),
+		setup("UntagRole", "RoleName", "role-to", "TagKeys.member.1", "somekey"),
+		step("list-role-tags-after-untag", "ListRoleTags", "RoleName", "role-to"),
+		setup("UntagRole", "RoleName", "role-to", "TagKeys.member.1", "someotherkey"),
+		step("list-role-tags-empty", "ListRoleTags", "RoleName", "role-to"),
+	}},
+	{rolesFile, "TestRoleTags::test_role_tag_errors", func() []snapStep {
+		name := "role-te"
+		tagOn := func(key, role string, kv ...string) snapStep {
+			return step(key, "TagRole", append([]string{"RoleName", role}, tagParams(kv...)...)...)
+		}
+		untag := func(key string, ks ...string) snapStep {
+			return step(key, "UntagRole", append([]string{"RoleName", name}, listParams("TagKeys", ks...)...)...)
+		}
+		long := strings.Repeat("k", 129)
+		return []snapStep{
+			tagOn("tag-nonexistent-role-error", "test-nonexistent-role", "somekey", "somevalue"),
+			step("untag-nonexistent-role-error", "UntagRole", "RoleName", "test-nonexistent-role", "TagKeys.member.1", "somekey"),
+			step("list-tags-nonexistent-role-error", "ListRoleTags", "RoleName", "test-nonexistent-role"),
+			createRole("create-role-too-many-tags", name, tagParams(fiftyOne()...)...),
+			createRole("create-role", name),
+			tagOn("tag-role-too-many-tags", "test-nonexistent-role", fiftyOne()...),
+			createRole("create-role-duplicate-tags", "role-dup", tagParams("dupkey", "val1", "dupkey", "val2")...),
+			createRole("create-role-duplicate-tags-different-case", "role-dup-case", tagParams("mykey", "val1", "MyKey", "val2")...),
+			createRole("create-role-tag-key-too-long", "role-long-key", tagParams(long, "value")...),
+			createRole("create-role-tag-value-too-long", "role-long-val", tagParams("key", strings.Repeat("v", 257))...),
+			createRole("create-role-tag-invalid-char", "role-invalid-char", tagParams("invalid!key", "value")...),
+			tagOn("tag-role-duplicate-tags", name, "dupkey", "val1", "dupkey", "val2"),
+			tagOn("tag-role-duplicate-tags-different-case", name, "mykey", "val1", "MyKey", "val2"),
+			tagOn("tag-role-tag-key-too-long", name, long, "value"),
+			tagOn("tag-role-tag-value-too-long", name, "key", strings.Repeat("v", 257)),
+			tagOn("tag-role-tag-invalid-char", name, "invalid!key", "value"),
+			untag("untag-role-too-many-keys", fiftyOneKeys()...),
+			untag("untag-role-key-too-long", long),
+			untag("untag-role-invalid-char", "invalid!key"),
+		}
+	}()},
+	{rolesFile, "TestRolePagination::test_list_roles_pagination", func() []snapStep {
+		path := "/test-pagination-x/"
+		var steps []snapStep
+		for i := 0; i < 5; i++ {
+			extra := []string{"Path", path}
+			if i%2 == 0 {
+				extra = append(extra, "Description", fmt.Sprintf("Role %d", i))
+			}
+			steps = append(steps, createRole(fmt.Sprintf("create-role-%d", i), fmt.Sprintf("role-%02d-x", i), extra...))
+		}
+		return append(steps,
+			step("list-roles-with-path", "ListRoles", "PathPrefix", path),
+			step("list-roles-max-items", "ListRoles", "PathPrefix", path, "MaxItems", "2"),
+			step("list-roles-with-marker", "ListRoles", "PathPrefix", path, "Marker", "${list-roles-max-items.Marker}"),
+			step("list-roles-empty", "ListRoles", "PathPrefix", "/nonexistent-path/"),
+		)
+	}()},
+}
+
+var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios)
+
+func join2(sets ...[]snapScenario) []snapScenario {
+	var out []snapScenario
+	for _, s := range sets {
+		out = append(out, s...)
+	}
+	return out
+}
+
+// snapAllowList: differences from the recordings that are not iamd's to
+// close, by "test/key", each with why.
+var snapAllowList = snapAllowed{}
+
+const profilesFile = "iam_instance_profiles.json"
+
+func createProfile(key, name string, extra ...string) snapStep {
+	return step(key, "CreateInstanceProfile", append([]string{"InstanceProfileName", name}, extra...)...)
+}
+
+var snapProfileScenarios = []snapScenario{
+	{profilesFile, "TestInstanceProfileLifecycle::test_instance_profile_lifecycle", []snapStep{
+		createProfile("create-instance-profile", "profile-l", "Path", "/path-prefix/"),
+		step("get-instance-profile", "GetInstanceProfile", "InstanceProfileName", "profile-l"),
+		createProfile("create-instance-profile-default-path", "profile-l2"),
+		setup("DeleteInstanceProfile", "InstanceProfileName", "profile-l"),
+		step("get-deleted-error", "GetInstanceProfile", "InstanceProfileName", "profile-l"),
+	}},
+	{profilesFile, "TestInstanceProfileLifecycle::test_instance_profile_errors", []snapStep{
+		step("get-nonexistent-error", "GetInstanceProfile", "InstanceProfileName", "nonexistent-profile"),
+		createProfile("create-profile-for-duplicate-test", "profile-dup"),
+		createProfile("create-duplicate-error", "profile-dup"),
+		step("delete-nonexistent-error", "DeleteInstanceProfile", "InstanceProfileName", "nonexistent-profile"),
+	}},
+	{profilesFile, "TestInstanceProfileLifecycle::test_list_instance_profiles", []snapStep{
+		createRole("", "role-lp"),
+		createProfile("", "profile-a", "Path", "/path-prefix/"),
+		createProfile("", "profile-b", "Path", "/path-prefix/"),
+		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-a", "RoleName", "role-lp"),
+		step("list-instance-profiles", "ListInstanceProfiles", "PathPrefix", "/path-prefix/"),
+	}},
+	{profilesFile, "TestInstanceProfileLifecycle::test_list_instance_profiles_for_role", []snapStep{
+		createRole("", "role-lr"),
+		createRole("", "role-lr-none"),
+		createProfile("", "profile-a", "Path", "/path-prefix/"),
+		createProfile("", "profile-b", "Path", "/path-prefix/"),
+		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-a", "RoleName", "role-lr"),
+		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-b", "RoleName", "role-lr"),
+		step("list-for-role", "ListInstanceProfilesForRole", "RoleName", "role-lr"),
+		step("list-for-role-empty", "ListInstanceProfilesForRole", "RoleName", "role-lr-none"),
+	}},
+	{profilesFile, "TestInstanceProfileLifecycle::test_list_instance_profiles_path_prefix", []snapStep{
+		createProfile("", "profile-p1", "Path", "/path-prefix-1/"),
+		createProfile("", "profile-p2", "Path", "/path-prefix-2/"),
+		step("list-with-prefix", "ListInstanceProfiles", "PathPrefix", "/path-prefix-1/"),
+		step("list-empty-prefix", "ListInstanceProfiles", "PathPrefix", "/nonexistent-prefix/"),
+	}},
+	{profilesFile, "TestInstanceProfileRoles::test_add_remove_role_from_instance_profile", []snapStep{
+		createProfile("create-profile", "profile-ar"),
+		createRole("create-role", "role-ar"),
+		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-ar", "RoleName", "role-ar"),
+		step("get-with-role", "GetInstanceProfile", "InstanceProfileName", "profile-ar"),
+		setup("RemoveRoleFromInstanceProfile", "InstanceProfileName", "profile-ar", "RoleName", "role-ar"),
+		step("get-without-role", "GetInstanceProfile", "InstanceProfileName", "profile-ar"),
+	}},
+	{profilesFile, "TestInstanceProfileRoles::test_add_second_role_to_instance_profile_error", []snapStep{
+		createProfile("", "profile-2r"),
+		createRole("", "role-2r-a"),
+		createRole("", "role-2r-b"),
+		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-2r", "RoleName", "role-2r-a"),
+		step("add-second-role-error", "AddRoleToInstanceProfile", "InstanceProfileName", "profile-2r", "RoleName", "role-2r-b"),
+	}},
+	{profilesFile, "TestInstanceProfileRoles::test_delete_instance_profile_with_role_error", []snapStep{
+		createProfile("create-profile", "profile-dr"),
+		createRole("create-role", "role-dr"),
+		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-dr", "RoleName", "role-dr"),
+		step("delete-with-role-error", "DeleteInstanceProfile", "InstanceProfileName", "profile-dr"),
+		setup("RemoveRoleFromInstanceProfile", "InstanceProfileName", "profile-dr", "RoleName", "role-dr"),
+		setup("DeleteInstanceProfile", "InstanceProfileName", "profile-dr"),
+		step("get-deleted-error", "GetInstanceProfile", "InstanceProfileName", "profile-dr"),
+	}},
+	{profilesFile, "TestInstanceProfileRoles::test_role_instance_profile_operations_errors", []snapStep{
+		createProfile("create-profile", "profile-oe"),
+		createRole("create-role", "role-oe"),
+		step("add-role-nonexistent-profile-error", "AddRoleToInstanceProfile", "InstanceProfileName", "nonexistent-profile", "RoleName", "role-oe"),
+		step("add-nonexistent-role-error", "AddRoleToInstanceProfile", "InstanceProfileName", "profile-oe", "RoleName", "nonexistent-role"),
+		step("remove-role-nonexistent-profile-error", "RemoveRoleFromInstanceProfile", "InstanceProfileName", "nonexistent-profile", "RoleName", "role-oe"),
+		step("remove-nonexistent-role-error", "RemoveRoleFromInstanceProfile", "InstanceProfileName", "profile-oe", "RoleName", "nonexistent-role"),
+		step("remove-unattached-role-error", "RemoveRoleFromInstanceProfile", "InstanceProfileName", "profile-oe", "RoleName", "role-oe"),
+	}},
+	{profilesFile, "TestInstanceProfileTags::test_instance_profile_tag_lifecycle", []snapStep{
+		createProfile("", "profile-tl"),
+		step("list-tags-empty", "ListInstanceProfileTags", "InstanceProfileName", "profile-tl"),
+		setup("TagInstanceProfile", append([]string{"InstanceProfileName", "profile-tl"}, tagParams("MyKey", "myValue")...)...),
+		step("list-tags-after-tag", "ListInstanceProfileTags", "InstanceProfileName", "profile-tl"),
+		step("get-with-tags", "GetInstanceProfile", "InstanceProfileName", "profile-tl"),
+		setup("TagInstanceProfile", append([]string{"InstanceProfileName", "profile-tl"}, tagParams("MyKey2", "myValue2")...)...),
+		step("list-tags-two-tags", "ListInstanceProfileTags", "InstanceProfileName", "profile-tl"),
+		setup("UntagInstanceProfile", "InstanceProfileName", "profile-tl", "TagKeys.member.1", "MyKey"),
+		step("list-after-untag", "ListInstanceProfileTags", "InstanceProfileName", "profile-tl"),
+		setup("UntagInstanceProfile", "InstanceProfileName", "profile-tl", "TagKeys.member.1", "MyKey2"),
+		step("list-tags-final-empty", "ListInstanceProfileTags", "InstanceProfileName", "profile-tl"),
+	}},
+	{profilesFile, "TestInstanceProfileTags::test_instance_profile_create_with_tags", []snapStep{
+		createProfile("create-with-tags", "profile-ct", tagParams("InitialKey", "InitialValue")...),
+		step("get-with-initial-tags", "GetInstanceProfile", "InstanceProfileName", "profile-ct"),
+	}},
+	{profilesFile, "TestInstanceProfileTags::test_instance_profile_tag_errors", []snapStep{
+		step("tag-nonexistent-error", "TagInstanceProfile", append([]string{"InstanceProfileName", "nonexistent-profile"}, tagParams("k", "v")...)...),
+		step("untag-nonexistent-error", "UntagInstanceProfile", "InstanceProfileName", "nonexistent-profile", "TagKeys.member.1", "k"),
+		step("list-tags-nonexistent-error", "ListInstanceProfileTags", "InstanceProfileName", "nonexistent-profile"),
+	}},
+}
+
+const groupsFile = "iam_groups.json"
+
+var snapGroupScenarios = []snapScenario{
+	{groupsFile, "TestIAMGroupsCRUD::test_create_group", []snapStep{
+		step("create-group", "CreateGroup", "GroupName", "group-c"),
+		step("create-group-duplicate", "CreateGroup", "GroupName", "group-c"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_get_group", []snapStep{
+		step("created-group", "CreateGroup", "GroupName", "group-g").sel1("Group"),
+		step("get-group", "GetGroup", "GroupName", "group-g").sel1("Group"),
+		step("get-group-not-found", "GetGroup", "GroupName", "non-existent-group"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_get_group_with_path", []snapStep{
+		setup("CreateGroup", "GroupName", "group-p1"),
+		step("get-group-default-path", "GetGroup", "GroupName", "group-p1"),
+		step("create-group-with-path", "CreateGroup", "GroupName", "group-p2", "Path", "/some/location/"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_list_groups", []snapStep{
+		setup("CreateGroup", "GroupName", "group-l1"),
+		setup("CreateGroup", "GroupName", "group-l2"),
+		step("list-groups", "ListGroups").sel1("Groups"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_delete_group", []snapStep{
+		setup("CreateGroup", "GroupName", "group-d"),
+		step("delete-response", "DeleteGroup", "GroupName", "group-d"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_delete_unknown_group", []snapStep{
+		step("delete-unknown-group", "DeleteGroup", "GroupName", "unknown-group"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_update_group_name", []snapStep{
+		step("original_group", "CreateGroup", "GroupName", "group-old").sel1("Group"),
+		setup("UpdateGroup", "GroupName", "group-old", "NewGroupName", "group-new"),
+		step("old-group-not-found", "GetGroup", "GroupName", "group-old"),
+		step("updated-group", "GetGroup", "GroupName", "group-new").sel1("Group"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_update_group_path", []snapStep{
+		setup("CreateGroup", "GroupName", "group-up"),
+		setup("UpdateGroup", "GroupName", "group-up", "NewPath", "/new-path/"),
+		step("updated-group-with-new-path", "GetGroup", "GroupName", "group-up").sel1("Group"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_update_group_not_found", []snapStep{
+		step("update-nonexistent-group", "UpdateGroup", "GroupName", "nonexisting", "NewGroupName", "new-name"),
+	}},
+	{groupsFile, "TestIAMGroupsCRUD::test_update_group_duplicate_name", []snapStep{
+		setup("CreateGroup", "GroupName", "group-name-1"),
+		setup("CreateGroup", "GroupName", "group-name-2"),
+		step("update-duplicate-name", "UpdateGroup", "GroupName", "group-name-1", "NewGroupName", "group-name-2"),
+	}},
+	{groupsFile, "TestIAMGroupsMembership::test_add_user_to_group", []snapStep{
+		setup("CreateGroup", "GroupName", "group-m"),
+		setup("CreateUser", "UserName", "user-m"),
+		setup("AddUserToGroup", "GroupName", "group-m", "UserName", "user-m"),
+		step("group-with-user", "GetGroup", "GroupName", "group-m"),
+	}},
+	{groupsFile, "TestIAMGroupsMembership::test_add_unknown_user_to_group", []snapStep{
+		setup("CreateGroup", "GroupName", "group-m"),
+		step("add-unknown-user", "AddUserToGroup", "GroupName", "group-m", "UserName", "non-existent-user"),
+	}},
+	{groupsFile, "TestIAMGroupsMembership::test_add_user_to_unknown_group", []snapStep{
+		setup("CreateUser", "UserName", "user-m"),
+		step("add-user-unknown-group", "AddUserToGroup", "GroupName", "non-existent-group", "UserName", "user-m"),
+	}},
+	{groupsFile, "TestIAMGroupsMembership::test_remove_user_from_group", []snapStep{
+		setup("CreateGroup", "GroupName", "group-r"),
+		setup("CreateUser", "UserName", "user-r"),
+		setup("AddUserToGroup", "GroupName", "group-r", "UserName", "user-r"),
+		step("group-before-remove", "GetGroup", "GroupName", "group-r"),
+		setup("RemoveUserFromGroup", "GroupName", "group-r", "UserName", "user-r"),
+		step("group-after-remove", "GetGroup", "GroupName", "group-r"),
+	}},
+	// Neither the group nor the user exists: AWS names the user.
+	{groupsFile, "TestIAMGroupsMembership::test_remove_user_from_unknown_group", []snapStep{
+		step("remove-from-unknown-group", "RemoveUserFromGroup", "GroupName", "unknown-group", "UserName", "any-user"),
+	}},
+	{groupsFile, "TestIAMGroupsMembership::test_add_user_to_group_idempotent", []snapStep{
+		setup("CreateGroup", "GroupName", "group-i"),
+		setup("CreateUser", "UserName", "user-i"),
+		setup("AddUserToGroup", "GroupName", "group-i", "UserName", "user-i"),
+		setup("AddUserToGroup", "GroupName", "group-i", "UserName", "user-i"),
+		step("groups-before-remove", "ListGroupsForUser", "UserName", "user-i").sel1("Groups"),
+		setup("RemoveUserFromGroup", "GroupName", "group-i", "UserName", "user-i"),
+		step("groups-after-remove", "ListGroupsForUser", "UserName", "user-i").sel1("Groups"),
+	}},
+	{groupsFile, "TestIAMGroupsMembership::test_list_groups_for_user", []snapStep{
+		setup("CreateGroup", "GroupName", "group-u1"),
+		setup("CreateGroup", "GroupName", "group-u2"),
+		setup("CreateUser", "UserName", "user-u"),
+		setup("AddUserToGroup", "GroupName", "group-u1", "UserName", "user-u"),
+		setup("AddUserToGroup", "GroupName", "group-u2", "UserName", "user-u"),
+		step("list-groups-for-user", "ListGroupsForUser", "UserName", "user-u").sel1("Groups"),
+	}},
+	{groupsFile, "TestIAMGroupsPolicies::test_put_group_policy", []snapStep{
+		setup("CreateGroup", "GroupName", "group-pp"),
+		step("put-group-policy", "PutGroupPolicy", "GroupName", "group-pp", "PolicyName", "policy-pp", "PolicyDocument", snapMock),
+	}},
+	{groupsFile, "TestIAMGroupsPolicies::test_get_group_policy", []snapStep{
+		setup("CreateGroup", "GroupName", "group-gp"),
+		step("get-nonexistent-policy", "GetGroupPolicy", "GroupName", "group-gp", "PolicyName", "policy-gp"),
+		setup("PutGroupPolicy", "GroupName", "group-gp", "PolicyName", "policy-gp", "PolicyDocument",
+			`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::example_bucket"]}}`),
+		step("get-group-policy", "GetGroupPolicy", "GroupName", "group-gp", "PolicyName", "policy-gp"),
+	}},
+	{groupsFile, "TestIAMGroupsPolicies::test_list_group_policies", []snapStep{
+		setup("CreateGroup", "GroupName", "group-lp"),
+		step("list-empty-policies", "ListGroupPolicies", "GroupName", "group-lp"),
+		setup("PutGroupPolicy", "GroupName", "group-lp", "PolicyName", "policy-lp", "PolicyDocument", snapMock),
+		step("list-policies-with-one", "ListGroupPolicies", "GroupName", "group-lp"),
+	}},
+	{groupsFile, "TestIAMGroupsPolicies::test_attach_detach_group_policy", []snapStep{
+		setup("CreateGroup", "GroupName", "group-ad"),
+		createPolicy("", "policy-ad").withSave("policy"),
+		step("no-attached-policies", "ListAttachedGroupPolicies", "GroupName", "group-ad"),
+		setup("AttachGroupPolicy", "GroupName", "group-ad", "PolicyArn", "${policy.Policy.Arn}"),
+		step("one-attached-policy", "ListAttachedGroupPolicies", "GroupName", "group-ad"),
+		setup("DetachGroupPolicy", "GroupName", "group-ad", "PolicyArn", "${policy.Policy.Arn}"),
+		step("after-detach", "ListAttachedGroupPolicies", "GroupName", "group-ad"),
+	}},
+	{groupsFile, "TestIAMGroupsPolicies::test_detach_unattached_group_policy", []snapStep{
+		setup("CreateGroup", "GroupName", "group-du"),
+		createPolicy("", "policy-du").withSave("policy"),
+		step("detach-unattached-error", "DetachGroupPolicy", "GroupName", "group-du", "PolicyArn", "${policy.Policy.Arn}"),
+	}},
+}
+
+const stsFile = "sts.json"
+
+const snapAccountTrust = `{"Version":"2012-10-17","Statement":[{"Action":"sts:AssumeRole","Principal":{"AWS":"111111111111"},"Effect":"Allow"}]}`
+const snapTagTrust = `{"Version":"2012-10-17","Statement":[{"Action":["sts:AssumeRole","sts:TagSession"],"Principal":{"AWS":"111111111111"},"Effect":"Allow"}]}`
+
+// assumeRole is AssumeRole called by the "admin" user of adminCaller: AWS
+// refuses role sessions to the root user, and the recordings' caller was
+// an administrator user.
+func assumeRole(key, role, session string, extra ...string) snapStep {
+	return step(key, "AssumeRole", append([]string{"RoleArn", snapArn + "role/" + role, "RoleSessionName", session}, extra...)...).onSTS().signedBy("admin")
+}
+
+func stsAdmin(key, action string, params ...string) snapStep {
+	return step(key, action, params...).onSTS().signedBy("admin")
+}
+
+// adminCaller makes the user whose key the STS calls are signed with.
+func adminCaller() []snapStep {
+	return []snapStep{
+		setup("CreateUser", "UserName", "admin-caller"),
+		setup("AttachUserPolicy", "UserName", "admin-caller", "PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"),
+		setup("CreateAccessKey", "UserName", "admin-caller").withSave("admin"),
+	}
+}
+
+func withAdmin(steps ...snapStep) []snapStep { return append(adminCaller(), steps...) }
+
+var snapSTSScenarios = []snapScenario{
+	{stsFile, "TestSTSIntegrations::test_get_federation_token", withAdmin(
+		stsAdmin("get-federation-token", "GetFederationToken", "Name", "TestNamex1", "DurationSeconds", "900"),
+	)},
+	{stsFile, "TestSTSIntegrations::test_assume_role", withAdmin(
+		step("create-role", "CreateRole", "RoleName", "role-ar", "AssumeRolePolicyDocument", snapAccountTrust),
+		assumeRole("assume-role", "role-ar", "test-assume-role-x"),
+	)},
+	{stsFile, "TestSTSAssumeRoleTagging::test_assume_role_tag_validation", withAdmin(
+		step("role-1", "CreateRole", "RoleName", "role-tv", "AssumeRolePolicyDocument", snapTagTrust),
+		assumeRole("invalid-transitive-tag-keys", "role-tv", "s1", join(tagParams("SessionTag1", "v1"), listParams("TransitiveTagKeys", "othertag"))...),
+		assumeRole("duplicate-tag-keys-different-casing", "role-tv", "s1", tagParams("Tag1", "v1", "tag1", "v2")...),
+	)},
+	{stsFile, "TestSTSIntegrations::test_sts_invalid_parameters", withAdmin(
+		stsAdmin("malformed-arn", "AssumeRole", "RoleArn", "nothing-valid-in-here", "RoleSessionName", "Session1"),
+		stsAdmin("no-partition", "AssumeRole", "RoleArn", "arn::b:::something/test-role", "RoleSessionName", "Session1"),
+		stsAdmin("no-service", "AssumeRole", "RoleArn", "arn:a::::something/test-role", "RoleSessionName", "Session1"),
+		stsAdmin("not-enough-colons", "AssumeRole", "RoleArn", "arn:a:::something/test-role", "RoleSessionName", "Session1"),
+		stsAdmin("no-resource", "AssumeRole", "RoleArn", "arn:a:a::aaaaaaaaaa:", "RoleSessionName", "Session1"),
+		stsAdmin("invalid-session-name", "AssumeRole", "RoleArn", snapArn+"role/test-role", "RoleSessionName", "Session1:2"),
+	)},
+	{stsFile, "TestSTSCallerIdentity::test_get_caller_identity_with_iam_user_credentials", withAdmin(
+		step("create-user", "CreateUser", "UserName", "user-ci"),
+		setup("CreateAccessKey", "UserName", "user-ci").withSave("key"),
+		step("caller-identity-user", "GetCallerIdentity").onSTS().signedBy("key"),
+	)},
+	{stsFile, "TestSTSCallerIdentity::test_get_caller_identity_with_assumed_role_credentials", withAdmin(
+		setup("CreateRole", "RoleName", "role-ci", "AssumeRolePolicyDocument", snapAccountTrust),
+		assumeRole("", "role-ci", "session-ci").withSave("session"),
+		step("caller-identity-assumed-role", "GetCallerIdentity").onSTS().signedBy("session"),
+	)},
+	// The session policy the recording's AssumeRole sent is not in the
+	// recording, so only the role's creation is replayed.
+	{stsFile, "TestSTSIntegrations::test_assume_role_with_policy", withAdmin(
+		step("create-role", "CreateRole", "RoleName", "role-wp", "AssumeRolePolicyDocument", snapAccountTrust),
+	)},
+	{stsFile, "TestSTSIntegrations::test_assume_role_session_name_too_long", withAdmin(
+		setup("CreateRole", "RoleName", "role-tl", "AssumeRolePolicyDocument", snapAccountTrust),
+		assumeRole("session-name-too-long-error", "role-tl", strings.Repeat("s", 65)),
+	)},
+}
+
+var snapReportScenarios = []snapScenario{
+	{"iam_credential_report.json", "TestIAMCredentialReport::test_get_credential_report_before_generated", []snapStep{
+		step("get-credential-report-without-generate-error", "GetCredentialReport"),
+	}},
+}
