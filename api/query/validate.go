@@ -59,6 +59,15 @@ func (vs *Violations) PatternOwn(p *Path, s, pattern string, secret bool, msg st
 	vs.own = msg
 }
 
+// ShortOwn is the service's own words for a value shorter than min, when
+// it is the only violation (IAM's "ARN x is not valid." for a PolicyArn);
+// call it before the value's own checks.
+func (vs *Violations) ShortOwn(s string, min int, msg string) {
+	if s != "" && utf8.RuneCountInString(s) < min { // an absent member is reported null
+		vs.own = msg
+	}
+}
+
 // HideValues makes the messages leave every value out, as IAM's do
 // ("Value at 'tags.1.member.key' failed to satisfy constraint: ..."); a
 // missing member still reads "Value null at ...".
@@ -151,6 +160,21 @@ func (vs *Violations) Count(p *Path, n, min, max int, shown func() string) {
 	case max >= 0 && n > max:
 		vs.add(p.String(), shown(), "value", "have length less than or equal to "+strconv.Itoa(max))
 	}
+}
+
+// LengthOutside reports whether s's length in characters is outside
+// [min, max] (a bound < 0 is none).
+func LengthOutside(s string, min, max int) bool {
+	n := utf8.RuneCountInString(s)
+	return min >= 0 && n < min || max >= 0 && n > max
+}
+
+// Members reports a list of strings one of whose elements breaks its
+// member's constraints, as AWS does: at the list, with every constraint
+// of the member ("Member must satisfy constraint: [Member must have
+// length less than or equal to 128, ..., Member must not be null]").
+func (vs *Violations) Members(p *Path, shown func() string, constraints string) {
+	vs.add(p.String(), shown(), "value", "satisfy constraint: ["+constraints+"]")
 }
 
 // ShowList quotes a list of strings as AWS's Java code prints one.
