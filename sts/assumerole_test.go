@@ -232,11 +232,11 @@ func TestAssumeRoleSessionTags(t *testing.T) {
 		{"tag condition met", ctx, stsapi.AssumeRoleInput{RoleArn: onlyRed, RoleSessionName: "s", Tags: tags[:1]}, "", ""},
 		{"tag condition not met", ctx, stsapi.AssumeRoleInput{RoleArn: onlyRed, RoleSessionName: "s", Tags: []stsapi.Tag{{Key: "team", Value: "blue"}}}, "AccessDenied", ""},
 		{"transitive key not a tag", ctx, stsapi.AssumeRoleInput{RoleArn: tagging, RoleSessionName: "s", Tags: tags, TransitiveTagKeys: []string{"owner"}}, "InvalidParameterValue",
-			"The transitive tag key owner is not among the session tags."},
+			"The specified transitive tag key must be included in the requested tags."},
 		{"aws: prefix", ctx, stsapi.AssumeRoleInput{RoleArn: tagging, RoleSessionName: "s", Tags: []stsapi.Tag{{Key: "aws:team", Value: "x"}}}, "InvalidParameterValue",
 			"Session tag keys cannot start with aws:."},
 		{"transitive tag set again", chained, stsapi.AssumeRoleInput{RoleArn: tagging, RoleSessionName: "s", Tags: []stsapi.Tag{{Key: "Team", Value: "blue"}}}, "InvalidParameterValue",
-			"The session tag Team is a transitive tag of the calling session and cannot be set again."},
+			"One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."},
 	} {
 		_, err := f.sts.AssumeRole(tc.ctx, &tc.in)
 		if code, m := awsCode(err); code != tc.code || tc.msg != "" && m != tc.msg {
