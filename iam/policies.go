@@ -563,8 +563,13 @@ func (s *Service) checkBoundary(tx Tx, c *Caller, policyARN string) error {
 	if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
 		return iamapi.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", policyARN)
 	}
+	if e, ok := awserr.As(err); ok && e.Code == "ValidationError" {
+		// A malformed boundary ARN is InvalidInput, where attaching one is
+		// a ValidationError (both recorded from AWS).
+		return iamapi.InvalidInput("%s", e.Message)
+	}
 	if err != nil {
-		return err // InvalidInput for a malformed ARN; store errors as they are
+		return err // store errors as they are
 	}
 	if r.aws != nil && r.aws.Deprecated {
 		// Deprecated AWS policies go on no new entity, as with attach.
