@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/iamd/iamd/totp"
 )
 
 const (
@@ -34,6 +36,10 @@ func (s snapStep) withSave(name string) snapStep { s.save = name; return s }
 func (s snapStep) signedBy(answer string) snapStep { s.as = answer; return s }
 
 func (s snapStep) onSTS() snapStep { s.sts = true; return s }
+
+// eventually is s for a value iamd records in the background (as AWS
+// does, later still): asked again until it shows.
+func (s snapStep) eventually() snapStep { s.settle = true; return s }
 
 // tagParams is Tags.member.N.Key/Value for key, value pairs.
 func tagParams(kv ...string) []string {
@@ -306,7 +312,7 @@ var snapRoleScenarios = []snapScenario{
 	}()},
 }
 
-var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios)
+var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios, snapUserScenarios)
 
 func join2(sets ...[]snapScenario) []snapScenario {
 	var out []snapScenario
@@ -618,3 +624,271 @@ var snapReportScenarios = []snapScenario{
 		step("get-credential-report-without-generate-error", "GetCredentialReport"),
 	}},
 }
+
+const usersFile = "iam_users.json"
+
+func createUser(key, name string, extra ...string) snapStep {
+	return step(key, "CreateUser", append([]string{"UserName", name}, extra...)...)
+}
+
+const snapPassword = "Snapshot-Passw0rd!"
+
+// adminSession is an administrator's role session, saved as "session": the
+// recordings' caller of the user-optional operations was no IAM user.
+func adminSession() []snapStep {
+	return append(adminCaller(),
+		setup("CreateRole", "RoleName", "admin-role", "AssumeRolePolicyDocument", snapAccountTrust),
+		setup("AttachRolePolicy", "RoleName", "admin-role", "PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"),
+		assumeRole("", "admin-role", "admin-session").withSave("session"),
+	)
+}
+
+// mfaCodes are two consecutive codes of the virtual MFA device in the
+// answer saved as "mfa".
+func mfaCodes(r *snapRun) []string {
+	seed, ok := lookupPath(r.answers["mfa"], "VirtualMFADevice.Base32StringSeed")
+	if !ok {
+		r.t.Fatal("no MFA seed")
+	}
+	n := totpCounter(r.t)
+	c1, err1 := totp.Code(fmt.Sprint(seed), n-1)
+	c2, err2 := totp.Code(fmt.Sprint(seed), n)
+	if err1 != nil || err2 != nil {
+		r.t.Fatal(err1, err2)
+	}
+	return []string{"AuthenticationCode1", c1, "AuthenticationCode2", c2}
+}
+
+func renameTo(to string) snapStep {
+	return setup("UpdateUser", "UserName", "user-rn", "NewUserName", to)
+}
+
+var snapUserScenarios = func() []snapScenario {
+	var out []snapScenario
+	for _, c := range []struct{ param, path string }{{"None", ""}, {"/", "/"}, {"/test-lifecycle-path/", "/test-lifecycle-path/"}} {
+		var extra []string
+		if c.path != "" {
+			extra = []string{"Path", c.path}
+		}
+		steps := []snapStep{
+			createUser("create-user", "user-lc", extra...),
+			step("get-user", "GetUser", "UserName", "user-lc"),
+			step("list-users", "ListUsers"),
+		}
+		if c.param == "/test-lifecycle-path/" {
+			steps = append(steps,
+				step("list-filtered-users", "ListUsers", "PathPrefix", "/test-lifecycle-path/"),
+				step("list-filtered-users-partial-path", "ListUsers", "PathPrefix", "/test-lifecycle"))
+		}
+		steps = append(steps,
+			step("delete-user", "DeleteUser", "UserName", "user-lc"),
+			step("get-deleted-user-error", "GetUser", "UserName", "user-lc"))
+		out = append(out, snapScenario{usersFile, "TestUserLifecycle::test_user_lifecycle[" + c.param + "]", steps})
+	}
+	return append(out, []snapScenario{
+		{usersFile, "TestUserLifecycle::test_user_update", []snapStep{
+			createUser("create-user", "user-old"),
+			step("update-user", "UpdateUser", "UserName", "user-old", "NewUserName", "user-new", "NewPath", "/new-path/"),
+			step("get-updated-user", "GetUser", "UserName", "user-new"),
+			step("get-old-user-error", "GetUser", "UserName", "user-old"),
+		}},
+		{usersFile, "TestUserLifecycle::test_user_errors", []snapStep{
+			createUser("create-user", "user-e"),
+			createUser("create-duplicate-user-error", "user-e"),
+			step("get-nonexistent-user-error", "GetUser", "UserName", "nonexistent-user"),
+			step("update-nonexistent-user-error", "UpdateUser", "UserName", "nonexistent-user", "NewPath", "/x/"),
+			step("delete-nonexistent-user-error", "DeleteUser", "UserName", "nonexistent-user"),
+		}},
+		{usersFile, "TestUserLifecycle::test_delete_user_with_attached_policy", []snapStep{
+			createUser("create-user", "user-ap"),
+			createPolicy("", "policy-ap").withSave("policy"),
+			setup("AttachUserPolicy", "UserName", "user-ap", "PolicyArn", "${policy.Policy.Arn}"),
+			step("delete-user-with-attached-policy-error", "DeleteUser", "UserName", "user-ap"),
+			setup("DetachUserPolicy", "UserName", "user-ap", "PolicyArn", "${policy.Policy.Arn}"),
+			step("delete-user-after-detach", "DeleteUser", "UserName", "user-ap"),
+			step("get-deleted-user-error", "GetUser", "UserName", "user-ap"),
+		}},
+		{usersFile, "TestUserLifecycle::test_delete_user_with_inline_policy", []snapStep{
+			createUser("create-user", "user-ip"),
+			setup("PutUserPolicy", "UserName", "user-ip", "PolicyName", "inline-ip", "PolicyDocument", snapMock),
+			step("delete-user-with-inline-policy-error", "DeleteUser", "UserName", "user-ip"),
+			setup("DeleteUserPolicy", "UserName", "user-ip", "PolicyName", "inline-ip"),
+			step("delete-user-after-policy-delete", "DeleteUser", "UserName", "user-ip"),
+			step("get-deleted-user-error", "GetUser", "UserName", "user-ip"),
+		}},
+		{usersFile, "TestUserLoginProfile::test_login_profile_lifecycle", []snapStep{
+			createUser("", "user-lp"),
+			step("create-login-profile", "CreateLoginProfile", "UserName", "user-lp", "Password", snapPassword, "PasswordResetRequired", "false"),
+			step("get-login-profile", "GetLoginProfile", "UserName", "user-lp"),
+			setup("UpdateLoginProfile", "UserName", "user-lp", "PasswordResetRequired", "true"),
+			step("get-updated-login-profile", "GetLoginProfile", "UserName", "user-lp"),
+			step("delete-login-profile", "DeleteLoginProfile", "UserName", "user-lp"),
+			step("get-deleted-login-profile-error", "GetLoginProfile", "UserName", "user-lp"),
+		}},
+		{usersFile, "TestUserLoginProfile::test_login_profile_errors", []snapStep{
+			createUser("create-user", "user-lpe"),
+			step("create-login-profile-unknown-user-error", "CreateLoginProfile", "UserName", "nonexistent-user", "Password", snapPassword),
+			setup("CreateLoginProfile", "UserName", "user-lpe", "Password", snapPassword),
+			step("create-duplicate-login-profile-error", "CreateLoginProfile", "UserName", "user-lpe", "Password", snapPassword),
+			setup("DeleteLoginProfile", "UserName", "user-lpe"),
+			step("delete-nonexistent-login-profile-error", "DeleteLoginProfile", "UserName", "user-lpe"),
+			step("delete-login-profile-unknown-user-error", "DeleteLoginProfile", "UserName", "nonexistent-user"),
+		}},
+		{usersFile, "TestUserAccessKeys::test_access_key_lifecycle", []snapStep{
+			createUser("", "user-ak"),
+			step("list-access-keys-empty", "ListAccessKeys", "UserName", "user-ak"),
+			step("create-access-key", "CreateAccessKey", "UserName", "user-ak"),
+			step("list-access-keys", "ListAccessKeys", "UserName", "user-ak"),
+			step("delete-access-key", "DeleteAccessKey", "UserName", "user-ak", "AccessKeyId", "${create-access-key.AccessKey.AccessKeyId}"),
+		}},
+		{usersFile, "TestUserAccessKeys::test_access_key_update_status", []snapStep{
+			createUser("", "user-aks"),
+			setup("CreateAccessKey", "UserName", "user-aks").withSave("key"),
+			setup("UpdateAccessKey", "UserName", "user-aks", "AccessKeyId", "${key.AccessKey.AccessKeyId}", "Status", "Inactive"),
+			step("list-access-keys-inactive", "ListAccessKeys", "UserName", "user-aks"),
+			setup("UpdateAccessKey", "UserName", "user-aks", "AccessKeyId", "${key.AccessKey.AccessKeyId}", "Status", "Active"),
+			step("list-access-keys-active", "ListAccessKeys", "UserName", "user-aks"),
+		}},
+		{usersFile, "TestUserAccessKeys::test_access_key_limit", []snapStep{
+			createUser("", "user-akl"),
+			setup("CreateAccessKey", "UserName", "user-akl"),
+			setup("CreateAccessKey", "UserName", "user-akl"),
+			step("create-third-access-key-error", "CreateAccessKey", "UserName", "user-akl"),
+		}},
+		{usersFile, "TestUserAccessKeys::test_access_key_last_used", []snapStep{
+			createUser("", "user-lu"),
+			setup("PutUserPolicy", "UserName", "user-lu", "PolicyName", "iam", "PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`),
+			setup("CreateAccessKey", "UserName", "user-lu").withSave("key"),
+			step("get-access-key-last-used-unused", "GetAccessKeyLastUsed", "AccessKeyId", "${key.AccessKey.AccessKeyId}"),
+			setup("ListUsers").signedBy("key"),
+			step("get-access-key-last-used-used", "GetAccessKeyLastUsed", "AccessKeyId", "${key.AccessKey.AccessKeyId}").eventually(),
+		}},
+		{usersFile, "TestUserAccessKeys::test_access_key_errors", append(adminSession(),
+			createUser("", "user-ake"),
+			step("create-access-key-unknown-user-error", "CreateAccessKey", "UserName", "nonexistent-user").signedBy("session"),
+			step("update-nonexistent-access-key-error", "UpdateAccessKey", "UserName", "user-ake", "AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Status", "Inactive").signedBy("session"),
+			step("get-last-used-nonexistent-key-error", "GetAccessKeyLastUsed", "AccessKeyId", "AKIAIOSFODNN7EXAMPLE").signedBy("session"),
+			step("delete-access-key-without-username-error", "DeleteAccessKey", "AccessKeyId", "AKIAIOSFODNN7EXAMPLE").signedBy("session"),
+		)},
+		{usersFile, "TestUserAccessKeys::test_access_key_deletion_without_username", []snapStep{
+			createUser("create-user", "user-self"),
+			setup("PutUserPolicy", "UserName", "user-self", "PolicyName", "own-keys", "PolicyDocument",
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:DeleteAccessKey","Resource":"arn:aws:iam::111111111111:user/user-self"}]}`),
+			setup("CreateAccessKey", "UserName", "user-self").withSave("key"),
+			// The user deletes its own key without naming itself.
+			step("delete-access-key", "DeleteAccessKey", "AccessKeyId", "${key.AccessKey.AccessKeyId}").signedBy("key"),
+		}},
+		{usersFile, "TestUserPolicies::test_user_inline_policy_lifecycle", func() []snapStep {
+			doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`
+			return []snapStep{
+				createUser("", "user-pl"),
+				step("list-user-policies-empty", "ListUserPolicies", "UserName", "user-pl"),
+				step("put-user-policy", "PutUserPolicy", "UserName", "user-pl", "PolicyName", "policy-pl", "PolicyDocument", doc),
+				step("get-user-policy", "GetUserPolicy", "UserName", "user-pl", "PolicyName", "policy-pl"),
+				step("list-user-policies", "ListUserPolicies", "UserName", "user-pl"),
+				step("delete-user-policy", "DeleteUserPolicy", "UserName", "user-pl", "PolicyName", "policy-pl"),
+			}
+		}()},
+		{usersFile, "TestUserPolicies::test_user_managed_policy_lifecycle", []snapStep{
+			createUser("", "user-mp"),
+			createPolicy("", "policy-mp").withSave("policy"),
+			step("list-attached-user-policies-empty", "ListAttachedUserPolicies", "UserName", "user-mp"),
+			step("attach-user-policy", "AttachUserPolicy", "UserName", "user-mp", "PolicyArn", "${policy.Policy.Arn}"),
+			step("list-attached-user-policies", "ListAttachedUserPolicies", "UserName", "user-mp"),
+			step("detach-user-policy", "DetachUserPolicy", "UserName", "user-mp", "PolicyArn", "${policy.Policy.Arn}"),
+		}},
+		{usersFile, "TestUserPolicies::test_user_managed_policy_errors", []snapStep{
+			createUser("create-user", "user-mpe"),
+			createPolicy("create-policy", "policy-mpe"),
+			step("attach-nonexistent-policy-error", "AttachUserPolicy", "UserName", "user-mpe", "PolicyArn", snapArn+"policy/nonexistent"),
+			step("detach-unattached-policy-error", "DetachUserPolicy", "UserName", "user-mpe", "PolicyArn", "${create-policy.Policy.Arn}"),
+		}},
+		{usersFile, "TestUserTags::test_user_tag_lifecycle", []snapStep{
+			createUser("create-user-with-tags", "user-tg", tagParams("Environment", "Test", "Team", "Platform")...),
+			step("list-user-tags", "ListUserTags", "UserName", "user-tg"),
+			step("get-user-with-tags", "GetUser", "UserName", "user-tg"),
+		}},
+		{usersFile, "TestUserTags::test_user_tag_operations", []snapStep{
+			createUser("", "user-to"),
+			step("list-user-tags-before-tag", "ListUserTags", "UserName", "user-to"),
+			step("tag-user", "TagUser", append([]string{"UserName", "user-to"}, tagParams("key-1", "value-1", "key-2", "value-2")...)...),
+			step("list-user-tags-after-tag", "ListUserTags", "UserName", "user-to"),
+			step("untag-user", "UntagUser", "UserName", "user-to", "TagKeys.member.1", "key-2"),
+			step("list-user-tags-after-untag", "ListUserTags", "UserName", "user-to"),
+		}},
+		{usersFile, "TestUserTags::test_user_tag_errors", []snapStep{
+			step("tag-nonexistent-user-error", "TagUser", append([]string{"UserName", "nonexistent-user"}, tagParams("k", "v")...)...),
+			step("untag-nonexistent-user-error", "UntagUser", "UserName", "nonexistent-user", "TagKeys.member.1", "k"),
+			step("list-tags-nonexistent-user-error", "ListUserTags", "UserName", "nonexistent-user"),
+		}},
+		{usersFile, "TestUserGroups::test_user_group_membership", []snapStep{
+			createUser("create-user", "user-gm"),
+			step("create-group-1", "CreateGroup", "GroupName", "group-gm-1"),
+			step("create-group-2", "CreateGroup", "GroupName", "group-gm-2"),
+			step("list-groups-for-user-empty", "ListGroupsForUser", "UserName", "user-gm"),
+			step("add-user-to-group", "AddUserToGroup", "GroupName", "group-gm-1", "UserName", "user-gm"),
+			setup("AddUserToGroup", "GroupName", "group-gm-2", "UserName", "user-gm"),
+			step("list-groups-for-user", "ListGroupsForUser", "UserName", "user-gm"),
+			step("get-group-with-user", "GetGroup", "GroupName", "group-gm-1"),
+			step("remove-user-from-group", "RemoveUserFromGroup", "GroupName", "group-gm-1", "UserName", "user-gm"),
+			// Removing a user that is no member succeeds (recorded).
+			step("remove-nonmember-user-from-group", "RemoveUserFromGroup", "GroupName", "group-gm-1", "UserName", "user-gm"),
+		}},
+		{usersFile, "TestUserGroups::test_user_group_errors", []snapStep{
+			createUser("", "user-ge"),
+			setup("CreateGroup", "GroupName", "group-ge"),
+			step("add-nonexistent-user-to-group-error", "AddUserToGroup", "GroupName", "group-ge", "UserName", "nonexistent-user"),
+			step("add-user-to-nonexistent-group-error", "AddUserToGroup", "GroupName", "nonexistent-group", "UserName", "user-ge"),
+			step("remove-user-from-nonexistent-group-error", "RemoveUserFromGroup", "GroupName", "nonexistent-group", "UserName", "user-ge"),
+		}},
+		{usersFile, "TestUserRename::test_user_rename_preserves_access_key_identity", []snapStep{
+			createUser("create-user", "user-rn"),
+			setup("CreateAccessKey", "UserName", "user-rn").withSave("key"),
+			step("identity-before-rename", "GetCallerIdentity").onSTS().signedBy("key"),
+			renameTo("user-rn2"),
+			step("get-user-after-update", "GetUser", "UserName", "user-rn2"),
+			step("identity-after-rename", "GetCallerIdentity").onSTS().signedBy("key"),
+		}},
+		{usersFile, "TestUserRename::test_user_rename_updates_access_key_metadata", []snapStep{
+			createUser("create-user", "user-rn"),
+			setup("CreateAccessKey", "UserName", "user-rn"),
+			step("list-access-keys-before-rename", "ListAccessKeys", "UserName", "user-rn"),
+			renameTo("user-rn2"),
+			step("get-user-after-update", "GetUser", "UserName", "user-rn2"),
+			step("list-access-keys-after-rename", "ListAccessKeys", "UserName", "user-rn2"),
+		}},
+		{usersFile, "TestUserRename::test_user_rename_updates_login_profile", []snapStep{
+			createUser("create-user", "user-rn"),
+			setup("CreateLoginProfile", "UserName", "user-rn", "Password", snapPassword),
+			step("get-login-profile-before-rename", "GetLoginProfile", "UserName", "user-rn"),
+			renameTo("user-rn2"),
+			step("get-user-after-update", "GetUser", "UserName", "user-rn2"),
+			step("get-login-profile-after-rename", "GetLoginProfile", "UserName", "user-rn2"),
+		}},
+		{usersFile, "TestUserRename::test_user_rename_updates_ssh_public_keys", []snapStep{
+			createUser("create-user", "user-rn"),
+			setup("UploadSSHPublicKey", "UserName", "user-rn", "SSHPublicKeyBody", "${gen.SSHPublicKey}"),
+			step("list-ssh-public-keys-before-rename", "ListSSHPublicKeys", "UserName", "user-rn"),
+			renameTo("user-rn2"),
+			step("get-user-after-update", "GetUser", "UserName", "user-rn2"),
+			step("list-ssh-public-keys-after-rename", "ListSSHPublicKeys", "UserName", "user-rn2"),
+		}},
+		{usersFile, "TestUserRename::test_user_rename_updates_mfa_devices", []snapStep{
+			createUser("create-user", "user-rn"),
+			setup("CreateVirtualMFADevice", "VirtualMFADeviceName", "mfa-94d721ec").withSave("mfa"),
+			{action: "EnableMFADevice", params: []string{"UserName", "user-rn", "SerialNumber", "${mfa.VirtualMFADevice.SerialNumber}"}, dyn: mfaCodes},
+			step("list-mfa-devices-before-rename", "ListMFADevices", "UserName", "user-rn"),
+			renameTo("user-rn2"),
+			step("get-user-after-update", "GetUser", "UserName", "user-rn2"),
+			step("list-mfa-devices-after-rename", "ListMFADevices", "UserName", "user-rn2"),
+		}},
+		{usersFile, "TestUserRename::test_user_rename_updates_service_specific_credentials", []snapStep{
+			createUser("create-user", "user-rn"),
+			setup("CreateServiceSpecificCredential", "UserName", "user-rn", "ServiceName", "codecommit.amazonaws.com"),
+			step("list-service-credentials-before-rename", "ListServiceSpecificCredentials", "UserName", "user-rn"),
+			renameTo("user-rn2"),
+			step("get-user-after-update", "GetUser", "UserName", "user-rn2"),
+			step("list-service-credentials-after-rename", "ListServiceSpecificCredentials", "UserName", "user-rn2"),
+		}},
+	}...)
+}()
