@@ -563,9 +563,11 @@ func (s *Service) checkBoundary(tx Tx, c *Caller, policyARN string) error {
 	if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
 		return iamapi.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", policyARN)
 	}
-	if e, ok := awserr.As(err); ok && e.Code == "ValidationError" {
-		// A malformed boundary ARN is InvalidInput, where attaching one is
-		// a ValidationError (both recorded from AWS).
+	if e, ok := awserr.As(err); ok && e.Code == "ValidationError" && strings.HasPrefix(policyARN, "arn:") && strings.Count(policyARN, ":") >= 5 {
+		// An ARN of something else than a policy as a boundary is
+		// InvalidInput, where attaching it is a ValidationError (both
+		// recorded from AWS); what is no ARN at all stays a
+		// ValidationError.
 		return iamapi.InvalidInput("%s", e.Message)
 	}
 	if err != nil {

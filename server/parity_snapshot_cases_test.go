@@ -312,7 +312,7 @@ var snapRoleScenarios = []snapScenario{
 	}()},
 }
 
-var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios, snapUserScenarios)
+var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios, snapUserScenarios, snapGAADScenarios)
 
 func join2(sets ...[]snapScenario) []snapScenario {
 	var out []snapScenario
@@ -324,7 +324,12 @@ func join2(sets ...[]snapScenario) []snapScenario {
 
 // snapAllowList: differences from the recordings that are not iamd's to
 // close, by "test/key", each with why.
-var snapAllowList = snapAllowed{}
+var snapAllowList = snapAllowed{
+	// AWS keeps every version of its managed policies (v1 of
+	// AmazonS3FullAccess here); iamd's catalogue has the default version
+	// only. Issue 18 item 2, on the other branch (managed policy data).
+	"TestGetAccountAuthorizationDetails::test_get_account_authorization_details_filter_aws_managed_policy/aws-managed-policy-result": "item 2, other branch: AWS managed policy version history",
+}
 
 const profilesFile = "iam_instance_profiles.json"
 
@@ -589,6 +594,15 @@ var snapSTSScenarios = []snapScenario{
 		step("role-1", "CreateRole", "RoleName", "role-tv", "AssumeRolePolicyDocument", snapTagTrust),
 		assumeRole("invalid-transitive-tag-keys", "role-tv", "s1", join(tagParams("SessionTag1", "v1"), listParams("TransitiveTagKeys", "othertag"))...),
 		assumeRole("duplicate-tag-keys-different-casing", "role-tv", "s1", tagParams("Tag1", "v1", "tag1", "v2")...),
+	)},
+	{stsFile, "TestSTSAssumeRoleTagging::test_iam_role_chaining_override_transitive_tags", withAdmin(
+		step("role-1", "CreateRole", "RoleName", "role-c1", "AssumeRolePolicyDocument", snapTagTrust),
+		step("role-2", "CreateRole", "RoleName", "role-c2", "AssumeRolePolicyDocument", snapTagTrust),
+		setup("PutRolePolicy", "RoleName", "role-c1", "PolicyName", "chain", "PolicyDocument",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`),
+		assumeRole("", "role-c1", "s1", join(tagParams("SessionTag1", "v1"), listParams("TransitiveTagKeys", "SessionTag1"))...).withSave("chained"),
+		step("override-transitive-tag-error", "AssumeRole", join([]string{"RoleArn", snapArn + "role/role-c2", "RoleSessionName", "s2"}, tagParams("SessionTag1", "v2"))...).onSTS().signedBy("chained"),
+		step("override-transitive-tag-case-ignore-error", "AssumeRole", join([]string{"RoleArn", snapArn + "role/role-c2", "RoleSessionName", "s2"}, tagParams("sessiontag1", "v2"))...).onSTS().signedBy("chained"),
 	)},
 	{stsFile, "TestSTSIntegrations::test_sts_invalid_parameters", withAdmin(
 		stsAdmin("malformed-arn", "AssumeRole", "RoleArn", "nothing-valid-in-here", "RoleSessionName", "Session1"),
@@ -892,3 +906,98 @@ var snapUserScenarios = func() []snapScenario {
 		}},
 	}...)
 }()
+
+const gaadFile = "iam_account_authorization_details.json"
+
+var gaadLists = []string{"GroupDetailList", "Policies", "RoleDetailList", "UserDetailList"}
+
+func gaad(key string, filters ...string) snapStep {
+	return step(key, "GetAccountAuthorizationDetails", listParams("Filter", filters...)...).keep(gaadLists...)
+}
+
+const snapListDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`
+
+func tagAll(action, nameParam, name string) snapStep {
+	return setup(action, append([]string{nameParam, name}, tagParams("somekey", "somevalue", "someotherkey", "someothervalue")...)...)
+}
+
+var snapGAADScenarios = []snapScenario{
+	{gaadFile, "TestGetAccountAuthorizationDetails::test_get_account_authorization_details_filter_role", []snapStep{
+		step("create-policy", "CreatePolicy", "PolicyName", "policy-r", "PolicyDocument", snapListDoc),
+		createRole("create-role", "role-r", "Path", "/my-path/"),
+		createProfile("create-instance-profile", "profile-r"),
+		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-r", "RoleName", "role-r"),
+		setup("AttachRolePolicy", "RoleName", "role-r", "PolicyArn", "${create-policy.Policy.Arn}"),
+		setup("PutRolePolicy", "RoleName", "role-r", "PolicyName", "inline-r", "PolicyDocument", snapListDoc),
+		tagAll("TagRole", "RoleName", "role-r"),
+		gaad("role-filter-result", "Role"),
+	}},
+	{gaadFile, "TestGetAccountAuthorizationDetails::test_get_account_authorization_details_filter_user", []snapStep{
+		createUser("create-user", "user-u"),
+		step("create-group", "CreateGroup", "GroupName", "group-u"),
+		step("create-policy", "CreatePolicy", "PolicyName", "policy-u", "PolicyDocument", snapListDoc),
+		setup("AttachUserPolicy", "UserName", "user-u", "PolicyArn", "${create-policy.Policy.Arn}"),
+		setup("AddUserToGroup", "GroupName", "group-u", "UserName", "user-u"),
+		setup("PutUserPolicy", "UserName", "user-u", "PolicyName", "inline-u", "PolicyDocument", snapListDoc),
+		tagAll("TagUser", "UserName", "user-u"),
+		gaad("user-filter-result", "User"),
+	}},
+	{gaadFile, "TestGetAccountAuthorizationDetails::test_get_account_authorization_details_filter_group", []snapStep{
+		step("create-group", "CreateGroup", "GroupName", "group-g"),
+		step("create-policy", "CreatePolicy", "PolicyName", "policy-g", "PolicyDocument", snapListDoc),
+		setup("AttachGroupPolicy", "GroupName", "group-g", "PolicyArn", "${create-policy.Policy.Arn}"),
+		setup("PutGroupPolicy", "GroupName", "group-g", "PolicyName", "inline-g", "PolicyDocument", snapListDoc),
+		gaad("group-filter-result", "Group"),
+	}},
+	{gaadFile, "TestGetAccountAuthorizationDetails::test_get_account_authorization_details_filter_local_managed_policy", []snapStep{
+		step("create-policy", "CreatePolicy", "PolicyName", "policy-l", "PolicyDocument", snapListDoc),
+		gaad("local-managed-policy-filter-result", "LocalManagedPolicy"),
+	}},
+	// The recording's account had AmazonS3FullAccess attached twice; the
+	// scenario attaches it twice so that the policy is listed at all.
+	{gaadFile, "TestGetAccountAuthorizationDetails::test_get_account_authorization_details_filter_aws_managed_policy", []snapStep{
+		createRole("", "role-s3"),
+		createUser("", "user-s3"),
+		setup("AttachRolePolicy", "RoleName", "role-s3", "PolicyArn", "arn:aws:iam::aws:policy/AmazonS3FullAccess"),
+		setup("AttachUserPolicy", "UserName", "user-s3", "PolicyArn", "arn:aws:iam::aws:policy/AmazonS3FullAccess"),
+		{key: "aws-managed-policy-result", action: "GetAccountAuthorizationDetails", params: listParams("Filter", "AWSManagedPolicy"),
+			pick: func(a map[string]any) any {
+				out := map[string]any{}
+				for _, k := range gaadLists {
+					out[k] = a[k]
+				}
+				var s3 []any
+				ps, _ := a["Policies"].([]any)
+				for _, p := range ps {
+					if m, _ := p.(map[string]any); m["PolicyName"] == "AmazonS3FullAccess" {
+						s3 = append(s3, p)
+					}
+				}
+				out["Policies"] = s3
+				return out
+			}},
+	}},
+	{gaadFile, "TestGetAccountAuthorizationDetails::test_get_account_authorization_details_no_filter", []snapStep{
+		createUser("create-user", "user-n"),
+		step("create-group", "CreateGroup", "GroupName", "group-n"),
+		createRole("create-role", "role-n"),
+		step("create-policy", "CreatePolicy", "PolicyName", "policy-n", "PolicyDocument", snapListDoc),
+		gaad("no-filter-result"),
+	}},
+	{gaadFile, "TestGetAccountAuthorizationDetails::test_get_account_authorization_details_with_inline_policies", []snapStep{
+		createUser("create-user", "user-i"),
+		step("create-group", "CreateGroup", "GroupName", "group-i"),
+		createRole("create-role", "role-i"),
+		setup("PutGroupPolicy", "GroupName", "group-i", "PolicyName", "inline-gi", "PolicyDocument", snapListDoc),
+		setup("PutRolePolicy", "RoleName", "role-i", "PolicyName", "inline-ri", "PolicyDocument", snapListDoc),
+		setup("PutUserPolicy", "UserName", "user-i", "PolicyName", "inline-ui", "PolicyDocument", snapListDoc),
+		gaad("inline-policies-result"),
+	}},
+	{gaadFile, "TestGetAccountAuthorizationDetails::test_get_account_authorization_details_with_tags", []snapStep{
+		createUser("create-user", "user-t"),
+		createRole("create-role", "role-t"),
+		setup("TagUser", append([]string{"UserName", "user-t"}, tagParams("environment", "test", "team", "platform")...)...),
+		setup("TagRole", append([]string{"RoleName", "role-t"}, tagParams("environment", "test", "team", "platform")...)...),
+		gaad("tags-result"),
+	}},
+}

@@ -480,6 +480,7 @@ type snapStep struct {
 	params []string                  // name, value pairs; ${key.Path} is a value from an earlier answer
 	sel    string                    // the recording kept only this member of the answer (dotted path)
 	only   []string                  // the recording kept only these members of the answer
+	pick   func(map[string]any) any  // the part of the answer the recording kept, when sel and only cannot say it
 	as     string                    // sign with the credentials in this earlier answer (a key or save name)
 	sts    bool                      // an STS call
 	save   string                    // keep the answer under this name (steps without a key)
@@ -650,6 +651,9 @@ func runSnapshot(t *testing.T, files map[string]*snapFile, sc snapScenario, allo
 			if got, ok = lookupPath(ans, st.sel); !ok {
 				got = ans
 			}
+		}
+		if st.pick != nil {
+			got = st.pick(ans)
 		}
 		if st.only != nil {
 			part := map[string]any{}
