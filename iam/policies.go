@@ -390,7 +390,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 	err = s.view(ctx, func(tx Tx) error {
 		r, err := s.resolvePolicy(tx, c, in.PolicyArn)
 		if err != nil {
-			return err
+			return versionNotFound(err, in.PolicyArn, in.VersionId)
 		}
 		if r.aws != nil {
 			if in.VersionId != r.aws.DefaultVersion {
@@ -452,6 +452,15 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 	return out, nil
 }
 
+// versionNotFound is AWS's answer when the policy a version operation
+// names does not exist (recorded): the version's wording, not the policy's.
+func versionNotFound(err error, policyARN, versionID string) error {
+	if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
+		return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", policyARN, versionID)
+	}
+	return err
+}
+
 func versionNumber(id string) int {
 	n, _ := strconv.Atoi(strings.TrimPrefix(id, "v"))
 	return n
@@ -466,7 +475,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 	return s.update(ctx, func(tx Tx) error {
 		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:SetDefaultPolicyVersion")
 		if err != nil {
-			return err
+			return versionNotFound(err, in.PolicyArn, in.VersionId)
 		}
 		if _, err := tx.Get(c.Account, kindPolicyVersion, key(lower(p.Name), in.VersionId)); err != nil {
 			if errors.Is(err, ErrNotFound) {

@@ -312,7 +312,7 @@ var snapRoleScenarios = []snapScenario{
 	}()},
 }
 
-var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios, snapUserScenarios, snapGAADScenarios)
+var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios, snapUserScenarios, snapGAADScenarios, snapPolicyScenarios)
 
 func join2(sets ...[]snapScenario) []snapScenario {
 	var out []snapScenario
@@ -1001,3 +1001,73 @@ var snapGAADScenarios = []snapScenario{
 		gaad("tags-result"),
 	}},
 }
+
+const policiesFile = "iam_policies.json"
+
+func versionDoc(action string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"Statement1","Effect":"Allow","Action":["` + action + `"],"Resource":"*"}]}`
+}
+
+func createVersion(key, action string, asDefault bool) snapStep {
+	return step(key, "CreatePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "PolicyDocument", versionDoc(action), "SetAsDefault", strconv.FormatBool(asDefault))
+}
+
+var snapPolicyScenarios = func() []snapScenario {
+	var out []snapScenario
+	for _, c := range []struct{ param, path string }{{"/test/path/", "/test/path/"}, {"/", "/"}, {"None", ""}} {
+		params := []string{"PolicyName", "policy-lc", "PolicyDocument", snapMock}
+		if c.path != "" {
+			params = append(params, "Path", c.path)
+		}
+		out = append(out, snapScenario{policiesFile, "TestPolicies::test_policy_lifecycle[" + c.param + "]", []snapStep{
+			step("create-policy-response", "CreatePolicy", params...),
+			step("get-policy-response", "GetPolicy", "PolicyArn", "${create-policy-response.Policy.Arn}"),
+			// The recording kept this policy's entry of the local policies.
+			step("filtered-policy-list", "ListPolicies", "Scope", "Local").sel1("Policies"),
+			step("delete-policy-response", "DeletePolicy", "PolicyArn", "${create-policy-response.Policy.Arn}"),
+		}})
+	}
+	policy := createPolicy("", "policy-v").withSave("policy")
+	return append(out, []snapScenario{
+		{policiesFile, "TestPolicies::test_policy_errors", []snapStep{
+			createPolicy("create-policy-response", "policy-e"),
+			createPolicy("policy-already-exists", "policy-e"),
+		}},
+		{policiesFile, "TestPolicies::test_policy_version_lifecycle", []snapStep{
+			createPolicy("create-policy", "policy-v").withSave("policy"),
+			createVersion("create-version-v2", "s3:ListBucket", true),
+			step("get-version-v2", "GetPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v2"),
+			createVersion("create-version-v3", "ec2:DescribeInstances", false),
+			step("get-version-v3", "GetPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v3"),
+			setup("DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v1"),
+			step("list-versions", "ListPolicyVersions", "PolicyArn", "${policy.Policy.Arn}"),
+		}},
+		{policiesFile, "TestPolicies::test_policy_version_set_default", []snapStep{
+			policy,
+			createVersion("", "s3:ListBucket", false),
+			createVersion("", "ec2:DescribeInstances", true),
+			step("list-after-create", "ListPolicyVersions", "PolicyArn", "${policy.Policy.Arn}"),
+			step("set-default-v1", "SetDefaultPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v1"),
+			step("list-after-set-default", "ListPolicyVersions", "PolicyArn", "${policy.Policy.Arn}"),
+		}},
+		{policiesFile, "TestPolicies::test_policy_version_limit", []snapStep{
+			policy,
+			createVersion("", "s3:ListBucket", false),
+			createVersion("", "s3:ListBucket", false),
+			createVersion("", "s3:ListBucket", false),
+			createVersion("", "s3:ListBucket", false),
+			createVersion("err-version-limit-exceeded", "s3:ListBucket", false),
+			step("list-versions-at-limit", "ListPolicyVersions", "PolicyArn", "${policy.Policy.Arn}"),
+			setup("DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v2"),
+			createVersion("create-version-after-delete", "s3:ListBucket", false),
+		}},
+		{policiesFile, "TestPolicies::test_policy_version_errors", []snapStep{
+			createPolicy("create-policy", "policy-ve").withSave("policy"),
+			step("err-get-version-nonexistent-policy", "GetPolicyVersion", "PolicyArn", snapArn+"policy/TestNonExistingPolicy", "VersionId", "v1"),
+			step("err-get-nonexistent-version", "GetPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v9"),
+			step("err-delete-default-version", "DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v1"),
+			step("err-delete-nonexistent-version", "DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v9"),
+			step("err-set-default-nonexistent-policy", "SetDefaultPolicyVersion", "PolicyArn", snapArn+"policy/TestNonExistingPolicy", "VersionId", "v1"),
+		}},
+	}...)
+}()
