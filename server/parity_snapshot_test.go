@@ -475,17 +475,17 @@ func brief(v any) string {
 // snapStep is one call of a scenario. A step with a key is a recorded
 // interaction; one without is a call the recording does not show (setup).
 type snapStep struct {
-	key    string                    // the recording's name for this answer
-	action string                    // IAM or STS action
-	params []string                  // name, value pairs; ${key.Path} is a value from an earlier answer
-	sel    string                    // the recording kept only this member of the answer (dotted path)
-	only   []string                  // the recording kept only these members of the answer
-	pick   func(map[string]any) any  // the part of the answer the recording kept, when sel and only cannot say it
-	as     string                    // sign with the credentials in this earlier answer (a key or save name)
-	sts    bool                      // an STS call
-	save   string                    // keep the answer under this name (steps without a key)
-	dyn    func(r *snapRun) []string // more params, made from earlier answers
-	settle bool                      // a value iamd writes in the background: ask again (2 s at most) until it matches
+	key    string                                 // the recording's name for this answer
+	action string                                 // IAM or STS action
+	params []string                               // name, value pairs; ${key.Path} is a value from an earlier answer
+	sel    string                                 // the recording kept only this member of the answer (dotted path)
+	only   []string                               // the recording kept only these members of the answer
+	pick   func(r *snapRun, a map[string]any) any // what the recording kept of the answer, when sel and only cannot say it
+	as     string                                 // sign with the credentials in this earlier answer (a key or save name)
+	sts    bool                                   // an STS call
+	save   string                                 // keep the answer under this name (steps without a key)
+	dyn    func(r *snapRun) []string              // more params, made from earlier answers
+	settle bool                                   // a value iamd writes in the background: ask again (2 s at most) until it matches
 }
 
 type snapScenario struct {
@@ -653,7 +653,7 @@ func runSnapshot(t *testing.T, files map[string]*snapFile, sc snapScenario, allo
 			}
 		}
 		if st.pick != nil {
-			got = st.pick(ans)
+			got = st.pick(r, ans)
 		}
 		if st.only != nil {
 			part := map[string]any{}
@@ -714,7 +714,7 @@ func TestParitySnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen := map[string]any{"SSHPublicKey": sshRSA(t, key)}
+	gen := map[string]any{"SSHPublicKey": sshRSA(t, key), "SAMLMetadata": samlMetadata(time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339))}
 	var tally snapTally
 	for _, sc := range snapScenarios {
 		t.Run(sc.file+"/"+sc.test, func(t *testing.T) {
