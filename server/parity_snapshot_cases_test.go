@@ -313,7 +313,7 @@ var snapRoleScenarios = []snapScenario{
 	}()},
 }
 
-var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios, snapUserScenarios, snapGAADScenarios, snapPolicyScenarios, snapSummaryScenarios)
+var snapScenarios = join2(snapRoleScenarios, snapProfileScenarios, snapGroupScenarios, snapSTSScenarios, snapReportScenarios, snapUserScenarios, snapGAADScenarios, snapPolicyScenarios, snapSummaryScenarios, snapOIDCScenarios)
 
 func join2(sets ...[]snapScenario) []snapScenario {
 	var out []snapScenario
@@ -1128,5 +1128,102 @@ var snapSummaryScenarios = []snapScenario{
 			return []string{"CertificateBody", cert, "PrivateKey", key}
 		}},
 		{key: "resource-deltas", action: "GetAccountSummary", pick: summaryDeltas},
+	}},
+}
+
+const oidcFile = "iam_oidc.json"
+
+func thumbs(cs ...string) []string {
+	var t []string
+	for _, c := range cs {
+		t = append(t, strings.Repeat(c, 40))
+	}
+	return listParams("ThumbprintList", t...)
+}
+
+func createOIDC(key, url string, extra ...string) snapStep {
+	return step(key, "CreateOpenIDConnectProvider", append([]string{"Url", url}, extra...)...)
+}
+
+const oidcARN = snapArn + "oidc-provider/"
+
+var snapOIDCScenarios = []snapScenario{
+	{oidcFile, "TestOIDCProviderCreate::test_create_open_id_connect_provider", []snapStep{
+		createOIDC("create-https", "https://oidc-a.example.com", thumbs("a")...),
+		createOIDC("create-with-client", "https://oidc-b.example.com", join(thumbs("a"), listParams("ClientIDList", "client-1"))...),
+		createOIDC("create-with-path", "https://oidc-c.example.com/some/path", thumbs("a")...),
+	}},
+	{oidcFile, "TestOIDCProviderCreateErrors::test_create_open_id_connect_provider_duplicate_error", []snapStep{
+		createOIDC("", "https://oidc-dup-04669428.example.com", thumbs("a")...),
+		createOIDC("duplicate-error", "https://oidc-dup-04669428.example.com", thumbs("a")...),
+	}},
+	{oidcFile, "TestOIDCProviderCreateErrors::test_create_open_id_connect_provider_too_many_thumbprints", []snapStep{
+		createOIDC("too-many-thumbprints", "https://oidc-t.example.com", thumbs("a", "b", "c", "d", "e", "f")...),
+	}},
+	{oidcFile, "TestOIDCProviderCreateErrors::test_create_open_id_connect_provider_quota_error", []snapStep{
+		createOIDC("quota-error", "https://oidc-q.example.com", join(thumbs("a"), listParams("ClientIDList", func() []string {
+			var ids []string
+			for i := 0; i < 101; i++ {
+				ids = append(ids, fmt.Sprintf("client-%d", i))
+			}
+			return ids
+		}()...))...),
+	}},
+	// Three members wrong at once: AWS lists them by name.
+	{oidcFile, "TestOIDCProviderCreateErrors::test_create_open_id_connect_provider_validation_errors", []snapStep{
+		createOIDC("multiple-validation-errors", "https://"+strings.Repeat("u", 250)+".example.com",
+			join(listParams("ThumbprintList", "short"), listParams("ClientIDList", strings.Repeat("c", 256)))...),
+	}},
+	{oidcFile, "TestOIDCProviderOperations::test_get_open_id_connect_provider_not_found", []snapStep{
+		step("not-found-error", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"non-existent.example.com"),
+	}},
+	{oidcFile, "TestOIDCProviderOperations::test_delete_open_id_connect_provider", []snapStep{
+		createOIDC("", "https://oidc-del.example.com", thumbs("a")...),
+		step("delete-response", "DeleteOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"oidc-del.example.com"),
+		step("get-not-found-error", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"oidc-del.example.com"),
+		// Deleting it again is refused: not idempotent (recorded).
+		step("deletion-not-found-error", "DeleteOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"oidc-del.example.com"),
+	}},
+	{oidcFile, "TestOIDCProviderOperations::test_get_open_id_connect_provider", []snapStep{
+		createOIDC("", "https://oidc-get.example.com", join(thumbs("b"), listParams("ClientIDList", "client-id-1"))...),
+		step("get-response", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"oidc-get.example.com"),
+	}},
+	{oidcFile, "TestOIDCProviderList::test_list_open_id_connect_providers", []snapStep{
+		createOIDC("", "https://oidc-0.example.com", thumbs("a")...),
+		createOIDC("", "https://oidc-1.example.com", thumbs("a")...),
+		createOIDC("", "https://oidc-2.example.com", thumbs("a")...),
+		{key: "list-response", action: "ListOpenIDConnectProviders", pick: func(_ *snapRun, a map[string]any) any {
+			var arns []any
+			for _, p := range a["OpenIDConnectProviderList"].([]any) {
+				arns = append(arns, p.(map[string]any)["Arn"])
+			}
+			return arns
+		}},
+	}},
+	{oidcFile, "TestOIDCProviderTags::test_tag_open_id_connect_provider", []snapStep{
+		createOIDC("", "https://oidc-tag.example.com", thumbs("a")...),
+		setup("TagOpenIDConnectProvider", append([]string{"OpenIDConnectProviderArn", oidcARN + "oidc-tag.example.com"}, tagParams("k1", "v1", "k2", "v2")...)...),
+		step("after-tagging", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"oidc-tag.example.com").keep("Tags"),
+	}},
+	{oidcFile, "TestOIDCProviderTags::test_untag_open_id_connect_provider", []snapStep{
+		createOIDC("", "https://oidc-untag.example.com", join(thumbs("a"), tagParams("k1", "v1", "k2", "v2"))...),
+		setup("UntagOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"oidc-untag.example.com", "TagKeys.member.1", "k2"),
+		step("after-untagging", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"oidc-untag.example.com").keep("Tags"),
+	}},
+	{oidcFile, "TestOIDCProviderTags::test_list_open_id_connect_provider_tags", []snapStep{
+		createOIDC("", "https://oidc-lt.example.com", join(thumbs("a"), tagParams("k1", "v1", "k2", "v2"))...),
+		step("list-tags-response", "ListOpenIDConnectProviderTags", "OpenIDConnectProviderArn", oidcARN+"oidc-lt.example.com"),
+	}},
+	{oidcFile, "TestOIDCProviderOperations::test_update_open_id_connect_provider_thumbprint", []snapStep{
+		createOIDC("", "https://oidc-up.example.com", thumbs("a")...),
+		setup("UpdateOpenIDConnectProviderThumbprint", append([]string{"OpenIDConnectProviderArn", oidcARN + "oidc-up.example.com"}, thumbs("c", "d")...)...),
+		step("after-update", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", oidcARN+"oidc-up.example.com"),
+	}},
+	{oidcFile, "TestOIDCProviderCreateErrors::test_create_open_id_connect_provider_invalid_url", []snapStep{
+		createOIDC("invalid-url", "http://oidc-http.example.com", thumbs("a")...),
+	}},
+	{oidcFile, "TestOIDCProviderTags::test_open_id_connect_provider_tags_limit", []snapStep{
+		createOIDC("", "https://oidc-tl.example.com", join(thumbs("a"), tagParams(fiftyOne()[:100]...))...),
+		step("tags-limit-error", "TagOpenIDConnectProvider", append([]string{"OpenIDConnectProviderArn", oidcARN + "oidc-tl.example.com"}, tagParams("extra", "x")...)...),
 	}},
 }

@@ -1282,7 +1282,7 @@ func (v *CreateOpenIDConnectProviderInput) validate(vs *query.Violations, p *que
 		mp := query.Path{Parent: p, Name: "clientIDList"}
 		for _, e0 := range v.ClientIDList {
 			if query.LengthOutside(e0, 1, 255) {
-				vs.Members(&mp, query.ShowList(v.ClientIDList), "Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.ClientIDList), "Member must have length less than or equal to 255, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -1291,7 +1291,7 @@ func (v *CreateOpenIDConnectProviderInput) validate(vs *query.Violations, p *que
 		mp := query.Path{Parent: p, Name: "thumbprintList"}
 		for _, e0 := range v.ThumbprintList {
 			if query.LengthOutside(e0, 40, 40) {
-				vs.Members(&mp, query.ShowList(v.ThumbprintList), "Member must have length less than or equal to 40, Member must have length greater than or equal to 40, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.ThumbprintList), "Member must have length less than or equal to 40, Member must have length greater than or equal to 40")
 				break
 			}
 		}
@@ -4221,7 +4221,7 @@ func (v *GetAccountAuthorizationDetailsInput) validate(vs *query.Violations, p *
 		mp := query.Path{Parent: p, Name: "filter"}
 		for _, e0 := range v.Filter {
 			if !slices.Contains(enumEntityType, e0) {
-				vs.Members(&mp, query.ShowList(v.Filter), "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy], Member must not be null")
+				vs.Members(&mp, query.ShowList(v.Filter), "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
 				break
 			}
 		}
@@ -4290,7 +4290,7 @@ func (v *GetContextKeysForCustomPolicyInput) validate(vs *query.Violations, p *q
 		mp := query.Path{Parent: p, Name: "policyInputList"}
 		for _, e0 := range v.PolicyInputList {
 			if query.LengthOutside(e0, 1, 131072) {
-				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -4358,7 +4358,7 @@ func (v *GetContextKeysForPrincipalPolicyInput) validate(vs *query.Violations, p
 		mp := query.Path{Parent: p, Name: "policyInputList"}
 		for _, e0 := range v.PolicyInputList {
 			if query.LengthOutside(e0, 1, 131072) {
-				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -8506,7 +8506,7 @@ func (v *PolicyParameter) validate(vs *query.Violations, p *query.Path) {
 		mp := query.Path{Parent: p, Name: "values"}
 		for _, e0 := range v.Values {
 			if !pattern21.MatchString(e0) {
-				vs.Members(&mp, query.ShowList(v.Values), "Member must satisfy regular expression pattern: [ -~]+, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.Values), "Member must satisfy regular expression pattern: [ -~]+")
 				break
 			}
 		}
@@ -9694,7 +9694,7 @@ func (v *SimulateCustomPolicyInput) validate(vs *query.Violations, p *query.Path
 		mp := query.Path{Parent: p, Name: "policyInputList"}
 		for _, e0 := range v.PolicyInputList {
 			if query.LengthOutside(e0, 1, 131072) {
-				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -9703,7 +9703,7 @@ func (v *SimulateCustomPolicyInput) validate(vs *query.Violations, p *query.Path
 		mp := query.Path{Parent: p, Name: "permissionsBoundaryPolicyInputList"}
 		for _, e0 := range v.PermissionsBoundaryPolicyInputList {
 			if query.LengthOutside(e0, 1, 131072) {
-				vs.Members(&mp, query.ShowList(v.PermissionsBoundaryPolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.PermissionsBoundaryPolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -9712,7 +9712,7 @@ func (v *SimulateCustomPolicyInput) validate(vs *query.Violations, p *query.Path
 		mp := query.Path{Parent: p, Name: "actionNames"}
 		for _, e0 := range v.ActionNames {
 			if query.LengthOutside(e0, 3, 128) {
-				vs.Members(&mp, query.ShowList(v.ActionNames), "Member must have length less than or equal to 128, Member must have length greater than or equal to 3, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.ActionNames), "Member must have length less than or equal to 128, Member must have length greater than or equal to 3")
 				break
 			}
 		}
@@ -9721,7 +9721,7 @@ func (v *SimulateCustomPolicyInput) validate(vs *query.Violations, p *query.Path
 		mp := query.Path{Parent: p, Name: "resourceArns"}
 		for _, e0 := range v.ResourceArns {
 			if query.LengthOutside(e0, 1, 2048) {
-				vs.Members(&mp, query.ShowList(v.ResourceArns), "Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.ResourceArns), "Member must have length less than or equal to 2048, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -9888,7 +9888,7 @@ func (v *SimulatePrincipalPolicyInput) validate(vs *query.Violations, p *query.P
 		mp := query.Path{Parent: p, Name: "policyInputList"}
 		for _, e0 := range v.PolicyInputList {
 			if query.LengthOutside(e0, 1, 131072) {
-				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -9897,7 +9897,7 @@ func (v *SimulatePrincipalPolicyInput) validate(vs *query.Violations, p *query.P
 		mp := query.Path{Parent: p, Name: "permissionsBoundaryPolicyInputList"}
 		for _, e0 := range v.PermissionsBoundaryPolicyInputList {
 			if query.LengthOutside(e0, 1, 131072) {
-				vs.Members(&mp, query.ShowList(v.PermissionsBoundaryPolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.PermissionsBoundaryPolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -9906,7 +9906,7 @@ func (v *SimulatePrincipalPolicyInput) validate(vs *query.Violations, p *query.P
 		mp := query.Path{Parent: p, Name: "actionNames"}
 		for _, e0 := range v.ActionNames {
 			if query.LengthOutside(e0, 3, 128) {
-				vs.Members(&mp, query.ShowList(v.ActionNames), "Member must have length less than or equal to 128, Member must have length greater than or equal to 3, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.ActionNames), "Member must have length less than or equal to 128, Member must have length greater than or equal to 3")
 				break
 			}
 		}
@@ -9915,7 +9915,7 @@ func (v *SimulatePrincipalPolicyInput) validate(vs *query.Violations, p *query.P
 		mp := query.Path{Parent: p, Name: "resourceArns"}
 		for _, e0 := range v.ResourceArns {
 			if query.LengthOutside(e0, 1, 2048) {
-				vs.Members(&mp, query.ShowList(v.ResourceArns), "Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.ResourceArns), "Member must have length less than or equal to 2048, Member must have length greater than or equal to 1")
 				break
 			}
 		}
@@ -11758,7 +11758,7 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) validate(vs *query.Violatio
 		mp := query.Path{Parent: p, Name: "thumbprintList"}
 		for _, e0 := range v.ThumbprintList {
 			if query.LengthOutside(e0, 40, 40) {
-				vs.Members(&mp, query.ShowList(v.ThumbprintList), "Member must have length less than or equal to 40, Member must have length greater than or equal to 40, Member must not be null")
+				vs.Members(&mp, query.ShowList(v.ThumbprintList), "Member must have length less than or equal to 40, Member must have length greater than or equal to 40")
 				break
 			}
 		}

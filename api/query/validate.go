@@ -1,6 +1,7 @@
 package query
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -47,6 +48,7 @@ func (p *Path) write(b *strings.Builder) {
 // Values of sensitive members (passwords, keys) are never echoed.
 type Violations struct {
 	list  []string
+	paths []string // each violation's member path, for AWS's order
 	nulls []string // paths reported null: their values are not checked
 	quiet bool     // quote no value at all (IAM): "Value at 'x' failed ..."
 	own   string   // the service's own words for the violation, when it is the only one
@@ -101,6 +103,7 @@ func (vs *Violations) add(path, value, shown, constraint string) {
 	b.WriteString("' failed to satisfy constraint: Member must ")
 	b.WriteString(constraint)
 	vs.list = append(vs.list, b.String())
+	vs.paths = append(vs.paths, path)
 }
 
 func shown(secret bool) string {
@@ -196,7 +199,20 @@ func (vs *Violations) Err() error {
 	case 1:
 		return awserr.ValidationError("1 validation error detected: " + vs.list[0])
 	}
-	return awserr.ValidationError(strconv.Itoa(len(vs.list)) + " validation errors detected: " + strings.Join(vs.list, "; "))
+	// AWS lists the violations by member path, not in the model's order
+	// (recorded: clientIDList, thumbprintList, url for
+	// CreateOpenIDConnectProvider, whose model has Url first); one
+	// member's violations keep the order they were found in.
+	idx := make([]int, len(vs.list))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return vs.paths[idx[a]] < vs.paths[idx[b]] })
+	sorted := make([]string, len(idx))
+	for i, j := range idx {
+		sorted[i] = vs.list[j]
+	}
+	return awserr.ValidationError(strconv.Itoa(len(vs.list)) + " validation errors detected: " + strings.Join(sorted, "; "))
 }
 
 // MatchAccountAlias implements the account alias pattern

@@ -421,7 +421,13 @@ func (g *generator) checkValue(f *file, val, shapeName, path string, depth int) 
 				conds = append(conds, fmt.Sprintf("!slices.Contains(enum%s, %s)", exported(s.Member.Shape), e))
 				words = append(words, "Member must satisfy enum value set: ["+strings.Join(ms.Enum, ", ")+"]")
 			}
-			words = append(words, "Member must not be null")
+			// AWS adds "Member must not be null" for tagKeys (a list with
+			// a length bound) but not for clientIDList or thumbprintList
+			// (none): both recorded. The bound is the one difference the
+			// model shows between them.
+			if hasMin || hasMax {
+				words = append(words, "Member must not be null")
+			}
 			f.p("for _, %s := range %s {", e, val)
 			f.p("if %s {", strings.Join(conds, " || "))
 			f.p("vs.Members(%s, %s, %q)", path, show, strings.Join(words, ", "))
