@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -260,7 +262,10 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccess
 	err = s.view(ctx, func(tx Tx) error {
 		err := getJSON(tx, "", kindAccessKey, in.AccessKeyId, &k)
 		if errors.Is(err, ErrNotFound) || err == nil && k.Account != c.Account {
-			return iamapi.NoSuchEntity("The Access Key with id %s cannot be found.", in.AccessKeyId)
+			// AWS's answer for a key that is not the account's (recorded):
+			// a refusal, not NoSuchEntity, even for an administrator.
+			return awserr.New("AccessDenied", http.StatusForbidden, fmt.Sprintf(
+				"User: %s is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key %s", c.ARN, in.AccessKeyId))
 		}
 		return err
 	})

@@ -208,10 +208,10 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 		}
 		attached := func(kind, name string) ([]iamapi.AttachedPolicy, error) {
 			list := []iamapi.AttachedPolicy{}
-			err := scanJSON(tx, c.Account, kindAttached, key(kind, lower(name), ""), "", 0, func(_ string, r *attachedRecord) error {
+			all, err := attachedOf(tx, c.Account, kind, name)
+			for _, r := range all {
 				list = append(list, iamapi.AttachedPolicy{PolicyName: ptr(r.Name), PolicyArn: ptr(r.ARN)})
-				return nil
-			})
+			}
 			return list, err
 		}
 		boundary := boundaryAPI
@@ -476,7 +476,7 @@ func (s *Service) GetCredentialReport(ctx context.Context, _ *iamapi.GetCredenti
 	err = s.view(ctx, func(tx Tx) error {
 		if err := getJSON(tx, c.Account, kindReport, "credential", &rep); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return iamapi.CredentialReportNotPresent("Unable to find a credential report. Generate one with GenerateCredentialReport.")
+				return iamapi.CredentialReportNotPresent("") // AWS's has no message
 			}
 			return err
 		}

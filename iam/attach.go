@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/iamd/iamd/api/iamapi"
@@ -17,6 +19,27 @@ import (
 type attachedRecord struct {
 	Name string `json:"name"`
 	ARN  string `json:"arn"`
+	// Seq is the attachment's place among the entity's: AWS lists an
+	// entity's managed policies in the order they were attached (its
+	// recorded answers), not by name. 0 for records written before Seq.
+	Seq int64 `json:"seq,omitempty"`
+}
+
+// attachedEntry is an attachment with its place in AWS's order.
+type attachedEntry struct {
+	attachedRecord
+	pos string // sorts as AWS lists: by Seq, then by key
+}
+
+// attachedOf lists an entity's attached policies in AWS's order.
+func attachedOf(tx Tx, account, kind, name string) ([]attachedEntry, error) {
+	var out []attachedEntry
+	err := scanJSON(tx, account, kindAttached, key(kind, lower(name), ""), "", 0, func(k string, r *attachedRecord) error {
+		out = append(out, attachedEntry{*r, fmt.Sprintf("%020d|%s", r.Seq, k)})
+		return nil
+	})
+	slices.SortFunc(out, func(a, b attachedEntry) int { return strings.Compare(a.pos, b.pos) })
+	return out, err
 }
 
 // entityExists checks the user, group or role an operation names.
@@ -72,7 +95,15 @@ func (s *Service) attach(ctx context.Context, kind, name, policyARN string) erro
 		if err := checkCount(tx, c.Account, kindAttached, key(kind, lower(name), ""), quotaName, quota); err != nil {
 			return err
 		}
-		if err := putJSON(tx, c.Account, kindAttached, k, &attachedRecord{Name: r.name, ARN: policyARN}); err != nil {
+		have, err := attachedOf(tx, c.Account, kind, name)
+		if err != nil {
+			return err
+		}
+		seq := int64(1)
+		if len(have) > 0 {
+			seq = have[len(have)-1].Seq + 1
+		}
+		if err := putJSON(tx, c.Account, kindAttached, k, &attachedRecord{Name: r.name, ARN: policyARN, Seq: seq}); err != nil {
 			return err
 		}
 		return tx.Put(c.Account, kindAttachedTo, key(policyARN, kind, lower(name)), nil)
@@ -104,24 +135,41 @@ func (s *Service) listAttached(ctx context.Context, kind, name string, prefix, m
 		return nil, nil, nil, err
 	}
 	under := pathPrefix(prefix)
-	var p page[attachedRecord]
+	after, err := decodeMarker(marker)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	limit := int(orDefault(maxItems, defaultMaxItems))
+	out := []iamapi.AttachedPolicy{}
+	var next *string
 	err = s.view(ctx, func(tx Tx) error {
 		if _, err := entityExists(tx, c.Account, kind, name); err != nil {
 			return err
 		}
-		p, err = listPage(tx, c.Account, kindAttached, key(kind, lower(name), ""), maxItems, marker, func(r *attachedRecord) bool {
-			return under(policyPath(r.ARN))
-		})
-		return err
+		// An entity has at most its quota of attachments (20): they are
+		// read whole and paged in AWS's order, the marker a place in it.
+		all, err := attachedOf(tx, c.Account, kind, name)
+		if err != nil {
+			return err
+		}
+		last := ""
+		for _, e := range all {
+			if e.pos <= after || !under(policyPath(e.ARN)) {
+				continue
+			}
+			if len(out) == limit {
+				next = encodeMarker(last)
+				break
+			}
+			out = append(out, iamapi.AttachedPolicy{PolicyName: ptr(e.Name), PolicyArn: ptr(e.ARN)})
+			last = e.pos
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	out := make([]iamapi.AttachedPolicy, len(p.items))
-	for i, r := range p.items {
-		out[i] = iamapi.AttachedPolicy{PolicyName: ptr(r.Name), PolicyArn: ptr(r.ARN)}
-	}
-	return out, ptr(p.truncated), p.marker, nil
+	return out, ptr(next != nil), next, nil
 }
 
 // policyPath is the path part of a managed policy ARN.

@@ -253,18 +253,19 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUser
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		g, err := getGroup(tx, c.Account, in.GroupName)
+		// The user first: with neither there, AWS names the user (recorded).
+		u, err := getUser(tx, c.Account, in.UserName)
 		if err != nil {
 			return err
 		}
-		u, err := getUser(tx, c.Account, in.UserName)
+		g, err := getGroup(tx, c.Account, in.GroupName)
 		if err != nil {
 			return err
 		}
 		gk, uk := lower(g.Name), lower(u.Name)
 		if err := tx.Delete(c.Account, kindMember, key(gk, uk)); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return iamapi.NoSuchEntity("User %s is not in group %s.", u.Name, g.Name)
+				return nil // removing a user that is no member succeeds, as on AWS (recorded)
 			}
 			return err
 		}

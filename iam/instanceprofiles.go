@@ -50,7 +50,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 	err = s.update(ctx, func(tx Tx) error {
 		if err := insertJSON(tx, c.Account, kindInstanceProfile, lower(p.Name), p); err != nil {
 			if errors.Is(err, ErrExists) {
-				return alreadyExists("Instance Profile", p.Name)
+				return iamapi.EntityAlreadyExists("Instance Profile %s already exists.", p.Name) // AWS's wording (recorded)
 			}
 			return err
 		}
@@ -222,10 +222,11 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.
 			return err
 		}
 		if lower(p.Role) != lower(in.RoleName) {
-			if _, err := getRole(tx, c.Account, in.RoleName); err != nil {
+			r, err := getRole(tx, c.Account, in.RoleName)
+			if err != nil {
 				return err
 			}
-			return iamapi.NoSuchEntity("The role with name %s is not in instance profile %s.", in.RoleName, p.Name)
+			return iamapi.NoSuchEntity("Role %s in Instance Profile %s cannot be found.", r.Name, p.Name)
 		}
 		if err := tx.Delete(c.Account, kindRoleProfile, key(lower(p.Role), lower(p.Name))); err != nil && !errors.Is(err, ErrNotFound) {
 			return err

@@ -392,7 +392,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 	err = s.view(ctx, func(tx Tx) error {
 		r, err := s.resolvePolicy(tx, c, in.PolicyArn)
 		if err != nil {
-			return err
+			return versionNotFound(err, in.PolicyArn, in.VersionId)
 		}
 		if r.aws != nil {
 			doc, created, ok := r.aws.Version(in.VersionId)
@@ -480,6 +480,15 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 	return out, nil
 }
 
+// versionNotFound is AWS's answer when the policy a version operation
+// names does not exist (recorded): the version's wording, not the policy's.
+func versionNotFound(err error, policyARN, versionID string) error {
+	if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
+		return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", policyARN, versionID)
+	}
+	return err
+}
+
 func versionNumber(id string) int {
 	n, _ := strconv.Atoi(strings.TrimPrefix(id, "v"))
 	return n
@@ -494,7 +503,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 	return s.update(ctx, func(tx Tx) error {
 		p, err := s.customerPolicy(tx, c, in.PolicyArn, "iam:SetDefaultPolicyVersion")
 		if err != nil {
-			return err
+			return versionNotFound(err, in.PolicyArn, in.VersionId)
 		}
 		if _, err := tx.Get(c.Account, kindPolicyVersion, key(lower(p.Name), in.VersionId)); err != nil {
 			if errors.Is(err, ErrNotFound) {
@@ -591,8 +600,15 @@ func (s *Service) checkBoundary(tx Tx, c *Caller, policyARN string) error {
 	if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
 		return iamapi.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", policyARN)
 	}
+	if e, ok := awserr.As(err); ok && e.Code == "ValidationError" && strings.HasPrefix(policyARN, "arn:") && strings.Count(policyARN, ":") >= 5 {
+		// An ARN of something else than a policy as a boundary is
+		// InvalidInput, where attaching it is a ValidationError (both
+		// recorded from AWS); what is no ARN at all stays a
+		// ValidationError.
+		return iamapi.InvalidInput("%s", e.Message)
+	}
 	if err != nil {
-		return err // InvalidInput for a malformed ARN; store errors as they are
+		return err // store errors as they are
 	}
 	if r.aws != nil && r.aws.Deprecated {
 		// Deprecated AWS policies go on no new entity, as with attach.

@@ -25,7 +25,7 @@ const (
 	MsgHasPrincipal      = "Policy document should not specify a principal."
 	MsgHasNotPrincipal   = "Policy document should not specify a NotPrincipal."
 	MsgMissingPrincipal  = "Missing required field Principal"
-	MsgTrustResource     = "Has prohibited field Resource."
+	MsgTrustResource     = "Has prohibited field Resource" // no period, as AWS (recorded)
 	MsgTrustNotPrincipal = "Has prohibited field NotPrincipal."
 	MsgTrustSTSActions   = "AssumeRole policy may only specify STS AssumeRole actions."
 	MsgTrustActions      = "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity"

@@ -70,6 +70,9 @@ func TestAssumeRoleTrust(t *testing.T) {
 		{"no such role", ctx, "arn:aws:iam::123456789012:role/nope", "AccessDenied", msg(alice, "arn:aws:iam::123456789012:role/nope", "")},
 		{"role name in another case", ctx, "arn:aws:iam::123456789012:role/TRUSTS-ACCOUNT", "AccessDenied", msg(alice, "arn:aws:iam::123456789012:role/TRUSTS-ACCOUNT", "")},
 		{"not a role ARN", ctx, "arn:aws:iam::123456789012:user/alice", "ValidationError", "arn:aws:iam::123456789012:user/alice is not a valid role ARN."},
+		// No ARN at all: AWS's recorded words.
+		{"no ARN", ctx, "nothing-valid-in-here", "ValidationError", "nothing-valid-in-here is invalid"},
+		{"ARN without a resource", ctx, "arn:a:a::aaaaaaaaaa:", "ValidationError", "arn:a:a::aaaaaaaaaa: is invalid"},
 		{"root user", f.root, trusted, "AccessDenied", "Roles may not be assumed by root accounts."},
 		{"no caller", context.Background(), trusted, "MissingAuthenticationToken", "Request is missing Authentication Token"},
 	} {
@@ -232,11 +235,13 @@ func TestAssumeRoleSessionTags(t *testing.T) {
 		{"tag condition met", ctx, stsapi.AssumeRoleInput{RoleArn: onlyRed, RoleSessionName: "s", Tags: tags[:1]}, "", ""},
 		{"tag condition not met", ctx, stsapi.AssumeRoleInput{RoleArn: onlyRed, RoleSessionName: "s", Tags: []stsapi.Tag{{Key: "team", Value: "blue"}}}, "AccessDenied", ""},
 		{"transitive key not a tag", ctx, stsapi.AssumeRoleInput{RoleArn: tagging, RoleSessionName: "s", Tags: tags, TransitiveTagKeys: []string{"owner"}}, "InvalidParameterValue",
-			"The transitive tag key owner is not among the session tags."},
+			"The specified transitive tag key must be included in the requested tags."},
+		{"a key twice, in another case", ctx, stsapi.AssumeRoleInput{RoleArn: tagging, RoleSessionName: "s", Tags: []stsapi.Tag{{Key: "team", Value: "red"}, {Key: "Team", Value: "blue"}}}, "InvalidParameterValue",
+			"Duplicate tag keys found. Please note that Tag keys are case insensitive."},
 		{"aws: prefix", ctx, stsapi.AssumeRoleInput{RoleArn: tagging, RoleSessionName: "s", Tags: []stsapi.Tag{{Key: "aws:team", Value: "x"}}}, "InvalidParameterValue",
 			"Session tag keys cannot start with aws:."},
 		{"transitive tag set again", chained, stsapi.AssumeRoleInput{RoleArn: tagging, RoleSessionName: "s", Tags: []stsapi.Tag{{Key: "Team", Value: "blue"}}}, "InvalidParameterValue",
-			"The session tag Team is a transitive tag of the calling session and cannot be set again."},
+			"One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."},
 	} {
 		_, err := f.sts.AssumeRole(tc.ctx, &tc.in)
 		if code, m := awsCode(err); code != tc.code || tc.msg != "" && m != tc.msg {

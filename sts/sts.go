@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -195,7 +196,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	role, roleARN, err := s.iam.RoleByARN(ctx, c.Partition, in.RoleArn)
 	switch {
 	case errors.Is(err, iam.ErrBadRoleARN):
-		return nil, awserr.ValidationError(fmt.Sprintf("%s is not a valid role ARN.", in.RoleArn))
+		return nil, badRoleARN(in.RoleArn)
 	case errors.Is(err, iam.ErrNotFound):
 		return nil, denied // as AWS: no telling whether the role exists
 	case err != nil:
@@ -320,10 +321,20 @@ func (s *Service) sessionTags(c *iam.Caller, sess *iam.Session, tags []stsapi.Ta
 			}
 		}
 	}
+	// AWS's wording (recorded): a key given twice in the request, and a
+	// key the calling session already carries as transitive.
+	for i, t := range tags {
+		for _, u := range tags[:i] {
+			if strings.EqualFold(u.Key, t.Key) {
+				return awserr.New("InvalidParameterValue", http.StatusBadRequest, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			}
+		}
+	}
+	inherited := slices.Clone(sess.TransitiveTagKeys)
 	for _, t := range tags {
-		for k := range sess.Tags {
+		for _, k := range inherited {
 			if strings.EqualFold(k, t.Key) {
-				return awserr.Newf("InvalidParameterValue", http.StatusBadRequest, "The session tag %s is a transitive tag of the calling session and cannot be set again.", t.Key)
+				return awserr.New("InvalidParameterValue", http.StatusBadRequest, "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
 			}
 		}
 		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
@@ -339,7 +350,7 @@ next:
 				continue next
 			}
 		}
-		return awserr.Newf("InvalidParameterValue", http.StatusBadRequest, "The transitive tag key %s is not among the session tags.", k)
+		return awserr.New("InvalidParameterValue", http.StatusBadRequest, "The specified transitive tag key must be included in the requested tags.")
 	}
 	if len(sess.Tags) == 0 {
 		sess.Tags = nil
@@ -460,4 +471,15 @@ func orDefault[T any](p *T, def T) T {
 		return def
 	}
 	return *p
+}
+
+// badRoleARN is AWS's refusal of a RoleArn: a string that is not an ARN at
+// all (no partition, service or resource, too few parts) "is invalid", as
+// AWS's recorded answers give it; an ARN of something else than a role is
+// "not a valid role ARN".
+func badRoleARN(s string) error {
+	if p, ok := arn.Split(s); !ok || p[0] != "arn" || p[1] == "" || p[2] == "" || p[5] == "" {
+		return awserr.ValidationError(s + " is invalid")
+	}
+	return awserr.ValidationError(fmt.Sprintf("%s is not a valid role ARN.", s))
 }

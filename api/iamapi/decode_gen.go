@@ -5,6 +5,7 @@ package iamapi
 import (
 	"net/url"
 	"regexp"
+	"slices"
 
 	"github.com/iamd/iamd/api/query"
 )
@@ -452,6 +453,7 @@ func (v *AttachGroupPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	}
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 }
@@ -523,6 +525,7 @@ func (v *AttachRolePolicyInput) validate(vs *query.Violations, p *query.Path) {
 	}
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 }
@@ -594,6 +597,7 @@ func (v *AttachUserPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	}
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 }
@@ -1276,16 +1280,20 @@ func (v *CreateOpenIDConnectProviderInput) validate(vs *query.Violations, p *que
 	}
 	if v.ClientIDList != nil {
 		mp := query.Path{Parent: p, Name: "clientIDList"}
-		for i0 := range v.ClientIDList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.ClientIDList[i0], 1, 255, false)
+		for _, e0 := range v.ClientIDList {
+			if query.LengthOutside(e0, 1, 255) {
+				vs.Members(&mp, query.ShowList(v.ClientIDList), "Member must have length less than or equal to 255, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 	if v.ThumbprintList != nil {
 		mp := query.Path{Parent: p, Name: "thumbprintList"}
-		for i0 := range v.ThumbprintList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.ThumbprintList[i0], 40, 40, false)
+		for _, e0 := range v.ThumbprintList {
+			if query.LengthOutside(e0, 40, 40) {
+				vs.Members(&mp, query.ShowList(v.ThumbprintList), "Member must have length less than or equal to 40, Member must have length greater than or equal to 40")
+				break
+			}
 		}
 	}
 	if v.Tags != nil {
@@ -1472,6 +1480,7 @@ func (v *CreatePolicyVersionInput) Validate() error {
 func (v *CreatePolicyVersionInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	{
@@ -2623,6 +2632,7 @@ func (v *DeletePolicyInput) Validate() error {
 func (v *DeletePolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 }
@@ -2687,6 +2697,7 @@ func (v *DeletePolicyVersionInput) Validate() error {
 func (v *DeletePolicyVersionInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	{
@@ -3569,6 +3580,7 @@ func (v *DetachGroupPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	}
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 }
@@ -3640,6 +3652,7 @@ func (v *DetachRolePolicyInput) validate(vs *query.Violations, p *query.Path) {
 	}
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 }
@@ -3711,6 +3724,7 @@ func (v *DetachUserPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	}
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 }
@@ -4205,12 +4219,10 @@ func (v *GetAccountAuthorizationDetailsInput) Validate() error {
 func (v *GetAccountAuthorizationDetailsInput) validate(vs *query.Violations, p *query.Path) {
 	if v.Filter != nil {
 		mp := query.Path{Parent: p, Name: "filter"}
-		for i0 := range v.Filter {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			switch v.Filter[i0] {
-			case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
-			default:
-				vs.Enum(&ep0, v.Filter[i0], enumEntityType)
+		for _, e0 := range v.Filter {
+			if !slices.Contains(enumEntityType, e0) {
+				vs.Members(&mp, query.ShowList(v.Filter), "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+				break
 			}
 		}
 	}
@@ -4276,9 +4288,11 @@ func (v *GetContextKeysForCustomPolicyInput) Validate() error {
 func (v *GetContextKeysForCustomPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyInputList"}
-		for i0 := range v.PolicyInputList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.PolicyInputList[i0], 1, 131072, false)
+		for _, e0 := range v.PolicyInputList {
+			if query.LengthOutside(e0, 1, 131072) {
+				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 }
@@ -4342,9 +4356,11 @@ func (v *GetContextKeysForPrincipalPolicyInput) validate(vs *query.Violations, p
 	}
 	if v.PolicyInputList != nil {
 		mp := query.Path{Parent: p, Name: "policyInputList"}
-		for i0 := range v.PolicyInputList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.PolicyInputList[i0], 1, 131072, false)
+		for _, e0 := range v.PolicyInputList {
+			if query.LengthOutside(e0, 1, 131072) {
+				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 }
@@ -4992,6 +5008,7 @@ func (v *GetPolicyInput) Validate() error {
 func (v *GetPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 }
@@ -5056,6 +5073,7 @@ func (v *GetPolicyVersionInput) Validate() error {
 func (v *GetPolicyVersionInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	{
@@ -6298,6 +6316,7 @@ func (v *ListEntitiesForPolicyInput) Validate() error {
 func (v *ListEntitiesForPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	if v.EntityFilter != nil {
@@ -7166,11 +7185,10 @@ func (v *ListPoliciesGrantingServiceAccessInput) validate(vs *query.Violations, 
 	{
 		mp := query.Path{Parent: p, Name: "serviceNamespaces"}
 		vs.Count(&mp, len(v.ServiceNamespaces), 1, 200, query.ShowList(v.ServiceNamespaces))
-		for i0 := range v.ServiceNamespaces {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.ServiceNamespaces[i0], 1, 64, false)
-			if !pattern18.MatchString(v.ServiceNamespaces[i0]) {
-				vs.Pattern(&ep0, v.ServiceNamespaces[i0], "[\\w-]*", false)
+		for _, e0 := range v.ServiceNamespaces {
+			if query.LengthOutside(e0, 1, 64) || !pattern18.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.ServiceNamespaces), "Member must have length less than or equal to 64, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w-]*, Member must not be null")
+				break
 			}
 		}
 	}
@@ -7342,6 +7360,7 @@ func (v *ListPolicyTagsInput) Validate() error {
 func (v *ListPolicyTagsInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	if v.Marker != nil {
@@ -7418,6 +7437,7 @@ func (v *ListPolicyVersionsInput) Validate() error {
 func (v *ListPolicyVersionsInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	if v.Marker != nil {
@@ -8484,10 +8504,10 @@ func (v *PolicyParameter) validate(vs *query.Violations, p *query.Path) {
 	}
 	if v.Values != nil {
 		mp := query.Path{Parent: p, Name: "values"}
-		for i0 := range v.Values {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			if !pattern21.MatchString(v.Values[i0]) {
-				vs.Pattern(&ep0, v.Values[i0], "[ -~]+", false)
+		for _, e0 := range v.Values {
+			if !pattern21.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.Values), "Member must satisfy regular expression pattern: [ -~]+")
+				break
 			}
 		}
 	}
@@ -9490,6 +9510,7 @@ func (v *SetDefaultPolicyVersionInput) Validate() error {
 func (v *SetDefaultPolicyVersionInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	{
@@ -9671,30 +9692,38 @@ func (v *SimulateCustomPolicyInput) Validate() error {
 func (v *SimulateCustomPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyInputList"}
-		for i0 := range v.PolicyInputList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.PolicyInputList[i0], 1, 131072, false)
+		for _, e0 := range v.PolicyInputList {
+			if query.LengthOutside(e0, 1, 131072) {
+				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 	if v.PermissionsBoundaryPolicyInputList != nil {
 		mp := query.Path{Parent: p, Name: "permissionsBoundaryPolicyInputList"}
-		for i0 := range v.PermissionsBoundaryPolicyInputList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.PermissionsBoundaryPolicyInputList[i0], 1, 131072, false)
+		for _, e0 := range v.PermissionsBoundaryPolicyInputList {
+			if query.LengthOutside(e0, 1, 131072) {
+				vs.Members(&mp, query.ShowList(v.PermissionsBoundaryPolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 	{
 		mp := query.Path{Parent: p, Name: "actionNames"}
-		for i0 := range v.ActionNames {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.ActionNames[i0], 3, 128, false)
+		for _, e0 := range v.ActionNames {
+			if query.LengthOutside(e0, 3, 128) {
+				vs.Members(&mp, query.ShowList(v.ActionNames), "Member must have length less than or equal to 128, Member must have length greater than or equal to 3")
+				break
+			}
 		}
 	}
 	if v.ResourceArns != nil {
 		mp := query.Path{Parent: p, Name: "resourceArns"}
-		for i0 := range v.ResourceArns {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.ResourceArns[i0], 1, 2048, false)
+		for _, e0 := range v.ResourceArns {
+			if query.LengthOutside(e0, 1, 2048) {
+				vs.Members(&mp, query.ShowList(v.ResourceArns), "Member must have length less than or equal to 2048, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 	if v.ResourcePolicy != nil {
@@ -9857,30 +9886,38 @@ func (v *SimulatePrincipalPolicyInput) validate(vs *query.Violations, p *query.P
 	}
 	if v.PolicyInputList != nil {
 		mp := query.Path{Parent: p, Name: "policyInputList"}
-		for i0 := range v.PolicyInputList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.PolicyInputList[i0], 1, 131072, false)
+		for _, e0 := range v.PolicyInputList {
+			if query.LengthOutside(e0, 1, 131072) {
+				vs.Members(&mp, query.ShowList(v.PolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 	if v.PermissionsBoundaryPolicyInputList != nil {
 		mp := query.Path{Parent: p, Name: "permissionsBoundaryPolicyInputList"}
-		for i0 := range v.PermissionsBoundaryPolicyInputList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.PermissionsBoundaryPolicyInputList[i0], 1, 131072, false)
+		for _, e0 := range v.PermissionsBoundaryPolicyInputList {
+			if query.LengthOutside(e0, 1, 131072) {
+				vs.Members(&mp, query.ShowList(v.PermissionsBoundaryPolicyInputList), "Member must have length less than or equal to 131072, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 	{
 		mp := query.Path{Parent: p, Name: "actionNames"}
-		for i0 := range v.ActionNames {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.ActionNames[i0], 3, 128, false)
+		for _, e0 := range v.ActionNames {
+			if query.LengthOutside(e0, 3, 128) {
+				vs.Members(&mp, query.ShowList(v.ActionNames), "Member must have length less than or equal to 128, Member must have length greater than or equal to 3")
+				break
+			}
 		}
 	}
 	if v.ResourceArns != nil {
 		mp := query.Path{Parent: p, Name: "resourceArns"}
-		for i0 := range v.ResourceArns {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.ResourceArns[i0], 1, 2048, false)
+		for _, e0 := range v.ResourceArns {
+			if query.LengthOutside(e0, 1, 2048) {
+				vs.Members(&mp, query.ShowList(v.ResourceArns), "Member must have length less than or equal to 2048, Member must have length greater than or equal to 1")
+				break
+			}
 		}
 	}
 	if v.ResourcePolicy != nil {
@@ -10251,6 +10288,7 @@ func (v *TagPolicyInput) Validate() error {
 func (v *TagPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	{
@@ -10628,11 +10666,10 @@ func (v *UntagInstanceProfileInput) validate(vs *query.Violations, p *query.Path
 	{
 		mp := query.Path{Parent: p, Name: "tagKeys"}
 		vs.Count(&mp, len(v.TagKeys), -1, 50, query.ShowList(v.TagKeys))
-		for i0 := range v.TagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TagKeys[i0], 1, 128, false)
-			if !pattern22.MatchString(v.TagKeys[i0]) {
-				vs.Pattern(&ep0, v.TagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern22.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -10706,11 +10743,10 @@ func (v *UntagMFADeviceInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "tagKeys"}
 		vs.Count(&mp, len(v.TagKeys), -1, 50, query.ShowList(v.TagKeys))
-		for i0 := range v.TagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TagKeys[i0], 1, 128, false)
-			if !pattern22.MatchString(v.TagKeys[i0]) {
-				vs.Pattern(&ep0, v.TagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern22.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -10781,11 +10817,10 @@ func (v *UntagOpenIDConnectProviderInput) validate(vs *query.Violations, p *quer
 	{
 		mp := query.Path{Parent: p, Name: "tagKeys"}
 		vs.Count(&mp, len(v.TagKeys), -1, 50, query.ShowList(v.TagKeys))
-		for i0 := range v.TagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TagKeys[i0], 1, 128, false)
-			if !pattern22.MatchString(v.TagKeys[i0]) {
-				vs.Pattern(&ep0, v.TagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern22.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -10851,16 +10886,16 @@ func (v *UntagPolicyInput) Validate() error {
 func (v *UntagPolicyInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "policyArn"}
+		vs.ShortOwn(v.PolicyArn, 20, "ARN "+v.PolicyArn+" is not valid.")
 		vs.Length(&mp, v.PolicyArn, 20, 2048, false)
 	}
 	{
 		mp := query.Path{Parent: p, Name: "tagKeys"}
 		vs.Count(&mp, len(v.TagKeys), -1, 50, query.ShowList(v.TagKeys))
-		for i0 := range v.TagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TagKeys[i0], 1, 128, false)
-			if !pattern22.MatchString(v.TagKeys[i0]) {
-				vs.Pattern(&ep0, v.TagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern22.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -10934,11 +10969,10 @@ func (v *UntagRoleInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "tagKeys"}
 		vs.Count(&mp, len(v.TagKeys), -1, 50, query.ShowList(v.TagKeys))
-		for i0 := range v.TagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TagKeys[i0], 1, 128, false)
-			if !pattern22.MatchString(v.TagKeys[i0]) {
-				vs.Pattern(&ep0, v.TagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern22.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -11009,11 +11043,10 @@ func (v *UntagSAMLProviderInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "tagKeys"}
 		vs.Count(&mp, len(v.TagKeys), -1, 50, query.ShowList(v.TagKeys))
-		for i0 := range v.TagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TagKeys[i0], 1, 128, false)
-			if !pattern22.MatchString(v.TagKeys[i0]) {
-				vs.Pattern(&ep0, v.TagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern22.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -11087,11 +11120,10 @@ func (v *UntagServerCertificateInput) validate(vs *query.Violations, p *query.Pa
 	{
 		mp := query.Path{Parent: p, Name: "tagKeys"}
 		vs.Count(&mp, len(v.TagKeys), -1, 50, query.ShowList(v.TagKeys))
-		for i0 := range v.TagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TagKeys[i0], 1, 128, false)
-			if !pattern22.MatchString(v.TagKeys[i0]) {
-				vs.Pattern(&ep0, v.TagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern22.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -11165,11 +11197,10 @@ func (v *UntagUserInput) validate(vs *query.Violations, p *query.Path) {
 	{
 		mp := query.Path{Parent: p, Name: "tagKeys"}
 		vs.Count(&mp, len(v.TagKeys), -1, 50, query.ShowList(v.TagKeys))
-		for i0 := range v.TagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TagKeys[i0], 1, 128, false)
-			if !pattern22.MatchString(v.TagKeys[i0]) {
-				vs.Pattern(&ep0, v.TagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern22.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -11725,9 +11756,11 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) validate(vs *query.Violatio
 	}
 	{
 		mp := query.Path{Parent: p, Name: "thumbprintList"}
-		for i0 := range v.ThumbprintList {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.ThumbprintList[i0], 40, 40, false)
+		for _, e0 := range v.ThumbprintList {
+			if query.LengthOutside(e0, 40, 40) {
+				vs.Members(&mp, query.ShowList(v.ThumbprintList), "Member must have length less than or equal to 40, Member must have length greater than or equal to 40")
+				break
+			}
 		}
 	}
 }

@@ -178,7 +178,8 @@ func WriteResponse(w *Writer, action, namespace, requestID string, out Output) {
 //	<ErrorResponse xmlns="ns"><Error><Type>Sender</Type><Code>..</Code>
 //	<Message>..</Message></Error><RequestId>id</RequestId></ErrorResponse>
 //
-// The HTTP status to send with it is e.Status.
+// An error without a message has no Message element, as AWS sends some
+// (ReportNotPresent). The HTTP status to send with it is e.Status.
 func WriteError(w *Writer, namespace, requestID string, e *awserr.Error) {
 	w.b = append(w.b, `<ErrorResponse xmlns="`...)
 	w.b = AppendEscaped(w.b, namespace)
@@ -190,7 +191,9 @@ func WriteError(w *Writer, namespace, requestID string, e *awserr.Error) {
 		w.String("Type", "Receiver")
 	}
 	w.String("Code", e.Code)
-	w.String("Message", e.Message)
+	if e.Message != "" {
+		w.String("Message", e.Message)
+	}
 	w.End("Error")
 	w.String("RequestId", requestID)
 	w.b = append(w.b, "</ErrorResponse>\n"...)

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -47,6 +48,7 @@ func (p *Path) write(b *strings.Builder) {
 // Values of sensitive members (passwords, keys) are never echoed.
 type Violations struct {
 	list  []string
+	paths []string // each violation's member path, for AWS's order
 	nulls []string // paths reported null: their values are not checked
 	quiet bool     // quote no value at all (IAM): "Value at 'x' failed ..."
 	own   string   // the service's own words for the violation, when it is the only one
@@ -57,6 +59,15 @@ type Violations struct {
 func (vs *Violations) PatternOwn(p *Path, s, pattern string, secret bool, msg string) {
 	vs.Pattern(p, s, pattern, secret)
 	vs.own = msg
+}
+
+// ShortOwn is the service's own words for a value shorter than min, when
+// it is the only violation (IAM's "ARN x is not valid." for a PolicyArn);
+// call it before the value's own checks.
+func (vs *Violations) ShortOwn(s string, min int, msg string) {
+	if s != "" && utf8.RuneCountInString(s) < min { // an absent member is reported null
+		vs.own = msg
+	}
 }
 
 // HideValues makes the messages leave every value out, as IAM's do
@@ -92,6 +103,7 @@ func (vs *Violations) add(path, value, shown, constraint string) {
 	b.WriteString("' failed to satisfy constraint: Member must ")
 	b.WriteString(constraint)
 	vs.list = append(vs.list, b.String())
+	vs.paths = append(vs.paths, path)
 }
 
 func shown(secret bool) string {
@@ -153,6 +165,21 @@ func (vs *Violations) Count(p *Path, n, min, max int, shown func() string) {
 	}
 }
 
+// LengthOutside reports whether s's length in characters is outside
+// [min, max] (a bound < 0 is none).
+func LengthOutside(s string, min, max int) bool {
+	n := utf8.RuneCountInString(s)
+	return min >= 0 && n < min || max >= 0 && n > max
+}
+
+// Members reports a list of strings one of whose elements breaks its
+// member's constraints, as AWS does: at the list, with every constraint
+// of the member ("Member must satisfy constraint: [Member must have
+// length less than or equal to 128, ..., Member must not be null]").
+func (vs *Violations) Members(p *Path, shown func() string, constraints string) {
+	vs.add(p.String(), shown(), "value", "satisfy constraint: ["+constraints+"]")
+}
+
 // ShowList quotes a list of strings as AWS's Java code prints one.
 func ShowList(l []string) func() string {
 	return func() string { return "[" + strings.Join(l, ", ") + "]" }
@@ -172,7 +199,20 @@ func (vs *Violations) Err() error {
 	case 1:
 		return awserr.ValidationError("1 validation error detected: " + vs.list[0])
 	}
-	return awserr.ValidationError(strconv.Itoa(len(vs.list)) + " validation errors detected: " + strings.Join(vs.list, "; "))
+	// AWS lists the violations by member path, not in the model's order
+	// (recorded: clientIDList, thumbprintList, url for
+	// CreateOpenIDConnectProvider, whose model has Url first); one
+	// member's violations keep the order they were found in.
+	idx := make([]int, len(vs.list))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return vs.paths[idx[a]] < vs.paths[idx[b]] })
+	sorted := make([]string, len(idx))
+	for i, j := range idx {
+		sorted[i] = vs.list[j]
+	}
+	return awserr.ValidationError(strconv.Itoa(len(vs.list)) + " validation errors detected: " + strings.Join(sorted, "; "))
 }
 
 // MatchAccountAlias implements the account alias pattern

@@ -165,11 +165,10 @@ func (v *AssumeRoleInput) validate(vs *query.Violations, p *query.Path) {
 	if v.TransitiveTagKeys != nil {
 		mp := query.Path{Parent: p, Name: "transitiveTagKeys"}
 		vs.Count(&mp, len(v.TransitiveTagKeys), -1, 50, query.ShowList(v.TransitiveTagKeys))
-		for i0 := range v.TransitiveTagKeys {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.TransitiveTagKeys[i0], 1, 128, false)
-			if !pattern2.MatchString(v.TransitiveTagKeys[i0]) {
-				vs.Pattern(&ep0, v.TransitiveTagKeys[i0], "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", false)
+		for _, e0 := range v.TransitiveTagKeys {
+			if query.LengthOutside(e0, 1, 128) || !pattern2.MatchString(e0) {
+				vs.Members(&mp, query.ShowList(v.TransitiveTagKeys), "Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null")
+				break
 			}
 		}
 	}
@@ -965,9 +964,11 @@ func (v *GetWebIdentityTokenInput) validate(vs *query.Violations, p *query.Path)
 	{
 		mp := query.Path{Parent: p, Name: "audience"}
 		vs.Count(&mp, len(v.Audience), 1, 10, query.ShowList(v.Audience))
-		for i0 := range v.Audience {
-			ep0 := query.Path{Parent: &mp, Name: "member", Index: i0 + 1}
-			vs.Length(&ep0, v.Audience[i0], 1, 1000, false)
+		for _, e0 := range v.Audience {
+			if query.LengthOutside(e0, 1, 1000) {
+				vs.Members(&mp, query.ShowList(v.Audience), "Member must have length less than or equal to 1000, Member must have length greater than or equal to 1, Member must not be null")
+				break
+			}
 		}
 	}
 	if v.DurationSeconds != nil {

@@ -306,6 +306,14 @@ func (g *generator) structValidator(f *file, name string) error {
 			f.p("{")
 		}
 		f.p("mp := query.Path{Parent: p, Name: %q}", lowerFirst(mn))
+		if msg, ok := g.m.shortMessages[mn]; ok && ms.Type == "string" {
+			min, hasMin := num(ms.Min)
+			if !hasMin {
+				return fmt.Errorf("%s.%s: a short message for a member without a minimum", name, mn)
+			}
+			before, after, _ := strings.Cut(msg, "%s")
+			f.p("vs.ShortOwn(%s, %d, %q+%s+%q)", val, min, before, val, after)
+		}
 		if err := g.checkValue(f, val, mr.Shape, "&mp", 0); err != nil {
 			return fmt.Errorf("%s.%s: %w", name, mn, err)
 		}
@@ -368,7 +376,65 @@ func (g *generator) checkValue(f *file, val, shapeName, path string, depth int) 
 			}
 			f.p("vs.Count(%s, len(%s), %d, %d, %s)", path, val, min, max, show)
 		}
-		if g.needsCheck(s.Member.Shape) {
+		if ms := g.m.Shapes[s.Member.Shape]; ms.Type == "string" && g.needsCheck(s.Member.Shape) {
+			// A list of strings is reported once, at the list, with all
+			// of its member's constraints, as AWS does (recorded):
+			// "Value at 'tagKeys' failed to satisfy constraint: Member
+			// must satisfy constraint: [Member must have length ...]".
+			show := "query.ShowElided"
+			if !ms.Sensitive {
+				show = fmt.Sprintf("query.ShowList(%s)", val)
+			}
+			e := fmt.Sprintf("e%d", depth)
+			mmin, mhasMin := num(ms.Min)
+			mmax, mhasMax := num(ms.Max)
+			var conds, words []string
+			if mhasMax {
+				words = append(words, fmt.Sprintf("Member must have length less than or equal to %d", mmax))
+			}
+			if mhasMin {
+				words = append(words, fmt.Sprintf("Member must have length greater than or equal to %d", mmin))
+			}
+			if mhasMin || mhasMax {
+				if !mhasMin {
+					mmin = -1
+				}
+				if !mhasMax {
+					mmax = -1
+				}
+				conds = append(conds, fmt.Sprintf("query.LengthOutside(%s, %d, %d)", e, mmin, mmax))
+			}
+			if ms.Pattern != "" {
+				if fn, ok := patternFuncs[ms.Pattern]; ok {
+					conds = append(conds, fmt.Sprintf("!%s(%s)", fn, e))
+				} else {
+					if _, err := goPattern(ms.Pattern); err != nil {
+						return fmt.Errorf("pattern %q: %w (add it to patternFuncs)", ms.Pattern, err)
+					}
+					conds = append(conds, fmt.Sprintf("!%s.MatchString(%s)", g.patternVar(ms.Pattern), e))
+				}
+				words = append(words, "Member must satisfy regular expression pattern: "+ms.Pattern)
+			}
+			if len(ms.Enum) > 0 {
+				g.enums[s.Member.Shape] = true
+				f.use("slices")
+				conds = append(conds, fmt.Sprintf("!slices.Contains(enum%s, %s)", exported(s.Member.Shape), e))
+				words = append(words, "Member must satisfy enum value set: ["+strings.Join(ms.Enum, ", ")+"]")
+			}
+			// AWS adds "Member must not be null" for tagKeys (a list with
+			// a length bound) but not for clientIDList or thumbprintList
+			// (none): both recorded. The bound is the one difference the
+			// model shows between them.
+			if hasMin || hasMax {
+				words = append(words, "Member must not be null")
+			}
+			f.p("for _, %s := range %s {", e, val)
+			f.p("if %s {", strings.Join(conds, " || "))
+			f.p("vs.Members(%s, %s, %q)", path, show, strings.Join(words, ", "))
+			f.p("break")
+			f.p("}")
+			f.p("}")
+		} else if g.needsCheck(s.Member.Shape) {
 			i := fmt.Sprintf("i%d", depth)
 			ep := fmt.Sprintf("ep%d", depth)
 			f.p("for %s := range %s {", i, val)

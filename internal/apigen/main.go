@@ -38,14 +38,20 @@ type service struct {
 	// answers in words of its own, not "Member must satisfy regular
 	// expression pattern".
 	patternMessages map[string]string
+	// shortMessages are members (by name) whose value shorter than the
+	// model's minimum the service answers in words of its own, the value
+	// in place of %s: IAM's "ARN test-policy-me is not valid." for a
+	// PolicyArn (recorded), where the model's minimum is 20.
+	shortMessages map[string]string
 }
 
 // iamPathMessage is IAM's answer to a path that is not one.
 const iamPathMessage = "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."
 
 var services = []service{
-	{"iam", "iam-2010-05-08.json.gz", "iamapi", []string{"policyDocumentType"}, true, map[string]string{"pathType": iamPathMessage}},
-	{"sts", "sts-2011-06-15.json.gz", "stsapi", []string{"sessionPolicyDocumentType", "unrestrictedSessionPolicyDocumentType"}, false, nil},
+	{"iam", "iam-2010-05-08.json.gz", "iamapi", []string{"policyDocumentType"}, true, map[string]string{"pathType": iamPathMessage},
+		map[string]string{"PolicyArn": "ARN %s is not valid."}},
+	{"sts", "sts-2011-06-15.json.gz", "stsapi", []string{"sessionPolicyDocumentType", "unrestrictedSessionPolicyDocumentType"}, false, nil, nil},
 }
 
 func main() {
@@ -117,7 +123,7 @@ func (svc service) load(root string) (*model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.hideValues, m.patternMessages = svc.hideValues, svc.patternMessages
+	m.hideValues, m.patternMessages, m.shortMessages = svc.hideValues, svc.patternMessages, svc.shortMessages
 	for _, name := range svc.noPattern {
 		s := m.Shapes[name]
 		if s == nil || s.Pattern == "" {

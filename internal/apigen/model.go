@@ -27,6 +27,9 @@ type model struct {
 	// patternMessages: shapes whose pattern violation AWS answers with a
 	// message of its own instead of the model's (see service).
 	patternMessages map[string]string
+	// shortMessages: members whose too-short value AWS answers in words
+	// of its own (see service.shortMessages).
+	shortMessages map[string]string
 }
 
 type operation struct {
