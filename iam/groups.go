@@ -253,11 +253,13 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUser
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
-		g, err := getGroup(tx, c.Account, in.GroupName)
+		// The user first: AWS answers an unknown user before an unknown
+		// group (recorded).
+		u, err := getUser(tx, c.Account, in.UserName)
 		if err != nil {
 			return err
 		}
-		u, err := getUser(tx, c.Account, in.UserName)
+		g, err := getGroup(tx, c.Account, in.GroupName)
 		if err != nil {
 			return err
 		}

@@ -56,6 +56,24 @@ func TestUnissuedMarkerAnswersInvalidMarker(t *testing.T) {
 	}
 }
 
+// RemoveUserFromGroup names the unknown user before the unknown group, as
+// AWS's recorded answer does (LocalStack's test_iam_groups snapshot).
+func TestRemoveUserFromGroupChecksTheUserFirst(t *testing.T) {
+	s := newSeam(t, nil)
+	err := s.svc.RemoveUserFromGroup(s.root, &iamapi.RemoveUserFromGroupInput{GroupName: "nogroup", UserName: "nouser"})
+	wantExact(t, err, "NoSuchEntity", "The user with name nouser cannot be found.")
+	s.user("alice")
+	err = s.svc.RemoveUserFromGroup(s.root, &iamapi.RemoveUserFromGroupInput{GroupName: "nogroup", UserName: "alice"})
+	wantExact(t, err, "NoSuchEntity", "The group with name nogroup cannot be found.")
+	s.ok(s.svc.CreateGroup(s.root, &iamapi.CreateGroupInput{GroupName: "devs"}))
+	s.ok(nil, s.svc.AddUserToGroup(s.root, &iamapi.AddUserToGroupInput{GroupName: "devs", UserName: "alice"}))
+	s.ok(nil, s.svc.RemoveUserFromGroup(s.root, &iamapi.RemoveUserFromGroupInput{GroupName: "devs", UserName: "alice"}))
+	out, err := s.svc.ListGroupsForUser(s.root, &iamapi.ListGroupsForUserInput{UserName: "alice"})
+	if err != nil || len(out.Groups) != 0 {
+		t.Fatalf("groups after removal: %+v, %v", out, err)
+	}
+}
+
 // wantExact asserts err is the AWS error code with exactly the message.
 func wantExact(t *testing.T, err error, code, msg string) {
 	t.Helper()
