@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 )
 
@@ -363,7 +362,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			if from != "" {
 				n, err := strconv.Atoi(from)
 				if err != nil {
-					return awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *in.Marker))
+					return invalidMarker()
 				}
 				start = n + 1
 			}
@@ -419,7 +418,7 @@ func gaadMarker(marker *string) (int, string, error) {
 	secText, after, ok2 := strings.Cut(rest, "|")
 	sec, err := strconv.Atoi(secText)
 	if !ok || !ok2 || err != nil || sec < gaadUsers || sec > gaadAWSPolicies {
-		return 0, "", awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *marker))
+		return 0, "", invalidMarker()
 	}
 	return sec, after, nil
 }

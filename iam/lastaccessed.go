@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/catalog"
@@ -302,7 +300,7 @@ func pageBounds(n int, maxItems *int32, marker *string) (start, end int, next *s
 			return 0, 0, nil, err
 		}
 		if start, err = strconv.Atoi(k); err != nil || start < 0 || start > n {
-			return 0, 0, nil, awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *marker))
+			return 0, 0, nil, invalidMarker()
 		}
 	}
 	limit := defaultMaxItems

@@ -40,11 +40,15 @@ func markerCheck(key string) uint32 {
 	return h.Sum32()
 }
 
+// invalidMarker refuses a marker iamd did not issue, in AWS's words
+// (recorded for ListVirtualMFADevices: "Invalid Marker.", no value echoed).
+func invalidMarker() error { return awserr.ValidationError("Invalid Marker.") }
+
 func decodeMarker(marker *string) (string, error) {
 	if marker == nil || *marker == "" {
 		return "", nil
 	}
-	invalid := awserr.ValidationError(fmt.Sprintf("Invalid Marker: %q was not returned by a previous call.", *marker))
+	invalid := invalidMarker()
 	b, err := base64.RawURLEncoding.DecodeString(*marker)
 	if err != nil {
 		return "", invalid

@@ -48,7 +48,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateV
 	err = s.update(ctx, func(tx Tx) error {
 		if err := insertJSON(tx, c.Account, kindMFA, serial, d); err != nil {
 			if errors.Is(err, ErrExists) {
-				return iamapi.EntityAlreadyExists("MFADevice entity at the same path and name already exists.")
+				return iamapi.EntityAlreadyExists("MFA device already exists.")
 			}
 			return err
 		}
