@@ -36,6 +36,10 @@ type Backend interface {
 	// Call makes an IAM API call as caller through the same Dispatch and
 	// Guard as a signed request, audited like one.
 	Call(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values) (query.Output, error)
+	// Authorized decides an IAM API call as Call would, without making
+	// it: nil when caller may make it, else the refusal. The pages ask it
+	// which of their forms to show.
+	Authorized(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values) error
 	// Check authorizes an action outside the IAM API.
 	Check(ctx context.Context, caller *iam.Caller, action, resource string) error
 	// SignIn audits a sign-in attempt.

@@ -86,7 +86,42 @@ type req struct {
 	s      *session
 	id     identity
 	caller func() *iam.Caller
+	// may caches this request's decisions of the forms to show.
+	may map[string]bool
 }
+
+type reqKey struct{}
+
+// can tells whether the signed-in principal may make the call a form
+// would make, asked of the same Guard as the call (Backend.Authorized) on
+// the entity the form acts on; the answer is kept for the request. A
+// form's typed values (a new entity's name, a policy ARN to attach) are
+// not known yet: placeholders stand in (see formPlaceholder). A refused
+// form is not shown; a crafted post of it is still refused by the call.
+func (h *Handler) can(r *http.Request, q *req, action string, kv ...string) bool {
+	if h.readOnly != nil || q == nil {
+		return false
+	}
+	params := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		params.Set(kv[i], kv[i+1])
+	}
+	key := action + "?" + params.Encode()
+	if ok, seen := q.may[key]; seen {
+		return ok
+	}
+	ok := h.b.Authorized(r.Context(), r, q.caller(), action, params) == nil
+	if q.may == nil {
+		q.may = map[string]bool{}
+	}
+	q.may[key] = ok
+	return ok
+}
+
+// formPlaceholder stands for a value the user has yet to type (a new
+// entity's name, a policy's ARN) when deciding whether to show a form:
+// a valid name, so that only the authorization decides.
+const formPlaceholder = "new-entity"
 
 // signedIn serves fn to a signed-in session only, and a state-changing
 // request only with the session's CSRF token.
@@ -121,6 +156,7 @@ func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, q *re
 		id := s.identity()
 		q := &req{s: s, id: id}
 		q.caller = func() *iam.Caller { return h.userCaller(id) }
+		r = r.WithContext(context.WithValue(r.Context(), reqKey{}, q))
 		if !id.root && !h.stillExists(r.Context(), id) {
 			// The user was deleted (or deleted and made again, a new
 			// principal): the session is theirs no more.
@@ -164,18 +200,35 @@ func toAPIError(err error) *apiError {
 
 // pageData is what every template gets.
 type pageData struct {
-	Title   string
-	Page    string
-	CSRF    string
-	Who     string // the signed-in principal's ARN
-	Account string
-	Flash   string
-	Err     *apiError
-	D       any
+	Title     string
+	Page      string
+	CSRF      string
+	Who       string // the signed-in principal's ARN
+	Account   string
+	Flash     string
+	Err       *apiError
+	D         any
+	can       func(action string, kv ...string) bool
+	partition string
+}
+
+// Can tells a template whether to show the form that makes action with
+// the parameters kv (name, value, ...): see Handler.can.
+func (p pageData) Can(action string, kv ...string) bool { return p.can != nil && p.can(action, kv...) }
+
+// Placeholder is formPlaceholder, for the templates.
+func (pageData) Placeholder() string { return formPlaceholder }
+
+// PolicyPlaceholder stands for a policy ARN still to be typed.
+func (p pageData) PolicyPlaceholder() string {
+	return "arn:" + p.partition + ":iam::" + p.Account + ":policy/" + formPlaceholder
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, page string, status int, title string, d any, err error) {
-	pd := pageData{Title: title, Page: page, D: d, Err: toAPIError(err)}
+	pd := pageData{Title: title, Page: page, D: d, Err: toAPIError(err), partition: h.b.Partition()}
+	if q, _ := r.Context().Value(reqKey{}).(*req); q != nil {
+		pd.can = func(action string, kv ...string) bool { return h.can(r, q, action, kv...) }
+	}
 	if s != nil {
 		s.mu.Lock()
 		pd.CSRF = s.csrf
