@@ -258,6 +258,7 @@ func (h *Handler) userData(r *http.Request, q *req, name string) (*userData, err
 
 // mfaDeviceData is the page that assigns a new virtual MFA device.
 type mfaDeviceData struct {
+	Root                   bool // the root user's device (its forms post to the security credentials page)
 	UserName, Serial, Seed string
 	QR                     template.URL // a data: URL of the PNG (CSP allows data: images)
 }
@@ -295,15 +296,21 @@ var userForms = &formSet{
 // createMFA makes a virtual MFA device; its seed and QR code are shown in
 // this response only.
 func createMFA(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string) {
-	out, err := h.call(r, q, "CreateVirtualMFADevice", url.Values{"VirtualMFADeviceName": {name}})
+	h.showNewDevice(w, r, q, url.Values{"VirtualMFADeviceName": {name}}, name, func(err error) { userFailed(h, w, r, q, name, err) })
+}
+
+// showNewDevice makes a virtual MFA device and shows its seed and QR code
+// with the form that enables it (user "" for root's).
+func (h *Handler) showNewDevice(w http.ResponseWriter, r *http.Request, q *req, params url.Values, user string, failed func(error)) {
+	out, err := h.call(r, q, "CreateVirtualMFADevice", params)
 	if err != nil {
-		userFailed(h, w, r, q, name, err)
+		failed(err)
 		return
 	}
 	dev := out.(*iamapi.CreateVirtualMFADeviceOutput).VirtualMFADevice
 	// Base64 of the server's own PNG: nothing in it can leave the attribute.
 	qr := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(dev.QRCodePNG)) //nolint:gosec // see above
-	h.render(w, r, q.s, "mfadevice", http.StatusOK, "Assign MFA device", mfaDeviceData{UserName: name, Serial: dev.SerialNumber,
+	h.render(w, r, q.s, "mfadevice", http.StatusOK, "Assign MFA device", mfaDeviceData{Root: user == "", UserName: user, Serial: dev.SerialNumber,
 		Seed: string(dev.Base32StringSeed), QR: qr}, nil)
 }
 

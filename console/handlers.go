@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -55,6 +56,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST "+Prefix+"/roles/{name}/{op}", h.signedIn(h.serveForms(roleForms, "", "")))
 	m.HandleFunc("POST "+Prefix+"/policy/{op}", h.signedIn(h.serveForms(policyForms, "", "")))
 	m.HandleFunc("POST "+Prefix+"/users/{name}/tags/{op}", h.signedIn(h.serveForms(userForms, "tags/", "")))
+	m.HandleFunc("GET "+Prefix+"/security-credentials", h.signedIn(h.serveSecurity))
+	m.HandleFunc("POST "+Prefix+"/security-credentials/{op}", h.signedIn(h.serveSecurityAction))
 	m.HandleFunc("GET "+Prefix+"/instance-profiles", h.signedIn(h.serveProfiles))
 	m.HandleFunc("GET "+Prefix+"/identity-providers", h.signedIn(h.serveProviders))
 	m.HandleFunc("GET "+Prefix+"/account", h.signedIn(h.serveAccount))
@@ -191,6 +194,9 @@ type apiError struct{ Code, Message string }
 func toAPIError(err error) *apiError {
 	if err == nil {
 		return nil
+	}
+	if e, ok := errors.AsType[*apiError](err); ok {
+		return e
 	}
 	if e, ok := awserr.As(err); ok {
 		return &apiError{Code: e.Code, Message: e.Message}
