@@ -26,6 +26,7 @@ import (
 
 	"github.com/iamd/iamd/api/query"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
 )
 
 // Prefix is where the console is served.
@@ -79,6 +80,10 @@ type Config struct {
 	// form left out of the pages, and only reads reach the Backend.
 	ReadOnly        bool
 	ReadOnlyAccount string
+	// Sealer seals the session cookies: the key ring every node of a
+	// cluster shares, so that a session signed in on one is good on all.
+	// Nil: a key of the process's own (a restart signs everyone out).
+	Sealer *seal.Sealer
 }
 
 //go:embed templates/*.html
@@ -94,7 +99,7 @@ type Handler struct {
 	now      func() time.Time
 	ttl      time.Duration
 	idle     time.Duration
-	sessions *sessions
+	sealer   *seal.Sealer
 	limits   *limiter
 	pages    map[string]*template.Template
 	static   map[string]staticFile // by versioned path
@@ -111,7 +116,10 @@ type staticFile struct {
 
 // New returns the console's handler, to be mounted at Prefix.
 func New(cfg Config) *Handler {
-	h := &Handler{b: cfg.Backend, log: cfg.Logger, now: cfg.Now, ttl: cfg.SessionTTL, idle: cfg.IdleTTL}
+	h := &Handler{b: cfg.Backend, log: cfg.Logger, now: cfg.Now, ttl: cfg.SessionTTL, idle: cfg.IdleTTL, sealer: cfg.Sealer}
+	if h.sealer == nil {
+		h.sealer = ephemeralSealer()
+	}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -129,7 +137,6 @@ func New(cfg Config) *Handler {
 		h.readOnly = &identity{account: cfg.ReadOnlyAccount, root: true,
 			arn: "arn:" + p + ":iam::" + cfg.ReadOnlyAccount + ":root"}
 	}
-	h.sessions = newSessions()
 	h.limits = newLimiter()
 	h.loadStatic()
 	h.loadTemplates()
@@ -249,5 +256,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	}
+	w, r = h.withSession(w, r)
 	h.mux.ServeHTTP(w, r)
 }

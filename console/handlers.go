@@ -240,7 +240,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, pag
 		pd.CSRF = s.csrf
 		if s.stage == stageFull {
 			pd.Who, pd.Account = s.arn, s.account
-			pd.Flash, s.flash = s.flash, ""
+			if s.flash != "" {
+				pd.Flash, s.flash, s.dirty = s.flash, "", true
+			}
 		}
 		s.mu.Unlock()
 	}
@@ -281,7 +283,7 @@ func statusOf(err error) int {
 // flash leaves a message for the next page and redirects there.
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, q *req, to, msg string) {
 	q.s.mu.Lock()
-	q.s.flash = msg
+	q.s.flash, q.s.dirty = msg, true
 	q.s.mu.Unlock()
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }

@@ -256,6 +256,7 @@ func (s *session) setIdentity(id identity) {
 	defer s.mu.Unlock()
 	s.account, s.userName, s.userID, s.arn, s.root = id.account, id.userName, id.userID, id.arn, id.root
 	s.mfa, s.mfaAt, s.mfaSerial, s.mustChange = id.mfa, id.mfaAt, id.mfaSerial, id.mustChange
+	s.dirty = true
 }
 
 func (s *session) identity() identity {
@@ -290,6 +291,7 @@ func (h *Handler) serveMFA(w http.ResponseWriter, r *http.Request) {
 		h.b.SignIn(r, SignInEvent{Account: id.account, UserName: id.userName, UserID: id.userID, ARN: id.arn, Root: id.root, MFAUsed: true, Failure: auditFailure, Reason: reasonBadMFA})
 		s.mu.Lock()
 		s.mfaTries++
+		s.dirty = true
 		again := s.mfaTries < maxMFATries
 		s.mu.Unlock()
 		if !again {
