@@ -26,6 +26,7 @@ import (
 
 	"github.com/iamd/iamd/api/query"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/lru"
 	"github.com/iamd/iamd/internal/seal"
 )
 
@@ -106,6 +107,7 @@ type Handler struct {
 	assets   map[string]string     // file name -> versioned path
 	mux      *http.ServeMux
 	readOnly *identity // the viewer of a read-only console
+	reports  *lru.Cache[string, *reportData]
 }
 
 type staticFile struct {
@@ -138,6 +140,7 @@ func New(cfg Config) *Handler {
 			arn: "arn:" + p + ":iam::" + cfg.ReadOnlyAccount + ":root"}
 	}
 	h.limits = newLimiter()
+	h.reports = lru.New[string, *reportData](4)
 	h.loadStatic()
 	h.loadTemplates()
 	h.routes()
