@@ -481,15 +481,18 @@ func (h *Handler) servePolicies(w http.ResponseWriter, r *http.Request, q *req) 
 }
 
 type policyData struct {
-	ARN      string
-	Policy   *iamapi.Policy
-	Document string
-	Version  string
-	Users    []iamapi.PolicyUser
-	Groups   []iamapi.PolicyGroup
-	Roles    []iamapi.PolicyRole
-	UsedErr  *apiError
-	Versions []iamapi.PolicyVersion
+	ARN string
+	// AWSManaged: an AWS managed policy, which no one can change (its
+	// forms are left out, as on AWS).
+	AWSManaged bool
+	Policy     *iamapi.Policy
+	Document   string
+	Version    string
+	Users      []iamapi.PolicyUser
+	Groups     []iamapi.PolicyGroup
+	Roles      []iamapi.PolicyRole
+	UsedErr    *apiError
+	Versions   []iamapi.PolicyVersion
 	// Compare is the side-by-side diff of two versions (?left=&right=).
 	Left, Right string
 	Compare     []diffRow
@@ -501,7 +504,7 @@ func (h *Handler) servePolicy(w http.ResponseWriter, r *http.Request, q *req) {
 }
 
 func (h *Handler) policyData(r *http.Request, q *req, a string) (*policyData, error) {
-	d := &policyData{ARN: a}
+	d := &policyData{ARN: a, AWSManaged: strings.Contains(a, ":iam::aws:policy/")}
 	out, err := h.call(r, q, "GetPolicy", url.Values{"PolicyArn": {a}})
 	if err == nil && out.(*iamapi.GetPolicyOutput).Policy != nil {
 		p := out.(*iamapi.GetPolicyOutput).Policy

@@ -111,6 +111,11 @@ func TestConsoleFormsFollowPermissions(t *testing.T) {
 		}
 	}
 
+	// An AWS managed policy can be changed by no one: no forms.
+	if _, body := admin.get("/console/policy?arn=" + url.QueryEscape("arn:aws:iam::aws:policy/ReadOnlyAccess")); len(postForms(body)) != 0 || !strings.Contains(body, "ReadOnlyAccess") {
+		t.Errorf("admin's forms on an AWS managed policy: %v", postForms(body))
+	}
+
 	// Decided on the entity each form acts on: its own keys, not another's.
 	self := newConsoleClient(t, inst.URL)
 	self.mustSignIn(inst.Account, "selfkeys", consolePassword)
