@@ -280,8 +280,15 @@ func statusOf(err error) int {
 	return http.StatusOK
 }
 
+// maxFlash bounds a message for the next page: it travels in the session
+// cookie, which a browser keeps only under 4 KiB.
+const maxFlash = 400
+
 // flash leaves a message for the next page and redirects there.
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, q *req, to, msg string) {
+	if len(msg) > maxFlash {
+		msg = strings.ToValidUTF8(msg[:maxFlash], "") + "…"
+	}
 	q.s.mu.Lock()
 	q.s.flash, q.s.dirty = msg, true
 	q.s.mu.Unlock()

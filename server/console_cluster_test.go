@@ -102,3 +102,33 @@ func TestConsoleSessionCookieSealed(t *testing.T) {
 		t.Fatalf("the good cookie: %d", resp.StatusCode)
 	}
 }
+
+// A form's message travels in the session cookie: a long one (a policy
+// ARN with a long path) is cut, and the session keeps working.
+func TestConsoleLongFlashKeepsSession(t *testing.T) {
+	inst := testServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	path := "/" + strings.Repeat("p", 500) + "/"
+	p, err := root.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String("long"), Path: aws.String(path),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("flashy")}); err != nil {
+		t.Fatal(err)
+	}
+	cc := newConsoleClient(t, inst.URL)
+	cc.signInRoot(inst)
+	resp, _ := cc.post("/console/users/flashy/attach", url.Values{"policyarn": {*p.Policy.Arn}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("attach: %d", resp.StatusCode)
+	}
+	resp, body := cc.get("/console/users/flashy")
+	flash := between(body, `id="flash">`, "</div>")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(flash, "Policy arn:aws:iam::") || !strings.HasSuffix(flash, "…") || len(flash) > 410 {
+		t.Fatalf("after a long message: %d %q", resp.StatusCode, flash)
+	}
+	if resp, _ := cc.get("/console/home"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the session after it: %d", resp.StatusCode)
+	}
+}
