@@ -3,71 +3,143 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/iamd/iamd/api/iamapi"
 )
 
-// The forms of the group, role, policy and account pages: each is one API
-// call, made as the signed-in user; a refusal shows the page again with
-// AWS's error above it.
+// The console's forms. Each is one API call made as the signed-in user,
+// described once: the form's fields become the call's parameters, and
+// success redirects with a message; a refusal shows the page again with
+// AWS's error above it. The few forms that show a page of their own (an
+// access key's secret, an MFA device's seed) or make two calls are custom.
 
 // form reads a trimmed form field.
 func form(r *http.Request, name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 
-// act makes the call and redirects to back with msg, or calls failed.
-func (h *Handler) act(w http.ResponseWriter, r *http.Request, q *req, action string, params url.Values, back, msg string, failed func(error)) {
-	if _, err := h.call(r, q, action, params); err != nil {
-		failed(err)
-		return
-	}
-	h.redirect(w, r, q, back, msg)
+// formAction is one form: its fields, the call, where it leads.
+type formAction struct {
+	call string
+	// nameField is the form field naming the entity, when the path does
+	// not (the create forms, the policy's ARN).
+	nameField string
+	fields    map[string]string // API parameter <- form field, trimmed
+	optional  map[string]string // the same, sent only when not empty
+	raw       map[string]string // API parameter <- form field as typed (documents, tag values)
+	flags     map[string]string // API parameter <- "true" when the field was sent, else "false"
+	extra     func(r *http.Request, p url.Values)
+	msg       string // the message after success; {Param} is the call's parameter
+	// back is where success leads: "" the entity's page, else this path.
+	back   string
+	failed pageFunc // the page a refusal shows; nil: the set's
 }
 
-func (h *Handler) serveCreateGroup(w http.ResponseWriter, r *http.Request, q *req) {
-	name := form(r, "group")
-	params := url.Values{"GroupName": {name}}
-	if p := form(r, "path"); p != "" {
-		params.Set("Path", p)
-	}
-	h.act(w, r, q, "CreateGroup", params, Prefix+"/groups/"+url.PathEscape(name), "Group "+name+" created.", func(err error) {
-		lp, _ := list(h, r, q, "ListGroups", url.Values{}, func(o any) ([]iamapi.Group, bool, string) {
-			out := o.(*iamapi.ListGroupsOutput)
-			t, m := truncated(out.IsTruncated, out.Marker)
-			return out.Groups, t, m
-		}, func(iamapi.Group) bool { return true })
-		h.render(w, r, q.s, "groups", statusOf(err), "User groups", lp, err)
-	})
+// pageFunc shows a page again with err above it.
+type pageFunc func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string, err error)
+
+// formSet is the forms of one kind of page.
+type formSet struct {
+	param  string // the API parameter the entity's name fills ("UserName"); "" for none
+	page   func(name string) string
+	forms  map[string]formAction
+	custom map[string]func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string)
+	failed pageFunc
 }
 
-func (h *Handler) serveGroupAction(w http.ResponseWriter, r *http.Request, q *req) {
-	name := r.PathValue("name")
-	back := Prefix + "/groups/" + url.PathEscape(name)
-	params := url.Values{"GroupName": {name}}
-	var action, msg string
-	switch r.PathValue("op") {
-	case "delete":
-		action, msg, back = "DeleteGroup", "Group "+name+" deleted.", Prefix+"/groups"
-	case "attach":
-		action, msg = "AttachGroupPolicy", "Policy attached."
-		params.Set("PolicyArn", form(r, "policyarn"))
-	case "detach":
-		action, msg = "DetachGroupPolicy", "Policy detached."
-		params.Set("PolicyArn", form(r, "policyarn"))
-	case "adduser":
-		action, msg = "AddUserToGroup", "User "+form(r, "user")+" added."
-		params.Set("UserName", form(r, "user"))
-	case "removeuser":
-		action, msg = "RemoveUserFromGroup", "User "+form(r, "user")+" removed."
-		params.Set("UserName", form(r, "user"))
-	default:
-		h.render(w, r, q.s, "error", http.StatusNotFound, "Not found", nil, errNoSuchPage)
-		return
+// serveForms serves the set's form named by the path's {op} (with prefix
+// before it), or op itself when given.
+func (h *Handler) serveForms(set *formSet, prefix, op string) func(http.ResponseWriter, *http.Request, *req) {
+	return func(w http.ResponseWriter, r *http.Request, q *req) {
+		op := op
+		if op == "" {
+			op = prefix + r.PathValue("op")
+		}
+		name := r.PathValue("name")
+		if c, ok := set.custom[op]; ok {
+			c(h, w, r, q, name)
+			return
+		}
+		fa, ok := set.forms[op]
+		if !ok {
+			h.render(w, r, q.s, "error", http.StatusNotFound, "Not found", nil, errNoSuchPage)
+			return
+		}
+		if fa.nameField != "" {
+			name = form(r, fa.nameField)
+		}
+		p := fa.params(r)
+		if set.param != "" {
+			p.Set(set.param, name)
+		}
+		if _, err := h.call(r, q, fa.call, p); err != nil {
+			failed := fa.failed
+			if failed == nil {
+				failed = set.failed
+			}
+			failed(h, w, r, q, name, err)
+			return
+		}
+		back := fa.back
+		if back == "" {
+			back = set.page(name)
+		}
+		h.redirect(w, r, q, back, expand(fa.msg, p))
 	}
-	h.act(w, r, q, action, params, back, msg, func(err error) {
+}
+
+func (fa formAction) params(r *http.Request) url.Values {
+	p := url.Values{}
+	for k, f := range fa.fields {
+		p.Set(k, form(r, f))
+	}
+	for k, f := range fa.optional {
+		if v := form(r, f); v != "" {
+			p.Set(k, v)
+		}
+	}
+	for k, f := range fa.raw {
+		p.Set(k, r.PostFormValue(f))
+	}
+	for k, f := range fa.flags {
+		p.Set(k, strconv.FormatBool(r.PostFormValue(f) != ""))
+	}
+	if fa.extra != nil {
+		fa.extra(r, p)
+	}
+	return p
+}
+
+var paramRef = regexp.MustCompile(`\{[A-Za-z.0-9]+\}`)
+
+// expand fills a message's {Param}s from the call's parameters.
+func expand(msg string, p url.Values) string {
+	return paramRef.ReplaceAllStringFunc(msg, func(ref string) string { return p.Get(ref[1 : len(ref)-1]) })
+}
+
+func entityPage(kind string) func(string) string {
+	return func(name string) string { return Prefix + "/" + kind + "/" + url.PathEscape(name) }
+}
+
+var groupForms = &formSet{
+	param: "GroupName", page: entityPage("groups"),
+	failed: func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string, err error) {
 		d, _ := h.groupData(r, q, name)
 		h.render(w, r, q.s, "group", statusOf(err), "Group "+name, d, err)
-	})
+	},
+	forms: map[string]formAction{
+		"create": {call: "CreateGroup", nameField: "group", optional: map[string]string{"Path": "path"}, msg: "Group {GroupName} created.",
+			failed: func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, _ string, err error) {
+				lp, _ := h.listGroups(r, q)
+				h.render(w, r, q.s, "groups", statusOf(err), "User groups", lp, err)
+			}},
+		"delete":     {call: "DeleteGroup", msg: "Group {GroupName} deleted.", back: Prefix + "/groups"},
+		"attach":     {call: "AttachGroupPolicy", fields: map[string]string{"PolicyArn": "policyarn"}, msg: "Policy attached."},
+		"detach":     {call: "DetachGroupPolicy", fields: map[string]string{"PolicyArn": "policyarn"}, msg: "Policy detached."},
+		"adduser":    {call: "AddUserToGroup", fields: map[string]string{"UserName": "user"}, msg: "User {UserName} added."},
+		"removeuser": {call: "RemoveUserFromGroup", fields: map[string]string{"UserName": "user"}, msg: "User {UserName} removed."},
+	},
 }
 
 // defaultTrust is the create-role form's starting trust policy.
@@ -96,89 +168,41 @@ func (h *Handler) listRoles(r *http.Request, q *req) (rolesPage, error) {
 	return rolesPage{listPage: lp, Trust: defaultTrust}, err
 }
 
-func (h *Handler) serveCreateRole(w http.ResponseWriter, r *http.Request, q *req) {
-	name := form(r, "role")
-	params := url.Values{"RoleName": {name}, "AssumeRolePolicyDocument": {r.PostFormValue("trust")}}
-	if d := form(r, "description"); d != "" {
-		params.Set("Description", d)
-	}
-	h.act(w, r, q, "CreateRole", params, Prefix+"/roles/"+url.PathEscape(name), "Role "+name+" created.", func(err error) {
-		rp, _ := h.listRoles(r, q)
-		rp.Trust = r.PostFormValue("trust")
-		h.render(w, r, q.s, "roles", statusOf(err), "Roles", rp, err)
-	})
-}
-
-func (h *Handler) serveRoleAction(w http.ResponseWriter, r *http.Request, q *req) {
-	name := r.PathValue("name")
-	back := Prefix + "/roles/" + url.PathEscape(name)
-	params := url.Values{"RoleName": {name}}
-	var action, msg string
-	switch r.PathValue("op") {
-	case "delete":
-		action, msg, back = "DeleteRole", "Role "+name+" deleted.", Prefix+"/roles"
-	case "attach":
-		action, msg = "AttachRolePolicy", "Policy attached."
-		params.Set("PolicyArn", form(r, "policyarn"))
-	case "detach":
-		action, msg = "DetachRolePolicy", "Policy detached."
-		params.Set("PolicyArn", form(r, "policyarn"))
-	case "trust":
-		action, msg = "UpdateAssumeRolePolicy", "Trust policy updated."
-		params.Set("PolicyDocument", r.PostFormValue("trust"))
-	default:
-		h.render(w, r, q.s, "error", http.StatusNotFound, "Not found", nil, errNoSuchPage)
-		return
-	}
-	h.act(w, r, q, action, params, back, msg, func(err error) {
+var roleForms = &formSet{
+	param: "RoleName", page: entityPage("roles"),
+	failed: func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string, err error) {
 		d, _ := h.roleData(r, q, name)
 		h.render(w, r, q.s, "role", statusOf(err), "Role "+name, d, err)
-	})
+	},
+	forms: map[string]formAction{
+		"create": {call: "CreateRole", nameField: "role", raw: map[string]string{"AssumeRolePolicyDocument": "trust"},
+			optional: map[string]string{"Description": "description"}, msg: "Role {RoleName} created.",
+			failed: func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, _ string, err error) {
+				rp, _ := h.listRoles(r, q)
+				rp.Trust = r.PostFormValue("trust")
+				h.render(w, r, q.s, "roles", statusOf(err), "Roles", rp, err)
+			}},
+		"delete": {call: "DeleteRole", msg: "Role {RoleName} deleted.", back: Prefix + "/roles"},
+		"attach": {call: "AttachRolePolicy", fields: map[string]string{"PolicyArn": "policyarn"}, msg: "Policy attached."},
+		"detach": {call: "DetachRolePolicy", fields: map[string]string{"PolicyArn": "policyarn"}, msg: "Policy detached."},
+		"trust":  {call: "UpdateAssumeRolePolicy", raw: map[string]string{"PolicyDocument": "trust"}, msg: "Trust policy updated."},
+	},
 }
 
-func (h *Handler) servePolicyAction(w http.ResponseWriter, r *http.Request, q *req) {
-	a := form(r, "arn")
-	back := Prefix + "/policy?arn=" + url.QueryEscape(a)
-	params := url.Values{"PolicyArn": {a}}
-	var action, msg string
-	switch r.PathValue("op") {
-	case "delete":
-		action, msg, back = "DeletePolicy", "Policy deleted.", Prefix+"/policies"
-	case "version":
-		action, msg = "CreatePolicyVersion", "New version created."
-		params.Set("PolicyDocument", r.PostFormValue("document"))
-		if r.PostFormValue("default") != "" {
-			params.Set("SetAsDefault", "true")
-		}
-	case "default":
-		action, msg = "SetDefaultPolicyVersion", "Default version set."
-		params.Set("VersionId", form(r, "version"))
-	case "deleteversion":
-		action, msg = "DeletePolicyVersion", "Version deleted."
-		params.Set("VersionId", form(r, "version"))
-	default:
-		h.render(w, r, q.s, "error", http.StatusNotFound, "Not found", nil, errNoSuchPage)
-		return
-	}
-	h.act(w, r, q, action, params, back, msg, func(err error) {
+// The policy's forms name it by the form's "arn".
+var policyForms = &formSet{
+	param: "PolicyArn", page: func(a string) string { return Prefix + "/policy?arn=" + url.QueryEscape(a) },
+	failed: func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, a string, err error) {
 		d, _ := h.policyData(r, q, a)
 		h.render(w, r, q.s, "policy", statusOf(err), "Policy", d, err)
-	})
-}
-
-func (h *Handler) serveUserTag(w http.ResponseWriter, r *http.Request, q *req) {
-	name := r.PathValue("name")
-	back := Prefix + "/users/" + url.PathEscape(name)
-	params := url.Values{"UserName": {name}}
-	action, msg := "TagUser", "Tag set."
-	if r.PathValue("op") == "untag" {
-		action, msg = "UntagUser", "Tag removed."
-		params.Set("TagKeys.member.1", form(r, "key"))
-	} else {
-		params.Set("Tags.member.1.Key", form(r, "key"))
-		params.Set("Tags.member.1.Value", r.PostFormValue("value"))
-	}
-	h.act(w, r, q, action, params, back, msg, func(err error) { h.userActionFailed(w, r, q, name, err) })
+	},
+	forms: map[string]formAction{
+		"delete": {call: "DeletePolicy", nameField: "arn", msg: "Policy deleted.", back: Prefix + "/policies"},
+		"version": {call: "CreatePolicyVersion", nameField: "arn", raw: map[string]string{"PolicyDocument": "document"},
+			flags: map[string]string{"SetAsDefault": "default"}, msg: "New version created."},
+		"default":       {call: "SetDefaultPolicyVersion", nameField: "arn", fields: map[string]string{"VersionId": "version"}, msg: "Default version set."},
+		"deleteversion": {call: "DeletePolicyVersion", nameField: "arn", fields: map[string]string{"VersionId": "version"}, msg: "Version deleted."},
+	},
 }
 
 // The account page: alias and password policy.
@@ -210,35 +234,25 @@ func (h *Handler) serveAccount(w http.ResponseWriter, r *http.Request, q *req) {
 	h.render(w, r, q.s, "account", http.StatusOK, "Account settings", h.accountData(r, q), nil)
 }
 
-func (h *Handler) serveAccountAction(w http.ResponseWriter, r *http.Request, q *req) {
-	back := Prefix + "/account"
-	var action, msg string
-	params := url.Values{}
-	switch r.PathValue("op") {
-	case "alias":
-		action, msg = "CreateAccountAlias", "Alias set."
-		params.Set("AccountAlias", form(r, "alias"))
-	case "deletealias":
-		action, msg = "DeleteAccountAlias", "Alias removed."
-		params.Set("AccountAlias", form(r, "alias"))
-	case "passwordpolicy":
-		action, msg = "UpdateAccountPasswordPolicy", "Password policy updated."
-		params.Set("MinimumPasswordLength", form(r, "min"))
-		for _, k := range []string{"RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters", "RequireLowercaseCharacters", "AllowUsersToChangePassword"} {
-			params.Set(k, map[bool]string{true: "true", false: "false"}[r.PostFormValue(k) != ""])
-		}
-		if v := form(r, "maxage"); v != "" && v != "0" {
-			params.Set("MaxPasswordAge", v)
-		}
-	case "deletepasswordpolicy":
-		action, msg = "DeleteAccountPasswordPolicy", "Password policy removed (AWS's default applies)."
-	default:
-		h.render(w, r, q.s, "error", http.StatusNotFound, "Not found", nil, errNoSuchPage)
-		return
-	}
-	h.act(w, r, q, action, params, back, msg, func(err error) {
+var accountForms = &formSet{
+	page: func(string) string { return Prefix + "/account" },
+	failed: func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, _ string, err error) {
 		h.render(w, r, q.s, "account", statusOf(err), "Account settings", h.accountData(r, q), err)
-	})
+	},
+	forms: map[string]formAction{
+		"alias":       {call: "CreateAccountAlias", fields: map[string]string{"AccountAlias": "alias"}, msg: "Alias set."},
+		"deletealias": {call: "DeleteAccountAlias", fields: map[string]string{"AccountAlias": "alias"}, msg: "Alias removed."},
+		"passwordpolicy": {call: "UpdateAccountPasswordPolicy", fields: map[string]string{"MinimumPasswordLength": "min"},
+			flags: map[string]string{"RequireSymbols": "RequireSymbols", "RequireNumbers": "RequireNumbers", "RequireUppercaseCharacters": "RequireUppercaseCharacters",
+				"RequireLowercaseCharacters": "RequireLowercaseCharacters", "AllowUsersToChangePassword": "AllowUsersToChangePassword"},
+			extra: func(r *http.Request, p url.Values) {
+				if v := form(r, "maxage"); v != "" && v != "0" { // 0: passwords never expire
+					p.Set("MaxPasswordAge", v)
+				}
+			},
+			msg: "Password policy updated."},
+		"deletepasswordpolicy": {call: "DeleteAccountPasswordPolicy", msg: "Password policy removed (AWS's default applies)."},
+	},
 }
 
 // Policy versions side by side.

@@ -26,6 +26,8 @@ import (
 
 	"github.com/iamd/iamd/api/query"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/lru"
+	"github.com/iamd/iamd/internal/seal"
 )
 
 // Prefix is where the console is served.
@@ -36,6 +38,10 @@ type Backend interface {
 	// Call makes an IAM API call as caller through the same Dispatch and
 	// Guard as a signed request, audited like one.
 	Call(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values) (query.Output, error)
+	// Authorized decides an IAM API call as Call would, without making
+	// it: nil when caller may make it, else the refusal. The pages ask it
+	// which of their forms to show.
+	Authorized(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values) error
 	// Check authorizes an action outside the IAM API.
 	Check(ctx context.Context, caller *iam.Caller, action, resource string) error
 	// SignIn audits a sign-in attempt.
@@ -75,6 +81,10 @@ type Config struct {
 	// form left out of the pages, and only reads reach the Backend.
 	ReadOnly        bool
 	ReadOnlyAccount string
+	// Sealer seals the session cookies: the key ring every node of a
+	// cluster shares, so that a session signed in on one is good on all.
+	// Nil: a key of the process's own (a restart signs everyone out).
+	Sealer *seal.Sealer
 }
 
 //go:embed templates/*.html
@@ -90,13 +100,14 @@ type Handler struct {
 	now      func() time.Time
 	ttl      time.Duration
 	idle     time.Duration
-	sessions *sessions
+	sealer   *seal.Sealer
 	limits   *limiter
 	pages    map[string]*template.Template
 	static   map[string]staticFile // by versioned path
 	assets   map[string]string     // file name -> versioned path
 	mux      *http.ServeMux
 	readOnly *identity // the viewer of a read-only console
+	reports  *lru.Cache[string, *reportData]
 }
 
 type staticFile struct {
@@ -107,7 +118,10 @@ type staticFile struct {
 
 // New returns the console's handler, to be mounted at Prefix.
 func New(cfg Config) *Handler {
-	h := &Handler{b: cfg.Backend, log: cfg.Logger, now: cfg.Now, ttl: cfg.SessionTTL, idle: cfg.IdleTTL}
+	h := &Handler{b: cfg.Backend, log: cfg.Logger, now: cfg.Now, ttl: cfg.SessionTTL, idle: cfg.IdleTTL, sealer: cfg.Sealer}
+	if h.sealer == nil {
+		h.sealer = ephemeralSealer()
+	}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -125,8 +139,8 @@ func New(cfg Config) *Handler {
 		h.readOnly = &identity{account: cfg.ReadOnlyAccount, root: true,
 			arn: "arn:" + p + ":iam::" + cfg.ReadOnlyAccount + ":root"}
 	}
-	h.sessions = newSessions()
 	h.limits = newLimiter()
+	h.reports = lru.New[string, *reportData](4)
 	h.loadStatic()
 	h.loadTemplates()
 	h.routes()
@@ -245,5 +259,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	}
+	w, r = h.withSession(w, r)
 	h.mux.ServeHTTP(w, r)
 }

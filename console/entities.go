@@ -163,10 +163,12 @@ func (h *Handler) listUsers(r *http.Request, q *req) (listPage[iamapi.User], err
 	}, func(u iamapi.User) bool { return contains(u.UserName, r.URL.Query().Get("q")) })
 }
 
-func (h *Handler) serveCreateUser(w http.ResponseWriter, r *http.Request, q *req) {
-	name := strings.TrimSpace(r.PostFormValue("username"))
+// createUser is the create-user form: CreateUser, then the console
+// password if one was typed (CreateLoginProfile, as the console does).
+func createUser(h *Handler, w http.ResponseWriter, r *http.Request, q *req, _ string) {
+	name := form(r, "username")
 	params := url.Values{"UserName": {name}}
-	if p := strings.TrimSpace(r.PostFormValue("path")); p != "" {
+	if p := form(r, "path"); p != "" {
 		params.Set("Path", p)
 	}
 	if _, err := h.call(r, q, "CreateUser", params); err != nil {
@@ -256,6 +258,7 @@ func (h *Handler) userData(r *http.Request, q *req, name string) (*userData, err
 
 // mfaDeviceData is the page that assigns a new virtual MFA device.
 type mfaDeviceData struct {
+	Root                   bool // the root user's device (its forms post to the security credentials page)
 	UserName, Serial, Seed string
 	QR                     template.URL // a data: URL of the PNG (CSP allows data: images)
 }
@@ -265,103 +268,106 @@ type accessKeyData struct {
 	UserName, AccessKeyID, Secret, CSV string
 }
 
-func (h *Handler) serveUserAction(w http.ResponseWriter, r *http.Request, q *req) {
-	name, op := r.PathValue("name"), r.PathValue("op")
-	back := Prefix + "/users/" + url.PathEscape(name)
-	var action string
-	params := url.Values{"UserName": {name}}
-	var msg string
-	switch op {
-	case "delete":
-		action, msg, back = "DeleteUser", "User "+name+" deleted.", Prefix+"/users"
-	case "attach", "detach":
-		action = map[string]string{"attach": "AttachUserPolicy", "detach": "DetachUserPolicy"}[op]
-		params.Set("PolicyArn", strings.TrimSpace(r.PostFormValue("policyarn")))
-		msg = "Policy " + params.Get("PolicyArn") + map[string]string{"attach": " attached.", "detach": " detached."}[op]
-	case "addgroup", "removegroup":
-		action = map[string]string{"addgroup": "AddUserToGroup", "removegroup": "RemoveUserFromGroup"}[op]
-		params.Set("GroupName", strings.TrimSpace(r.PostFormValue("group")))
-		msg = map[string]string{"addgroup": "Added to group ", "removegroup": "Removed from group "}[op] + params.Get("GroupName") + "."
-	case "deletekey":
-		action = "DeleteAccessKey"
-		params.Set("AccessKeyId", r.PostFormValue("keyid"))
-		msg = "Access key " + params.Get("AccessKeyId") + " deleted."
-	case "createmfa":
-		out, err := h.call(r, q, "CreateVirtualMFADevice", url.Values{"VirtualMFADeviceName": {name}})
-		if err != nil {
-			h.userActionFailed(w, r, q, name, err)
-			return
-		}
-		dev := out.(*iamapi.CreateVirtualMFADeviceOutput).VirtualMFADevice
-		// The seed and its QR code are shown in this response only.
-		// Base64 of the server's own PNG: nothing in it can leave the attribute.
-		qr := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(dev.QRCodePNG)) //nolint:gosec // see above
-		h.render(w, r, q.s, "mfadevice", http.StatusOK, "Assign MFA device", mfaDeviceData{UserName: name, Serial: dev.SerialNumber,
-			Seed: string(dev.Base32StringSeed), QR: qr}, nil)
-		return
-	case "enablemfa":
-		serial := form(r, "serial")
-		_, err := h.call(r, q, "EnableMFADevice", url.Values{"UserName": {name}, "SerialNumber": {serial},
-			"AuthenticationCode1": {form(r, "code1")}, "AuthenticationCode2": {form(r, "code2")}})
-		if err != nil {
-			// The device stays unassigned: the user can try again with it.
-			h.render(w, r, q.s, "mfadevice", statusOf(err), "Assign MFA device", mfaDeviceData{UserName: name, Serial: serial}, err)
-			return
-		}
-		h.redirect(w, r, q, back, "MFA device "+serial+" assigned.")
-		return
-	case "removemfa":
-		serial := form(r, "serial")
-		if _, err := h.call(r, q, "DeactivateMFADevice", url.Values{"UserName": {name}, "SerialNumber": {serial}}); err != nil {
-			h.userActionFailed(w, r, q, name, err)
-			return
-		}
-		action, msg = "DeleteVirtualMFADevice", "MFA device "+serial+" removed."
-		params = url.Values{"SerialNumber": {serial}}
-	case "createkey":
-		out, err := h.call(r, q, "CreateAccessKey", params)
-		if err != nil {
-			h.userActionFailed(w, r, q, name, err)
-			return
-		}
-		k := out.(*iamapi.CreateAccessKeyOutput).AccessKey
-		// Shown in this response only: no redirect, no flash, nothing
-		// that would keep it (the page is no-store).
-		csv := "Access key ID,Secret access key\n" + k.AccessKeyId + "," + k.SecretAccessKey + "\n"
-		h.render(w, r, q.s, "accesskey", http.StatusOK, "Access key created", accessKeyData{UserName: name, AccessKeyID: k.AccessKeyId, Secret: k.SecretAccessKey, CSV: csv}, nil)
-		return
-	default:
-		h.render(w, r, q.s, "error", http.StatusNotFound, "Not found", nil, errNoSuchPage)
+var userPage = entityPage("users")
+
+// userFailed shows the user's page again with the refusal.
+func userFailed(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string, err error) {
+	d, _ := h.userData(r, q, name)
+	h.render(w, r, q.s, "user", statusOf(err), "User "+name, d, err)
+}
+
+var userForms = &formSet{
+	param: "UserName", page: userPage, failed: userFailed,
+	forms: map[string]formAction{
+		"delete":      {call: "DeleteUser", msg: "User {UserName} deleted.", back: Prefix + "/users"},
+		"attach":      {call: "AttachUserPolicy", fields: map[string]string{"PolicyArn": "policyarn"}, msg: "Policy {PolicyArn} attached."},
+		"detach":      {call: "DetachUserPolicy", fields: map[string]string{"PolicyArn": "policyarn"}, msg: "Policy {PolicyArn} detached."},
+		"addgroup":    {call: "AddUserToGroup", fields: map[string]string{"GroupName": "group"}, msg: "Added to group {GroupName}."},
+		"removegroup": {call: "RemoveUserFromGroup", fields: map[string]string{"GroupName": "group"}, msg: "Removed from group {GroupName}."},
+		"deletekey":   {call: "DeleteAccessKey", raw: map[string]string{"AccessKeyId": "keyid"}, msg: "Access key {AccessKeyId} deleted."},
+		"tags/tag":    {call: "TagUser", fields: map[string]string{"Tags.member.1.Key": "key"}, raw: map[string]string{"Tags.member.1.Value": "value"}, msg: "Tag set."},
+		"tags/untag":  {call: "UntagUser", fields: map[string]string{"TagKeys.member.1": "key"}, msg: "Tag removed."},
+	},
+	custom: map[string]func(*Handler, http.ResponseWriter, *http.Request, *req, string){
+		"create": createUser, "createmfa": createMFA, "enablemfa": enableMFA, "removemfa": removeMFA, "createkey": createKey,
+	},
+}
+
+// createMFA makes a virtual MFA device; its seed and QR code are shown in
+// this response only.
+func createMFA(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string) {
+	h.showNewDevice(w, r, q, url.Values{"VirtualMFADeviceName": {name}}, name, func(err error) { userFailed(h, w, r, q, name, err) })
+}
+
+// showNewDevice makes a virtual MFA device and shows its seed and QR code
+// with the form that enables it (user "" for root's).
+func (h *Handler) showNewDevice(w http.ResponseWriter, r *http.Request, q *req, params url.Values, user string, failed func(error)) {
+	out, err := h.call(r, q, "CreateVirtualMFADevice", params)
+	if err != nil {
+		failed(err)
 		return
 	}
-	if _, err := h.call(r, q, action, params); err != nil {
-		h.userActionFailed(w, r, q, name, err)
+	dev := out.(*iamapi.CreateVirtualMFADeviceOutput).VirtualMFADevice
+	// Base64 of the server's own PNG: nothing in it can leave the attribute.
+	qr := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(dev.QRCodePNG)) //nolint:gosec // see above
+	h.render(w, r, q.s, "mfadevice", http.StatusOK, "Assign MFA device", mfaDeviceData{Root: user == "", UserName: user, Serial: dev.SerialNumber,
+		Seed: string(dev.Base32StringSeed), QR: qr}, nil)
+}
+
+func enableMFA(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string) {
+	serial := form(r, "serial")
+	_, err := h.call(r, q, "EnableMFADevice", url.Values{"UserName": {name}, "SerialNumber": {serial},
+		"AuthenticationCode1": {form(r, "code1")}, "AuthenticationCode2": {form(r, "code2")}})
+	if err != nil {
+		// The device stays unassigned: the user can try again with it.
+		h.render(w, r, q.s, "mfadevice", statusOf(err), "Assign MFA device", mfaDeviceData{UserName: name, Serial: serial}, err)
 		return
 	}
-	h.redirect(w, r, q, back, msg)
+	h.redirect(w, r, q, userPage(name), "MFA device "+serial+" assigned.")
+}
+
+// removeMFA is two calls, as the console makes them: deactivate, delete.
+func removeMFA(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string) {
+	serial := form(r, "serial")
+	_, err := h.call(r, q, "DeactivateMFADevice", url.Values{"UserName": {name}, "SerialNumber": {serial}})
+	if err == nil {
+		_, err = h.call(r, q, "DeleteVirtualMFADevice", url.Values{"SerialNumber": {serial}})
+	}
+	if err != nil {
+		userFailed(h, w, r, q, name, err)
+		return
+	}
+	h.redirect(w, r, q, userPage(name), "MFA device "+serial+" removed.")
+}
+
+// createKey shows the new key's secret in this response only: no
+// redirect, no flash, nothing that would keep it (the page is no-store).
+func createKey(h *Handler, w http.ResponseWriter, r *http.Request, q *req, name string) {
+	out, err := h.call(r, q, "CreateAccessKey", url.Values{"UserName": {name}})
+	if err != nil {
+		userFailed(h, w, r, q, name, err)
+		return
+	}
+	k := out.(*iamapi.CreateAccessKeyOutput).AccessKey
+	csv := "Access key ID,Secret access key\n" + k.AccessKeyId + "," + k.SecretAccessKey + "\n"
+	h.render(w, r, q.s, "accesskey", http.StatusOK, "Access key created", accessKeyData{UserName: name, AccessKeyID: k.AccessKeyId, Secret: k.SecretAccessKey, CSV: csv}, nil)
 }
 
 var errNoSuchPage = &apiError{Message: "There is no such page in the console."}
 
 func (e *apiError) Error() string { return e.Message }
 
-// userActionFailed shows the user's page again with the refusal.
-func (h *Handler) userActionFailed(w http.ResponseWriter, r *http.Request, q *req, name string, err error) {
-	d, derr := h.userData(r, q, name)
-	if derr != nil && toAPIError(derr).Code == "NoSuchEntity" {
-		h.render(w, r, q.s, "user", statusOf(err), "User "+name, d, err)
-		return
-	}
-	h.render(w, r, q.s, "user", statusOf(err), "User "+name, d, err)
+func (h *Handler) serveGroups(w http.ResponseWriter, r *http.Request, q *req) {
+	lp, err := h.listGroups(r, q)
+	h.render(w, r, q.s, "groups", statusOf(err), "User groups", lp, err)
 }
 
-func (h *Handler) serveGroups(w http.ResponseWriter, r *http.Request, q *req) {
-	lp, err := list(h, r, q, "ListGroups", url.Values{}, func(o any) ([]iamapi.Group, bool, string) {
+func (h *Handler) listGroups(r *http.Request, q *req) (listPage[iamapi.Group], error) {
+	return list(h, r, q, "ListGroups", url.Values{}, func(o any) ([]iamapi.Group, bool, string) {
 		out := o.(*iamapi.ListGroupsOutput)
 		t, m := truncated(out.IsTruncated, out.Marker)
 		return out.Groups, t, m
 	}, func(g iamapi.Group) bool { return contains(g.GroupName, r.URL.Query().Get("q")) })
-	h.render(w, r, q.s, "groups", statusOf(err), "User groups", lp, err)
 }
 
 type groupData struct {
@@ -475,15 +481,18 @@ func (h *Handler) servePolicies(w http.ResponseWriter, r *http.Request, q *req) 
 }
 
 type policyData struct {
-	ARN      string
-	Policy   *iamapi.Policy
-	Document string
-	Version  string
-	Users    []iamapi.PolicyUser
-	Groups   []iamapi.PolicyGroup
-	Roles    []iamapi.PolicyRole
-	UsedErr  *apiError
-	Versions []iamapi.PolicyVersion
+	ARN string
+	// AWSManaged: an AWS managed policy, which no one can change (its
+	// forms are left out, as on AWS).
+	AWSManaged bool
+	Policy     *iamapi.Policy
+	Document   string
+	Version    string
+	Users      []iamapi.PolicyUser
+	Groups     []iamapi.PolicyGroup
+	Roles      []iamapi.PolicyRole
+	UsedErr    *apiError
+	Versions   []iamapi.PolicyVersion
 	// Compare is the side-by-side diff of two versions (?left=&right=).
 	Left, Right string
 	Compare     []diffRow
@@ -495,7 +504,7 @@ func (h *Handler) servePolicy(w http.ResponseWriter, r *http.Request, q *req) {
 }
 
 func (h *Handler) policyData(r *http.Request, q *req, a string) (*policyData, error) {
-	d := &policyData{ARN: a}
+	d := &policyData{ARN: a, AWSManaged: strings.Contains(a, ":iam::aws:policy/")}
 	out, err := h.call(r, q, "GetPolicy", url.Values{"PolicyArn": {a}})
 	if err == nil && out.(*iamapi.GetPolicyOutput).Policy != nil {
 		p := out.(*iamapi.GetPolicyOutput).Policy

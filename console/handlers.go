@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -45,20 +46,22 @@ func (h *Handler) routes() {
 
 	m.HandleFunc("GET "+Prefix+"/home", h.signedIn(h.serveHome))
 	m.HandleFunc("GET "+Prefix+"/users", h.signedIn(h.serveUsers))
-	m.HandleFunc("POST "+Prefix+"/users", h.signedIn(h.serveCreateUser))
+	m.HandleFunc("POST "+Prefix+"/users", h.signedIn(h.serveForms(userForms, "", "create")))
 	m.HandleFunc("GET "+Prefix+"/users/{name}", h.signedIn(h.serveUser))
-	m.HandleFunc("POST "+Prefix+"/users/{name}/{op}", h.signedIn(h.serveUserAction))
+	m.HandleFunc("POST "+Prefix+"/users/{name}/{op}", h.signedIn(h.serveForms(userForms, "", "")))
 	m.HandleFunc("GET "+Prefix+"/groups", h.signedIn(h.serveGroups))
-	m.HandleFunc("POST "+Prefix+"/groups", h.signedIn(h.serveCreateGroup))
-	m.HandleFunc("POST "+Prefix+"/groups/{name}/{op}", h.signedIn(h.serveGroupAction))
-	m.HandleFunc("POST "+Prefix+"/roles", h.signedIn(h.serveCreateRole))
-	m.HandleFunc("POST "+Prefix+"/roles/{name}/{op}", h.signedIn(h.serveRoleAction))
-	m.HandleFunc("POST "+Prefix+"/policy/{op}", h.signedIn(h.servePolicyAction))
-	m.HandleFunc("POST "+Prefix+"/users/{name}/tags/{op}", h.signedIn(h.serveUserTag))
+	m.HandleFunc("POST "+Prefix+"/groups", h.signedIn(h.serveForms(groupForms, "", "create")))
+	m.HandleFunc("POST "+Prefix+"/groups/{name}/{op}", h.signedIn(h.serveForms(groupForms, "", "")))
+	m.HandleFunc("POST "+Prefix+"/roles", h.signedIn(h.serveForms(roleForms, "", "create")))
+	m.HandleFunc("POST "+Prefix+"/roles/{name}/{op}", h.signedIn(h.serveForms(roleForms, "", "")))
+	m.HandleFunc("POST "+Prefix+"/policy/{op}", h.signedIn(h.serveForms(policyForms, "", "")))
+	m.HandleFunc("POST "+Prefix+"/users/{name}/tags/{op}", h.signedIn(h.serveForms(userForms, "tags/", "")))
+	m.HandleFunc("GET "+Prefix+"/security-credentials", h.signedIn(h.serveSecurity))
+	m.HandleFunc("POST "+Prefix+"/security-credentials/{op}", h.signedIn(h.serveSecurityAction))
 	m.HandleFunc("GET "+Prefix+"/instance-profiles", h.signedIn(h.serveProfiles))
 	m.HandleFunc("GET "+Prefix+"/identity-providers", h.signedIn(h.serveProviders))
 	m.HandleFunc("GET "+Prefix+"/account", h.signedIn(h.serveAccount))
-	m.HandleFunc("POST "+Prefix+"/account/{op}", h.signedIn(h.serveAccountAction))
+	m.HandleFunc("POST "+Prefix+"/account/{op}", h.signedIn(h.serveForms(accountForms, "", "")))
 	m.HandleFunc("GET "+Prefix+"/groups/{name}", h.signedIn(h.serveGroup))
 	m.HandleFunc("GET "+Prefix+"/roles", h.signedIn(h.serveRoles))
 	m.HandleFunc("GET "+Prefix+"/roles/{name}", h.signedIn(h.serveRole))
@@ -86,7 +89,42 @@ type req struct {
 	s      *session
 	id     identity
 	caller func() *iam.Caller
+	// may caches this request's decisions of the forms to show.
+	may map[string]bool
 }
+
+type reqKey struct{}
+
+// can tells whether the signed-in principal may make the call a form
+// would make, asked of the same Guard as the call (Backend.Authorized) on
+// the entity the form acts on; the answer is kept for the request. A
+// form's typed values (a new entity's name, a policy ARN to attach) are
+// not known yet: placeholders stand in (see formPlaceholder). A refused
+// form is not shown; a crafted post of it is still refused by the call.
+func (h *Handler) can(r *http.Request, q *req, action string, kv ...string) bool {
+	if h.readOnly != nil || q == nil {
+		return false
+	}
+	params := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		params.Set(kv[i], kv[i+1])
+	}
+	key := action + "?" + params.Encode()
+	if ok, seen := q.may[key]; seen {
+		return ok
+	}
+	ok := h.b.Authorized(r.Context(), r, q.caller(), action, params) == nil
+	if q.may == nil {
+		q.may = map[string]bool{}
+	}
+	q.may[key] = ok
+	return ok
+}
+
+// formPlaceholder stands for a value the user has yet to type (a new
+// entity's name, a policy's ARN) when deciding whether to show a form:
+// a valid name, so that only the authorization decides.
+const formPlaceholder = "new-entity"
 
 // signedIn serves fn to a signed-in session only, and a state-changing
 // request only with the session's CSRF token.
@@ -121,6 +159,7 @@ func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, q *re
 		id := s.identity()
 		q := &req{s: s, id: id}
 		q.caller = func() *iam.Caller { return h.userCaller(id) }
+		r = r.WithContext(context.WithValue(r.Context(), reqKey{}, q))
 		if !id.root && !h.stillExists(r.Context(), id) {
 			// The user was deleted (or deleted and made again, a new
 			// principal): the session is theirs no more.
@@ -156,6 +195,9 @@ func toAPIError(err error) *apiError {
 	if err == nil {
 		return nil
 	}
+	if e, ok := errors.AsType[*apiError](err); ok {
+		return e
+	}
 	if e, ok := awserr.As(err); ok {
 		return &apiError{Code: e.Code, Message: e.Message}
 	}
@@ -164,24 +206,43 @@ func toAPIError(err error) *apiError {
 
 // pageData is what every template gets.
 type pageData struct {
-	Title   string
-	Page    string
-	CSRF    string
-	Who     string // the signed-in principal's ARN
-	Account string
-	Flash   string
-	Err     *apiError
-	D       any
+	Title     string
+	Page      string
+	CSRF      string
+	Who       string // the signed-in principal's ARN
+	Account   string
+	Flash     string
+	Err       *apiError
+	D         any
+	can       func(action string, kv ...string) bool
+	partition string
+}
+
+// Can tells a template whether to show the form that makes action with
+// the parameters kv (name, value, ...): see Handler.can.
+func (p pageData) Can(action string, kv ...string) bool { return p.can != nil && p.can(action, kv...) }
+
+// Placeholder is formPlaceholder, for the templates.
+func (pageData) Placeholder() string { return formPlaceholder }
+
+// PolicyPlaceholder stands for a policy ARN still to be typed.
+func (p pageData) PolicyPlaceholder() string {
+	return "arn:" + p.partition + ":iam::" + p.Account + ":policy/" + formPlaceholder
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, page string, status int, title string, d any, err error) {
-	pd := pageData{Title: title, Page: page, D: d, Err: toAPIError(err)}
+	pd := pageData{Title: title, Page: page, D: d, Err: toAPIError(err), partition: h.b.Partition()}
+	if q, _ := r.Context().Value(reqKey{}).(*req); q != nil {
+		pd.can = func(action string, kv ...string) bool { return h.can(r, q, action, kv...) }
+	}
 	if s != nil {
 		s.mu.Lock()
 		pd.CSRF = s.csrf
 		if s.stage == stageFull {
 			pd.Who, pd.Account = s.arn, s.account
-			pd.Flash, s.flash = s.flash, ""
+			if s.flash != "" {
+				pd.Flash, s.flash, s.dirty = s.flash, "", true
+			}
 		}
 		s.mu.Unlock()
 	}
@@ -219,10 +280,17 @@ func statusOf(err error) int {
 	return http.StatusOK
 }
 
+// maxFlash bounds a message for the next page: it travels in the session
+// cookie, which a browser keeps only under 4 KiB.
+const maxFlash = 400
+
 // flash leaves a message for the next page and redirects there.
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, q *req, to, msg string) {
+	if len(msg) > maxFlash {
+		msg = strings.ToValidUTF8(msg[:maxFlash], "") + "…"
+	}
 	q.s.mu.Lock()
-	q.s.flash = msg
+	q.s.flash, q.s.dirty = msg, true
 	q.s.mu.Unlock()
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }

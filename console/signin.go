@@ -124,6 +124,14 @@ func (h *Handler) checkSignIn(r *http.Request, f signInForm) (identity, string) 
 		}
 		id.root = true
 		id.arn = arn.ARN{Partition: h.b.Partition(), Service: "iam", AccountID: account, Resource: "root"}.String()
+		// As on AWS, a root user with an MFA device gives its code next.
+		devs, err := svc.ListMFADevices(iam.WithCaller(ctx, h.identityCaller(account)), &iamapi.ListMFADevicesInput{})
+		if err != nil {
+			return id, reasonStoreError
+		}
+		if len(devs.MFADevices) > 0 {
+			id.mfaSerial = devs.MFADevices[0].SerialNumber
+		}
 		h.limits.clear(userKey)
 		return id, ""
 	}
@@ -248,6 +256,7 @@ func (s *session) setIdentity(id identity) {
 	defer s.mu.Unlock()
 	s.account, s.userName, s.userID, s.arn, s.root = id.account, id.userName, id.userID, id.arn, id.root
 	s.mfa, s.mfaAt, s.mfaSerial, s.mustChange = id.mfa, id.mfaAt, id.mfaSerial, id.mustChange
+	s.dirty = true
 }
 
 func (s *session) identity() identity {
@@ -279,9 +288,10 @@ func (h *Handler) serveMFA(w http.ResponseWriter, r *http.Request) {
 	caller := h.userCaller(id)
 	err := h.b.Domain().VerifyMFACode(iam.WithCaller(r.Context(), caller), id.account, id.userName, id.mfaSerial, r.PostFormValue("code"))
 	if err != nil {
-		h.b.SignIn(r, SignInEvent{Account: id.account, UserName: id.userName, UserID: id.userID, ARN: id.arn, MFAUsed: true, Failure: auditFailure, Reason: reasonBadMFA})
+		h.b.SignIn(r, SignInEvent{Account: id.account, UserName: id.userName, UserID: id.userID, ARN: id.arn, Root: id.root, MFAUsed: true, Failure: auditFailure, Reason: reasonBadMFA})
 		s.mu.Lock()
 		s.mfaTries++
+		s.dirty = true
 		again := s.mfaTries < maxMFATries
 		s.mu.Unlock()
 		if !again {

@@ -5,9 +5,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -400,6 +402,9 @@ type reportColumn struct {
 type reportRow struct {
 	Cells   []reportCell
 	flagged bool
+	// HTML is the row's table row, escaped once when the report is read:
+	// the page shows hundreds of rows of 22 cells.
+	HTML template.HTML
 }
 
 // reportPage is how many rows the report page shows.
@@ -415,6 +420,14 @@ const staleAfter = 90 * 24 * time.Hour
 // credentialReport is the current report, generated first when there is
 // none or it is more than four hours old (as the AWS console does).
 func (h *Handler) credentialReport(r *http.Request, q *req) ([]byte, error) {
+	out, err := h.credentialReportOutput(r, q)
+	if err != nil {
+		return nil, err
+	}
+	return out.Content, nil
+}
+
+func (h *Handler) credentialReportOutput(r *http.Request, q *req) (*iamapi.GetCredentialReportOutput, error) {
 	out, err := h.call(r, q, "GetCredentialReport", nil)
 	if e := toAPIError(err); err != nil && (e.Code == iamapi.CodeCredentialReportNotPresent || e.Code == iamapi.CodeCredentialReportExpired) {
 		if _, err := h.call(r, q, "GenerateCredentialReport", nil); err != nil {
@@ -425,17 +438,38 @@ func (h *Handler) credentialReport(r *http.Request, q *req) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return out.(*iamapi.GetCredentialReportOutput).Content, nil
+	return out.(*iamapi.GetCredentialReportOutput), nil
+}
+
+// reportOf is the report read into rows, kept for as long as the report
+// is current: the call that returned it is made (and authorized) for
+// every page, the reading once per report.
+func (h *Handler) reportOf(account string, out *iamapi.GetCredentialReportOutput) (*reportData, error) {
+	k := account + "|" + strconv.Itoa(len(out.Content))
+	if out.GeneratedTime != nil {
+		k += "|" + strconv.FormatInt(out.GeneratedTime.UnixNano(), 10)
+	}
+	if d, ok := h.reports.Get(k); ok {
+		return d, nil
+	}
+	d, err := h.parseReport(out.Content)
+	if err != nil {
+		return nil, err
+	}
+	h.reports.Put(k, &d)
+	return &d, nil
 }
 
 func (h *Handler) serveCredentialReport(w http.ResponseWriter, r *http.Request, q *req) {
-	content, err := h.credentialReport(r, q)
+	out, err := h.credentialReportOutput(r, q)
 	d := reportData{}
 	if err == nil {
-		d, err = h.parseReport(content)
-	}
-	if err == nil {
-		d.page(r.URL.Query())
+		var all *reportData
+		if all, err = h.reportOf(q.id.account, out); err == nil {
+			d = *all
+			d.Header = slices.Clone(all.Header) // page sets the links
+			d.page(r.URL.Query())
+		}
 	}
 	h.render(w, r, q.s, "report", statusOf(err), "Credential report", d, err)
 }
@@ -462,7 +496,7 @@ func (d *reportData) page(qv url.Values) {
 		}
 		c.Link = "?" + v.Encode()
 	}
-	rows := d.Rows
+	rows := slices.Clip(d.Rows) // the kept report's: sorted and cut in a copy
 	if d.Flagged {
 		rows = rows[:0:0]
 		for _, r := range d.Rows {
@@ -472,6 +506,7 @@ func (d *reportData) page(qv url.Values) {
 		}
 	}
 	if col >= 0 {
+		rows = slices.Clone(rows)
 		sort.SliceStable(rows, func(i, j int) bool {
 			a, b := rows[i].Cells[col].Text, rows[j].Cells[col].Text
 			if d.Dir == "desc" {
@@ -517,9 +552,17 @@ func (h *Handler) parseReport(content []byte) (reportData, error) {
 		d.Header = append(d.Header, reportColumn{Name: n})
 	}
 	now := h.now()
-	old := func(v string) bool {
+	// The report's times are RFC 3339 or N/A, not_supported, no_information.
+	parse := func(v string) (time.Time, bool) {
+		if v == "" || v[0] < '0' || v[0] > '9' {
+			return time.Time{}, false
+		}
 		t, err := time.Parse(time.RFC3339, v)
-		return err == nil && now.Sub(t) > staleAfter
+		return t, err == nil
+	}
+	old := func(v string) bool {
+		t, ok := parse(v)
+		return ok && now.Sub(t) > staleAfter
 	}
 	for _, rec := range recs[1:] {
 		row := reportRow{}
@@ -534,7 +577,7 @@ func (h *Handler) parseReport(content []byte) (reportData, error) {
 		lastUse := []string{get("password_last_used"), get("access_key_1_last_used_date"), get("access_key_2_last_used_date")}
 		idle := true
 		for _, v := range lastUse {
-			if t, err := time.Parse(time.RFC3339, v); err == nil && now.Sub(t) <= staleAfter {
+			if t, ok := parse(v); ok && now.Sub(t) <= staleAfter {
 				idle = false
 			}
 		}
@@ -568,6 +611,17 @@ func (h *Handler) parseReport(content []byte) (reportData, error) {
 			row.flagged = row.flagged || c.Class != ""
 			row.Cells = append(row.Cells, c)
 		}
+		var b strings.Builder
+		b.WriteString("<tr>")
+		for _, c := range row.Cells {
+			b.WriteString("<td")
+			if c.Class != "" {
+				b.WriteString(` class="` + c.Class + `"`) // one of the constants above
+			}
+			b.WriteString(">" + template.HTMLEscapeString(c.Text) + "</td>")
+		}
+		b.WriteString("</tr>\n")
+		row.HTML = template.HTML(b.String()) //nolint:gosec // every text escaped above
 		d.Rows = append(d.Rows, row)
 	}
 	return d, nil

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"rsc.io/qr"
@@ -17,6 +18,17 @@ import (
 
 func (s *Service) mfaARN(c *Caller, path, name string) string {
 	return entityARN(c, "mfa", path, name)
+}
+
+// inUse tells whether the device is enabled for a user or for root.
+func (d *MFADevice) inUse() bool { return d.User != "" || d.Root }
+
+// assignedTo tells whether the device is enabled for user ("" for root).
+func (d *MFADevice) assignedTo(user string) bool {
+	if user == "" {
+		return d.Root
+	}
+	return d.User != "" && lower(d.User) == lower(user)
 }
 
 func getMFA(tx Tx, account, serial string) (*MFADevice, error) {
@@ -136,7 +148,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 		if err != nil {
 			return nil, err
 		}
-		if d.User != "" {
+		if d.inUse() {
 			return nil, iamapi.EntityAlreadyExists("MFA Device is already in use.")
 		}
 		if err := checkCount(tx, c.Account, kindUserMFA, key(lower(u.Name), ""), "MFADevicesPerUser", s.quotas.MFADevicesPerUser); err != nil {
@@ -147,6 +159,38 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 		now := s.now().UTC().Truncate(time.Second)
 		d.User, d.Enabled = u.Name, &now
 		return tx.Put(c.Account, kindUserMFA, key(lower(u.Name), d.Serial), nil)
+	})
+}
+
+// EnableRootMFADevice enables a virtual device for the account's root
+// user, with two consecutive codes. As on AWS, no API call does this
+// (EnableMFADevice names a user): the console does it for the root user
+// signed in, the only caller it allows.
+func (s *Service) EnableRootMFADevice(ctx context.Context, serial, code1, code2 string) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if !c.Root || c.Session != nil && c.Session.Type != SessionToken {
+		return awserr.New("AccessDenied", http.StatusForbidden, "Only the root user, signed in with its own credentials, can manage the root user's MFA devices.")
+	}
+	return s.syncDevice(ctx, c.Account, serial, code1, code2, func(tx Tx) (*MFADevice, error) {
+		d, err := getMFA(tx, c.Account, serial)
+		if err != nil {
+			return nil, err
+		}
+		if d.inUse() {
+			return nil, iamapi.EntityAlreadyExists("MFA Device is already in use.")
+		}
+		if err := checkCount(tx, c.Account, kindUserMFA, key("", ""), "MFADevicesPerUser", s.quotas.MFADevicesPerUser); err != nil {
+			return nil, err
+		}
+		return d, nil
+	}, func(tx Tx, d *MFADevice) error {
+		now := s.now().UTC().Truncate(time.Second)
+		d.Root, d.Enabled = true, &now
+		// Root's credentials are indexed under the empty user name.
+		return tx.Put(c.Account, kindUserMFA, key("", d.Serial), nil)
 	})
 }
 
@@ -184,14 +228,14 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.Deactivate
 			return err
 		}
 		// Only the user's own device: without a user name, the root user's
-		// devices (iamd enables none for root), never anyone's.
-		if d.User == "" || lower(d.User) != lower(user) {
+		// devices, never anyone's.
+		if !d.assignedTo(user) {
 			return iamapi.NoSuchEntity("MFA Device with serial number %s is not assigned to user %s.", in.SerialNumber, user)
 		}
 		if err := tx.Delete(c.Account, kindUserMFA, key(lower(d.User), d.Serial)); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		d.User, d.Enabled = "", nil
+		d.User, d.Root, d.Enabled = "", false, nil
 		return putJSON(tx, c.Account, kindMFA, d.Serial, d)
 	})
 }
@@ -207,7 +251,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, in *iamapi.DeleteV
 		if err != nil {
 			return err
 		}
-		if d.User != "" {
+		if d.inUse() {
 			return iamapi.DeleteConflict("MFA device is in use; deactivate it first.")
 		}
 		return tx.Delete(c.Account, kindMFA, d.Serial)
@@ -261,7 +305,7 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVirt
 	out := &iamapi.ListVirtualMFADevicesOutput{VirtualMFADevices: []iamapi.VirtualMFADevice{}}
 	err = s.view(ctx, func(tx Tx) error {
 		p, err := listPage(tx, c.Account, kindMFA, "", in.MaxItems, in.Marker, func(d *MFADevice) bool {
-			return status == "Any" || status == "Assigned" && d.User != "" || status == "Unassigned" && d.User == ""
+			return status == "Any" || status == "Assigned" && d.inUse() || status == "Unassigned" && !d.inUse()
 		})
 		if err != nil {
 			return err
@@ -382,7 +426,7 @@ func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code
 		if _, notFound := awserr.As(err); err != nil && !notFound {
 			return err // the store failed
 		}
-		if err != nil || d.User == "" || lower(d.User) != lower(user) {
+		if err != nil || !d.assignedTo(user) {
 			reason = mfaUnknownDevice
 			return nil //nolint:nilerr // no such device: a refusal the caller gets, not a store failure
 		}

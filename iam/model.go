@@ -138,6 +138,7 @@ type MFADevice struct {
 	Path    string     `json:"path"`
 	Seed    string     `json:"seed"` // sealed base32 TOTP seed
 	User    string     `json:"user,omitempty"`
+	Root    bool       `json:"root,omitempty"` // enabled for the account's root user (User is empty)
 	Enabled *time.Time `json:"enabled,omitempty"`
 	Created time.Time  `json:"created"`
 	Tags    []Tag      `json:"tags,omitempty"`

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -53,6 +54,44 @@ func (b consoleBackend) Call(ctx context.Context, r *http.Request, caller *iam.C
 	}
 	s.log.LogAttrs(ctx, slogLevelForCode(code), "request", slogAttrs(attrs)...)
 	return out, err
+}
+
+// errProbeAllowed stops a probe's Dispatch once the Guard has allowed the
+// call: the operation itself never runs.
+var errProbeAllowed = errors.New("console probe: authorized")
+
+// probeGuard is the Guard, and a stop right after it.
+type probeGuard struct{ g *iam.Guard }
+
+func (p probeGuard) Authorize(ctx context.Context, operation string, in iamapi.Input) error {
+	if err := p.g.Authorize(ctx, operation, in); err != nil {
+		return err
+	}
+	return errProbeAllowed
+}
+
+// Authorized tells whether caller may make the call, decided as Call
+// would decide it (the same decoding, Guard and keys) without making it:
+// nil when allowed, else the refusal. It is neither audited nor counted:
+// nothing was asked of the API.
+func (b consoleBackend) Authorized(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values) error {
+	s := b.s
+	if params == nil {
+		params = url.Values{}
+	}
+	params.Set("Action", action)
+	params.Set("Version", "2010-05-08")
+	caller.SourceIP, caller.UserAgent, caller.SecureTransport = sourceIP(r), r.UserAgent(), r.TLS != nil
+	caller.Time, caller.Endpoint = s.now(), endpointOf(r)
+	_, err := iamapi.Dispatch(iam.WithCaller(ctx, caller), s.iam, probeGuard{s.guard}, action, params)
+	if errors.Is(err, errProbeAllowed) {
+		return nil
+	}
+	if err == nil {
+		// Only an operation with no input checks skips the Guard: refuse.
+		return errors.New("console probe: not decided")
+	}
+	return err
 }
 
 func slogLevelForCode(code string) slog.Level {

@@ -215,7 +215,7 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		STSAuthz: stsService,
 		Domain:   svc,
 		Authn:    authn,
-	}, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Gateway: gw, Inventory: inventory, Ready: func(ctx context.Context) error {
+	}, Config{Logger: opt.Logger, Metrics: metrics, Now: opt.Now, Audit: auditor, Decider: decider, Messages: messages, Gateway: gw, Inventory: inventory, ConsoleSealer: tokenRing, Ready: func(ctx context.Context) error {
 		if p, ok := st.(interface{ Ping(context.Context) error }); ok {
 			return p.Ping(ctx)
 		}

@@ -28,6 +28,7 @@ import (
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/console"
 	"github.com/iamd/iamd/iam"
+	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/sts"
 )
 
@@ -52,6 +53,9 @@ type Config struct {
 	// Inventory lists the gateway's resource policies for
 	// ResourcePoliciesPath (nil: no gateway, an empty list).
 	Inventory ResourceInventory
+	// ConsoleSealer seals the console's session cookies (the token key
+	// ring, shared by a cluster's nodes; nil: a key of the process's own).
+	ConsoleSealer *seal.Sealer
 }
 
 // Parts are what a Server serves and what authorizes it; all are
@@ -118,7 +122,7 @@ func New(p Parts, cfg Config) *Server {
 	s.mux.HandleFunc("GET "+ResourcePoliciesPath, s.serveResourcePolicies)
 	s.mux.HandleFunc("GET /outbound/{account}/.well-known/openid-configuration", s.serveOutboundDiscovery)
 	s.mux.HandleFunc("GET /outbound/{account}/.well-known/jwks.json", s.serveOutboundKeys)
-	s.mux.Handle(console.Prefix+"/", console.New(console.Config{Backend: consoleBackend{s}, Logger: s.log, Now: s.now}))
+	s.mux.Handle(console.Prefix+"/", console.New(console.Config{Backend: consoleBackend{s}, Logger: s.log, Now: s.now, Sealer: cfg.ConsoleSealer}))
 	s.mux.Handle(console.Prefix, http.RedirectHandler(console.Prefix+"/", http.StatusSeeOther))
 	s.mux.HandleFunc("/", s.serveAPI)
 	s.handler = s.mux

@@ -28,9 +28,11 @@ import (
 // Debian's headless Chromium) against a real iamd: sign-in with a
 // password and an MFA code, a user created and a policy attached, an
 // access key's CSV, a malformed policy's finding at its line, the
-// simulator's deciding statement, the credential report's download, and a
-// read-only user refused with the explanation. Screenshots of each page go
-// to $IAMD_ARTIFACTS/console-shots (else /tmp/iamd-console-shots).
+// simulator's deciding statement, the credential report's download, the
+// write forms shown to a full user and not to a read-only one, and the
+// read-only user's crafted post refused with the explanation. Screenshots
+// of each page go to $IAMD_ARTIFACTS/console-shots (else
+// /tmp/iamd-console-shots).
 //
 // It is skipped only when Chromium is absent and IAMD_E2E_REQUIRED is
 // unset; CI sets it and installs Chromium and the npm package (.ci/run).
@@ -106,7 +108,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatal("the browser tests did not finish")
 	}
 	shotsTaken, _ := filepath.Glob(filepath.Join(shots, "*.png"))
-	if len(shotsTaken) < 18 {
+	if len(shotsTaken) < 20 {
 		t.Fatalf("%d screenshots in %s", len(shotsTaken), shots)
 	}
 	// What the browser did, the API sees.

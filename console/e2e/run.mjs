@@ -198,19 +198,61 @@ try {
     expect(await page.locator("#graph .edge.hot").count() >= 1, "the group's edges");
   });
 
-  await step("a read-only user is refused with the explanation", async () => {
+  // The state-changing forms of a page (sign-out and the simulator, a read, aside).
+  const writeForms = (page) => page.locator('form[method="post"]:not([action="/console/signout"]):not([action="/console/simulator"])');
+  const formPages = ["/console/users", "/console/users/e2e-user", "/console/groups", "/console/roles", "/console/policies", "/console/account", "/console/policy-editor"];
+
+  await step("a full user sees the write forms", async () => {
+    // Still signed in as admin.
+    for (const path of formPages.filter((p) => p !== "/console/policies")) {
+      await page.goto(base + path);
+      expect(await writeForms(page).count() > 0, "admin sees forms on " + path);
+    }
+    await page.goto(base + "/console/users/e2e-user");
+    for (const id of ["#attach-form", "#createkey-form", "#delete-form", "#tag-form"]) {
+      expect(await page.locator(id).count() === 1, "admin's user page has " + id);
+    }
+  });
+
+  await step("a read-only user sees read-only pages", async () => {
     await page.click("#signout");
     await page.waitForLoadState();
     expect(page.url().endsWith("/console/signin"), "signed out");
     await signIn(page, "reader");
     expect(page.url().endsWith("/console/home"), "reader signed in: " + page.url());
+    for (const path of formPages) {
+      await page.goto(base + path);
+      const n = await writeForms(page).count();
+      expect(n === 0, "the reader sees " + n + " forms on " + path);
+    }
+    await page.goto(base + "/console/users/e2e-user");
+    expect((await page.textContent("#attached")).includes("ReadOnlyAccess"), "the reader still sees the user's policies");
+    expect(await page.locator("#signout").count() === 1, "the reader can sign out");
+    await shot(page, "reader-user");
+  });
+
+  await step("a read-only user's crafted post is refused with the explanation", async () => {
     await page.goto(base + "/console/users");
-    await page.fill("#new-username", "not-allowed");
-    await page.click("#create-user-submit");
-    await page.waitForLoadState();
+    await shot(page, "reader-users");
+    // The form the page left out, built by hand with the session's token
+    // (the sign-out form's), and posted as the browser would.
+    await page.evaluate(() => {
+      const f = document.createElement("form");
+      f.method = "post";
+      f.action = "/console/users";
+      for (const [k, v] of [["csrf", document.querySelector('form[action="/console/signout"] input[name=csrf]').value], ["username", "not-allowed"]]) {
+        const i = document.createElement("input");
+        i.type = "hidden"; i.name = k; i.value = v;
+        f.appendChild(i);
+      }
+      document.body.appendChild(f);
+      f.submit();
+    });
+    await page.waitForSelector("#error");
     const err = await page.textContent("#error");
     expect(err.includes("AccessDenied"), "AccessDenied shown: " + err);
     expect(err.includes("is not authorized to perform: iam:CreateUser") && err.includes("because no identity-based policy allows the iam:CreateUser action"), "the explanation: " + err);
+    expect(await writeForms(page).count() === 0, "the refusal's page has no forms");
     await shot(page, "reader-refused");
   });
 
