@@ -97,6 +97,7 @@ type Handler struct {
 	assets   map[string]string     // file name -> versioned path
 	mux      *http.ServeMux
 	readOnly *identity // the viewer of a read-only console
+	graphs   graphCache
 }
 
 type staticFile struct {
