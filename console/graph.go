@@ -64,7 +64,7 @@ type viewJSON struct {
 const (
 	viewMax     = 2500
 	defaultView = 120
-	focusMax    = 200 // filter matches whose clusters are opened
+	focusMax    = 200 // filter matches shown on their own
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -79,7 +79,7 @@ func writeJSONError(w http.ResponseWriter, err error) {
 }
 
 // serveGraphData answers one view of the graph: open (the clusters the
-// viewer opened; given empty, none), focus (nodes to show, their clusters opened), q (a
+// viewer opened; given empty, none), focus (nodes to show on their own), q (a
 // filter on ARN, path or tag) and esc (draw escalation edges).
 func (h *Handler) serveGraphData(w http.ResponseWriter, r *http.Request, q *req) {
 	st, err := h.graph(r, q)
@@ -113,14 +113,22 @@ func (t *clusterTree) view(open, focus []string, filter string, byDefault bool, 
 			want[c] = true
 		}
 	}
-	openChain := func(node int) {
+	// Focused nodes (and a filter's few matches) are pinned: shown on
+	// their own beside their cluster, which stays as it is.
+	pinned := map[int]bool{}
+	pins := map[int][]int{} // cluster -> pinned nodes under it
+	pin := func(node int) {
+		if pinned[node] {
+			return
+		}
+		pinned[node] = true
 		for _, c := range t.chain(node) {
-			want[c] = true
+			pins[c] = append(pins[c], node)
 		}
 	}
-	for _, id := range focus {
+	for _, id := range focus[:min(len(focus), focusMax*2)] {
 		if n, ok := t.nodeIdx[id]; ok {
-			openChain(n)
+			pin(n)
 		}
 	}
 	hits := make([]int, len(t.clusters))
@@ -140,7 +148,7 @@ func (t *clusterTree) view(open, focus []string, filter string, byDefault bool, 
 		out.Matches = len(matched)
 		if len(matched) <= focusMax {
 			for _, n := range matched {
-				openChain(n)
+				pin(n)
 			}
 		}
 	} else if byDefault && len(focus) == 0 {
@@ -149,6 +157,16 @@ func (t *clusterTree) view(open, focus []string, filter string, byDefault bool, 
 	eff := make([]bool, len(t.clusters))
 	eff[0] = true
 	count := 0
+	shown := map[int]bool{} // pinned nodes drawn beside their cluster
+	member := func(m, at int) {
+		n := &t.nodes[m]
+		it := viewItem{ID: n.id, Kind: n.kind, Column: t.column(at), Label: n.label, Depth: t.clusters[at].depth + 1, Admin: n.admin, Path: n.path}
+		if nodeHit[m] {
+			it.Hits = 1
+		}
+		out.Items = append(out.Items, it)
+		count++
+	}
 	var walk func(at int)
 	walk = func(at int) {
 		c := t.clusters[at]
@@ -171,18 +189,18 @@ func (t *clusterTree) view(open, focus []string, filter string, byDefault bool, 
 			}
 			out.Items = append(out.Items, item)
 			count++
+			for _, m := range pins[s] {
+				if !shown[m] {
+					shown[m] = true
+					member(m, s)
+				}
+			}
 		}
 		if at == 0 {
 			return
 		}
 		for _, m := range c.members {
-			n := &t.nodes[m]
-			it := viewItem{ID: n.id, Kind: n.kind, Column: t.column(at), Label: n.label, Depth: c.depth + 1, Admin: n.admin, Path: n.path}
-			if nodeHit[m] {
-				it.Hits = 1
-			}
-			out.Items = append(out.Items, it)
-			count++
+			member(m, at)
 		}
 	}
 	walk(0)
@@ -197,7 +215,7 @@ func (t *clusterTree) view(open, focus []string, filter string, byDefault bool, 
 		}
 		s := t.nodes[node].id
 		for _, c := range t.chain(node) {
-			if !eff[c] {
+			if !eff[c] && !shown[node] {
 				s = t.clusters[c].id
 				break
 			}

@@ -211,7 +211,9 @@ func (t *clusterTree) newCluster(parent int, id, label, kind string) int {
 // (below the kinds) and cuts big clusters into ranges.
 func (t *clusterTree) tidy(at int) {
 	c := t.clusters[at]
-	sort.SliceStable(c.clusters, func(a, b int) bool { return t.clusters[c.clusters[a]].label < t.clusters[c.clusters[b]].label })
+	if at > 0 { // the kinds keep their order, the columns'
+		sort.SliceStable(c.clusters, func(a, b int) bool { return t.clusters[c.clusters[a]].label < t.clusters[c.clusters[b]].label })
+	}
 	if c.depth >= 2 && len(c.clusters) == 1 && len(c.members) == 0 {
 		only := t.clusters[c.clusters[0]]
 		c.label += " · " + only.label

@@ -58,7 +58,6 @@
       if (mine !== seq) return;
       data = body;
       state.open = body.open.slice();
-      state.focus = [];
       draw();
       svg.removeAttribute("aria-busy");
     }).catch(function (e) {
@@ -193,10 +192,10 @@
     pairs.forEach(function (pr) { want.push(pr[0], pr[1]); });
     var missing = want.filter(function (id) { return !nodeEls[id]; });
     var after = function () { if (text) status.textContent = text; };
-    if (missing.length) {
-      state.focus = want;
-      load().then(after);
-    } else after();
+    // The marked nodes stay shown (on their own beside their clusters)
+    // until the marks are cleared.
+    state.focus = want;
+    if (missing.length) load().then(after); else after();
   }
 
   function escalationPairs(esc) {
@@ -312,12 +311,12 @@
     view.x = mx - (mx - view.x) * f; view.y = my - (my - view.y) * f;
     setView();
   }, { passive: false });
-  svg.addEventListener("click", function () { marks = null; clearMarks(); });
+  svg.addEventListener("click", function () { marks = null; state.focus = []; clearMarks(); });
 
   var ft = null;
   filter.addEventListener("input", function () {
     clearTimeout(ft);
-    ft = setTimeout(function () { state.q = filter.value.trim(); marks = null; load(); }, 250);
+    ft = setTimeout(function () { state.q = filter.value.trim(); marks = null; state.focus = []; load(); }, 250);
   });
   showPolicies.addEventListener("change", draw);
 
