@@ -21,9 +21,10 @@ import (
 // check stopped, so a check is one small query). Escalation edges, the
 // dearest part, are computed on the first request that wants them.
 //
-// A kept graph is served only to a caller that may call
-// GetAccountAuthorizationDetails, the call it was built from: the answer is
-// the account's whole configuration whoever asks.
+// A kept graph is served only to a caller whose own
+// GetAccountAuthorizationDetails call (one group long) succeeds, the call
+// it was built from: the answer is the account's whole configuration
+// whoever asks.
 
 // graphCacheMax bounds the accounts whose graphs are kept.
 const graphCacheMax = 4
@@ -82,8 +83,10 @@ func (h *Handler) graph(r *http.Request, q *req) (*graphState, error) {
 	if st.g != nil {
 		fresh, err := h.unchanged(r.Context(), st)
 		if err == nil && fresh {
-			// The kept graph answers only whom its call would.
-			if err := h.b.Check(r.Context(), q.caller(), "iam:GetAccountAuthorizationDetails", "*"); err != nil {
+			// The kept graph answers only whom its call would: the call
+			// itself, one group long, as the CLI would make it (the same
+			// request context for conditions, the same audit).
+			if _, err := h.call(r, q, "GetAccountAuthorizationDetails", url.Values{"MaxItems": {"1"}, "Filter.member.1": {"Group"}}); err != nil {
 				return nil, err
 			}
 			return st, nil

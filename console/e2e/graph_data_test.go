@@ -224,6 +224,20 @@ func TestGraphDataFixture(t *testing.T) {
 		t.Errorf("what-can of nobody: %d %s", code, body)
 	}
 
+	// Odd questions get an answer, never a failure of the server.
+	for _, q := range []string{"mode=who-can&action=*&resource=*", "mode=who-can&action=nonsense", "mode=who-can&action=iam:GetUser&resource=%00%ff",
+		"mode=path&from=nobody&to=ADMIN", "mode=path&from=" + url.QueryEscape(acct+"user/heidi") + "&to=s3:GetObject&resource=arn:aws:s3:::b/k",
+		"mode=what-can&principal=" + url.QueryEscape(acct+"group/admins"), "mode=what-can&principal=" + url.QueryEscape(acct+"role/admin-role") + "&service=nosuch"} {
+		if code, body := b.get("/console/api/graph/query?" + q); code >= 500 {
+			t.Errorf("%s: %d %s", q, code, body)
+		}
+	}
+	for _, q := range []string{"open=nope&focus=nope&q=%00", "open=&open=c:user&esc=1&q=" + strings.Repeat("x", 5000)} {
+		if code, body := b.get("/console/api/graph?" + q); code != http.StatusOK {
+			t.Errorf("%s: %d %.300s", q, code, body)
+		}
+	}
+
 	// Filter by path or tag: the matches' clusters open and are marked.
 	var f viewData
 	b.json("/console/api/graph?q=heidi", &f)
