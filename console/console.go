@@ -108,6 +108,7 @@ type Handler struct {
 	mux      *http.ServeMux
 	readOnly *identity // the viewer of a read-only console
 	reports  *lru.Cache[string, *reportData]
+	graphs   graphCache
 }
 
 type staticFile struct {

@@ -1,139 +1,547 @@
 package console
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/iamd/iamd/analysis"
-	"github.com/iamd/iamd/api/iamapi"
+	"github.com/iamd/iamd/api/awserr"
 )
 
 // The permissions graph: the account as the analysis package sees it
-// (analysis.BuildGraph and its escalation edges), read through
-// GetAccountAuthorizationDetails as the signed-in user, and drawn in SVG
-// by console.js.
+// (analysis.BuildGraph, its escalation edges and paths, who-can, what-can
+// and path), read through GetAccountAuthorizationDetails as the signed-in
+// user, clustered (graphtree.go) and drawn in SVG by graph.js.
 
 func (h *Handler) serveGraph(w http.ResponseWriter, r *http.Request, q *req) {
 	h.render(w, r, q.s, "graph", http.StatusOK, "Permissions graph", nil, nil)
 }
 
-type graphNode struct {
-	ID    string `json:"id"`
-	Kind  string `json:"kind"`
-	Label string `json:"label"`
-	Admin bool   `json:"admin,omitempty"`
+// errNoGraph answers a request that met a build that failed.
+var errNoGraph = awserr.New("ServiceFailure", http.StatusServiceUnavailable, "The graph could not be built; try again.")
+
+// viewItem is a visible cluster or node.
+type viewItem struct {
+	ID      string `json:"id"`
+	Kind    string `json:"kind"`
+	Column  string `json:"column"`
+	Label   string `json:"label"`
+	Cluster bool   `json:"cluster,omitempty"`
+	Open    bool   `json:"open,omitempty"` // an open cluster: its members follow
+	Depth   int    `json:"depth"`
+	Size    int    `json:"size,omitempty"`
+	Admins  int    `json:"admins,omitempty"`
+	Admin   bool   `json:"admin,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Hits    int    `json:"hits,omitempty"` // nodes in it that match the filter
 }
 
-type graphJSON struct {
-	Nodes       []graphNode           `json:"nodes"`
-	Edges       []analysis.Edge       `json:"edges"`
-	Escalations []analysis.Escalation `json:"escalations"`
+// viewEdge is the edges of one kind between two visible items.
+type viewEdge struct {
+	From        string            `json:"from"`
+	To          string            `json:"to"`
+	Kind        analysis.EdgeKind `json:"kind"`
+	N           int               `json:"n"`
+	Label       string            `json:"label,omitempty"`
+	Conditional bool              `json:"conditional,omitempty"`
 }
 
-// gaadPages bounds the GetAccountAuthorizationDetails pages read (of
-// 1000 entities each).
-const gaadPages = 100
+type viewJSON struct {
+	Items   []viewItem `json:"items"`
+	Edges   []viewEdge `json:"edges"`
+	Open    []string   `json:"open"`
+	Nodes   int        `json:"nodes"`   // in the whole graph
+	Matches int        `json:"matches"` // nodes the filter matches
+	// Escalation edges are drawn once the escalations were asked for.
+	Escalations bool `json:"escalations"`
+}
 
-func (h *Handler) serveGraphData(w http.ResponseWriter, r *http.Request, q *req) {
+// viewMax bounds the items one view draws; defaultView is what the first
+// view opens up to.
+const (
+	viewMax     = 2500
+	defaultView = 120
+	focusMax    = 200 // filter matches shown on their own
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
-	fail := func(err error) {
-		e := toAPIError(err)
-		w.WriteHeader(statusOf(err))
-		_ = json.NewEncoder(w).Encode(map[string]string{"code": e.Code, "message": e.Message})
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeJSONError(w http.ResponseWriter, err error) {
+	e := toAPIError(err)
+	writeJSON(w, statusOf(err), map[string]string{"code": e.Code, "message": e.Message})
+}
+
+// serveGraphData answers one view of the graph: open (the clusters the
+// viewer opened; given empty, none), focus (nodes to show on their own), q (a
+// filter on ARN, path or tag) and esc (draw escalation edges).
+func (h *Handler) serveGraphData(w http.ResponseWriter, r *http.Request, q *req) {
+	st, err := h.graph(r, q)
+	if err != nil {
+		writeJSONError(w, err)
+		return
 	}
-	var all iamapi.GetAccountAuthorizationDetailsOutput
-	marker := ""
-	for i := 0; i < gaadPages; i++ {
-		p := url.Values{"MaxItems": {"1000"}}
-		if marker != "" {
-			p.Set("Marker", marker)
+	_, tree, esc, done := st.snapshot()
+	if tree == nil {
+		writeJSONError(w, errNoGraph)
+		return
+	}
+	p := r.URL.Query()
+	if p.Get("esc") != "1" {
+		esc = nil
+	} else if !done {
+		esc, _ = st.escalations()
+	}
+	// open and focus are repeated parameters: names may hold commas.
+	_, given := p["open"]
+	v := tree.view(p["open"], p["focus"], p.Get("q"), !given, esc)
+	v.Escalations = esc != nil
+	writeJSON(w, http.StatusOK, v)
+}
+
+// view computes what is drawn.
+func (t *clusterTree) view(open, focus []string, filter string, byDefault bool, esc []analysis.Edge) *viewJSON {
+	want := make([]bool, len(t.clusters))
+	for _, id := range open {
+		if c, ok := t.byID[id]; ok {
+			want[c] = true
 		}
-		out, err := h.call(r, q, "GetAccountAuthorizationDetails", p)
-		if err != nil {
-			fail(err)
+	}
+	// Focused nodes (and a filter's few matches) are pinned: shown on
+	// their own beside their cluster, which stays as it is.
+	pinned := map[int]bool{}
+	pins := map[int][]int{} // cluster -> pinned nodes under it
+	pin := func(node int) {
+		if pinned[node] {
 			return
 		}
-		o := out.(*iamapi.GetAccountAuthorizationDetailsOutput)
-		all.UserDetailList = append(all.UserDetailList, o.UserDetailList...)
-		all.GroupDetailList = append(all.GroupDetailList, o.GroupDetailList...)
-		all.RoleDetailList = append(all.RoleDetailList, o.RoleDetailList...)
-		all.Policies = append(all.Policies, o.Policies...)
-		t, m := truncated(o.IsTruncated, o.Marker)
-		if !t {
-			break
+		pinned[node] = true
+		for _, c := range t.chain(node) {
+			pins[c] = append(pins[c], node)
 		}
-		marker = m
 	}
-	// The API's shapes carry AWS's member names, which are a dump's.
-	b, err := json.Marshal(&all)
-	if err != nil {
-		fail(err)
-		return
+	for _, id := range focus[:min(len(focus), focusMax*2)] {
+		if n, ok := t.nodeIdx[id]; ok {
+			pin(n)
+		}
 	}
-	d, err := analysis.ReadDump(bytes.NewReader(b))
-	if err != nil {
-		fail(err)
-		return
+	hits := make([]int, len(t.clusters))
+	nodeHit := map[int]bool{}
+	out := &viewJSON{Nodes: len(t.nodes)}
+	if f := strings.ToLower(strings.TrimSpace(filter)); f != "" {
+		var matched []int
+		for i := range t.nodes {
+			if t.nodes[i].matches(f) {
+				matched = append(matched, i)
+				nodeHit[i] = true
+				for _, c := range t.chain(i) {
+					hits[c]++
+				}
+			}
+		}
+		out.Matches = len(matched)
+		if len(matched) <= focusMax {
+			for _, n := range matched {
+				pin(n)
+			}
+		}
+	} else if byDefault && len(focus) == 0 {
+		t.defaultOpen(want)
 	}
-	acct, err := analysis.NewAccount(d)
-	if err != nil {
-		fail(err)
-		return
+	eff := make([]bool, len(t.clusters))
+	eff[0] = true
+	count := 0
+	shown := map[int]bool{} // pinned nodes drawn beside their cluster
+	member := func(m, at int) {
+		n := &t.nodes[m]
+		it := viewItem{ID: n.id, Kind: n.kind, Column: t.column(at), Label: n.label, Depth: t.clusters[at].depth + 1, Admin: n.admin, Path: n.path}
+		if nodeHit[m] {
+			it.Hits = 1
+		}
+		out.Items = append(out.Items, it)
+		count++
 	}
-	g := analysis.BuildGraph(acct)
-	out := graphJSON{Edges: append(append([]analysis.Edge{}, g.Edges...), g.EscalationEdges()...), Escalations: g.Escalations()}
-	seen := map[string]bool{}
-	add := func(id, kind string, admin bool) {
-		if seen[id] {
+	var walk func(at int)
+	walk = func(at int) {
+		c := t.clusters[at]
+		for _, s := range c.clusters {
+			sc := t.clusters[s]
+			if sc.size == 0 {
+				continue
+			}
+			item := viewItem{ID: sc.id, Kind: sc.kind, Column: t.column(s), Label: sc.label, Cluster: true, Depth: sc.depth, Size: sc.size, Admins: sc.admins, Hits: hits[s]}
+			fits := count+1+len(sc.clusters)+len(sc.members) <= viewMax
+			if (want[s] || sc.depth == 1) && fits {
+				item.Open, eff[s] = true, true
+				out.Items = append(out.Items, item)
+				count++
+				if sc.depth > 1 {
+					out.Open = append(out.Open, sc.id)
+				}
+				walk(s)
+				continue
+			}
+			out.Items = append(out.Items, item)
+			count++
+			for _, m := range pins[s] {
+				if !shown[m] {
+					shown[m] = true
+					member(m, s)
+				}
+			}
+		}
+		if at == 0 {
 			return
 		}
-		seen[id] = true
-		out.Nodes = append(out.Nodes, graphNode{ID: id, Kind: kind, Label: label(id), Admin: admin})
+		for _, m := range c.members {
+			member(m, at)
+		}
 	}
-	ids := make([]string, 0, len(g.Nodes))
-	for id := range g.Nodes {
-		ids = append(ids, id)
+	walk(0)
+	if out.Open == nil {
+		out.Open = []string{}
 	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		n := g.Nodes[id]
-		add(id, string(n.Kind), n.Admin)
+	// Each edge between its ends' visible stand-ins, counted.
+	rep := make(map[int]string, 64)
+	visible := func(node int) string {
+		if s, ok := rep[node]; ok {
+			return s
+		}
+		s := t.nodes[node].id
+		for _, c := range t.chain(node) {
+			if !eff[c] && !shown[node] {
+				s = t.clusters[c].id
+				break
+			}
+		}
+		rep[node] = s
+		return s
 	}
-	for _, e := range out.Edges {
-		add(e.From, kindOf(e.From), false)
-		add(e.To, kindOf(e.To), false)
+	type key struct {
+		from, to string
+		kind     analysis.EdgeKind
 	}
+	agg := map[key]*viewEdge{}
+	var order []key
+	addEdge := func(from, to int, kind analysis.EdgeKind, lbl string, cond bool) {
+		a, b := visible(from), visible(to)
+		if a == b {
+			return
+		}
+		k := key{a, b, kind}
+		e := agg[k]
+		if e == nil {
+			e = &viewEdge{From: a, To: b, Kind: kind, Label: lbl, Conditional: cond}
+			agg[k] = e
+			order = append(order, k)
+		} else if e.Label != lbl {
+			e.Label = ""
+		}
+		e.N++
+		e.Conditional = e.Conditional && cond
+	}
+	for _, e := range t.edges {
+		addEdge(e.from, e.to, e.kind, e.label, e.cond)
+	}
+	for _, e := range esc {
+		a, ok1 := t.nodeIdx[e.From]
+		b, ok2 := t.nodeIdx[e.To]
+		if ok1 && ok2 {
+			addEdge(a, b, e.Kind, e.Label, e.Conditional)
+		}
+	}
+	out.Edges = make([]viewEdge, 0, len(order))
+	for _, k := range order {
+		e := agg[k]
+		if e.N > 1 {
+			e.Label = ""
+		}
+		out.Edges = append(out.Edges, *e)
+	}
+	return out
+}
+
+// column is the top-level kind a cluster is under.
+func (t *clusterTree) column(at int) string {
+	for t.clusters[at].depth > 1 {
+		at = t.clusters[at].parent
+	}
+	return t.clusters[at].kind
+}
+
+// defaultOpen opens clusters breadth first while the view stays small.
+func (t *clusterTree) defaultOpen(want []bool) {
+	visible := 0
+	var queue []int
+	for _, s := range t.clusters[0].clusters {
+		if t.clusters[s].size > 0 {
+			visible++
+			queue = append(queue, s)
+		}
+	}
+	for len(queue) > 0 {
+		at := queue[0]
+		queue = queue[1:]
+		c := t.clusters[at]
+		extra := len(c.clusters) + len(c.members)
+		if c.depth > 1 {
+			extra-- // it stays as its header
+			if visible+extra > defaultView {
+				continue
+			}
+		}
+		want[at] = true
+		visible += extra
+		queue = append(queue, c.clusters...)
+	}
+}
+
+// matches tells whether a node matches a filter: a part of its ARN or
+// path, or a tag as key or key=value.
+func (n *treeNode) matches(f string) bool {
+	if strings.Contains(strings.ToLower(n.id), f) || strings.Contains(strings.ToLower(n.path), f) {
+		return true
+	}
+	for _, tg := range n.tags {
+		k := strings.ToLower(tg.Key)
+		if k == f || k+"="+strings.ToLower(tg.Value) == f {
+			return true
+		}
+	}
+	return false
+}
+
+// escalationsMax bounds the escalation paths listed.
+const escalationsMax = 300
+
+// serveGraphEscalations lists the escalation paths, with their steps.
+func (h *Handler) serveGraphEscalations(w http.ResponseWriter, r *http.Request, q *req) {
+	st, err := h.graph(r, q)
+	if err != nil {
+		writeJSONError(w, err)
+		return
+	}
+	_, list := st.escalations()
+	out := struct {
+		Total       int                   `json:"total"`
+		Escalations []analysis.Escalation `json:"escalations"`
+	}{Total: len(list), Escalations: list[:min(len(list), escalationsMax)]}
 	if out.Escalations == nil {
 		out.Escalations = []analysis.Escalation{}
 	}
-	_ = json.NewEncoder(w).Encode(out)
+	writeJSON(w, http.StatusOK, out)
 }
 
-// kindOf names what an edge's end is when the graph has no node for it.
-func kindOf(id string) string {
-	switch {
-	case id == analysis.Admin:
-		return "admin"
-	case strings.Contains(id, ":policy/"):
-		return "policy"
-	case strings.Contains(id, ":user/"):
-		return "user"
-	case strings.Contains(id, ":group/"):
-		return "group"
-	case strings.Contains(id, ":role/"):
-		return "role"
-	}
-	return "other"
+// queryStep is one step of an answer, as the page lists and draws it.
+type queryStep struct {
+	Text string `json:"text"`
+	analysis.Step
 }
 
-// label is an ARN's last part, what a node shows.
-func label(id string) string {
-	if i := strings.LastIndexAny(id, "/"); i >= 0 && i < len(id)-1 {
-		return id[i+1:]
+type queryResult struct {
+	Principal   string      `json:"principal"`
+	Kind        string      `json:"kind,omitempty"`
+	Conditional bool        `json:"conditional,omitempty"`
+	Steps       []queryStep `json:"steps"`
+	// Pairs are the graph's edges the steps go along, as from and to.
+	Pairs [][2]string `json:"pairs"`
+}
+
+type queryJSON struct {
+	Mode    string        `json:"mode"`
+	Title   string        `json:"title"`
+	Total   int           `json:"total"`
+	Results []queryResult `json:"results"`
+	// Focus are the nodes to show (their clusters opened).
+	Focus []string `json:"focus"`
+	// Subject is the principal what-can and path are about.
+	Subject string `json:"subject,omitempty"`
+}
+
+// queryMax bounds the answers listed and drawn.
+const queryMax = 50
+
+// serveGraphQuery answers who-can (action, resource), what-can
+// (principal, service) and path (from, to, resource) on the graph, with
+// the steps and the edges that grant it.
+func (h *Handler) serveGraphQuery(w http.ResponseWriter, r *http.Request, q *req) {
+	p := r.URL.Query()
+	mode := p.Get("mode")
+	bad := func(msg string) {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"code": "ValidationError", "message": msg})
 	}
-	return id
+	switch mode {
+	case "who-can":
+		if p.Get("action") == "" {
+			bad("Who can: give an action (and a resource; * when none).")
+			return
+		}
+	case "what-can":
+		if p.Get("principal") == "" {
+			bad("What can: give a principal's ARN.")
+			return
+		}
+	case "path":
+		if p.Get("from") == "" || p.Get("to") == "" {
+			bad("Path: give the principal it starts from and a target (a role or user ARN, ADMIN, or an action).")
+			return
+		}
+	default:
+		bad("mode must be who-can, what-can or path.")
+		return
+	}
+	st, err := h.graph(r, q)
+	if err != nil {
+		writeJSONError(w, err)
+		return
+	}
+	g, _, _, _ := st.snapshot()
+	if g == nil {
+		writeJSONError(w, errNoGraph)
+		return
+	}
+	st.qmu.Lock()
+	defer st.qmu.Unlock()
+	out := queryJSON{Mode: mode, Results: []queryResult{}, Focus: []string{}}
+	focus := map[string]bool{}
+	addResult := func(res queryResult) {
+		out.Results = append(out.Results, res)
+		for _, pr := range res.Pairs {
+			for _, id := range pr {
+				if !focus[id] {
+					focus[id] = true
+					out.Focus = append(out.Focus, id)
+				}
+			}
+		}
+		if !focus[res.Principal] {
+			focus[res.Principal] = true
+			out.Focus = append(out.Focus, res.Principal)
+		}
+	}
+	switch mode {
+	case "who-can":
+		action, resource := strings.TrimSpace(p.Get("action")), strings.TrimSpace(p.Get("resource"))
+		if resource == "" {
+			resource = "*"
+		}
+		res := g.WhoCan(action, resource, nil)
+		out.Title = "Who can " + action + " on " + resource
+		out.Total = len(res)
+		for _, a := range res[:min(len(res), queryMax)] {
+			addResult(queryResult{Principal: a.Principal, Kind: string(a.Kind), Conditional: a.Conditional, Steps: texts(a.Via), Pairs: pairs(g, a.Principal, a.Via)})
+		}
+	case "what-can":
+		principal, service := strings.TrimSpace(p.Get("principal")), strings.TrimSpace(p.Get("service"))
+		e, ok := g.Account.Entity(principal)
+		if !ok || e.Kind == analysis.KindGroup {
+			writeJSON(w, http.StatusNotFound, map[string]string{"code": "NoSuchEntity", "message": "No user or role " + principal + " in the account."})
+			return
+		}
+		c := g.WhatCan(e, service)
+		out.Title = "What " + label(principal) + " can do" + map[bool]string{true: " in " + service, false: ""}[service != ""]
+		out.Total = len(c.Actions)
+		for _, perm := range c.Actions[:min(len(c.Actions), queryMax)] {
+			res := queryResult{Principal: perm.Action + " on " + perm.Resource, Conditional: perm.Conditional,
+				Steps: []queryStep{{Text: "allowed by " + perm.Policy + " (statement " + strconv.Itoa(perm.Statement) + ")", Step: analysis.Step{Kind: "policy", Policy: perm.Policy}}}}
+			res.Pairs = policyPairs(e, perm.Policy)
+			addResult(res)
+		}
+		for _, role := range c.Assumable {
+			addResult(queryResult{Principal: "may assume " + label(role), Steps: []queryStep{{Text: "may assume " + role, Step: analysis.Step{Kind: "assume", From: e.ARN, To: role}}},
+				Pairs: [][2]string{{e.ARN, role}}})
+		}
+		out.Subject = e.ARN
+		if !focus[e.ARN] {
+			out.Focus = append(out.Focus, e.ARN)
+		}
+	case "path":
+		from, to, resource := strings.TrimSpace(p.Get("from")), strings.TrimSpace(p.Get("to")), strings.TrimSpace(p.Get("resource"))
+		steps, ok := g.Path(from, to, resource)
+		out.Title = "How " + label(from) + " reaches " + label(to)
+		out.Subject = from
+		if ok {
+			out.Total = 1
+			addResult(queryResult{Principal: from, Steps: texts(steps), Pairs: pairs(g, from, steps)})
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func texts(steps []analysis.Step) []queryStep {
+	out := make([]queryStep, 0, len(steps))
+	for _, s := range steps {
+		out = append(out, queryStep{Text: s.String(), Step: s})
+	}
+	return out
+}
+
+// pairs are the edges a chain of steps goes along: memberships, roles
+// assumed, techniques used, and the policies that allow (from the entity
+// that holds them).
+func pairs(g *analysis.Graph, principal string, steps []analysis.Step) [][2]string {
+	var out [][2]string
+	cur, holder := principal, ""
+	for _, s := range steps {
+		switch s.Kind {
+		case "policy":
+			h := cur
+			if holder != "" {
+				h = holder
+			}
+			if owner, _, inline := strings.Cut(s.Policy, "#"); inline {
+				if owner != h {
+					out = append(out, [2]string{cur, owner})
+				}
+			} else if s.Policy != "" && s.Detail != "resource policy" {
+				out = append(out, [2]string{h, s.Policy})
+			}
+			holder = ""
+		case "member":
+			out = append(out, [2]string{s.From, s.To})
+			holder = s.To
+		default:
+			if s.From != "" && s.To != "" {
+				out = append(out, [2]string{s.From, s.To})
+				if _, ok := g.Nodes[s.To]; ok {
+					cur = s.To
+				}
+			}
+			holder = ""
+		}
+	}
+	return out
+}
+
+// policyPairs are the edges from a principal to a policy it has: its own,
+// or through a group.
+func policyPairs(e *analysis.Entity, policyID string) [][2]string {
+	owner, _, inline := strings.Cut(policyID, "#")
+	if inline {
+		if owner == e.ARN {
+			return nil
+		}
+		return [][2]string{{e.ARN, owner}}
+	}
+	for _, p := range e.Attached {
+		if p.ARN == policyID {
+			return [][2]string{{e.ARN, policyID}}
+		}
+	}
+	grps := append([]*analysis.Entity{}, e.Groups...)
+	sort.Slice(grps, func(i, j int) bool { return grps[i].ARN < grps[j].ARN })
+	for _, grp := range grps {
+		for _, p := range grp.Attached {
+			if p.ARN == policyID {
+				return [][2]string{{e.ARN, grp.ARN}, {grp.ARN, policyID}}
+			}
+		}
+	}
+	return nil
 }

@@ -78,6 +78,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET "+Prefix+"/audit", h.signedIn(h.serveAudit))
 	m.HandleFunc("GET "+Prefix+"/graph", h.signedIn(h.serveGraph))
 	m.HandleFunc("GET "+Prefix+"/api/graph", h.signedIn(h.serveGraphData))
+	m.HandleFunc("GET "+Prefix+"/api/graph/escalations", h.signedIn(h.serveGraphEscalations))
+	m.HandleFunc("GET "+Prefix+"/api/graph/query", h.signedIn(h.serveGraphQuery))
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, h.current(r), "error", http.StatusNotFound, "Not found", nil, &apiError{Message: "There is no such page in the console."})
 	})

@@ -121,7 +121,7 @@ func TestConsoleGraphData(t *testing.T) {
 	vc := newConsoleClient(t, inst.URL)
 	vc.mustSignIn(inst.Account, "viewer", consolePassword)
 	resp, body = vc.get("/console/api/graph")
-	if resp.StatusCode != 200 || !strings.Contains(body, `"id":"arn:aws:iam::`+inst.Account+`:user/viewer","kind":"user"`) || !strings.Contains(body, `"escalations":[`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, `"id":"arn:aws:iam::`+inst.Account+`:user/viewer","kind":"user"`) || !strings.Contains(body, `"items":[`) {
 		t.Fatalf("graph: %d %s", resp.StatusCode, body)
 	}
 }

@@ -175,7 +175,8 @@ try {
 
   await step("the permissions graph of the analysis fixture, with an escalation path", async () => {
     await page.goto(base + "/console/graph");
-    await page.waitForSelector("#graph[data-ready=true]");
+    // The escalation edges come after the first view.
+    await page.waitForSelector("#graph[data-escalations=true]");
     for (const id of [":user/heidi", ":group/admins", ":role/admin-role"]) {
       expect(await page.locator('#graph .node[data-id$="' + id + '"]').count() === 1, "node " + id);
     }

@@ -1,0 +1,335 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamd/iamd/analysis"
+	"github.com/iamd/iamd/api/iamapi"
+	"github.com/iamd/iamd/iam"
+)
+
+// The permissions graph of an account costs seconds to build at 5,000
+// principals (GetAccountAuthorizationDetails, the model, the trust
+// decisions), so it is built once and kept until the account changes: the
+// store's change log says when (Store.Changes, read from where the last
+// check stopped, so a check is one small query). Escalation edges, the
+// dearest part, are computed on the first request that wants them.
+//
+// A kept graph is served only to a caller whose own
+// GetAccountAuthorizationDetails call (one group long) succeeds, the call
+// it was built from: the answer is the account's whole configuration
+// whoever asks.
+
+// graphCacheMax bounds the accounts whose graphs are kept.
+const graphCacheMax = 4
+
+// graphState is one account's graph.
+type graphState struct {
+	// mu guards the fields and is held while the graph is built; qmu is
+	// held while the graph answers a query (who-can adds the nodes it
+	// meets, escalations are memoized in it: one at a time). The tree is
+	// not changed once built: views read it with neither held.
+	mu      sync.Mutex
+	qmu     sync.Mutex
+	account string
+	seq     int64 // every change up to seq is in the graph
+	g       *analysis.Graph
+	tree    *clusterTree
+	used    time.Time
+
+	escDone  bool
+	esc      []analysis.Escalation
+	escEdges []analysis.Edge
+}
+
+type graphCache struct {
+	mu   sync.Mutex
+	byID map[string]*graphState
+}
+
+// graph returns the account's kept graph, rebuilt first when the account
+// has changed since it was built.
+func (h *Handler) graph(r *http.Request, q *req) (*graphState, error) {
+	c := &h.graphs
+	c.mu.Lock()
+	if c.byID == nil {
+		c.byID = map[string]*graphState{}
+	}
+	st := c.byID[q.id.account]
+	if st == nil {
+		if len(c.byID) >= graphCacheMax {
+			var old *graphState
+			for _, s := range c.byID {
+				if old == nil || s.used.Before(old.used) {
+					old = s
+				}
+			}
+			delete(c.byID, old.account)
+		}
+		st = &graphState{account: q.id.account}
+		c.byID[q.id.account] = st
+	}
+	st.used = h.now()
+	c.mu.Unlock()
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.g != nil {
+		fresh, err := h.unchanged(r.Context(), st)
+		if err == nil && fresh {
+			// The kept graph answers only whom its call would: the call
+			// itself, one group long, as the CLI would make it (the same
+			// request context for conditions, the same audit).
+			if _, err := h.call(r, q, "GetAccountAuthorizationDetails", url.Values{"MaxItems": {"1"}, "Filter.member.1": {"Group"}}); err != nil {
+				return nil, err
+			}
+			return st, nil
+		}
+	}
+	if err := h.buildGraph(r, q, st); err != nil {
+		st.g, st.tree = nil, nil
+		return nil, err
+	}
+	// The escalation paths are the dearest part, and the page asks for
+	// them next: on their way while the first view is drawn.
+	go st.escalations()
+	return st, nil
+}
+
+// snapshot is the built graph's parts a view reads.
+func (st *graphState) snapshot() (*analysis.Graph, *clusterTree, []analysis.Edge, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.g, st.tree, st.escEdges, st.escDone
+}
+
+// unchanged reads the changes since the graph was built (or last
+// checked): false when one may have changed what it shows.
+func (h *Handler) unchanged(ctx context.Context, st *graphState) (bool, error) {
+	store := h.b.Domain().Store()
+	for {
+		cs, err := store.Changes(ctx, st.seq, 10000)
+		if err != nil {
+			return false, err // a truncated log among them: build again
+		}
+		if len(cs) == 0 {
+			return true, nil
+		}
+		for _, ch := range cs {
+			if ch.Kind == "*" || (ch.Account == st.account && graphKind(ch.Kind)) {
+				return false, nil
+			}
+		}
+		st.seq = cs[len(cs)-1].Seq
+	}
+}
+
+// headSeq is the newest change's sequence number.
+func (h *Handler) headSeq(ctx context.Context, from int64) (int64, error) {
+	store := h.b.Domain().Store()
+	for {
+		cs, err := store.Changes(ctx, from, 10000)
+		var trunc *iam.TruncatedError
+		if errors.As(err, &trunc) {
+			from = trunc.Oldest - 1
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if len(cs) == 0 {
+			return from, nil
+		}
+		from = cs[len(cs)-1].Seq
+	}
+}
+
+// graphKind tells whether a change of a record kind may change the graph.
+// Credentials, their last use, reports and counters do not; an unknown
+// kind is taken to.
+func graphKind(kind string) bool {
+	switch kind {
+	case "access-key", "user-key", "login-profile", "mfa", "user-mfa", "service-access", "access-job", "report", "count",
+		"ssh-key", "user-ssh-key", "signing-cert", "user-cert", "service-cred", "user-service-cred", "server-cert",
+		"deleted-root-key", "alias", "oidc-provider", "saml-provider", "resource-owner", "by-id":
+		return false
+	}
+	return true
+}
+
+// gaadPages bounds the GetAccountAuthorizationDetails pages read (of
+// 1000 entities each).
+const gaadPages = 100
+
+// buildGraph reads the account with GetAccountAuthorizationDetails as the
+// caller and builds its graph and clusters. The change log's head is read
+// first: a change made during the read makes the next request build again.
+func (h *Handler) buildGraph(r *http.Request, q *req, st *graphState) error {
+	seq, err := h.headSeq(r.Context(), st.seq)
+	if err != nil {
+		return err
+	}
+	d, err := h.readAccount(r, q)
+	if err != nil {
+		return err
+	}
+	acct, err := analysis.NewAccount(d)
+	if err != nil {
+		return err
+	}
+	g := analysis.BuildGraph(acct)
+	st.g, st.seq, st.tree = g, seq, buildTree(g)
+	st.escDone, st.esc, st.escEdges = false, nil, nil
+	return nil
+}
+
+// readAccount pages through GetAccountAuthorizationDetails: the users,
+// roles, groups and policies each in their own stream of pages, side by
+// side.
+func (h *Handler) readAccount(r *http.Request, q *req) (*analysis.Dump, error) {
+	filters := []string{"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"}
+	outs := make([]iamapi.GetAccountAuthorizationDetailsOutput, len(filters))
+	errs := make([]error, len(filters))
+	var wg sync.WaitGroup
+	for i, f := range filters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			all := &outs[i]
+			marker := ""
+			for range gaadPages {
+				p := url.Values{"MaxItems": {"1000"}, "Filter.member.1": {f}}
+				if marker != "" {
+					p.Set("Marker", marker)
+				}
+				out, err := h.call(r, q, "GetAccountAuthorizationDetails", p)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				o := out.(*iamapi.GetAccountAuthorizationDetailsOutput)
+				all.UserDetailList = append(all.UserDetailList, o.UserDetailList...)
+				all.GroupDetailList = append(all.GroupDetailList, o.GroupDetailList...)
+				all.RoleDetailList = append(all.RoleDetailList, o.RoleDetailList...)
+				all.Policies = append(all.Policies, o.Policies...)
+				t, m := truncated(o.IsTruncated, o.Marker)
+				if !t {
+					return
+				}
+				marker = m
+			}
+		}()
+	}
+	wg.Wait()
+	d := &analysis.Dump{}
+	for i, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+		o := &outs[i]
+		for _, u := range o.UserDetailList {
+			d.UserDetailList = append(d.UserDetailList, analysis.UserDetail{Path: str(u.Path), UserName: str(u.UserName), UserId: str(u.UserId), Arn: str(u.Arn),
+				UserPolicyList: inline(u.UserPolicyList), GroupList: u.GroupList, AttachedManagedPolicies: attached(u.AttachedManagedPolicies),
+				PermissionsBoundary: boundary(u.PermissionsBoundary), Tags: tags(u.Tags)})
+		}
+		for _, g := range o.GroupDetailList {
+			d.GroupDetailList = append(d.GroupDetailList, analysis.GroupDetail{Path: str(g.Path), GroupName: str(g.GroupName), GroupId: str(g.GroupId), Arn: str(g.Arn),
+				GroupPolicyList: inline(g.GroupPolicyList), AttachedManagedPolicies: attached(g.AttachedManagedPolicies)})
+		}
+		for _, ro := range o.RoleDetailList {
+			rd := analysis.RoleDetail{Path: str(ro.Path), RoleName: str(ro.RoleName), RoleId: str(ro.RoleId), Arn: str(ro.Arn),
+				AssumeRolePolicyDocument: document(ro.AssumeRolePolicyDocument), RolePolicyList: inline(ro.RolePolicyList),
+				AttachedManagedPolicies: attached(ro.AttachedManagedPolicies), PermissionsBoundary: boundary(ro.PermissionsBoundary), Tags: tags(ro.Tags)}
+			for _, ip := range ro.InstanceProfileList {
+				rd.InstanceProfileList = append(rd.InstanceProfileList, analysis.InstanceProfile{InstanceProfileName: ip.InstanceProfileName, Arn: ip.Arn, Path: ip.Path})
+			}
+			d.RoleDetailList = append(d.RoleDetailList, rd)
+		}
+		for _, p := range o.Policies {
+			mp := analysis.ManagedPolicyDetail{PolicyName: str(p.PolicyName), PolicyId: str(p.PolicyId), Arn: str(p.Arn), Path: str(p.Path), DefaultVersionId: str(p.DefaultVersionId)}
+			for _, v := range p.PolicyVersionList {
+				mp.PolicyVersionList = append(mp.PolicyVersionList, analysis.PolicyVersion{Document: document(v.Document), VersionId: str(v.VersionId),
+					IsDefaultVersion: v.IsDefaultVersion != nil && *v.IsDefaultVersion})
+			}
+			d.Policies = append(d.Policies, mp)
+		}
+	}
+	return d, nil
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// document is a policy document as the API gives it (URL-encoded JSON).
+func document(p *string) analysis.Document {
+	s := strings.TrimSpace(str(p))
+	if s == "" {
+		return nil
+	}
+	if !strings.HasPrefix(s, "{") {
+		if u, err := url.PathUnescape(s); err == nil {
+			s = u
+		}
+	}
+	return analysis.Document(s)
+}
+
+func inline(list []iamapi.PolicyDetail) []analysis.PolicyDetail {
+	var out []analysis.PolicyDetail
+	for _, p := range list {
+		out = append(out, analysis.PolicyDetail{PolicyName: str(p.PolicyName), PolicyDocument: document(p.PolicyDocument)})
+	}
+	return out
+}
+
+func attached(list []iamapi.AttachedPolicy) []analysis.AttachedPolicy {
+	var out []analysis.AttachedPolicy
+	for _, p := range list {
+		out = append(out, analysis.AttachedPolicy{PolicyName: str(p.PolicyName), PolicyArn: str(p.PolicyArn)})
+	}
+	return out
+}
+
+func boundary(b *iamapi.AttachedPermissionsBoundary) *analysis.PermissionsBound {
+	if b == nil || b.PermissionsBoundaryArn == nil {
+		return nil
+	}
+	return &analysis.PermissionsBound{PermissionsBoundaryType: str(b.PermissionsBoundaryType), PermissionsBoundaryArn: *b.PermissionsBoundaryArn}
+}
+
+func tags(list []iamapi.Tag) []analysis.Tag {
+	var out []analysis.Tag
+	for _, t := range list {
+		out = append(out, analysis.Tag{Key: t.Key, Value: t.Value})
+	}
+	return out
+}
+
+// escalations computes the escalation edges and paths once per graph.
+func (st *graphState) escalations() ([]analysis.Edge, []analysis.Escalation) {
+	st.qmu.Lock()
+	defer st.qmu.Unlock()
+	st.mu.Lock()
+	g, done, edges, list := st.g, st.escDone, st.escEdges, st.esc
+	st.mu.Unlock()
+	if done || g == nil {
+		return edges, list
+	}
+	edges, list = g.EscalationEdges(), g.Escalations()
+	st.mu.Lock()
+	if st.g == g { // not rebuilt meanwhile
+		st.escEdges, st.esc, st.escDone = edges, list, true
+	}
+	st.mu.Unlock()
+	return edges, list
+}
