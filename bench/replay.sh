@@ -21,7 +21,7 @@ data=$(mktemp -d)
 trap 'kill $IAMD 2>/dev/null || true; rm -rf "$data"' EXIT
 IAMD_ROOT_ACCESS_KEY_ID=BENCHKEY IAMD_ROOT_SECRET_ACCESS_KEY=BENCHSECRET \
   "$IAMD_BIN" serve --addr 127.0.0.1:4298 --data "$data" --account-id 123456789012 \
-  --log-level warn > "$OUT/replay-iamd.log" 2>&1 &
+  --log-level warn ${IAMD_FLAGS:-} > "$OUT/replay-iamd.log" 2>&1 &
 IAMD=$!
 until curl -sf http://127.0.0.1:4298/readyz >/dev/null; do sleep 0.05; done
 bin/replay -endpoint http://127.0.0.1:4298 -access-key BENCHKEY -secret-key BENCHSECRET \
