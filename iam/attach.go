@@ -254,13 +254,15 @@ func (s *Service) putInline(ctx context.Context, kind, name, policyName, documen
 	if _, err := checkDocument(c, document, pk, 0); err != nil {
 		return err
 	}
+	// Sized before the writer: the single writer does only what needs the
+	// transaction.
+	size := policy.Size([]byte(document))
 	return s.update(ctx, func(tx Tx) error {
 		if err := modifiableEntity(tx, c.Account, kind, name); err != nil {
 			return err
 		}
 		// The quota is on the sum of the entity's inline policies.
 		limit, quotaName := pk.SizeQuota()
-		size := policy.Size([]byte(document))
 		total := size
 		err = tx.Scan(c.Account, kindInline, key(kind, lower(name), ""), "", 0, func(_ string, data []byte) error {
 			var p struct {
