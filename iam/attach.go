@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -301,17 +302,35 @@ func (s *Service) putInline(ctx context.Context, kind, name, policyName, documen
 	if _, err := checkDocument(c, document, pk, 0); err != nil {
 		return err
 	}
+	// Sized before the writer: the single writer does only what needs the
+	// transaction.
+	size := policy.Size([]byte(document))
 	return s.update(ctx, func(tx Tx) error {
 		if err := modifiableEntity(tx, c.Account, kind, name); err != nil {
 			return err
 		}
 		// The quota is on the sum of the entity's inline policies.
 		limit, quotaName := pk.SizeQuota()
-		total := policy.Size([]byte(document))
-		err = scanJSON(tx, c.Account, kindInline, key(kind, lower(name), ""), "", 0, func(_ string, p *InlinePolicy) error {
-			if p.Name != policyName {
-				total += policy.Size([]byte(p.Document))
+		total := size
+		err = tx.Scan(c.Account, kindInline, key(kind, lower(name), ""), "", 0, func(_ string, data []byte) error {
+			var p struct {
+				Name string `json:"name"`
+				Size int    `json:"size"`
 			}
+			if err := json.Unmarshal(data, &p); err != nil {
+				return err
+			}
+			if p.Name == policyName {
+				return nil
+			}
+			if p.Size == 0 { // written before sizes were kept
+				var full InlinePolicy
+				if err := json.Unmarshal(data, &full); err != nil {
+					return err
+				}
+				p.Size = policy.Size([]byte(full.Document))
+			}
+			total += p.Size
 			return nil
 		})
 		if err != nil {
@@ -320,7 +339,7 @@ func (s *Service) putInline(ctx context.Context, kind, name, policyName, documen
 		if total > limit {
 			return limitExceeded("Cannot exceed quota for %s: %d", quotaName, limit)
 		}
-		return putJSON(tx, c.Account, kindInline, key(kind, lower(name), policyName), &InlinePolicy{Name: policyName, Document: document})
+		return putJSON(tx, c.Account, kindInline, key(kind, lower(name), policyName), &InlinePolicy{Name: policyName, Document: document, Size: size})
 	})
 }
 

@@ -194,18 +194,12 @@ func (s *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupInput) 
 			return err
 		}
 		k := lower(g.Name)
-		for _, dep := range []struct{ kind, prefix, what string }{
+		if err := checkDependents(tx, c.Account, []dependent{
 			{kindMember, key(k, ""), "must remove users from group first."},
 			{kindInline, key("group", k, ""), "must delete policies first."},
 			{kindAttached, key("group", k, ""), "must detach all policies first."},
-		} {
-			n, err := tx.Count(c.Account, dep.kind, dep.prefix)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				return iamapi.DeleteConflict("Cannot delete entity, %s", dep.what)
-			}
+		}); err != nil {
+			return err
 		}
 		if err := tx.Delete(c.Account, kindGroup, k); err != nil {
 			return err

@@ -104,6 +104,10 @@ type PolicyVersion struct {
 type InlinePolicy struct {
 	Name     string `json:"name"`
 	Document string `json:"document"`
+	// Size is policy.Size of Document, kept so that the quota on an
+	// entity's inline policies sums sizes without decoding every
+	// document in the single writer. 0 in records written before it.
+	Size int `json:"size,omitempty"`
 }
 
 // AccessKey is a long-term access key of a user (or of the account root,

@@ -249,18 +249,12 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) er
 
 func (s *Service) deleteRole(tx Tx, c *Caller, r *Role) error {
 	k := lower(r.Name)
-	for _, dep := range []struct{ kind, prefix, what string }{
+	if err := checkDependents(tx, c.Account, []dependent{
 		{kindRoleProfile, key(k, ""), "must remove roles from instance profile first."},
 		{kindInline, key("role", k, ""), "must delete policies first."},
 		{kindAttached, key("role", k, ""), "must detach all policies first."},
-	} {
-		n, err := tx.Count(c.Account, dep.kind, dep.prefix)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return iamapi.DeleteConflict("Cannot delete entity, %s", dep.what)
-		}
+	}); err != nil {
+		return err
 	}
 	if err := setBoundaryUse(tx, c.Account, "role", r.Name, r.Boundary, ""); err != nil {
 		return err

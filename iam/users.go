@@ -238,9 +238,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) er
 			return err
 		}
 		k := lower(u.Name)
-		for _, dep := range []struct {
-			kind, prefix, what string
-		}{
+		if err := checkDependents(tx, c.Account, []dependent{
 			{kindUserKey, key(k, ""), "must delete access keys first."},
 			{kindInline, key("user", k, ""), "must delete policies first."},
 			{kindAttached, key("user", k, ""), "must detach all policies first."},
@@ -249,14 +247,8 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) er
 			{kindUserSSHKey, key(k, ""), "must delete SSH public keys first."},
 			{kindUserCert, key(k, ""), "must delete signing certificates first."},
 			{kindUserServiceCred, key(k, ""), "must delete service specific credentials first."},
-		} {
-			n, err := tx.Count(c.Account, dep.kind, dep.prefix)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				return iamapi.DeleteConflict("Cannot delete entity, %s", dep.what)
-			}
+		}); err != nil {
+			return err
 		}
 		// The login profile is keyed by the bare name: a prefix count would
 		// also find the profile of a user whose name starts with this one.

@@ -24,6 +24,14 @@ func NewContext(kv map[string][]string) Context {
 	return c
 }
 
+// Reset empties the context and keeps its storage for the next request:
+// the caller must hold no slice Get returned.
+func (c *Context) Reset() {
+	clear(c.m)
+	clear(c.slab)
+	c.slab = c.slab[:0]
+}
+
 // Set replaces the values of key. Setting no values removes the key.
 func (c *Context) Set(key string, values ...string) {
 	if c.m == nil {

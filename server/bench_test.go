@@ -176,6 +176,7 @@ func BenchmarkWrites(b *testing.B) {
 		b.ReportAllocs()
 		b.SetParallelism((callers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 		var next atomic.Int64
+		cpu := processCPU()
 		b.RunParallel(func(pb *testing.PB) {
 			p := pairs[int(next.Add(1)-1)%callers]
 			for pb.Next() {
@@ -183,6 +184,7 @@ func BenchmarkWrites(b *testing.B) {
 				p[1].serve(b, h, host)
 			}
 		})
+		reportCPU(b, cpu)
 	})
 }
 
@@ -210,6 +212,8 @@ func BenchmarkBulkLoad(b *testing.B) {
 	var next atomic.Int64
 	b.ReportAllocs()
 	b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	cpu := processCPU()
+	defer reportCPU(b, cpu)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := next.Add(1)

@@ -47,6 +47,7 @@ var (
 	rounds   = flag.Int("rounds", 3, "server/floor rounds per scenario and level (medians printed)")
 	only     = flag.String("only", "", "run only the scenarios whose name contains this")
 	users    = flag.Int("users", 1000, "users created for ListUsers")
+	pid      = flag.Int("pid", 0, "iamd's process id: report its CPU time per op (from /proc), which holds under load")
 	// The floor runs in a process of its own, as iamd does: in the
 	// client's process it would share the client's scheduler, and on a
 	// loaded machine a process's share of the CPUs differs from a pair's.
@@ -98,7 +99,7 @@ func main() {
 	}
 	levels := parseLevels(*conc)
 	maxWorkers := slices.Max(levels)
-	type result struct{ server, floor []float64 }
+	type result struct{ server, floor, serverCPU, floorCPU []float64 }
 	results := map[string]*result{}
 	for _, sc := range scenarios {
 		if *only != "" && !strings.Contains(sc.name, *only) {
@@ -117,17 +118,19 @@ func main() {
 			}
 			sc.answers = append(sc.answers, body)
 		}
-		fl := startFloor(sc.answers)
+		fl, flPid := startFloor(sc.answers)
 		for _, c := range levels {
 			res := &result{}
 			results[fmt.Sprintf("%s c=%d", sc.name, c)] = res
 			for range *rounds {
-				s := run(client, *endpoint, perWorker[:c])
-				f := run(client, fl, perWorker[:c])
-				fmt.Printf("%-24s c=%d  iamd %8.0f ops/s p50 %6.0fµs p99 %6.0fµs | floor %8.0f ops/s p50 %6.0fµs | %.2f\n",
-					sc.name, c, s.rate, s.p50, s.p99, f.rate, f.p50, s.rate/f.rate)
+				s := run(client, *endpoint, perWorker[:c], *pid)
+				f := run(client, fl, perWorker[:c], flPid)
+				fmt.Printf("%-24s c=%d  iamd %8.0f ops/s p50 %6.0fµs p99 %6.0fµs cpu %5.0fµs/op | floor %8.0f ops/s p50 %6.0fµs cpu %5.0fµs/op | %.2f\n",
+					sc.name, c, s.rate, s.p50, s.p99, s.cpu, f.rate, f.p50, f.cpu, s.rate/f.rate)
 				res.server = append(res.server, s.rate)
 				res.floor = append(res.floor, f.rate)
+				res.serverCPU = append(res.serverCPU, s.cpu)
+				res.floorCPU = append(res.floorCPU, f.cpu)
 			}
 		}
 	}
@@ -143,7 +146,12 @@ func main() {
 	for _, k := range keys {
 		r := results[k]
 		s, f := median(r.server), median(r.floor)
-		fmt.Printf("%-30s iamd %8.0f (%s)  floor %8.0f (%s)  ratio %.2f\n", k, s, spread(r.server), f, spread(r.floor), s/f)
+		fmt.Printf("%-30s iamd %8.0f (%s)  floor %8.0f (%s)  ratio %.2f", k, s, spread(r.server), f, spread(r.floor), s/f)
+		if *pid != 0 {
+			// CPU per op: the process's own work, whatever the load.
+			fmt.Printf("  cpu/op iamd %.0fµs floor %.0fµs", median(r.serverCPU), median(r.floorCPU))
+		}
+		fmt.Println()
 	}
 }
 
@@ -218,7 +226,7 @@ func do(c *http.Client, base string, s req) (int, []byte) {
 
 // startFloor starts a floor process serving answers and returns its
 // address; it ends with this process (its stdin closes).
-func startFloor(answers [][]byte) string {
+func startFloor(answers [][]byte) (string, int) {
 	dir, err := os.MkdirTemp("", "replay-floor")
 	if err != nil {
 		fail(err)
@@ -244,7 +252,7 @@ func startFloor(answers [][]byte) string {
 	if err != nil {
 		fail(fmt.Errorf("floor: %w", err))
 	}
-	return strings.TrimSpace(addr)
+	return strings.TrimSpace(addr), cmd.Process.Pid
 }
 
 var (
@@ -288,10 +296,37 @@ func serveFloor(files []string) {
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent ends
 }
 
-type measured struct{ rate, p50, p99 float64 }
+type measured struct{ rate, p50, p99, cpu float64 }
 
-// run replays each worker's requests on its own connection for -dur.
-func run(client *http.Client, base string, workers [][]req) measured {
+// procCPU is the CPU time (user and system) process pid has used, from
+// /proc/pid/stat; 0 when unknown.
+func procCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces: the fields start after its ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticks
+}
+
+// run replays each worker's requests on its own connection for -dur and
+// reports the server's CPU time per op when its pid is known.
+func run(client *http.Client, base string, workers [][]req, pid int) measured {
+	cpu0 := procCPU(pid)
 	// A client per measurement: each worker keeps one connection, so a
 	// per-connection floor answers in the worker's turn.
 	var ops, errs atomic.Int64
@@ -330,7 +365,11 @@ func run(client *http.Client, base string, workers [][]req) measured {
 	}
 	slices.Sort(all)
 	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Nanoseconds()) / 1e3 }
-	return measured{rate: float64(ops.Load()) / secs, p50: pct(0.5), p99: pct(0.99)}
+	m := measured{rate: float64(ops.Load()) / secs, p50: pct(0.5), p99: pct(0.99)}
+	if pid != 0 {
+		m.cpu = float64((procCPU(pid) - cpu0).Microseconds()) / float64(ops.Load())
+	}
+	return m
 }
 
 func parseLevels(s string) []int {

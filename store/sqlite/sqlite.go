@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -41,7 +42,6 @@ type Store struct {
 	db     *sql.DB // readers
 	wdb    *sql.DB // the writer's single connection
 	rstmt  *stmts  // prepared on the readers
-	wstmt  *stmts  // prepared on the writer
 	writes chan *writeReq
 	quit   chan struct{}
 	wg     sync.WaitGroup
@@ -57,7 +57,13 @@ type Store struct {
 	feedMu  sync.Mutex
 	feed    []iam.Change // ring of the last feedSize changes
 	nextSeq int64
+
+	commits, calls atomic.Int64 // for Stats
 }
+
+// Stats reports how many commits the writer made and how many Update
+// calls they carried: their ratio is the group commit's batch size.
+func (s *Store) Stats() (commits, calls int64) { return s.commits.Load(), s.calls.Load() }
 
 // Subscribe registers fn to receive the changes of every commit, in commit
 // order, before the Update calls that made them return.
@@ -131,16 +137,20 @@ func Open(path string) (*Store, error) {
 	s := &Store{db: db, wdb: wdb, writes: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
 	// Statements are prepared once: parsing SQL was a fifth of the cost of
 	// a write.
-	if s.rstmt, err = prepare(db); err == nil {
-		s.wstmt, err = prepare(wdb)
-	}
-	if err != nil {
+	if s.rstmt, err = prepare(db); err != nil {
 		db.Close()
 		wdb.Close()
 		return nil, err
 	}
+	ready := make(chan error, 1)
 	s.wg.Add(1)
-	go s.writer()
+	go s.writer(ready)
+	if err := <-ready; err != nil {
+		s.wg.Wait()
+		db.Close()
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite: %s: writer: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -210,90 +220,6 @@ func (s *Store) Update(ctx context.Context, fn func(iam.Tx) error) error {
 	return <-req.done
 }
 
-// writer owns the write connection and commits batches of Update calls.
-func (s *Store) writer() {
-	defer s.wg.Done()
-	for {
-		var first *writeReq
-		select {
-		case first = <-s.writes:
-		case <-s.quit:
-			// Finish what was queued before Close.
-			select {
-			case first = <-s.writes:
-			default:
-				return
-			}
-		}
-		s.commitBatch(first)
-	}
-}
-
-func (s *Store) commitBatch(first *writeReq) {
-	ctx := context.Background()
-	conn, err := s.wdb.Conn(ctx)
-	if err != nil {
-		first.done <- fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
-		return
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		first.done <- fmt.Errorf("%w: %v", iam.ErrUnavailable, err)
-		return
-	}
-	t := &txn{ctx: ctx, q: tx, st: s.wstmt, write: true, now: s.now}
-	var batch []*writeReq
-	var changes []iam.Change
-	results := map[*writeReq]error{}
-	run := func(r *writeReq) {
-		batch = append(batch, r)
-		if err := r.ctx.Err(); err != nil {
-			results[r] = err
-			return
-		}
-		if _, err := tx.Exec(`SAVEPOINT call`); err != nil {
-			results[r] = err
-			return
-		}
-		t.changes = t.changes[:0]
-		err := r.fn(t)
-		if err != nil {
-			_, rbErr := tx.Exec(`ROLLBACK TO call`)
-			err = errors.Join(err, rbErr)
-		} else {
-			changes = append(changes, t.changes...)
-		}
-		if _, relErr := tx.Exec(`RELEASE call`); relErr != nil && err == nil {
-			err = relErr
-		}
-		results[r] = err
-	}
-	run(first)
-drain:
-	for len(batch) < maxBatch {
-		select {
-		case r := <-s.writes:
-			run(r)
-		default:
-			break drain
-		}
-	}
-	commitErr := tx.Commit()
-	if commitErr != nil {
-		commitErr = fmt.Errorf("%w: commit: %v", iam.ErrUnavailable, commitErr)
-	} else {
-		s.publish(changes)
-	}
-	for _, r := range batch {
-		err := results[r]
-		if err == nil {
-			err = commitErr
-		}
-		r.done <- err
-	}
-}
-
 // View runs fn in a read-only snapshot.
 func (s *Store) View(ctx context.Context, fn func(iam.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -330,7 +256,26 @@ type stmts struct {
 	count                 [2]*sql.Stmt // [bounded]
 }
 
-const scanBase = `SELECT key, value FROM kv WHERE account = ? AND kind = ? AND key >= ? AND key > ?`
+const (
+	scanBase  = `SELECT key, value FROM kv WHERE account = ? AND kind = ? AND key >= ? AND key > ?`
+	sqlGet    = `SELECT value FROM kv WHERE account = ? AND kind = ? AND key = ?`
+	sqlPut    = `INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (account, kind, key) DO UPDATE SET value = excluded.value`
+	sqlInsert = `INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	sqlDelete = `DELETE FROM kv WHERE account = ? AND kind = ? AND key = ?`
+)
+
+var (
+	scanSQL = [4]string{
+		scanBase + ` ORDER BY key`,
+		scanBase + ` ORDER BY key LIMIT ?`,
+		scanBase + ` AND key < ? ORDER BY key`,
+		scanBase + ` AND key < ? ORDER BY key LIMIT ?`,
+	}
+	countSQL = [2]string{
+		`SELECT count(*) FROM kv WHERE account = ? AND kind = ? AND key >= ?`,
+		`SELECT count(*) FROM kv WHERE account = ? AND kind = ? AND key >= ? AND key < ?`,
+	}
+)
 
 func prepare(db *sql.DB) (*stmts, error) {
 	var st stmts
@@ -343,27 +288,25 @@ func prepare(db *sql.DB) (*stmts, error) {
 		s, err = db.Prepare(q)
 		return s
 	}
-	st.get = p(`SELECT value FROM kv WHERE account = ? AND kind = ? AND key = ?`)
-	st.put = p(`INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (account, kind, key) DO UPDATE SET value = excluded.value`)
-	st.insert = p(`INSERT INTO kv (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-	st.del = p(`DELETE FROM kv WHERE account = ? AND kind = ? AND key = ?`)
-	st.scan[0] = p(scanBase + ` ORDER BY key`)
-	st.scan[1] = p(scanBase + ` ORDER BY key LIMIT ?`)
-	st.scan[2] = p(scanBase + ` AND key < ? ORDER BY key`)
-	st.scan[3] = p(scanBase + ` AND key < ? ORDER BY key LIMIT ?`)
-	st.count[0] = p(`SELECT count(*) FROM kv WHERE account = ? AND kind = ? AND key >= ?`)
-	st.count[1] = p(`SELECT count(*) FROM kv WHERE account = ? AND kind = ? AND key >= ? AND key < ?`)
+	st.get = p(sqlGet)
+	st.put = p(sqlPut)
+	st.insert = p(sqlInsert)
+	st.del = p(sqlDelete)
+	for i, q := range scanSQL {
+		st.scan[i] = p(q)
+	}
+	for i, q := range countSQL {
+		st.count[i] = p(q)
+	}
 	return &st, err
 }
 
-// txn implements iam.Tx over a *sql.Tx.
+// txn implements iam.Tx over a reader's *sql.Tx.
 type txn struct {
-	ctx     context.Context
-	q       *sql.Tx
-	st      *stmts
-	write   bool
-	now     func() time.Time
-	changes []iam.Change // written by the current Update call
+	ctx context.Context
+	q   *sql.Tx
+	st  *stmts
+	now func() time.Time
 }
 
 // stmt binds a prepared statement to the transaction's connection.
@@ -380,55 +323,10 @@ func (t *txn) Get(account, kind, key string) ([]byte, error) {
 	return v, err
 }
 
-func (t *txn) Put(account, kind, key string, value []byte) error {
-	if !t.write {
-		return errReadOnly
-	}
-	if value == nil {
-		value = []byte{} // relations carry no value; the column is NOT NULL
-	}
-	if _, err := t.stmt(t.st.put).ExecContext(t.ctx, account, kind, key, value); err != nil {
-		return err
-	}
-	return t.changed(account, kind, key)
-}
-
-func (t *txn) Insert(account, kind, key string, value []byte) error {
-	if !t.write {
-		return errReadOnly
-	}
-	if value == nil {
-		value = []byte{}
-	}
-	res, err := t.stmt(t.st.insert).ExecContext(t.ctx, account, kind, key, value)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return iam.ErrExists
-	}
-	return t.changed(account, kind, key)
-}
-
-func (t *txn) Delete(account, kind, key string) error {
-	if !t.write {
-		return errReadOnly
-	}
-	res, err := t.stmt(t.st.del).ExecContext(t.ctx, account, kind, key)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return iam.ErrNotFound
-	}
-	return t.changed(account, kind, key)
-}
-
-// changed notes a write for the change feed (numbered at commit).
-func (t *txn) changed(account, kind, key string) error {
-	t.changes = append(t.changes, iam.Change{Account: account, Kind: kind, Key: key, Time: t.now()})
-	return nil
-}
+// A reader's snapshot is read-only: writes go through the writer (wtxn).
+func (t *txn) Put(string, string, string, []byte) error    { return errReadOnly }
+func (t *txn) Insert(string, string, string, []byte) error { return errReadOnly }
+func (t *txn) Delete(string, string, string) error         { return errReadOnly }
 
 func (t *txn) Scan(account, kind, prefix, after string, limit int, fn func(key string, value []byte) error) error {
 	args := []any{account, kind, prefix, after}

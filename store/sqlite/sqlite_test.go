@@ -70,6 +70,8 @@ func BenchmarkUpdate(b *testing.B) {
 						write()
 					}
 				})
+				commits, calls := s.Stats()
+				b.ReportMetric(float64(calls)/float64(commits), "calls/commit")
 				return
 			}
 			for b.Loop() {
