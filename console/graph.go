@@ -109,7 +109,8 @@ func (h *Handler) serveGraphData(w http.ResponseWriter, r *http.Request, q *req)
 func (t *clusterTree) view(open, focus []string, filter string, byDefault bool, esc []analysis.Edge) *viewJSON {
 	want := make([]bool, len(t.clusters))
 	for _, id := range open {
-		if c, ok := t.byID[id]; ok {
+		// An open cluster is shown: so are the clusters it is in.
+		for c, ok := t.byID[id]; ok && c > 0 && !want[c]; c = t.clusters[c].parent {
 			want[c] = true
 		}
 	}

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,7 +87,9 @@ func TestGraphDataGenerated(t *testing.T) {
 		}
 	}
 	var o viewData
-	b.json("/console/api/graph?open=&open="+users, &o)
+	if code := b.json("/console/api/graph?open=&open="+url.QueryEscape(users), &o); code != http.StatusOK {
+		t.Fatalf("open %s: %d", users, code)
+	}
 	i := o.item(users)
 	if i < 0 || !o.Items[i].Open || i+1 >= len(o.Items) || o.Items[i+1].Depth != o.Items[i].Depth+1 || o.Items[i+1].Column != "user" {
 		t.Fatalf("%s not open: %+v", users, o.Items)
@@ -93,7 +97,7 @@ func TestGraphDataGenerated(t *testing.T) {
 	// A node asked for is shown on its own, its cluster closed.
 	var f viewData
 	focus := "arn:aws:iam::" + inst.Account + ":role/role-42"
-	b.json("/console/api/graph?open=&focus="+focus, &f)
+	b.json("/console/api/graph?open=&focus="+url.QueryEscape(focus), &f)
 	if j := f.item(focus); j < 0 || f.Items[j].Cluster || len(f.Items) > 100 {
 		t.Fatalf("role-42 not shown on its own: %d items", len(f.Items))
 	}

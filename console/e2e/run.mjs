@@ -193,8 +193,10 @@ try {
     await shot(page, "graph-escalation");
     // Filter, then a node's own edges.
     await page.fill("#graph-filter", "developers");
+    await page.waitForFunction(() => document.querySelector("#graph-status").textContent.includes("match “developers”"));
     expect(await page.locator("#graph .node:not(.dim)").count() >= 1, "filter keeps the match");
     await page.fill("#graph-filter", "");
+    await page.waitForFunction(() => !document.querySelector("#graph-status").textContent.includes("match “"));
     await page.locator('#graph .node[data-id$=":group/admins"]').click();
     expect(await page.locator("#graph .edge.hot").count() >= 1, "the group's edges");
   });

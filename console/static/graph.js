@@ -157,7 +157,7 @@
   }
 
   function focusNode(id) {
-    marks = null;
+    marks = { node: id }; // kept across views, as the other marks are
     clearMarks();
     var keep = {}; keep[id] = true;
     edgeEls.forEach(function (p) {
@@ -171,6 +171,7 @@
   // applyMarks draws the marked pairs (edges between two shown nodes) and
   // nodes with the marks' class, and dims the rest.
   function applyMarks() {
+    if (marks.node) { focusNode(marks.node); return; }
     clearMarks();
     if (marks.li) marks.li.classList.add("active");
     var on = {}, keep = {};
