@@ -326,10 +326,6 @@ func join2(sets ...[]snapScenario) []snapScenario {
 // snapAllowList: differences from the recordings that are not iamd's to
 // close, by "test/key", each with why.
 var snapAllowList = snapAllowed{
-	// AWS keeps every version of its managed policies (v1 of
-	// AmazonS3FullAccess here); iamd's catalogue has the default version
-	// only. Issue 18 item 2, on the other branch (managed policy data).
-	"TestGetAccountAuthorizationDetails::test_get_account_authorization_details_filter_aws_managed_policy/aws-managed-policy-result": "item 2, other branch: AWS managed policy version history",
 	// The recording account's root user had no access key
 	// (AccountAccessKeysPresent 0); the scenarios sign as a root user
 	// with one. The recording account's own state.
