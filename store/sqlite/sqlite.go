@@ -251,9 +251,9 @@ func (s *Store) Changes(_ context.Context, after int64, limit int) ([]iam.Change
 
 // stmts are the store's statements, prepared on one database handle.
 type stmts struct {
-	get, put, insert, del *sql.Stmt
-	scan                  [4]*sql.Stmt // [bounded][limited]
-	count                 [2]*sql.Stmt // [bounded]
+	get   *sql.Stmt    // the reader's statements; the writer has its own (writer.go)
+	scan  [4]*sql.Stmt // [bounded][limited]
+	count [2]*sql.Stmt // [bounded]
 }
 
 const (
@@ -289,9 +289,6 @@ func prepare(db *sql.DB) (*stmts, error) {
 		return s
 	}
 	st.get = p(sqlGet)
-	st.put = p(sqlPut)
-	st.insert = p(sqlInsert)
-	st.del = p(sqlDelete)
 	for i, q := range scanSQL {
 		st.scan[i] = p(q)
 	}
