@@ -37,29 +37,7 @@ import (
 // It is skipped only when Chromium is absent and IAMD_E2E_REQUIRED is
 // unset; CI sets it and installs Chromium and the npm package (.ci/run).
 func TestConsoleBrowser(t *testing.T) {
-	required := os.Getenv("IAMD_E2E_REQUIRED") != ""
-	browser := os.Getenv("CHROMIUM")
-	if browser == "" {
-		browser, _ = exec.LookPath("chromium")
-	}
-	if browser == "" {
-		if required {
-			t.Fatal("chromium is not installed (apt-get install chromium), and IAMD_E2E_REQUIRED is set")
-		}
-		t.Skip("chromium is not installed")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("chromium is here but node is not: install nodejs")
-	}
-	dir, _ := filepath.Abs(".")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
-		t.Fatalf("playwright-core is not installed: run npm ci in %s (.ci/run does)", dir)
-	}
-	shots := "/tmp/iamd-console-shots"
-	if a := os.Getenv("IAMD_ARTIFACTS"); a != "" {
-		shots = filepath.Join(a, "console-shots")
-	}
+	browser, node, dir, shots := browserPrereqs(t)
 	os.RemoveAll(shots)
 
 	// The analysis fixture's account, so that its policies' ARNs are this
@@ -158,4 +136,34 @@ func consoleUser(t *testing.T, cl *iam.Client, name, policy string, _ bool) {
 	if _, err := cl.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// browserPrereqs finds Chromium, node and the installed playwright-core
+// and names the screenshot folder. It skips only when Chromium is absent
+// and IAMD_E2E_REQUIRED is unset (CI sets it and installs all three).
+func browserPrereqs(t *testing.T) (browser, node, dir, shots string) {
+	t.Helper()
+	browser = os.Getenv("CHROMIUM")
+	if browser == "" {
+		browser, _ = exec.LookPath("chromium")
+	}
+	if browser == "" {
+		if os.Getenv("IAMD_E2E_REQUIRED") != "" {
+			t.Fatal("chromium is not installed (apt-get install chromium), and IAMD_E2E_REQUIRED is set")
+		}
+		t.Skip("chromium is not installed")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("chromium is here but node is not: install nodejs")
+	}
+	dir, _ = filepath.Abs(".")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
+		t.Fatalf("playwright-core is not installed: run npm ci in %s (.ci/run does)", dir)
+	}
+	shots = "/tmp/iamd-console-shots"
+	if a := os.Getenv("IAMD_ARTIFACTS"); a != "" {
+		shots = filepath.Join(a, "console-shots")
+	}
+	return browser, node, dir, shots
 }

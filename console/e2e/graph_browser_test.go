@@ -110,28 +110,7 @@ func TestGraphDataGenerated(t *testing.T) {
 // Skipped, like TestConsoleBrowser, only when Chromium is absent and
 // IAMD_E2E_REQUIRED is unset.
 func TestConsoleGraphBrowser(t *testing.T) {
-	browser := os.Getenv("CHROMIUM")
-	if browser == "" {
-		browser, _ = exec.LookPath("chromium")
-	}
-	if browser == "" {
-		if os.Getenv("IAMD_E2E_REQUIRED") != "" {
-			t.Fatal("chromium is not installed (apt-get install chromium), and IAMD_E2E_REQUIRED is set")
-		}
-		t.Skip("chromium is not installed")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("chromium is here but node is not: install nodejs")
-	}
-	dir, _ := filepath.Abs(".")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
-		t.Fatalf("playwright-core is not installed: run npm ci in %s (.ci/run does)", dir)
-	}
-	shots := "/tmp/iamd-console-shots"
-	if a := os.Getenv("IAMD_ARTIFACTS"); a != "" {
-		shots = filepath.Join(a, "console-shots")
-	}
+	browser, node, dir, shots := browserPrereqs(t)
 	old, _ := filepath.Glob(filepath.Join(shots, "graph-*.png"))
 	for _, f := range old {
 		os.Remove(f)
