@@ -7,14 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +24,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/iamd/iamd/internal/mototest"
 	"github.com/iamd/iamd/server"
 )
 
@@ -39,45 +36,8 @@ const (
 	liveOtherAccount  = "444455556666"
 )
 
-// cliMoto runs moto server for the test (skipped without moto, failed
-// when IAMD_E2E_REQUIRED=1, as the server package's gateway tests do).
-func cliMoto(t *testing.T) string {
-	t.Helper()
-	if err := exec.Command("python3", "-c", "import moto.server").Run(); err != nil {
-		if os.Getenv("IAMD_E2E_REQUIRED") == "1" {
-			t.Fatalf("moto server is required (IAMD_E2E_REQUIRED=1) but not available: %v", err)
-		}
-		t.Skipf("moto server not available: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		resp, err := http.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto server did not start: %v\n%s", err, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
+// cliMoto runs moto server for the test (internal/mototest).
+func cliMoto(t *testing.T) string { t.Helper(); return mototest.Start(t) }
 
 // liveServer is iamd with a gateway in front of moto (no gateway when
 // moto is ""), account A with a root key, and account B.
