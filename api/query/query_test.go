@@ -155,14 +155,15 @@ func TestViolations(t *testing.T) {
 	vs.Count(&l, 2, 3, -1, ShowList([]string{"a", "b"}))
 	e := Path{Name: "status"}
 	vs.Enum(&e, "On", []string{"Active", "Inactive"})
-	// By member path, as AWS lists them.
+	// By member, in the order a Java HashMap keyed by the paths iterates
+	// them, as AWS lists them.
 	want := "6 validation errors detected: " +
-		"Value '[a, b]' at 'actionNames' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
 		"Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1; " +
 		"Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-z]+; " +
-		"Value 'On' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]; " +
 		"Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null; " +
-		"Value null at 'userName' failed to satisfy constraint: Member must not be null"
+		"Value null at 'userName' failed to satisfy constraint: Member must not be null; " +
+		"Value '[a, b]' at 'actionNames' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
+		"Value 'On' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
 	err := vs.Err()
 	var ae *awserr.Error
 	if !errors.As(err, &ae) || ae.Code != "ValidationError" || ae.Status != 400 || !ae.Sender || ae.Message != want {

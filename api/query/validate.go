@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/iamd/iamd/api/awserr"
@@ -199,20 +200,50 @@ func (vs *Violations) Err() error {
 	case 1:
 		return awserr.ValidationError("1 validation error detected: " + vs.list[0])
 	}
-	// AWS lists the violations by member path, not in the model's order
-	// (recorded: clientIDList, thumbprintList, url for
-	// CreateOpenIDConnectProvider, whose model has Url first); one
-	// member's violations keep the order they were found in.
-	idx := make([]int, len(vs.list))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return vs.paths[idx[a]] < vs.paths[idx[b]] })
-	sorted := make([]string, len(idx))
-	for i, j := range idx {
-		sorted[i] = vs.list[j]
+	order := javaMapOrder(vs.paths)
+	sorted := make([]string, 0, len(vs.list))
+	for _, p := range order {
+		for i, q := range vs.paths {
+			if q == p {
+				sorted = append(sorted, vs.list[i])
+			}
+		}
 	}
 	return awserr.ValidationError(strconv.Itoa(len(vs.list)) + " validation errors detected: " + strings.Join(sorted, "; "))
+}
+
+// javaMapOrder is the order in which a java.util.HashMap keyed by these
+// paths (first seen first) iterates them. AWS's validator gathers the
+// violations so, by member: the recordings list clientIDList,
+// thumbprintList, url (CreateOpenIDConnectProvider, whose model has Url
+// first) and minimumPasswordLength, passwordReusePrevention,
+// maxPasswordAge (UpdateAccountPasswordPolicy, model order minimum,
+// maxPasswordAge, passwordReusePrevention), which neither the model's
+// order nor the alphabet gives and this does. One member's violations
+// keep the order they were found in.
+func javaMapOrder(paths []string) []string {
+	var keys []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		if !seen[p] {
+			seen[p] = true
+			keys = append(keys, p)
+		}
+	}
+	// HashMap's table starts at 16 buckets and doubles past a load of 3/4.
+	size := uint32(16)
+	for uint32(len(keys)) > size/4*3 {
+		size *= 2
+	}
+	bucket := func(s string) uint32 {
+		var h uint32
+		for _, c := range utf16.Encode([]rune(s)) { // String.hashCode
+			h = 31*h + uint32(c)
+		}
+		return (h ^ h>>16) & (size - 1) // HashMap.hash, then the index
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return bucket(keys[i]) < bucket(keys[j]) })
+	return keys
 }
 
 // MatchAccountAlias implements the account alias pattern

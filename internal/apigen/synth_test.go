@@ -89,7 +89,7 @@ func TestEcho(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", w.Bytes(), xml)
 	}
 	err := (&EchoInput{}).Decode(url.Values{"Items.item.1": {"1"}, "Items.item.2": {"2"}, "Items.item.3": {"3"}, "Big": {"10000000001"}})
-	if err == nil || !strings.Contains(err.Error(), "3 validation errors detected: Value '10000000001' at 'big'") || !strings.HasSuffix(err.Error(), "Value null at 'name' failed to satisfy constraint: Member must not be null") ||
+	if err == nil || !strings.Contains(err.Error(), "3 validation errors detected: Value '10000000001' at 'big'") || !strings.Contains(err.Error(), "; Value null at 'name' failed to satisfy constraint: Member must not be null; ") ||
 		!strings.Contains(err.Error(), "Value '[1, 2, 3]' at 'items' failed to satisfy constraint: Member must have length less than or equal to 2") {
 		t.Errorf("err = %v", err)
 	}
