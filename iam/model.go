@@ -33,7 +33,9 @@ type PasswordPolicy struct {
 	AllowUsersToChangePassword bool `json:"allow_change"`
 	MaxPasswordAge             int  `json:"max_age,omitempty"`
 	PasswordReusePrevention    int  `json:"reuse_prevention,omitempty"`
-	HardExpiry                 bool `json:"hard_expiry,omitempty"`
+	// HardExpiry is nil when UpdateAccountPasswordPolicy left it out:
+	// AWS's GetAccountPasswordPolicy then leaves it out too (recorded).
+	HardExpiry *bool `json:"hard_expiry,omitempty"`
 }
 
 // Tag is a key-value tag.

@@ -369,7 +369,7 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, in *iamapi.Up
 		AllowUsersToChangePassword: orDefault(in.AllowUsersToChangePassword, false),
 		MaxPasswordAge:             int(orDefault(in.MaxPasswordAge, 0)),
 		PasswordReusePrevention:    int(orDefault(in.PasswordReusePrevention, 0)),
-		HardExpiry:                 orDefault(in.HardExpiry, false),
+		HardExpiry:                 in.HardExpiry,
 	}
 	return s.updateAccount(ctx, c.Account, func(_ Tx, a *Account) error {
 		a.PasswordPolicy = p
@@ -395,7 +395,7 @@ func (s *Service) GetAccountPasswordPolicy(ctx context.Context, _ *iamapi.GetAcc
 		MinimumPasswordLength: ptr(int32(p.MinimumPasswordLength)), RequireSymbols: ptr(p.RequireSymbols),
 		RequireNumbers: ptr(p.RequireNumbers), RequireUppercaseCharacters: ptr(p.RequireUppercaseCharacters),
 		RequireLowercaseCharacters: ptr(p.RequireLowercaseCharacters), AllowUsersToChangePassword: ptr(p.AllowUsersToChangePassword),
-		ExpirePasswords: ptr(p.MaxPasswordAge > 0), HardExpiry: ptr(p.HardExpiry),
+		ExpirePasswords: ptr(p.MaxPasswordAge > 0), HardExpiry: p.HardExpiry,
 	}
 	if p.MaxPasswordAge > 0 {
 		out.MaxPasswordAge = ptr(int32(p.MaxPasswordAge))

@@ -60,7 +60,7 @@ func (s *Service) CheckPasswordExpiry(ctx context.Context, account, userName str
 			return nil
 		}
 		out = PasswordMustChange
-		if p.HardExpiry {
+		if p.HardExpiry != nil && *p.HardExpiry {
 			out = PasswordHardExpired
 		}
 		return nil
