@@ -223,6 +223,13 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.Deactivate
 		return err
 	}
 	return s.update(ctx, func(tx Tx) error {
+		// The user first, as AWS answers (recorded): a missing user is
+		// NoSuchEntity for the user whatever the device.
+		if user != "" {
+			if _, err := getUser(tx, c.Account, user); err != nil {
+				return err
+			}
+		}
 		d, err := getMFA(tx, c.Account, in.SerialNumber)
 		if err != nil {
 			return err
