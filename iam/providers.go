@@ -396,7 +396,10 @@ func (s *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvide
 		return nil, err
 	}
 	return &iamapi.GetSAMLProviderOutput{SAMLProviderUUID: ptr(p.UUID), SAMLMetadataDocument: ptr(p.Metadata), CreateDate: ptr(p.Created),
-		ValidUntil: ptr(p.ValidUntil), Tags: alwaysTags(p.Tags)}, nil
+		ValidUntil: ptr(p.ValidUntil), Tags: alwaysTags(p.Tags),
+		// iamd takes plain assertions and holds no decryption keys: AWS's
+		// default mode, and an empty key list, which AWS always sends.
+		AssertionEncryptionMode: ptr("Allowed"), PrivateKeyList: []iamapi.SAMLPrivateKey{}}, nil
 }
 
 // ListSAMLProviders lists the SAML providers.
