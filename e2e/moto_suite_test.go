@@ -106,8 +106,14 @@ func readExpectedFailures(t *testing.T, path string) map[string]string {
 			continue
 		}
 		id, rest, ok := strings.Cut(line, "\t")
-		if !ok || rest == "" {
-			t.Fatalf("%s: no reason given: %q", path, line)
+		category, reason, _ := strings.Cut(rest, "\t")
+		if !ok || reason == "" {
+			t.Fatalf("%s: no category and reason given: %q", path, line)
+		}
+		switch category {
+		case "moto-only", "moto-internal", "other-partition", "iamd-differs", "unverified":
+		default:
+			t.Fatalf("%s: unknown category %q: %q", path, category, line)
 		}
 		out[id] = rest
 	}
