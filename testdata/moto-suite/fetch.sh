@@ -57,8 +57,8 @@ apt_opts=(
 )
 apt-get "${apt_opts[@]}" -qq update
 (cd "$work/src" && apt-get "${apt_opts[@]}" -qq source --download-only "python-moto/$suite" >/dev/null)
-if ! echo "$orig_sha256  $work/src/$orig" | sha256sum -c --quiet 2>/dev/null; then
-  echo "fetch.sh: Debian's $suite no longer has moto $version ($orig, sha256 $orig_sha256):" >&2
+if ! echo "$orig_sha256  $work/src/$orig" | sha256sum -c --quiet >/dev/null 2>&1; then
+  echo "fetch.sh: Debian's $suite has no $orig with sha256 $orig_sha256 (moto $version); it has:" >&2
   ls "$work/src" >&2
   echo "classify the new version's tests (expected-failures.tsv) and pin it here" >&2
   exit 1
