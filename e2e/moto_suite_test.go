@@ -18,25 +18,35 @@ import (
 // the list. Why each listed test fails is in the list and in
 // docs/moto-differences.md.
 //
-// moto's test files are third-party; testdata/moto-suite/README.md says
-// where they come from and how to put them in place. Without them the
-// test has nothing to run and says so.
+// moto's test files are third-party and stay out of the repository:
+// testdata/moto-suite/fetch.sh puts the pinned version (Debian's source
+// package) in a directory, and IAMD_MOTO_TESTS names it (.ci/run does
+// both). The run lays out a root of its own: this repository's conftest.py
+// and tests/__init__.py, moto's test files.
 func TestMotoSuite(t *testing.T) {
 	suite, err := filepath.Abs(filepath.Join("..", "testdata", "moto-suite"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(suite, "tests", "test_*", "test_*.py"))
-	if len(files) == 0 {
-		t.Skip("moto's test files are not in testdata/moto-suite/tests (see its README.md)")
-	}
+	motoDir := os.Getenv("IAMD_MOTO_TESTS")
+	files, _ := filepath.Glob(filepath.Join(motoDir, "tests", "test_*", "test_*.py"))
+	need(t, "moto's test files (IAMD_MOTO_TESTS: testdata/moto-suite/fetch.sh DIR)", motoDir != "" && len(files) > 0)
 	need(t, "python3 with boto3 and moto", exec.Command("python3", "-c", "import boto3, moto").Run() == nil)
 	need(t, "pytest (Debian's python3-pytest)", exec.Command("python3", "-c",
-		"import sys; sys.path.append('/usr/lib/python3/dist-packages'); import pytest, freezegun, sure").Run() == nil)
+		"import sys; sys.path.append('/usr/lib/python3/dist-packages'); import pytest, freezegun").Run() == nil)
+
+	root := t.TempDir()
+	copyFile(t, filepath.Join(suite, "conftest.py"), filepath.Join(root, "conftest.py"))
+	copyFile(t, filepath.Join(suite, "tests", "__init__.py"), filepath.Join(root, "tests", "__init__.py"))
+	moto, _ := filepath.Glob(filepath.Join(motoDir, "tests", "test_*", "*.py"))
+	for _, f := range moto {
+		rel, _ := filepath.Rel(motoDir, f)
+		copyFile(t, f, filepath.Join(root, rel))
+	}
 
 	expected := readExpectedFailures(t, filepath.Join(suite, "expected-failures.tsv"))
 	report := filepath.Join(t.TempDir(), "report.json")
-	cmd := exec.Command("python3", filepath.Join(suite, "run.py"), report, "tests")
+	cmd := exec.Command("python3", filepath.Join(suite, "run.py"), report, root)
 	cmd.Env = append(os.Environ(), "IAMD_BIN="+iamdBin)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("run.py: %v\n%s", err, out)
@@ -96,8 +106,14 @@ func readExpectedFailures(t *testing.T, path string) map[string]string {
 			continue
 		}
 		id, rest, ok := strings.Cut(line, "\t")
-		if !ok || rest == "" {
-			t.Fatalf("%s: no reason given: %q", path, line)
+		category, reason, _ := strings.Cut(rest, "\t")
+		if !ok || reason == "" {
+			t.Fatalf("%s: no category and reason given: %q", path, line)
+		}
+		switch category {
+		case "moto-only", "moto-internal", "other-partition", "iamd-differs", "unverified":
+		default:
+			t.Fatalf("%s: unknown category %q: %q", path, category, line)
 		}
 		out[id] = rest
 	}
@@ -105,4 +121,18 @@ func readExpectedFailures(t *testing.T, path string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -2,7 +2,10 @@
 test's outcome to a JSON report: {"nodeid": {"outcome": "passed"|"failed",
 "message": first line of the failure}}.
 
-    IAMD_BIN=/path/to/iamd python3 run.py REPORT.json [pytest args...]
+    IAMD_BIN=/path/to/iamd python3 run.py REPORT.json ROOT [pytest args...]
+
+ROOT holds conftest.py and tests/ (e2e.TestMotoSuite lays it out: this
+directory's conftest.py and tests/__init__.py, moto's test files).
 
 pytest comes from Debian's python3-pytest when the python3 that has boto3
 and moto lacks it (PyPI is out of reach here): its dist-packages directory
@@ -22,8 +25,6 @@ except ImportError:
     sys.path.append("/usr/lib/python3/dist-packages")
     import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
 
 class Report:
     def __init__(self):
@@ -42,10 +43,10 @@ class Report:
 
 
 def main():
-    out = sys.argv[1]
+    out, root = os.path.abspath(sys.argv[1]), sys.argv[2]
     rep = Report()
-    os.chdir(HERE)
-    code = pytest.main(["-p", "no:cacheprovider", "-q", "--tb=no", "-rN"] + sys.argv[2:], plugins=[rep])
+    os.chdir(root)
+    code = pytest.main(["-p", "no:cacheprovider", "-q", "--tb=no", "-rN", "tests"] + sys.argv[3:], plugins=[rep])
     with open(out, "w") as f:
         json.dump(rep.results, f, indent=1, sort_keys=True)
     # Failing tests are the Go test's to judge; only a broken run fails here.

@@ -12,3 +12,9 @@ def aws_verified(func):
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def allow_aws_request():
+    # moto's switch for running its tests against AWS itself: here they run
+    # against iamd, never through moto's mock.
+    return False
