@@ -1064,11 +1064,16 @@ var snapPolicyScenarios = func() []snapScenario {
 		}},
 		{policiesFile, "TestPolicies::test_policy_version_errors", []snapStep{
 			createPolicy("create-policy", "policy-ve").withSave("policy"),
+			createVersion("", "s3:ListBucket", false),
 			step("err-get-version-nonexistent-policy", "GetPolicyVersion", "PolicyArn", snapArn+"policy/TestNonExistingPolicy", "VersionId", "v1"),
 			step("err-get-nonexistent-version", "GetPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v9"),
 			step("err-delete-default-version", "DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v1"),
 			step("err-delete-nonexistent-version", "DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v9"),
 			step("err-set-default-nonexistent-policy", "SetDefaultPolicyVersion", "PolicyArn", snapArn+"policy/TestNonExistingPolicy", "VersionId", "v1"),
+			step("err-set-default-invalid-version-format", "SetDefaultPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "wrong_version_id"),
+			step("err-set-default-nonexistent-version", "SetDefaultPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v4"),
+			setup("DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v2"),
+			step("list-after-delete", "ListPolicyVersions", "PolicyArn", "${policy.Policy.Arn}"),
 		}},
 	}...)
 }()

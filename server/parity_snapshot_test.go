@@ -529,7 +529,15 @@ func lookupPath(v any, path string) (any, bool) {
 	return v, true
 }
 
+// expand fills in ${answer.Path}; $${ stands for a literal ${ (a policy
+// variable such as ${cognito-identity.amazonaws.com:sub}).
 func (r *snapRun) expand(s string) string {
+	const lit = "\x00"
+	s = strings.ReplaceAll(s, "$${", lit)
+	return strings.ReplaceAll(r.expandRefs(s), lit, "${")
+}
+
+func (r *snapRun) expandRefs(s string) string {
 	return refRE.ReplaceAllStringFunc(s, func(m string) string {
 		sm := refRE.FindStringSubmatch(m)
 		a, ok := r.answers[sm[1]]
