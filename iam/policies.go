@@ -544,7 +544,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 // TagPolicy, UntagPolicy and ListPolicyTags manage tags of customer managed
 // policies (keys are case-sensitive on policies).
 func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) error {
-	return s.modifyPolicy(ctx, in.PolicyArn, "iam:TagPolicy", func(p *ManagedPolicy) error {
+	return s.tagPolicyOp(ctx, in.PolicyArn, "iam:TagPolicy", func(p *ManagedPolicy) error {
 		tags, err := mergeTags(p.Tags, in.Tags, false)
 		p.Tags = tags
 		return err
@@ -553,7 +553,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) erro
 
 // UntagPolicy removes tags from a customer managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) error {
-	return s.modifyPolicy(ctx, in.PolicyArn, "iam:UntagPolicy", func(p *ManagedPolicy) error {
+	return s.tagPolicyOp(ctx, in.PolicyArn, "iam:UntagPolicy", func(p *ManagedPolicy) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys, false)
 		return nil
 	})
@@ -569,11 +569,22 @@ func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsI
 	if err := s.view(ctx, func(tx Tx) error { p, err = s.customerPolicy(tx, c, in.PolicyArn, ""); return err }); err != nil {
 		return nil, err
 	}
-	tags, truncated, marker, err := tagPage(p.Tags, in.MaxItems, in.Marker)
+	tags, truncated, marker, err := policyTagPage(p.Tags, in.MaxItems, in.Marker)
 	if err != nil {
 		return nil, err
 	}
 	return &iamapi.ListPolicyTagsOutput{Tags: tags, IsTruncated: truncated, Marker: marker}, nil
+}
+
+// tagPolicyOp is modifyPolicy with the words AWS uses, in TagPolicy and
+// UntagPolicy, for a policy that does not exist: "Policy X was not found."
+func (s *Service) tagPolicyOp(ctx context.Context, policyARN, action string, fn func(*ManagedPolicy) error) error {
+	err := s.modifyPolicy(ctx, policyARN, action, fn)
+	var ae *awserr.Error
+	if errors.As(err, &ae) && ae.Code == "NoSuchEntity" {
+		return iamapi.NoSuchEntity("Policy %s was not found.", policyARN)
+	}
+	return err
 }
 
 func (s *Service) modifyPolicy(ctx context.Context, policyARN, action string, fn func(*ManagedPolicy) error) error {

@@ -27,7 +27,12 @@ func checkTags(tags []iamapi.Tag, foldKeys bool) error {
 			k = strings.ToLower(k)
 		}
 		if seen[k] {
-			return invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			// The note on case holds only where keys fold; AWS leaves it
+			// out for managed policies, whose keys are case-sensitive.
+			if foldKeys {
+				return invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			}
+			return invalidInput("Duplicate tag keys found.")
 		}
 		seen[k] = true
 	}
@@ -112,8 +117,24 @@ func alwaysTags(tags []Tag) []iamapi.Tag {
 // (byte order: "A" before "a"), as AWS lists them whatever order they were
 // added in.
 func tagPage(tags []Tag, maxItems *int32, marker *string) ([]iamapi.Tag, *bool, *string, error) {
+	return tagPageBy(tags, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) }, maxItems, marker)
+}
+
+// policyTagPage is tagPage for ListPolicyTags: AWS lists a managed
+// policy's tags shorter keys first, then in byte order ("a", "b", "z",
+// "abc"; "A" before "a"), as its recorded answers show.
+func policyTagPage(tags []Tag, maxItems *int32, marker *string) ([]iamapi.Tag, *bool, *string, error) {
+	return tagPageBy(tags, func(a, b Tag) int {
+		if d := len(a.Key) - len(b.Key); d != 0 {
+			return d
+		}
+		return strings.Compare(a.Key, b.Key)
+	}, maxItems, marker)
+}
+
+func tagPageBy(tags []Tag, order func(a, b Tag) int, maxItems *int32, marker *string) ([]iamapi.Tag, *bool, *string, error) {
 	tags = slices.Clone(tags)
-	slices.SortStableFunc(tags, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortStableFunc(tags, order)
 	start := 0
 	if m, err := decodeMarker(marker); err != nil {
 		return nil, nil, nil, err

@@ -20,7 +20,7 @@ const (
 	MsgVendor            = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
 	MsgOneColon          = "Actions/Condition can contain only one colon."
 	MsgResourceVendor    = "Resource vendor must be fully qualified and cannot contain regexes."
-	MsgIAMResourcePath   = `IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.`
+	MsgIAMResourcePath   = `IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.`
 	MsgIAMRegionFormat   = "IAM resource %s cannot contain region information." // with the resource, as AWS says it
 	MsgHasPrincipal      = "Policy document should not specify a principal."
 	MsgHasNotPrincipal   = "Policy document should not specify a NotPrincipal."

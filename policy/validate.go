@@ -189,16 +189,20 @@ func (v *validator) legacy() *Error {
 			}
 		}
 		for _, vals := range []Values{s.Resource, s.NotResource} {
-			errBefore := v.resourceErr
+			// A list with a malformed resource is reported by its format
+			// error, not as a legacy failure, whichever statement's
+			// resource error comes first.
+			bad := false
 			for _, r := range vals.List {
-				if v.resourceErr == nil {
-					v.resourceErr = resourceFormatError(r, v.partition)
-					if v.resourceErr != nil {
-						v.resourceErr.Pos = s.Start
+				if e := resourceFormatError(r, v.partition); e != nil {
+					bad = true
+					if v.resourceErr == nil {
+						e.Pos = s.Start
+						v.resourceErr = e
 					}
 				}
 			}
-			if v.resourceErr != errBefore {
+			if bad {
 				continue
 			}
 			for _, r := range vals.List {
@@ -338,6 +342,10 @@ var iamResourcePrefixes = []string{"user/", "federated-user/", "role/", "group/"
 	"server-certificate/", "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/"}
 
 func hasIAMResourcePrefix(r string) bool {
+	// The account itself, as AWS's message says: "*", root, or a prefix.
+	if r == "root" {
+		return true
+	}
 	for _, p := range iamResourcePrefixes {
 		if strings.HasPrefix(r, p) {
 			return true

@@ -354,10 +354,10 @@ var snapProfileScenarios = []snapScenario{
 	}},
 	{profilesFile, "TestInstanceProfileLifecycle::test_list_instance_profiles", []snapStep{
 		createRole("", "role-lp"),
-		createProfile("", "profile-a", "Path", "/path-prefix/"),
-		createProfile("", "profile-b", "Path", "/path-prefix/"),
+		createProfile("", "profile-a"),
+		createProfile("", "profile-b"),
 		setup("AddRoleToInstanceProfile", "InstanceProfileName", "profile-a", "RoleName", "role-lp"),
-		step("list-instance-profiles", "ListInstanceProfiles", "PathPrefix", "/path-prefix/"),
+		step("list-instance-profiles", "ListInstanceProfiles"),
 	}},
 	{profilesFile, "TestInstanceProfileLifecycle::test_list_instance_profiles_for_role", []snapStep{
 		createRole("", "role-lr"),
@@ -407,6 +407,7 @@ var snapProfileScenarios = []snapScenario{
 		step("remove-role-nonexistent-profile-error", "RemoveRoleFromInstanceProfile", "InstanceProfileName", "nonexistent-profile", "RoleName", "role-oe"),
 		step("remove-nonexistent-role-error", "RemoveRoleFromInstanceProfile", "InstanceProfileName", "profile-oe", "RoleName", "nonexistent-role"),
 		step("remove-unattached-role-error", "RemoveRoleFromInstanceProfile", "InstanceProfileName", "profile-oe", "RoleName", "role-oe"),
+		step("list-profiles-nonexistent-role-error", "ListInstanceProfilesForRole", "RoleName", "nonexistent-role"),
 	}},
 	{profilesFile, "TestInstanceProfileTags::test_instance_profile_tag_lifecycle", []snapStep{
 		createProfile("", "profile-tl"),
@@ -1064,11 +1065,16 @@ var snapPolicyScenarios = func() []snapScenario {
 		}},
 		{policiesFile, "TestPolicies::test_policy_version_errors", []snapStep{
 			createPolicy("create-policy", "policy-ve").withSave("policy"),
+			createVersion("", "s3:ListBucket", false),
 			step("err-get-version-nonexistent-policy", "GetPolicyVersion", "PolicyArn", snapArn+"policy/TestNonExistingPolicy", "VersionId", "v1"),
 			step("err-get-nonexistent-version", "GetPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v9"),
 			step("err-delete-default-version", "DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v1"),
 			step("err-delete-nonexistent-version", "DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v9"),
 			step("err-set-default-nonexistent-policy", "SetDefaultPolicyVersion", "PolicyArn", snapArn+"policy/TestNonExistingPolicy", "VersionId", "v1"),
+			step("err-set-default-invalid-version-format", "SetDefaultPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "wrong_version_id"),
+			step("err-set-default-nonexistent-version", "SetDefaultPolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v4"),
+			setup("DeletePolicyVersion", "PolicyArn", "${policy.Policy.Arn}", "VersionId", "v2"),
+			step("list-after-delete", "ListPolicyVersions", "PolicyArn", "${policy.Policy.Arn}"),
 		}},
 	}...)
 }()

@@ -533,7 +533,15 @@ func lookupPath(v any, path string) (any, bool) {
 	return v, true
 }
 
+// expand fills in ${answer.Path}; $${ stands for a literal ${ (a policy
+// variable such as ${cognito-identity.amazonaws.com:sub}).
 func (r *snapRun) expand(s string) string {
+	const lit = "\x00"
+	s = strings.ReplaceAll(s, "$${", lit)
+	return strings.ReplaceAll(r.expandRefs(s), lit, "${")
+}
+
+func (r *snapRun) expandRefs(s string) string {
 	return refRE.ReplaceAllStringFunc(s, func(m string) string {
 		sm := refRE.FindStringSubmatch(m)
 		a, ok := r.answers[sm[1]]
@@ -720,7 +728,13 @@ func TestParitySnapshots(t *testing.T) {
 	}
 	gen := map[string]any{"SSHPublicKey": sshRSA(t, key), "SAMLMetadata": samlMetadata(time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339))}
 	var tally snapTally
+	perFile := map[string]*snapTally{}
+	covered := map[string]bool{}
 	for _, sc := range snapScenarios {
+		covered[sc.file+"/"+sc.test] = true
+		if perFile[sc.file] == nil {
+			perFile[sc.file] = &snapTally{}
+		}
 		t.Run(sc.file+"/"+sc.test, func(t *testing.T) {
 			var one snapTally
 			runSnapshot(t, files, sc, snapAllowList, &one, iamM, stsM, gen)
@@ -735,7 +749,32 @@ func TestParitySnapshots(t *testing.T) {
 			tally.matched += one.matched
 			tally.allowed += one.allowed
 			tally.unexplained = append(tally.unexplained, one.unexplained...)
+			f := perFile[sc.file]
+			f.recorded += one.recorded
+			f.replayed += one.replayed
+			f.matched += one.matched
+			f.allowed += one.allowed
+			f.unexplained = append(f.unexplained, one.unexplained...)
 		})
+	}
+	// Per file: every interaction the file holds, and what the scenarios
+	// made of them; a recorded test without a scenario is named.
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		inFile := 0
+		for test, rec := range files[name].Tests {
+			inFile += len(rec.Content)
+			if !covered[name+"/"+test] {
+				t.Logf("%s: no scenario for %s", name, test)
+			}
+		}
+		f := perFile[name]
+		t.Logf("%s: %d recorded, %d in the scenarios' tests, %d replayed: %d match, %d allowed, %d unexplained",
+			name, inFile, f.recorded, f.replayed, f.matched, f.allowed, len(f.unexplained))
 	}
 	t.Logf("recorded interactions: %d in the scenarios' tests, %d replayed: %d match AWS, %d differ as allowed, %d differ unexplained",
 		tally.recorded, tally.replayed, tally.matched, tally.allowed, len(tally.unexplained))
