@@ -37,14 +37,24 @@ type wconn struct {
 	begin, commit, rollback, savepoint, rollbackTo, release *rawStmt
 
 	probe map[int]*rawStmt // FirstNonEmpty's statements, by number of ranges
+
+	// The group commit's wait for returning callers (commitBatch).
+	expect int
+	linger *time.Timer
 }
+
+// lingerMax bounds how long a batch waits for the callers of the last
+// commit: about what an answered caller needs to send its next write on a
+// loaded machine, and below a typical fsync.
+const lingerMax = 300 * time.Microsecond
 
 func newWConn(dc any) (*wconn, error) {
 	pc, ok := dc.(driver.ConnPrepareContext)
 	if !ok {
 		return nil, fmt.Errorf("sqlite: driver connection %T cannot prepare statements", dc)
 	}
-	w := &wconn{dc: pc, probe: map[int]*rawStmt{}}
+	w := &wconn{dc: pc, probe: map[int]*rawStmt{}, linger: time.NewTimer(time.Hour)}
+	w.linger.Stop()
 	var err error
 	p := func(q string) *rawStmt {
 		if err != nil {
@@ -422,7 +432,31 @@ drain:
 			break drain
 		}
 	}
+	// Callers of the last commit, just answered, usually write again at
+	// once (a client's next call, the next step of an import); waiting a
+	// moment for them makes one fsync carry both groups instead of
+	// alternating two half-full commits. Only when the last commit had
+	// company: a lone caller never waits.
+	if want := min(w.expect, maxBatch); len(batch) < want && len(batch) > 0 {
+		w.linger.Reset(lingerMax)
+	wait:
+		for len(batch) < want {
+			select {
+			case r := <-s.writes:
+				run(r)
+			case <-w.linger.C:
+				break wait
+			}
+		}
+		w.linger.Stop()
+	}
 	_, commitErr := w.exec(w.commit)
+	// Who may come back for the next batch: this batch's callers and
+	// those already queued behind it.
+	w.expect = len(batch) + len(s.writes)
+	if w.expect < 2 {
+		w.expect = 0
+	}
 	s.commits.Add(1)
 	s.calls.Add(int64(len(batch)))
 	if commitErr != nil {
