@@ -39,14 +39,19 @@ type wconn struct {
 	probe map[int]*rawStmt // FirstNonEmpty's statements, by number of ranges
 
 	// The group commit's wait for returning callers (commitBatch).
-	expect int
-	linger *time.Timer
+	expect     int
+	linger     *time.Timer
+	commitTime time.Duration
 }
 
-// lingerMax bounds how long a batch waits for the callers of the last
-// commit: about what an answered caller needs to send its next write on a
-// loaded machine, and below a typical fsync.
-const lingerMax = 300 * time.Microsecond
+// A batch waits for the callers of the last commit about as long as a
+// commit takes, within these bounds: an answered caller needs a few
+// hundred µs to send its next write on a loaded machine, and a wait
+// longer than a slow fsync would only add latency.
+const (
+	lingerMin = 100 * time.Microsecond
+	lingerMax = time.Millisecond
+)
 
 func newWConn(dc any) (*wconn, error) {
 	pc, ok := dc.(driver.ConnPrepareContext)
@@ -438,7 +443,7 @@ drain:
 	// alternating two half-full commits. Only when the last commit had
 	// company: a lone caller never waits.
 	if want := min(w.expect, maxBatch); len(batch) < want && len(batch) > 0 {
-		w.linger.Reset(lingerMax)
+		w.linger.Reset(min(max(w.commitTime, lingerMin), lingerMax))
 	wait:
 		for len(batch) < want {
 			select {
@@ -450,7 +455,11 @@ drain:
 		}
 		w.linger.Stop()
 	}
+	start := time.Now()
 	_, commitErr := w.exec(w.commit)
+	// A moving average of the commit's duration (mostly its fsync): the
+	// wait above costs at most about what another commit would.
+	w.commitTime = (3*w.commitTime + time.Since(start)) / 4
 	// Who may come back for the next batch: this batch's callers and
 	// those already queued behind it.
 	w.expect = len(batch) + len(s.writes)
