@@ -49,8 +49,8 @@ type wconn struct {
 // hundred µs to send its next write on a loaded machine, and a wait
 // longer than a slow fsync would only add latency.
 const (
-	lingerMin = 100 * time.Microsecond
-	lingerMax = time.Millisecond
+	lingerFloor = 100 * time.Microsecond
+	lingerCeiling = time.Millisecond
 )
 
 func newWConn(dc any) (*wconn, error) {
@@ -443,7 +443,7 @@ drain:
 	// alternating two half-full commits. Only when the last commit had
 	// company: a lone caller never waits.
 	if want := min(w.expect, maxBatch); len(batch) < want && len(batch) > 0 {
-		w.linger.Reset(min(max(w.commitTime, lingerMin), lingerMax))
+		w.linger.Reset(min(max(w.commitTime, lingerFloor), lingerCeiling))
 	wait:
 		for len(batch) < want {
 			select {
