@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -305,6 +306,10 @@ func (s *Service) putInline(ctx context.Context, kind, name, policyName, documen
 	// Sized before the writer: the single writer does only what needs the
 	// transaction.
 	size := policy.Size([]byte(document))
+	record, err := json.Marshal(&InlinePolicy{Name: policyName, Document: document, Size: size})
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx) error {
 		if err := modifiableEntity(tx, c.Account, kind, name); err != nil {
 			return err
@@ -312,13 +317,12 @@ func (s *Service) putInline(ctx context.Context, kind, name, policyName, documen
 		// The quota is on the sum of the entity's inline policies.
 		limit, quotaName := pk.SizeQuota()
 		total := size
-		err = tx.Scan(c.Account, kindInline, key(kind, lower(name), ""), "", 0, func(_ string, data []byte) error {
-			var p struct {
-				Name string `json:"name"`
-				Size int    `json:"size"`
-			}
-			if err := json.Unmarshal(data, &p); err != nil {
-				return err
+		err := tx.Scan(c.Account, kindInline, key(kind, lower(name), ""), "", 0, func(_ string, data []byte) error {
+			p, ok := inlineNameSize(data)
+			if !ok {
+				if err := json.Unmarshal(data, &p); err != nil {
+					return err
+				}
 			}
 			if p.Name == policyName {
 				return nil
@@ -339,8 +343,48 @@ func (s *Service) putInline(ctx context.Context, kind, name, policyName, documen
 		if total > limit {
 			return limitExceeded("Cannot exceed quota for %s: %d", quotaName, limit)
 		}
-		return putJSON(tx, c.Account, kindInline, key(kind, lower(name), policyName), &InlinePolicy{Name: policyName, Document: document, Size: size})
+		return tx.Put(c.Account, kindInline, key(kind, lower(name), policyName), record)
 	})
+}
+
+// nameSize is what the quota on an entity's inline policies reads of each.
+type nameSize struct {
+	Name string `json:"name"`
+	Size int    `json:"size"`
+}
+
+// inlineNameSize reads the name and size of an inline policy record as
+// json.Marshal writes it ({"name":"…","document":"…","size":N}) without
+// decoding the document in the single writer; false for any other shape
+// (an escaped name, a record without size), which the caller decodes.
+// The size's text cannot be the document's: in the record, a quote inside
+// the document is escaped.
+func inlineNameSize(data []byte) (nameSize, bool) {
+	rest, ok := bytes.CutPrefix(data, []byte(`{"name":"`))
+	if !ok {
+		return nameSize{}, false
+	}
+	end := bytes.IndexAny(rest, `"\`)
+	if end < 0 || rest[end] != '"' {
+		return nameSize{}, false
+	}
+	name := rest[:end]
+	i := bytes.LastIndex(rest, []byte(`","size":`))
+	if i < end || !bytes.HasSuffix(rest, []byte("}")) {
+		return nameSize{}, false
+	}
+	digits := rest[i+len(`","size":`) : len(rest)-1]
+	if len(digits) == 0 || len(digits) > 9 {
+		return nameSize{}, false
+	}
+	n := 0
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return nameSize{}, false
+		}
+		n = n*10 + int(d-'0')
+	}
+	return nameSize{Name: string(name), Size: n}, true
 }
 
 func (s *Service) getInline(ctx context.Context, kind, name, policyName string) (entity string, p *InlinePolicy, err error) {

@@ -100,6 +100,14 @@ var errDuplicateKey = errors.New("duplicate key")
 // parseJSON decodes text into a node tree, recording where each value starts
 // and ends. Duplicate keys are rejected (section 1.1).
 func parseJSON(text []byte) (*node, error) {
+	if n, ok := scanTree(text); ok {
+		return n, nil
+	}
+	return decodeTree(text)
+}
+
+// decodeTree is parseJSON with encoding/json, whose errors Parse reports.
+func decodeTree(text []byte) (*node, error) {
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
 	n, err := readNode(dec, text)

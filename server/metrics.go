@@ -97,8 +97,19 @@ func (m *Metrics) backgroundTask(task, outcome string) {
 	m.background.WithLabelValues(task, outcome).Inc()
 }
 
-// InstrumentStore wraps a store so its transactions are timed.
-func (m *Metrics) InstrumentStore(s iam.Store) iam.Store { return &timedStore{Store: s, m: m} }
+// InstrumentStore wraps a store so its transactions are timed, and
+// exports its group commit's counters when it has them: commits over
+// calls is the batch size, commits the number of fsyncs.
+func (m *Metrics) InstrumentStore(s iam.Store) iam.Store {
+	if gc, ok := s.(interface{ Stats() (commits, calls int64) }); ok {
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "iamd_store_commits_total", Help: "Write transactions committed (one fsync each)."},
+				func() float64 { c, _ := gc.Stats(); return float64(c) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "iamd_store_committed_calls_total", Help: "Update calls the commits carried."},
+				func() float64 { _, n := gc.Stats(); return float64(n) }))
+	}
+	return &timedStore{Store: s, m: m}
+}
 
 type timedStore struct {
 	iam.Store

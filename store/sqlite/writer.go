@@ -37,14 +37,29 @@ type wconn struct {
 	begin, commit, rollback, savepoint, rollbackTo, release *rawStmt
 
 	probe map[int]*rawStmt // FirstNonEmpty's statements, by number of ranges
+
+	// The group commit's wait for returning callers (commitBatch).
+	expect     int
+	linger     *time.Timer
+	commitTime time.Duration
 }
+
+// A batch waits for the callers of the last commit about as long as a
+// commit takes, within these bounds: an answered caller needs a few
+// hundred µs to send its next write on a loaded machine, and a wait
+// longer than a slow fsync would only add latency.
+const (
+	lingerFloor = 100 * time.Microsecond
+	lingerCeiling = time.Millisecond
+)
 
 func newWConn(dc any) (*wconn, error) {
 	pc, ok := dc.(driver.ConnPrepareContext)
 	if !ok {
 		return nil, fmt.Errorf("sqlite: driver connection %T cannot prepare statements", dc)
 	}
-	w := &wconn{dc: pc, probe: map[int]*rawStmt{}}
+	w := &wconn{dc: pc, probe: map[int]*rawStmt{}, linger: time.NewTimer(time.Hour)}
+	w.linger.Stop()
 	var err error
 	p := func(q string) *rawStmt {
 		if err != nil {
@@ -422,7 +437,35 @@ drain:
 			break drain
 		}
 	}
+	// Callers of the last commit, just answered, usually write again at
+	// once (a client's next call, the next step of an import); waiting a
+	// moment for them makes one fsync carry both groups instead of
+	// alternating two half-full commits. Only when the last commit had
+	// company: a lone caller never waits.
+	if want := min(w.expect, maxBatch); len(batch) < want && len(batch) > 0 {
+		w.linger.Reset(min(max(w.commitTime, lingerFloor), lingerCeiling))
+	wait:
+		for len(batch) < want {
+			select {
+			case r := <-s.writes:
+				run(r)
+			case <-w.linger.C:
+				break wait
+			}
+		}
+		w.linger.Stop()
+	}
+	start := time.Now()
 	_, commitErr := w.exec(w.commit)
+	// A moving average of the commit's duration (mostly its fsync): the
+	// wait above costs at most about what another commit would.
+	w.commitTime = (3*w.commitTime + time.Since(start)) / 4
+	// Who may come back for the next batch: this batch's callers and
+	// those already queued behind it.
+	w.expect = len(batch) + len(s.writes)
+	if w.expect < 2 {
+		w.expect = 0
+	}
 	s.commits.Add(1)
 	s.calls.Add(int64(len(batch)))
 	if commitErr != nil {
