@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/iam"
@@ -35,10 +37,11 @@ type PolicyRef struct {
 	Err    error // the document does not parse: it grants nothing
 
 	// The optimistic compilation (see optimistic), once per policy: managed
-	// policies are shared by many principals.
+	// policies are shared by many principals, and a later model of the
+	// account may share the policy too (NewAccountReusing).
 	opt        *policy.Policy
 	optChanged bool
-	optDone    bool
+	optOnce    sync.Once
 }
 
 // ID names the policy in findings and explanations.
@@ -124,6 +127,11 @@ type Account struct {
 
 	byARN map[string]*Entity
 	dump  *Dump
+	// compiled are the policies compiled for this model, by type and ID,
+	// for a later model to reuse (NewAccountReusing); prev is that earlier
+	// model while this one is built.
+	compiled map[string]*PolicyRef
+	prev     *Account
 }
 
 // Entity finds a user, group or role by ARN.
@@ -144,7 +152,17 @@ func (a *Account) Dump() *Dump { return a.dump }
 // attaches but does not list (it lists them only with the AWSManagedPolicy
 // filter) come from the embedded catalogue.
 func NewAccount(d *Dump) (*Account, error) {
-	a := &Account{Managed: map[string]*PolicyRef{}, byARN: map[string]*Entity{}, dump: d}
+	return NewAccountReusing(d, nil)
+}
+
+// NewAccountReusing is NewAccount reusing the compiled policies of prev, an
+// earlier model of the same account, that are unchanged (same type, place,
+// name and text): after a change to a few entities most of an account's
+// policies are, and parsing and compiling them is most of the model's
+// cost. prev may be nil, and stays usable: what is shared is not changed.
+func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
+	a := &Account{Managed: map[string]*PolicyRef{}, byARN: map[string]*Entity{}, dump: d, compiled: map[string]*PolicyRef{}, prev: prev}
+	defer func() { a.prev = nil }()
 	for _, first := range firstARNs(d) {
 		if p, err := arn.Parse(first); err == nil && p.AccountID != "" {
 			a.ID, a.Partition = p.AccountID, p.Partition
@@ -156,7 +174,7 @@ func NewAccount(d *Dump) (*Account, error) {
 	}
 	for i := range d.Policies {
 		p := &d.Policies[i]
-		a.Managed[p.Arn] = compileRef(&PolicyRef{Name: p.PolicyName, ARN: p.Arn, Text: p.DefaultDocument()}, "managed")
+		a.Managed[p.Arn] = a.compile(&PolicyRef{Name: p.PolicyName, ARN: p.Arn, Text: p.DefaultDocument()}, "managed")
 	}
 	managed := func(refs []AttachedPolicy) []*PolicyRef {
 		var out []*PolicyRef
@@ -170,7 +188,7 @@ func NewAccount(d *Dump) (*Account, error) {
 	inline := func(owner string, list []PolicyDetail, typ string) []*PolicyRef {
 		var out []*PolicyRef
 		for _, p := range list {
-			out = append(out, compileRef(&PolicyRef{Name: p.PolicyName, Inline: true, Owner: owner, Text: p.PolicyDocument}, typ))
+			out = append(out, a.compile(&PolicyRef{Name: p.PolicyName, Inline: true, Owner: owner, Text: p.PolicyDocument}, typ))
 		}
 		return out
 	}
@@ -210,7 +228,7 @@ func NewAccount(d *Dump) (*Account, error) {
 		e.Attached = managed(r.AttachedManagedPolicies)
 		e.Boundary = boundary(r.PermissionsBoundary)
 		if len(r.AssumeRolePolicyDocument) > 0 {
-			e.Trust = compileRef(&PolicyRef{Name: "AssumeRolePolicyDocument", Inline: true, Owner: r.Arn, Text: r.AssumeRolePolicyDocument}, "trust")
+			e.Trust = a.compile(&PolicyRef{Name: "AssumeRolePolicyDocument", Inline: true, Owner: r.Arn, Text: r.AssumeRolePolicyDocument}, "trust")
 		}
 		for _, p := range r.InstanceProfileList {
 			e.Profiles = append(e.Profiles, p.InstanceProfileName)
@@ -289,10 +307,7 @@ func fingerprint(e *Entity) string {
 // optimistic compiles a policy with every condition taken to hold; changed
 // reports whether any statement had one.
 func optimistic(p *PolicyRef) (*policy.Policy, bool) {
-	if !p.optDone {
-		p.opt, p.optChanged = compileOptimistic(p)
-		p.optDone = true
-	}
+	p.optOnce.Do(func() { p.opt, p.optChanged = compileOptimistic(p) })
 	return p.opt, p.optChanged
 }
 
@@ -349,7 +364,7 @@ func (a *Account) managed(arnText string) *PolicyRef {
 	}
 	if parsed, err := arn.Parse(arnText); err == nil && parsed.AccountID == "aws" && strings.HasPrefix(parsed.Resource, "policy/") {
 		if m, ok := iam.EmbeddedManagedPolicies().Lookup(strings.TrimPrefix(parsed.Resource, "policy")); ok {
-			p := compileRef(&PolicyRef{Name: m.Name, ARN: arnText, Text: Document(m.Document)}, "managed")
+			p := a.compile(&PolicyRef{Name: m.Name, ARN: arnText, Text: Document(m.Document)}, "managed")
 			a.Managed[arnText] = p
 			return p
 		}
@@ -357,6 +372,22 @@ func (a *Account) managed(arnText string) *PolicyRef {
 	a.Unresolved = append(a.Unresolved, arnText)
 	a.Managed[arnText] = nil
 	return nil
+}
+
+// compile is compileRef, or the earlier model's compilation of the same
+// policy.
+func (a *Account) compile(p *PolicyRef, typ string) *PolicyRef {
+	k := typ + "\x00" + p.ID()
+	if a.prev != nil {
+		if old := a.prev.compiled[k]; old != nil && old.Name == p.Name && old.ARN == p.ARN && old.Owner == p.Owner &&
+			old.Inline == p.Inline && bytes.Equal(old.Text, p.Text) {
+			a.compiled[k] = old
+			return old
+		}
+	}
+	p = compileRef(p, typ)
+	a.compiled[k] = p
+	return p
 }
 
 func compileRef(p *PolicyRef, typ string) *PolicyRef {

@@ -179,7 +179,13 @@ func (h *Handler) buildGraph(r *http.Request, q *req, st *graphState) error {
 	if err != nil {
 		return err
 	}
-	acct, err := analysis.NewAccount(d)
+	// The model before the change lends its compiled policies: most are
+	// unchanged.
+	var prev *analysis.Account
+	if st.g != nil {
+		prev = st.g.Account
+	}
+	acct, err := analysis.NewAccountReusing(d, prev)
 	if err != nil {
 		return err
 	}

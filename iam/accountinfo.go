@@ -197,167 +197,255 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 		return "", false
 	}
 	err = s.view(ctx, func(tx Tx) error {
-		inline := func(kind, name string) ([]iamapi.PolicyDetail, error) {
-			list := []iamapi.PolicyDetail{}
-			err := scanJSON(tx, c.Account, kindInline, key(kind, lower(name), ""), "", 0, func(_ string, p *InlinePolicy) error {
-				list = append(list, iamapi.PolicyDetail{PolicyName: ptr(p.Name), PolicyDocument: ptr(encodeDocument(p.Document))})
-				return nil
-			})
-			return list, err
-		}
-		attached := func(kind, name string) ([]iamapi.AttachedPolicy, error) {
-			list := []iamapi.AttachedPolicy{}
-			all, err := attachedOf(tx, c.Account, kind, name)
-			for _, r := range all {
-				list = append(list, iamapi.AttachedPolicy{PolicyName: ptr(r.Name), PolicyArn: ptr(r.ARN)})
-			}
-			return list, err
-		}
-		boundary := boundaryAPI
-		// scan runs one section: fn makes and appends the entry of a
-		// record (false: not listed).
-		scan := func(sec int, kind string, fn func(k string, data []byte) (bool, error)) error {
+		// scan runs one section: it takes the records that fit on the
+		// page; the section then reads what they relate to with one scan
+		// per kind of record (scanUnder), not a query per entry.
+		scan := func(sec int, kind string, fn func(k string, data []byte) error) error {
 			from, skip := after(sec)
 			if skip {
 				return nil
 			}
-			err := tx.Scan(c.Account, kind, "", from, 0, func(k string, data []byte) error {
+			return tx.Scan(c.Account, kind, "", from, 0, func(k string, data []byte) error {
 				if !room() {
 					return ErrStop
 				}
-				ok, err := fn(k, data)
-				if ok {
-					took(sec, k)
+				if err := fn(k, data); err != nil {
+					return err
 				}
-				return err
+				took(sec, k)
+				return nil
 			})
-			return err
 		}
+		// related reads an entity kind's inline and attached policies for
+		// the page's entities, by lower name.
+		related := func(kind string, names []string) (map[string][]iamapi.PolicyDetail, map[string][]iamapi.AttachedPolicy, error) {
+			prefixes := make([]string, len(names))
+			for i, n := range names {
+				prefixes[i] = key(kind, lower(n), "")
+			}
+			inline := map[string][]iamapi.PolicyDetail{}
+			err := scanUnder(tx, c.Account, kindInline, prefixes, func(p, _ string, data []byte) error {
+				var v InlinePolicy
+				if err := json.Unmarshal(data, &v); err != nil {
+					return err
+				}
+				inline[p] = append(inline[p], iamapi.PolicyDetail{PolicyName: ptr(v.Name), PolicyDocument: ptr(encodeDocument(v.Document))})
+				return nil
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+			entries := map[string][]attachedEntry{}
+			err = scanUnder(tx, c.Account, kindAttached, prefixes, func(p, k string, data []byte) error {
+				var r attachedRecord
+				if err := json.Unmarshal(data, &r); err != nil {
+					return err
+				}
+				entries[p] = append(entries[p], attachedOrder(k, r))
+				return nil
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+			attached := map[string][]iamapi.AttachedPolicy{}
+			for p, list := range entries {
+				sortAttached(list)
+				for _, r := range list {
+					attached[p] = append(attached[p], iamapi.AttachedPolicy{PolicyName: ptr(r.Name), PolicyArn: ptr(r.ARN)})
+				}
+			}
+			return inline, attached, nil
+		}
+		orEmpty := func(list []iamapi.PolicyDetail) []iamapi.PolicyDetail {
+			if list == nil {
+				return []iamapi.PolicyDetail{}
+			}
+			return list
+		}
+		orNone := func(list []iamapi.AttachedPolicy) []iamapi.AttachedPolicy {
+			if list == nil {
+				return []iamapi.AttachedPolicy{}
+			}
+			return list
+		}
+		boundary := boundaryAPI
 		if want("User") {
-			err := scan(gaadUsers, kindUser, func(_ string, data []byte) (bool, error) {
+			var users []User
+			err := scan(gaadUsers, kindUser, func(_ string, data []byte) error {
 				var u User
-				if err := json.Unmarshal(data, &u); err != nil {
-					return false, err
-				}
-				d := iamapi.UserDetail{Path: ptr(u.Path), UserName: ptr(u.Name), UserId: ptr(u.ID), Arn: ptr(entityARN(c, "user", u.Path, u.Name)),
-					CreateDate: ptr(u.Created), PermissionsBoundary: boundary(u.Boundary), Tags: alwaysTags(u.Tags)}
-				var err error
-				if d.UserPolicyList, err = inline("user", u.Name); err != nil {
-					return false, err
-				}
-				if len(d.UserPolicyList) == 0 {
-					d.UserPolicyList = nil // AWS leaves UserPolicyList out when empty (but sends RolePolicyList and GroupPolicyList)
-				}
-				if d.AttachedManagedPolicies, err = attached("user", u.Name); err != nil {
-					return false, err
-				}
-				groups, err := scanKeys(tx, c.Account, kindUserGroup, key(lower(u.Name), ""))
-				if err != nil {
-					return false, err
-				}
-				d.GroupList = []string{}
-				for _, gk := range groups {
-					g, err := getGroup(tx, c.Account, gk)
-					if err != nil {
-						return false, err
-					}
-					d.GroupList = append(d.GroupList, g.Name)
-				}
-				out.UserDetailList = append(out.UserDetailList, d)
-				return true, nil
+				err := json.Unmarshal(data, &u)
+				users = append(users, u)
+				return err
 			})
 			if err != nil {
 				return err
+			}
+			names := make([]string, len(users))
+			userKeys := make([]string, len(users))
+			for i, u := range users {
+				names[i], userKeys[i] = u.Name, key(lower(u.Name), "")
+			}
+			inline, attached, err := related("user", names)
+			if err != nil {
+				return err
+			}
+			groupsOf := map[string][]string{}
+			err = scanUnder(tx, c.Account, kindUserGroup, userKeys, func(p, k string, _ []byte) error {
+				groupsOf[p] = append(groupsOf[p], strings.TrimPrefix(k, p))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			groupName := map[string]string{} // the page's groups, read once each
+			for _, u := range users {
+				d := iamapi.UserDetail{Path: ptr(u.Path), UserName: ptr(u.Name), UserId: ptr(u.ID), Arn: ptr(entityARN(c, "user", u.Path, u.Name)),
+					CreateDate: ptr(u.Created), PermissionsBoundary: boundary(u.Boundary), Tags: alwaysTags(u.Tags)}
+				p := key("user", lower(u.Name), "")
+				d.UserPolicyList = inline[p] // AWS leaves UserPolicyList out when empty (but sends RolePolicyList and GroupPolicyList)
+				d.AttachedManagedPolicies = orNone(attached[p])
+				d.GroupList = []string{}
+				for _, gk := range groupsOf[key(lower(u.Name), "")] {
+					name, ok := groupName[gk]
+					if !ok {
+						g, err := getGroup(tx, c.Account, gk)
+						if err != nil {
+							return err
+						}
+						name, groupName[gk] = g.Name, g.Name
+					}
+					d.GroupList = append(d.GroupList, name)
+				}
+				out.UserDetailList = append(out.UserDetailList, d)
 			}
 		}
 		if want("Group") {
-			err := scan(gaadGroups, kindGroup, func(_ string, data []byte) (bool, error) {
+			var groups []Group
+			err := scan(gaadGroups, kindGroup, func(_ string, data []byte) error {
 				var g Group
-				if err := json.Unmarshal(data, &g); err != nil {
-					return false, err
-				}
-				d := iamapi.GroupDetail{Path: ptr(g.Path), GroupName: ptr(g.Name), GroupId: ptr(g.ID), Arn: ptr(entityARN(c, "group", g.Path, g.Name)), CreateDate: ptr(g.Created)}
-				var err error
-				if d.GroupPolicyList, err = inline("group", g.Name); err != nil {
-					return false, err
-				}
-				d.AttachedManagedPolicies, err = attached("group", g.Name)
-				out.GroupDetailList = append(out.GroupDetailList, d)
-				return true, err
+				err := json.Unmarshal(data, &g)
+				groups = append(groups, g)
+				return err
 			})
 			if err != nil {
 				return err
 			}
+			names := make([]string, len(groups))
+			for i, g := range groups {
+				names[i] = g.Name
+			}
+			inline, attached, err := related("group", names)
+			if err != nil {
+				return err
+			}
+			for _, g := range groups {
+				p := key("group", lower(g.Name), "")
+				out.GroupDetailList = append(out.GroupDetailList, iamapi.GroupDetail{Path: ptr(g.Path), GroupName: ptr(g.Name), GroupId: ptr(g.ID),
+					Arn: ptr(entityARN(c, "group", g.Path, g.Name)), CreateDate: ptr(g.Created),
+					GroupPolicyList: orEmpty(inline[p]), AttachedManagedPolicies: orNone(attached[p])})
+			}
 		}
 		if want("Role") {
-			err := scan(gaadRoles, kindRole, func(_ string, data []byte) (bool, error) {
+			var roles []Role
+			err := scan(gaadRoles, kindRole, func(_ string, data []byte) error {
 				var r Role
-				if err := json.Unmarshal(data, &r); err != nil {
-					return false, err
-				}
+				err := json.Unmarshal(data, &r)
+				roles = append(roles, r)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			names := make([]string, len(roles))
+			roleKeys := make([]string, len(roles))
+			for i, r := range roles {
+				names[i], roleKeys[i] = r.Name, key(lower(r.Name), "")
+			}
+			inline, attached, err := related("role", names)
+			if err != nil {
+				return err
+			}
+			profilesOf := map[string][]string{}
+			err = scanUnder(tx, c.Account, kindRoleProfile, roleKeys, func(p, k string, _ []byte) error {
+				profilesOf[p] = append(profilesOf[p], strings.TrimPrefix(k, p))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, r := range roles {
+				p := key("role", lower(r.Name), "")
 				d := iamapi.RoleDetail{Path: ptr(r.Path), RoleName: ptr(r.Name), RoleId: ptr(r.ID), Arn: ptr(entityARN(c, "role", r.Path, r.Name)),
 					CreateDate: ptr(r.Created), AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy)), PermissionsBoundary: boundary(r.Boundary),
-					Tags: alwaysTags(r.Tags), RoleLastUsed: &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)}}
-				var err error
-				if d.RolePolicyList, err = inline("role", r.Name); err != nil {
-					return false, err
-				}
-				if d.AttachedManagedPolicies, err = attached("role", r.Name); err != nil {
-					return false, err
-				}
-				d.InstanceProfileList = []iamapi.InstanceProfile{}
-				profiles, err := scanKeys(tx, c.Account, kindRoleProfile, key(lower(r.Name), ""))
-				if err != nil {
-					return false, err
-				}
-				for _, pk := range profiles {
-					p, err := getProfile(tx, c.Account, pk)
+					Tags: alwaysTags(r.Tags), RoleLastUsed: &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)},
+					RolePolicyList: orEmpty(inline[p]), AttachedManagedPolicies: orNone(attached[p]), InstanceProfileList: []iamapi.InstanceProfile{}}
+				for _, pk := range profilesOf[key(lower(r.Name), "")] {
+					prof, err := getProfile(tx, c.Account, pk)
 					if err != nil {
-						return false, err
+						return err
 					}
-					api, err := s.profileAPI(tx, c, p, false)
+					api, err := s.profileAPI(tx, c, prof, false)
 					if err != nil {
-						return false, err
+						return err
 					}
 					d.InstanceProfileList = append(d.InstanceProfileList, api)
 				}
 				out.RoleDetailList = append(out.RoleDetailList, d)
-				return true, nil
+			}
+		}
+		if want("LocalManagedPolicy") {
+			var policies []ManagedPolicy
+			err := scan(gaadLocalPolicies, kindPolicy, func(_ string, data []byte) error {
+				var p ManagedPolicy
+				err := json.Unmarshal(data, &p)
+				policies = append(policies, p)
+				return err
 			})
 			if err != nil {
 				return err
 			}
-		}
-		if want("LocalManagedPolicy") {
-			err := scan(gaadLocalPolicies, kindPolicy, func(_ string, data []byte) (bool, error) {
-				var p ManagedPolicy
-				if err := json.Unmarshal(data, &p); err != nil {
-					return false, err
+			arns := make([]string, len(policies))
+			arnKeys := make([]string, len(policies))
+			nameKeys := make([]string, len(policies))
+			for i := range policies {
+				arns[i] = s.policyARN(c, &policies[i])
+				arnKeys[i], nameKeys[i] = key(arns[i], ""), key(lower(policies[i].Name), "")
+			}
+			attachments, boundaries, err := usageOf(tx, c.Account, arnKeys)
+			if err != nil {
+				return err
+			}
+			versions := map[string][]PolicyVersion{}
+			err = scanUnder(tx, c.Account, kindPolicyVersion, nameKeys, func(p, _ string, data []byte) error {
+				var v PolicyVersion
+				if err := json.Unmarshal(data, &v); err != nil {
+					return err
 				}
-				a := s.policyARN(c, &p)
-				n, b, err := usage(tx, c.Account, a)
-				if err != nil {
-					return false, err
-				}
-				d := iamapi.ManagedPolicyDetail{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(a), Path: ptr(p.Path),
-					DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(n)), PermissionsBoundaryUsageCount: ptr(int32(b)),
-					IsAttachable: ptr(true), Description: optional(p.Description), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated),
-					PolicyVersionList: []iamapi.PolicyVersion{}}
-				err = scanJSON(tx, c.Account, kindPolicyVersion, key(lower(p.Name), ""), "", 0, func(_ string, v *PolicyVersion) error {
-					d.PolicyVersionList = append(d.PolicyVersionList, versionAPI(v, v.VersionID == p.DefaultVersion, true))
-					return nil
-				})
-				out.Policies = append(out.Policies, d)
-				return true, err
+				versions[p] = append(versions[p], v)
+				return nil
 			})
 			if err != nil {
 				return err
+			}
+			for i, p := range policies {
+				d := iamapi.ManagedPolicyDetail{PolicyName: ptr(p.Name), PolicyId: ptr(p.ID), Arn: ptr(arns[i]), Path: ptr(p.Path),
+					DefaultVersionId: ptr(p.DefaultVersion), AttachmentCount: ptr(int32(attachments[arnKeys[i]])),
+					PermissionsBoundaryUsageCount: ptr(int32(boundaries[arnKeys[i]])),
+					IsAttachable:                  ptr(true), Description: optional(p.Description), CreateDate: ptr(p.Created), UpdateDate: ptr(p.Updated),
+					PolicyVersionList: []iamapi.PolicyVersion{}}
+				for _, v := range versions[nameKeys[i]] {
+					d.PolicyVersionList = append(d.PolicyVersionList, versionAPI(&v, v.VersionID == p.DefaultVersion, true))
+				}
+				out.Policies = append(out.Policies, d)
 			}
 		}
 		if want("AWSManagedPolicy") && !*out.IsTruncated {
 			// AWS managed policies appear when something in the account uses them.
 			// Their position in the (fixed) catalogue is the marker's key.
 			from, skip := after(gaadAWSPolicies)
+			if skip {
+				return nil
+			}
 			start := 0
 			if from != "" {
 				n, err := strconv.Atoi(from)
@@ -366,16 +454,19 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 				}
 				start = n + 1
 			}
+			// The account's uses of AWS managed policies, in one scan each
+			// of attachments and boundary uses.
+			attachments, boundaries, err := awsUsage(tx, c.Account, "arn:"+c.Partition+":iam::aws:policy")
+			if err != nil {
+				return err
+			}
 			for i, p := range s.managed.ByName() {
-				if skip || i < start {
+				if i < start {
 					continue
 				}
 				k := strconv.Itoa(i)
 				a := awsPolicyARN(c, p)
-				n, b, err := usage(tx, c.Account, a)
-				if err != nil {
-					return err
-				}
+				n, b := attachments[key(a, "")], boundaries[key(a, "")]
 				if n == 0 && b == 0 {
 					continue
 				}

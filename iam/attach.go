@@ -37,11 +37,21 @@ type attachedEntry struct {
 func attachedOf(tx Tx, account, kind, name string) ([]attachedEntry, error) {
 	var out []attachedEntry
 	err := scanJSON(tx, account, kindAttached, key(kind, lower(name), ""), "", 0, func(k string, r *attachedRecord) error {
-		out = append(out, attachedEntry{*r, fmt.Sprintf("%020d|%s", r.Seq, k)})
+		out = append(out, attachedOrder(k, *r))
 		return nil
 	})
-	slices.SortFunc(out, func(a, b attachedEntry) int { return strings.Compare(a.pos, b.pos) })
+	sortAttached(out)
 	return out, err
+}
+
+// attachedOrder places the attachment stored under k among its entity's.
+func attachedOrder(k string, r attachedRecord) attachedEntry {
+	return attachedEntry{r, fmt.Sprintf("%020d|%s", r.Seq, k)}
+}
+
+// sortAttached puts one entity's attachments in AWS's order.
+func sortAttached(list []attachedEntry) {
+	slices.SortFunc(list, func(a, b attachedEntry) int { return strings.Compare(a.pos, b.pos) })
 }
 
 // entityExists checks the user, group or role an operation names.
