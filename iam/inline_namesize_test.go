@@ -29,7 +29,7 @@ func TestInlineNameSize(t *testing.T) {
 		}
 	}
 	for _, rec := range []string{
-		`{"name":"old","document":"{}"}`,         // written before sizes were kept
+		`{"name":"old","document":"{}"}`,          // written before sizes were kept
 		`{"name":"o\"ld","document":"","size":3}`, // not a name json.Marshal writes unescaped
 		`{"document":"","name":"a","size":3}`,
 		`{"name":"a","document":"","size":3,"x":1}`,

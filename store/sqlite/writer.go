@@ -49,7 +49,7 @@ type wconn struct {
 // hundred µs to send its next write on a loaded machine, and a wait
 // longer than a slow fsync would only add latency.
 const (
-	lingerFloor = 100 * time.Microsecond
+	lingerFloor   = 100 * time.Microsecond
 	lingerCeiling = time.Millisecond
 )
 
