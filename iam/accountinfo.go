@@ -256,27 +256,9 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			}
 			return inline, attached, nil
 		}
-		orEmpty := func(list []iamapi.PolicyDetail) []iamapi.PolicyDetail {
-			if list == nil {
-				return []iamapi.PolicyDetail{}
-			}
-			return list
-		}
-		orNone := func(list []iamapi.AttachedPolicy) []iamapi.AttachedPolicy {
-			if list == nil {
-				return []iamapi.AttachedPolicy{}
-			}
-			return list
-		}
 		boundary := boundaryAPI
 		if want("User") {
-			var users []User
-			err := scan(gaadUsers, kindUser, func(_ string, data []byte) error {
-				var u User
-				err := json.Unmarshal(data, &u)
-				users = append(users, u)
-				return err
-			})
+			users, err := sectionOf[User](scan, gaadUsers, kindUser)
 			if err != nil {
 				return err
 			}
@@ -289,23 +271,19 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			if err != nil {
 				return err
 			}
-			groupsOf := map[string][]string{}
-			err = scanUnder(tx, c.Account, kindUserGroup, userKeys, func(p, k string, _ []byte) error {
-				groupsOf[p] = append(groupsOf[p], strings.TrimPrefix(k, p))
-				return nil
-			})
+			groupsOf, err := keysUnder(tx, c.Account, kindUserGroup, userKeys)
 			if err != nil {
 				return err
 			}
 			groupName := map[string]string{} // the page's groups, read once each
-			for _, u := range users {
+			for i, u := range users {
 				d := iamapi.UserDetail{Path: ptr(u.Path), UserName: ptr(u.Name), UserId: ptr(u.ID), Arn: ptr(entityARN(c, "user", u.Path, u.Name)),
 					CreateDate: ptr(u.Created), PermissionsBoundary: boundary(u.Boundary), Tags: alwaysTags(u.Tags)}
 				p := key("user", lower(u.Name), "")
 				d.UserPolicyList = inline[p] // AWS leaves UserPolicyList out when empty (but sends RolePolicyList and GroupPolicyList)
-				d.AttachedManagedPolicies = orNone(attached[p])
+				d.AttachedManagedPolicies = nonNil(attached[p])
 				d.GroupList = []string{}
-				for _, gk := range groupsOf[key(lower(u.Name), "")] {
+				for _, gk := range groupsOf[userKeys[i]] {
 					name, ok := groupName[gk]
 					if !ok {
 						g, err := getGroup(tx, c.Account, gk)
@@ -320,13 +298,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			}
 		}
 		if want("Group") {
-			var groups []Group
-			err := scan(gaadGroups, kindGroup, func(_ string, data []byte) error {
-				var g Group
-				err := json.Unmarshal(data, &g)
-				groups = append(groups, g)
-				return err
-			})
+			groups, err := sectionOf[Group](scan, gaadGroups, kindGroup)
 			if err != nil {
 				return err
 			}
@@ -342,17 +314,11 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 				p := key("group", lower(g.Name), "")
 				out.GroupDetailList = append(out.GroupDetailList, iamapi.GroupDetail{Path: ptr(g.Path), GroupName: ptr(g.Name), GroupId: ptr(g.ID),
 					Arn: ptr(entityARN(c, "group", g.Path, g.Name)), CreateDate: ptr(g.Created),
-					GroupPolicyList: orEmpty(inline[p]), AttachedManagedPolicies: orNone(attached[p])})
+					GroupPolicyList: nonNil(inline[p]), AttachedManagedPolicies: nonNil(attached[p])})
 			}
 		}
 		if want("Role") {
-			var roles []Role
-			err := scan(gaadRoles, kindRole, func(_ string, data []byte) error {
-				var r Role
-				err := json.Unmarshal(data, &r)
-				roles = append(roles, r)
-				return err
-			})
+			roles, err := sectionOf[Role](scan, gaadRoles, kindRole)
 			if err != nil {
 				return err
 			}
@@ -365,21 +331,17 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			if err != nil {
 				return err
 			}
-			profilesOf := map[string][]string{}
-			err = scanUnder(tx, c.Account, kindRoleProfile, roleKeys, func(p, k string, _ []byte) error {
-				profilesOf[p] = append(profilesOf[p], strings.TrimPrefix(k, p))
-				return nil
-			})
+			profilesOf, err := keysUnder(tx, c.Account, kindRoleProfile, roleKeys)
 			if err != nil {
 				return err
 			}
-			for _, r := range roles {
+			for i, r := range roles {
 				p := key("role", lower(r.Name), "")
 				d := iamapi.RoleDetail{Path: ptr(r.Path), RoleName: ptr(r.Name), RoleId: ptr(r.ID), Arn: ptr(entityARN(c, "role", r.Path, r.Name)),
 					CreateDate: ptr(r.Created), AssumeRolePolicyDocument: ptr(encodeDocument(r.TrustPolicy)), PermissionsBoundary: boundary(r.Boundary),
 					Tags: alwaysTags(r.Tags), RoleLastUsed: &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: optional(r.LastUsedRegion)},
-					RolePolicyList: orEmpty(inline[p]), AttachedManagedPolicies: orNone(attached[p]), InstanceProfileList: []iamapi.InstanceProfile{}}
-				for _, pk := range profilesOf[key(lower(r.Name), "")] {
+					RolePolicyList: nonNil(inline[p]), AttachedManagedPolicies: nonNil(attached[p]), InstanceProfileList: []iamapi.InstanceProfile{}}
+				for _, pk := range profilesOf[roleKeys[i]] {
 					prof, err := getProfile(tx, c.Account, pk)
 					if err != nil {
 						return err
@@ -394,13 +356,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 			}
 		}
 		if want("LocalManagedPolicy") {
-			var policies []ManagedPolicy
-			err := scan(gaadLocalPolicies, kindPolicy, func(_ string, data []byte) error {
-				var p ManagedPolicy
-				err := json.Unmarshal(data, &p)
-				policies = append(policies, p)
-				return err
-			})
+			policies, err := sectionOf[ManagedPolicy](scan, gaadLocalPolicies, kindPolicy)
 			if err != nil {
 				return err
 			}
@@ -686,4 +642,27 @@ func awsPolicyVersionList(p *AWSManagedPolicy) []iamapi.PolicyVersion {
 		out = append(out, versionAPI(&PolicyVersion{VersionID: v.ID, Document: doc, Created: v.Created}, v.IsDefault, true))
 	})
 	return out
+}
+
+// sectionOf is the records of one GetAccountAuthorizationDetails section
+// that fit on the page, decoded in key order.
+func sectionOf[T any](scan func(sec int, kind string, fn func(k string, data []byte) error) error, sec int, kind string) ([]T, error) {
+	var out []T
+	err := scan(sec, kind, func(_ string, data []byte) error {
+		var v T
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// nonNil is list, or an empty list where AWS sends one for none.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }

@@ -544,7 +544,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 // TagPolicy, UntagPolicy and ListPolicyTags manage tags of customer managed
 // policies (keys are case-sensitive on policies).
 func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) error {
-	return s.tagPolicyOp(ctx, in.PolicyArn, "iam:TagPolicy", func(p *ManagedPolicy) error {
+	return s.modifyPolicy(ctx, in.PolicyArn, "iam:TagPolicy", func(p *ManagedPolicy) error {
 		tags, err := mergeTags(p.Tags, in.Tags, false)
 		p.Tags = tags
 		return err
@@ -553,7 +553,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) erro
 
 // UntagPolicy removes tags from a customer managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) error {
-	return s.tagPolicyOp(ctx, in.PolicyArn, "iam:UntagPolicy", func(p *ManagedPolicy) error {
+	return s.modifyPolicy(ctx, in.PolicyArn, "iam:UntagPolicy", func(p *ManagedPolicy) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys, false)
 		return nil
 	})
@@ -576,17 +576,9 @@ func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsI
 	return &iamapi.ListPolicyTagsOutput{Tags: tags, IsTruncated: truncated, Marker: marker}, nil
 }
 
-// tagPolicyOp is modifyPolicy with the words AWS uses, in TagPolicy and
-// UntagPolicy, for a policy that does not exist: "Policy X was not found."
-func (s *Service) tagPolicyOp(ctx context.Context, policyARN, action string, fn func(*ManagedPolicy) error) error {
-	err := s.modifyPolicy(ctx, policyARN, action, fn)
-	var ae *awserr.Error
-	if errors.As(err, &ae) && ae.Code == "NoSuchEntity" {
-		return iamapi.NoSuchEntity("Policy %s was not found.", policyARN)
-	}
-	return err
-}
-
+// modifyPolicy changes a customer managed policy's tags. A policy that
+// does not exist is named in the words AWS uses for TagPolicy and
+// UntagPolicy: "Policy X was not found."
 func (s *Service) modifyPolicy(ctx context.Context, policyARN, action string, fn func(*ManagedPolicy) error) error {
 	c, err := caller(ctx)
 	if err != nil {
@@ -594,6 +586,9 @@ func (s *Service) modifyPolicy(ctx context.Context, policyARN, action string, fn
 	}
 	return s.update(ctx, func(tx Tx) error {
 		p, err := s.customerPolicy(tx, c, policyARN, action)
+		if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
+			return iamapi.NoSuchEntity("Policy %s was not found.", policyARN)
+		}
 		if err != nil {
 			return err
 		}

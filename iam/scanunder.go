@@ -41,6 +41,18 @@ func scanUnder(tx Tx, account, kind string, prefixes []string, fn func(prefix, k
 	})
 }
 
+// keysUnder is scanUnder for records whose key is their content (group
+// memberships, a role's instance profiles): each key after its prefix,
+// by prefix.
+func keysUnder(tx Tx, account, kind string, prefixes []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := scanUnder(tx, account, kind, prefixes, func(p, k string, _ []byte) error {
+		out[p] = append(out[p], strings.TrimPrefix(k, p))
+		return nil
+	})
+	return out, err
+}
+
 // cutPipes is k up to and including its n-th '|'.
 func cutPipes(k string, n int) (string, bool) {
 	end := 0

@@ -29,7 +29,7 @@ const (
 	snapMFAArn   = snapArn + "mfa/"
 )
 
-// codesOf are two consecutive codes of the virtual MFA device created in
+// snapCodesOf are two consecutive codes of the virtual MFA device created in
 // the answer named dev.
 func snapCodesOf(dev string) func(r *snapRun) []string {
 	return func(r *snapRun) []string {

@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/iamd/iamd/totp"
 )
 
 const (
@@ -661,19 +659,7 @@ func adminSession() []snapStep {
 
 // mfaCodes are two consecutive codes of the virtual MFA device in the
 // answer saved as "mfa".
-func mfaCodes(r *snapRun) []string {
-	seed, ok := lookupPath(r.answers["mfa"], "VirtualMFADevice.Base32StringSeed")
-	if !ok {
-		r.t.Fatal("no MFA seed")
-	}
-	n := totpCounter(r.t)
-	c1, err1 := totp.Code(fmt.Sprint(seed), n-1)
-	c2, err2 := totp.Code(fmt.Sprint(seed), n)
-	if err1 != nil || err2 != nil {
-		r.t.Fatal(err1, err2)
-	}
-	return []string{"AuthenticationCode1", c1, "AuthenticationCode2", c2}
-}
+var mfaCodes = snapCodesOf("mfa")
 
 func renameTo(to string) snapStep {
 	return setup("UpdateUser", "UserName", "user-rn", "NewUserName", to)
