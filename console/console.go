@@ -144,7 +144,7 @@ func New(cfg Config) *Handler {
 		h.readOnly = &identity{account: cfg.ReadOnlyAccount, root: true,
 			arn: "arn:" + p + ":iam::" + cfg.ReadOnlyAccount + ":root"}
 	}
-	h.limits = newLimiter()
+	h.limits = &limiter{store: func() iam.Store { return h.b.Domain().Store() }, log: h.log}
 	h.reports = lru.New[string, *reportData](4)
 	h.loadStatic()
 	h.loadTemplates()
