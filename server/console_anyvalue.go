@@ -81,12 +81,16 @@ func (a someValue) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
 		return policy.NewSet(out...)
 	}
 	in.Identity, in.Boundary, in.Session, in.Resource = some(in.Identity), some(in.Boundary), some(in.Session), some(in.Resource)
-	for i := range in.SCPs {
-		in.SCPs[i] = some(in.SCPs[i])
+	// The input's lists may be the decider's own (the account's SCPs):
+	// new ones, never written in place.
+	someOf := func(sets []*policy.Set) []*policy.Set {
+		out := make([]*policy.Set, len(sets))
+		for i, set := range sets {
+			out[i] = some(set)
+		}
+		return out
 	}
-	for i := range in.RCPs {
-		in.RCPs[i] = some(in.RCPs[i])
-	}
+	in.SCPs, in.RCPs = someOf(in.SCPs), someOf(in.RCPs)
 	if policy.Evaluate(in, preq) == policy.Allowed {
 		return nil
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamd/iamd/server"
 )
 
 // A form whose value is still to be typed is shown when some value could
@@ -106,5 +108,44 @@ func TestConsoleTypedValueForms(t *testing.T) {
 	}
 	if !slices.Contains(forms, "/console/users/target/detach") {
 		t.Errorf("denied lacks the forms it may use: %v", forms)
+	}
+}
+
+// Deciding a form for some value changes no policy that decides real
+// calls: under an SCP that denies attaching any policy but p1 and p2, the page's
+// probe (which reads the SCP's conditional Deny as escapable) leaves the
+// SCP whole, and the API still refuses attaching p3.
+func TestConsoleTypedValueFormsLeaveSCPsWhole(t *testing.T) {
+	p2 := "arn:aws:iam::" + testAccount + ":policy/p2"
+	scp := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{"ArnNotEquals":{"iam:PolicyARN":["` + p2 + `","arn:aws:iam::` + testAccount + `:policy/p1"]}}}]}`
+	inst := testServerWith(t, func(o *server.Options) { o.SCPs = map[string][]string{testAccount: {scp}} })
+	root := iamClient(inst, rootKey, rootSecret)
+	ctx := context.Background()
+	consoleFormsAccount(t, root)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`
+	for _, n := range []string{"p2", "p3"} {
+		if _, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(n), PolicyDocument: aws.String(doc)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	consoleUser(t, root, "admin", adminPolicy, false)
+	cc := newConsoleClient(t, inst.URL)
+	cc.mustSignIn(inst.Account, "admin", consolePassword)
+	for range 3 {
+		if _, body := cc.get("/console/users/target"); !slices.Contains(postForms(body), "/console/users/target/attach") {
+			t.Fatalf("admin does not see the attach form: %v", postForms(body))
+		}
+	}
+	keys, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("admin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := iamClient(inst, *keys.AccessKey.AccessKeyId, *keys.AccessKey.SecretAccessKey)
+	if _, err := admin.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("target"), PolicyArn: aws.String("arn:aws:iam::" + testAccount + ":policy/p3")}); err == nil || !strings.Contains(err.Error(), "service control policy") {
+		t.Fatalf("attaching p3 under the SCP: %v", err)
+	}
+	if _, err := admin.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("target"), PolicyArn: aws.String(p2)}); err != nil {
+		t.Fatalf("attaching p2: %v", err)
 	}
 }
