@@ -42,6 +42,10 @@ type Backend interface {
 	// it: nil when caller may make it, else the refusal. The pages ask it
 	// which of their forms to show.
 	Authorized(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values) error
+	// AuthorizedForSome is Authorized for some value where a parameter
+	// holds typed (a form's value still to be typed): nil when some value
+	// could be allowed.
+	AuthorizedForSome(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values, typed string) error
 	// Check authorizes an action outside the IAM API.
 	Check(ctx context.Context, caller *iam.Caller, action, resource string) error
 	// SignIn audits a sign-in attempt.
@@ -140,7 +144,7 @@ func New(cfg Config) *Handler {
 		h.readOnly = &identity{account: cfg.ReadOnlyAccount, root: true,
 			arn: "arn:" + p + ":iam::" + cfg.ReadOnlyAccount + ":root"}
 	}
-	h.limits = newLimiter()
+	h.limits = &limiter{store: func() iam.Store { return h.b.Domain().Store() }, log: h.log}
 	h.reports = lru.New[string, *reportData](4)
 	h.loadStatic()
 	h.loadTemplates()

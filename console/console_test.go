@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
-	"time"
 )
 
 func TestMarkSpan(t *testing.T) {
@@ -44,33 +43,6 @@ func TestContextEntries(t *testing.T) {
 	}
 	if !reflect.DeepEqual(p, want) {
 		t.Fatalf("%v", p)
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	l, now := newLimiter(), time.Unix(1_000_000, 0)
-	for i := 0; i < userFailures-1; i++ {
-		l.fail("k", userFailures, now)
-	}
-	if l.locked("k", now) {
-		t.Fatal("locked before the limit")
-	}
-	l.fail("k", userFailures, now)
-	if !l.locked("k", now) || !l.locked("k", now.Add(lockout-time.Second)) || l.locked("k", now.Add(lockout)) {
-		t.Fatal("the lock's span")
-	}
-	// After the lock a new count starts; failures older than the window are forgotten.
-	l.fail("k", userFailures, now.Add(lockout))
-	if l.locked("k", now.Add(lockout)) {
-		t.Fatal("one failure after a lock locks again")
-	}
-	l2 := newLimiter()
-	for i := 0; i < userFailures-1; i++ {
-		l2.fail("k", userFailures, now)
-	}
-	l2.fail("k", userFailures, now.Add(failWindow+time.Second))
-	if l2.locked("k", now.Add(failWindow+time.Second)) {
-		t.Fatal("old failures counted")
 	}
 }
 

@@ -101,8 +101,12 @@ type reqKey struct{}
 // would make, asked of the same Guard as the call (Backend.Authorized) on
 // the entity the form acts on; the answer is kept for the request. A
 // form's typed values (a new entity's name, a policy ARN to attach) are
-// not known yet: placeholders stand in (see formPlaceholder). A refused
-// form is not shown; a crafted post of it is still refused by the call.
+// not known yet: a placeholder stands in (see formPlaceholder), and when
+// the placeholder itself is refused the form is still shown if some value
+// could be allowed (Backend.AuthorizedForSome: a policy that allows
+// attaching one policy ARN shows the attach form), as AWS's console
+// shows its forms and lets the call decide. A refused form is not shown;
+// a crafted post of it is still refused by the call.
 func (h *Handler) can(r *http.Request, q *req, action string, kv ...string) bool {
 	if h.readOnly != nil || q == nil {
 		return false
@@ -116,6 +120,9 @@ func (h *Handler) can(r *http.Request, q *req, action string, kv ...string) bool
 		return ok
 	}
 	ok := h.b.Authorized(r.Context(), r, q.caller(), action, params) == nil
+	if !ok && strings.Contains(params.Encode(), formPlaceholder) {
+		ok = h.b.AuthorizedForSome(r.Context(), r, q.caller(), action, params, formPlaceholder) == nil
+	}
 	if q.may == nil {
 		q.may = map[string]bool{}
 	}

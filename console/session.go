@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/iam"
-	"github.com/iamd/iamd/internal/lru"
 	"github.com/iamd/iamd/internal/seal"
 )
 
@@ -334,46 +333,3 @@ func csrfOK(r *http.Request, s *session) bool {
 	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) == 1
 }
-
-// Failed sign-ins are limited per source address and per account and
-// user: five failures in five minutes lock the user's sign-in for five
-// minutes, twenty lock the address. While locked even the right password
-// is refused with the same answer.
-const (
-	userFailures = 5
-	ipFailures   = 20
-	failWindow   = 5 * time.Minute
-	lockout      = 5 * time.Minute
-)
-
-type tries struct {
-	n           int
-	since       time.Time
-	lockedUntil time.Time
-}
-
-type limiter struct {
-	m *lru.Cache[string, tries]
-}
-
-func newLimiter() *limiter { return &limiter{m: lru.New[string, tries](50_000)} }
-
-func (l *limiter) locked(key string, now time.Time) bool {
-	t, ok := l.m.Get(key)
-	return ok && now.Before(t.lockedUntil)
-}
-
-func (l *limiter) fail(key string, limit int, now time.Time) {
-	l.m.Update(key, func(old tries, found bool) tries {
-		if !found || now.Sub(old.since) > failWindow || !old.lockedUntil.IsZero() && !now.Before(old.lockedUntil) {
-			old = tries{since: now}
-		}
-		old.n++
-		if old.n >= limit {
-			old.lockedUntil = now.Add(lockout)
-		}
-		return old
-	})
-}
-
-func (l *limiter) clear(key string) { l.m.Remove(key) }

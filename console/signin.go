@@ -98,15 +98,14 @@ func (h *Handler) checkSignIn(r *http.Request, f signInForm) (identity, string) 
 	if f.Kind == "root" {
 		userKey = "root|" + account
 	}
-	if h.limits.locked("ip|"+ip, now) || h.limits.locked(userKey, now) {
+	if h.limits.locked(ctx, "ip|"+ip, now) || h.limits.locked(ctx, userKey, now) {
 		return id, reasonLocked
 	}
 	fail := func(reason string) (identity, string) {
 		if reason != reasonBadPass {
 			equalizeTiming(r.PostFormValue("password"))
 		}
-		h.limits.fail("ip|"+ip, ipFailures, now)
-		h.limits.fail(userKey, userFailures, now)
+		h.limits.fail(ctx, now, map[string]int{"ip|" + ip: ipFailures, userKey: userFailures})
 		return id, reason
 	}
 	if !ok {
@@ -132,7 +131,7 @@ func (h *Handler) checkSignIn(r *http.Request, f signInForm) (identity, string) 
 		if len(devs.MFADevices) > 0 {
 			id.mfaSerial = devs.MFADevices[0].SerialNumber
 		}
-		h.limits.clear(userKey)
+		h.limits.clear(ctx, userKey)
 		return id, ""
 	}
 	id.userName = f.UserName
@@ -166,7 +165,7 @@ func (h *Handler) checkSignIn(r *http.Request, f signInForm) (identity, string) 
 	case err != nil:
 		return id, reasonStoreError
 	case exp == iam.PasswordHardExpired:
-		h.limits.clear(userKey)
+		h.limits.clear(ctx, userKey)
 		return id, reasonExpired
 	case exp == iam.PasswordMustChange:
 		id.mustChange = true
@@ -178,7 +177,7 @@ func (h *Handler) checkSignIn(r *http.Request, f signInForm) (identity, string) 
 	if len(devs.MFADevices) > 0 {
 		id.mfaSerial = devs.MFADevices[0].SerialNumber
 	}
-	h.limits.clear(userKey)
+	h.limits.clear(ctx, userKey)
 	return id, ""
 }
 

@@ -1,44 +1,60 @@
 package iam
 
 import (
+	"slices"
 	"strings"
 )
 
 // scanUnder reads the records of a kind under each of the prefixes with
-// one scan over the key range they span, instead of one query per
+// a few scans over the key range they span, instead of one query per
 // prefix: a page of GetAccountAuthorizationDetails reads its entries'
 // versions, attachments and inline policies this way. Each prefix ends
 // in '|' and has as many '|' as the others (an entity's or a policy's
-// part of a key, which holds none), so the prefix of a key in the range
-// is the key up to that many '|'. Records under other prefixes in the
-// range are skipped; fn gets each wanted record, in key order, with its
-// prefix.
+// part of a key, which holds none), so no prefix is the start of
+// another and the key ranges under them do not overlap. Records between
+// them are skipped, and a long run of those ends the scan and starts
+// the next at the next prefix: the page's entries are neighbours in
+// name order, but a name's keys sort after those of the longer names it
+// starts ("p|" after "p1|"), so the range can hold many other entries'.
+// fn gets each wanted record, in key order, with its prefix.
 func scanUnder(tx Tx, account, kind string, prefixes []string, fn func(prefix, k string, data []byte) error) error {
 	if len(prefixes) == 0 {
 		return nil
 	}
-	want := make(map[string]bool, len(prefixes))
-	lo, hi := prefixes[0], ""
-	for _, p := range prefixes {
-		want[p] = true
-		lo = min(lo, p)
-		if end, ok := PrefixEnd(p); ok && end > hi {
-			hi = end
+	prefixes = slices.Clone(prefixes)
+	slices.Sort(prefixes)
+	prefixes = slices.Compact(prefixes)
+	ends := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		ends[i], _ = PrefixEnd(p)
+	}
+	i := 0
+	after := justBefore(prefixes[0])
+	for {
+		seek, gap := false, 0
+		err := tx.Scan(account, kind, "", after, 0, func(k string, data []byte) error {
+			for i < len(prefixes) && k >= ends[i] {
+				i++
+			}
+			if i == len(prefixes) {
+				return ErrStop
+			}
+			if k < prefixes[i] {
+				// Between two prefixes: past a few such records, seeking
+				// costs less than reading on.
+				if gap++; gap > scanUnderGap {
+					seek, after = true, max(k, justBefore(prefixes[i]))
+					return ErrStop
+				}
+				return nil
+			}
+			gap = 0
+			return fn(prefixes[i], k, data)
+		})
+		if err != nil || !seek {
+			return err
 		}
 	}
-	pipes := strings.Count(lo, "|")
-	// Every key under lo sorts after lo without its last '|'; every key
-	// under any prefix sorts before that prefix's end.
-	return tx.Scan(account, kind, "", strings.TrimSuffix(lo, "|"), 0, func(k string, data []byte) error {
-		if k >= hi {
-			return ErrStop
-		}
-		p, ok := cutPipes(k, pipes)
-		if !ok || !want[p] {
-			return nil
-		}
-		return fn(p, k, data)
-	})
 }
 
 // keysUnder is scanUnder for records whose key is their content (group
@@ -52,6 +68,18 @@ func keysUnder(tx Tx, account, kind string, prefixes []string) (map[string][]str
 	})
 	return out, err
 }
+
+// justBefore is a key just below prefix p (which ends in '|'): its last
+// byte one less ('{', in no name or ARN), then a 0xff byte. A scan after
+// it starts at p's records, not at those of the longer names that p
+// without its '|' starts.
+func justBefore(p string) string {
+	return p[:len(p)-1] + "{\xff"
+}
+
+// scanUnderGap is how many unwanted records scanUnder reads before it
+// seeks: about what one more query costs.
+const scanUnderGap = 32
 
 // cutPipes is k up to and including its n-th '|'.
 func cutPipes(k string, n int) (string, bool) {

@@ -48,6 +48,11 @@ func TestConsoleBrowser(t *testing.T) {
 	ctx := context.Background()
 	consoleUser(t, root, "admin", adminPolicy, false)
 	consoleUser(t, root, "reader", readOnlyPolicy, false)
+	// A user whose password an administrator reset: it changes it first.
+	consoleUser(t, root, "resetter", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*","iam:ChangePassword"],"Resource":"*"}]}`, false)
+	if _, err := root.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("resetter"), PasswordResetRequired: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
 	dev, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("admin")})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +91,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatal("the browser tests did not finish")
 	}
 	shotsTaken, _ := filepath.Glob(filepath.Join(shots, "*.png"))
-	if len(shotsTaken) < 20 {
+	if len(shotsTaken) < 30 { // a screenshot of each page
 		t.Fatalf("%d screenshots in %s", len(shotsTaken), shots)
 	}
 	// What the browser did, the API sees.
@@ -96,6 +101,9 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("not-allowed")}); err == nil {
 		t.Fatal("the reader created a user")
+	}
+	if lp, err := root.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("resetter")}); err != nil || lp.LoginProfile.PasswordResetRequired {
+		t.Fatalf("resetter's password still to change: %v %v", lp, err)
 	}
 }
 

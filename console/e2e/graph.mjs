@@ -35,13 +35,21 @@ async function view(page) { return Number(await page.getAttribute("#graph", "dat
 async function next(page, n) {
   await page.waitForFunction((n) => Number(document.querySelector("#graph").getAttribute("data-view")) > n && !document.querySelector("#graph").hasAttribute("aria-busy"), n);
 }
-// interactive loads the graph page and times it to the first view drawn.
+// mark is the startTime of a performance mark graph.js sets (ms from the
+// navigation's start), once it is set.
+async function mark(page, name) {
+  await page.waitForFunction((name) => performance.getEntriesByName(name).length > 0, name);
+  return page.evaluate((name) => { const e = performance.getEntriesByName(name); return e[e.length - 1].startTime; }, name);
+}
+// interactive loads the graph page and times it to the first view drawn,
+// by the browser's own clock: from the navigation's start to the frame
+// after the view was drawn (graph.js's mark), not the harness's waits
+// and round trips around it.
 async function interactive(page, url) {
-  const t0 = Date.now();
   await page.goto(url);
   // A first view builds the graph: seconds, more on a loaded machine.
   await page.waitForSelector("#graph[data-ready=true]", { timeout: 180000 });
-  return Date.now() - t0;
+  return Math.round(await mark(page, "iamd-graph-view-1"));
 }
 // warm is the best of three visits to the kept graph, each once the page
 // has loaded its escalation paths: the machine is shared, and its
@@ -95,10 +103,12 @@ try {
     // Opening a cluster is interactive too.
     const c = page.locator('#graph .cluster[data-kind=user]:not(.open)').first();
     const id = await c.getAttribute("data-id"), size = Number(await c.getAttribute("data-size"));
-    const before = await view(page), t0 = Date.now();
+    const before = await view(page);
     await c.click();
     await next(page, before);
-    const open = Date.now() - t0;
+    // From the click's handler to the frame after the new view, by the
+    // browser's clock.
+    const open = Math.round(await mark(page, "iamd-graph-view-" + (before + 1)) - await mark(page, "iamd-graph-toggle"));
     expect(open <= budget, "opening a cluster took " + open + " ms");
     expect(await page.locator('#graph .cluster.open[data-id="' + id + '"]').count() === 1, "the cluster is open");
     expect(await page.locator("#graph .node[data-kind=user], #graph .cluster[data-kind=user]:not(.open)").count() > 0, "its members shown");

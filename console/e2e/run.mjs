@@ -166,9 +166,22 @@ try {
   });
 
   await step("the other pages", async () => {
-    for (const [path, name] of [["/console/groups", "groups"], ["/console/roles", "roles"], ["/console/policies", "policies"], ["/console/audit", "audit"]]) {
-      await page.goto(base + path);
+    // Every page of the console, each kept as a screenshot (the CI's
+    // artefacts): the lists, the first entry of each, the account's.
+    for (const [path, name] of [["/console/groups", "groups"], ["/console/roles", "roles"], ["/console/policies", "policies"],
+      ["/console/instance-profiles", "instance-profiles"], ["/console/identity-providers", "identity-providers"],
+      ["/console/security-credentials", "security-credentials"], ["/console/account", "account"],
+      ["/console/audit", "audit"], ["/console/audit?action=CreateUser&decision=allowed", "audit-filtered"]]) {
+      const resp = await page.goto(base + path);
+      expect(resp.status() === 200, path + ": " + resp.status());
       await shot(page, name);
+      const first = await page.$("table.list tbody a[href^='/console/']");
+      if (first && ["groups", "roles", "policies"].includes(name)) {
+        const href = await first.getAttribute("href");
+        const r = await page.goto(base + href);
+        expect(r.status() === 200, href + ": " + r.status());
+        await shot(page, name.replace(/s$/, "").replace(/ie$/, "y"));
+      }
     }
     expect((await page.textContent("#audit")).includes("CreateUser"), "audit log shows the console's CreateUser");
   });
@@ -257,6 +270,22 @@ try {
     expect(err.includes("is not authorized to perform: iam:CreateUser") && err.includes("because no identity-based policy allows the iam:CreateUser action"), "the explanation: " + err);
     expect(await writeForms(page).count() === 0, "the refusal's page has no forms");
     await shot(page, "reader-refused");
+  });
+
+  await step("a user whose password was reset changes it before anything else", async () => {
+    await page.click("#signout");
+    await page.waitForLoadState();
+    await signIn(page, "resetter");
+    expect(page.url().endsWith("/console/change-password"), "sent to change the password: " + page.url());
+    await page.goto(base + "/console/users");
+    expect(page.url().endsWith("/console/change-password"), "no other page first: " + page.url());
+    await shot(page, "change-password");
+    await page.fill("#old", password);
+    await page.fill("#new", password + "-New9!");
+    await page.fill("#confirm", password + "-New9!");
+    await page.click("#change");
+    await page.waitForLoadState();
+    expect(page.url().endsWith("/console/home"), "signed in after the change: " + page.url());
   });
 
   expect(violations.length === 0, "CSP violations or script errors: " + violations.join("; "));

@@ -132,12 +132,17 @@
     status.textContent = data.nodes + " nodes in the account; " + clusters + " closed clusters, " +
       (data.items.length - data.items.filter(function (n) { return n.cluster; }).length) + " nodes and " + data.edges.length + " edges shown" +
       (state.q ? "; " + data.matches + " match “" + state.q + "”" : "") + (data.escalations ? "" : "; escalation edges loading…");
+    // The browser's own clock of each view: marked on the frame after it
+    // was drawn (painted, its handlers live), from the navigation's start.
+    var drawn = views;
+    requestAnimationFrame(function () { performance.mark("iamd-graph-view-" + drawn); });
     svg.setAttribute("data-view", String(views));
     svg.setAttribute("data-ready", "true");
     if (data.escalations) svg.setAttribute("data-escalations", "true");
   }
 
   function toggle(n) {
+    performance.mark("iamd-graph-toggle");
     var i = state.open.indexOf(n.id);
     if (i >= 0) {
       // Closing a cluster closes what is open inside it.
