@@ -308,6 +308,11 @@ func newBinder() *binder { return &binder{val: map[string]string{}, owner: map[s
 // generated (names, ids, markers, keys), each consistently.
 var fixedPlaceholders = map[string]string{"<partition>": "aws"}
 
+// freePlaceholders stand for any value wherever they are: LocalStack's
+// replacement without reference (reference_replacement=False), which
+// writes every value alike. Scenario files add theirs in init.
+var freePlaceholders = map[string]bool{"<datetime>": true}
+
 func (b *binder) bind(ph, v string) string {
 	if want, ok := fixedPlaceholders[ph]; ok {
 		if v != want {
@@ -315,7 +320,7 @@ func (b *binder) bind(ph, v string) string {
 		}
 		return ""
 	}
-	if ph == "<datetime>" {
+	if freePlaceholders[ph] {
 		return ""
 	}
 	if old, ok := b.val[ph]; ok {
