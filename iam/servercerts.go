@@ -110,6 +110,12 @@ func checkChain(chain string) error {
 	return nil
 }
 
+// serverCertExists is AWS's answer for a server certificate name in use,
+// which (unlike users', roles' and groups') begins with "The".
+func serverCertExists(name string) error {
+	return iamapi.EntityAlreadyExists("The Server Certificate with name %s already exists.", name)
+}
+
 // UploadServerCertificate stores a certificate with its private key.
 func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.UploadServerCertificateInput) (*iamapi.UploadServerCertificateOutput, error) {
 	c, err := caller(ctx)
@@ -145,7 +151,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 	err = s.update(ctx, func(tx Tx) error {
 		if err := insertJSON(tx, c.Account, kindServerCert, lower(sc.Name), sc); err != nil {
 			if errors.Is(err, ErrExists) {
-				return alreadyExists("Server Certificate", sc.Name)
+				return serverCertExists(sc.Name)
 			}
 			return err
 		}
@@ -215,7 +221,7 @@ func (s *Service) UpdateServerCertificate(ctx context.Context, in *iamapi.Update
 			sc.Name = *in.NewServerCertificateName
 			if err := insertJSON(tx, c.Account, kindServerCert, lower(sc.Name), sc); err != nil {
 				if errors.Is(err, ErrExists) {
-					return alreadyExists("Server Certificate", sc.Name)
+					return serverCertExists(sc.Name)
 				}
 				return err
 			}

@@ -247,7 +247,9 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Uploa
 	}
 	x, err := parseCertificate(in.CertificateBody)
 	if err != nil {
-		return nil, err
+		// AWS names the body it could not read for a signing certificate
+		// (its server certificates answer the PEM message instead).
+		return nil, iamapi.MalformedCertificate("Certificate %s is malformed.", in.CertificateBody)
 	}
 	if err := checkNotExpired(x, s.now()); err != nil {
 		return nil, err

@@ -308,8 +308,9 @@ func newBinder() *binder { return &binder{val: map[string]string{}, owner: map[s
 // generated (names, ids, markers, keys), each consistently.
 var fixedPlaceholders = map[string]string{"<partition>": "aws"}
 
-// freePlaceholders stand for any value, a different one each time: a
-// transformer's constant replacement (LocalStack's reference_replacement=False).
+// freePlaceholders stand for any value wherever they are: LocalStack's
+// replacement without reference (reference_replacement=False), which
+// writes every value alike. Scenario files add theirs in init.
 var freePlaceholders = map[string]bool{"<datetime>": true}
 
 func (b *binder) bind(ph, v string) string {
