@@ -44,6 +44,9 @@ func init() {
 		{managedFile, "TestListPoliciesScope::test_list_policies_scope_aws", []snapStep{
 			step("list-policies-aws-page", "ListPolicies", "Scope", "AWS", "MaxItems", "5"),
 		}},
+		// Recorded with no interaction kept (their assertions are in code).
+		{managedFile, "TestListPoliciesScope::test_list_policies_scope_local", nil},
+		{managedFile, "TestListPoliciesScope::test_list_policies_scope_all", nil},
 		{managedFile, "TestListPoliciesScope::test_list_policies_only_attached", []snapStep{
 			createRole("", "role-oa"),
 			setup("AttachRolePolicy", "RoleName", "role-oa", "PolicyArn", emr),
