@@ -75,6 +75,12 @@ func (p probeGuard) Authorize(ctx context.Context, operation string, in iamapi.I
 // nil when allowed, else the refusal. It is neither audited nor counted:
 // nothing was asked of the API.
 func (b consoleBackend) Authorized(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values) error {
+	return b.probe(ctx, r, caller, action, params, b.s.guard)
+}
+
+// probe decodes the call as Call would and asks guard about it, stopping
+// before the operation runs.
+func (b consoleBackend) probe(ctx context.Context, r *http.Request, caller *iam.Caller, action string, params url.Values, guard *iam.Guard) error {
 	s := b.s
 	if params == nil {
 		params = url.Values{}
@@ -83,7 +89,7 @@ func (b consoleBackend) Authorized(ctx context.Context, r *http.Request, caller 
 	params.Set("Version", "2010-05-08")
 	caller.SourceIP, caller.UserAgent, caller.SecureTransport = sourceIP(r), r.UserAgent(), r.TLS != nil
 	caller.Time, caller.Endpoint = s.now(), endpointOf(r)
-	_, err := iamapi.Dispatch(iam.WithCaller(ctx, caller), s.iam, probeGuard{s.guard}, action, params)
+	_, err := iamapi.Dispatch(iam.WithCaller(ctx, caller), s.iam, probeGuard{guard}, action, params)
 	if errors.Is(err, errProbeAllowed) {
 		return nil
 	}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/iamd/iamd/api/iamapi"
 	"github.com/iamd/iamd/authz"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy"
@@ -34,22 +33,7 @@ func (b consoleBackend) AuthorizedForSome(ctx context.Context, r *http.Request, 
 	if s.decider == nil {
 		return errors.New("console probe: no decider")
 	}
-	if params == nil {
-		params = url.Values{}
-	}
-	params.Set("Action", action)
-	params.Set("Version", "2010-05-08")
-	caller.SourceIP, caller.UserAgent, caller.SecureTransport = sourceIP(r), r.UserAgent(), r.TLS != nil
-	caller.Time, caller.Endpoint = s.now(), endpointOf(r)
-	g := iam.NewGuard(s.svc, someValue{d: s.decider, typed: typed}, s.decider)
-	_, err := iamapi.Dispatch(iam.WithCaller(ctx, caller), s.iam, probeGuard{g}, action, params)
-	if errors.Is(err, errProbeAllowed) {
-		return nil
-	}
-	if err == nil {
-		return errors.New("console probe: not decided")
-	}
-	return err
+	return b.probe(ctx, r, caller, action, params, iam.NewGuard(s.svc, someValue{d: s.decider, typed: typed}, s.decider))
 }
 
 // someValue decides requests for some value in place of typed.
