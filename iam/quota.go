@@ -55,46 +55,17 @@ func counter(tx Tx, account, name string) (int, error) {
 	return strconv.Atoi(string(v))
 }
 
-// CounterAdder is a Tx that adds to a counter record (its value a decimal
-// number, absent reading as 0) in one statement and returns the sum: a
-// read and a write of the same row were two of the single writer's
-// statements on every create and delete.
-type CounterAdder interface {
-	AddCounter(account, kind, key string, delta int) (int, error)
-}
-
-// add adds delta to a counter and returns its new value.
-func add(tx Tx, account, name string, delta int) (int, error) {
-	if a, ok := tx.(CounterAdder); ok {
-		return a.AddCounter(account, kindCount, name, delta)
-	}
+func addCounter(tx Tx, account, name string, delta int) error {
 	n, err := counter(tx, account, name)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return n + delta, tx.Put(account, kindCount, name, []byte(strconv.Itoa(n+delta)))
-}
-
-func addCounter(tx Tx, account, name string, delta int) error {
-	_, err := add(tx, account, name, delta)
-	return err
+	return tx.Put(account, kindCount, name, []byte(strconv.Itoa(n+delta)))
 }
 
 // reserve increments a counter, failing with LimitExceeded past the quota.
 // quotaName is how AWS names the quota in its message.
 func reserve(tx Tx, account, name, quotaName string, quota int) error {
-	if a, ok := tx.(CounterAdder); ok {
-		// Past the quota the call fails, and the store's savepoint for
-		// the call undoes the increment with the rest of it.
-		n, err := a.AddCounter(account, kindCount, name, 1)
-		if err != nil {
-			return err
-		}
-		if n > quota {
-			return limitExceeded("Cannot exceed quota for %s: %d", quotaName, quota)
-		}
-		return nil
-	}
 	n, err := counter(tx, account, name)
 	if err != nil {
 		return err

@@ -121,10 +121,6 @@ func Open(path string) (*Store, error) {
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "foreign_keys(OFF)")
 		q.Add("_pragma", "wal_autocheckpoint(10000)") // fewer, larger checkpoints
-		// The batch's savepoints keep what their calls overwrote until
-		// COMMIT; on disk that spilled to a temporary file (an open and
-		// writes per batch) past 64 KiB.
-		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_txlock", mode)
 		return "file:" + path + "?" + q.Encode()
 	}

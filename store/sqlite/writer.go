@@ -30,11 +30,11 @@ type rawStmt struct {
 type wconn struct {
 	dc driver.ConnPrepareContext
 
-	get, put, insert, del, add *rawStmt
-	scan                       [4]*rawStmt // [bounded][limited]
-	count                      [2]*rawStmt // [bounded]
+	get, put, insert, del *rawStmt
+	scan                  [4]*rawStmt // [bounded][limited]
+	count                 [2]*rawStmt // [bounded]
 
-	begin, commit, rollback, savepoint, rollbackTo *rawStmt
+	begin, commit, rollback, savepoint, rollbackTo, release *rawStmt
 
 	probe map[int]*rawStmt // FirstNonEmpty's statements, by number of ranges
 
@@ -82,7 +82,6 @@ func newWConn(dc any) (*wconn, error) {
 	w.put = p(sqlPut)
 	w.insert = p(sqlInsert)
 	w.del = p(sqlDelete)
-	w.add = p(sqlAdd)
 	for i, q := range scanSQL {
 		w.scan[i] = p(q)
 	}
@@ -94,6 +93,7 @@ func newWConn(dc any) (*wconn, error) {
 	w.rollback = p(`ROLLBACK`)
 	w.savepoint = p(`SAVEPOINT call`)
 	w.rollbackTo = p(`ROLLBACK TO call`)
+	w.release = p(`RELEASE call`)
 	if err != nil {
 		w.close()
 		return nil, err
@@ -102,8 +102,8 @@ func newWConn(dc any) (*wconn, error) {
 }
 
 func (w *wconn) close() {
-	for _, s := range []*rawStmt{w.get, w.put, w.insert, w.del, w.add, w.scan[0], w.scan[1], w.scan[2], w.scan[3],
-		w.count[0], w.count[1], w.begin, w.commit, w.rollback, w.savepoint, w.rollbackTo} {
+	for _, s := range []*rawStmt{w.get, w.put, w.insert, w.del, w.scan[0], w.scan[1], w.scan[2], w.scan[3],
+		w.count[0], w.count[1], w.begin, w.commit, w.rollback, w.savepoint, w.rollbackTo, w.release} {
 		if s != nil && s.st != nil {
 			_ = s.st.Close()
 		}
@@ -230,9 +230,8 @@ func asString(v driver.Value) string {
 var (
 	errStopQuery = errors.New("stop")
 
-	_ iam.Tx           = (*wtxn)(nil)
-	_ iam.RangeProber  = (*wtxn)(nil)
-	_ iam.CounterAdder = (*wtxn)(nil)
+	_ iam.Tx          = (*wtxn)(nil)
+	_ iam.RangeProber = (*wtxn)(nil)
 )
 
 func (t *wtxn) Get(account, kind, key string) ([]byte, error) {
@@ -287,26 +286,6 @@ func (t *wtxn) Delete(account, kind, key string) error {
 	}
 	t.changed(account, kind, key)
 	return nil
-}
-
-// sqlAdd adds ?4 to a counter record, a decimal number written as
-// Put writes it (a blob of its digits), and returns the sum.
-const sqlAdd = `INSERT INTO kv (account, kind, key, value) VALUES (?1, ?2, ?3, CAST(CAST(?4 AS TEXT) AS BLOB))
-ON CONFLICT (account, kind, key) DO UPDATE SET value = CAST(CAST(CAST(value AS INTEGER) + ?4 AS TEXT) AS BLOB)
-RETURNING CAST(value AS INTEGER)`
-
-// AddCounter implements iam.CounterAdder.
-func (t *wtxn) AddCounter(account, kind, key string, delta int) (int, error) {
-	var n int64
-	err := t.w.query(t.w.add, 1, func(row []driver.Value) error {
-		n, _ = row[0].(int64)
-		return nil
-	}, account, kind, key, int64(delta))
-	if err != nil {
-		return 0, err
-	}
-	t.changed(account, kind, key)
-	return int(n), nil
 }
 
 func (t *wtxn) changed(account, kind, key string) {
@@ -455,9 +434,6 @@ func (s *Store) commitBatch(w *wconn, first *writeReq) {
 			results = append(results, err)
 			return
 		}
-		// Each call's savepoint stays open until COMMIT, which ends them
-		// all: ROLLBACK TO the innermost undoes only the failing call, and
-		// a RELEASE per call was one more statement in the single writer.
 		if _, err := w.exec(w.savepoint); err != nil {
 			results = append(results, err)
 			return
@@ -470,6 +446,9 @@ func (s *Store) commitBatch(w *wconn, first *writeReq) {
 			err = errors.Join(err, rbErr)
 		} else {
 			changes = append(changes, t.changes...)
+		}
+		if _, relErr := w.exec(w.release); relErr != nil && err == nil {
+			err = relErr
 		}
 		results = append(results, err)
 	}

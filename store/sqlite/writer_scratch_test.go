@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -99,67 +98,5 @@ func TestOpenCommitsWithFdatasync(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// AddCounter adds in one statement what Get and Put did, stores the sum as
-// Put would (its digits), is undone with a failing call's savepoint, and
-// records the change for the feed.
-func TestAddCounter(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "iamd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx := t.Context()
-	add := func(key string, delta int) int {
-		t.Helper()
-		var n int
-		if err := s.Update(ctx, func(tx iam.Tx) error {
-			n, err = tx.(iam.CounterAdder).AddCounter("a", "count", key, delta)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if n := add("user", 1); n != 1 { // absent reads as 0
-		t.Fatalf("first add = %d, want 1", n)
-	}
-	if err := s.Update(ctx, func(tx iam.Tx) error { return tx.Put("a", "count", "role", []byte("41")) }); err != nil {
-		t.Fatal(err)
-	}
-	if n := add("role", 1); n != 42 {
-		t.Fatalf("add to 41 = %d, want 42", n)
-	}
-	if n := add("role", -2); n != 40 {
-		t.Fatalf("add -2 = %d, want 40", n)
-	}
-	// A call that fails after adding leaves the counter as it was.
-	boom := errors.New("boom")
-	if err := s.Update(ctx, func(tx iam.Tx) error {
-		if _, err := tx.(iam.CounterAdder).AddCounter("a", "count", "role", 5); err != nil {
-			return err
-		}
-		return boom
-	}); !errors.Is(err, boom) {
-		t.Fatalf("failing call: %v", err)
-	}
-	if err := s.View(ctx, func(tx iam.Tx) error {
-		v, err := tx.Get("a", "count", "role")
-		if err == nil && string(v) != "40" {
-			t.Errorf("stored %q, want the digits 40", v)
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	changes, err := s.Changes(ctx, 0, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := changes[len(changes)-1]
-	if last.Kind != "count" || last.Key != "role" {
-		t.Fatalf("last change %+v, want the counter's", last)
 	}
 }
