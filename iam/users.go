@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/iamd/iamd/api/iamapi"
@@ -40,17 +41,26 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserInput) (*
 		return nil, err
 	}
 	u := &User{Name: in.UserName, ID: NewID(PrefixUser), Path: orDefault(in.Path, "/"), Created: s.now().UTC().Truncate(1e9), Tags: tags}
+	if in.PermissionsBoundary != nil {
+		u.Boundary = *in.PermissionsBoundary // checked in the transaction
+	}
+	// Encoded and keyed before the writer: the single writer does only
+	// what needs the transaction.
+	record, err := json.Marshal(u)
+	if err != nil {
+		return nil, err
+	}
+	k := lower(u.Name)
 	err = s.update(ctx, func(tx Tx) error {
 		if in.PermissionsBoundary != nil {
-			if err := s.checkBoundary(tx, c, *in.PermissionsBoundary); err != nil {
+			if err := s.checkBoundary(tx, c, u.Boundary); err != nil {
 				return err
 			}
-			u.Boundary = *in.PermissionsBoundary
 			if err := setBoundaryUse(tx, c.Account, "user", u.Name, "", u.Boundary); err != nil {
 				return err
 			}
 		}
-		if err := insertJSON(tx, c.Account, kindUser, lower(u.Name), u); err != nil {
+		if err := tx.Insert(c.Account, kindUser, k, record); err != nil {
 			if errors.Is(err, ErrExists) {
 				return alreadyExists("User", in.UserName)
 			}
@@ -232,22 +242,34 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) er
 	if err != nil {
 		return err
 	}
+	// The user's key (its lowered name, the record's as well) and what it
+	// must not have are built before the single writer.
+	k := lower(in.UserName)
+	deps := []dependent{
+		{kindUserKey, key(k, ""), "must delete access keys first."},
+		{kindInline, key("user", k, ""), "must delete policies first."},
+		{kindAttached, key("user", k, ""), "must detach all policies first."},
+		{kindUserGroup, key(k, ""), "must remove users from group first."},
+		{kindUserMFA, key(k, ""), "must delete MFA device first."},
+		{kindUserSSHKey, key(k, ""), "must delete SSH public keys first."},
+		{kindUserCert, key(k, ""), "must delete signing certificates first."},
+		{kindUserServiceCred, key(k, ""), "must delete service specific credentials first."},
+	}
 	return s.update(ctx, func(tx Tx) error {
-		u, err := getUser(tx, c.Account, in.UserName)
-		if err != nil {
+		// Only what deleting needs of the record: decoding its times and
+		// tags was work in the single writer.
+		var u struct {
+			Name     string `json:"name"`
+			ID       string `json:"id"`
+			Boundary string `json:"boundary"`
+		}
+		if err := getJSON(tx, c.Account, kindUser, k, &u); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return noSuchEntity("user", in.UserName)
+			}
 			return err
 		}
-		k := lower(u.Name)
-		if err := checkDependents(tx, c.Account, []dependent{
-			{kindUserKey, key(k, ""), "must delete access keys first."},
-			{kindInline, key("user", k, ""), "must delete policies first."},
-			{kindAttached, key("user", k, ""), "must detach all policies first."},
-			{kindUserGroup, key(k, ""), "must remove users from group first."},
-			{kindUserMFA, key(k, ""), "must delete MFA device first."},
-			{kindUserSSHKey, key(k, ""), "must delete SSH public keys first."},
-			{kindUserCert, key(k, ""), "must delete signing certificates first."},
-			{kindUserServiceCred, key(k, ""), "must delete service specific credentials first."},
-		}); err != nil {
+		if err := checkDependents(tx, c.Account, deps); err != nil {
 			return err
 		}
 		// The login profile is keyed by the bare name: a prefix count would

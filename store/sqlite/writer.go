@@ -38,6 +38,15 @@ type wconn struct {
 
 	probe map[int]*rawStmt // FirstNonEmpty's statements, by number of ranges
 
+	// Scratch for the statements' arguments and a row's values: the
+	// driver copies the arguments when it binds them, so one buffer serves
+	// every statement, nested ones included (an inner statement binds
+	// after the outer one has), instead of two allocations per statement.
+	nv    []driver.NamedValue
+	args  []any // Scan's and FirstNonEmpty's, likewise bound before rows are read
+	dest  []driver.Value
+	depth int // queries open
+
 	// The group commit's wait for returning callers (commitBatch).
 	expect     int
 	linger     *time.Timer
@@ -125,11 +134,13 @@ func (w *wconn) done(shared, s *rawStmt) {
 	}
 }
 
-func named(args []any) []driver.NamedValue {
-	nv := make([]driver.NamedValue, len(args))
+// named fills the scratch with args for a statement's bind.
+func (w *wconn) named(args []any) []driver.NamedValue {
+	nv := w.nv[:0]
 	for i, a := range args {
-		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		nv = append(nv, driver.NamedValue{Ordinal: i + 1, Value: a})
 	}
+	w.nv = nv
 	return nv
 }
 
@@ -140,7 +151,7 @@ func (w *wconn) exec(shared *rawStmt, args ...any) (int64, error) {
 		return 0, err
 	}
 	defer w.done(shared, s)
-	res, err := s.st.(driver.StmtExecContext).ExecContext(context.Background(), named(args))
+	res, err := s.st.(driver.StmtExecContext).ExecContext(context.Background(), w.named(args))
 	if err != nil {
 		return 0, err
 	}
@@ -155,11 +166,23 @@ func (w *wconn) query(shared *rawStmt, ncol int, fn func([]driver.Value) error, 
 		return err
 	}
 	defer w.done(shared, s)
-	rows, err := s.st.(driver.StmtQueryContext).QueryContext(context.Background(), named(args))
+	rows, err := s.st.(driver.StmtQueryContext).QueryContext(context.Background(), w.named(args))
 	if err != nil {
 		return err
 	}
-	dest := make([]driver.Value, ncol)
+	// The outermost query's row lives in the scratch; a query nested in
+	// fn takes its own.
+	var dest []driver.Value
+	if w.depth == 0 && cap(w.dest) >= ncol {
+		dest = w.dest[:ncol]
+	} else {
+		dest = make([]driver.Value, ncol)
+		if w.depth == 0 {
+			w.dest = dest
+		}
+	}
+	w.depth++
+	defer func() { w.depth-- }()
 	for {
 		if err := rows.Next(dest); err != nil {
 			cerr := rows.Close()
@@ -180,6 +203,7 @@ func (w *wconn) query(shared *rawStmt, ncol int, fn func([]driver.Value) error, 
 type wtxn struct {
 	w       *wconn
 	now     func() time.Time
+	at      time.Time    // the current Update call's changes' time
 	changes []iam.Change // written by the current Update call
 }
 
@@ -265,12 +289,11 @@ func (t *wtxn) Delete(account, kind, key string) error {
 }
 
 func (t *wtxn) changed(account, kind, key string) {
-	t.changes = append(t.changes, iam.Change{Account: account, Kind: kind, Key: key, Time: t.now()})
+	t.changes = append(t.changes, iam.Change{Account: account, Kind: kind, Key: key, Time: t.at})
 }
 
 func (t *wtxn) Scan(account, kind, prefix, after string, limit int, fn func(key string, value []byte) error) error {
-	args := make([]any, 4, 6)
-	args[0], args[1], args[2], args[3] = account, kind, prefix, after
+	args := append(t.w.args[:0], account, kind, prefix, after)
 	variant := 0
 	if end, ok := iam.PrefixEnd(prefix); ok {
 		args = append(args, end)
@@ -280,6 +303,7 @@ func (t *wtxn) Scan(account, kind, prefix, after string, limit int, fn func(key 
 		args = append(args, int64(limit))
 		variant++
 	}
+	t.w.args = args
 	err := t.w.query(t.w.scan[variant], 2, func(row []driver.Value) error {
 		return fn(asString(row[0]), asBytes(row[1]))
 	}, args...)
@@ -321,8 +345,7 @@ func probeSQL(n int) string {
 
 // FirstNonEmpty implements iam.RangeProber.
 func (t *wtxn) FirstNonEmpty(account string, ranges []iam.Range) (int, error) {
-	args := make([]any, 1, 1+3*len(ranges))
-	args[0] = account
+	args := append(t.w.args[:0], account)
 	for _, r := range ranges {
 		end, ok := iam.PrefixEnd(r.Prefix)
 		if !ok { // unbounded: count each
@@ -340,6 +363,7 @@ func (t *wtxn) FirstNonEmpty(account string, ranges []iam.Range) (int, error) {
 		st = &rawStmt{q: q, st: ds}
 		t.w.probe[len(ranges)] = st
 	}
+	t.w.args = args
 	first := int64(-1)
 	err := t.w.query(st, 1, func(row []driver.Value) error {
 		first, _ = row[0].(int64)
@@ -415,6 +439,7 @@ func (s *Store) commitBatch(w *wconn, first *writeReq) {
 			return
 		}
 		t.changes = t.changes[:0]
+		t.at = t.now()
 		err := r.fn(t)
 		if err != nil {
 			_, rbErr := w.exec(w.rollbackTo)
