@@ -164,6 +164,11 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*ia
 	var out iamapi.Policy
 	err = s.view(ctx, func(tx Tx) error {
 		r, err := s.resolvePolicy(tx, c, in.PolicyArn)
+		// GetPolicy words a missing policy as TagPolicy does, not as
+		// attaching one (AWS's answers, quoted in public CLI output).
+		if e, ok := awserr.As(err); ok && e.Code == iamapi.CodeNoSuchEntity {
+			return iamapi.NoSuchEntity("Policy %s was not found.", in.PolicyArn)
+		}
 		if err != nil {
 			return err
 		}

@@ -349,7 +349,9 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 	if err != nil {
 		return nil, err
 	}
-	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"%s"},"Action":"sts:AssumeRole"}]}`, svc)
+	// The trust policy in AWS's own form, lists and all (AWS CLI's example
+	// output of create-service-linked-role, awscli/examples/iam).
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Action":["sts:AssumeRole"],"Effect":"Allow","Principal":{"Service":["%s"]}}]}`, svc)
 	r := &Role{Name: name, ID: NewID(PrefixRole), Path: path, Created: s.now().UTC().Truncate(time.Second),
 		TrustPolicy: trust, Description: orDefault(in.Description, ""), MaxSessionDuration: 3600, ServiceLinked: svc}
 	err = s.update(ctx, func(tx Tx) error {

@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,7 +237,9 @@ func TestParityFederationTokenPackedPolicySize(t *testing.T) {
 }
 
 // Every operation whose answer the model pages reports IsTruncated, also
-// when everything fits on one page.
+// when everything fits on one page. The operations are the API model's
+// (every output shape with an IsTruncated member); the cases only supply
+// each one's inputs, and an operation the model adds without a case fails.
 func TestParityIsTruncatedOnEveryPaginatedOperation(t *testing.T) {
 	s := testServer(t)
 	mustQuery(t, s, "CreateUser", "UserName", "u")
@@ -292,8 +295,39 @@ func TestParityIsTruncatedOnEveryPaginatedOperation(t *testing.T) {
 		"ListVirtualMFADevices":                     nil,
 		"SimulateCustomPolicy":                      {"PolicyInputList.member.1", listBucket, "ActionNames.member.1", "s3:ListBucket"},
 		"SimulatePrincipalPolicy":                   {"PolicySourceArn", uARN, "ActionNames.member.1", "s3:ListBucket"},
-		// GetOrganizationsAccessReport needs a job of an organization's
-		// management account, which a standalone account cannot start.
+	}
+	// Operations no successful call can reach here, and why.
+	unreachable := map[string]string{
+		// It needs a job of an organization's management account, which
+		// a standalone account cannot start.
+		"GetOrganizationsAccessReport": "no organization",
+	}
+	// STS pages nothing; were it to, its operations would need cases too.
+	var paginated []string
+	for _, name := range []string{"iam-2010-05-08.json.gz", "sts-2011-06-15.json.gz"} {
+		m := loadModel(t, name)
+		for op, o := range m.Operations {
+			if o.Output == nil {
+				continue
+			}
+			if _, ok := m.Shapes[o.Output.Shape].Members["IsTruncated"]; ok {
+				paginated = append(paginated, op)
+			}
+		}
+	}
+	if len(paginated) < 35 {
+		t.Fatalf("the model pages only %d operations: %v", len(paginated), paginated)
+	}
+	for _, op := range paginated {
+		_, tested := cases[op]
+		if _, skip := unreachable[op]; !tested && !skip {
+			t.Errorf("%s: the model pages it, no case calls it", op)
+		}
+	}
+	for op := range cases {
+		if !slices.Contains(paginated, op) {
+			t.Errorf("%s: not paginated in the model", op)
+		}
 	}
 	isTruncated := regexp.MustCompile(`<IsTruncated>(true|false)</IsTruncated>`)
 	for action, params := range cases {

@@ -25,7 +25,7 @@ func TestParityServiceLinkedRoles(t *testing.T) {
 		// A service the catalogue does not know: AWS's naming rule, no policy.
 		{"example.amazonaws.com", "", "AWSServiceRoleForExample", ""},
 	} {
-		params := []string{"AWSServiceName", tc.service}
+		params := []string{"AWSServiceName", tc.service, "Description", "made by " + tc.name}
 		if tc.suffix != "" {
 			params = append(params, "CustomSuffix", tc.suffix)
 		}
@@ -39,8 +39,19 @@ func TestParityServiceLinkedRoles(t *testing.T) {
 		}
 		doc, _ := element(body, "Role", "AssumeRolePolicyDocument")
 		trust, _ := url.QueryUnescape(doc)
-		if !strings.Contains(trust, `"Service":"`+tc.service+`"`) || !strings.Contains(trust, `"sts:AssumeRole"`) {
-			t.Errorf("%s: trust policy %s", tc.service, trust)
+		// AWS's form (the AWS CLI's example output): lists for the
+		// action and the service.
+		if want := `{"Version":"2012-10-17","Statement":[{"Action":["sts:AssumeRole"],"Effect":"Allow","Principal":{"Service":["` + tc.service + `"]}}]}`; trust != want {
+			t.Errorf("%s: trust policy %s, want %s", tc.service, trust, want)
+		}
+		// The answer leaves Description out, as AWS's does (the same
+		// example: created with a description, answered without one).
+		if _, ok := element(body, "Role", "Description"); ok {
+			t.Errorf("%s: Description in the answer: %s", tc.service, body)
+		}
+		// The description is the role's all the same.
+		if d, _ := element(mustQuery(t, s, "GetRole", "RoleName", tc.name), "Role", "Description"); d != "made by "+tc.name {
+			t.Errorf("%s: GetRole description %q", tc.service, d)
 		}
 		attached := mustQuery(t, s, "ListAttachedRolePolicies", "RoleName", tc.name)
 		want := "<PolicyArn>arn:aws:iam::aws:policy/aws-service-role/" + tc.policy + "</PolicyArn>"

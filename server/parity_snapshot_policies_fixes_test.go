@@ -110,11 +110,12 @@ func TestParityPolicyTagErrors(t *testing.T) {
 			_, err := c.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: aws.String(missing), TagKeys: []string{"k"}})
 			return err
 		}, "NoSuchEntity", "Policy " + missing + " was not found."},
-		// Other policy operations keep their own wording.
+		// GetPolicy words it the same way (parity_notfound_test.go);
+		// attaching keeps its own wording.
 		{"get missing policy", func() error {
 			_, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(missing)})
 			return err
-		}, "NoSuchEntity", "Policy " + missing + " does not exist or is not attachable."},
+		}, "NoSuchEntity", "Policy " + missing + " was not found."},
 	} {
 		err := tc.call()
 		if apiCode(err) != tc.code || apiMessage(err) != tc.msg {
