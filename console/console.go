@@ -69,6 +69,9 @@ type SignInEvent struct {
 // AuditEntry is one audit record as the console shows it.
 type AuditEntry struct {
 	Time, Source, Action, Principal, Resource, Decision, ErrorCode, ErrorMessage, SourceIP string
+	// Account is the account the record belongs to (CloudTrail's
+	// recipientAccountId): the view shows a user its own account's only.
+	Account string
 }
 
 // Config configures the console.
