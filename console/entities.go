@@ -200,8 +200,9 @@ type userData struct {
 	Tags     []iamapi.Tag
 	Groups   section[iamapi.Group]
 	Attached section[iamapi.AttachedPolicy]
-	Inline   section[string]
+	Inline   section[inlinePolicy]
 	Keys     section[iamapi.AccessKeyMetadata]
+	KeyUsed  map[string]string // access key id -> when last used
 	MFA      section[iamapi.MFADevice]
 	Login    *iamapi.LoginProfile
 	LoginErr *apiError
@@ -232,13 +233,10 @@ func (h *Handler) userData(r *http.Request, q *req, name string) (*userData, err
 	} else {
 		d.Attached = sect[iamapi.AttachedPolicy](nil, err)
 	}
-	if o, err := h.call(r, q, "ListUserPolicies", p()); err == nil {
-		d.Inline = sect(o.(*iamapi.ListUserPoliciesOutput).PolicyNames, nil)
-	} else {
-		d.Inline = sect[string](nil, err)
-	}
+	d.Inline = h.inlinePolicies(r, q, "ListUserPolicies", "GetUserPolicy", "UserName", name)
 	if o, err := h.call(r, q, "ListAccessKeys", p()); err == nil {
 		d.Keys = sect(o.(*iamapi.ListAccessKeysOutput).AccessKeyMetadata, nil)
+		d.KeyUsed = h.keyLastUsed(r, q, d.Keys.Items)
 	} else {
 		d.Keys = sect[iamapi.AccessKeyMetadata](nil, err)
 	}
@@ -375,7 +373,7 @@ type groupData struct {
 	Group    *iamapi.Group
 	Users    []iamapi.User
 	Attached section[iamapi.AttachedPolicy]
-	Inline   section[string]
+	Inline   section[inlinePolicy]
 }
 
 func (h *Handler) serveGroup(w http.ResponseWriter, r *http.Request, q *req) {
@@ -396,11 +394,7 @@ func (h *Handler) groupData(r *http.Request, q *req, name string) (*groupData, e
 		} else {
 			d.Attached = sect[iamapi.AttachedPolicy](nil, err)
 		}
-		if o, err := h.call(r, q, "ListGroupPolicies", p()); err == nil {
-			d.Inline = sect(o.(*iamapi.ListGroupPoliciesOutput).PolicyNames, nil)
-		} else {
-			d.Inline = sect[string](nil, err)
-		}
+		d.Inline = h.inlinePolicies(r, q, "ListGroupPolicies", "GetGroupPolicy", "GroupName", name)
 	}
 	return d, err
 }
@@ -415,7 +409,7 @@ type roleData struct {
 	Role     *iamapi.Role
 	Trust    string
 	Attached section[iamapi.AttachedPolicy]
-	Inline   section[string]
+	Inline   section[inlinePolicy]
 }
 
 func (h *Handler) serveRole(w http.ResponseWriter, r *http.Request, q *req) {
@@ -437,11 +431,7 @@ func (h *Handler) roleData(r *http.Request, q *req, name string) (*roleData, err
 		} else {
 			d.Attached = sect[iamapi.AttachedPolicy](nil, err)
 		}
-		if o, err := h.call(r, q, "ListRolePolicies", p()); err == nil {
-			d.Inline = sect(o.(*iamapi.ListRolePoliciesOutput).PolicyNames, nil)
-		} else {
-			d.Inline = sect[string](nil, err)
-		}
+		d.Inline = h.inlinePolicies(r, q, "ListRolePolicies", "GetRolePolicy", "RoleName", name)
 	}
 	return d, err
 }
