@@ -76,31 +76,39 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		}
 		return lp, nil
 	}
-	var all []T
-	marker := ""
-	for i := 0; i < searchPages; i++ {
-		p := url.Values{}
-		for k, v := range params {
-			p[k] = v
-		}
-		p.Set("MaxItems", "1000")
-		if marker != "" {
-			p.Set("Marker", marker)
-		}
-		out, err := h.call(r, q, action, p)
-		if err != nil {
-			return lp, err
-		}
-		page, truncated, m := items(out)
-		for _, it := range page {
-			if match(it) {
-				all = append(all, it)
+	every, err := keptItems(h, r, q, action, params, func() ([]T, error) {
+		var every []T
+		marker := ""
+		for i := 0; i < searchPages; i++ {
+			p := url.Values{}
+			for k, v := range params {
+				p[k] = v
 			}
+			p.Set("MaxItems", "1000")
+			if marker != "" {
+				p.Set("Marker", marker)
+			}
+			out, err := h.call(r, q, action, p)
+			if err != nil {
+				return nil, err
+			}
+			page, truncated, m := items(out)
+			every = append(every, page...)
+			if !truncated {
+				break
+			}
+			marker = m
 		}
-		if !truncated {
-			break
+		return every, nil
+	})
+	if err != nil {
+		return lp, err
+	}
+	var all []T
+	for _, it := range every {
+		if match(it) {
+			all = append(all, it)
 		}
-		marker = m
 	}
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(0, min(offset, len(all)))
