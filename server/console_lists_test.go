@@ -32,8 +32,14 @@ func TestConsoleListsPageAndSearch(t *testing.T) {
 	const n = 120
 	for i := 0; i < n; i++ {
 		for _, err := range []error{
-			func() error { _, err := svc.CreateUser(ctx, &iamapi.CreateUserInput{UserName: fmt.Sprintf("item-%03d", i)}); return err }(),
-			func() error { _, err := svc.CreateGroup(ctx, &iamapi.CreateGroupInput{GroupName: fmt.Sprintf("item-%03d", i)}); return err }(),
+			func() error {
+				_, err := svc.CreateUser(ctx, &iamapi.CreateUserInput{UserName: fmt.Sprintf("item-%03d", i)})
+				return err
+			}(),
+			func() error {
+				_, err := svc.CreateGroup(ctx, &iamapi.CreateGroupInput{GroupName: fmt.Sprintf("item-%03d", i)})
+				return err
+			}(),
 			func() error {
 				_, err := svc.CreateRole(ctx, &iamapi.CreateRoleInput{RoleName: fmt.Sprintf("item-%03d", i), AssumeRolePolicyDocument: trust})
 				return err
