@@ -35,7 +35,10 @@ type listPage[T any] struct {
 	Items      []T
 	Query      string
 	Next, Prev string // the query strings of the next and previous pages
-	Scope      string
+	// First is the first page's, on a page past it by the API's marker
+	// (which leads only forward, as the CLI's --starting-token does).
+	First string
+	Scope string
 }
 
 // pageOf pages items (all of a search's matches) by offset, or passes the
@@ -63,6 +66,10 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		params.Set("MaxItems", strconv.Itoa(pageSize))
 		if m := r.URL.Query().Get("marker"); m != "" {
 			params.Set("Marker", m)
+			lp.First = "?"
+			if sc := scopeOf(params); sc != nil {
+				lp.First += sc.Encode()
+			}
 		}
 		out, err := h.call(r, q, action, params)
 		if err != nil {

@@ -86,6 +86,13 @@ func TestConsoleListsPageAndSearch(t *testing.T) {
 				t.Fatalf("%s: %d rows on a page", path, len(got))
 			}
 			seen = append(seen, got...)
+			if first := regexp.MustCompile(`<a href="([^"]+)" class="first">First page</a>`).FindStringSubmatch(body); (first != nil) != (pages > 0) {
+				t.Errorf("%s: a first-page link on page %d: %v", list, pages+1, first != nil)
+			} else if first != nil {
+				if _, b := cc.get(html.UnescapeString(first[1])); len(items(b)) == 0 || items(b)[0] != "item-000" {
+					t.Errorf("%s: the first-page link leads to %v", list, items(b)[:1])
+				}
+			}
 			pages++
 			m := nextRE.FindStringSubmatch(body)
 			if m == nil {
