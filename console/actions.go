@@ -341,15 +341,30 @@ type profilesData struct {
 }
 
 func (h *Handler) serveProfiles(w http.ResponseWriter, r *http.Request, q *req) {
+	h.profilesPage(w, r, q, nil)
+}
+
+// profilesPage shows the instance profiles, with err (a refused form)
+// above them.
+func (h *Handler) profilesPage(w http.ResponseWriter, r *http.Request, q *req, ferr error) {
 	lp, err := list(h, r, q, "ListInstanceProfiles", url.Values{}, func(o any) ([]iamapi.InstanceProfile, bool, string) {
 		out := o.(*iamapi.ListInstanceProfilesOutput)
 		t, m := truncated(out.IsTruncated, out.Marker)
 		return out.InstanceProfiles, t, m
 	}, func(p iamapi.InstanceProfile) bool { return contains(p.InstanceProfileName, r.URL.Query().Get("q")) })
+	if ferr != nil {
+		err = ferr
+	}
 	h.render(w, r, q.s, "profiles", statusOf(err), "Instance profiles", profilesData{Profiles: lp}, err)
 }
 
 func (h *Handler) serveProviders(w http.ResponseWriter, r *http.Request, q *req) {
+	h.providersPage(w, r, q, http.StatusOK, nil)
+}
+
+// providersPage shows the identity providers, with err (a refused form)
+// above them.
+func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, q *req, status int, err error) {
 	d := profilesData{}
 	if o, err := h.call(r, q, "ListOpenIDConnectProviders", nil); err == nil {
 		for _, p := range o.(*iamapi.ListOpenIDConnectProvidersOutput).OpenIDConnectProviderList {
@@ -363,5 +378,5 @@ func (h *Handler) serveProviders(w http.ResponseWriter, r *http.Request, q *req)
 	} else {
 		d.SAMLErr = toAPIError(err)
 	}
-	h.render(w, r, q.s, "providers", http.StatusOK, "Identity providers", d, nil)
+	h.render(w, r, q.s, "providers", status, "Identity providers", d, err)
 }

@@ -69,6 +69,9 @@ type SignInEvent struct {
 // AuditEntry is one audit record as the console shows it.
 type AuditEntry struct {
 	Time, Source, Action, Principal, Resource, Decision, ErrorCode, ErrorMessage, SourceIP string
+	// Account is the account the record belongs to (CloudTrail's
+	// recipientAccountId): the view shows a user its own account's only.
+	Account string
 }
 
 // Config configures the console.
@@ -112,6 +115,7 @@ type Handler struct {
 	mux      *http.ServeMux
 	readOnly *identity // the viewer of a read-only console
 	reports  *lru.Cache[string, *reportData]
+	lists    *lru.Cache[string, *keptList] // the lists searches read (searchcache.go)
 	graphs   graphCache
 }
 
@@ -146,6 +150,7 @@ func New(cfg Config) *Handler {
 	}
 	h.limits = &limiter{store: func() iam.Store { return h.b.Domain().Store() }, log: h.log}
 	h.reports = lru.New[string, *reportData](4)
+	h.lists = lru.New[string, *keptList](keptListsMax)
 	h.loadStatic()
 	h.loadTemplates()
 	h.routes()

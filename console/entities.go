@@ -35,7 +35,10 @@ type listPage[T any] struct {
 	Items      []T
 	Query      string
 	Next, Prev string // the query strings of the next and previous pages
-	Scope      string
+	// First is the first page's, on a page past it by the API's marker
+	// (which leads only forward, as the CLI's --starting-token does).
+	First string
+	Scope string
 }
 
 // pageOf pages items (all of a search's matches) by offset, or passes the
@@ -63,6 +66,10 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		params.Set("MaxItems", strconv.Itoa(pageSize))
 		if m := r.URL.Query().Get("marker"); m != "" {
 			params.Set("Marker", m)
+			lp.First = "?"
+			if sc := scopeOf(params); sc != nil {
+				lp.First += sc.Encode()
+			}
 		}
 		out, err := h.call(r, q, action, params)
 		if err != nil {
@@ -76,31 +83,39 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		}
 		return lp, nil
 	}
-	var all []T
-	marker := ""
-	for i := 0; i < searchPages; i++ {
-		p := url.Values{}
-		for k, v := range params {
-			p[k] = v
-		}
-		p.Set("MaxItems", "1000")
-		if marker != "" {
-			p.Set("Marker", marker)
-		}
-		out, err := h.call(r, q, action, p)
-		if err != nil {
-			return lp, err
-		}
-		page, truncated, m := items(out)
-		for _, it := range page {
-			if match(it) {
-				all = append(all, it)
+	every, err := keptItems(h, r, q, action, params, func() ([]T, error) {
+		var every []T
+		marker := ""
+		for i := 0; i < searchPages; i++ {
+			p := url.Values{}
+			for k, v := range params {
+				p[k] = v
 			}
+			p.Set("MaxItems", "1000")
+			if marker != "" {
+				p.Set("Marker", marker)
+			}
+			out, err := h.call(r, q, action, p)
+			if err != nil {
+				return nil, err
+			}
+			page, truncated, m := items(out)
+			every = append(every, page...)
+			if !truncated {
+				break
+			}
+			marker = m
 		}
-		if !truncated {
-			break
+		return every, nil
+	})
+	if err != nil {
+		return lp, err
+	}
+	var all []T
+	for _, it := range every {
+		if match(it) {
+			all = append(all, it)
 		}
-		marker = m
 	}
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(0, min(offset, len(all)))
@@ -200,8 +215,9 @@ type userData struct {
 	Tags     []iamapi.Tag
 	Groups   section[iamapi.Group]
 	Attached section[iamapi.AttachedPolicy]
-	Inline   section[string]
+	Inline   section[inlinePolicy]
 	Keys     section[iamapi.AccessKeyMetadata]
+	KeyUsed  map[string]string // access key id -> when last used
 	MFA      section[iamapi.MFADevice]
 	Login    *iamapi.LoginProfile
 	LoginErr *apiError
@@ -232,13 +248,10 @@ func (h *Handler) userData(r *http.Request, q *req, name string) (*userData, err
 	} else {
 		d.Attached = sect[iamapi.AttachedPolicy](nil, err)
 	}
-	if o, err := h.call(r, q, "ListUserPolicies", p()); err == nil {
-		d.Inline = sect(o.(*iamapi.ListUserPoliciesOutput).PolicyNames, nil)
-	} else {
-		d.Inline = sect[string](nil, err)
-	}
+	d.Inline = h.inlinePolicies(r, q, "ListUserPolicies", "GetUserPolicy", "UserName", name)
 	if o, err := h.call(r, q, "ListAccessKeys", p()); err == nil {
 		d.Keys = sect(o.(*iamapi.ListAccessKeysOutput).AccessKeyMetadata, nil)
+		d.KeyUsed = h.keyLastUsed(r, q, d.Keys.Items)
 	} else {
 		d.Keys = sect[iamapi.AccessKeyMetadata](nil, err)
 	}
@@ -375,7 +388,7 @@ type groupData struct {
 	Group    *iamapi.Group
 	Users    []iamapi.User
 	Attached section[iamapi.AttachedPolicy]
-	Inline   section[string]
+	Inline   section[inlinePolicy]
 }
 
 func (h *Handler) serveGroup(w http.ResponseWriter, r *http.Request, q *req) {
@@ -396,11 +409,7 @@ func (h *Handler) groupData(r *http.Request, q *req, name string) (*groupData, e
 		} else {
 			d.Attached = sect[iamapi.AttachedPolicy](nil, err)
 		}
-		if o, err := h.call(r, q, "ListGroupPolicies", p()); err == nil {
-			d.Inline = sect(o.(*iamapi.ListGroupPoliciesOutput).PolicyNames, nil)
-		} else {
-			d.Inline = sect[string](nil, err)
-		}
+		d.Inline = h.inlinePolicies(r, q, "ListGroupPolicies", "GetGroupPolicy", "GroupName", name)
 	}
 	return d, err
 }
@@ -415,7 +424,7 @@ type roleData struct {
 	Role     *iamapi.Role
 	Trust    string
 	Attached section[iamapi.AttachedPolicy]
-	Inline   section[string]
+	Inline   section[inlinePolicy]
 }
 
 func (h *Handler) serveRole(w http.ResponseWriter, r *http.Request, q *req) {
@@ -437,11 +446,7 @@ func (h *Handler) roleData(r *http.Request, q *req, name string) (*roleData, err
 		} else {
 			d.Attached = sect[iamapi.AttachedPolicy](nil, err)
 		}
-		if o, err := h.call(r, q, "ListRolePolicies", p()); err == nil {
-			d.Inline = sect(o.(*iamapi.ListRolePoliciesOutput).PolicyNames, nil)
-		} else {
-			d.Inline = sect[string](nil, err)
-		}
+		d.Inline = h.inlinePolicies(r, q, "ListRolePolicies", "GetRolePolicy", "RoleName", name)
 	}
 	return d, err
 }

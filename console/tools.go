@@ -663,8 +663,13 @@ func (h *Handler) serveAudit(w http.ResponseWriter, r *http.Request, q *req) {
 		since, _ = time.Parse("2006-01-02T15:04", d.Since)
 	}
 	all := h.b.AuditEvents()
-	d.Total = len(all)
 	for _, e := range all {
+		// CloudTrail shows an account its own records: another account's
+		// calls (or sign-ins) on the same server are none of its business.
+		if e.Account != q.id.account {
+			continue
+		}
+		d.Total++
 		if d.Principal != "" && !contains(e.Principal, d.Principal) || d.Action != "" && !contains(e.Action, d.Action) ||
 			d.Decision != "" && e.Decision != d.Decision {
 			continue
@@ -674,9 +679,8 @@ func (h *Handler) serveAudit(w http.ResponseWriter, r *http.Request, q *req) {
 				continue
 			}
 		}
-		d.Entries = append(d.Entries, e)
-		if len(d.Entries) == auditShown {
-			break
+		if len(d.Entries) < auditShown {
+			d.Entries = append(d.Entries, e)
 		}
 	}
 	d.Shown = len(d.Entries)

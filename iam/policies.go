@@ -266,66 +266,72 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 		// name, then AWS managed ones in AWS's order (the catalogue's, as
 		// recorded: AdministratorAccess, PowerUserAccess, ReadOnlyAccess,
 		// ...); the sort key lets the marker continue across both.
-		type cand struct {
-			sortKey string
-			get     func() (iamapi.Policy, string, error)
+		// The page is filled in that order and the scan stops when it is
+		// full: customer managed policies are read from the marker on in
+		// the store's order (their keys are their lower-case names, the
+		// sort key's order), not all of them for every page.
+		full := false
+		emit := func(sortKey string, get func() (iamapi.Policy, error)) error {
+			if sortKey <= after {
+				return nil
+			}
+			p, err := get()
+			if err != nil {
+				return err
+			}
+			if orDefault(in.OnlyAttached, false) && *p.AttachmentCount == 0 && *p.PermissionsBoundaryUsageCount == 0 {
+				return nil
+			}
+			switch orDefault(in.PolicyUsageFilter, "") {
+			case "PermissionsPolicy":
+				if *p.AttachmentCount == 0 && orDefault(in.OnlyAttached, false) {
+					return nil
+				}
+			case "PermissionsBoundary":
+				if *p.PermissionsBoundaryUsageCount == 0 {
+					return nil
+				}
+			}
+			if len(out.Policies) == limit {
+				out.IsTruncated, out.Marker = ptr(true), encodeMarker(after)
+				full = true
+				return ErrStop
+			}
+			out.Policies = append(out.Policies, p)
+			after = sortKey
+			return nil
 		}
-		var cands []cand
+		if (scope == "All" || scope == "Local") && (after == "" || strings.HasPrefix(after, "0|")) {
+			from := strings.TrimPrefix(after, "0|")
+			err := scanJSON(tx, c.Account, kindPolicy, "", from, 0, func(_ string, p *ManagedPolicy) error {
+				if !under(p.Path) {
+					return nil
+				}
+				return emit("0|"+lower(p.Name), func() (iamapi.Policy, error) {
+					n, b, err := usage(tx, c.Account, s.policyARN(c, p))
+					return s.customerPolicyAPI(c, p, n, b, policyList), err
+				})
+			})
+			if err != nil || full {
+				return err
+			}
+		}
 		if scope == "All" || scope == "AWS" {
 			for i, p := range s.managed.All() {
 				if p.Deprecated || !under(p.Path) {
 					continue
 				}
-				cands = append(cands, cand{fmt.Sprintf("1|%05d", i), func() (iamapi.Policy, string, error) {
-					a := awsPolicyARN(c, p)
-					n, b, err := usage(tx, c.Account, a)
-					return awsPolicyAPI(c, p, n, b, policyList), a, err
-				}})
-			}
-		}
-		if scope == "All" || scope == "Local" {
-			err := scanJSON(tx, c.Account, kindPolicy, "", "", 0, func(_ string, p *ManagedPolicy) error {
-				if under(p.Path) {
-					cands = append(cands, cand{"0|" + lower(p.Name), func() (iamapi.Policy, string, error) {
-						a := s.policyARN(c, p)
-						n, b, err := usage(tx, c.Account, a)
-						return s.customerPolicyAPI(c, p, n, b, policyList), a, err
-					}})
+				err := emit(fmt.Sprintf("1|%05d", i), func() (iamapi.Policy, error) {
+					n, b, err := usage(tx, c.Account, awsPolicyARN(c, p))
+					return awsPolicyAPI(c, p, n, b, policyList), err
+				})
+				if errors.Is(err, ErrStop) {
+					return nil
 				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		sort.Slice(cands, func(i, j int) bool { return cands[i].sortKey < cands[j].sortKey })
-		for _, cd := range cands {
-			if cd.sortKey <= after {
-				continue
-			}
-			p, _, err := cd.get()
-			if err != nil {
-				return err
-			}
-			if orDefault(in.OnlyAttached, false) && *p.AttachmentCount == 0 && *p.PermissionsBoundaryUsageCount == 0 {
-				continue
-			}
-			switch orDefault(in.PolicyUsageFilter, "") {
-			case "PermissionsPolicy":
-				if *p.AttachmentCount == 0 && orDefault(in.OnlyAttached, false) {
-					continue
-				}
-			case "PermissionsBoundary":
-				if *p.PermissionsBoundaryUsageCount == 0 {
-					continue
+				if err != nil {
+					return err
 				}
 			}
-			if len(out.Policies) == limit {
-				out.IsTruncated, out.Marker = ptr(true), encodeMarker(after)
-				return nil
-			}
-			out.Policies = append(out.Policies, p)
-			after = cd.sortKey
 		}
 		return nil
 	})

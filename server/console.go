@@ -149,7 +149,8 @@ func (b consoleBackend) AuditEvents() []console.AuditEntry {
 	out := make([]console.AuditEntry, 0, len(evs))
 	for i := len(evs) - 1; i >= 0; i-- { // newest first
 		ev := evs[i]
-		e := console.AuditEntry{Time: ev.EventTime, Source: ev.EventSource, Action: ev.EventName, Decision: ev.Decision, ErrorCode: ev.ErrorCode, ErrorMessage: ev.ErrorMessage, SourceIP: ev.SourceIPAddress}
+		e := console.AuditEntry{Time: ev.EventTime, Source: ev.EventSource, Action: ev.EventName, Decision: ev.Decision, ErrorCode: ev.ErrorCode, ErrorMessage: ev.ErrorMessage, SourceIP: ev.SourceIPAddress,
+			Account: ev.RecipientAccountID}
 		if ev.UserIdentity != nil {
 			e.Principal = ev.UserIdentity.ARN
 		}

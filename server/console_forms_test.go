@@ -93,13 +93,14 @@ func TestConsoleFormsFollowPermissions(t *testing.T) {
 	admin.mustSignIn(inst.Account, "admin", consolePassword)
 	want := map[string][]string{
 		"/console/users": {"/console/users"},
-		"/console/users/target": {"/console/users/target/detach", "/console/users/target/attach", "/console/users/target/removegroup", "/console/users/target/addgroup",
-			"/console/users/target/tags/untag", "/console/users/target/tags/tag", "/console/users/target/deletekey", "/console/users/target/createkey",
+		"/console/users/target": {"/console/users/target/createlogin", "/console/users/target/detach", "/console/users/target/attach", "/console/users/target/putinline",
+			"/console/users/target/boundary", "/console/users/target/removegroup", "/console/users/target/addgroup",
+			"/console/users/target/tags/untag", "/console/users/target/tags/tag", "/console/users/target/keystatus", "/console/users/target/deletekey", "/console/users/target/createkey",
 			"/console/users/target/createmfa", "/console/users/target/delete"},
 		"/console/groups":    {"/console/groups"},
-		"/console/groups/g1": {"/console/groups/g1/removeuser", "/console/groups/g1/adduser", "/console/groups/g1/detach", "/console/groups/g1/attach", "/console/groups/g1/delete"},
+		"/console/groups/g1": {"/console/groups/g1/removeuser", "/console/groups/g1/adduser", "/console/groups/g1/detach", "/console/groups/g1/attach", "/console/groups/g1/putinline", "/console/groups/g1/delete"},
 		"/console/roles":     {"/console/roles"},
-		"/console/roles/r1":  {"/console/roles/r1/trust", "/console/roles/r1/detach", "/console/roles/r1/attach", "/console/roles/r1/delete"},
+		"/console/roles/r1":  {"/console/roles/r1/tag", "/console/roles/r1/trust", "/console/roles/r1/detach", "/console/roles/r1/attach", "/console/roles/r1/putinline", "/console/roles/r1/boundary", "/console/roles/r1/delete"},
 		"/console/policy?arn=" + url.QueryEscape(policyARN): {"/console/policy/default", "/console/policy/deleteversion", "/console/policy/version", "/console/policy/delete"},
 		"/console/account":       {"/console/account/deletealias", "/console/account/alias", "/console/account/passwordpolicy", "/console/account/deletepasswordpolicy"},
 		"/console/policy-editor": {"/console/policy-editor"},

@@ -99,6 +99,12 @@ func TestConsoleBrowser(t *testing.T) {
 	if err != nil || len(a.AttachedPolicies) != 1 || *a.AttachedPolicies[0].PolicyName != "ReadOnlyAccess" {
 		t.Fatalf("e2e-user's policies: %v %v", a, err)
 	}
+	if p, err := root.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String("e2e-user"), PolicyName: aws.String("send-messages")}); err != nil || !strings.Contains(*p.PolicyDocument, "sqs") {
+		t.Fatalf("e2e-user's inline policy: %v %v", p, err)
+	}
+	if _, err := root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("e2e-profile")}); err != nil {
+		t.Fatalf("the browser's instance profile: %v", err)
+	}
 	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("not-allowed")}); err == nil {
 		t.Fatal("the reader created a user")
 	}

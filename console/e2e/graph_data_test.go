@@ -257,6 +257,12 @@ func TestGraphDataFixture(t *testing.T) {
 	if after.Matches != 1 || after.item(acct+"user/contractors/newcomer") < 0 {
 		t.Errorf("the new user is not in the graph: %d matches", after.Matches)
 	}
+	// And by its path.
+	var byPath viewData
+	b.json("/console/api/graph?q=%2Fcontractors%2F", &byPath)
+	if byPath.Matches != 1 || byPath.item(acct+"user/contractors/newcomer") < 0 {
+		t.Errorf("filter by path /contractors/: %d matches", byPath.Matches)
+	}
 
 	// A user who may not read the account is refused, kept graph or not,
 	// with AWS's message; nothing of the account is in the answer.

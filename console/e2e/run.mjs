@@ -108,8 +108,34 @@ try {
     expect(!page.url().includes(secret), "the secret is not in the URL");
     const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#download-key")]);
     const csv = readFileSync(await dl.path(), "utf8");
-    expect(csv.includes(id + "," + secret), "the CSV has the key: " + csv);
+    // AWS's file: its header, then the key.
+    expect(csv === "Access key ID,Secret access key\n" + id + "," + secret + "\n", "the CSV in AWS's format: " + JSON.stringify(csv.slice(0, 40)));
+    expect(dl.suggestedFilename() === "e2e-user_accessKeys.csv", "the file's name: " + dl.suggestedFilename());
     await shot(page, "accesskey");
+    // Shown once: the user's page does not show it again.
+    await page.click("#done");
+    await page.waitForLoadState();
+    expect(!(await page.content()).includes(secret), "the secret is shown once");
+    expect((await page.textContent("#keys")).includes(id), "the key is listed");
+  });
+
+  await step("an inline policy and an instance profile through their forms", async () => {
+    await page.goto(base + "/console/users/e2e-user");
+    await page.click(".putinline-form >> xpath=.. >> summary");
+    await page.fill('.putinline-form input[name=policyname]', "send-messages");
+    await page.fill('.putinline-form textarea[name=document]', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}');
+    await page.click('.putinline-form button[type=submit]');
+    await page.waitForLoadState();
+    expect((await page.textContent("#flash")).includes("send-messages saved"), "saved: " + (await page.textContent("#flash")));
+    await page.click('#inline summary:has-text("send-messages")');
+    expect((await page.textContent("#inline")).includes("sqs:SendMessage"), "its text shown");
+    await shot(page, "user-inline");
+    await page.goto(base + "/console/instance-profiles");
+    await page.fill("#new-profile", "e2e-profile");
+    await page.click("#create-profile-submit");
+    await page.waitForLoadState();
+    expect(await page.locator('#profiles tr[data-profile="e2e-profile"]').count() === 1, "the profile is listed");
+    await shot(page, "instance-profile-created");
   });
 
   await step("a malformed policy shows the finding at its line", async () => {
