@@ -105,13 +105,19 @@ func (s *source) checkFormat() error {
 // account in a data directory. The server is started on a loopback port
 // with a one-off root key, which is deleted afterwards.
 func storeSession(ctx context.Context, data, accountID string, create bool, fn func(c *awsiam.Client, account, keyID string) error) error {
+	return storeSessionQuotas(ctx, data, accountID, create, nil, fn)
+}
+
+// storeSessionQuotas is storeSession with the account's quotas (nil:
+// AWS's defaults), for import.
+func storeSessionQuotas(ctx context.Context, data, accountID string, create bool, quotas *iam.Quotas, fn func(c *awsiam.Client, account, keyID string) error) error {
 	if !create {
 		if _, err := os.Stat(data); err != nil {
 			return usageError("--data %s: %v", data, err)
 		}
 	}
 	id, secret := "AKIA"+strings.ToUpper(randomHex(16)), randomHex(40)
-	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: data, AccountID: accountID, RootKeyID: id, RootSecret: secret,
+	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: data, AccountID: accountID, RootKeyID: id, RootSecret: secret, Quotas: quotas,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return err
@@ -357,6 +363,7 @@ func fileExists(p string) bool {
 func newImportCommand() *cobra.Command {
 	var data, accountID, endpoint, resourcePolicies string
 	var parallel int
+	quotas := iam.DefaultQuotas()
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Create the users, groups, roles and policies of an account dump in the store",
@@ -415,7 +422,7 @@ error stops the import.`,
 				report(st, endpoint)
 				return err
 			}
-			err = storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
+			err = storeSessionQuotas(ctxOf(cmd), data, accountID, true, &quotas, func(c *awsiam.Client, account, _ string) error {
 				st, err := iamsync.PushParallel(ctxOf(cmd), c, d, parallel)
 				report(st, account)
 				return err
@@ -435,6 +442,12 @@ error stops the import.`,
 	cmd.Flags().StringVar(&accountID, "account-id", "", "the account (created with this id in a new data directory)")
 	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "import through this IAM endpoint (a running iamd) with the AWS SDK's usual credentials, instead of --data")
 	cmd.Flags().IntVar(&parallel, "parallel", iamsync.DefaultParallel, "API calls in flight at once")
+	// As iamd serve's: an account larger than AWS's default quotas
+	// imports into --data with these (iamd serve needs them too).
+	cmd.Flags().IntVar(&quotas.Users, "quota-users", quotas.Users, "users per account (with --data)")
+	cmd.Flags().IntVar(&quotas.Roles, "quota-roles", quotas.Roles, "roles per account (with --data)")
+	cmd.Flags().IntVar(&quotas.Policies, "quota-policies", quotas.Policies, "customer managed policies per account (with --data)")
+	cmd.Flags().IntVar(&quotas.Groups, "quota-groups", quotas.Groups, "groups per account (with --data)")
 	return cmd
 }
 

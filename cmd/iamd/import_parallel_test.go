@@ -28,3 +28,18 @@ func TestImportParallelFlag(t *testing.T) {
 		t.Errorf("--parallel 0 created the data directory: %v", err)
 	}
 }
+
+// import --quota-users sets the account's quota for the import, as iamd
+// serve's flag does: past it, the import stops with AWS's LimitExceeded.
+func TestImportQuotaFlag(t *testing.T) {
+	dump := writeFile(t, t.TempDir(), "d.json", `{"UserDetailList":[{"UserName":"a","Arn":"arn:aws:iam::111122223333:user/a"},
+  {"UserName":"b","Arn":"arn:aws:iam::111122223333:user/b"},{"UserName":"c","Arn":"arn:aws:iam::111122223333:user/c"}],
+  "GroupDetailList":[],"RoleDetailList":[],"Policies":[]}`)
+	code, out, errOut := runCLI(t, "import", dump, "--data", t.TempDir(), "--account-id", "111122223333", "--quota-users", "2", "--parallel", "1")
+	if code == 0 || !strings.Contains(errOut, "CreateUser c") || !strings.Contains(errOut, "LimitExceeded") || !strings.Contains(out, "2 users") {
+		t.Errorf("--quota-users 2: %d %s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCLI(t, "import", dump, "--data", t.TempDir(), "--account-id", "111122223333", "--quota-users", "3"); code != 0 || !strings.Contains(out, "3 users") {
+		t.Errorf("--quota-users 3: %d %s%s", code, out, errOut)
+	}
+}
