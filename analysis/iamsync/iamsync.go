@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -69,134 +71,333 @@ type ImportStats struct {
 	Users, Groups, Roles, Policies, InstanceProfiles int
 }
 
-// Push creates a dump's entities in the account the client acts for:
-// customer managed policies (every version, in order, the default one
+// DefaultParallel is how many calls PushParallel's callers keep in flight
+// by default: enough that the server's group commit puts tens of calls in
+// one transaction (each caller waits for its own durable commit, so a
+// commit carries at most as many calls as there are callers), few enough
+// that a loaded machine is not swamped with goroutines and connections.
+const DefaultParallel = 32
+
+// Push is PushParallel with one call at a time.
+func Push(ctx context.Context, c *iam.Client, d *analysis.Dump) (*ImportStats, error) {
+	return PushParallel(ctx, c, d, 1)
+}
+
+// PushParallel creates a dump's entities in the account the client acts
+// for: customer managed policies (every version, in order, the default one
 // default), groups, users, roles, instance profiles, with their inline and
 // attached policies, memberships, boundaries and tags. The server assigns
 // new ids and dates, as AWS would; managed policy ARNs are rewritten to the
 // target account. Entities that exist already are an error
 // (EntityAlreadyExists), so a partial import is visible.
-func Push(ctx context.Context, c *iam.Client, d *analysis.Dump) (*ImportStats, error) {
-	st := &ImportStats{}
-	arns := map[string]string{} // dump ARN -> created ARN
+//
+// Up to parallel calls are in flight at once. Each entity's calls run in
+// order (a user before its memberships, inline and attached policies), and
+// the kinds run in phases, each after the one it depends on has finished:
+// policies (attachments and boundaries name them), groups (memberships),
+// users, roles, then the instance profiles a role shares with an earlier
+// role. The first error stops the import: no call starts after it, the
+// calls in flight finish, and that error is returned; the stats count the
+// entities whose calls all succeeded.
+func PushParallel(ctx context.Context, c *iam.Client, d *analysis.Dump, parallel int) (*ImportStats, error) {
+	p := &pusher{n: max(parallel, 1)}
+	arns := map[string]string{} // dump ARN -> created ARN, complete once the policies' phase is
 	mapARN := func(a string) string {
 		if n, ok := arns[a]; ok {
 			return n
 		}
 		return a
 	}
-	for _, p := range d.Policies {
-		if strings.Contains(p.Arn, ":iam::aws:policy/") {
-			continue
+	var policies []analysis.ManagedPolicyDetail
+	for _, pol := range d.Policies {
+		if !strings.Contains(pol.Arn, ":iam::aws:policy/") {
+			policies = append(policies, pol)
 		}
-		versions := append([]analysis.PolicyVersion{}, p.PolicyVersionList...)
+	}
+	err := p.run(ctx, len(policies), func(i int) chain {
+		pol := policies[i]
+		versions := append([]analysis.PolicyVersion{}, pol.PolicyVersionList...)
 		sort.SliceStable(versions, func(i, j int) bool {
 			return versionNumber(versions[i].VersionId) < versionNumber(versions[j].VersionId)
 		})
 		if len(versions) == 0 {
-			return st, fmt.Errorf("policy %s has no versions", p.Arn)
+			return chain{steps: []step{func(context.Context) error { return fmt.Errorf("policy %s has no versions", pol.Arn) }}}
 		}
-		out, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(p.PolicyName), Path: optional(p.Path),
-			Description: optional(p.Description), PolicyDocument: aws.String(string(versions[0].Document))})
-		if err != nil {
-			return st, fmt.Errorf("CreatePolicy %s: %w", p.PolicyName, err)
-		}
-		arns[p.Arn] = aws.ToString(out.Policy.Arn)
-		for _, v := range versions[1:] {
-			if _, err := c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: out.Policy.Arn, PolicyDocument: aws.String(string(v.Document)),
-				SetAsDefault: v.IsDefaultVersion || v.VersionId == p.DefaultVersionId}); err != nil {
-				return st, fmt.Errorf("CreatePolicyVersion %s %s: %w", p.PolicyName, v.VersionId, err)
+		var arn *string
+		steps := []step{func(ctx context.Context) error {
+			out, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(pol.PolicyName), Path: optional(pol.Path),
+				Description: optional(pol.Description), PolicyDocument: aws.String(string(versions[0].Document))})
+			if err != nil {
+				return fmt.Errorf("CreatePolicy %s: %w", pol.PolicyName, err)
 			}
+			arn = out.Policy.Arn
+			p.mu.Lock()
+			arns[pol.Arn] = aws.ToString(arn)
+			p.mu.Unlock()
+			return nil
+		}}
+		for _, v := range versions[1:] {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arn, PolicyDocument: aws.String(string(v.Document)),
+					SetAsDefault: v.IsDefaultVersion || v.VersionId == pol.DefaultVersionId}); err != nil {
+					return fmt.Errorf("CreatePolicyVersion %s %s: %w", pol.PolicyName, v.VersionId, err)
+				}
+				return nil
+			})
 		}
 		// The first version is the default on creation; a later default
 		// was set above. If the first is the default but others followed,
 		// set it back.
-		if v := versions[0]; len(versions) > 1 && (v.IsDefaultVersion || v.VersionId == p.DefaultVersionId) {
-			if _, err := c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: out.Policy.Arn, VersionId: aws.String("v1")}); err != nil {
-				return st, fmt.Errorf("SetDefaultPolicyVersion %s: %w", p.PolicyName, err)
-			}
-		}
-		st.Policies++
-	}
-	for _, g := range d.GroupDetailList {
-		if _, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g.GroupName), Path: optional(g.Path)}); err != nil {
-			return st, fmt.Errorf("CreateGroup %s: %w", g.GroupName, err)
-		}
-		for _, p := range g.GroupPolicyList {
-			if _, err := c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String(g.GroupName), PolicyName: aws.String(p.PolicyName), PolicyDocument: aws.String(string(p.PolicyDocument))}); err != nil {
-				return st, fmt.Errorf("PutGroupPolicy %s %s: %w", g.GroupName, p.PolicyName, err)
-			}
-		}
-		for _, p := range g.AttachedManagedPolicies {
-			if _, err := c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String(g.GroupName), PolicyArn: aws.String(mapARN(p.PolicyArn))}); err != nil {
-				return st, fmt.Errorf("AttachGroupPolicy %s %s: %w", g.GroupName, p.PolicyArn, err)
-			}
-		}
-		st.Groups++
-	}
-	for _, u := range d.UserDetailList {
-		in := &iam.CreateUserInput{UserName: aws.String(u.UserName), Path: optional(u.Path), Tags: sdkTags(u.Tags)}
-		if u.PermissionsBoundary != nil {
-			in.PermissionsBoundary = aws.String(mapARN(u.PermissionsBoundary.PermissionsBoundaryArn))
-		}
-		if _, err := c.CreateUser(ctx, in); err != nil {
-			return st, fmt.Errorf("CreateUser %s: %w", u.UserName, err)
-		}
-		for _, g := range u.GroupList {
-			if _, err := c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: aws.String(u.UserName), GroupName: aws.String(g)}); err != nil {
-				return st, fmt.Errorf("AddUserToGroup %s %s: %w", u.UserName, g, err)
-			}
-		}
-		for _, p := range u.UserPolicyList {
-			if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(u.UserName), PolicyName: aws.String(p.PolicyName), PolicyDocument: aws.String(string(p.PolicyDocument))}); err != nil {
-				return st, fmt.Errorf("PutUserPolicy %s %s: %w", u.UserName, p.PolicyName, err)
-			}
-		}
-		for _, p := range u.AttachedManagedPolicies {
-			if _, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(u.UserName), PolicyArn: aws.String(mapARN(p.PolicyArn))}); err != nil {
-				return st, fmt.Errorf("AttachUserPolicy %s %s: %w", u.UserName, p.PolicyArn, err)
-			}
-		}
-		st.Users++
-	}
-	profiles := map[string]bool{}
-	for _, r := range d.RoleDetailList {
-		in := &iam.CreateRoleInput{RoleName: aws.String(r.RoleName), Path: optional(r.Path), AssumeRolePolicyDocument: aws.String(string(r.AssumeRolePolicyDocument)),
-			Description: optional(r.Description), Tags: sdkTags(r.Tags)}
-		if r.MaxSessionDuration > 0 {
-			in.MaxSessionDuration = aws.Int32(int32(r.MaxSessionDuration))
-		}
-		if r.PermissionsBoundary != nil {
-			in.PermissionsBoundary = aws.String(mapARN(r.PermissionsBoundary.PermissionsBoundaryArn))
-		}
-		if _, err := c.CreateRole(ctx, in); err != nil {
-			return st, fmt.Errorf("CreateRole %s: %w", r.RoleName, err)
-		}
-		for _, p := range r.RolePolicyList {
-			if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.RoleName), PolicyName: aws.String(p.PolicyName), PolicyDocument: aws.String(string(p.PolicyDocument))}); err != nil {
-				return st, fmt.Errorf("PutRolePolicy %s %s: %w", r.RoleName, p.PolicyName, err)
-			}
-		}
-		for _, p := range r.AttachedManagedPolicies {
-			if _, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.RoleName), PolicyArn: aws.String(mapARN(p.PolicyArn))}); err != nil {
-				return st, fmt.Errorf("AttachRolePolicy %s %s: %w", r.RoleName, p.PolicyArn, err)
-			}
-		}
-		for _, ip := range r.InstanceProfileList {
-			if !profiles[ip.InstanceProfileName] {
-				if _, err := c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(ip.InstanceProfileName), Path: optional(ip.Path), Tags: sdkTags(ip.Tags)}); err != nil {
-					return st, fmt.Errorf("CreateInstanceProfile %s: %w", ip.InstanceProfileName, err)
+		if v := versions[0]; len(versions) > 1 && (v.IsDefaultVersion || v.VersionId == pol.DefaultVersionId) {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: arn, VersionId: aws.String("v1")}); err != nil {
+					return fmt.Errorf("SetDefaultPolicyVersion %s: %w", pol.PolicyName, err)
 				}
-				profiles[ip.InstanceProfileName] = true
-				st.InstanceProfiles++
-			}
-			if _, err := c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(ip.InstanceProfileName), RoleName: aws.String(r.RoleName)}); err != nil {
-				return st, fmt.Errorf("AddRoleToInstanceProfile %s %s: %w", ip.InstanceProfileName, r.RoleName, err)
-			}
+				return nil
+			})
 		}
-		st.Roles++
+		return chain{steps: steps, done: func() { p.st.Policies++ }}
+	})
+	if err != nil {
+		return p.stats(), err
 	}
-	return st, nil
+	err = p.run(ctx, len(d.GroupDetailList), func(i int) chain {
+		g := d.GroupDetailList[i]
+		steps := []step{func(ctx context.Context) error {
+			if _, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g.GroupName), Path: optional(g.Path)}); err != nil {
+				return fmt.Errorf("CreateGroup %s: %w", g.GroupName, err)
+			}
+			return nil
+		}}
+		for _, pol := range g.GroupPolicyList {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String(g.GroupName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))}); err != nil {
+					return fmt.Errorf("PutGroupPolicy %s %s: %w", g.GroupName, pol.PolicyName, err)
+				}
+				return nil
+			})
+		}
+		for _, pol := range g.AttachedManagedPolicies {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String(g.GroupName), PolicyArn: aws.String(mapARN(pol.PolicyArn))}); err != nil {
+					return fmt.Errorf("AttachGroupPolicy %s %s: %w", g.GroupName, pol.PolicyArn, err)
+				}
+				return nil
+			})
+		}
+		return chain{steps: steps, done: func() { p.st.Groups++ }}
+	})
+	if err != nil {
+		return p.stats(), err
+	}
+	err = p.run(ctx, len(d.UserDetailList), func(i int) chain {
+		u := &d.UserDetailList[i]
+		steps := []step{func(ctx context.Context) error {
+			in := &iam.CreateUserInput{UserName: aws.String(u.UserName), Path: optional(u.Path), Tags: sdkTags(u.Tags)}
+			if u.PermissionsBoundary != nil {
+				in.PermissionsBoundary = aws.String(mapARN(u.PermissionsBoundary.PermissionsBoundaryArn))
+			}
+			if _, err := c.CreateUser(ctx, in); err != nil {
+				return fmt.Errorf("CreateUser %s: %w", u.UserName, err)
+			}
+			return nil
+		}}
+		for _, g := range u.GroupList {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: aws.String(u.UserName), GroupName: aws.String(g)}); err != nil {
+					return fmt.Errorf("AddUserToGroup %s %s: %w", u.UserName, g, err)
+				}
+				return nil
+			})
+		}
+		for _, pol := range u.UserPolicyList {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(u.UserName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))}); err != nil {
+					return fmt.Errorf("PutUserPolicy %s %s: %w", u.UserName, pol.PolicyName, err)
+				}
+				return nil
+			})
+		}
+		for _, pol := range u.AttachedManagedPolicies {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(u.UserName), PolicyArn: aws.String(mapARN(pol.PolicyArn))}); err != nil {
+					return fmt.Errorf("AttachUserPolicy %s %s: %w", u.UserName, pol.PolicyArn, err)
+				}
+				return nil
+			})
+		}
+		return chain{steps: steps, done: func() { p.st.Users++ }}
+	})
+	if err != nil {
+		return p.stats(), err
+	}
+	// An instance profile is created by the first role (in dump order)
+	// that lists it; a later role listing it joins it after every role's
+	// own calls, so that the profile exists whatever the order the roles
+	// finished in.
+	type join struct{ profile, role string }
+	owned := make([][]analysis.InstanceProfile, len(d.RoleDetailList))
+	var later []join
+	seen := map[string]bool{}
+	laterOf := map[string]int{} // role -> joins left before it counts
+	for i, r := range d.RoleDetailList {
+		for _, ip := range r.InstanceProfileList {
+			if seen[ip.InstanceProfileName] {
+				later = append(later, join{ip.InstanceProfileName, r.RoleName})
+				laterOf[r.RoleName]++
+				continue
+			}
+			seen[ip.InstanceProfileName] = true
+			owned[i] = append(owned[i], ip)
+		}
+	}
+	addRole := func(profile, role string) step {
+		return func(ctx context.Context) error {
+			if _, err := c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(profile), RoleName: aws.String(role)}); err != nil {
+				return fmt.Errorf("AddRoleToInstanceProfile %s %s: %w", profile, role, err)
+			}
+			return nil
+		}
+	}
+	err = p.run(ctx, len(d.RoleDetailList), func(i int) chain {
+		r := &d.RoleDetailList[i]
+		steps := []step{func(ctx context.Context) error {
+			in := &iam.CreateRoleInput{RoleName: aws.String(r.RoleName), Path: optional(r.Path), AssumeRolePolicyDocument: aws.String(string(r.AssumeRolePolicyDocument)),
+				Description: optional(r.Description), Tags: sdkTags(r.Tags)}
+			if r.MaxSessionDuration > 0 {
+				in.MaxSessionDuration = aws.Int32(int32(r.MaxSessionDuration))
+			}
+			if r.PermissionsBoundary != nil {
+				in.PermissionsBoundary = aws.String(mapARN(r.PermissionsBoundary.PermissionsBoundaryArn))
+			}
+			if _, err := c.CreateRole(ctx, in); err != nil {
+				return fmt.Errorf("CreateRole %s: %w", r.RoleName, err)
+			}
+			return nil
+		}}
+		for _, pol := range r.RolePolicyList {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.RoleName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))}); err != nil {
+					return fmt.Errorf("PutRolePolicy %s %s: %w", r.RoleName, pol.PolicyName, err)
+				}
+				return nil
+			})
+		}
+		for _, pol := range r.AttachedManagedPolicies {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.RoleName), PolicyArn: aws.String(mapARN(pol.PolicyArn))}); err != nil {
+					return fmt.Errorf("AttachRolePolicy %s %s: %w", r.RoleName, pol.PolicyArn, err)
+				}
+				return nil
+			})
+		}
+		for _, ip := range owned[i] {
+			steps = append(steps, func(ctx context.Context) error {
+				if _, err := c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(ip.InstanceProfileName), Path: optional(ip.Path), Tags: sdkTags(ip.Tags)}); err != nil {
+					return fmt.Errorf("CreateInstanceProfile %s: %w", ip.InstanceProfileName, err)
+				}
+				// Counted once created, as the profile exists whatever
+				// follows.
+				p.mu.Lock()
+				p.st.InstanceProfiles++
+				p.mu.Unlock()
+				return nil
+			}, addRole(ip.InstanceProfileName, r.RoleName))
+		}
+		return chain{steps: steps, done: func() {
+			if laterOf[r.RoleName] == 0 {
+				p.st.Roles++
+			}
+		}}
+	})
+	if err != nil {
+		return p.stats(), err
+	}
+	err = p.run(ctx, len(later), func(i int) chain {
+		j := later[i]
+		return chain{steps: []step{addRole(j.profile, j.role)}, done: func() {
+			if laterOf[j.role]--; laterOf[j.role] == 0 {
+				p.st.Roles++
+			}
+		}}
+	})
+	return p.stats(), err
+}
+
+// step is one API call of an entity's.
+type step func(ctx context.Context) error
+
+// chain is an entity's calls, run in order, and what to count once they
+// have all succeeded.
+type chain struct {
+	steps []step
+	done  func()
+}
+
+// pusher runs the chains of an import's phases with bounded parallelism.
+type pusher struct {
+	n       int
+	stopped atomic.Bool
+	mu      sync.Mutex // guards st, err and the maps the chains share
+	st      ImportStats
+	err     error
+}
+
+// run runs chains 0..count-1 (built by build as a worker takes them, so
+// a large dump's calls are never all in memory), up to p.n at once, and
+// returns the first error once every started call has finished.
+func (p *pusher) run(ctx context.Context, count int, build func(i int) chain) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(p.n, count) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !p.stopped.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= count {
+					return
+				}
+				ch := build(i)
+				for _, s := range ch.steps {
+					// The chain stops with the import; calls in flight
+					// elsewhere finish, so what was written is counted.
+					if p.stopped.Load() {
+						return
+					}
+					if err := s(ctx); err != nil {
+						p.fail(err)
+						return
+					}
+				}
+				if ch.done != nil {
+					p.mu.Lock()
+					ch.done()
+					p.mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+func (p *pusher) fail(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err == nil {
+		p.err = err
+		p.stopped.Store(true)
+	}
+}
+
+func (p *pusher) stats() *ImportStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := p.st
+	return &st
 }
 
 func versionNumber(v string) int {

@@ -105,13 +105,19 @@ func (s *source) checkFormat() error {
 // account in a data directory. The server is started on a loopback port
 // with a one-off root key, which is deleted afterwards.
 func storeSession(ctx context.Context, data, accountID string, create bool, fn func(c *awsiam.Client, account, keyID string) error) error {
+	return storeSessionQuotas(ctx, data, accountID, create, nil, fn)
+}
+
+// storeSessionQuotas is storeSession with the account's quotas (nil:
+// AWS's defaults), for import.
+func storeSessionQuotas(ctx context.Context, data, accountID string, create bool, quotas *iam.Quotas, fn func(c *awsiam.Client, account, keyID string) error) error {
 	if !create {
 		if _, err := os.Stat(data); err != nil {
 			return usageError("--data %s: %v", data, err)
 		}
 	}
 	id, secret := "AKIA"+strings.ToUpper(randomHex(16)), randomHex(40)
-	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: data, AccountID: accountID, RootKeyID: id, RootSecret: secret,
+	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: data, AccountID: accountID, RootKeyID: id, RootSecret: secret, Quotas: quotas,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return err
@@ -122,7 +128,10 @@ func storeSession(ctx context.Context, data, accountID string, create bool, fn f
 		inst.Close(cctx)
 	}()
 	c := awsiam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
-		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: &http.Client{Timeout: time.Minute}})
+		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		// Idle connections for import's parallel callers: the default
+		// keeps two per host, and every other caller would dial anew.
+		HTTPClient: &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}})
 	ferr := fn(c, inst.Account, id)
 	// The key is deleted even when this start created the account: a root
 	// key whose secret nobody holds is only a risk (iamd serve sets root
@@ -353,6 +362,8 @@ func fileExists(p string) bool {
 
 func newImportCommand() *cobra.Command {
 	var data, accountID, endpoint, resourcePolicies string
+	var parallel int
+	quotas := iam.DefaultQuotas()
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Create the users, groups, roles and policies of an account dump in the store",
@@ -364,12 +375,20 @@ assigns new ids and creation dates, as AWS does for entities created again.
 
 A new data directory gets the account without root keys: start iamd serve with
 IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY to set them. Use --data only while no
-iamd serve runs on the directory; import into a running server with --endpoint-url.`,
+iamd serve runs on the directory; import into a running server with --endpoint-url.
+
+Up to --parallel calls are in flight at once (each entity's calls in order, policies before
+the groups, users and roles that use them, groups before their members), so the store commits
+many of them in one durable transaction; --parallel 1 makes them one at a time. The first
+error stops the import.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := analysis.LoadDump(args[0])
 			if err != nil {
 				return usageError("%v", err)
+			}
+			if parallel < 1 {
+				return usageError("--parallel %d: give 1 or more", parallel)
 			}
 			var resources []byte
 			if resourcePolicies != "" {
@@ -399,12 +418,12 @@ iamd serve runs on the directory; import into a running server with --endpoint-u
 				if err != nil {
 					return err
 				}
-				st, err := iamsync.Push(ctxOf(cmd), c, d)
+				st, err := iamsync.PushParallel(ctxOf(cmd), c, d, parallel)
 				report(st, endpoint)
 				return err
 			}
-			err = storeSession(ctxOf(cmd), data, accountID, true, func(c *awsiam.Client, account, _ string) error {
-				st, err := iamsync.Push(ctxOf(cmd), c, d)
+			err = storeSessionQuotas(ctxOf(cmd), data, accountID, true, &quotas, func(c *awsiam.Client, account, _ string) error {
+				st, err := iamsync.PushParallel(ctxOf(cmd), c, d, parallel)
 				report(st, account)
 				return err
 			})
@@ -422,6 +441,13 @@ iamd serve runs on the directory; import into a running server with --endpoint-u
 	cmd.Flags().StringVar(&data, "data", ".iamd", "iamd serve data directory")
 	cmd.Flags().StringVar(&accountID, "account-id", "", "the account (created with this id in a new data directory)")
 	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "import through this IAM endpoint (a running iamd) with the AWS SDK's usual credentials, instead of --data")
+	cmd.Flags().IntVar(&parallel, "parallel", iamsync.DefaultParallel, "API calls in flight at once")
+	// As iamd serve's: an account larger than AWS's default quotas
+	// imports into --data with these (iamd serve needs them too).
+	cmd.Flags().IntVar(&quotas.Users, "quota-users", quotas.Users, "users per account (with --data)")
+	cmd.Flags().IntVar(&quotas.Roles, "quota-roles", quotas.Roles, "roles per account (with --data)")
+	cmd.Flags().IntVar(&quotas.Policies, "quota-policies", quotas.Policies, "customer managed policies per account (with --data)")
+	cmd.Flags().IntVar(&quotas.Groups, "quota-groups", quotas.Groups, "groups per account (with --data)")
 	return cmd
 }
 
