@@ -26,6 +26,8 @@ func TestParityServiceLinkedCatalogueSDK(t *testing.T) {
 		{"management.chatbot.amazonaws.com", "AWSServiceRoleForAWSChatbot", "AWSChatbotServiceLinkedRolePolicy"},
 		{"spot.amazonaws.com", "AWSServiceRoleForEC2Spot", "AWSEC2SpotServiceRolePolicy"},
 		{"lex.amazonaws.com", "AWSServiceRoleForLexBots", "LexBotPolicy"},
+		{"license-manager.member-account.amazonaws.com", "AWSServiceRoleForAWSLicenseManagerMemberAccountRole", "AWSLicenseManagerMemberAccountRolePolicy"},
+		{"iotsitewise.amazonaws.com", "AWSServiceRoleForIoTSiteWise", "AWSServiceRoleForIoTSiteWise"},
 	} {
 		out, err := c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(tc.service)})
 		if err != nil {
