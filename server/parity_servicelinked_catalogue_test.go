@@ -28,6 +28,7 @@ func TestParityServiceLinkedCatalogueSDK(t *testing.T) {
 		{"lex.amazonaws.com", "AWSServiceRoleForLexBots", "LexBotPolicy"},
 		{"license-manager.member-account.amazonaws.com", "AWSServiceRoleForAWSLicenseManagerMemberAccountRole", "AWSLicenseManagerMemberAccountRolePolicy"},
 		{"iotsitewise.amazonaws.com", "AWSServiceRoleForIoTSiteWise", "AWSServiceRoleForIoTSiteWise"},
+		{"replicator.lambda.amazonaws.com", "AWSServiceRoleForLambdaReplicator", "AWSLambdaReplicator"},
 	} {
 		out, err := c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(tc.service)})
 		if err != nil {
