@@ -22,6 +22,7 @@ type linkedRole struct {
 	RoleName     string `json:"role_name"`
 	Policy       string `json:"policy"` // in the aws partition
 	CustomSuffix bool   `json:"custom_suffix"`
+	Source       string `json:"source"` // where the entry's facts come from
 }
 
 var linkedRoles = sync.OnceValue(func() map[string]linkedRole {
