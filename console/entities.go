@@ -41,20 +41,55 @@ type listPage[T any] struct {
 	Scope string
 }
 
-// pageOf pages items (all of a search's matches) by offset, or passes the
-// API's own marker on.
-func nextLink(q, marker string, offset int, extra url.Values) string {
+// nextLink is the next page's query string by the API's own marker.
+func nextLink(marker string, extra url.Values) string {
 	v := url.Values{}
 	for k, vs := range extra {
 		v[k] = vs
 	}
-	if q != "" {
-		v.Set("q", q)
-		v.Set("offset", strconv.Itoa(offset))
-	} else {
-		v.Set("marker", marker)
-	}
+	v.Set("marker", marker)
 	return "?" + v.Encode()
+}
+
+// pageOf pages all (a search's matches, or the whole of a list the API
+// does not page) by the request's offset, pageSize at a time, the links
+// keeping the query and extra.
+func pageOf[T any](r *http.Request, lp *listPage[T], all []T, extra url.Values) {
+	link := func(offset int) string {
+		v := url.Values{}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		if lp.Query != "" {
+			v.Set("q", lp.Query)
+		}
+		v.Set("offset", strconv.Itoa(offset))
+		return "?" + v.Encode()
+	}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, min(offset, len(all)))
+	end := min(offset+pageSize, len(all))
+	lp.Items = all[offset:end]
+	if end < len(all) {
+		lp.Next = link(end)
+	}
+	if offset > 0 {
+		lp.Prev = link(max(0, offset-pageSize))
+	}
+}
+
+// filter is the items that match the search (all of them without one).
+func filter[T any](items []T, query string, match func(T) bool) []T {
+	if query == "" {
+		return items
+	}
+	var out []T
+	for _, it := range items {
+		if match(it) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // list reads one page of a List* call, or with a search every page (up
@@ -79,7 +114,7 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		var marker string
 		lp.Items, truncated, marker = items(out)
 		if truncated {
-			lp.Next = nextLink("", marker, 0, scopeOf(params))
+			lp.Next = nextLink(marker, scopeOf(params))
 		}
 		return lp, nil
 	}
@@ -111,22 +146,7 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 	if err != nil {
 		return lp, err
 	}
-	var all []T
-	for _, it := range every {
-		if match(it) {
-			all = append(all, it)
-		}
-	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	offset = max(0, min(offset, len(all)))
-	end := min(offset+pageSize, len(all))
-	lp.Items = all[offset:end]
-	if end < len(all) {
-		lp.Next = nextLink(query, "", end, scopeOf(params))
-	}
-	if offset > 0 {
-		lp.Prev = nextLink(query, "", max(0, offset-pageSize), scopeOf(params))
-	}
+	pageOf(r, &lp, filter(every, query, match), scopeOf(params))
 	return lp, nil
 }
 
