@@ -160,11 +160,7 @@ type rolesPage struct {
 }
 
 func (h *Handler) listRoles(r *http.Request, q *req) (rolesPage, error) {
-	lp, err := list(h, r, q, "ListRoles", url.Values{}, func(o any) ([]iamapi.Role, bool, string) {
-		out := o.(*iamapi.ListRolesOutput)
-		t, m := truncated(out.IsTruncated, out.Marker)
-		return out.Roles, t, m
-	}, func(x iamapi.Role) bool { return contains(x.RoleName, r.URL.Query().Get("q")) })
+	lp, err := list(h, r, q, "ListRoles", url.Values{}, rolesOf, func(x iamapi.Role) bool { return contains(x.RoleName, r.URL.Query().Get("q")) })
 	return rolesPage{listPage: lp, Trust: defaultTrust}, err
 }
 

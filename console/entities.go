@@ -118,7 +118,19 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		}
 		return lp, nil
 	}
-	every, err := keptItems(h, r, q, action, params, func() ([]T, error) {
+	every, err := allItems(h, r, q, action, params, items)
+	if err != nil {
+		return lp, err
+	}
+	pageOf(r, &lp, filter(every, query, match), scopeOf(params))
+	return lp, nil
+}
+
+// allItems is every item of a List* call (up to searchPages of 1000),
+// kept until the account changes (keptItems), the caller's own call of
+// the list allowed.
+func allItems[T any](h *Handler, r *http.Request, q *req, action string, params url.Values, items func(any) ([]T, bool, string)) ([]T, error) {
+	return keptItems(h, r, q, action, params, func() ([]T, error) {
 		var every []T
 		marker := ""
 		for i := 0; i < searchPages; i++ {
@@ -143,11 +155,6 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		}
 		return every, nil
 	})
-	if err != nil {
-		return lp, err
-	}
-	pageOf(r, &lp, filter(every, query, match), scopeOf(params))
-	return lp, nil
 }
 
 func scopeOf(params url.Values) url.Values {
@@ -191,11 +198,20 @@ func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, q *req) {
 }
 
 func (h *Handler) listUsers(r *http.Request, q *req) (listPage[iamapi.User], error) {
-	return list(h, r, q, "ListUsers", url.Values{}, func(o any) ([]iamapi.User, bool, string) {
-		out := o.(*iamapi.ListUsersOutput)
-		t, m := truncated(out.IsTruncated, out.Marker)
-		return out.Users, t, m
-	}, func(u iamapi.User) bool { return contains(u.UserName, r.URL.Query().Get("q")) })
+	return list(h, r, q, "ListUsers", url.Values{}, usersOf, func(u iamapi.User) bool { return contains(u.UserName, r.URL.Query().Get("q")) })
+}
+
+// usersOf and rolesOf read a page of ListUsers and ListRoles.
+func usersOf(o any) ([]iamapi.User, bool, string) {
+	out := o.(*iamapi.ListUsersOutput)
+	t, m := truncated(out.IsTruncated, out.Marker)
+	return out.Users, t, m
+}
+
+func rolesOf(o any) ([]iamapi.Role, bool, string) {
+	out := o.(*iamapi.ListRolesOutput)
+	t, m := truncated(out.IsTruncated, out.Marker)
+	return out.Roles, t, m
 }
 
 // createUser is the create-user form: CreateUser, then the console
