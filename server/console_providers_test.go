@@ -110,6 +110,23 @@ func TestConsoleProviderListAndDetail(t *testing.T) {
 		t.Fatalf("search of 55, page 2: %d", len(providerLinkRE.FindAllString(body, -1)))
 	}
 
+	// Both add forms are shown to who may add (the SAML one was hidden:
+	// its probe lacked the required metadata), and the SAML one adds.
+	_, body = cc.get("/console/identity-providers")
+	if !strings.Contains(body, `id="create-oidc"`) || !strings.Contains(body, `id="create-saml"`) {
+		t.Fatalf("root's list: oidc form %v, saml form %v", strings.Contains(body, `id="create-oidc"`), strings.Contains(body, `id="create-saml"`))
+	}
+	md, err := os.ReadFile("../saml/testdata/metadata-other.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := cc.post("/console/identity-providers/createsaml", url.Values{"name": {"second-idp"}, "metadata": {string(md)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("createsaml: %d\n%s", resp.StatusCode, body)
+	}
+	if _, err := root.GetSAMLProvider(context.Background(), &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(strings.Replace(samlARN, "corp-idp", "second-idp", 1))}); err != nil {
+		t.Fatalf("the form's SAML provider: %v", err)
+	}
+
 	// The pages.
 	resp, body = cc.get(oidcPage)
 	for _, want := range []string{"token.actions.githubusercontent.com", "<li>sts.amazonaws.com</li>", "<li>audience-two</li>",
@@ -170,8 +187,9 @@ func TestConsoleProviderDetailAuthorization(t *testing.T) {
 			t.Errorf("read-only %s: %d, content %v, delete form %v", page, resp.StatusCode, strings.Contains(body, want), strings.Contains(body, "Delete provider"))
 		}
 	}
-	if _, body := rc.get("/console/identity-providers"); strings.Contains(body, ">Delete</button>") || !strings.Contains(body, "corp-idp") {
-		t.Error("read-only list: a delete form, or no providers")
+	if _, body := rc.get("/console/identity-providers"); strings.Contains(body, ">Delete</button>") || strings.Contains(body, "create-oidc") ||
+		strings.Contains(body, "create-saml") || !strings.Contains(body, "corp-idp") {
+		t.Error("read-only list: a delete or add form, or no providers")
 	}
 
 	consoleUser(t, root, "lister", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListOpenIDConnectProviders","iam:ListSAMLProviders"],"Resource":"*"}]}`, false)
