@@ -160,11 +160,7 @@ type rolesPage struct {
 }
 
 func (h *Handler) listRoles(r *http.Request, q *req) (rolesPage, error) {
-	lp, err := list(h, r, q, "ListRoles", url.Values{}, func(o any) ([]iamapi.Role, bool, string) {
-		out := o.(*iamapi.ListRolesOutput)
-		t, m := truncated(out.IsTruncated, out.Marker)
-		return out.Roles, t, m
-	}, func(x iamapi.Role) bool { return contains(x.RoleName, r.URL.Query().Get("q")) })
+	lp, err := list(h, r, q, "ListRoles", url.Values{}, rolesOf, func(x iamapi.Role) bool { return contains(x.RoleName, r.URL.Query().Get("q")) })
 	return rolesPage{listPage: lp, Trust: defaultTrust}, err
 }
 
@@ -330,14 +326,10 @@ func lineDiff(a, b []string) []diffRow {
 	return out
 }
 
-// Instance profiles and identity providers: the lists.
+// Instance profiles: the list (identity providers are in providers.go).
 
 type profilesData struct {
 	Profiles listPage[iamapi.InstanceProfile]
-	OIDC     []string
-	SAML     []iamapi.SAMLProviderListEntry
-	OIDCErr  *apiError
-	SAMLErr  *apiError
 }
 
 func (h *Handler) serveProfiles(w http.ResponseWriter, r *http.Request, q *req) {
@@ -356,27 +348,4 @@ func (h *Handler) profilesPage(w http.ResponseWriter, r *http.Request, q *req, f
 		err = ferr
 	}
 	h.render(w, r, q.s, "profiles", statusOf(err), "Instance profiles", profilesData{Profiles: lp}, err)
-}
-
-func (h *Handler) serveProviders(w http.ResponseWriter, r *http.Request, q *req) {
-	h.providersPage(w, r, q, http.StatusOK, nil)
-}
-
-// providersPage shows the identity providers, with err (a refused form)
-// above them.
-func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, q *req, status int, err error) {
-	d := profilesData{}
-	if o, err := h.call(r, q, "ListOpenIDConnectProviders", nil); err == nil {
-		for _, p := range o.(*iamapi.ListOpenIDConnectProvidersOutput).OpenIDConnectProviderList {
-			d.OIDC = append(d.OIDC, deref(p.Arn))
-		}
-	} else {
-		d.OIDCErr = toAPIError(err)
-	}
-	if o, err := h.call(r, q, "ListSAMLProviders", nil); err == nil {
-		d.SAML = o.(*iamapi.ListSAMLProvidersOutput).SAMLProviderList
-	} else {
-		d.SAMLErr = toAPIError(err)
-	}
-	h.render(w, r, q.s, "providers", status, "Identity providers", d, err)
 }

@@ -41,20 +41,55 @@ type listPage[T any] struct {
 	Scope string
 }
 
-// pageOf pages items (all of a search's matches) by offset, or passes the
-// API's own marker on.
-func nextLink(q, marker string, offset int, extra url.Values) string {
+// nextLink is the next page's query string by the API's own marker.
+func nextLink(marker string, extra url.Values) string {
 	v := url.Values{}
 	for k, vs := range extra {
 		v[k] = vs
 	}
-	if q != "" {
-		v.Set("q", q)
-		v.Set("offset", strconv.Itoa(offset))
-	} else {
-		v.Set("marker", marker)
-	}
+	v.Set("marker", marker)
 	return "?" + v.Encode()
+}
+
+// pageOf pages all (a search's matches, or the whole of a list the API
+// does not page) by the request's offset, pageSize at a time, the links
+// keeping the query and extra.
+func pageOf[T any](r *http.Request, lp *listPage[T], all []T, extra url.Values) {
+	link := func(offset int) string {
+		v := url.Values{}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		if lp.Query != "" {
+			v.Set("q", lp.Query)
+		}
+		v.Set("offset", strconv.Itoa(offset))
+		return "?" + v.Encode()
+	}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, min(offset, len(all)))
+	end := min(offset+pageSize, len(all))
+	lp.Items = all[offset:end]
+	if end < len(all) {
+		lp.Next = link(end)
+	}
+	if offset > 0 {
+		lp.Prev = link(max(0, offset-pageSize))
+	}
+}
+
+// filter is the items that match the search (all of them without one).
+func filter[T any](items []T, query string, match func(T) bool) []T {
+	if query == "" {
+		return items
+	}
+	var out []T
+	for _, it := range items {
+		if match(it) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // list reads one page of a List* call, or with a search every page (up
@@ -79,11 +114,23 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		var marker string
 		lp.Items, truncated, marker = items(out)
 		if truncated {
-			lp.Next = nextLink("", marker, 0, scopeOf(params))
+			lp.Next = nextLink(marker, scopeOf(params))
 		}
 		return lp, nil
 	}
-	every, err := keptItems(h, r, q, action, params, func() ([]T, error) {
+	every, err := allItems(h, r, q, action, params, items)
+	if err != nil {
+		return lp, err
+	}
+	pageOf(r, &lp, filter(every, query, match), scopeOf(params))
+	return lp, nil
+}
+
+// allItems is every item of a List* call (up to searchPages of 1000),
+// kept until the account changes (keptItems), the caller's own call of
+// the list allowed.
+func allItems[T any](h *Handler, r *http.Request, q *req, action string, params url.Values, items func(any) ([]T, bool, string)) ([]T, error) {
+	return keptItems(h, r, q, action, params, func() ([]T, error) {
 		var every []T
 		marker := ""
 		for i := 0; i < searchPages; i++ {
@@ -108,26 +155,6 @@ func list[T any](h *Handler, r *http.Request, q *req, action string, params url.
 		}
 		return every, nil
 	})
-	if err != nil {
-		return lp, err
-	}
-	var all []T
-	for _, it := range every {
-		if match(it) {
-			all = append(all, it)
-		}
-	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	offset = max(0, min(offset, len(all)))
-	end := min(offset+pageSize, len(all))
-	lp.Items = all[offset:end]
-	if end < len(all) {
-		lp.Next = nextLink(query, "", end, scopeOf(params))
-	}
-	if offset > 0 {
-		lp.Prev = nextLink(query, "", max(0, offset-pageSize), scopeOf(params))
-	}
-	return lp, nil
 }
 
 func scopeOf(params url.Values) url.Values {
@@ -171,11 +198,20 @@ func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, q *req) {
 }
 
 func (h *Handler) listUsers(r *http.Request, q *req) (listPage[iamapi.User], error) {
-	return list(h, r, q, "ListUsers", url.Values{}, func(o any) ([]iamapi.User, bool, string) {
-		out := o.(*iamapi.ListUsersOutput)
-		t, m := truncated(out.IsTruncated, out.Marker)
-		return out.Users, t, m
-	}, func(u iamapi.User) bool { return contains(u.UserName, r.URL.Query().Get("q")) })
+	return list(h, r, q, "ListUsers", url.Values{}, usersOf, func(u iamapi.User) bool { return contains(u.UserName, r.URL.Query().Get("q")) })
+}
+
+// usersOf and rolesOf read a page of ListUsers and ListRoles.
+func usersOf(o any) ([]iamapi.User, bool, string) {
+	out := o.(*iamapi.ListUsersOutput)
+	t, m := truncated(out.IsTruncated, out.Marker)
+	return out.Users, t, m
+}
+
+func rolesOf(o any) ([]iamapi.Role, bool, string) {
+	out := o.(*iamapi.ListRolesOutput)
+	t, m := truncated(out.IsTruncated, out.Marker)
+	return out.Roles, t, m
 }
 
 // createUser is the create-user form: CreateUser, then the console

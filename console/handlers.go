@@ -60,6 +60,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST "+Prefix+"/security-credentials/{op}", h.signedIn(h.serveSecurityAction))
 	m.HandleFunc("GET "+Prefix+"/instance-profiles", h.signedIn(h.serveProfiles))
 	m.HandleFunc("GET "+Prefix+"/identity-providers", h.signedIn(h.serveProviders))
+	m.HandleFunc("GET "+Prefix+"/identity-providers/oidc", h.signedIn(h.serveOIDCProvider))
+	m.HandleFunc("GET "+Prefix+"/identity-providers/saml", h.signedIn(h.serveSAMLProvider))
 	m.HandleFunc("POST "+Prefix+"/instance-profiles", h.signedIn(h.serveForms(profileForms, "", "create")))
 	m.HandleFunc("POST "+Prefix+"/instance-profiles/{name}/{op}", h.signedIn(h.serveForms(profileForms, "", "")))
 	m.HandleFunc("POST "+Prefix+"/identity-providers/{op}", h.signedIn(h.serveForms(providerForms, "", "")))

@@ -154,6 +154,34 @@ type simData struct {
 	Policy, Context               string
 	Results                       []simResult
 	Ran                           bool
+	// Principals are the users and roles to pick from (principalOptions).
+	Principals []principalOption
+}
+
+// principalOption is a principal the simulator's picker offers.
+type principalOption struct{ ARN, Label string }
+
+// pickerMax bounds each kind's options in the picker: past it, the ARN
+// is typed (or pasted from the entity's page).
+const pickerMax = 500
+
+// principalOptions are the account's users and roles, read with the
+// signed-in user's own ListUsers and ListRoles (the lists' kept items,
+// as a search reads them): a list the user may not make offers nothing,
+// and without either the principal is typed as an ARN.
+func (h *Handler) principalOptions(r *http.Request, q *req) []principalOption {
+	var out []principalOption
+	if us, err := allItems(h, r, q, "ListUsers", url.Values{}, usersOf); err == nil {
+		for _, u := range us[:min(len(us), pickerMax)] {
+			out = append(out, principalOption{ARN: u.Arn, Label: "User " + u.UserName})
+		}
+	}
+	if rs, err := allItems(h, r, q, "ListRoles", url.Values{}, rolesOf); err == nil {
+		for _, x := range rs[:min(len(rs), pickerMax)] {
+			out = append(out, principalOption{ARN: x.Arn, Label: "Role " + x.RoleName})
+		}
+	}
+	return out
 }
 
 // contextEntries reads "key=value,value" lines (a type after the key,
@@ -226,7 +254,7 @@ func splitList(s string) []string {
 }
 
 func (h *Handler) serveSimulator(w http.ResponseWriter, r *http.Request, q *req) {
-	d := simData{Mode: "principal", Principal: q.id.arn, Actions: "iam:ListUsers", Resources: "*"}
+	d := simData{Mode: "principal", Principal: q.id.arn, Actions: "iam:ListUsers", Resources: "*", Principals: h.principalOptions(r, q)}
 	if r.Method == http.MethodGet {
 		if p := r.URL.Query().Get("principal"); p != "" {
 			d.Principal = p

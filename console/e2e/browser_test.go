@@ -105,6 +105,9 @@ func TestConsoleBrowser(t *testing.T) {
 	if _, err := root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("e2e-profile")}); err != nil {
 		t.Fatalf("the browser's instance profile: %v", err)
 	}
+	if ps, err := root.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{}); err != nil || len(ps.OpenIDConnectProviderList) != 1 {
+		t.Fatalf("the browser's identity provider: %v %v", ps, err)
+	}
 	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("not-allowed")}); err == nil {
 		t.Fatal("the reader created a user")
 	}

@@ -138,6 +138,26 @@ try {
     await shot(page, "instance-profile-created");
   });
 
+  await step("an identity provider: added, found by a search, its page", async () => {
+    await page.goto(base + "/console/identity-providers");
+    await page.click("#create-oidc >> xpath=.. >> summary");
+    await page.fill("#oidc-url", "https://token.actions.githubusercontent.com");
+    await page.fill("#oidc-clients", "sts.amazonaws.com");
+    await page.click("#create-oidc-submit");
+    await page.waitForLoadState();
+    expect((await page.textContent("#flash")).includes("created"), "created: " + (await page.textContent("#flash")));
+    await page.fill("#search", "TOKEN.actions");
+    await Promise.all([page.waitForNavigation(), page.press("#search", "Enter")]);
+    const links = page.locator("#providers a.provider-link");
+    expect(await links.count() === 1, "the search finds the provider");
+    await shot(page, "identity-providers-search");
+    await Promise.all([page.waitForNavigation(), links.first().click()]);
+    expect(page.url().includes("/console/identity-providers/oidc?arn="), "provider page: " + page.url());
+    expect((await page.textContent("#oidc-url")).includes("token.actions.githubusercontent.com"), "its URL");
+    expect((await page.textContent("#client-ids")).includes("sts.amazonaws.com"), "its audience");
+    await shot(page, "identity-provider");
+  });
+
   await step("a malformed policy shows the finding at its line", async () => {
     await page.goto(base + "/console/policy-editor");
     await page.waitForSelector("#findings .ok");
@@ -158,7 +178,11 @@ try {
 
   await step("the simulator shows the deciding statement", async () => {
     await page.goto(base + "/console/simulator");
-    await page.fill("#sim-principal", "arn:aws:iam::" + account + ":user/reader");
+    // The principal picked from the account's users and roles (a datalist).
+    const reader = page.locator('#principal-list option[value$=":user/reader"]');
+    expect(await reader.count() === 1, "the picker offers the reader");
+    expect((await page.getAttribute("#sim-principal", "list")) === "principal-list", "the field is tied to the picker");
+    await page.fill("#sim-principal", await reader.getAttribute("value"));
     await page.fill("#sim-actions", "iam:GetUser\niam:CreateUser");
     await page.click("#simulate");
     await page.waitForSelector("#sim-results");
