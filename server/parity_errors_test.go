@@ -162,13 +162,7 @@ func TestParityAWSManagedPolicyChangesAreDenied(t *testing.T) {
 func TestParitySessionsMustNameTheUser(t *testing.T) {
 	s := testServer(t)
 	root := iamClient(s, rootKey, rootSecret)
-	_, ak, as := newUser(t, s, root, "assumer")
-	mustQuery(t, s, "PutUserPolicy", "UserName", "assumer", "PolicyName", "assume", "PolicyDocument",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
-	userSTS := stsClient(s, ak, as, "")
-	roleSession(t, s, root, userSTS, "admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
-	out := must[*sts.AssumeRoleOutput](t)(userSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + "role/admin"), RoleSessionName: aws.String("s2")}))
-	cr := out.Credentials
+	cr := adminRoleSession(t, s, root)
 	mustQuery(t, s, "CreateUser", "UserName", "u")
 	keyID, _ := element(mustQuery(t, s, "CreateAccessKey", "UserName", "u"), "AccessKey", "AccessKeyId")
 	const msg = "Must specify userName when calling with non-User credentials"

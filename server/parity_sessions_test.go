@@ -15,18 +15,29 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/iamd/iamd/server"
 )
 
-func TestParityEveryUserOptionalOperationNeedsTheUser(t *testing.T) {
-	s := testServer(t)
-	root := iamClient(s, rootKey, rootSecret)
+// adminRoleSession is the credentials of a session of an administrator
+// role, assumed by a user.
+func adminRoleSession(t *testing.T, s *server.Instance, root *iam.Client) *ststypes.Credentials {
+	t.Helper()
 	_, ak, as := newUser(t, s, root, "assumer")
 	mustQuery(t, s, "PutUserPolicy", "UserName", "assumer", "PolicyName", "assume", "PolicyDocument",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	userSTS := stsClient(s, ak, as, "")
 	roleSession(t, s, root, userSTS, "admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
-	cr := must[*sts.AssumeRoleOutput](t)(userSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + "role/admin"), RoleSessionName: aws.String("s2")})).Credentials
+	return must[*sts.AssumeRoleOutput](t)(userSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + "role/admin"), RoleSessionName: aws.String("s2")})).Credentials
+}
+
+func TestParityEveryUserOptionalOperationNeedsTheUser(t *testing.T) {
+	s := testServer(t)
+	root := iamClient(s, rootKey, rootSecret)
+	cr := adminRoleSession(t, s, root)
 	cert, _ := validCert(t, "session")
 	serial := acctARN + "mfa/none"
 	credID := "ACCA" + strings.Repeat("A", 16)
