@@ -137,24 +137,18 @@ func PushParallel(ctx context.Context, c *iam.Client, d *analysis.Dump, parallel
 			return nil
 		}}
 		for _, v := range versions[1:] {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arn, PolicyDocument: aws.String(string(v.Document)),
-					SetAsDefault: v.IsDefaultVersion || v.VersionId == pol.DefaultVersionId}); err != nil {
-					return fmt.Errorf("CreatePolicyVersion %s %s: %w", pol.PolicyName, v.VersionId, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("CreatePolicyVersion %s %s", pol.PolicyName, v.VersionId), func(ctx context.Context) (*iam.CreatePolicyVersionOutput, error) {
+				return c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arn, PolicyDocument: aws.String(string(v.Document)),
+					SetAsDefault: v.IsDefaultVersion || v.VersionId == pol.DefaultVersionId})
+			}))
 		}
 		// The first version is the default on creation; a later default
 		// was set above. If the first is the default but others followed,
 		// set it back.
 		if v := versions[0]; len(versions) > 1 && (v.IsDefaultVersion || v.VersionId == pol.DefaultVersionId) {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: arn, VersionId: aws.String("v1")}); err != nil {
-					return fmt.Errorf("SetDefaultPolicyVersion %s: %w", pol.PolicyName, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("SetDefaultPolicyVersion %s", pol.PolicyName), func(ctx context.Context) (*iam.SetDefaultPolicyVersionOutput, error) {
+				return c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: arn, VersionId: aws.String("v1")})
+			}))
 		}
 		return chain{steps: steps, done: func() { p.st.Policies++ }}
 	})
@@ -163,27 +157,18 @@ func PushParallel(ctx context.Context, c *iam.Client, d *analysis.Dump, parallel
 	}
 	err = p.run(ctx, len(d.GroupDetailList), func(i int) chain {
 		g := d.GroupDetailList[i]
-		steps := []step{func(ctx context.Context) error {
-			if _, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g.GroupName), Path: optional(g.Path)}); err != nil {
-				return fmt.Errorf("CreateGroup %s: %w", g.GroupName, err)
-			}
-			return nil
-		}}
+		steps := []step{call(fmt.Sprintf("CreateGroup %s", g.GroupName), func(ctx context.Context) (*iam.CreateGroupOutput, error) {
+			return c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g.GroupName), Path: optional(g.Path)})
+		})}
 		for _, pol := range g.GroupPolicyList {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String(g.GroupName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))}); err != nil {
-					return fmt.Errorf("PutGroupPolicy %s %s: %w", g.GroupName, pol.PolicyName, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("PutGroupPolicy %s %s", g.GroupName, pol.PolicyName), func(ctx context.Context) (*iam.PutGroupPolicyOutput, error) {
+				return c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String(g.GroupName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))})
+			}))
 		}
 		for _, pol := range g.AttachedManagedPolicies {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String(g.GroupName), PolicyArn: aws.String(mapARN(pol.PolicyArn))}); err != nil {
-					return fmt.Errorf("AttachGroupPolicy %s %s: %w", g.GroupName, pol.PolicyArn, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("AttachGroupPolicy %s %s", g.GroupName, pol.PolicyArn), func(ctx context.Context) (*iam.AttachGroupPolicyOutput, error) {
+				return c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String(g.GroupName), PolicyArn: aws.String(mapARN(pol.PolicyArn))})
+			}))
 		}
 		return chain{steps: steps, done: func() { p.st.Groups++ }}
 	})
@@ -203,28 +188,19 @@ func PushParallel(ctx context.Context, c *iam.Client, d *analysis.Dump, parallel
 			return nil
 		}}
 		for _, g := range u.GroupList {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: aws.String(u.UserName), GroupName: aws.String(g)}); err != nil {
-					return fmt.Errorf("AddUserToGroup %s %s: %w", u.UserName, g, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("AddUserToGroup %s %s", u.UserName, g), func(ctx context.Context) (*iam.AddUserToGroupOutput, error) {
+				return c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: aws.String(u.UserName), GroupName: aws.String(g)})
+			}))
 		}
 		for _, pol := range u.UserPolicyList {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(u.UserName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))}); err != nil {
-					return fmt.Errorf("PutUserPolicy %s %s: %w", u.UserName, pol.PolicyName, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("PutUserPolicy %s %s", u.UserName, pol.PolicyName), func(ctx context.Context) (*iam.PutUserPolicyOutput, error) {
+				return c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(u.UserName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))})
+			}))
 		}
 		for _, pol := range u.AttachedManagedPolicies {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(u.UserName), PolicyArn: aws.String(mapARN(pol.PolicyArn))}); err != nil {
-					return fmt.Errorf("AttachUserPolicy %s %s: %w", u.UserName, pol.PolicyArn, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("AttachUserPolicy %s %s", u.UserName, pol.PolicyArn), func(ctx context.Context) (*iam.AttachUserPolicyOutput, error) {
+				return c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(u.UserName), PolicyArn: aws.String(mapARN(pol.PolicyArn))})
+			}))
 		}
 		return chain{steps: steps, done: func() { p.st.Users++ }}
 	})
@@ -252,12 +228,9 @@ func PushParallel(ctx context.Context, c *iam.Client, d *analysis.Dump, parallel
 		}
 	}
 	addRole := func(profile, role string) step {
-		return func(ctx context.Context) error {
-			if _, err := c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(profile), RoleName: aws.String(role)}); err != nil {
-				return fmt.Errorf("AddRoleToInstanceProfile %s %s: %w", profile, role, err)
-			}
-			return nil
-		}
+		return call(fmt.Sprintf("AddRoleToInstanceProfile %s %s", profile, role), func(ctx context.Context) (*iam.AddRoleToInstanceProfileOutput, error) {
+			return c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(profile), RoleName: aws.String(role)})
+		})
 	}
 	err = p.run(ctx, len(d.RoleDetailList), func(i int) chain {
 		r := &d.RoleDetailList[i]
@@ -276,20 +249,14 @@ func PushParallel(ctx context.Context, c *iam.Client, d *analysis.Dump, parallel
 			return nil
 		}}
 		for _, pol := range r.RolePolicyList {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.RoleName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))}); err != nil {
-					return fmt.Errorf("PutRolePolicy %s %s: %w", r.RoleName, pol.PolicyName, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("PutRolePolicy %s %s", r.RoleName, pol.PolicyName), func(ctx context.Context) (*iam.PutRolePolicyOutput, error) {
+				return c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.RoleName), PolicyName: aws.String(pol.PolicyName), PolicyDocument: aws.String(string(pol.PolicyDocument))})
+			}))
 		}
 		for _, pol := range r.AttachedManagedPolicies {
-			steps = append(steps, func(ctx context.Context) error {
-				if _, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.RoleName), PolicyArn: aws.String(mapARN(pol.PolicyArn))}); err != nil {
-					return fmt.Errorf("AttachRolePolicy %s %s: %w", r.RoleName, pol.PolicyArn, err)
-				}
-				return nil
-			})
+			steps = append(steps, call(fmt.Sprintf("AttachRolePolicy %s %s", r.RoleName, pol.PolicyArn), func(ctx context.Context) (*iam.AttachRolePolicyOutput, error) {
+				return c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.RoleName), PolicyArn: aws.String(mapARN(pol.PolicyArn))})
+			}))
 		}
 		for _, ip := range owned[i] {
 			steps = append(steps, func(ctx context.Context) error {
@@ -326,6 +293,16 @@ func PushParallel(ctx context.Context, c *iam.Client, d *analysis.Dump, parallel
 
 // step is one API call of an entity's.
 type step func(ctx context.Context) error
+
+// call is the step that makes one call, its error prefixed with what.
+func call[T any](what string, f func(context.Context) (T, error)) step {
+	return func(ctx context.Context) error {
+		if _, err := f(ctx); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+}
 
 // chain is an entity's calls, run in order, and what to count once they
 // have all succeeded.
