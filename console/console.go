@@ -50,8 +50,9 @@ type Backend interface {
 	Check(ctx context.Context, caller *iam.Caller, action, resource string) error
 	// SignIn audits a sign-in attempt.
 	SignIn(r *http.Request, ev SignInEvent)
-	// AuditEvents are the recent audit records, newest first.
-	AuditEvents() []AuditEntry
+	// AuditEvents are the recent audit records of account, newest first:
+	// as CloudTrail, an account sees its own records only.
+	AuditEvents(account string) []AuditEntry
 	// Partition is the server's partition.
 	Partition() string
 	// Domain identifies who signs in (passwords, MFA codes, root keys).
@@ -69,9 +70,6 @@ type SignInEvent struct {
 // AuditEntry is one audit record as the console shows it.
 type AuditEntry struct {
 	Time, Source, Action, Principal, Resource, Decision, ErrorCode, ErrorMessage, SourceIP string
-	// Account is the account the record belongs to (CloudTrail's
-	// recipientAccountId): the view shows a user its own account's only.
-	Account string
 }
 
 // Config configures the console.

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"sync"
@@ -29,9 +30,9 @@ type keptList struct {
 // keptItems is every item of the list (read, the first time or after a
 // change, by read), once the caller's own call is allowed.
 func keptItems[T any](h *Handler, r *http.Request, q *req, action string, params url.Values, read func() ([]T, error)) ([]T, error) {
-	probe := url.Values{}
-	for k, v := range params {
-		probe[k] = v
+	probe := maps.Clone(params)
+	if probe == nil {
+		probe = url.Values{}
 	}
 	probe.Set("MaxItems", "1")
 	if _, err := h.call(r, q, action, probe); err != nil {

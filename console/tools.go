@@ -690,14 +690,9 @@ func (h *Handler) serveAudit(w http.ResponseWriter, r *http.Request, q *req) {
 	if d.Since != "" {
 		since, _ = time.Parse("2006-01-02T15:04", d.Since)
 	}
-	all := h.b.AuditEvents()
+	all := h.b.AuditEvents(q.id.account)
+	d.Total = len(all)
 	for _, e := range all {
-		// CloudTrail shows an account its own records: another account's
-		// calls (or sign-ins) on the same server are none of its business.
-		if e.Account != q.id.account {
-			continue
-		}
-		d.Total++
 		if d.Principal != "" && !contains(e.Principal, d.Principal) || d.Action != "" && !contains(e.Action, d.Action) ||
 			d.Decision != "" && e.Decision != d.Decision {
 			continue
@@ -707,8 +702,9 @@ func (h *Handler) serveAudit(w http.ResponseWriter, r *http.Request, q *req) {
 				continue
 			}
 		}
-		if len(d.Entries) < auditShown {
-			d.Entries = append(d.Entries, e)
+		d.Entries = append(d.Entries, e)
+		if len(d.Entries) == auditShown {
+			break
 		}
 	}
 	d.Shown = len(d.Entries)

@@ -139,8 +139,10 @@ func (b consoleBackend) SignIn(r *http.Request, ev console.SignInEvent) {
 	a.write(&rec)
 }
 
-// AuditEvents are the recent audit records the server keeps in memory.
-func (b consoleBackend) AuditEvents() []console.AuditEntry {
+// AuditEvents are account's recent audit records (CloudTrail's
+// recipientAccountId) among those the server keeps in memory: another
+// account's calls and sign-ins on the same server are not its business.
+func (b consoleBackend) AuditEvents(account string) []console.AuditEntry {
 	a := b.s.audit
 	if a == nil {
 		return nil
@@ -149,8 +151,10 @@ func (b consoleBackend) AuditEvents() []console.AuditEntry {
 	out := make([]console.AuditEntry, 0, len(evs))
 	for i := len(evs) - 1; i >= 0; i-- { // newest first
 		ev := evs[i]
-		e := console.AuditEntry{Time: ev.EventTime, Source: ev.EventSource, Action: ev.EventName, Decision: ev.Decision, ErrorCode: ev.ErrorCode, ErrorMessage: ev.ErrorMessage, SourceIP: ev.SourceIPAddress,
-			Account: ev.RecipientAccountID}
+		if ev.RecipientAccountID != account {
+			continue
+		}
+		e := console.AuditEntry{Time: ev.EventTime, Source: ev.EventSource, Action: ev.EventName, Decision: ev.Decision, ErrorCode: ev.ErrorCode, ErrorMessage: ev.ErrorMessage, SourceIP: ev.SourceIPAddress}
 		if ev.UserIdentity != nil {
 			e.Principal = ev.UserIdentity.ARN
 		}
