@@ -334,8 +334,6 @@ var userForms = &formSet{
 		"addgroup":    {call: "AddUserToGroup", fields: map[string]string{"GroupName": "group"}, msg: "Added to group {GroupName}."},
 		"removegroup": {call: "RemoveUserFromGroup", fields: map[string]string{"GroupName": "group"}, msg: "Removed from group {GroupName}."},
 		"deletekey":   {call: "DeleteAccessKey", raw: map[string]string{"AccessKeyId": "keyid"}, msg: "Access key {AccessKeyId} deleted."},
-		"tags/tag":    {call: "TagUser", fields: map[string]string{"Tags.member.1.Key": "key"}, raw: map[string]string{"Tags.member.1.Value": "value"}, msg: "Tag set."},
-		"tags/untag":  {call: "UntagUser", fields: map[string]string{"TagKeys.member.1": "key"}, msg: "Tag removed."},
 	},
 	custom: map[string]func(*Handler, http.ResponseWriter, *http.Request, *req, string){
 		"create": createUser, "createmfa": createMFA, "enablemfa": enableMFA, "removemfa": removeMFA, "createkey": createKey,

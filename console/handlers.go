@@ -65,6 +65,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST "+Prefix+"/instance-profiles", h.signedIn(h.serveForms(profileForms, "", "create")))
 	m.HandleFunc("POST "+Prefix+"/instance-profiles/{name}/{op}", h.signedIn(h.serveForms(profileForms, "", "")))
 	m.HandleFunc("POST "+Prefix+"/identity-providers/{op}", h.signedIn(h.serveForms(providerForms, "", "")))
+	m.HandleFunc("POST "+Prefix+"/identity-providers/oidc/{op}", h.signedIn(h.serveForms(oidcForms, "", "")))
+	m.HandleFunc("POST "+Prefix+"/identity-providers/saml/{op}", h.signedIn(h.serveForms(samlForms, "", "")))
 	m.HandleFunc("GET "+Prefix+"/account", h.signedIn(h.serveAccount))
 	m.HandleFunc("POST "+Prefix+"/account/{op}", h.signedIn(h.serveForms(accountForms, "", "")))
 	m.HandleFunc("GET "+Prefix+"/groups/{name}", h.signedIn(h.serveGroup))

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,22 +87,88 @@ func (d *providerData) Tags() []iamapi.Tag {
 	return nil
 }
 
+// providerCalls are a provider kind's tag calls and the parameter naming
+// the provider, for its page's tag forms.
+var providerCalls = map[string]struct{ Tag, Untag, Param string }{
+	"oidc": {"TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "OpenIDConnectProviderArn"},
+	"saml": {"TagSAMLProvider", "UntagSAMLProvider", "SAMLProviderArn"},
+}
+
+// Calls are the provider's kind's calls (providerCalls).
+func (d *providerData) Calls() struct{ Tag, Untag, Param string } { return providerCalls[d.Kind] }
+
+// ThumbprintLines are the OIDC provider's thumbprints, one a line: the
+// thumbprint form's starting text.
+func (d *providerData) ThumbprintLines() string {
+	if d.OIDC == nil {
+		return ""
+	}
+	return strings.Join(d.OIDC.ThumbprintList, "\n")
+}
+
 func (h *Handler) serveOIDCProvider(w http.ResponseWriter, r *http.Request, q *req) {
-	a := r.URL.Query().Get("arn")
-	d := &providerData{Kind: "oidc", ARN: a, Name: providerName(a)}
-	out, err := h.call(r, q, "GetOpenIDConnectProvider", url.Values{"OpenIDConnectProviderArn": {a}})
-	if err == nil {
-		d.OIDC = out.(*iamapi.GetOpenIDConnectProviderOutput)
+	h.providerPage(w, r, q, "oidc", r.URL.Query().Get("arn"), nil)
+}
+
+func (h *Handler) serveSAMLProvider(w http.ResponseWriter, r *http.Request, q *req) {
+	h.providerPage(w, r, q, "saml", r.URL.Query().Get("arn"), nil)
+}
+
+// providerPage shows a provider of the kind ("oidc" or "saml"), with
+// ferr (a refused form) above it.
+func (h *Handler) providerPage(w http.ResponseWriter, r *http.Request, q *req, kind, a string, ferr error) {
+	d := &providerData{Kind: kind, ARN: a, Name: providerName(a)}
+	var err error
+	if kind == "oidc" {
+		var out any
+		if out, err = h.call(r, q, "GetOpenIDConnectProvider", url.Values{"OpenIDConnectProviderArn": {a}}); err == nil {
+			d.OIDC = out.(*iamapi.GetOpenIDConnectProviderOutput)
+		}
+	} else {
+		var out any
+		if out, err = h.call(r, q, "GetSAMLProvider", url.Values{"SAMLProviderArn": {a}}); err == nil {
+			d.SAML = out.(*iamapi.GetSAMLProviderOutput)
+		}
+	}
+	if ferr != nil {
+		err = ferr
 	}
 	h.render(w, r, q.s, "provider", statusOf(err), "Identity provider "+d.Name, d, err)
 }
 
-func (h *Handler) serveSAMLProvider(w http.ResponseWriter, r *http.Request, q *req) {
-	a := r.URL.Query().Get("arn")
-	d := &providerData{Kind: "saml", ARN: a, Name: providerName(a)}
-	out, err := h.call(r, q, "GetSAMLProvider", url.Values{"SAMLProviderArn": {a}})
-	if err == nil {
-		d.SAML = out.(*iamapi.GetSAMLProviderOutput)
+// A provider's forms, on its page, name it by the form's "arn": its tags
+// (tagForms, added in moreforms.go), an OIDC provider's audiences and
+// thumbprints, a SAML provider's metadata document. Each is the call the
+// CLI makes; a refusal shows the provider's page again with AWS's error.
+func providerPageForms(kind, param string) *formSet {
+	return &formSet{
+		param: param,
+		page:  func(a string) string { return Prefix + "/identity-providers/" + kind + "?arn=" + url.QueryEscape(a) },
+		failed: func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, a string, err error) {
+			h.providerPage(w, r, q, kind, a, err)
+		},
+		forms: map[string]formAction{},
 	}
-	h.render(w, r, q.s, "provider", statusOf(err), "Identity provider "+d.Name, d, err)
+}
+
+var (
+	oidcForms = providerPageForms("oidc", providerCalls["oidc"].Param)
+	samlForms = providerPageForms("saml", providerCalls["saml"].Param)
+)
+
+func init() {
+	oidcForms.forms["addclient"] = formAction{call: "AddClientIDToOpenIDConnectProvider", nameField: "arn",
+		fields: map[string]string{"ClientID": "client"}, msg: "Audience {ClientID} added."}
+	oidcForms.forms["removeclient"] = formAction{call: "RemoveClientIDFromOpenIDConnectProvider", nameField: "arn",
+		fields: map[string]string{"ClientID": "client"}, msg: "Audience {ClientID} removed."}
+	// The thumbprints are replaced as a whole, as the call does.
+	oidcForms.forms["thumbprints"] = formAction{call: "UpdateOpenIDConnectProviderThumbprint", nameField: "arn",
+		extra: func(r *http.Request, p url.Values) {
+			for i, t := range splitList(r.PostFormValue("thumbprints")) {
+				p.Set("ThumbprintList.member."+strconv.Itoa(i+1), t)
+			}
+		},
+		msg: "Thumbprints updated."}
+	samlForms.forms["metadata"] = formAction{call: "UpdateSAMLProvider", nameField: "arn",
+		raw: map[string]string{"SAMLMetadataDocument": "metadata"}, msg: "Metadata document updated."}
 }

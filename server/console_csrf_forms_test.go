@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -77,8 +78,16 @@ func accountState(t *testing.T, cl *iam.Client) string {
 	add(cl.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{}))
 	add(cl.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{}))
 	add(cl.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{}))
-	add(cl.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{}))
-	add(cl.ListSAMLProviders(ctx, &iam.ListSAMLProvidersInput{}))
+	oidc, err := cl.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	add(oidc, err)
+	for _, p := range oidc.OpenIDConnectProviderList {
+		add(cl.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: p.Arn}))
+	}
+	saml, err := cl.ListSAMLProviders(ctx, &iam.ListSAMLProvidersInput{})
+	add(saml, err)
+	for _, p := range saml.SAMLProviderList {
+		add(cl.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: p.Arn}))
+	}
 	for _, u := range []string{"target", "ivy"} {
 		add(cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(u)}))
 		add(cl.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(u)}))
@@ -121,7 +130,14 @@ func TestConsoleCSRFEveryForm(t *testing.T) {
 	must(root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip1"), RoleName: aws.String("r1")}))
 	must(root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip2")}))
 	must(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"),
-		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{"6938fd4d98bab03faadb97b34396831e3780aea1"}}))
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{"6938fd4d98bab03faadb97b34396831e3780aea1"},
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ci")}}}))
+	md, err := os.ReadFile("../saml/testdata/metadata.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(root.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(string(md)),
+		Tags: []types.Tag{{Key: aws.String("owner"), Value: aws.String("it")}}}))
 	consoleEnableMFA(t, root, "target", time.Now)
 	consoleUser(t, root, "ivy", "", false)
 
@@ -136,12 +152,18 @@ func TestConsoleCSRFEveryForm(t *testing.T) {
 		"/console/simulator", "/console/instance-profiles", "/console/identity-providers", "/console/account", "/console/security-credentials",
 		"/console/credential-report", "/console/audit", "/console/graph"}
 	var forms []pageForm
-	for _, p := range pages {
+	for i := 0; i < len(pages); i++ {
+		p := pages[i]
 		resp, body := cc.get(p)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", p, resp.StatusCode)
 		}
 		forms = append(forms, formsOf(body, fill)...)
+		// The lists' pages of an entity the list alone links to (each
+		// identity provider's) are read too, with their forms.
+		for _, l := range providerLinkRE.FindAllStringSubmatch(body, -1) {
+			pages = append(pages, html.UnescapeString(l[1]))
+		}
 	}
 	// The forms of the pages a post shows: a new MFA device's (ivy's and
 	// root's), made before the account is read.
@@ -156,7 +178,14 @@ func TestConsoleCSRFEveryForm(t *testing.T) {
 	for _, f := range forms {
 		actions[f.action] = true
 	}
-	if len(actions) < 45 {
+	for _, a := range []string{"/console/identity-providers/oidc/tag", "/console/identity-providers/oidc/untag", "/console/identity-providers/oidc/addclient",
+		"/console/identity-providers/oidc/removeclient", "/console/identity-providers/oidc/thumbprints", "/console/identity-providers/saml/tag",
+		"/console/identity-providers/saml/untag", "/console/identity-providers/saml/metadata"} {
+		if !actions[a] {
+			t.Errorf("the provider form %s was not found", a)
+		}
+	}
+	if len(actions) < 78 {
 		var list []string
 		for a := range actions {
 			list = append(list, a)

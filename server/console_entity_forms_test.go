@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -53,6 +54,16 @@ func TestConsoleEntityForms(t *testing.T) {
 		}
 		if resp, body := cc.post(path, form); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("%s: %d\n%s", path, resp.StatusCode, body)
+		}
+	}
+	// The reader sees none of the forms: no form that posts but sign-out.
+	readerSeesNoForms := func(path string) {
+		t.Helper()
+		_, body := rc.get(path)
+		for _, part := range strings.Split(body, `<form method="post" action="`)[1:] {
+			if action := part[:strings.IndexByte(part, '"')]; action != "/console/signout" {
+				t.Errorf("the reader sees the form %s on %s", action, path)
+			}
 		}
 	}
 	const inlineDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}`
@@ -152,6 +163,36 @@ func TestConsoleEntityForms(t *testing.T) {
 	if err != nil || len(o.ClientIDList) != 1 || o.ClientIDList[0] != "sts.amazonaws.com" {
 		t.Fatalf("OIDC provider: %v %v", o, err)
 	}
+	// Its tags, audiences and thumbprints, each a form of its page.
+	oidcPage := "/console/identity-providers/oidc?arn=" + url.QueryEscape(oidcARN)
+	if _, body := cc.get(oidcPage); !strings.Contains(body, `id="tag-form"`) || !strings.Contains(body, `id="add-client"`) ||
+		!strings.Contains(body, `id="thumbprints-form"`) || !strings.Contains(body, "/console/identity-providers/oidc/removeclient") {
+		t.Fatalf("the OIDC provider's page lacks its forms:\n%s", body)
+	}
+	const thumb1, thumb2 = "6938fd4d98bab03faadb97b34396831e3780aea1", "a031c46782e6e6c662c2c87c76da9aa62ccabd8e"
+	mustPost("/console/identity-providers/oidc/tag", url.Values{"arn": {oidcARN}, "key": {"team"}, "value": {" ci "}})
+	mustPost("/console/identity-providers/oidc/addclient", url.Values{"arn": {oidcARN}, "client": {"audience-two"}})
+	mustPost("/console/identity-providers/oidc/removeclient", url.Values{"arn": {oidcARN}, "client": {"sts.amazonaws.com"}})
+	mustPost("/console/identity-providers/oidc/thumbprints", url.Values{"arn": {oidcARN}, "thumbprints": {thumb2 + "\r\n" + thumb1 + "\n"}})
+	o, err = root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcARN)})
+	if err != nil || strings.Join(o.ClientIDList, ",") != "audience-two" || strings.Join(o.ThumbprintList, ",") != thumb2+","+thumb1 ||
+		len(o.Tags) != 1 || *o.Tags[0].Key != "team" || *o.Tags[0].Value != " ci " {
+		t.Fatalf("OIDC provider after its forms: %+v %v", o, err)
+	}
+	if _, body := cc.get(oidcPage); !strings.Contains(body, "<th>team</th><td> ci </td>") || !strings.Contains(body, "<li>audience-two") ||
+		!strings.Contains(body, "<code>"+thumb2+"</code>") {
+		t.Fatalf("the OIDC provider's page after its forms:\n%s", body)
+	}
+	mustPost("/console/identity-providers/oidc/untag", url.Values{"arn": {oidcARN}, "key": {"team"}})
+	if tags, err := root.ListOpenIDConnectProviderTags(ctx, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: aws.String(oidcARN)}); err != nil || len(tags.Tags) != 0 {
+		t.Fatalf("OIDC provider tags after untag: %v %v", tags, err)
+	}
+	// A thumbprint that is not one: the API's refusal on the provider's page.
+	if resp, body := cc.post("/console/identity-providers/oidc/thumbprints", url.Values{"arn": {oidcARN}, "thumbprints": {"short"}}); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(body, `id="error"`) || !strings.Contains(body, `id="provider-facts"`) {
+		t.Fatalf("a bad thumbprint: %d\n%s", resp.StatusCode, body)
+	}
+	readerSeesNoForms(oidcPage)
 	mustPost("/console/identity-providers/deleteoidc", url.Values{"arn": {oidcARN}})
 	if l, err := root.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{}); err != nil || len(l.OpenIDConnectProviderList) != 0 {
 		t.Fatalf("OIDC providers after delete: %v %v", l, err)
@@ -162,13 +203,40 @@ func TestConsoleEntityForms(t *testing.T) {
 		t.Fatalf("bad SAML metadata: %d\n%s", resp.StatusCode, body)
 	}
 
-	// The reader sees none of these forms: no form that posts but sign-out.
-	for _, path := range []string{"/console/users/ivy", "/console/roles/web", "/console/groups/crew", "/console/instance-profiles", "/console/identity-providers"} {
-		_, body := rc.get(path)
-		for _, part := range strings.Split(body, `<form method="post" action="`)[1:] {
-			if action := part[:strings.IndexByte(part, '"')]; action != "/console/signout" {
-				t.Errorf("the reader sees the form %s on %s", action, path)
-			}
-		}
+	// A SAML provider's tags and metadata document.
+	md, err := os.ReadFile("../saml/testdata/metadata.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mdOther, err := os.ReadFile("../saml/testdata/metadata-other.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := root.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(string(md))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samlARN := *sp.SAMLProviderArn
+	samlPage := "/console/identity-providers/saml?arn=" + url.QueryEscape(samlARN)
+	if _, body := cc.get(samlPage); !strings.Contains(body, `id="tag-form"`) || !strings.Contains(body, `id="metadata-form"`) {
+		t.Fatalf("the SAML provider's page lacks its forms:\n%s", body)
+	}
+	mustPost("/console/identity-providers/saml/tag", url.Values{"arn": {samlARN}, "key": {"owner"}, "value": {"it"}})
+	mustPost("/console/identity-providers/saml/metadata", url.Values{"arn": {samlARN}, "metadata": {string(mdOther)}})
+	g, err := root.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(samlARN)})
+	if err != nil || *g.SAMLMetadataDocument != string(mdOther) || len(g.Tags) != 1 || *g.Tags[0].Key != "owner" || *g.Tags[0].Value != "it" {
+		t.Fatalf("SAML provider after its forms: %+v %v", g, err)
+	}
+	mustPost("/console/identity-providers/saml/untag", url.Values{"arn": {samlARN}, "key": {"owner"}})
+	if tags, err := root.ListSAMLProviderTags(ctx, &iam.ListSAMLProviderTagsInput{SAMLProviderArn: aws.String(samlARN)}); err != nil || len(tags.Tags) != 0 {
+		t.Fatalf("SAML provider tags after untag: %v %v", tags, err)
+	}
+	if resp, body := cc.post("/console/identity-providers/saml/metadata", url.Values{"arn": {samlARN}, "metadata": {"not xml"}}); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(body, `id="error"`) || !strings.Contains(body, `id="saml-metadata"`) {
+		t.Fatalf("bad SAML metadata on the provider's page: %d\n%s", resp.StatusCode, body)
+	}
+
+	for _, path := range []string{"/console/users/ivy", "/console/roles/web", "/console/groups/crew", "/console/instance-profiles", "/console/identity-providers", samlPage} {
+		readerSeesNoForms(path)
 	}
 }

@@ -129,7 +129,7 @@ func TestConsoleProviderListAndDetail(t *testing.T) {
 
 	// The pages.
 	resp, body = cc.get(oidcPage)
-	for _, want := range []string{"token.actions.githubusercontent.com", "<li>sts.amazonaws.com</li>", "<li>audience-two</li>",
+	for _, want := range []string{"token.actions.githubusercontent.com", "<li>sts.amazonaws.com", "<li>audience-two",
 		"6938fd4d98bab03faadb97b34396831e3780aea1", "<th>team</th><td>ci-oidc</td>", "Delete provider", oidcARN} {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("OIDC page: %d, no %q", resp.StatusCode, want)
@@ -212,5 +212,79 @@ func TestConsoleProviderDetailAuthorization(t *testing.T) {
 	resp, body := nc.get("/console/identity-providers")
 	if resp.StatusCode != http.StatusOK || strings.Count(body, "AccessDenied") != 2 || providerLinkRE.MatchString(body) {
 		t.Errorf("the list to a user who may not list: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// A provider's forms are shown to who may make their calls, decided as
+// the calls are: a user who may tag the OIDC provider only with the key
+// "team" sees its tag form (the key still to be typed) and no other form
+// of either provider; the tag is set, as the API shows, and another key,
+// another audience or the SAML provider's tags are refused with AWS's
+// explanation and change nothing.
+func TestConsoleProviderFormsAuthorization(t *testing.T) {
+	inst := testServer(t)
+	root := iamClient(inst, rootKey, rootSecret)
+	ctx := context.Background()
+	oidcARN, samlARN := providerAccount(t, root, 0)
+	oidcPage := "/console/identity-providers/oidc?arn=" + url.QueryEscape(oidcARN)
+	samlPage := "/console/identity-providers/saml?arn=" + url.QueryEscape(samlARN)
+	consoleUser(t, root, "tagger", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"},
+		{"Effect":"Allow","Action":"iam:TagOpenIDConnectProvider","Resource":"`+oidcARN+`",
+		 "Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]}`, false)
+	tc := newConsoleClient(t, inst.URL)
+	tc.mustSignIn(inst.Account, "tagger", consolePassword)
+
+	_, body := tc.get(oidcPage)
+	if !strings.Contains(body, `id="tag-form"`) {
+		t.Fatalf("the tagger's OIDC page has no tag form:\n%s", body)
+	}
+	for _, f := range formsOf(body, nil) {
+		if f.action != "/console/identity-providers/oidc/tag" && f.action != "/console/signout" {
+			t.Errorf("the tagger sees the form %s", f.action)
+		}
+	}
+	_, body = tc.get(samlPage)
+	for _, f := range formsOf(body, nil) {
+		if f.action != "/console/signout" {
+			t.Errorf("the tagger sees the SAML provider's form %s", f.action)
+		}
+	}
+
+	if resp, body := tc.post("/console/identity-providers/oidc/tag", url.Values{"arn": {oidcARN}, "key": {"team"}, "value": {"platform"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("tag: %d\n%s", resp.StatusCode, body)
+	}
+	o, err := root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcARN)})
+	if err != nil || len(o.Tags) != 1 || *o.Tags[0].Value != "platform" {
+		t.Fatalf("the tag through the API: %+v %v", o, err)
+	}
+	for _, c := range []struct {
+		path   string
+		form   url.Values
+		action string
+	}{
+		{"/console/identity-providers/oidc/tag", url.Values{"arn": {oidcARN}, "key": {"other"}, "value": {"x"}}, "iam:TagOpenIDConnectProvider"},
+		{"/console/identity-providers/oidc/addclient", url.Values{"arn": {oidcARN}, "client": {"intruder"}}, "iam:AddClientIDToOpenIDConnectProvider"},
+		{"/console/identity-providers/oidc/removeclient", url.Values{"arn": {oidcARN}, "client": {"sts.amazonaws.com"}}, "iam:RemoveClientIDFromOpenIDConnectProvider"},
+		{"/console/identity-providers/oidc/thumbprints", url.Values{"arn": {oidcARN}, "thumbprints": {"a031c46782e6e6c662c2c87c76da9aa62ccabd8e"}}, "iam:UpdateOpenIDConnectProviderThumbprint"},
+		{"/console/identity-providers/oidc/untag", url.Values{"arn": {oidcARN}, "key": {"team"}}, "iam:UntagOpenIDConnectProvider"},
+		{"/console/identity-providers/saml/tag", url.Values{"arn": {samlARN}, "key": {"team"}, "value": {"x"}}, "iam:TagSAMLProvider"},
+		{"/console/identity-providers/saml/untag", url.Values{"arn": {samlARN}, "key": {"owner"}}, "iam:UntagSAMLProvider"},
+		{"/console/identity-providers/saml/metadata", url.Values{"arn": {samlARN}, "metadata": {strings.Repeat("x", 1000)}}, "iam:UpdateSAMLProvider"},
+	} {
+		resp, body := tc.post(c.path, c.form)
+		arn := c.form.Get("arn")
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, `<strong class="code">AccessDenied</strong>`) ||
+			!strings.Contains(body, "is not authorized to perform: "+c.action+" on resource: "+arn) || !strings.Contains(body, `id="provider-facts"`) {
+			t.Errorf("%s: %d\n%s", c.path, resp.StatusCode, between(body, `id="error"`, "</div>"))
+		}
+	}
+	o2, err := root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcARN)})
+	if err != nil || strings.Join(o2.ClientIDList, ",") != strings.Join(o.ClientIDList, ",") || strings.Join(o2.ThumbprintList, ",") != strings.Join(o.ThumbprintList, ",") || len(o2.Tags) != 1 {
+		t.Fatalf("the refused forms changed the OIDC provider: %+v %v", o2, err)
+	}
+	s, err := root.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(samlARN)})
+	if err != nil || len(s.Tags) != 1 || *s.Tags[0].Key != "owner" || !strings.Contains(*s.SAMLMetadataDocument, "EntityDescriptor") {
+		t.Fatalf("the refused forms changed the SAML provider: %+v %v", s, err)
 	}
 }
