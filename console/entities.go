@@ -410,11 +410,14 @@ func (h *Handler) serveGroups(w http.ResponseWriter, r *http.Request, q *req) {
 }
 
 func (h *Handler) listGroups(r *http.Request, q *req) (listPage[iamapi.Group], error) {
-	return list(h, r, q, "ListGroups", url.Values{}, func(o any) ([]iamapi.Group, bool, string) {
-		out := o.(*iamapi.ListGroupsOutput)
-		t, m := truncated(out.IsTruncated, out.Marker)
-		return out.Groups, t, m
-	}, func(g iamapi.Group) bool { return contains(g.GroupName, r.URL.Query().Get("q")) })
+	return list(h, r, q, "ListGroups", url.Values{}, groupsOf, func(g iamapi.Group) bool { return contains(g.GroupName, r.URL.Query().Get("q")) })
+}
+
+// groupsOf reads a page of ListGroups.
+func groupsOf(o any) ([]iamapi.Group, bool, string) {
+	out := o.(*iamapi.ListGroupsOutput)
+	t, m := truncated(out.IsTruncated, out.Marker)
+	return out.Groups, t, m
 }
 
 type groupData struct {

@@ -42,19 +42,34 @@ func (h *Handler) inlinePolicies(r *http.Request, q *req, list, get, param, name
 		p := inlinePolicy{Name: n}
 		if i < inlineShown {
 			if o, err := h.call(r, q, get, url.Values{param: {name}, "PolicyName": {n}}); err == nil {
-				switch out := o.(type) {
-				case *iamapi.GetUserPolicyOutput:
-					p.Document = prettyDocument(out.PolicyDocument)
-				case *iamapi.GetGroupPolicyOutput:
-					p.Document = prettyDocument(out.PolicyDocument)
-				case *iamapi.GetRolePolicyOutput:
-					p.Document = prettyDocument(out.PolicyDocument)
-				}
+				p.Document = prettyDocument(inlineDocument(o))
 			}
 		}
 		items = append(items, p)
 	}
 	return sect(items, nil)
+}
+
+// inlineGets are the calls reading a user's, group's or role's inline
+// policy, and the parameter naming the entity.
+var inlineGets = map[string]struct{ call, param string }{
+	"user":  {"GetUserPolicy", "UserName"},
+	"group": {"GetGroupPolicy", "GroupName"},
+	"role":  {"GetRolePolicy", "RoleName"},
+}
+
+// inlineDocument is the document of a GetUserPolicy, GetGroupPolicy or
+// GetRolePolicy answer.
+func inlineDocument(o any) string {
+	switch out := o.(type) {
+	case *iamapi.GetUserPolicyOutput:
+		return out.PolicyDocument
+	case *iamapi.GetGroupPolicyOutput:
+		return out.PolicyDocument
+	case *iamapi.GetRolePolicyOutput:
+		return out.PolicyDocument
+	}
+	return ""
 }
 
 // keyLastUsed reads when each of a user's keys was last used

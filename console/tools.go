@@ -154,7 +154,7 @@ type simData struct {
 	Policy, Context               string
 	Results                       []simResult
 	Ran                           bool
-	// Principals are the users and roles to pick from (principalOptions).
+	// Principals are the users, groups and roles to pick from (principalOptions).
 	Principals []principalOption
 }
 
@@ -165,15 +165,22 @@ type principalOption struct{ ARN, Label string }
 // is typed (or pasted from the entity's page).
 const pickerMax = 500
 
-// principalOptions are the account's users and roles, read with the
-// signed-in user's own ListUsers and ListRoles (the lists' kept items,
-// as a search reads them): a list the user may not make offers nothing,
-// and without either the principal is typed as an ARN.
+// principalOptions are the account's users, groups and roles, read with
+// the signed-in user's own ListUsers, ListGroups and ListRoles (the
+// lists' kept items, as a search reads them): a list the user may not
+// make offers nothing, and without any the principal is typed as an ARN.
 func (h *Handler) principalOptions(r *http.Request, q *req) []principalOption {
 	var out []principalOption
 	if us, err := allItems(h, r, q, "ListUsers", url.Values{}, usersOf); err == nil {
 		for _, u := range us[:min(len(us), pickerMax)] {
 			out = append(out, principalOption{ARN: u.Arn, Label: "User " + u.UserName})
+		}
+	}
+	// A group is simulated with its own policies (SimulatePrincipalPolicy
+	// takes a user, group or role ARN).
+	if gs, err := allItems(h, r, q, "ListGroups", url.Values{}, groupsOf); err == nil {
+		for _, g := range gs[:min(len(gs), pickerMax)] {
+			out = append(out, principalOption{ARN: g.Arn, Label: "Group " + g.GroupName})
 		}
 	}
 	if rs, err := allItems(h, r, q, "ListRoles", url.Values{}, rolesOf); err == nil {
@@ -341,18 +348,13 @@ func (h *Handler) policyLines(r *http.Request, q *req, principal, id, typ string
 			return nil
 		}
 		doc = deref(vo.(*iamapi.GetPolicyVersionOutput).PolicyVersion.Document)
-	case typ == "user" && kind == "user":
-		out, err := h.call(r, q, "GetUserPolicy", url.Values{"UserName": {name}, "PolicyName": {id}})
+	case typ == kind && inlineGets[kind].call != "":
+		g := inlineGets[kind]
+		out, err := h.call(r, q, g.call, url.Values{g.param: {name}, "PolicyName": {id}})
 		if err != nil {
 			return nil
 		}
-		doc = out.(*iamapi.GetUserPolicyOutput).PolicyDocument
-	case typ == "role" && kind == "role":
-		out, err := h.call(r, q, "GetRolePolicy", url.Values{"RoleName": {name}, "PolicyName": {id}})
-		if err != nil {
-			return nil
-		}
-		doc = out.(*iamapi.GetRolePolicyOutput).PolicyDocument
+		doc = inlineDocument(out)
 	default:
 		return nil
 	}
@@ -362,7 +364,7 @@ func (h *Handler) policyLines(r *http.Request, q *req, principal, id, typ string
 	return strings.Split(doc, "\n")
 }
 
-// principalOf reads a user or role ARN's kind and name.
+// principalOf reads a user, group or role ARN's kind and name.
 func principalOf(a string) (kind, name string) {
 	_, res, ok := strings.Cut(a, ":iam::")
 	if !ok {

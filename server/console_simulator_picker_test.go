@@ -26,9 +26,9 @@ func pickerOptions(body string) (map[string]string, bool) {
 	return out, regexp.MustCompile(`id="sim-principal"[^>]* list="principal-list"`).MatchString(body)
 }
 
-// The simulator's principal is picked from the users and roles the
-// signed-in user may list (or typed as an ARN), and a picked principal
-// is simulated as a typed one is.
+// The simulator's principal is picked from the users, groups and roles
+// the signed-in user may list (or typed as an ARN), and a picked principal
+// (a group with its own policies) is simulated as a typed one is.
 func TestConsoleSimulatorPrincipalPicker(t *testing.T) {
 	inst := testServer(t)
 	root := iamClient(inst, rootKey, rootSecret)
@@ -46,9 +46,21 @@ func TestConsoleSimulatorPrincipalPicker(t *testing.T) {
 		t.Fatal(err)
 	}
 	roleARN := acct + "role/svc/app"
+	if _, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("ops"), Path: aws.String("/teams/")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("ops"), PolicyName: aws.String("sends"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"Sends","Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	groupARN := acct + "group/teams/ops"
+	// May list groups, and simulate users only: offered the group, refused its simulation.
+	consoleUser(t, root, "groupsonly", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListGroups","Resource":"*"},
+		{"Effect":"Allow","Action":"iam:SimulatePrincipalPolicy","Resource":"`+acct+`user/*"}]}`, false)
 
-	// An administrator (and root) is offered every user and role.
-	want := map[string]string{acct + "user/admin": "User admin", acct + "user/simonly": "User simonly", acct + "user/usersonly": "User usersonly", roleARN: "Role app"}
+	// An administrator (and root) is offered every user, group and role.
+	want := map[string]string{acct + "user/admin": "User admin", acct + "user/simonly": "User simonly", acct + "user/usersonly": "User usersonly",
+		acct + "user/groupsonly": "User groupsonly", groupARN: "Group ops", roleARN: "Role app"}
 	ac := newConsoleClient(t, inst.URL)
 	ac.mustSignIn(inst.Account, "admin", consolePassword)
 	rc := newConsoleClient(t, inst.URL)
@@ -80,6 +92,12 @@ func TestConsoleSimulatorPrincipalPicker(t *testing.T) {
 	if opts, tied := pickerOptions(body); !tied || len(opts) != len(want) || !strings.Contains(body, `value="`+roleARN+`"`) {
 		t.Error("the results page lost the picker or the picked principal")
 	}
+	// A picked group is simulated with its own policies.
+	resp, body = ac.post("/console/simulator", url.Values{"mode": {"principal"}, "principal": {groupARN}, "actions": {"sqs:SendMessage\ns3:GetObject"}, "resources": {"*"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `class="decision">allowed`) || !strings.Contains(body, `class="decision">implicitDeny`) ||
+		!strings.Contains(body, `<mark class="hl">{&#34;Sid&#34;:&#34;Sends&#34;`) || strings.Contains(body, "Reads") {
+		t.Fatalf("simulation of the picked group: %d\n%s", resp.StatusCode, body)
+	}
 	// A typed ARN still works (a user, picked or not, the same call).
 	if resp, body := ac.post("/console/simulator", url.Values{"principal": {acct + "user/simonly"}, "actions": {"iam:SimulatePrincipalPolicy"}, "resources": {"*"}}); resp.StatusCode != http.StatusOK ||
 		!strings.Contains(body, `class="decision">allowed`) {
@@ -102,7 +120,20 @@ func TestConsoleSimulatorPrincipalPicker(t *testing.T) {
 	uc := newConsoleClient(t, inst.URL)
 	uc.mustSignIn(inst.Account, "usersonly", consolePassword)
 	_, body = uc.get("/console/simulator")
-	if opts, tied := pickerOptions(body); !tied || len(opts) != 3 || opts[roleARN] != "" || opts[acct+"user/admin"] != "User admin" {
+	if opts, tied := pickerOptions(body); !tied || len(opts) != 4 || opts[roleARN] != "" || opts[groupARN] != "" || opts[acct+"user/admin"] != "User admin" {
 		t.Fatalf("a user who may list users only: tied %v, %v", tied, opts)
+	}
+	// Who may list groups only is offered the group; simulating it is
+	// decided on the group's ARN, which that user may not simulate.
+	gc := newConsoleClient(t, inst.URL)
+	gc.mustSignIn(inst.Account, "groupsonly", consolePassword)
+	_, body = gc.get("/console/simulator")
+	if opts, tied := pickerOptions(body); !tied || len(opts) != 1 || opts[groupARN] != "Group ops" {
+		t.Fatalf("a user who may list groups only: tied %v, %v", tied, opts)
+	}
+	resp, body = gc.post("/console/simulator", url.Values{"principal": {groupARN}, "actions": {"sqs:SendMessage"}, "resources": {"*"}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "AccessDenied") ||
+		!strings.Contains(body, "is not authorized to perform: iam:SimulatePrincipalPolicy on resource: "+groupARN) || strings.Contains(body, `class="decision"`) {
+		t.Fatalf("a group simulated by who may simulate users only: %d\n%s", resp.StatusCode, body)
 	}
 }
