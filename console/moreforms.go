@@ -136,22 +136,19 @@ func init() {
 	add(groupForms, inline("PutGroupPolicy", "DeleteGroupPolicy"))
 	add(roleForms, inline("PutRolePolicy", "DeleteRolePolicy"))
 	add(roleForms, boundary("PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary"))
-	add(userForms, tagForms("tags/", "", "TagUser", "UntagUser"))
-	add(roleForms, tagForms("", "", "TagRole", "UntagRole"))
-	add(oidcForms, tagForms("", "arn", "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider"))
-	add(samlForms, tagForms("", "arn", "TagSAMLProvider", "UntagSAMLProvider"))
+	add(userForms, tagForms("tags/", "TagUser", "UntagUser"))
+	add(roleForms, tagForms("", "TagRole", "UntagRole"))
 }
 
 // tagForms are an entity kind's tag forms, named prefix+"tag" and
 // prefix+"untag": one tag set or removed a form, as the CLI's
 // `tag-role --tags Key=k,Value=v` and `untag-role --tag-keys k` make the
-// calls. nameField is the form field naming the entity when the path
-// does not (a provider's ARN).
-func tagForms(prefix, nameField, tag, untag string) map[string]formAction {
+// calls.
+func tagForms(prefix, tag, untag string) map[string]formAction {
 	return map[string]formAction{
-		prefix + "tag": {call: tag, nameField: nameField, fields: map[string]string{"Tags.member.1.Key": "key"},
+		prefix + "tag": {call: tag, fields: map[string]string{"Tags.member.1.Key": "key"},
 			raw: map[string]string{"Tags.member.1.Value": "value"}, msg: "Tag set."},
-		prefix + "untag": {call: untag, nameField: nameField, fields: map[string]string{"TagKeys.member.1": "key"}, msg: "Tag removed."},
+		prefix + "untag": {call: untag, fields: map[string]string{"TagKeys.member.1": "key"}, msg: "Tag removed."},
 	}
 }
 

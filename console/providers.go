@@ -1,6 +1,7 @@
 package console
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -87,15 +88,17 @@ func (d *providerData) Tags() []iamapi.Tag {
 	return nil
 }
 
-// providerCalls are a provider kind's tag calls and the parameter naming
-// the provider, for its page's tag forms.
-var providerCalls = map[string]struct{ Tag, Untag, Param string }{
-	"oidc": {"TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "OpenIDConnectProviderArn"},
-	"saml": {"TagSAMLProvider", "UntagSAMLProvider", "SAMLProviderArn"},
+// providerCall is what differs between the two kinds' calls: the read,
+// the tag calls, and the parameter naming the provider.
+type providerCall struct{ Get, Tag, Untag, Param string }
+
+var providerCalls = map[string]providerCall{
+	"oidc": {"GetOpenIDConnectProvider", "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "OpenIDConnectProviderArn"},
+	"saml": {"GetSAMLProvider", "TagSAMLProvider", "UntagSAMLProvider", "SAMLProviderArn"},
 }
 
-// Calls are the provider's kind's calls (providerCalls).
-func (d *providerData) Calls() struct{ Tag, Untag, Param string } { return providerCalls[d.Kind] }
+// Calls are the provider's kind's calls, for its page's tag forms.
+func (d *providerData) Calls() providerCall { return providerCalls[d.Kind] }
 
 // ThumbprintLines are the OIDC provider's thumbprints, one a line: the
 // thumbprint form's starting text.
@@ -118,17 +121,12 @@ func (h *Handler) serveSAMLProvider(w http.ResponseWriter, r *http.Request, q *r
 // ferr (a refused form) above it.
 func (h *Handler) providerPage(w http.ResponseWriter, r *http.Request, q *req, kind, a string, ferr error) {
 	d := &providerData{Kind: kind, ARN: a, Name: providerName(a)}
-	var err error
-	if kind == "oidc" {
-		var out any
-		if out, err = h.call(r, q, "GetOpenIDConnectProvider", url.Values{"OpenIDConnectProviderArn": {a}}); err == nil {
-			d.OIDC = out.(*iamapi.GetOpenIDConnectProviderOutput)
-		}
-	} else {
-		var out any
-		if out, err = h.call(r, q, "GetSAMLProvider", url.Values{"SAMLProviderArn": {a}}); err == nil {
-			d.SAML = out.(*iamapi.GetSAMLProviderOutput)
-		}
+	out, err := h.call(r, q, d.Calls().Get, url.Values{d.Calls().Param: {a}})
+	switch o := out.(type) {
+	case *iamapi.GetOpenIDConnectProviderOutput:
+		d.OIDC = o
+	case *iamapi.GetSAMLProviderOutput:
+		d.SAML = o
 	}
 	if ferr != nil {
 		err = ferr
@@ -137,38 +135,39 @@ func (h *Handler) providerPage(w http.ResponseWriter, r *http.Request, q *req, k
 }
 
 // A provider's forms, on its page, name it by the form's "arn": its tags
-// (tagForms, added in moreforms.go), an OIDC provider's audiences and
-// thumbprints, a SAML provider's metadata document. Each is the call the
-// CLI makes; a refusal shows the provider's page again with AWS's error.
-func providerPageForms(kind, param string) *formSet {
+// (tagForms), an OIDC provider's audiences and thumbprints, a SAML
+// provider's metadata document. Each is the call the CLI makes; a refusal
+// shows the provider's page again with AWS's error.
+func providerPageForms(kind string, forms map[string]formAction) *formSet {
+	c := providerCalls[kind]
+	maps.Copy(forms, tagForms("", c.Tag, c.Untag))
+	for op, fa := range forms {
+		fa.nameField = "arn"
+		forms[op] = fa
+	}
 	return &formSet{
-		param: param,
+		param: c.Param,
 		page:  func(a string) string { return Prefix + "/identity-providers/" + kind + "?arn=" + url.QueryEscape(a) },
 		failed: func(h *Handler, w http.ResponseWriter, r *http.Request, q *req, a string, err error) {
 			h.providerPage(w, r, q, kind, a, err)
 		},
-		forms: map[string]formAction{},
+		forms: forms,
 	}
 }
 
 var (
-	oidcForms = providerPageForms("oidc", providerCalls["oidc"].Param)
-	samlForms = providerPageForms("saml", providerCalls["saml"].Param)
+	oidcForms = providerPageForms("oidc", map[string]formAction{
+		"addclient":    {call: "AddClientIDToOpenIDConnectProvider", fields: map[string]string{"ClientID": "client"}, msg: "Audience {ClientID} added."},
+		"removeclient": {call: "RemoveClientIDFromOpenIDConnectProvider", fields: map[string]string{"ClientID": "client"}, msg: "Audience {ClientID} removed."},
+		// The thumbprints are replaced as a whole, as the call does.
+		"thumbprints": {call: "UpdateOpenIDConnectProviderThumbprint", msg: "Thumbprints updated.",
+			extra: func(r *http.Request, p url.Values) {
+				for i, t := range splitList(r.PostFormValue("thumbprints")) {
+					p.Set("ThumbprintList.member."+strconv.Itoa(i+1), t)
+				}
+			}},
+	})
+	samlForms = providerPageForms("saml", map[string]formAction{
+		"metadata": {call: "UpdateSAMLProvider", raw: map[string]string{"SAMLMetadataDocument": "metadata"}, msg: "Metadata document updated."},
+	})
 )
-
-func init() {
-	oidcForms.forms["addclient"] = formAction{call: "AddClientIDToOpenIDConnectProvider", nameField: "arn",
-		fields: map[string]string{"ClientID": "client"}, msg: "Audience {ClientID} added."}
-	oidcForms.forms["removeclient"] = formAction{call: "RemoveClientIDFromOpenIDConnectProvider", nameField: "arn",
-		fields: map[string]string{"ClientID": "client"}, msg: "Audience {ClientID} removed."}
-	// The thumbprints are replaced as a whole, as the call does.
-	oidcForms.forms["thumbprints"] = formAction{call: "UpdateOpenIDConnectProviderThumbprint", nameField: "arn",
-		extra: func(r *http.Request, p url.Values) {
-			for i, t := range splitList(r.PostFormValue("thumbprints")) {
-				p.Set("ThumbprintList.member."+strconv.Itoa(i+1), t)
-			}
-		},
-		msg: "Thumbprints updated."}
-	samlForms.forms["metadata"] = formAction{call: "UpdateSAMLProvider", nameField: "arn",
-		raw: map[string]string{"SAMLMetadataDocument": "metadata"}, msg: "Metadata document updated."}
-}
