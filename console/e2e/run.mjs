@@ -155,6 +155,15 @@ try {
     expect(page.url().includes("/console/identity-providers/oidc?arn="), "provider page: " + page.url());
     expect((await page.textContent("#oidc-url")).includes("token.actions.githubusercontent.com"), "its URL");
     expect((await page.textContent("#client-ids")).includes("sts.amazonaws.com"), "its audience");
+    // Its forms: an audience added, a tag set, each shown on the page again.
+    await page.fill("#add-client input[name=client]", "e2e-audience");
+    await Promise.all([page.waitForNavigation(), page.click("#add-client button[type=submit]")]);
+    expect((await page.textContent("#flash")).includes("e2e-audience"), "audience added: " + (await page.textContent("#flash")));
+    expect((await page.textContent("#client-ids")).includes("e2e-audience"), "the added audience");
+    await page.fill("#tag-form input[name=key]", "team");
+    await page.fill("#tag-form input[name=value]", "e2e-team");
+    await Promise.all([page.waitForNavigation(), page.click("#tag-form button[type=submit]")]);
+    expect((await page.textContent("#tags")).includes("e2e-team"), "the tag");
     await shot(page, "identity-provider");
   });
 
