@@ -45,6 +45,9 @@ func OpenDump(path string) (*DumpFile, error) {
 	d := &DumpFile{f: f, path: path, at: map[string]int64{}}
 	if err := d.check(); err != nil {
 		f.Close()
+		if errors.Is(err, io.EOF) { // the file ends inside the dump
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, fmt.Errorf("%s: account authorization details: %w", path, err)
 	}
 	return d, nil

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // import --parallel: 1 and more import the fixture alike into --data; 0
@@ -41,5 +45,41 @@ func TestImportQuotaFlag(t *testing.T) {
 	}
 	if code, out, errOut := runCLI(t, "import", dump, "--data", t.TempDir(), "--account-id", "111122223333", "--quota-users", "3"); code != 0 || !strings.Contains(out, "3 users") {
 		t.Errorf("--quota-users 3: %d %s%s", code, out, errOut)
+	}
+}
+
+// import --data refuses while iamd serve runs on the directory (the
+// server would never see the writes: its views live in its memory),
+// saying what to do instead, and writes nothing; once the server stops,
+// the same import runs.
+func TestImportRefusesWhileServeRuns(t *testing.T) {
+	data := t.TempDir()
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		cmd := newServeCommand()
+		cmd.SetArgs([]string{"--data", data, "--addr", "127.0.0.1:0", "--audit-log", "off"})
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		served <- cmd.ExecuteContext(ctx)
+	}()
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(data, "iamd.db")); err == nil {
+			break
+		}
+		if time.Since(start) > 20*time.Second {
+			t.Fatal("iamd serve did not start")
+		}
+	}
+	code, out, errOut := runCLI(t, "import", fixture, "--data", data)
+	if code == 0 || !strings.Contains(errOut, "in use") || !strings.Contains(errOut, "--endpoint-url") || strings.Contains(out, "imported") {
+		t.Errorf("import beside iamd serve: %d %s%s", code, out, errOut)
+	}
+	stop()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, "import", fixture, "--data", data); code != 0 || !strings.Contains(out, "23 users") {
+		t.Errorf("import after iamd serve stopped: %d %s%s", code, out, errOut)
 	}
 }
