@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -137,7 +138,7 @@ func storeSession(ctx context.Context, data, accountID string, fn func(c *awsiam
 // endpointClient is an IAM client for an endpoint ("aws" for AWS itself)
 // with the credentials and region the AWS SDK finds (environment, shared
 // files); the region defaults to us-east-1.
-func endpointClient(ctx context.Context, endpoint string) (*awsiam.Client, error) {
+func endpointClient(ctx context.Context, endpoint string, opts ...func(*awsiam.Options)) (*awsiam.Client, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, usageError("AWS configuration: %v", err)
@@ -146,12 +147,12 @@ func endpointClient(ctx context.Context, endpoint string) (*awsiam.Client, error
 		cfg.Region = "us-east-1"
 	}
 	if endpoint == "aws" {
-		return awsiam.NewFromConfig(cfg), nil
+		return awsiam.NewFromConfig(cfg, opts...), nil
 	}
 	// Set on the client's options, which apply after the SDK resolves
 	// AWS_ENDPOINT_URL_IAM and AWS_ENDPOINT_URL: the flag given wins over
 	// the environment (on aws.Config, the service variable would).
-	return awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+	return awsiam.NewFromConfig(cfg, append(opts, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) })...), nil
 }
 
 // load reads the dump (and, from the store, the credential report).
@@ -431,7 +432,11 @@ naming the call and the entity; what was created before it stays.`,
 				}
 			}
 			if endpoint != "" {
-				c, err := endpointClient(ctxOf(cmd), endpoint)
+				// An idle connection for each caller: the SDK keeps ten per
+				// host, and every other caller would dial anew.
+				c, err := endpointClient(ctxOf(cmd), endpoint, func(o *awsiam.Options) {
+					o.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.MaxIdleConnsPerHost = parallel })
+				})
 				if err != nil {
 					return err
 				}
