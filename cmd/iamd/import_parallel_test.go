@@ -1,13 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // import --parallel: 1 and more import the fixture alike into --data; 0
@@ -56,21 +55,24 @@ func TestImportRefusesWhileServeRuns(t *testing.T) {
 	data := t.TempDir()
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
+	ready, w := io.Pipe()
 	go func() {
 		cmd := newServeCommand()
 		cmd.SetArgs([]string{"--data", data, "--addr", "127.0.0.1:0", "--audit-log", "off"})
-		cmd.SetOut(io.Discard)
+		cmd.SetOut(w)
 		cmd.SetErr(io.Discard)
-		served <- cmd.ExecuteContext(ctx)
+		err := cmd.ExecuteContext(ctx)
+		w.Close()
+		served <- err
 	}()
-	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
-		if _, err := os.Stat(filepath.Join(data, "iamd.db")); err == nil {
+	// Serving once it prints the account it created.
+	sc := bufio.NewScanner(ready)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "iamd created account") {
 			break
 		}
-		if time.Since(start) > 20*time.Second {
-			t.Fatal("iamd serve did not start")
-		}
 	}
+	go io.Copy(io.Discard, ready)
 	code, out, errOut := runCLI(t, "import", fixture, "--data", data)
 	if code == 0 || !strings.Contains(errOut, "in use") || !strings.Contains(errOut, "--endpoint-url") || strings.Contains(out, "imported") {
 		t.Errorf("import beside iamd serve: %d %s%s", code, out, errOut)
