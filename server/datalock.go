@@ -30,7 +30,7 @@ func LockDataDir(dir string) (io.Closer, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, DataLockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600) //nolint:gosec // the data directory the user named
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600) // the data directory the user named
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func LockDataDir(dir string) (io.Closer, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if !held {
-		b, _ := os.ReadFile(path) //nolint:gosec // as above
+		b, _ := os.ReadFile(path)
 		f.Close()
 		who := "another process"
 		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {

@@ -72,7 +72,7 @@ func TestImportRefusesWhileServeRuns(t *testing.T) {
 			break
 		}
 	}
-	go io.Copy(io.Discard, ready)
+	go func() { _, _ = io.Copy(io.Discard, ready) }() // keep serve from blocking on its output
 	code, out, errOut := runCLI(t, "import", fixture, "--data", data)
 	if code == 0 || !strings.Contains(errOut, "in use") || !strings.Contains(errOut, "--endpoint-url") || strings.Contains(out, "imported") {
 		t.Errorf("import beside iamd serve: %d %s%s", code, out, errOut)

@@ -56,7 +56,7 @@ func (t *Target) prepare(ctx context.Context, action string, in input) (context.
 }
 
 // do runs an operation without output.
-func do[In input](t *Target, ctx context.Context, action string, in In, op func(context.Context, In) error) error {
+func do[In input](ctx context.Context, t *Target, action string, in In, op func(context.Context, In) error) error {
 	ctx, err := t.prepare(ctx, action, in)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func do[In input](t *Target, ctx context.Context, action string, in In, op func(
 
 // run runs an operation with an output, which the import does not read
 // (but for CreatePolicy's ARN).
-func run[In input, Out any](t *Target, ctx context.Context, action string, in In, op func(context.Context, In) (Out, error)) (Out, error) {
+func run[In input, Out any](ctx context.Context, t *Target, action string, in In, op func(context.Context, In) (Out, error)) (Out, error) {
 	ctx, err := t.prepare(ctx, action, in)
 	if err != nil {
 		var zero Out
@@ -96,7 +96,7 @@ func flag(b bool) *bool {
 
 // CreatePolicy implements iamsync.Target.
 func (t *Target) CreatePolicy(ctx context.Context, in *sdk.CreatePolicyInput, _ ...func(*sdk.Options)) (*sdk.CreatePolicyOutput, error) {
-	out, err := run(t, ctx, "CreatePolicy", &iamapi.CreatePolicyInput{PolicyName: aws.ToString(in.PolicyName), Path: in.Path,
+	out, err := run(ctx, t, "CreatePolicy", &iamapi.CreatePolicyInput{PolicyName: aws.ToString(in.PolicyName), Path: in.Path,
 		PolicyDocument: aws.ToString(in.PolicyDocument), Description: in.Description, Tags: tags(in.Tags)}, t.svc.CreatePolicy)
 	if err != nil {
 		return nil, err
@@ -106,69 +106,69 @@ func (t *Target) CreatePolicy(ctx context.Context, in *sdk.CreatePolicyInput, _ 
 
 // CreatePolicyVersion implements iamsync.Target.
 func (t *Target) CreatePolicyVersion(ctx context.Context, in *sdk.CreatePolicyVersionInput, _ ...func(*sdk.Options)) (*sdk.CreatePolicyVersionOutput, error) {
-	_, err := run(t, ctx, "CreatePolicyVersion", &iamapi.CreatePolicyVersionInput{PolicyArn: aws.ToString(in.PolicyArn),
+	_, err := run(ctx, t, "CreatePolicyVersion", &iamapi.CreatePolicyVersionInput{PolicyArn: aws.ToString(in.PolicyArn),
 		PolicyDocument: aws.ToString(in.PolicyDocument), SetAsDefault: flag(in.SetAsDefault)}, t.svc.CreatePolicyVersion)
 	return &sdk.CreatePolicyVersionOutput{}, err
 }
 
 // SetDefaultPolicyVersion implements iamsync.Target.
 func (t *Target) SetDefaultPolicyVersion(ctx context.Context, in *sdk.SetDefaultPolicyVersionInput, _ ...func(*sdk.Options)) (*sdk.SetDefaultPolicyVersionOutput, error) {
-	err := do(t, ctx, "SetDefaultPolicyVersion", &iamapi.SetDefaultPolicyVersionInput{PolicyArn: aws.ToString(in.PolicyArn), VersionId: aws.ToString(in.VersionId)},
+	err := do(ctx, t, "SetDefaultPolicyVersion", &iamapi.SetDefaultPolicyVersionInput{PolicyArn: aws.ToString(in.PolicyArn), VersionId: aws.ToString(in.VersionId)},
 		t.svc.SetDefaultPolicyVersion)
 	return &sdk.SetDefaultPolicyVersionOutput{}, err
 }
 
 // CreateGroup implements iamsync.Target.
 func (t *Target) CreateGroup(ctx context.Context, in *sdk.CreateGroupInput, _ ...func(*sdk.Options)) (*sdk.CreateGroupOutput, error) {
-	_, err := run(t, ctx, "CreateGroup", &iamapi.CreateGroupInput{GroupName: aws.ToString(in.GroupName), Path: in.Path}, t.svc.CreateGroup)
+	_, err := run(ctx, t, "CreateGroup", &iamapi.CreateGroupInput{GroupName: aws.ToString(in.GroupName), Path: in.Path}, t.svc.CreateGroup)
 	return &sdk.CreateGroupOutput{}, err
 }
 
 // PutGroupPolicy implements iamsync.Target.
 func (t *Target) PutGroupPolicy(ctx context.Context, in *sdk.PutGroupPolicyInput, _ ...func(*sdk.Options)) (*sdk.PutGroupPolicyOutput, error) {
-	err := do(t, ctx, "PutGroupPolicy", &iamapi.PutGroupPolicyInput{GroupName: aws.ToString(in.GroupName), PolicyName: aws.ToString(in.PolicyName),
+	err := do(ctx, t, "PutGroupPolicy", &iamapi.PutGroupPolicyInput{GroupName: aws.ToString(in.GroupName), PolicyName: aws.ToString(in.PolicyName),
 		PolicyDocument: aws.ToString(in.PolicyDocument)}, t.svc.PutGroupPolicy)
 	return &sdk.PutGroupPolicyOutput{}, err
 }
 
 // AttachGroupPolicy implements iamsync.Target.
 func (t *Target) AttachGroupPolicy(ctx context.Context, in *sdk.AttachGroupPolicyInput, _ ...func(*sdk.Options)) (*sdk.AttachGroupPolicyOutput, error) {
-	err := do(t, ctx, "AttachGroupPolicy", &iamapi.AttachGroupPolicyInput{GroupName: aws.ToString(in.GroupName), PolicyArn: aws.ToString(in.PolicyArn)},
+	err := do(ctx, t, "AttachGroupPolicy", &iamapi.AttachGroupPolicyInput{GroupName: aws.ToString(in.GroupName), PolicyArn: aws.ToString(in.PolicyArn)},
 		t.svc.AttachGroupPolicy)
 	return &sdk.AttachGroupPolicyOutput{}, err
 }
 
 // CreateUser implements iamsync.Target.
 func (t *Target) CreateUser(ctx context.Context, in *sdk.CreateUserInput, _ ...func(*sdk.Options)) (*sdk.CreateUserOutput, error) {
-	_, err := run(t, ctx, "CreateUser", &iamapi.CreateUserInput{UserName: aws.ToString(in.UserName), Path: in.Path,
+	_, err := run(ctx, t, "CreateUser", &iamapi.CreateUserInput{UserName: aws.ToString(in.UserName), Path: in.Path,
 		PermissionsBoundary: in.PermissionsBoundary, Tags: tags(in.Tags)}, t.svc.CreateUser)
 	return &sdk.CreateUserOutput{}, err
 }
 
 // AddUserToGroup implements iamsync.Target.
 func (t *Target) AddUserToGroup(ctx context.Context, in *sdk.AddUserToGroupInput, _ ...func(*sdk.Options)) (*sdk.AddUserToGroupOutput, error) {
-	err := do(t, ctx, "AddUserToGroup", &iamapi.AddUserToGroupInput{GroupName: aws.ToString(in.GroupName), UserName: aws.ToString(in.UserName)},
+	err := do(ctx, t, "AddUserToGroup", &iamapi.AddUserToGroupInput{GroupName: aws.ToString(in.GroupName), UserName: aws.ToString(in.UserName)},
 		t.svc.AddUserToGroup)
 	return &sdk.AddUserToGroupOutput{}, err
 }
 
 // PutUserPolicy implements iamsync.Target.
 func (t *Target) PutUserPolicy(ctx context.Context, in *sdk.PutUserPolicyInput, _ ...func(*sdk.Options)) (*sdk.PutUserPolicyOutput, error) {
-	err := do(t, ctx, "PutUserPolicy", &iamapi.PutUserPolicyInput{UserName: aws.ToString(in.UserName), PolicyName: aws.ToString(in.PolicyName),
+	err := do(ctx, t, "PutUserPolicy", &iamapi.PutUserPolicyInput{UserName: aws.ToString(in.UserName), PolicyName: aws.ToString(in.PolicyName),
 		PolicyDocument: aws.ToString(in.PolicyDocument)}, t.svc.PutUserPolicy)
 	return &sdk.PutUserPolicyOutput{}, err
 }
 
 // AttachUserPolicy implements iamsync.Target.
 func (t *Target) AttachUserPolicy(ctx context.Context, in *sdk.AttachUserPolicyInput, _ ...func(*sdk.Options)) (*sdk.AttachUserPolicyOutput, error) {
-	err := do(t, ctx, "AttachUserPolicy", &iamapi.AttachUserPolicyInput{UserName: aws.ToString(in.UserName), PolicyArn: aws.ToString(in.PolicyArn)},
+	err := do(ctx, t, "AttachUserPolicy", &iamapi.AttachUserPolicyInput{UserName: aws.ToString(in.UserName), PolicyArn: aws.ToString(in.PolicyArn)},
 		t.svc.AttachUserPolicy)
 	return &sdk.AttachUserPolicyOutput{}, err
 }
 
 // CreateRole implements iamsync.Target.
 func (t *Target) CreateRole(ctx context.Context, in *sdk.CreateRoleInput, _ ...func(*sdk.Options)) (*sdk.CreateRoleOutput, error) {
-	_, err := run(t, ctx, "CreateRole", &iamapi.CreateRoleInput{RoleName: aws.ToString(in.RoleName), Path: in.Path,
+	_, err := run(ctx, t, "CreateRole", &iamapi.CreateRoleInput{RoleName: aws.ToString(in.RoleName), Path: in.Path,
 		AssumeRolePolicyDocument: aws.ToString(in.AssumeRolePolicyDocument), Description: in.Description, MaxSessionDuration: in.MaxSessionDuration,
 		PermissionsBoundary: in.PermissionsBoundary, Tags: tags(in.Tags)}, t.svc.CreateRole)
 	return &sdk.CreateRoleOutput{}, err
@@ -176,28 +176,28 @@ func (t *Target) CreateRole(ctx context.Context, in *sdk.CreateRoleInput, _ ...f
 
 // PutRolePolicy implements iamsync.Target.
 func (t *Target) PutRolePolicy(ctx context.Context, in *sdk.PutRolePolicyInput, _ ...func(*sdk.Options)) (*sdk.PutRolePolicyOutput, error) {
-	err := do(t, ctx, "PutRolePolicy", &iamapi.PutRolePolicyInput{RoleName: aws.ToString(in.RoleName), PolicyName: aws.ToString(in.PolicyName),
+	err := do(ctx, t, "PutRolePolicy", &iamapi.PutRolePolicyInput{RoleName: aws.ToString(in.RoleName), PolicyName: aws.ToString(in.PolicyName),
 		PolicyDocument: aws.ToString(in.PolicyDocument)}, t.svc.PutRolePolicy)
 	return &sdk.PutRolePolicyOutput{}, err
 }
 
 // AttachRolePolicy implements iamsync.Target.
 func (t *Target) AttachRolePolicy(ctx context.Context, in *sdk.AttachRolePolicyInput, _ ...func(*sdk.Options)) (*sdk.AttachRolePolicyOutput, error) {
-	err := do(t, ctx, "AttachRolePolicy", &iamapi.AttachRolePolicyInput{RoleName: aws.ToString(in.RoleName), PolicyArn: aws.ToString(in.PolicyArn)},
+	err := do(ctx, t, "AttachRolePolicy", &iamapi.AttachRolePolicyInput{RoleName: aws.ToString(in.RoleName), PolicyArn: aws.ToString(in.PolicyArn)},
 		t.svc.AttachRolePolicy)
 	return &sdk.AttachRolePolicyOutput{}, err
 }
 
 // CreateInstanceProfile implements iamsync.Target.
 func (t *Target) CreateInstanceProfile(ctx context.Context, in *sdk.CreateInstanceProfileInput, _ ...func(*sdk.Options)) (*sdk.CreateInstanceProfileOutput, error) {
-	_, err := run(t, ctx, "CreateInstanceProfile", &iamapi.CreateInstanceProfileInput{InstanceProfileName: aws.ToString(in.InstanceProfileName), Path: in.Path,
+	_, err := run(ctx, t, "CreateInstanceProfile", &iamapi.CreateInstanceProfileInput{InstanceProfileName: aws.ToString(in.InstanceProfileName), Path: in.Path,
 		Tags: tags(in.Tags)}, t.svc.CreateInstanceProfile)
 	return &sdk.CreateInstanceProfileOutput{}, err
 }
 
 // AddRoleToInstanceProfile implements iamsync.Target.
 func (t *Target) AddRoleToInstanceProfile(ctx context.Context, in *sdk.AddRoleToInstanceProfileInput, _ ...func(*sdk.Options)) (*sdk.AddRoleToInstanceProfileOutput, error) {
-	err := do(t, ctx, "AddRoleToInstanceProfile", &iamapi.AddRoleToInstanceProfileInput{InstanceProfileName: aws.ToString(in.InstanceProfileName),
+	err := do(ctx, t, "AddRoleToInstanceProfile", &iamapi.AddRoleToInstanceProfileInput{InstanceProfileName: aws.ToString(in.InstanceProfileName),
 		RoleName: aws.ToString(in.RoleName)}, t.svc.AddRoleToInstanceProfile)
 	return &sdk.AddRoleToInstanceProfileOutput{}, err
 }
