@@ -125,29 +125,9 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
-		return nil, err
-	}
-	sealer, err := sealerFor(opt.DataDir, opt.SealKey)
+	st, sealer, tokenRing, err := openKeyedStore(ctx, opt)
 	if err != nil {
 		return nil, err
-	}
-	tokenRing, err := loadKeyRing(filepath.Join(opt.DataDir, "token.keys"), opt.TokenKeys)
-	if err != nil {
-		return nil, err
-	}
-	st, err := openStore(ctx, opt)
-	if err != nil {
-		return nil, err
-	}
-	if opt.WrapStore != nil {
-		st = opt.WrapStore(st)
-	}
-	if opt.Store != "" {
-		if err := checkSharedKeys(ctx, st, map[string]*seal.Sealer{"seal": sealer, "tokens": tokenRing}); err != nil {
-			st.Close()
-			return nil, err
-		}
 	}
 	metrics := NewMetrics()
 	store := metrics.InstrumentStore(st)
@@ -258,6 +238,35 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	}()
 	started = true
 	return inst, nil
+}
+
+// openKeyedStore opens the store the options name with the keys its
+// secrets and session tokens are sealed with (the data directory's, or
+// the ones given), checked against the ones nodes sharing a database
+// use.
+func openKeyedStore(ctx context.Context, opt Options) (st iam.Store, sealer, tokenRing *seal.Sealer, err error) {
+	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
+		return nil, nil, nil, err
+	}
+	if sealer, err = sealerFor(opt.DataDir, opt.SealKey); err != nil {
+		return nil, nil, nil, err
+	}
+	if tokenRing, err = loadKeyRing(filepath.Join(opt.DataDir, "token.keys"), opt.TokenKeys); err != nil {
+		return nil, nil, nil, err
+	}
+	if st, err = openStore(ctx, opt); err != nil {
+		return nil, nil, nil, err
+	}
+	if opt.WrapStore != nil {
+		st = opt.WrapStore(st)
+	}
+	if opt.Store != "" {
+		if err := checkSharedKeys(ctx, st, map[string]*seal.Sealer{"seal": sealer, "tokens": tokenRing}); err != nil {
+			st.Close()
+			return nil, nil, nil, err
+		}
+	}
+	return st, sealer, tokenRing, nil
 }
 
 // sealerFor seals secrets at rest with the given key, or the data

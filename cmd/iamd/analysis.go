@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/iamd/iamd/analysis"
 	"github.com/iamd/iamd/analysis/iamsync"
+	"github.com/iamd/iamd/analysis/iamsync/local"
 	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/server"
 )
@@ -102,22 +105,14 @@ func (s *source) checkFormat() error {
 }
 
 // storeSession runs fn with an IAM client acting as the root user of the
-// account in a data directory. The server is started on a loopback port
-// with a one-off root key, which is deleted afterwards.
-func storeSession(ctx context.Context, data, accountID string, create bool, fn func(c *awsiam.Client, account, keyID string) error) error {
-	return storeSessionQuotas(ctx, data, accountID, create, nil, fn)
-}
-
-// storeSessionQuotas is storeSession with the account's quotas (nil:
-// AWS's defaults), for import.
-func storeSessionQuotas(ctx context.Context, data, accountID string, create bool, quotas *iam.Quotas, fn func(c *awsiam.Client, account, keyID string) error) error {
-	if !create {
-		if _, err := os.Stat(data); err != nil {
-			return usageError("--data %s: %v", data, err)
-		}
+// account in a data directory, which must exist. The server is started on
+// a loopback port with a one-off root key, which is deleted afterwards.
+func storeSession(ctx context.Context, data, accountID string, fn func(c *awsiam.Client, account, keyID string) error) error {
+	if _, err := os.Stat(data); err != nil {
+		return usageError("--data %s: %v", data, err)
 	}
 	id, secret := "AKIA"+strings.ToUpper(randomHex(16)), randomHex(40)
-	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: data, AccountID: accountID, RootKeyID: id, RootSecret: secret, Quotas: quotas,
+	inst, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: data, AccountID: accountID, RootKeyID: id, RootSecret: secret,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return err
@@ -129,9 +124,7 @@ func storeSessionQuotas(ctx context.Context, data, accountID string, create bool
 	}()
 	c := awsiam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
 		BaseEndpoint: aws.String(inst.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
-		// Idle connections for import's parallel callers: the default
-		// keeps two per host, and every other caller would dial anew.
-		HTTPClient: &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}})
+		HTTPClient: &http.Client{Timeout: time.Minute}})
 	ferr := fn(c, inst.Account, id)
 	// The key is deleted even when this start created the account: a root
 	// key whose secret nobody holds is only a risk (iamd serve sets root
@@ -145,7 +138,7 @@ func storeSessionQuotas(ctx context.Context, data, accountID string, create bool
 // endpointClient is an IAM client for an endpoint ("aws" for AWS itself)
 // with the credentials and region the AWS SDK finds (environment, shared
 // files); the region defaults to us-east-1.
-func endpointClient(ctx context.Context, endpoint string) (*awsiam.Client, error) {
+func endpointClient(ctx context.Context, endpoint string, opts ...func(*awsiam.Options)) (*awsiam.Client, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, usageError("AWS configuration: %v", err)
@@ -154,12 +147,12 @@ func endpointClient(ctx context.Context, endpoint string) (*awsiam.Client, error
 		cfg.Region = "us-east-1"
 	}
 	if endpoint == "aws" {
-		return awsiam.NewFromConfig(cfg), nil
+		return awsiam.NewFromConfig(cfg, opts...), nil
 	}
 	// Set on the client's options, which apply after the SDK resolves
 	// AWS_ENDPOINT_URL_IAM and AWS_ENDPOINT_URL: the flag given wins over
 	// the environment (on aws.Config, the service variable would).
-	return awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+	return awsiam.NewFromConfig(cfg, append(opts, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) })...), nil
 }
 
 // load reads the dump (and, from the store, the credential report).
@@ -224,7 +217,7 @@ func (s *source) load(ctx context.Context) (*analysis.Dump, []analysis.Credentia
 		}
 		var d *analysis.Dump
 		var rows []analysis.CredentialRow
-		err = storeSession(ctx, s.data, account, false, func(c *awsiam.Client, account, keyID string) error {
+		err = storeSession(ctx, s.data, account, func(c *awsiam.Client, account, keyID string) error {
 			var err error
 			if d, err = iamsync.FetchDump(ctx, c); err != nil {
 				return err
@@ -360,8 +353,14 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
+// offlineParallel is how many callers an offline import keeps in flight
+// by default: as many as the SQLite writer commits together (its batch
+// bound, store/sqlite maxBatch), so that each durable commit carries a
+// full batch. In process a caller costs a goroutine, not a connection.
+const offlineParallel = 256
+
 func newImportCommand() *cobra.Command {
-	var data, accountID, endpoint, resourcePolicies string
+	var data, store, accountID, endpoint, resourcePolicies string
 	var parallel int
 	quotas := iam.DefaultQuotas()
 	cmd := &cobra.Command{
@@ -369,27 +368,46 @@ func newImportCommand() *cobra.Command {
 		Short: "Create the users, groups, roles and policies of an account dump in the store",
 		Long: `Create everything a dump (the JSON of aws iam get-account-authorization-details) holds in
 an account of the store: customer managed policies with their versions, groups, users, roles,
-instance profiles, inline and attached policies, memberships, boundaries and tags. It goes
-through the IAM API of an in-process server, so every check of the API applies. The store
-assigns new ids and creation dates, as AWS does for entities created again.
+instance profiles, inline and attached policies, memberships, boundaries and tags. The store
+assigns new ids and creation dates, as AWS does for entities created again. The file is
+checked whole first (a malformed one imports nothing), then read one entity at a time, so
+the import holds only the entities in flight, whatever the size of the account.
 
-A new data directory gets the account without root keys: start iamd serve with
-IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY to set them. Use --data only while no
-iamd serve runs on the directory; import into a running server with --endpoint-url.
+With --data (the default) or --store, the import is offline: it runs the IAM operations in
+this process, on the store directly, each checked as the API checks it (AWS's model of the
+input, then the same operation: names, paths, quotas, policy validation and AWS's errors)
+and authorized as the account's root user, since whoever can write the data directory (or
+holds the database's credentials) owns every account in it already. Service control
+policies of iamd serve do not bound it. It takes the data directory's lock and refuses to
+run while iamd serve holds it (a server keeps its view of the store in memory and would
+not see the writes): stop the server, or import through it with --endpoint-url.
+--store postgres://... imports into the database many nodes share (with IAMD_SEAL_KEY and
+IAMD_TOKEN_KEYS as iamd serve's); running nodes see the writes through the change feed.
+
+A new data directory (or database) gets the account without root keys: start iamd serve
+with IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY to set them.
+
+--endpoint-url imports through the IAM API of a running server (iamd or AWS) with the AWS
+SDK's usual credentials, authorized as whoever they are.
 
 Up to --parallel calls are in flight at once (each entity's calls in order, policies before
 the groups, users and roles that use them, groups before their members), so the store commits
-many of them in one durable transaction; --parallel 1 makes them one at a time. The first
-error stops the import.`,
+many of them in one durable transaction; --parallel 1 makes them one at a time. A call
+counts only once its transaction is durably committed. The first error stops the import,
+naming the call and the entity; what was created before it stays.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := analysis.LoadDump(args[0])
-			if err != nil {
-				return usageError("%v", err)
-			}
 			if parallel < 1 {
 				return usageError("--parallel %d: give 1 or more", parallel)
 			}
+			if endpoint != "" && (store != "" || cmd.Flags().Changed("data")) {
+				return usageError("--endpoint-url imports through a server: give it without --data or --store")
+			}
+			d, err := analysis.OpenDump(args[0])
+			if err != nil {
+				return usageError("%v", err)
+			}
+			defer d.Close()
 			var resources []byte
 			if resourcePolicies != "" {
 				if endpoint != "" {
@@ -414,7 +432,11 @@ error stops the import.`,
 				}
 			}
 			if endpoint != "" {
-				c, err := endpointClient(ctxOf(cmd), endpoint)
+				// An idle connection for each caller: the SDK keeps ten per
+				// host, and every other caller would dial anew.
+				c, err := endpointClient(ctxOf(cmd), endpoint, func(o *awsiam.Options) {
+					o.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.MaxIdleConnsPerHost = parallel })
+				})
 				if err != nil {
 					return err
 				}
@@ -422,12 +444,10 @@ error stops the import.`,
 				report(st, endpoint)
 				return err
 			}
-			err = storeSessionQuotas(ctxOf(cmd), data, accountID, true, &quotas, func(c *awsiam.Client, account, _ string) error {
-				st, err := iamsync.PushParallel(ctxOf(cmd), c, d, parallel)
-				report(st, account)
-				return err
-			})
-			if err == nil && resources != nil {
+			if !cmd.Flags().Changed("parallel") {
+				parallel = offlineParallel
+			}
+			if err = importOffline(cmd, d, data, store, accountID, &quotas, parallel, report); err == nil && resources != nil {
 				// Kept beside the store, read by the --data analysis commands.
 				p := filepath.Join(data, storedResourcePolicies)
 				if err = os.WriteFile(p, resources, 0o600); err == nil { //nolint:gosec // the data directory the user named, as for the store itself
@@ -438,10 +458,11 @@ error stops the import.`,
 		},
 	}
 	cmd.Flags().StringVar(&resourcePolicies, "resource-policies", "", `resource-based policies (JSON lines {"arn": ..., "policy": ...}) to keep beside the store for who-can, what-can and path with --data`)
-	cmd.Flags().StringVar(&data, "data", ".iamd", "iamd serve data directory")
+	cmd.Flags().StringVar(&data, "data", ".iamd", "iamd serve data directory (offline: not while iamd serve runs on it)")
+	cmd.Flags().StringVar(&store, "store", "", "PostgreSQL URL (postgres://…) of the store to import into offline, as iamd serve's --store")
 	cmd.Flags().StringVar(&accountID, "account-id", "", "the account (created with this id in a new data directory)")
 	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "import through this IAM endpoint (a running iamd) with the AWS SDK's usual credentials, instead of --data")
-	cmd.Flags().IntVar(&parallel, "parallel", iamsync.DefaultParallel, "API calls in flight at once")
+	cmd.Flags().IntVar(&parallel, "parallel", iamsync.DefaultParallel, fmt.Sprintf("calls in flight at once (offline: %d unless given)", offlineParallel))
 	// As iamd serve's: an account larger than AWS's default quotas
 	// imports into --data with these (iamd serve needs them too).
 	cmd.Flags().IntVar(&quotas.Users, "quota-users", quotas.Users, "users per account (with --data)")
@@ -449,6 +470,29 @@ error stops the import.`,
 	cmd.Flags().IntVar(&quotas.Policies, "quota-policies", quotas.Policies, "customer managed policies per account (with --data)")
 	cmd.Flags().IntVar(&quotas.Groups, "quota-groups", quotas.Groups, "groups per account (with --data)")
 	return cmd
+}
+
+// importOffline imports a dump into the store of a data directory (or
+// database) in this process, as the account's root user.
+func importOffline(cmd *cobra.Command, d iamsync.Source, data, store, accountID string, quotas *iam.Quotas, parallel int,
+	report func(*iamsync.ImportStats, string)) error {
+	opt := server.Options{DataDir: data, Store: store, AccountID: accountID, Quotas: quotas, TokenKeys: os.Getenv("IAMD_TOKEN_KEYS")}
+	var err error
+	if opt.SealKey, err = sealKeyFromEnv(); err != nil {
+		return err
+	}
+	o, err := server.OpenOffline(ctxOf(cmd), opt)
+	if errors.Is(err, server.ErrDataDirInUse) {
+		return fmt.Errorf("%w: stop it, or import through it with --endpoint-url", err)
+	}
+	if err != nil {
+		return err
+	}
+	st, err := iamsync.PushParallel(ctxOf(cmd), local.New(o.IAM, o.Guard, o.Caller), d, parallel)
+	// Every call counted was acknowledged by a durable commit; closing
+	// waits for nothing more but releases the directory.
+	report(st, o.Account)
+	return errors.Join(err, o.Close())
 }
 
 func newExportCommand() *cobra.Command {
@@ -612,7 +656,7 @@ one-off key used to read the store is never in it, and building caches nothing.`
 				return err
 			}
 			var rows []analysis.CredentialRow
-			err = storeSession(ctxOf(cmd), s.data, account, false, func(c *awsiam.Client, account, keyID string) error {
+			err = storeSession(ctxOf(cmd), s.data, account, func(c *awsiam.Client, account, keyID string) error {
 				var err error
 				rows, err = s.storeReport(ctxOf(cmd), c, account, "aws", keyID)
 				return err

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -41,5 +44,44 @@ func TestImportQuotaFlag(t *testing.T) {
 	}
 	if code, out, errOut := runCLI(t, "import", dump, "--data", t.TempDir(), "--account-id", "111122223333", "--quota-users", "3"); code != 0 || !strings.Contains(out, "3 users") {
 		t.Errorf("--quota-users 3: %d %s%s", code, out, errOut)
+	}
+}
+
+// import --data refuses while iamd serve runs on the directory (the
+// server would never see the writes: its views live in its memory),
+// saying what to do instead, and writes nothing; once the server stops,
+// the same import runs.
+func TestImportRefusesWhileServeRuns(t *testing.T) {
+	data := t.TempDir()
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	ready, w := io.Pipe()
+	go func() {
+		cmd := newServeCommand()
+		cmd.SetArgs([]string{"--data", data, "--addr", "127.0.0.1:0", "--audit-log", "off"})
+		cmd.SetOut(w)
+		cmd.SetErr(io.Discard)
+		err := cmd.ExecuteContext(ctx)
+		w.Close()
+		served <- err
+	}()
+	// Serving once it prints the account it created.
+	sc := bufio.NewScanner(ready)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "iamd created account") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, ready) }() // keep serve from blocking on its output
+	code, out, errOut := runCLI(t, "import", fixture, "--data", data)
+	if code == 0 || !strings.Contains(errOut, "in use") || !strings.Contains(errOut, "--endpoint-url") || strings.Contains(out, "imported") {
+		t.Errorf("import beside iamd serve: %d %s%s", code, out, errOut)
+	}
+	stop()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, "import", fixture, "--data", data); code != 0 || !strings.Contains(out, "23 users") {
+		t.Errorf("import after iamd serve stopped: %d %s%s", code, out, errOut)
 	}
 }

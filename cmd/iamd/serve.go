@@ -156,6 +156,15 @@ func serve(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if f.store == "" {
+		// One process owns a SQLite store: an offline import (or a second
+		// server) on the directory is refused while this one runs.
+		lock, err := server.LockDataDir(f.data)
+		if err != nil {
+			return err
+		}
+		defer lock.Close()
+	}
 	inst, err := server.Start(ctx, opt)
 	if err != nil {
 		return err
