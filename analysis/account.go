@@ -3,9 +3,11 @@ package analysis
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/iam"
@@ -132,6 +134,9 @@ type Account struct {
 	// model while this one is built.
 	compiled map[string]*PolicyRef
 	prev     *Account
+	// pre are the policies compiled ahead, side by side (precompile), by
+	// compiled's key, each taken once while this model is built.
+	pre map[string]*PolicyRef
 }
 
 // Entity finds a user, group or role by ARN.
@@ -162,7 +167,8 @@ func NewAccount(d *Dump) (*Account, error) {
 // cost. prev may be nil, and stays usable: what is shared is not changed.
 func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	a := &Account{Managed: map[string]*PolicyRef{}, byARN: map[string]*Entity{}, dump: d, compiled: map[string]*PolicyRef{}, prev: prev}
-	defer func() { a.prev = nil }()
+	defer func() { a.prev, a.pre = nil, nil }()
+	a.precompile(d)
 	for _, first := range firstARNs(d) {
 		if p, err := arn.Parse(first); err == nil && p.AccountID != "" {
 			a.ID, a.Partition = p.AccountID, p.Partition
@@ -174,7 +180,7 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	}
 	for i := range d.Policies {
 		p := &d.Policies[i]
-		a.Managed[p.Arn] = a.compile(&PolicyRef{Name: p.PolicyName, ARN: p.Arn, Text: p.DefaultDocument()}, "managed")
+		a.Managed[p.Arn] = a.compile(managedRef(p), "managed")
 	}
 	managed := func(refs []AttachedPolicy) []*PolicyRef {
 		var out []*PolicyRef
@@ -188,7 +194,7 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	inline := func(owner string, list []PolicyDetail, typ string) []*PolicyRef {
 		var out []*PolicyRef
 		for _, p := range list {
-			out = append(out, a.compile(&PolicyRef{Name: p.PolicyName, Inline: true, Owner: owner, Text: p.PolicyDocument}, typ))
+			out = append(out, a.compile(inlineRef(owner, p), typ))
 		}
 		return out
 	}
@@ -228,7 +234,7 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 		e.Attached = managed(r.AttachedManagedPolicies)
 		e.Boundary = boundary(r.PermissionsBoundary)
 		if len(r.AssumeRolePolicyDocument) > 0 {
-			e.Trust = a.compile(&PolicyRef{Name: "AssumeRolePolicyDocument", Inline: true, Owner: r.Arn, Text: r.AssumeRolePolicyDocument}, "trust")
+			e.Trust = a.compile(trustRef(&r), "trust")
 		}
 		for _, p := range r.InstanceProfileList {
 			e.Profiles = append(e.Profiles, p.InstanceProfileName)
@@ -374,21 +380,111 @@ func (a *Account) managed(arnText string) *PolicyRef {
 	return nil
 }
 
+// The policies of a dump, as the model holds them before they are compiled.
+func managedRef(p *ManagedPolicyDetail) *PolicyRef {
+	return &PolicyRef{Name: p.PolicyName, ARN: p.Arn, Text: p.DefaultDocument()}
+}
+
+func inlineRef(owner string, p PolicyDetail) *PolicyRef {
+	return &PolicyRef{Name: p.PolicyName, Inline: true, Owner: owner, Text: p.PolicyDocument}
+}
+
+func trustRef(r *RoleDetail) *PolicyRef {
+	return &PolicyRef{Name: "AssumeRolePolicyDocument", Inline: true, Owner: r.Arn, Text: r.AssumeRolePolicyDocument}
+}
+
+// compileKey is where compiled and pre keep a policy.
+func compileKey(p *PolicyRef, typ string) string { return typ + "\x00" + p.ID() }
+
+// sameRef tells whether a compiled policy is p's: the same place, name and
+// text.
+func sameRef(c, p *PolicyRef) bool {
+	return c != nil && c.Name == p.Name && c.ARN == p.ARN && c.Owner == p.Owner && c.Inline == p.Inline && bytes.Equal(c.Text, p.Text)
+}
+
 // compile is compileRef, or the earlier model's compilation of the same
-// policy.
+// policy, or the one precompile made of it.
 func (a *Account) compile(p *PolicyRef, typ string) *PolicyRef {
-	k := typ + "\x00" + p.ID()
+	k := compileKey(p, typ)
 	if a.prev != nil {
-		if old := a.prev.compiled[k]; old != nil && old.Name == p.Name && old.ARN == p.ARN && old.Owner == p.Owner &&
-			old.Inline == p.Inline && bytes.Equal(old.Text, p.Text) {
+		if old := a.prev.compiled[k]; sameRef(old, p) {
 			a.compiled[k] = old
 			return old
 		}
+	}
+	if c := a.pre[k]; sameRef(c, p) {
+		delete(a.pre, k) // a second copy of the policy is compiled on its own, as before
+		a.compiled[k] = c
+		return c
 	}
 	p = compileRef(p, typ)
 	a.compiled[k] = p
 	return p
 }
+
+// precompile compiles the dump's policies that the earlier model does not
+// lend, on all the machine's cores: parsing and compiling them is most of
+// a first model's cost, and each is independent of the others (the policy
+// package is pure). compile takes them from a.pre.
+func (a *Account) precompile(d *Dump) {
+	type job struct {
+		ref *PolicyRef
+		typ string
+	}
+	var jobs []job
+	add := func(p *PolicyRef, typ string) {
+		if a.prev == nil || !sameRef(a.prev.compiled[compileKey(p, typ)], p) {
+			jobs = append(jobs, job{p, typ})
+		}
+	}
+	for i := range d.Policies {
+		add(managedRef(&d.Policies[i]), "managed")
+	}
+	for _, g := range d.GroupDetailList {
+		for _, p := range g.GroupPolicyList {
+			add(inlineRef(g.Arn, p), "group")
+		}
+	}
+	for _, u := range d.UserDetailList {
+		for _, p := range u.UserPolicyList {
+			add(inlineRef(u.Arn, p), "user")
+		}
+	}
+	for i := range d.RoleDetailList {
+		r := &d.RoleDetailList[i]
+		for _, p := range r.RolePolicyList {
+			add(inlineRef(r.Arn, p), "role")
+		}
+		if len(r.AssumeRolePolicyDocument) > 0 {
+			add(trustRef(r), "trust")
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(jobs)/precompileMin)
+	if workers < 2 {
+		return // compile does them one by one, as they come
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(jobs)); i = next.Add(1) - 1 {
+				compileRef(jobs[i].ref, jobs[i].typ)
+			}
+		})
+	}
+	wg.Wait()
+	a.pre = make(map[string]*PolicyRef, len(jobs))
+	for _, j := range jobs {
+		k := compileKey(j.ref, j.typ)
+		if _, dup := a.pre[k]; !dup {
+			a.pre[k] = j.ref
+		}
+	}
+}
+
+// precompileMin is the policies per core below which compiling them side
+// by side is not worth its goroutines (a variable for the tests).
+var precompileMin = 64
 
 func compileRef(p *PolicyRef, typ string) *PolicyRef {
 	if len(p.Text) == 0 {

@@ -76,3 +76,59 @@ func TestNewAccountReusing(t *testing.T) {
 		}
 	}
 }
+
+// The policies compiled ahead, side by side, are each the compilation of
+// their own text, and a policy listed twice (a dump may) is compiled once
+// per copy, the last copy being the model's, as when compiled one by one.
+func TestNewAccountPrecompiled(t *testing.T) {
+	d := Generated(200, 80, 400)
+	dup := d.Policies[3]
+	dup.PolicyVersionList = []PolicyVersion{{VersionId: "v1", IsDefaultVersion: true,
+		Document: Document(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateUser","Resource":"*"},{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}}
+	d.Policies = append(d.Policies, dup)
+	a, err := NewAccount(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.pre != nil {
+		t.Errorf("the precompiled policies are kept after the build")
+	}
+	got := a.Managed[dup.Arn]
+	if string(got.Text) != string(dup.DefaultDocument()) || got.Doc == nil || len(got.Doc.Statements) != 2 {
+		t.Fatalf("the policy listed twice: %s", got.Text)
+	}
+	check := func(p *PolicyRef) {
+		t.Helper()
+		doc, err := policy.Parse(p.Text)
+		if err != nil || p.Err != nil || p.Doc == nil || p.Policy == nil || len(p.Doc.Statements) != len(doc.Statements) {
+			t.Errorf("%s: compiled %v from %s (parse: %v)", p.ID(), p.Doc, p.Text, err)
+		}
+	}
+	for _, p := range a.Managed {
+		check(p)
+	}
+	for _, e := range append(a.Principals(), a.Groups...) {
+		for _, p := range e.Policies() {
+			check(p)
+		}
+		if e.Trust != nil {
+			check(e.Trust)
+		}
+	}
+	// It decides as the same model compiled policy by policy.
+	defer func(n int) { precompileMin = n }(precompileMin)
+	precompileMin = 1 << 30
+	seq, _ := NewAccount(d)
+	if got := seq.Managed[dup.Arn]; got == a.Managed[dup.Arn] || string(got.Text) != string(dup.DefaultDocument()) {
+		t.Fatalf("the model compiled one by one: %s", got.Text)
+	}
+	g, gs := BuildGraph(a), BuildGraph(seq)
+	for _, e := range seq.Principals() {
+		o, _ := a.Entity(e.ARN)
+		for _, act := range []string{"s3:GetObject", "iam:PassRole", "sts:AssumeRole", "iam:CreateAccessKey"} {
+			if x, y := gs.Decide(e, act, "*", nil).Decision, g.Decide(o, act, "*", nil).Decision; x != y {
+				t.Errorf("%s %s: %v, precompiled %v", e.Name, act, x, y)
+			}
+		}
+	}
+}
