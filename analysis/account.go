@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -137,7 +138,20 @@ type Account struct {
 	// pre are the policies compiled ahead, side by side (precompile), by
 	// compiled's key, each taken once while this model is built.
 	pre map[string]*PolicyRef
+	// sets are the principals' policy sets by fingerprint, for a later
+	// model to reuse.
+	sets map[string]*principalSets
 }
+
+// principalSets are the policy sets of the principals with one fingerprint,
+// and the policies (and boundary, last) they were made of.
+type principalSets struct {
+	refs                                        []*PolicyRef
+	identity, boundary, optimistic, optBoundary *policy.Set
+}
+
+// setRefs are the policies a principal's sets are made of.
+func setRefs(e *Entity) []*PolicyRef { return append(e.Policies(), e.Boundary) }
 
 // Entity finds a user, group or role by ARN.
 func (a *Account) Entity(arnText string) (*Entity, bool) {
@@ -248,14 +262,32 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	}
 	// Principals with the same policies share their sets (and so the
 	// engine's per-set plan cache): most users have only their groups'.
-	type sets struct{ identity, boundary, optimistic, optBoundary *policy.Set }
-	shared := map[string]*sets{}
+	// Indexing the sets is a good part of a model's cost, and after a
+	// change most principals have the very policies they had: the earlier
+	// model's sets made of them serve (a Set is safe to share).
+	shared := map[string]*principalSets{}
+	a.sets = shared
 	for _, e := range a.Principals() {
+		var before *Entity
+		if prev != nil {
+			before = prev.byARN[e.ARN]
+		}
 		if e.Trust != nil && e.Trust.Policy != nil {
-			e.trust = policy.NewSet(e.Trust.Policy)
+			if before != nil && before.Trust == e.Trust && before.trust != nil {
+				e.trust = before.trust
+			} else {
+				e.trust = policy.NewSet(e.Trust.Policy)
+			}
 		}
 		e.fingerprint = fingerprint(e)
-		if s, ok := shared[e.fingerprint]; ok {
+		s, ok := shared[e.fingerprint]
+		if !ok && prev != nil {
+			if old := prev.sets[e.fingerprint]; old != nil && slices.Equal(old.refs, setRefs(e)) {
+				s, ok = old, true
+				shared[e.fingerprint] = old
+			}
+		}
+		if ok {
 			e.identity, e.boundary, e.optimistic, e.optBoundary = s.identity, s.boundary, s.optimistic, s.optBoundary
 			continue
 		}
@@ -289,7 +321,7 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 				e.optBoundary = e.boundary
 			}
 		}
-		shared[e.fingerprint] = &sets{e.identity, e.boundary, e.optimistic, e.optBoundary}
+		shared[e.fingerprint] = &principalSets{setRefs(e), e.identity, e.boundary, e.optimistic, e.optBoundary}
 	}
 	sort.Strings(a.Unresolved)
 	return a, nil

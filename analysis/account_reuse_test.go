@@ -47,6 +47,24 @@ func TestNewAccountReusing(t *testing.T) {
 	if rr.Trust == rb.Trust {
 		t.Errorf("changed trust policy kept from the earlier model")
 	}
+	// An unchanged principal's policy sets serve again; a changed one's
+	// and a changed trust policy's are made anew.
+	ub, _ := before.Entity(userARN)
+	ur, _ := reused.Entity(userARN)
+	other := "arn:aws:iam::210987654321:user/user-5"
+	ob, _ := before.Entity(other)
+	or, _ := reused.Entity(other)
+	if ur.identity == ub.identity || or.identity != ob.identity {
+		t.Errorf("sets: changed user-0 reused %v, unchanged user-5 reused %v", ur.identity == ub.identity, or.identity == ob.identity)
+	}
+	if rr.trust == rb.trust {
+		t.Errorf("changed trust policy's set kept from the earlier model")
+	}
+	r1b, _ := before.Entity("arn:aws:iam::210987654321:role/role-1")
+	r1r, _ := reused.Entity("arn:aws:iam::210987654321:role/role-1")
+	if r1r.trust != r1b.trust {
+		t.Errorf("unchanged role-1's trust set made anew")
+	}
 	gBefore, gReused, gFresh := BuildGraph(before), BuildGraph(reused), BuildGraph(fresh)
 	for _, q := range []struct {
 		action, resource string
