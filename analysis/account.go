@@ -264,10 +264,14 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	// engine's per-set plan cache): most users have only their groups'.
 	// Indexing the sets is a good part of a model's cost, and after a
 	// change most principals have the very policies they had: the earlier
-	// model's sets made of them serve (a Set is safe to share).
+	// model's sets made of them serve (a Set is safe to share). The rest
+	// are made side by side.
 	shared := map[string]*principalSets{}
 	a.sets = shared
-	for _, e := range a.Principals() {
+	var fresh []*Entity // one principal of each fingerprint whose sets are new
+	var trusts []*Entity
+	principals := a.Principals()
+	for _, e := range principals {
 		var before *Entity
 		if prev != nil {
 			before = prev.byARN[e.ARN]
@@ -276,56 +280,104 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 			if before != nil && before.Trust == e.Trust && before.trust != nil {
 				e.trust = before.trust
 			} else {
-				e.trust = policy.NewSet(e.Trust.Policy)
+				trusts = append(trusts, e)
 			}
 		}
 		e.fingerprint = fingerprint(e)
-		s, ok := shared[e.fingerprint]
-		if !ok && prev != nil {
-			if old := prev.sets[e.fingerprint]; old != nil && slices.Equal(old.refs, setRefs(e)) {
-				s, ok = old, true
-				shared[e.fingerprint] = old
-			}
-		}
-		if ok {
-			e.identity, e.boundary, e.optimistic, e.optBoundary = s.identity, s.boundary, s.optimistic, s.optBoundary
+		if _, ok := shared[e.fingerprint]; ok {
 			continue
 		}
-		var pols []*policy.Policy
-		for _, p := range e.Policies() {
-			if p.Policy != nil {
-				pols = append(pols, p.Policy)
+		if prev != nil {
+			if old := prev.sets[e.fingerprint]; old != nil && slices.Equal(old.refs, setRefs(e)) {
+				shared[e.fingerprint] = old
+				continue
 			}
 		}
-		e.identity = policy.NewSet(pols...)
-		if e.Boundary != nil && e.Boundary.Policy != nil {
-			e.boundary = policy.NewSet(e.Boundary.Policy)
+		shared[e.fingerprint] = nil
+		fresh = append(fresh, e)
+	}
+	made := make([]*principalSets, len(fresh))
+	parallel(len(fresh)+len(trusts), func(i int) {
+		if i < len(fresh) {
+			made[i] = makeSets(fresh[i])
+		} else {
+			e := trusts[i-len(fresh)]
+			e.trust = policy.NewSet(e.Trust.Policy)
 		}
-		var opt []*policy.Policy
-		conditional := false
-		for _, p := range e.Policies() {
-			if o, changed := optimistic(p); o != nil {
-				opt = append(opt, o)
-				conditional = conditional || changed
-			}
-		}
-		if e.Boundary != nil {
-			if o, changed := optimistic(e.Boundary); changed {
-				e.optBoundary = policy.NewSet(o)
-				conditional = true
-			}
-		}
-		if conditional {
-			e.optimistic = policy.NewSet(opt...)
-			if e.optBoundary == nil {
-				e.optBoundary = e.boundary
-			}
-		}
-		shared[e.fingerprint] = &principalSets{setRefs(e), e.identity, e.boundary, e.optimistic, e.optBoundary}
+	})
+	for i, e := range fresh {
+		shared[e.fingerprint] = made[i]
+	}
+	for _, e := range principals {
+		s := shared[e.fingerprint]
+		e.identity, e.boundary, e.optimistic, e.optBoundary = s.identity, s.boundary, s.optimistic, s.optBoundary
 	}
 	sort.Strings(a.Unresolved)
 	return a, nil
 }
+
+// makeSets makes a principal's policy sets: its policies, its boundary,
+// and when a condition is among them their optimistic compilations.
+func makeSets(e *Entity) *principalSets {
+	s := &principalSets{refs: setRefs(e)}
+	var pols []*policy.Policy
+	for _, p := range e.Policies() {
+		if p.Policy != nil {
+			pols = append(pols, p.Policy)
+		}
+	}
+	s.identity = policy.NewSet(pols...)
+	if e.Boundary != nil && e.Boundary.Policy != nil {
+		s.boundary = policy.NewSet(e.Boundary.Policy)
+	}
+	var opt []*policy.Policy
+	conditional := false
+	for _, p := range e.Policies() {
+		if o, changed := optimistic(p); o != nil {
+			opt = append(opt, o)
+			conditional = conditional || changed
+		}
+	}
+	if e.Boundary != nil {
+		if o, changed := optimistic(e.Boundary); changed {
+			s.optBoundary = policy.NewSet(o)
+			conditional = true
+		}
+	}
+	if conditional {
+		s.optimistic = policy.NewSet(opt...)
+		if s.optBoundary == nil {
+			s.optBoundary = s.boundary
+		}
+	}
+	return s
+}
+
+// parallel runs fn(0) … fn(n-1) on all the machine's cores, or in this
+// goroutine when n is too few to be worth more.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/parallelMin)
+	if workers < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				fn(int(i))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// parallelMin is the jobs per core below which running them side by side
+// is not worth its goroutines (a variable for the tests).
+var parallelMin = 64
 
 func fingerprint(e *Entity) string {
 	var b strings.Builder
@@ -491,20 +543,10 @@ func (a *Account) precompile(d *Dump) {
 			add(trustRef(r), "trust")
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(jobs)/precompileMin)
-	if workers < 2 {
+	if len(jobs)/parallelMin < 2 {
 		return // compile does them one by one, as they come
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(len(jobs)); i = next.Add(1) - 1 {
-				compileRef(jobs[i].ref, jobs[i].typ)
-			}
-		})
-	}
-	wg.Wait()
+	parallel(len(jobs), func(i int) { compileRef(jobs[i].ref, jobs[i].typ) })
 	a.pre = make(map[string]*PolicyRef, len(jobs))
 	for _, j := range jobs {
 		k := compileKey(j.ref, j.typ)
@@ -513,10 +555,6 @@ func (a *Account) precompile(d *Dump) {
 		}
 	}
 }
-
-// precompileMin is the policies per core below which compiling them side
-// by side is not worth its goroutines (a variable for the tests).
-var precompileMin = 64
 
 func compileRef(p *PolicyRef, typ string) *PolicyRef {
 	if len(p.Text) == 0 {

@@ -134,8 +134,8 @@ func TestNewAccountPrecompiled(t *testing.T) {
 		}
 	}
 	// It decides as the same model compiled policy by policy.
-	defer func(n int) { precompileMin = n }(precompileMin)
-	precompileMin = 1 << 30
+	defer func(n int) { parallelMin = n }(parallelMin)
+	parallelMin = 1 << 30
 	seq, _ := NewAccount(d)
 	if got := seq.Managed[dup.Arn]; got == a.Managed[dup.Arn] || string(got.Text) != string(dup.DefaultDocument()) {
 		t.Fatalf("the model compiled one by one: %s", got.Text)
