@@ -141,7 +141,9 @@ func (h *Handler) pending(ctx context.Context, st *graphState) (t *touched, head
 				if t == nil {
 					t = &touched{}
 				}
-				t.add(ch)
+				if st.pages != nil { // with nothing kept, all of it is read anyway
+					t.add(ch)
+				}
 			}
 		}
 		head = cs[len(cs)-1].Seq
