@@ -3,9 +3,12 @@ package analysis
 import (
 	"bytes"
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/iam"
@@ -132,7 +135,23 @@ type Account struct {
 	// model while this one is built.
 	compiled map[string]*PolicyRef
 	prev     *Account
+	// pre are the policies compiled ahead, side by side (precompile), by
+	// compiled's key, each taken once while this model is built.
+	pre map[string]*PolicyRef
+	// sets are the principals' policy sets by fingerprint, for a later
+	// model to reuse.
+	sets map[string]*principalSets
 }
+
+// principalSets are the policy sets of the principals with one fingerprint,
+// and the policies (and boundary, last) they were made of.
+type principalSets struct {
+	refs                                        []*PolicyRef
+	identity, boundary, optimistic, optBoundary *policy.Set
+}
+
+// setRefs are the policies a principal's sets are made of.
+func setRefs(e *Entity) []*PolicyRef { return append(e.Policies(), e.Boundary) }
 
 // Entity finds a user, group or role by ARN.
 func (a *Account) Entity(arnText string) (*Entity, bool) {
@@ -162,7 +181,8 @@ func NewAccount(d *Dump) (*Account, error) {
 // cost. prev may be nil, and stays usable: what is shared is not changed.
 func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	a := &Account{Managed: map[string]*PolicyRef{}, byARN: map[string]*Entity{}, dump: d, compiled: map[string]*PolicyRef{}, prev: prev}
-	defer func() { a.prev = nil }()
+	defer func() { a.prev, a.pre = nil, nil }()
+	a.precompile(d)
 	for _, first := range firstARNs(d) {
 		if p, err := arn.Parse(first); err == nil && p.AccountID != "" {
 			a.ID, a.Partition = p.AccountID, p.Partition
@@ -174,7 +194,7 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	}
 	for i := range d.Policies {
 		p := &d.Policies[i]
-		a.Managed[p.Arn] = a.compile(&PolicyRef{Name: p.PolicyName, ARN: p.Arn, Text: p.DefaultDocument()}, "managed")
+		a.Managed[p.Arn] = a.compile(managedRef(p), "managed")
 	}
 	managed := func(refs []AttachedPolicy) []*PolicyRef {
 		var out []*PolicyRef
@@ -188,7 +208,7 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	inline := func(owner string, list []PolicyDetail, typ string) []*PolicyRef {
 		var out []*PolicyRef
 		for _, p := range list {
-			out = append(out, a.compile(&PolicyRef{Name: p.PolicyName, Inline: true, Owner: owner, Text: p.PolicyDocument}, typ))
+			out = append(out, a.compile(inlineRef(owner, p), typ))
 		}
 		return out
 	}
@@ -228,7 +248,7 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 		e.Attached = managed(r.AttachedManagedPolicies)
 		e.Boundary = boundary(r.PermissionsBoundary)
 		if len(r.AssumeRolePolicyDocument) > 0 {
-			e.Trust = a.compile(&PolicyRef{Name: "AssumeRolePolicyDocument", Inline: true, Owner: r.Arn, Text: r.AssumeRolePolicyDocument}, "trust")
+			e.Trust = a.compile(trustRef(&r), "trust")
 		}
 		for _, p := range r.InstanceProfileList {
 			e.Profiles = append(e.Profiles, p.InstanceProfileName)
@@ -242,52 +262,122 @@ func NewAccountReusing(d *Dump, prev *Account) (*Account, error) {
 	}
 	// Principals with the same policies share their sets (and so the
 	// engine's per-set plan cache): most users have only their groups'.
-	type sets struct{ identity, boundary, optimistic, optBoundary *policy.Set }
-	shared := map[string]*sets{}
-	for _, e := range a.Principals() {
+	// Indexing the sets is a good part of a model's cost, and after a
+	// change most principals have the very policies they had: the earlier
+	// model's sets made of them serve (a Set is safe to share). The rest
+	// are made side by side.
+	shared := map[string]*principalSets{}
+	a.sets = shared
+	var fresh []*Entity // one principal of each fingerprint whose sets are new
+	var trusts []*Entity
+	principals := a.Principals()
+	for _, e := range principals {
+		var before *Entity
+		if prev != nil {
+			before = prev.byARN[e.ARN]
+		}
 		if e.Trust != nil && e.Trust.Policy != nil {
-			e.trust = policy.NewSet(e.Trust.Policy)
+			if before != nil && before.Trust == e.Trust && before.trust != nil {
+				e.trust = before.trust
+			} else {
+				trusts = append(trusts, e)
+			}
 		}
 		e.fingerprint = fingerprint(e)
-		if s, ok := shared[e.fingerprint]; ok {
-			e.identity, e.boundary, e.optimistic, e.optBoundary = s.identity, s.boundary, s.optimistic, s.optBoundary
+		if _, ok := shared[e.fingerprint]; ok {
 			continue
 		}
-		var pols []*policy.Policy
-		for _, p := range e.Policies() {
-			if p.Policy != nil {
-				pols = append(pols, p.Policy)
+		if prev != nil {
+			if old := prev.sets[e.fingerprint]; old != nil && slices.Equal(old.refs, setRefs(e)) {
+				shared[e.fingerprint] = old
+				continue
 			}
 		}
-		e.identity = policy.NewSet(pols...)
-		if e.Boundary != nil && e.Boundary.Policy != nil {
-			e.boundary = policy.NewSet(e.Boundary.Policy)
+		shared[e.fingerprint] = nil
+		fresh = append(fresh, e)
+	}
+	made := make([]*principalSets, len(fresh))
+	parallel(len(fresh)+len(trusts), func(i int) {
+		if i < len(fresh) {
+			made[i] = makeSets(fresh[i])
+		} else {
+			e := trusts[i-len(fresh)]
+			e.trust = policy.NewSet(e.Trust.Policy)
 		}
-		var opt []*policy.Policy
-		conditional := false
-		for _, p := range e.Policies() {
-			if o, changed := optimistic(p); o != nil {
-				opt = append(opt, o)
-				conditional = conditional || changed
-			}
-		}
-		if e.Boundary != nil {
-			if o, changed := optimistic(e.Boundary); changed {
-				e.optBoundary = policy.NewSet(o)
-				conditional = true
-			}
-		}
-		if conditional {
-			e.optimistic = policy.NewSet(opt...)
-			if e.optBoundary == nil {
-				e.optBoundary = e.boundary
-			}
-		}
-		shared[e.fingerprint] = &sets{e.identity, e.boundary, e.optimistic, e.optBoundary}
+	})
+	for i, e := range fresh {
+		shared[e.fingerprint] = made[i]
+	}
+	for _, e := range principals {
+		s := shared[e.fingerprint]
+		e.identity, e.boundary, e.optimistic, e.optBoundary = s.identity, s.boundary, s.optimistic, s.optBoundary
 	}
 	sort.Strings(a.Unresolved)
 	return a, nil
 }
+
+// makeSets makes a principal's policy sets: its policies, its boundary,
+// and when a condition is among them their optimistic compilations.
+func makeSets(e *Entity) *principalSets {
+	s := &principalSets{refs: setRefs(e)}
+	var pols []*policy.Policy
+	for _, p := range e.Policies() {
+		if p.Policy != nil {
+			pols = append(pols, p.Policy)
+		}
+	}
+	s.identity = policy.NewSet(pols...)
+	if e.Boundary != nil && e.Boundary.Policy != nil {
+		s.boundary = policy.NewSet(e.Boundary.Policy)
+	}
+	var opt []*policy.Policy
+	conditional := false
+	for _, p := range e.Policies() {
+		if o, changed := optimistic(p); o != nil {
+			opt = append(opt, o)
+			conditional = conditional || changed
+		}
+	}
+	if e.Boundary != nil {
+		if o, changed := optimistic(e.Boundary); changed {
+			s.optBoundary = policy.NewSet(o)
+			conditional = true
+		}
+	}
+	if conditional {
+		s.optimistic = policy.NewSet(opt...)
+		if s.optBoundary == nil {
+			s.optBoundary = s.boundary
+		}
+	}
+	return s
+}
+
+// parallel runs fn(0) … fn(n-1) on all the machine's cores, or in this
+// goroutine when n is too few to be worth more.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/parallelMin)
+	if workers < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				fn(int(i))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// parallelMin is the jobs per core below which running them side by side
+// is not worth its goroutines (a variable for the tests).
+var parallelMin = 64
 
 func fingerprint(e *Entity) string {
 	var b strings.Builder
@@ -374,20 +464,96 @@ func (a *Account) managed(arnText string) *PolicyRef {
 	return nil
 }
 
+// The policies of a dump, as the model holds them before they are compiled.
+func managedRef(p *ManagedPolicyDetail) *PolicyRef {
+	return &PolicyRef{Name: p.PolicyName, ARN: p.Arn, Text: p.DefaultDocument()}
+}
+
+func inlineRef(owner string, p PolicyDetail) *PolicyRef {
+	return &PolicyRef{Name: p.PolicyName, Inline: true, Owner: owner, Text: p.PolicyDocument}
+}
+
+func trustRef(r *RoleDetail) *PolicyRef {
+	return &PolicyRef{Name: "AssumeRolePolicyDocument", Inline: true, Owner: r.Arn, Text: r.AssumeRolePolicyDocument}
+}
+
+// compileKey is where compiled and pre keep a policy.
+func compileKey(p *PolicyRef, typ string) string { return typ + "\x00" + p.ID() }
+
+// sameRef tells whether a compiled policy is p's: the same place, name and
+// text.
+func sameRef(c, p *PolicyRef) bool {
+	return c != nil && c.Name == p.Name && c.ARN == p.ARN && c.Owner == p.Owner && c.Inline == p.Inline && bytes.Equal(c.Text, p.Text)
+}
+
 // compile is compileRef, or the earlier model's compilation of the same
-// policy.
+// policy, or the one precompile made of it.
 func (a *Account) compile(p *PolicyRef, typ string) *PolicyRef {
-	k := typ + "\x00" + p.ID()
+	k := compileKey(p, typ)
 	if a.prev != nil {
-		if old := a.prev.compiled[k]; old != nil && old.Name == p.Name && old.ARN == p.ARN && old.Owner == p.Owner &&
-			old.Inline == p.Inline && bytes.Equal(old.Text, p.Text) {
+		if old := a.prev.compiled[k]; sameRef(old, p) {
 			a.compiled[k] = old
 			return old
 		}
 	}
+	if c := a.pre[k]; sameRef(c, p) {
+		delete(a.pre, k) // a second copy of the policy is compiled on its own, as before
+		a.compiled[k] = c
+		return c
+	}
 	p = compileRef(p, typ)
 	a.compiled[k] = p
 	return p
+}
+
+// precompile compiles the dump's policies that the earlier model does not
+// lend, on all the machine's cores: parsing and compiling them is most of
+// a first model's cost, and each is independent of the others (the policy
+// package is pure). compile takes them from a.pre.
+func (a *Account) precompile(d *Dump) {
+	type job struct {
+		ref *PolicyRef
+		typ string
+	}
+	var jobs []job
+	add := func(p *PolicyRef, typ string) {
+		if a.prev == nil || !sameRef(a.prev.compiled[compileKey(p, typ)], p) {
+			jobs = append(jobs, job{p, typ})
+		}
+	}
+	for i := range d.Policies {
+		add(managedRef(&d.Policies[i]), "managed")
+	}
+	for _, g := range d.GroupDetailList {
+		for _, p := range g.GroupPolicyList {
+			add(inlineRef(g.Arn, p), "group")
+		}
+	}
+	for _, u := range d.UserDetailList {
+		for _, p := range u.UserPolicyList {
+			add(inlineRef(u.Arn, p), "user")
+		}
+	}
+	for i := range d.RoleDetailList {
+		r := &d.RoleDetailList[i]
+		for _, p := range r.RolePolicyList {
+			add(inlineRef(r.Arn, p), "role")
+		}
+		if len(r.AssumeRolePolicyDocument) > 0 {
+			add(trustRef(r), "trust")
+		}
+	}
+	if len(jobs)/parallelMin < 2 {
+		return // compile does them one by one, as they come
+	}
+	parallel(len(jobs), func(i int) { compileRef(jobs[i].ref, jobs[i].typ) })
+	a.pre = make(map[string]*PolicyRef, len(jobs))
+	for _, j := range jobs {
+		k := compileKey(j.ref, j.typ)
+		if _, dup := a.pre[k]; !dup {
+			a.pre[k] = j.ref
+		}
+	}
 }
 
 func compileRef(p *PolicyRef, typ string) *PolicyRef {

@@ -47,6 +47,24 @@ func TestNewAccountReusing(t *testing.T) {
 	if rr.Trust == rb.Trust {
 		t.Errorf("changed trust policy kept from the earlier model")
 	}
+	// An unchanged principal's policy sets serve again; a changed one's
+	// and a changed trust policy's are made anew.
+	ub, _ := before.Entity(userARN)
+	ur, _ := reused.Entity(userARN)
+	other := "arn:aws:iam::210987654321:user/user-5"
+	ob, _ := before.Entity(other)
+	or, _ := reused.Entity(other)
+	if ur.identity == ub.identity || or.identity != ob.identity {
+		t.Errorf("sets: changed user-0 reused %v, unchanged user-5 reused %v", ur.identity == ub.identity, or.identity == ob.identity)
+	}
+	if rr.trust == rb.trust {
+		t.Errorf("changed trust policy's set kept from the earlier model")
+	}
+	r1b, _ := before.Entity("arn:aws:iam::210987654321:role/role-1")
+	r1r, _ := reused.Entity("arn:aws:iam::210987654321:role/role-1")
+	if r1r.trust != r1b.trust {
+		t.Errorf("unchanged role-1's trust set made anew")
+	}
 	gBefore, gReused, gFresh := BuildGraph(before), BuildGraph(reused), BuildGraph(fresh)
 	for _, q := range []struct {
 		action, resource string
@@ -72,6 +90,62 @@ func TestNewAccountReusing(t *testing.T) {
 		for _, a := range []string{"s3:GetObject", "iam:PassRole", "sts:AssumeRole", "iam:CreateAccessKey"} {
 			if x, y := gFresh.Decide(e, a, "*", nil).Decision, gReused.Decide(r, a, "*", nil).Decision; x != y {
 				t.Errorf("%s %s: fresh %v, reused %v", e.Name, a, x, y)
+			}
+		}
+	}
+}
+
+// The policies compiled ahead, side by side, are each the compilation of
+// their own text, and a policy listed twice (a dump may) is compiled once
+// per copy, the last copy being the model's, as when compiled one by one.
+func TestNewAccountPrecompiled(t *testing.T) {
+	d := Generated(200, 80, 400)
+	dup := d.Policies[3]
+	dup.PolicyVersionList = []PolicyVersion{{VersionId: "v1", IsDefaultVersion: true,
+		Document: Document(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateUser","Resource":"*"},{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}}
+	d.Policies = append(d.Policies, dup)
+	a, err := NewAccount(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.pre != nil {
+		t.Errorf("the precompiled policies are kept after the build")
+	}
+	got := a.Managed[dup.Arn]
+	if string(got.Text) != string(dup.DefaultDocument()) || got.Doc == nil || len(got.Doc.Statements) != 2 {
+		t.Fatalf("the policy listed twice: %s", got.Text)
+	}
+	check := func(p *PolicyRef) {
+		t.Helper()
+		doc, err := policy.Parse(p.Text)
+		if err != nil || p.Err != nil || p.Doc == nil || p.Policy == nil || len(p.Doc.Statements) != len(doc.Statements) {
+			t.Errorf("%s: compiled %v from %s (parse: %v)", p.ID(), p.Doc, p.Text, err)
+		}
+	}
+	for _, p := range a.Managed {
+		check(p)
+	}
+	for _, e := range append(a.Principals(), a.Groups...) {
+		for _, p := range e.Policies() {
+			check(p)
+		}
+		if e.Trust != nil {
+			check(e.Trust)
+		}
+	}
+	// It decides as the same model compiled policy by policy.
+	defer func(n int) { parallelMin = n }(parallelMin)
+	parallelMin = 1 << 30
+	seq, _ := NewAccount(d)
+	if got := seq.Managed[dup.Arn]; got == a.Managed[dup.Arn] || string(got.Text) != string(dup.DefaultDocument()) {
+		t.Fatalf("the model compiled one by one: %s", got.Text)
+	}
+	g, gs := BuildGraph(a), BuildGraph(seq)
+	for _, e := range seq.Principals() {
+		o, _ := a.Entity(e.ARN)
+		for _, act := range []string{"s3:GetObject", "iam:PassRole", "sts:AssumeRole", "iam:CreateAccessKey"} {
+			if x, y := gs.Decide(e, act, "*", nil).Decision, g.Decide(o, act, "*", nil).Decision; x != y {
+				t.Errorf("%s %s: %v, precompiled %v", e.Name, act, x, y)
 			}
 		}
 	}

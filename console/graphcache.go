@@ -18,8 +18,9 @@ import (
 // principals (GetAccountAuthorizationDetails, the model, the trust
 // decisions), so it is built once and kept until the account changes: the
 // store's change log says when (Store.Changes, read from where the last
-// check stopped, so a check is one small query). Escalation edges, the
-// dearest part, are computed on the first request that wants them.
+// check stopped, so a check is one small query), and which pages of the
+// read the changes are on (gaadpages.go). Escalation edges, the dearest
+// part, are computed after the first view.
 //
 // A kept graph is served only to a caller whose own
 // GetAccountAuthorizationDetails call (one group long) succeeds, the call
@@ -41,6 +42,7 @@ type graphState struct {
 	seq     int64 // every change up to seq is in the graph
 	g       *analysis.Graph
 	tree    *clusterTree
+	pages   *accountPages // the read g was built from
 	used    time.Time
 
 	escDone  bool
@@ -80,20 +82,22 @@ func (h *Handler) graph(r *http.Request, q *req) (*graphState, error) {
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.g != nil {
-		fresh, err := h.unchanged(r.Context(), st)
-		if err == nil && fresh {
-			// The kept graph answers only whom its call would: the call
-			// itself, one group long, as the CLI would make it (the same
-			// request context for conditions, the same audit).
-			if _, err := h.call(r, q, "GetAccountAuthorizationDetails", url.Values{"MaxItems": {"1"}, "Filter.member.1": {"Group"}}); err != nil {
-				return nil, err
-			}
-			return st, nil
-		}
+	t, head, err := h.pending(r.Context(), st)
+	if err != nil {
+		return nil, err
 	}
-	if err := h.buildGraph(r, q, st); err != nil {
-		st.g, st.tree = nil, nil
+	if st.g != nil && t == nil {
+		st.seq = head
+		// The kept graph answers only whom its call would: the call
+		// itself, one group long, as the CLI would make it (the same
+		// request context for conditions, the same audit).
+		if _, err := h.call(r, q, "GetAccountAuthorizationDetails", url.Values{"MaxItems": {"1"}, "Filter.member.1": {"Group"}}); err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	if err := h.buildGraph(r, q, st, t, head); err != nil {
+		st.g, st.tree, st.pages = nil, nil, nil
 		return nil, err
 	}
 	// The escalation paths are the dearest part, and the page asks for
@@ -109,24 +113,40 @@ func (st *graphState) snapshot() (*analysis.Graph, *clusterTree, []analysis.Edge
 	return st.g, st.tree, st.escEdges, st.escDone
 }
 
-// unchanged reads the changes since the graph was built (or last
-// checked): false when one may have changed what it shows.
-func (h *Handler) unchanged(ctx context.Context, st *graphState) (bool, error) {
+// pending reads the changes since the graph was built (or last checked)
+// up to the newest, head: t is nil when none may have changed what it
+// shows, else what they may have changed (everything when the log no
+// longer holds them all).
+func (h *Handler) pending(ctx context.Context, st *graphState) (t *touched, head int64, err error) {
 	store := h.b.Domain().Store()
+	head = st.seq
 	for {
-		cs, err := store.Changes(ctx, st.seq, 10000)
+		cs, err := store.Changes(ctx, head, 10000)
+		var trunc *iam.TruncatedError
+		if errors.As(err, &trunc) {
+			t, head = everything(), trunc.Oldest-1
+			continue
+		}
 		if err != nil {
-			return false, err // a truncated log among them: build again
+			return nil, 0, err
 		}
 		if len(cs) == 0 {
-			return true, nil
+			return t, head, nil
 		}
 		for _, ch := range cs {
-			if ch.Kind == "*" || (ch.Account == st.account && graphKind(ch.Kind)) {
-				return false, nil
+			switch {
+			case ch.Kind == "*":
+				t = everything()
+			case ch.Account == st.account && graphKind(ch.Kind):
+				if t == nil {
+					t = &touched{}
+				}
+				if st.pages != nil { // with nothing kept, all of it is read anyway
+					t.add(ch)
+				}
 			}
 		}
-		st.seq = cs[len(cs)-1].Seq
+		head = cs[len(cs)-1].Seq
 	}
 }
 
@@ -163,19 +183,17 @@ func graphKind(kind string) bool {
 	return true
 }
 
-// gaadPages bounds the GetAccountAuthorizationDetails pages read (of
-// 1000 entities each).
+// gaadPages bounds the GetAccountAuthorizationDetails pages read per
+// stream (of 1000 entities each).
 const gaadPages = 100
 
 // buildGraph reads the account with GetAccountAuthorizationDetails as the
-// caller and builds its graph and clusters. The change log's head is read
-// first: a change made during the read makes the next request build again.
-func (h *Handler) buildGraph(r *http.Request, q *req, st *graphState) error {
-	seq, err := h.headSeq(r.Context(), st.seq)
-	if err != nil {
-		return err
-	}
-	d, err := h.readAccount(r, q)
+// caller, again where t says it may have changed since the kept read, and
+// builds its graph and clusters. head is the change log's newest change,
+// read before: a change made during the read makes the next request
+// build again.
+func (h *Handler) buildGraph(r *http.Request, q *req, st *graphState, t *touched, head int64) error {
+	pages, err := h.readPages(r, q, st.pages, t)
 	if err != nil {
 		return err
 	}
@@ -185,88 +203,14 @@ func (h *Handler) buildGraph(r *http.Request, q *req, st *graphState) error {
 	if st.g != nil {
 		prev = st.g.Account
 	}
-	acct, err := analysis.NewAccountReusing(d, prev)
+	acct, err := analysis.NewAccountReusing(pages.dump(), prev)
 	if err != nil {
 		return err
 	}
 	g := analysis.BuildGraph(acct)
-	st.g, st.seq, st.tree = g, seq, buildTree(g)
+	st.g, st.seq, st.tree, st.pages = g, head, buildTree(g), pages
 	st.escDone, st.esc, st.escEdges = false, nil, nil
 	return nil
-}
-
-// readAccount pages through GetAccountAuthorizationDetails: the users,
-// roles, groups and policies each in their own stream of pages, side by
-// side.
-func (h *Handler) readAccount(r *http.Request, q *req) (*analysis.Dump, error) {
-	filters := []string{"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"}
-	outs := make([]iamapi.GetAccountAuthorizationDetailsOutput, len(filters))
-	errs := make([]error, len(filters))
-	var wg sync.WaitGroup
-	for i, f := range filters {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			all := &outs[i]
-			marker := ""
-			for range gaadPages {
-				p := url.Values{"MaxItems": {"1000"}, "Filter.member.1": {f}}
-				if marker != "" {
-					p.Set("Marker", marker)
-				}
-				out, err := h.call(r, q, "GetAccountAuthorizationDetails", p)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				o := out.(*iamapi.GetAccountAuthorizationDetailsOutput)
-				all.UserDetailList = append(all.UserDetailList, o.UserDetailList...)
-				all.GroupDetailList = append(all.GroupDetailList, o.GroupDetailList...)
-				all.RoleDetailList = append(all.RoleDetailList, o.RoleDetailList...)
-				all.Policies = append(all.Policies, o.Policies...)
-				t, m := truncated(o.IsTruncated, o.Marker)
-				if !t {
-					return
-				}
-				marker = m
-			}
-		}()
-	}
-	wg.Wait()
-	d := &analysis.Dump{}
-	for i, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-		o := &outs[i]
-		for _, u := range o.UserDetailList {
-			d.UserDetailList = append(d.UserDetailList, analysis.UserDetail{Path: str(u.Path), UserName: str(u.UserName), UserId: str(u.UserId), Arn: str(u.Arn),
-				UserPolicyList: inline(u.UserPolicyList), GroupList: u.GroupList, AttachedManagedPolicies: attached(u.AttachedManagedPolicies),
-				PermissionsBoundary: boundary(u.PermissionsBoundary), Tags: tags(u.Tags)})
-		}
-		for _, g := range o.GroupDetailList {
-			d.GroupDetailList = append(d.GroupDetailList, analysis.GroupDetail{Path: str(g.Path), GroupName: str(g.GroupName), GroupId: str(g.GroupId), Arn: str(g.Arn),
-				GroupPolicyList: inline(g.GroupPolicyList), AttachedManagedPolicies: attached(g.AttachedManagedPolicies)})
-		}
-		for _, ro := range o.RoleDetailList {
-			rd := analysis.RoleDetail{Path: str(ro.Path), RoleName: str(ro.RoleName), RoleId: str(ro.RoleId), Arn: str(ro.Arn),
-				AssumeRolePolicyDocument: document(ro.AssumeRolePolicyDocument), RolePolicyList: inline(ro.RolePolicyList),
-				AttachedManagedPolicies: attached(ro.AttachedManagedPolicies), PermissionsBoundary: boundary(ro.PermissionsBoundary), Tags: tags(ro.Tags)}
-			for _, ip := range ro.InstanceProfileList {
-				rd.InstanceProfileList = append(rd.InstanceProfileList, analysis.InstanceProfile{InstanceProfileName: ip.InstanceProfileName, Arn: ip.Arn, Path: ip.Path})
-			}
-			d.RoleDetailList = append(d.RoleDetailList, rd)
-		}
-		for _, p := range o.Policies {
-			mp := analysis.ManagedPolicyDetail{PolicyName: str(p.PolicyName), PolicyId: str(p.PolicyId), Arn: str(p.Arn), Path: str(p.Path), DefaultVersionId: str(p.DefaultVersionId)}
-			for _, v := range p.PolicyVersionList {
-				mp.PolicyVersionList = append(mp.PolicyVersionList, analysis.PolicyVersion{Document: document(v.Document), VersionId: str(v.VersionId),
-					IsDefaultVersion: v.IsDefaultVersion != nil && *v.IsDefaultVersion})
-			}
-			d.Policies = append(d.Policies, mp)
-		}
-	}
-	return d, nil
 }
 
 func str(p *string) string {

@@ -105,7 +105,8 @@ func TestGraphDataGenerated(t *testing.T) {
 
 // TestConsoleGraphBrowser runs graph.mjs (playwright-core driving
 // Debian's headless Chromium) on the generated account of 5,000
-// principals: clustered, interactive in at most 2 s, who-can highlighted,
+// principals: clustered, interactive in at most 2 s (kept, and after a
+// change to the account), who-can highlighted,
 // an escalation path in red with its steps, and the read-only views.
 // Skipped, like TestConsoleBrowser, only when Chromium is absent and
 // IAMD_E2E_REQUIRED is unset.
@@ -124,7 +125,7 @@ func TestConsoleGraphBrowser(t *testing.T) {
 	cmd := exec.CommandContext(run, node, filepath.Join(dir, "graph.mjs"))
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "IAMD_URL="+inst.URL, "IAMD_ACCOUNT="+inst.Account, "IAMD_PASSWORD="+consolePassword,
-		"IAMD_RO_URL="+ro.URL, "CHROMIUM="+browser, "IAMD_SHOTS="+shots)
+		"IAMD_RO_URL="+ro.URL, "IAMD_ROOT_KEY="+rootKey, "IAMD_ROOT_SECRET="+rootSecret, "CHROMIUM="+browser, "IAMD_SHOTS="+shots)
 	out, err := cmd.CombinedOutput()
 	t.Logf("graph.mjs:\n%s", out)
 	if err != nil {
