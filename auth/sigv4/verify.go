@@ -108,13 +108,30 @@ type Result struct {
 // region of the server's partition; see VerifyService to require one
 // service.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
-	return v.verify(r, body, "", "")
+	return v.verify(r.Context(), v.creds, r, body, "", "")
+}
+
+// VerifyFor is VerifyService ("" for any service) with the context and
+// the credentials of one call: the secret is looked up by creds in ctx,
+// not by the Config's in r.Context(), so that a caller can keep what its
+// lookup found without a context value and a copy of the request.
+func (v *Verifier) VerifyFor(ctx context.Context, creds Credentials, r *http.Request, body []byte, service string) (*Result, error) {
+	return v.verify(ctx, creds, r, body, service, "")
+}
+
+// VerifyPayloadHashFor is VerifyPayloadHash with the context and the
+// credentials of one call (see VerifyFor).
+func (v *Verifier) VerifyPayloadHashFor(ctx context.Context, creds Credentials, r *http.Request, payloadHash string) (*Result, error) {
+	if payloadHash == "" {
+		return nil, ErrSignatureDoesNotMatch()
+	}
+	return v.verify(ctx, creds, r, nil, "", payloadHash)
 }
 
 // VerifyService is Verify requiring the credential scope to name service
 // ("iam", "sts"), as each AWS endpoint does.
 func (v *Verifier) VerifyService(r *http.Request, body []byte, service string) (*Result, error) {
-	return v.verify(r, body, service, "")
+	return v.verify(r.Context(), v.creds, r, body, service, "")
 }
 
 // VerifyPayloadHash checks the signature of a request whose body is not
@@ -123,10 +140,7 @@ func (v *Verifier) VerifyService(r *http.Request, body []byte, service string) (
 // value) as S3 does. The caller must then check that the body streamed is
 // the one declared. Any service may be signed for.
 func (v *Verifier) VerifyPayloadHash(r *http.Request, payloadHash string) (*Result, error) {
-	if payloadHash == "" {
-		return nil, ErrSignatureDoesNotMatch()
-	}
-	return v.verify(r, nil, "", payloadHash)
+	return v.VerifyPayloadHashFor(r.Context(), v.creds, r, payloadHash)
 }
 
 // hmacRoom is the space sign needs before its message.
@@ -143,7 +157,7 @@ var scratchPool = sync.Pool{New: func() any {
 	return &scratch{buf: make([]byte, 0, 1024), query: make([]param, 0, 16)}
 }}
 
-func (v *Verifier) verify(r *http.Request, body []byte, service, declaredHash string) (*Result, error) {
+func (v *Verifier) verify(ctx context.Context, creds Credentials, r *http.Request, body []byte, service, declaredHash string) (*Result, error) {
 	sc := scratchPool.Get().(*scratch)
 	defer func() {
 		clear(sc.query) // drop references to the request's strings
@@ -165,8 +179,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, service, declaredHash st
 	if err := v.checkTime(&s); err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
-	secret, err := v.creds.SecretFor(ctx, s.accessKeyID, s.token)
+	secret, err := creds.SecretFor(ctx, s.accessKeyID, s.token)
 	if err != nil {
 		return nil, err
 	}
