@@ -328,26 +328,29 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 // payloadHash, the request's declared X-Amz-Content-Sha256, and the caller
 // checks the body against it as it streams.
 func (a *Authenticator) AuthenticatePayloadHash(ctx context.Context, r *http.Request, payloadHash string) (*iam.Caller, *sigv4.Result, error) {
-	return a.authenticateWith(ctx, func(l *lookups) (*sigv4.Result, error) {
-		return a.verifier.VerifyPayloadHashFor(ctx, l, r, payloadHash)
+	return a.authenticateWith(ctx, func(l *lookups, res *sigv4.Result) error {
+		return a.verifier.VerifyPayloadHashFor(ctx, l, r, payloadHash, res)
 	})
 }
 
 func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*iam.Caller, *sigv4.Result, error) {
-	return a.authenticateWith(ctx, func(l *lookups) (*sigv4.Result, error) { return a.verifier.VerifyFor(ctx, l, r, body, service) })
+	return a.authenticateWith(ctx, func(l *lookups, res *sigv4.Result) error {
+		return a.verifier.VerifyFor(ctx, l, r, body, service, res)
+	})
 }
 
-// authentication is one authentication's lookups and the caller it finds,
-// in one allocation.
+// authentication is one authentication's lookups, the signature's result
+// and the caller it finds, in one allocation.
 type authentication struct {
 	lookups lookups
+	result  sigv4.Result
 	caller  iam.Caller
 }
 
-func (a *Authenticator) authenticateWith(ctx context.Context, verify func(*lookups) (*sigv4.Result, error)) (*iam.Caller, *sigv4.Result, error) {
+func (a *Authenticator) authenticateWith(ctx context.Context, verify func(*lookups, *sigv4.Result) error) (*iam.Caller, *sigv4.Result, error) {
 	at := &authentication{lookups: lookups{a: a}}
-	res, err := verify(&at.lookups)
-	if err != nil {
+	res := &at.result
+	if err := verify(&at.lookups, res); err != nil {
 		return nil, nil, err
 	}
 	if s := at.lookups.session; s != nil {

@@ -119,7 +119,7 @@ type Caller struct {
 // (WithCallState): a context value each was an allocation each on every
 // request. The state must not change once the context carries it.
 type CallState struct {
-	Caller *Caller     // nil: no caller (an unsigned call)
+	Caller *Caller    // nil: no caller (an unsigned call)
 	Events EventNoter // nil: the facts are not kept
 }
 

@@ -179,7 +179,10 @@ type call struct {
 	errText   string  // the error message, when the call failed
 	audit     audited // filled in by the authorizer
 	state     iam.CallState
-	idHeader  [1]string // the X-Amzn-Requestid header's value, with the call
+	// headerValues back the X-Amzn-Requestid and Content-Length headers
+	// (each slice capped at its own value): with the call, not one
+	// allocation each.
+	headerValues [2]string
 }
 
 // context is the context the call's operations see: its caller (nil for
@@ -195,8 +198,8 @@ var unsignedSTS = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRole
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{id: newRequestID(), service: "iam", namespace: iamapi.Namespace}
-	c.idHeader[0] = c.id
-	w.Header()["X-Amzn-Requestid"] = c.idHeader[:] // canonical already: Set would re-canonicalize it
+	c.headerValues[0] = c.id
+	w.Header()["X-Amzn-Requestid"] = c.headerValues[0:1:1] // canonical already: Set would re-canonicalize it
 	status, code := s.handle(w, r, c)
 	elapsed := time.Since(start)
 	s.audit.record(c, &c.audit, code, s.now(), sourceIP(r), r.UserAgent())
@@ -288,7 +291,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	if err != nil {
 		return s.fail(w, c, err)
 	}
-	writeXML(w, http.StatusOK, func(qw *query.Writer) { query.WriteResponse(qw, c.action, c.namespace, c.id, out) })
+	c.writeXML(w, http.StatusOK, func(qw *query.Writer) { query.WriteResponse(qw, c.action, c.namespace, c.id, out) })
 	return http.StatusOK, ""
 }
 
@@ -372,7 +375,7 @@ func serviceOf(r *http.Request, action string) string {
 func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
 	e := s.awsError(c, err)
 	c.errText = e.Message
-	writeXML(w, e.Status, func(qw *query.Writer) { query.WriteError(qw, c.namespace, c.id, e) })
+	c.writeXML(w, e.Status, func(qw *query.Writer) { query.WriteError(qw, c.namespace, c.id, e) })
 	return e.Status, e.Code
 }
 
@@ -395,7 +398,7 @@ func (s *Server) awsError(c *call, err error) *awserr.Error {
 // writeXML sends a complete XML body with its length, as AWS does (some
 // clients mishandle large chunked responses). The body is built in a pooled
 // buffer: a page of a list is hundreds of KiB.
-func writeXML(w http.ResponseWriter, status int, write func(*query.Writer)) {
+func (c *call) writeXML(w http.ResponseWriter, status int, write func(*query.Writer)) {
 	qw := bodyPool.Get().(*query.Writer)
 	qw.Reset()
 	write(qw)
@@ -407,7 +410,8 @@ func writeXML(w http.ResponseWriter, status int, write func(*query.Writer)) {
 	}()
 	h := w.Header()
 	h["Content-Type"] = xmlContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	c.headerValues[1] = strconv.Itoa(len(body))
+	h["Content-Length"] = c.headerValues[1:2:2]
 	w.WriteHeader(status)
 	w.Write(body)
 }
