@@ -51,7 +51,9 @@ func TestRequestBodiesDoNotLeak(t *testing.T) {
 				}
 				for _, tag := range got.Tags {
 					var i int
-					fmt.Sscanf(aws.ToString(tag.Key), "k%02d", &i)
+					if _, err := fmt.Sscanf(aws.ToString(tag.Key), "k%02d", &i); err != nil {
+						errs <- fmt.Errorf("caller %d round %d: tag %q", g, r, aws.ToString(tag.Key))
+					}
 					if i < n && aws.ToString(tag.Value) != strings.Repeat(fill, 200) {
 						errs <- fmt.Errorf("caller %d round %d: tag %s = %.20q..., want %q", g, r, aws.ToString(tag.Key), aws.ToString(tag.Value), fill)
 					}
