@@ -192,6 +192,13 @@ func (c *call) context(parent context.Context, caller *iam.Caller) context.Conte
 	return iam.WithCallState(parent, &c.state)
 }
 
+// callerContext is the context of a call that writes no audit record:
+// its caller only, in the call's state.
+func (c *call) callerContext(parent context.Context, caller *iam.Caller) context.Context {
+	c.state = iam.CallState{Caller: caller}
+	return iam.WithCallState(parent, &c.state)
+}
+
 // unsignedSTS are the STS actions that take no AWS credentials.
 var unsignedSTS = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}
 
