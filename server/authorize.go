@@ -225,7 +225,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 			return nil, err
 		}
 		if e := clientRequestScope(req, in.Action, caller.Partition); e != nil {
-			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil //nolint:nilerr // the client request's refusal is the answer
+			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil // the client request's refusal is the answer, not an error
 		}
 		var res *sigv4.Result
 		subject, res, err = s.auth.Authenticate(ctx, req, reqBody)
