@@ -77,6 +77,7 @@ type identity struct {
 	userName string
 	userID   string
 	userPath string
+	arn      string // the owner's: built once, with the identity
 }
 
 // credCache keeps identities by access key id, with an index by user so a
@@ -181,28 +182,57 @@ func (c *credCache) invalidate(changes []iam.Change) {
 	}
 }
 
-// secrets looks up the secret of a request's access key for the verifier.
-// Unknown or unusable keys are sigv4.ErrInvalidClientTokenID, expired
-// sessions sigv4.ErrExpiredToken.
+// secrets looks up the secret of a request's access key for the verifier's
+// Config; each authentication looks up through its own lookups instead.
 type secrets struct{ a *Authenticator }
 
 func (s secrets) SecretFor(ctx context.Context, id, token string) (string, error) {
+	l := lookups{a: s.a}
+	return l.SecretFor(ctx, id, token)
+}
+
+// lookups are one authentication's secret lookups (sigv4.Credentials):
+// they keep the identity or the session they found, whose owner the
+// caller is (the verifier asks for the secret, authenticateWith for the
+// owner). Unknown or unusable keys are sigv4.ErrInvalidClientTokenID,
+// expired sessions sigv4.ErrExpiredToken.
+type lookups struct {
+	a       *Authenticator
+	ident   *identity
+	session *iam.Session
+}
+
+func (l *lookups) SecretFor(ctx context.Context, id, token string) (string, error) {
 	if token != "" || strings.HasPrefix(id, iam.PrefixSessionKey) {
-		sess, err := s.a.session(ctx, id, token)
+		sess, err := l.a.session(id, token)
 		if err != nil {
 			return "", err
 		}
+		l.session = sess
 		return sess.Secret, nil
 	}
-	ident, err := s.a.identityOf(ctx, id)
+	ident, err := l.identityOf(ctx, id)
 	if err != nil {
 		return "", err
 	}
 	return ident.cred.Secret, nil
 }
 
+// identityOf is the identity of an access key, looked up once per
+// authentication.
+func (l *lookups) identityOf(ctx context.Context, id string) (*identity, error) {
+	if l.ident != nil && l.ident.cred.AccessKeyID == id {
+		return l.ident, nil
+	}
+	ident, err := l.a.identityOf(ctx, id)
+	if err == nil {
+		l.ident = ident
+	}
+	return ident, err
+}
+
 // session opens the session token of temporary credentials.
-func (a *Authenticator) session(ctx context.Context, id, token string) (*iam.Session, error) {
+func (a *Authenticator) session(id, token string) (*iam.Session, error) {
 	if a.tokens == nil || token == "" {
 		return nil, sigv4.ErrInvalidClientTokenID()
 	}
@@ -213,31 +243,18 @@ func (a *Authenticator) session(ctx context.Context, id, token string) (*iam.Ses
 	case err != nil:
 		return nil, sigv4.ErrInvalidClientTokenID()
 	}
-	if holder, _ := ctx.Value(identKey{}).(*identHolder); holder != nil {
-		holder.session = sess
-	}
 	return sess, nil
 }
 
-type identKey struct{}
-
 // identityOf resolves an access key to its owner: from the cache, else
-// from the store. A request keeps the identity it resolved (the verifier
-// asks for the secret, Authenticate for the owner).
+// from the store.
 func (a *Authenticator) identityOf(ctx context.Context, id string) (*identity, error) {
-	holder, _ := ctx.Value(identKey{}).(*identHolder)
-	if holder != nil && holder.ident != nil && holder.ident.cred.AccessKeyID == id {
-		return holder.ident, nil
-	}
 	ident, err := a.lookup(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if !ident.cred.Active {
 		return nil, sigv4.ErrInvalidClientTokenID()
-	}
-	if holder != nil {
-		holder.ident = ident
 	}
 	return ident, nil
 }
@@ -267,6 +284,9 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*identity, error
 			return nil, lookupError(err)
 		}
 		ident.userName, ident.userID, ident.userPath = u.Name, u.ID, u.Path
+		ident.arn = arn.ARN{Partition: a.partition, Service: "iam", AccountID: cred.Account, Resource: "user" + u.Path + u.Name}.String()
+	} else {
+		ident.arn = arn.ARN{Partition: a.partition, Service: "iam", AccountID: cred.Account, Resource: "root"}.String()
 	}
 	keep(ident)
 	return ident, nil
@@ -283,11 +303,6 @@ func lookupError(err error) error {
 		return sigv4.ErrInvalidClientTokenID() // e.g. the key's user is gone
 	}
 	return awserr.Internal(fmt.Errorf("credential lookup: %w", err))
-}
-
-type identHolder struct {
-	ident   *identity
-	session *iam.Session
 }
 
 // AuthenticateService verifies the signature of a request to service
@@ -313,37 +328,48 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 // payloadHash, the request's declared X-Amz-Content-Sha256, and the caller
 // checks the body against it as it streams.
 func (a *Authenticator) AuthenticatePayloadHash(ctx context.Context, r *http.Request, payloadHash string) (*iam.Caller, *sigv4.Result, error) {
-	return a.authenticateWith(ctx, r, func(r *http.Request) (*sigv4.Result, error) { return a.verifier.VerifyPayloadHash(r, payloadHash) })
+	return a.authenticateWith(ctx, func(l *lookups, res *sigv4.Result) error {
+		return a.verifier.VerifyPayloadHashFor(ctx, l, r, payloadHash, res)
+	})
 }
 
 func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*iam.Caller, *sigv4.Result, error) {
-	return a.authenticateWith(ctx, r, func(r *http.Request) (*sigv4.Result, error) { return a.verifier.VerifyService(r, body, service) })
+	return a.authenticateWith(ctx, func(l *lookups, res *sigv4.Result) error {
+		return a.verifier.VerifyFor(ctx, l, r, body, service, res)
+	})
 }
 
-func (a *Authenticator) authenticateWith(ctx context.Context, r *http.Request, verify func(*http.Request) (*sigv4.Result, error)) (*iam.Caller, *sigv4.Result, error) {
-	holder := &identHolder{}
-	ctx = context.WithValue(ctx, identKey{}, holder)
-	res, err := verify(r.WithContext(ctx))
-	if err != nil {
+// authentication is one authentication's lookups, the signature's result
+// and the caller it finds, in one allocation.
+type authentication struct {
+	lookups lookups
+	result  sigv4.Result
+	caller  iam.Caller
+}
+
+func (a *Authenticator) authenticateWith(ctx context.Context, verify func(*lookups, *sigv4.Result) error) (*iam.Caller, *sigv4.Result, error) {
+	at := &authentication{lookups: lookups{a: a}}
+	res := &at.result
+	if err := verify(&at.lookups, res); err != nil {
 		return nil, nil, err
 	}
-	if holder.session != nil {
-		c, err := a.sessionCaller(ctx, holder.session, res)
-		return c, res, err
+	if s := at.lookups.session; s != nil {
+		if err := a.sessionCaller(ctx, &at.caller, s, res); err != nil {
+			return nil, nil, err
+		}
+		return &at.caller, res, nil
 	}
-	ident, err := a.identityOf(ctx, res.AccessKeyID)
+	ident, err := at.lookups.identityOf(ctx, res.AccessKeyID)
 	if err != nil {
 		return nil, nil, err
 	}
 	cred := ident.cred
-	partition := a.partition
-	c := &iam.Caller{Account: cred.Account, Partition: partition, Region: res.Scope.Region, AccessKey: cred.AccessKeyID}
+	c := &at.caller
+	*c = iam.Caller{Account: cred.Account, Partition: a.partition, Region: res.Scope.Region, AccessKey: cred.AccessKeyID, ARN: ident.arn}
 	if cred.User == "" {
 		c.Root = true
-		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: cred.Account, Resource: "root"}.String()
 	} else {
 		c.UserName, c.UserID = ident.userName, ident.userID
-		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: cred.Account, Resource: "user" + ident.userPath + ident.userName}.String()
 	}
 	a.recordUse(cred.AccessKeyID, res)
 	return c, res, nil
@@ -354,23 +380,23 @@ func (a *Authenticator) authenticateWith(ctx context.Context, r *http.Request, v
 // deleted role, user or federating user is invalid, and stays invalid when
 // a role or user of the same name is created again (a new principal, as
 // on AWS).
-func (a *Authenticator) sessionCaller(ctx context.Context, s *iam.Session, res *sigv4.Result) (*iam.Caller, error) {
+func (a *Authenticator) sessionCaller(ctx context.Context, c *iam.Caller, s *iam.Session, res *sigv4.Result) error {
 	partition := a.partition
-	c := &iam.Caller{Account: s.Account, Partition: partition, Region: res.Scope.Region, AccessKey: s.AccessKeyID, Session: s}
+	*c = iam.Caller{Account: s.Account, Partition: partition, Region: res.Scope.Region, AccessKey: s.AccessKeyID, Session: s}
 	stsARN := func(resource string) string {
 		return arn.ARN{Partition: partition, Service: "sts", AccountID: s.Account, Resource: resource}.String()
 	}
 	switch s.Type {
 	case iam.SessionAssumedRole:
 		if _, err := a.boundPrincipal(ctx, s.Account, "role", s.RoleName, s.RoleID); err != nil {
-			return nil, err
+			return err
 		}
 		c.ARN = stsARN("assumed-role/" + s.RoleName + "/" + s.SessionName)
 		c.UserID = s.RoleID + ":" + s.SessionName
 	case iam.SessionFederatedUser:
 		if s.UserName != "" { // "" is the root user's
 			if _, err := a.boundPrincipal(ctx, s.Account, "user", s.UserName, s.UserID); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		c.ARN = stsARN("federated-user/" + s.FederatedName)
@@ -384,14 +410,14 @@ func (a *Authenticator) sessionCaller(ctx context.Context, s *iam.Session, res *
 		}
 		u, err := a.boundPrincipal(ctx, s.Account, "user", s.UserName, s.UserID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c.UserName, c.UserID = u.name, u.id
 		c.ARN = arn.ARN{Partition: partition, Service: "iam", AccountID: s.Account, Resource: "user" + u.path + u.name}.String()
 	default:
-		return nil, sigv4.ErrInvalidClientTokenID()
+		return sigv4.ErrInvalidClientTokenID()
 	}
-	return c, nil
+	return nil
 }
 
 // boundPrincipal returns the user or role a session was issued for, which

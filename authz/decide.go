@@ -50,11 +50,11 @@ func New(svc *iam.Service, view *View) *Decider { return &Decider{iam: svc, view
 // Authorize allows the request or returns AccessDenied with AWS's message.
 func (d *Decider) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
 	preq := requests.Get().(*policy.Request)
-	in, err := d.input(ctx, req, nil, preq)
-	if err != nil {
+	var in policy.Input // on the stack: an allowed call keeps nothing of it
+	if err := d.input(ctx, req, nil, preq, &in); err != nil {
 		return err
 	}
-	if policy.Evaluate(in, preq) == policy.Allowed {
+	if policy.Evaluate(&in, preq) == policy.Allowed {
 		// An allowed request keeps nothing of its context: its map is the
 		// next request's (a map of two dozen keys was 5 of a policy-checked
 		// GetUser's allocations).
@@ -63,7 +63,7 @@ func (d *Decider) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
 		requests.Put(preq)
 		return nil
 	}
-	return AccessDenied(req.Caller, req.Action, req.Resource, policy.Explain(in, preq))
+	return AccessDenied(req.Caller, req.Action, req.Resource, policy.Explain(&in, preq))
 }
 
 // requests recycles allowed requests' contexts.
@@ -91,24 +91,25 @@ func (d *Decider) Decide(ctx context.Context, req *iam.AuthzRequest, resourcePol
 // Input builds the evaluation input and request for a caller.
 func (d *Decider) Input(ctx context.Context, req *iam.AuthzRequest, resourcePolicy *policy.Set) (*policy.Input, *policy.Request, error) {
 	preq := &policy.Request{}
-	in, err := d.input(ctx, req, resourcePolicy, preq)
-	if err != nil {
+	in := &policy.Input{}
+	if err := d.input(ctx, req, resourcePolicy, preq, in); err != nil {
 		return nil, nil, err
 	}
 	return in, preq, nil
 }
 
-// input fills preq (empty, its context perhaps recycled) for a caller.
-func (d *Decider) input(ctx context.Context, req *iam.AuthzRequest, resourcePolicy *policy.Set, preq *policy.Request) (*policy.Input, error) {
+// input fills preq (empty, its context perhaps recycled) and in (empty)
+// for a caller.
+func (d *Decider) input(ctx context.Context, req *iam.AuthzRequest, resourcePolicy *policy.Set, preq *policy.Request, in *policy.Input) error {
 	c := req.Caller
-	in := &policy.Input{Resource: resourcePolicy, SCPs: d.scps[c.Account]}
+	in.Resource, in.SCPs = resourcePolicy, d.scps[c.Account]
 	preq.Action, preq.Resource, preq.ResourceAccount = req.Action, req.Resource, req.ResourceAccount
 	for k, v := range req.Keys {
 		preq.Context.Set(k, v...)
 	}
 	p, tags, err := d.principal(ctx, c, in)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	preq.Principal = p
 	if req.SelfPasswordGrant && p.Type == policy.TypeUser {
@@ -123,7 +124,7 @@ func (d *Decider) input(ctx context.Context, req *iam.AuthzRequest, resourcePoli
 	}
 	globalKeys(&preq.Context, c)
 	policy.AddPrincipalKeys(&preq.Context, &preq.Principal)
-	return in, nil
+	return nil
 }
 
 // principal fills in the caller's policies and returns it as the policy

@@ -23,8 +23,8 @@ type View struct {
 	iam *iam.Service
 
 	mu         sync.Mutex
-	principals map[string]*principal // account|kind|lower name
-	loading    map[string]*loading   // principals being read from the store
+	principals map[principalKey]*principal
+	loading    map[principalKey]*loading // principals being read from the store
 	compiled   map[compiledKey]*policy.Policy
 }
 
@@ -53,7 +53,7 @@ const maxCompiled = 50000
 
 // NewView returns a view over the service, kept current by the watcher.
 func NewView(svc *iam.Service, w *feed.Watcher) *View {
-	v := &View{iam: svc, principals: map[string]*principal{}, loading: map[string]*loading{}, compiled: map[compiledKey]*policy.Policy{}}
+	v := &View{iam: svc, principals: map[principalKey]*principal{}, loading: map[principalKey]*loading{}, compiled: map[compiledKey]*policy.Policy{}}
 	if w != nil {
 		w.Subscribe(v.invalidate)
 	}
@@ -70,19 +70,19 @@ func (v *View) invalidate(changes []iam.Change) {
 	for _, c := range changes {
 		switch c.Kind {
 		case feed.KindReset:
-			v.principals = map[string]*principal{}
+			v.principals = map[principalKey]*principal{}
 			for _, l := range v.loading {
 				l.stale = true
 			}
 		case "user", "role":
-			v.drop(c.Account + "|" + c.Kind + "|" + c.Key)
+			v.drop(principalKey{c.Account, c.Kind, c.Key})
 		case "inline", "attached":
 			kind, rest, _ := strings.Cut(c.Key, "|")
 			name, _, _ := strings.Cut(rest, "|")
 			if kind == "group" {
 				v.dropAccount(c.Account)
 			} else {
-				v.drop(c.Account + "|" + kind + "|" + name)
+				v.drop(principalKey{c.Account, kind, name})
 			}
 		case "user-group", "member":
 			v.dropAccount(c.Account)
@@ -92,7 +92,12 @@ func (v *View) invalidate(changes []iam.Change) {
 	}
 }
 
-func (v *View) drop(k string) {
+// principalKey names a principal of the view: a struct, not a joined
+// string, so that finding one builds nothing. The name is lower case
+// (IAM's names are unique regardless of case; the feed's keys are so too).
+type principalKey struct{ account, kind, name string }
+
+func (v *View) drop(k principalKey) {
 	delete(v.principals, k)
 	if l := v.loading[k]; l != nil {
 		l.stale = true
@@ -100,14 +105,13 @@ func (v *View) drop(k string) {
 }
 
 func (v *View) dropAccount(account string) {
-	prefix := account + "|"
 	for k := range v.principals {
-		if strings.HasPrefix(k, prefix) {
+		if k.account == account {
 			delete(v.principals, k)
 		}
 	}
 	for k, l := range v.loading {
-		if strings.HasPrefix(k, prefix) {
+		if k.account == account {
 			l.stale = true
 		}
 	}
@@ -115,7 +119,7 @@ func (v *View) dropAccount(account string) {
 
 // principal returns a user's or role's compiled policies.
 func (v *View) principal(ctx context.Context, account, kind, name string) (*principal, error) {
-	k := account + "|" + kind + "|" + strings.ToLower(name)
+	k := principalKey{account, kind, strings.ToLower(name)}
 	v.mu.Lock()
 	p := v.principals[k]
 	var l *loading
@@ -155,7 +159,7 @@ func (v *View) principal(ctx context.Context, account, kind, name string) (*prin
 	}
 	v.mu.Lock()
 	if len(v.principals) > 200000 {
-		v.principals = map[string]*principal{}
+		v.principals = map[principalKey]*principal{}
 	}
 	// What was read may predate a change whose invalidation came while it
 	// was read: use it for this request, keep it only if none came.

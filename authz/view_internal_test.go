@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/iamd/iamd/iam"
@@ -33,8 +34,8 @@ func TestViewInvalidate(t *testing.T) {
 	} {
 		v := NewView(nil, nil)
 		for _, k := range keys {
-			v.principals[k] = &principal{}
-			v.loading[k] = &loading{readers: 1}
+			v.principals[pk(k)] = &principal{}
+			v.loading[pk(k)] = &loading{readers: 1}
 		}
 		v.invalidate([]iam.Change{tc.change})
 		gone := map[string]bool{}
@@ -42,13 +43,19 @@ func TestViewInvalidate(t *testing.T) {
 			gone[k] = true
 		}
 		for _, k := range keys {
-			_, kept := v.principals[k]
+			_, kept := v.principals[pk(k)]
 			if kept == gone[k] {
 				t.Errorf("%s %s: %s kept=%v", tc.change.Kind, tc.change.Key, k, kept)
 			}
-			if v.loading[k].stale != gone[k] {
-				t.Errorf("%s %s: read of %s stale=%v", tc.change.Kind, tc.change.Key, k, v.loading[k].stale)
+			if v.loading[pk(k)].stale != gone[k] {
+				t.Errorf("%s %s: read of %s stale=%v", tc.change.Kind, tc.change.Key, k, v.loading[pk(k)].stale)
 			}
 		}
 	}
+}
+
+// pk is the view's key of "account|kind|name".
+func pk(s string) principalKey {
+	parts := strings.SplitN(s, "|", 3)
+	return principalKey{parts[0], parts[1], parts[2]}
 }

@@ -286,6 +286,20 @@ func (s *Service) keyOwnerResource(ctx context.Context, c *Caller, dir EntityDir
 	})
 }
 
+// pathRecord is what findResource reads of an entity with a path.
+type pathRecord struct {
+	Name string `json:"name"`
+	Path string `json:"path"`
+	Tags []Tag  `json:"tags"`
+}
+
+// readPathRecord reads an entity's pathRecord from the store.
+func (s *Service) readPathRecord(ctx context.Context, account, kind, name string) (*pathRecord, error) {
+	var rec pathRecord
+	err := s.view(ctx, func(tx Tx) error { return getJSON(tx, account, kind, lower(name), &rec) })
+	return &rec, err
+}
+
 // findResource builds the ARN of the entity an operation names (and reads
 // its tags when it exists). Operations on "*" return nil.
 func (s *Service) findResource(ctx context.Context, c *Caller, dir EntityDirectory, typ string, field func(string) (string, bool)) (*resource, error) {
@@ -293,19 +307,15 @@ func (s *Service) findResource(ctx context.Context, c *Caller, dir EntityDirecto
 		return arn.ARN{Partition: c.Partition, Service: "iam", AccountID: c.Account, Resource: resourceType + path + name}.String()
 	}
 	withPath := func(kind, resourceType, name string) (*resource, error) {
-		var rec struct {
-			Name string `json:"name"`
-			Path string `json:"path"`
-			Tags []Tag  `json:"tags"`
-		}
+		var rec *pathRecord
 		var err error
 		if dir != nil && (kind == kindUser || kind == kindRole) {
 			var pd *PrincipalData
 			if pd, err = dir.Entity(ctx, c.Account, kind, name); err == nil {
-				rec.Name, rec.Path, rec.Tags = pd.Name, pd.Path, pd.Tags
+				rec = &pathRecord{Name: pd.Name, Path: pd.Path, Tags: pd.Tags}
 			}
 		} else {
-			err = s.view(ctx, func(tx Tx) error { return getJSON(tx, c.Account, kind, lower(name), &rec) })
+			rec, err = s.readPathRecord(ctx, c.Account, kind, name)
 		}
 		if errors.Is(err, ErrNotFound) {
 			// Not there (yet): the path the request gives, as for Create*.

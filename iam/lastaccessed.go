@@ -41,6 +41,10 @@ func (s *Service) RecordServiceAccess(ctx context.Context, account, kind, id, en
 	})
 }
 
+// accessKey is an entity's service in the throttle of NoteServiceAccess:
+// a struct, so that looking it up builds nothing.
+type accessKey struct{ account, kind, id, service string }
+
 // NoteServiceAccess records, at most once a minute per entity and
 // service and without delaying the request, that a user or role session
 // made a request for action (service:Action). Other callers are not
@@ -60,7 +64,7 @@ func (s *Service) NoteServiceAccess(c *Caller, action string) {
 	if now.IsZero() {
 		now = s.now()
 	}
-	k := c.Account + "|" + kind + "|" + id + "|" + lower(service)
+	k := accessKey{c.Account, kind, id, lower(service)}
 	if last, ok := s.accessNoted.Get(k); ok && now.Sub(last) < time.Minute {
 		return
 	}

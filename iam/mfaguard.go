@@ -168,15 +168,26 @@ type EventNoter interface {
 	NoteEvent(key, value string)
 }
 
-type eventNoterKey struct{}
-
-// WithEventNoter returns a context whose calls note their facts to n.
+// WithEventNoter returns a context whose calls note their facts to n (and
+// which carries the caller ctx carries).
 func WithEventNoter(ctx context.Context, n EventNoter) context.Context {
-	return context.WithValue(ctx, eventNoterKey{}, n)
+	s := &CallState{Events: n}
+	if prev := callStateFrom(ctx); prev != nil {
+		s.Caller = prev.Caller
+	}
+	return WithCallState(ctx, s)
+}
+
+// EventNoterFrom returns what takes the facts of the call (nil when none).
+func EventNoterFrom(ctx context.Context) EventNoter {
+	if s := callStateFrom(ctx); s != nil {
+		return s.Events
+	}
+	return nil
 }
 
 func noteEvent(ctx context.Context, key, value string) {
-	if n, ok := ctx.Value(eventNoterKey{}).(EventNoter); ok {
+	if n := EventNoterFrom(ctx); n != nil {
 		n.NoteEvent(key, value)
 	}
 }

@@ -29,7 +29,7 @@ type Service struct {
 	watcher WriteListener
 	// accessNoted throttles service last accessed writes: entity|service
 	// -> when last written. Bounded: an evicted entry costs one more write.
-	accessNoted *lru.Cache[string, time.Time]
+	accessNoted *lru.Cache[accessKey, time.Time]
 	// background runs the writes requests do not wait for (last used,
 	// last accessed); nil runs them inline.
 	background *background.Runner
@@ -71,7 +71,7 @@ const accessNotedMax = 50_000
 // New returns a Service over store.
 func New(store Store, opt Options) *Service {
 	s := &Service{store: store, sealer: opt.Sealer, now: opt.Now, managed: opt.Managed, quotas: DefaultQuotas(), watcher: opt.Watcher,
-		background: opt.Background, accessNoted: lru.New[string, time.Time](accessNotedMax), mfaCallers: lru.New[string, attempts](mfaCallersMax)}
+		background: opt.Background, accessNoted: lru.New[accessKey, time.Time](accessNotedMax), mfaCallers: lru.New[string, attempts](mfaCallersMax)}
 	if opt.ReadCache {
 		s.reads = newReadCache()
 	}
@@ -113,17 +113,45 @@ type Caller struct {
 	Endpoint string
 }
 
-type callerKey struct{}
+// CallState is what a call's context tells the domain: who makes the call
+// and what takes the facts it notes for its audit record. A server keeps
+// one in its own per-request state and puts it in the context once
+// (WithCallState): a context value each was an allocation each on every
+// request. The state must not change once the context carries it.
+type CallState struct {
+	Caller *Caller    // nil: no caller (an unsigned call)
+	Events EventNoter // nil: the facts are not kept
+}
 
-// WithCaller returns a context carrying the caller.
+type callStateKey struct{}
+
+// WithCallState returns a context carrying s.
+func WithCallState(ctx context.Context, s *CallState) context.Context {
+	return context.WithValue(ctx, callStateKey{}, s)
+}
+
+func callStateFrom(ctx context.Context) *CallState {
+	s, _ := ctx.Value(callStateKey{}).(*CallState)
+	return s
+}
+
+// WithCaller returns a context carrying the caller (and the event noter
+// ctx carries).
 func WithCaller(ctx context.Context, c *Caller) context.Context {
-	return context.WithValue(ctx, callerKey{}, c)
+	s := &CallState{Caller: c}
+	if prev := callStateFrom(ctx); prev != nil {
+		s.Events = prev.Events
+	}
+	return WithCallState(ctx, s)
 }
 
 // CallerFrom returns the caller of the request.
 func CallerFrom(ctx context.Context) (*Caller, bool) {
-	c, ok := ctx.Value(callerKey{}).(*Caller)
-	return c, ok
+	s := callStateFrom(ctx)
+	if s == nil || s.Caller == nil {
+		return nil, false
+	}
+	return s.Caller, true
 }
 
 func caller(ctx context.Context) (*Caller, error) {

@@ -19,7 +19,6 @@ import (
 
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/auth/sigv4"
-	"github.com/iamd/iamd/iam"
 	"github.com/iamd/iamd/policy/validate"
 )
 
@@ -51,13 +50,15 @@ var analyzerOps = []analyzerOp{
 // isAnalyzerRequest reports whether a request is Access Analyzer's: signed
 // for access-analyzer, or an unsigned POST to one of its operations.
 func isAnalyzerRequest(r *http.Request) bool {
-	credential := r.URL.Query().Get("X-Amz-Credential")
+	var credential string
 	if h := r.Header.Get("Authorization"); h != "" {
 		a, err := sigv4.ParseAuthorization(h)
 		if err != nil {
 			return false
 		}
 		credential = a.Credential
+	} else if r.URL.RawQuery != "" { // a map per request otherwise
+		credential = r.URL.Query().Get("X-Amz-Credential")
 	}
 	if credential == "" {
 		// Unsigned: only a POST to one of its operations (an anonymous
@@ -135,14 +136,13 @@ func (s *Server) analyzerCall(r *http.Request, c *call) (any, error) {
 		}
 		return nil, analyzerValidation("cannotParse", "The request body could not be read.", nil)
 	}
-	ctx := withAudit(r.Context(), &c.audit)
-	caller, _, err := s.auth.AuthenticateService(ctx, r, body, analyzerSigningName)
+	caller, _, err := s.auth.AuthenticateService(r.Context(), r, body, analyzerSigningName)
 	if err != nil {
 		return nil, err
 	}
 	caller.SourceIP, caller.UserAgent, caller.SecureTransport, caller.Time, caller.Endpoint = sourceIP(r), r.UserAgent(), r.TLS != nil, s.now(), endpointOf(r)
 	c.caller = caller
-	ctx = iam.WithCaller(ctx, caller)
+	ctx := c.context(r.Context(), caller)
 	if err := s.guard.Check(ctx, "access-analyzer:"+op.name, "*", nil); err != nil {
 		return nil, err
 	}

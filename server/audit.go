@@ -120,11 +120,10 @@ type audited struct {
 	first    [1]AuditAuthorization // backs checks for the usual one decision
 }
 
-type auditKey struct{}
-
-func withAudit(ctx context.Context, a *audited) context.Context {
-	return iam.WithEventNoter(context.WithValue(ctx, auditKey{}, a), &a.notes)
-}
+// NoteEvent takes what the operation notes about itself (iam.EventNoter):
+// the record is the call's event noter, so that the authorizer finds it
+// in the one value the call's context carries (see call.context).
+func (a *audited) NoteEvent(key, value string) { a.notes.NoteEvent(key, value) }
 
 // auditingAuthorizer records the first authorization of each call (the
 // call's own action on its resource) before passing the decision on,
@@ -149,7 +148,7 @@ func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest
 	if decision != "" {
 		a.svc.NoteServiceAccess(req.Caller, req.Action)
 	}
-	if rec, ok := ctx.Value(auditKey{}).(*audited); ok && decision != "" {
+	if rec, ok := iam.EventNoterFrom(ctx).(*audited); ok && decision != "" {
 		if rec.decision == "" {
 			rec.resource, rec.account = req.Resource, req.ResourceAccount
 			rec.decision = decision
@@ -167,11 +166,11 @@ func (a auditingAuthorizer) Authorize(ctx context.Context, req *iam.AuthzRequest
 // decisionOf is the decision behind the authorizer's answer ("" for an
 // error that is not a decision).
 func decisionOf(err error) string {
+	if err == nil {
+		return "allowed" // before d, which escapes: an allowed call allocates nothing here
+	}
 	var d *authz.Denial
-	switch {
-	case err == nil:
-		return "allowed"
-	case errors.As(err, &d):
+	if errors.As(err, &d) {
 		return d.Decision.String()
 	}
 	return ""

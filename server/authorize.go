@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -173,10 +172,12 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	if s.decider == nil {
 		return nil, awserr.New(awserr.CodeNotImplemented, http.StatusBadRequest, "This server has no decision point.")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.maxBody))
+	rb, err := readBody(nil, r, s.maxBody)
 	if err != nil {
 		return nil, awserr.Newf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", s.maxBody)
 	}
+	defer rb.release() // the input decoded from it is copies
+	body := rb.b
 	ctx := r.Context()
 	caller, _, err := s.auth.AuthenticateService(ctx, r, body, "iam") // the endpoint is signed for iam
 	if err != nil {
@@ -184,7 +185,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	}
 	caller.SourceIP, caller.UserAgent, caller.SecureTransport, caller.Time = sourceIP(r), r.UserAgent(), r.TLS != nil, s.now()
 	c.caller = caller
-	ctx = iam.WithCaller(ctx, caller)
+	ctx = c.callerContext(ctx, caller)
 
 	if err := jsonlimit.Check(body, authorizeBodyLimits); err != nil {
 		return nil, awserr.ValidationError(fmt.Sprintf("The request body is not an authorize request: %v.", err))
@@ -224,7 +225,7 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 			return nil, err
 		}
 		if e := clientRequestScope(req, in.Action, caller.Partition); e != nil {
-			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil //nolint:nilerr // the client request's refusal is the answer
+			return &AuthorizeOutput{Error: &AuthorizeError{Code: e.Code, Message: e.Message}}, nil // the client request's refusal is the answer, not an error
 		}
 		var res *sigv4.Result
 		subject, res, err = s.auth.Authenticate(ctx, req, reqBody)

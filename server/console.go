@@ -38,7 +38,7 @@ func (b consoleBackend) Call(ctx context.Context, r *http.Request, caller *iam.C
 	c := &call{id: newRequestID(), service: "iam", namespace: iamapi.Namespace, action: action, params: params, caller: caller}
 	caller.SourceIP, caller.UserAgent, caller.SecureTransport = sourceIP(r), r.UserAgent(), r.TLS != nil
 	caller.Time, caller.Endpoint = s.now(), endpointOf(r)
-	ctx = iam.WithCaller(withAudit(ctx, &c.audit), caller)
+	ctx = c.context(ctx, caller)
 	out, err := iamapi.Dispatch(ctx, s.iam, s.guard, action, params)
 	code := ""
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/iamd/iamd/api/awserr"
 	"github.com/iamd/iamd/gateway"
-	"github.com/iamd/iamd/iam"
 )
 
 // ResourcePoliciesPath lists the resource-based policies the gateway
@@ -82,7 +81,7 @@ func (s *Server) resourcePolicies(r *http.Request, c *call) ([]gateway.Inventory
 	}
 	caller.SourceIP, caller.UserAgent, caller.SecureTransport, caller.Time = sourceIP(r), r.UserAgent(), r.TLS != nil, s.now()
 	c.caller = caller
-	ctx = iam.WithCaller(ctx, caller)
+	ctx = c.callerContext(ctx, caller)
 	if err := s.guard.Check(ctx, "iam:GetAccountAuthorizationDetails", "*", nil); err != nil {
 		return nil, false, err
 	}

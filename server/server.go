@@ -178,6 +178,25 @@ type call struct {
 	params    url.Values
 	errText   string  // the error message, when the call failed
 	audit     audited // filled in by the authorizer
+	state     iam.CallState
+	// headerValues back the X-Amzn-Requestid and Content-Length headers
+	// (each slice capped at its own value): with the call, not one
+	// allocation each.
+	headerValues [2]string
+}
+
+// context is the context the call's operations see: its caller (nil for
+// an unsigned call) and its audit record, in one context value.
+func (c *call) context(parent context.Context, caller *iam.Caller) context.Context {
+	c.state = iam.CallState{Caller: caller, Events: &c.audit}
+	return iam.WithCallState(parent, &c.state)
+}
+
+// callerContext is the context of a call that writes no audit record:
+// its caller only, in the call's state.
+func (c *call) callerContext(parent context.Context, caller *iam.Caller) context.Context {
+	c.state = iam.CallState{Caller: caller}
+	return iam.WithCallState(parent, &c.state)
 }
 
 // unsignedSTS are the STS actions that take no AWS credentials.
@@ -186,7 +205,8 @@ var unsignedSTS = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRole
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{id: newRequestID(), service: "iam", namespace: iamapi.Namespace}
-	w.Header()["X-Amzn-Requestid"] = []string{c.id} // canonical already: Set would re-canonicalize it
+	c.headerValues[0] = c.id
+	w.Header()["X-Amzn-Requestid"] = c.headerValues[0:1:1] // canonical already: Set would re-canonicalize it
 	status, code := s.handle(w, r, c)
 	elapsed := time.Since(start)
 	s.audit.record(c, &c.audit, code, s.now(), sourceIP(r), r.UserAgent())
@@ -221,7 +241,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return s.fail(w, c, awserr.Newf("InvalidHttpRequest", http.StatusMethodNotAllowed, "The %s method is not supported.", r.Method))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	rb, err := readBody(w, r, s.maxBody)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -229,6 +249,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		}
 		return s.fail(w, c, awserr.New("IncompleteBody", http.StatusBadRequest, "The request body could not be read."))
 	}
+	defer rb.release()
+	body := rb.b
 	params, err := requestParams(r, body)
 	if err != nil {
 		return s.fail(w, c, awserr.MalformedQueryString(err.Error()))
@@ -242,10 +264,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	if c.service == "sts" {
 		c.namespace = stsapi.Namespace
 	}
-	ctx := withAudit(r.Context(), &c.audit)
+	var ctx context.Context
 	if !(c.service == "sts" && unsignedSTS[c.action]) {
 		// Signed for the service called, in the server's partition.
-		caller, _, err := s.auth.AuthenticateService(ctx, r, body, c.service)
+		caller, _, err := s.auth.AuthenticateService(r.Context(), r, body, c.service)
 		if err != nil {
 			return s.fail(w, c, err)
 		}
@@ -255,9 +277,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 		caller.Time = s.now()
 		caller.Endpoint = endpointOf(r)
 		c.caller = caller
-		ctx = iam.WithCaller(ctx, caller)
+		ctx = c.context(r.Context(), caller)
 	} else {
-		ctx = sts.WithRequestInfo(ctx, sts.RequestInfo{SourceIP: sourceIP(r), UserAgent: r.UserAgent(), SecureTransport: r.TLS != nil})
+		ctx = sts.WithRequestInfo(c.context(r.Context(), nil), sts.RequestInfo{SourceIP: sourceIP(r), UserAgent: r.UserAgent(), SecureTransport: r.TLS != nil})
 	}
 	var out query.Output
 	switch c.service {
@@ -276,7 +298,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) (int, s
 	if err != nil {
 		return s.fail(w, c, err)
 	}
-	writeXML(w, http.StatusOK, func(qw *query.Writer) { query.WriteResponse(qw, c.action, c.namespace, c.id, out) })
+	c.writeXML(w, http.StatusOK, func(qw *query.Writer) { query.WriteResponse(qw, c.action, c.namespace, c.id, out) })
 	return http.StatusOK, ""
 }
 
@@ -317,14 +339,14 @@ func sourceIP(r *http.Request) string {
 func requestParams(r *http.Request, body []byte) (url.Values, error) {
 	if r.URL.RawQuery == "" {
 		// The usual POST: the body is all (an empty one gives an empty map).
-		return url.ParseQuery(string(body))
+		return query.ParseParams(string(body))
 	}
-	params, err := url.ParseQuery(r.URL.RawQuery)
+	params, err := query.ParseParams(r.URL.RawQuery)
 	if err != nil {
 		return nil, err
 	}
 	if len(body) > 0 {
-		form, err := url.ParseQuery(string(body))
+		form, err := query.ParseParams(string(body))
 		if err != nil {
 			return nil, err
 		}
@@ -360,7 +382,7 @@ func serviceOf(r *http.Request, action string) string {
 func (s *Server) fail(w http.ResponseWriter, c *call, err error) (int, string) {
 	e := s.awsError(c, err)
 	c.errText = e.Message
-	writeXML(w, e.Status, func(qw *query.Writer) { query.WriteError(qw, c.namespace, c.id, e) })
+	c.writeXML(w, e.Status, func(qw *query.Writer) { query.WriteError(qw, c.namespace, c.id, e) })
 	return e.Status, e.Code
 }
 
@@ -383,7 +405,7 @@ func (s *Server) awsError(c *call, err error) *awserr.Error {
 // writeXML sends a complete XML body with its length, as AWS does (some
 // clients mishandle large chunked responses). The body is built in a pooled
 // buffer: a page of a list is hundreds of KiB.
-func writeXML(w http.ResponseWriter, status int, write func(*query.Writer)) {
+func (c *call) writeXML(w http.ResponseWriter, status int, write func(*query.Writer)) {
 	qw := bodyPool.Get().(*query.Writer)
 	qw.Reset()
 	write(qw)
@@ -395,7 +417,8 @@ func writeXML(w http.ResponseWriter, status int, write func(*query.Writer)) {
 	}()
 	h := w.Header()
 	h["Content-Type"] = xmlContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	c.headerValues[1] = strconv.Itoa(len(body))
+	h["Content-Length"] = c.headerValues[1:2:2]
 	w.WriteHeader(status)
 	w.Write(body)
 }

@@ -19,58 +19,87 @@ import (
 // Decoder reads parameters for generated code, which walks the input shape
 // and moves a cursor (the current key, e.g. "Tags.member.1.Key") with Push
 // and Pop. Lookups reuse one key buffer, so reading a request allocates
-// only for the values it keeps.
+// only for the values it keeps. The buffer is the Decoder's own array
+// until a key outgrows it, and the Decoder keeps no pointer into itself,
+// so that a Decoder its caller keeps is on the stack.
 //
 // Malformed values (an integer that is not one, bad base64 ...) are
 // recorded, the first one reported by Err; required members found absent
 // are recorded with Missing and reported as violations.
 type Decoder struct {
 	params  url.Values
-	key     []byte
+	n       int    // the current key's length
+	long    []byte // the key once it outgrows buf (nil until then)
 	err     *awserr.Error
 	missing []string
 	buf     [64]byte
 }
 
 // NewDecoder reads params.
-func NewDecoder(params url.Values) *Decoder {
-	d := &Decoder{params: params}
-	d.key = d.buf[:0]
-	return d
+func NewDecoder(params url.Values) *Decoder { return &Decoder{params: params} }
+
+// key is the current key.
+func (d *Decoder) key() []byte {
+	if d.long != nil {
+		return d.long[:d.n]
+	}
+	return d.buf[:d.n]
+}
+
+// add appends to the current key.
+func (d *Decoder) add(b []byte) {
+	if d.long == nil && d.n+len(b) <= len(d.buf) {
+		d.n += copy(d.buf[d.n:], b)
+		return
+	}
+	if d.long == nil {
+		d.long = append(make([]byte, 0, 2*len(d.buf)+len(b)), d.buf[:d.n]...)
+	}
+	d.long = append(d.long[:d.n], b...)
+	d.n = len(d.long)
+}
+
+func (d *Decoder) addString(s string) {
+	if d.long == nil && d.n+len(s) <= len(d.buf) {
+		d.n += copy(d.buf[d.n:], s)
+		return
+	}
+	d.add([]byte(s))
 }
 
 // Push moves the cursor to the child name of the current key and returns
 // the mark Pop takes to come back.
 func (d *Decoder) Push(name string) int {
-	mark := len(d.key)
+	mark := d.n
 	if mark > 0 {
-		d.key = append(d.key, '.')
+		d.addString(".")
 	}
-	d.key = append(d.key, name...)
+	d.addString(name)
 	return mark
 }
 
 // PushIndex moves the cursor to the i-th element under the current key
 // (".member" already pushed), e.g. "Tags.member" -> "Tags.member.3".
 func (d *Decoder) PushIndex(i int) int {
-	mark := len(d.key)
-	d.key = append(d.key, '.')
-	d.key = strconv.AppendInt(d.key, int64(i), 10)
+	mark := d.n
+	var num [24]byte
+	num[0] = '.'
+	d.add(strconv.AppendInt(num[:1], int64(i), 10))
 	return mark
 }
 
 // Pop returns the cursor to a mark.
-func (d *Decoder) Pop(mark int) { d.key = d.key[:mark] }
+func (d *Decoder) Pop(mark int) { d.n = mark }
 
 // Has reports whether the current key itself is a parameter. Clients send
 // an empty list as "Name=" with no members.
 func (d *Decoder) Has() bool {
-	_, ok := d.params[string(d.key)]
+	_, ok := d.params[string(d.key())]
 	return ok
 }
 
 func (d *Decoder) lookup() (string, bool) {
-	vs, ok := d.params[string(d.key)]
+	vs, ok := d.params[string(d.key())]
 	if !ok || len(vs) == 0 {
 		return "", false
 	}
@@ -80,11 +109,11 @@ func (d *Decoder) lookup() (string, bool) {
 // Missing records that the required member name of the current structure
 // is absent.
 func (d *Decoder) Missing(name string) {
-	if len(d.key) == 0 {
+	if d.n == 0 {
 		d.missing = append(d.missing, name)
 		return
 	}
-	d.missing = append(d.missing, string(d.key)+"."+name)
+	d.missing = append(d.missing, string(d.key())+"."+name)
 }
 
 // Err returns the first malformed value met, as InvalidParameterValue.
@@ -114,7 +143,7 @@ func (d *Decoder) malformed(value, want string) {
 		if len(value) > 64 {
 			value = value[:64] + "..."
 		}
-		d.err = awserr.InvalidParameterValue("Value (" + value + ") for parameter " + string(d.key) + " is invalid. Expected " + want + ".")
+		d.err = awserr.InvalidParameterValue("Value (" + value + ") for parameter " + string(d.key()) + " is invalid. Expected " + want + ".")
 	}
 }
 

@@ -68,12 +68,12 @@ func TestDecoderScalars(t *testing.T) {
 	d.Push("member")
 	mi := d.PushIndex(2)
 	if s, _ := d.String(); s != "x" {
-		t.Errorf("A.B.member.2 = %q (key %q)", s, d.key)
+		t.Errorf("A.B.member.2 = %q (key %q)", s, d.key())
 	}
 	d.Pop(mi)
 	d.Pop(ma)
-	if len(d.key) != 0 || d.Err() != nil {
-		t.Errorf("key %q err %v", d.key, d.Err())
+	if len(d.key()) != 0 || d.Err() != nil {
+		t.Errorf("key %q err %v", d.key(), d.Err())
 	}
 	// The first malformed value is the error.
 	pop = at("Big")
@@ -290,4 +290,33 @@ func FuzzAppendEscaped(f *testing.F) {
 			t.Errorf("read back %q, want %q", got, s)
 		}
 	})
+}
+
+// TestDecoderLongKey: a key longer than the Decoder's own buffer reads
+// the same parameters, and popping back to a short key still does.
+func TestDecoderLongKey(t *testing.T) {
+	long := strings.Repeat("L", 70)
+	d := NewDecoder(url.Values{"A": {"a"}, "A." + long + ".member.12": {"x"}, "A.B": {"b"}})
+	ma := d.Push("A")
+	ml := d.Push(long)
+	mm := d.Push("member")
+	mi := d.PushIndex(12)
+	if s, ok := d.String(); !ok || s != "x" {
+		t.Errorf("%s = %q, %v", d.key(), s, ok)
+	}
+	d.Pop(mi)
+	d.Pop(mm)
+	d.Pop(ml)
+	if s, _ := d.String(); s != "a" {
+		t.Errorf("%s = %q", d.key(), s)
+	}
+	mb := d.Push("B")
+	if s, _ := d.String(); s != "b" {
+		t.Errorf("%s = %q", d.key(), s)
+	}
+	d.Pop(mb)
+	d.Pop(ma)
+	if d.n != 0 {
+		t.Errorf("key %q", d.key())
+	}
 }

@@ -108,13 +108,41 @@ type Result struct {
 // region of the server's partition; see VerifyService to require one
 // service.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
-	return v.verify(r, body, "", "")
+	return v.verifyNew(r, body, "", "")
+}
+
+// VerifyFor is VerifyService ("" for any service) with the context and
+// the credentials of one call, writing its result to res: the secret is
+// looked up by creds in ctx, not by the Config's in r.Context(), so that
+// a caller can keep what its lookup found, and the result, with its own
+// state (no context value, no copy of the request, no allocation here).
+func (v *Verifier) VerifyFor(ctx context.Context, creds Credentials, r *http.Request, body []byte, service string, res *Result) error {
+	return v.verify(ctx, creds, r, body, service, "", res)
+}
+
+// VerifyPayloadHashFor is VerifyPayloadHash with the context and the
+// credentials of one call (see VerifyFor).
+func (v *Verifier) VerifyPayloadHashFor(ctx context.Context, creds Credentials, r *http.Request, payloadHash string, res *Result) error {
+	if payloadHash == "" {
+		return ErrSignatureDoesNotMatch()
+	}
+	return v.verify(ctx, creds, r, nil, "", payloadHash, res)
+}
+
+// verifyNew verifies with the Config's credentials in r's context, into a
+// new Result.
+func (v *Verifier) verifyNew(r *http.Request, body []byte, service, declaredHash string) (*Result, error) {
+	res := new(Result)
+	if err := v.verify(r.Context(), v.creds, r, body, service, declaredHash, res); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // VerifyService is Verify requiring the credential scope to name service
 // ("iam", "sts"), as each AWS endpoint does.
 func (v *Verifier) VerifyService(r *http.Request, body []byte, service string) (*Result, error) {
-	return v.verify(r, body, service, "")
+	return v.verifyNew(r, body, service, "")
 }
 
 // VerifyPayloadHash checks the signature of a request whose body is not
@@ -126,7 +154,7 @@ func (v *Verifier) VerifyPayloadHash(r *http.Request, payloadHash string) (*Resu
 	if payloadHash == "" {
 		return nil, ErrSignatureDoesNotMatch()
 	}
-	return v.verify(r, nil, "", payloadHash)
+	return v.verifyNew(r, nil, "", payloadHash)
 }
 
 // hmacRoom is the space sign needs before its message.
@@ -143,7 +171,7 @@ var scratchPool = sync.Pool{New: func() any {
 	return &scratch{buf: make([]byte, 0, 1024), query: make([]param, 0, 16)}
 }}
 
-func (v *Verifier) verify(r *http.Request, body []byte, service, declaredHash string) (*Result, error) {
+func (v *Verifier) verify(ctx context.Context, creds Credentials, r *http.Request, body []byte, service, declaredHash string, res *Result) error {
 	sc := scratchPool.Get().(*scratch)
 	defer func() {
 		clear(sc.query) // drop references to the request's strings
@@ -154,25 +182,24 @@ func (v *Verifier) verify(r *http.Request, body []byte, service, declaredHash st
 	}()
 	var s signed
 	if err := parseRequest(r, &s, sc); err != nil {
-		return nil, err
+		return err
 	}
 	if !arn.RegionInPartition(s.scope.Region, v.partition) {
-		return nil, errRegion(s.scope.Region)
+		return errRegion(s.scope.Region)
 	}
 	if service != "" && s.scope.Service != service {
-		return nil, errService(service)
+		return errService(service)
 	}
 	if err := v.checkTime(&s); err != nil {
-		return nil, err
+		return err
 	}
-	ctx := r.Context()
-	secret, err := v.creds.SecretFor(ctx, s.accessKeyID, s.token)
+	secret, err := creds.SecretFor(ctx, s.accessKeyID, s.token)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if secret == "" {
 		// An empty secret would let anyone sign; never accept it.
-		return nil, ErrInvalidClientTokenID()
+		return ErrInvalidClientTokenID()
 	}
 	key := v.keys.get(secret, s.scope)
 
@@ -200,16 +227,17 @@ func (v *Verifier) verify(r *http.Request, body []byte, service, declaredHash st
 	hexEncode(wantHex[:], want[:])
 	sc.buf = buf
 	if subtle.ConstantTimeCompare(wantHex[:], []byte(s.signature)) != 1 {
-		return nil, ErrSignatureDoesNotMatch()
+		return ErrSignatureDoesNotMatch()
 	}
-	return &Result{
+	*res = Result{
 		AccessKeyID:  s.accessKeyID,
 		SessionToken: s.token,
 		Scope:        s.scope,
 		Time:         s.when,
 		Presigned:    s.presigned,
 		Expires:      s.expires,
-	}, nil
+	}
+	return nil
 }
 
 // parseRequest finds how r is signed and reads the signature's parameters.
