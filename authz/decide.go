@@ -58,16 +58,23 @@ func (d *Decider) Authorize(ctx context.Context, req *iam.AuthzRequest) error {
 		// An allowed request keeps nothing of its context: its map is the
 		// next request's (a map of two dozen keys was 5 of a policy-checked
 		// GetUser's allocations).
-		preq.Context.Reset()
-		*preq = policy.Request{Context: preq.Context}
-		requests.Put(preq)
+		recycle(preq)
 		return nil
 	}
 	return AccessDenied(req.Caller, req.Action, req.Resource, policy.Explain(&in, preq))
 }
 
-// requests recycles allowed requests' contexts.
+// requests recycles evaluated requests' contexts.
 var requests = sync.Pool{New: func() any { return new(policy.Request) }}
+
+// recycle returns a request whose evaluation is over to requests. Only a
+// request nothing refers to any more may be recycled: an Explanation holds
+// none of it (its keys are the statements', its matches the policies').
+func recycle(preq *policy.Request) {
+	preq.Context.Reset()
+	*preq = policy.Request{Context: preq.Context}
+	requests.Put(preq)
+}
 
 // Entity is a user or role as the view holds it (iam.EntityDirectory).
 func (d *Decider) Entity(ctx context.Context, account, kind, name string) (*iam.PrincipalData, error) {
@@ -81,11 +88,14 @@ func (d *Decider) Entity(ctx context.Context, account, kind, name string) (*iam.
 // Decide evaluates a request with an optional resource-based policy and
 // explains the decision.
 func (d *Decider) Decide(ctx context.Context, req *iam.AuthzRequest, resourcePolicy *policy.Set) (*policy.Explanation, error) {
-	in, preq, err := d.Input(ctx, req, resourcePolicy)
-	if err != nil {
+	preq := requests.Get().(*policy.Request)
+	var in policy.Input
+	if err := d.input(ctx, req, resourcePolicy, preq, &in); err != nil {
 		return nil, err
 	}
-	return policy.Explain(in, preq), nil
+	e := policy.Explain(&in, preq)
+	recycle(preq) // the explanation keeps nothing of the request
+	return e, nil
 }
 
 // Input builds the evaluation input and request for a caller.

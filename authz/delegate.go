@@ -45,11 +45,7 @@ func (d *Decider) DecideDelegated(ctx context.Context, r *Delegated) (*policy.Ex
 	if account == "" {
 		account = r.Caller.Account
 	}
-	keys := r.Context
-	if keys == nil {
-		keys = map[string][]string{}
-	}
-	return d.Decide(ctx, &iam.AuthzRequest{Caller: r.Caller, Action: r.Action, Resource: r.Resource, ResourceAccount: account, Keys: keys}, set)
+	return d.Decide(ctx, &iam.AuthzRequest{Caller: r.Caller, Action: r.Action, Resource: r.Resource, ResourceAccount: account, Keys: r.Context}, set)
 }
 
 // CallerFor describes a principal of this server named by its ARN: the

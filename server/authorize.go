@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -158,6 +159,9 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, out)
 	}
 	s.metrics.observe(c.service, c.action, code, time.Since(start))
+	if !s.log.Enabled(r.Context(), slog.LevelInfo) {
+		return // building the attributes allocates, even for a record the logger drops
+	}
 	attrs := []any{"request_id", c.id, "action", c.action, "error", code}
 	if c.caller != nil {
 		attrs = append(attrs, "caller", c.caller.ARN)
