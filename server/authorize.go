@@ -194,14 +194,9 @@ func (s *Server) authorize(r *http.Request, c *call) (*AuthorizeOutput, error) {
 	if err := jsonlimit.Check(body, authorizeBodyLimits); err != nil {
 		return nil, awserr.ValidationError(fmt.Sprintf("The request body is not an authorize request: %v.", err))
 	}
-	var in AuthorizeInput
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return nil, awserr.ValidationError(fmt.Sprintf("The request body is not an authorize request: %v", err))
-	}
-	if dec.More() {
-		return nil, awserr.ValidationError("The request body is not an authorize request: data after the JSON object.")
+	in, err := decodeAuthorizeInput(body)
+	if err != nil {
+		return nil, err
 	}
 	if (in.Principal == "") == (in.Request == nil) {
 		return nil, awserr.ValidationError("Give exactly one of principal and request.")
