@@ -53,12 +53,12 @@ func knownFieldsOnly(body []byte) bool {
 	if i < len(body) && body[i] == 'n' { // null: no fields
 		return true
 	}
-	return objectFields(body, i, func(name string, v int) bool {
-		if !authorizeInputFields[name] {
+	return objectFields(body, i, func(name []byte, v int) bool {
+		if !authorizeInputFields[string(name)] {
 			return false
 		}
-		if name == "request" && body[v] == '{' {
-			return objectFields(body, v, func(name string, _ int) bool { return signedRequestFields[name] })
+		if string(name) == "request" && body[v] == '{' {
+			return objectFields(body, v, func(name []byte, _ int) bool { return signedRequestFields[string(name)] })
 		}
 		return true
 	})
@@ -67,7 +67,7 @@ func knownFieldsOnly(body []byte) bool {
 // objectFields calls field with each name of the object at body[i] and
 // where its value starts, while field says true; false for a name with an
 // escape (left to the reference decoding). body is valid JSON.
-func objectFields(body []byte, i int, field func(name string, value int) bool) bool {
+func objectFields(body []byte, i int, field func(name []byte, value int) bool) bool {
 	if i >= len(body) || body[i] != '{' {
 		return false
 	}
@@ -82,7 +82,7 @@ func objectFields(body []byte, i int, field func(name string, value int) bool) b
 			return false
 		}
 		v := skipSpace(body, skipSpace(body, i+end+2)+1) // past the colon
-		if v >= len(body) || !field(string(name), v) {
+		if v >= len(body) || !field(name, v) {
 			return false
 		}
 		i = skipSpace(body, skipValue(body, v))
