@@ -16,6 +16,9 @@ import (
 // spelled exactly as the struct's tags, an escape in a name) is decoded by
 // the reference again, so that what is refused and how stays the same.
 func decodeAuthorizeInput(body []byte) (*AuthorizeInput, error) {
+	if in, ok := decodePlain(body); ok {
+		return in, nil
+	}
 	in := new(AuthorizeInput)
 	if json.Unmarshal(body, in) == nil && knownFieldsOnly(body) {
 		return in, nil
@@ -130,4 +133,192 @@ func skipSpace(body []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// plainDecoder decodes the plainest authorize bodies by hand: an object
+// of the tags' names, each once, whose strings have no escape and no byte
+// beyond ASCII and whose values are never null. It says ok=false for
+// anything else, which json.Unmarshal then decodes.
+type plainDecoder struct {
+	b   []byte
+	i   int
+	bad bool
+}
+
+func decodePlain(body []byte) (*AuthorizeInput, bool) {
+	d := &plainDecoder{b: body}
+	in := new(AuthorizeInput)
+	var seen once
+	d.object(func(name string) {
+		if d.bad = seen.again(name); d.bad {
+			return
+		}
+		switch name {
+		case "principal":
+			in.Principal = d.str()
+		case "action":
+			in.Action = d.str()
+		case "resource":
+			in.Resource = d.str()
+		case "resourcePolicy":
+			in.ResourcePolicy = d.str()
+		case "resourceAccount":
+			in.ResourceAccount = d.str()
+		case "context":
+			in.Context = d.lists()
+		case "request":
+			in.Request = d.signed()
+		default:
+			d.bad = true
+		}
+	})
+	if d.space(); d.bad || d.i != len(d.b) {
+		return nil, false
+	}
+	return in, true
+}
+
+func (d *plainDecoder) space() { d.i = skipSpace(d.b, d.i) }
+
+// expect consumes c after spaces.
+func (d *plainDecoder) expect(c byte) bool {
+	if d.space(); !d.bad && d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	d.bad = true
+	return false
+}
+
+// peek reports whether c is next after spaces, without consuming it.
+func (d *plainDecoder) peek(c byte) bool {
+	d.space()
+	return !d.bad && d.i < len(d.b) && d.b[d.i] == c
+}
+
+// str reads a string of printable ASCII without escapes.
+func (d *plainDecoder) str() string {
+	if !d.expect('"') {
+		return ""
+	}
+	for j := d.i; j < len(d.b); j++ {
+		switch c := d.b[j]; {
+		case c == '"':
+			s := string(d.b[d.i:j])
+			d.i = j + 1
+			return s
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			d.bad = true
+			return ""
+		}
+	}
+	d.bad = true
+	return ""
+}
+
+// object reads an object, calling field with each name, positioned at
+// its value; field reads the value.
+func (d *plainDecoder) object(field func(name string)) {
+	if !d.expect('{') {
+		return
+	}
+	if d.peek('}') {
+		d.i++
+		return
+	}
+	for !d.bad {
+		name := d.str()
+		if !d.expect(':') {
+			return
+		}
+		if field(name); d.bad {
+			return
+		}
+		if d.peek(',') {
+			d.i++
+			continue
+		}
+		d.expect('}')
+		return
+	}
+}
+
+// strs reads an array of strings.
+func (d *plainDecoder) strs() []string {
+	vs := []string{}
+	if !d.expect('[') {
+		return nil
+	}
+	if d.peek(']') {
+		d.i++
+		return vs
+	}
+	for !d.bad {
+		vs = append(vs, d.str())
+		if d.peek(',') {
+			d.i++
+			continue
+		}
+		d.expect(']')
+		break
+	}
+	return vs
+}
+
+// lists reads an object of string arrays, each name once.
+func (d *plainDecoder) lists() map[string][]string {
+	m := map[string][]string{}
+	d.object(func(name string) {
+		if _, dup := m[name]; dup {
+			d.bad = true
+			return
+		}
+		m[name] = d.strs()
+	})
+	return m
+}
+
+// signed reads a SignedRequest, each name once.
+func (d *plainDecoder) signed() *SignedRequest {
+	sr := new(SignedRequest)
+	var seen once
+	d.object(func(name string) {
+		if d.bad = seen.again(name); d.bad {
+			return
+		}
+		switch name {
+		case "method":
+			sr.Method = d.str()
+		case "url":
+			sr.URL = d.str()
+		case "body":
+			sr.Body = d.str()
+		case "headers":
+			sr.Headers = d.lists()
+		default:
+			d.bad = true
+		}
+	})
+	return sr
+}
+
+// once remembers the names an object has had: its fields are known and
+// at most seven, so more names are a repeat or an unknown name anyway.
+type once struct {
+	names [7]string
+	n     int
+}
+
+func (o *once) again(name string) bool {
+	for _, n := range o.names[:o.n] {
+		if n == name {
+			return true
+		}
+	}
+	if o.n == len(o.names) {
+		return true
+	}
+	o.names[o.n] = name
+	o.n++
+	return false
 }

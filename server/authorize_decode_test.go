@@ -104,3 +104,18 @@ func TestKnownFieldsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodePlain: the hand decoding takes the plain bodies and leaves
+// escapes, nulls, repeats and non-ASCII to json.Unmarshal.
+func TestDecodePlain(t *testing.T) {
+	for body, want := range map[string]bool{
+		decodeCases[0]: true, decodeCases[2]: false, decodeCases[3]: false, `{}`: true, ` { } `: true,
+		`{"principal":"p","context":{"a":["1"],"b":[]},"request":{"method":"GET","headers":{"H":["v","w"]}}}`: true,
+		`{"principal":"p","principal":"p"}`: false, `{"context":{"a":["1"],"a":["2"]}}`: false, `{"principal":"\u0070"}`: false,
+		`{"principal":"é"}`: false, `{"principal":"p"} x`: false, `{"principal":"p",}`: false, `null`: false,
+	} {
+		if _, got := decodePlain([]byte(body)); got != want {
+			t.Errorf("decodePlain(%s) ok = %v, want %v", body, got, want)
+		}
+	}
+}
