@@ -235,22 +235,18 @@ var (
 	_ iam.CounterAdder = (*wtxn)(nil)
 )
 
-// sqlAddCounter moves a counter (its value a decimal, as Put writes it)
-// and reports by its row whether it did: an absent counter is created at
-// the delta, a present one changes unless the sum passes ?5.
+// sqlAddCounter moves a counter (its value a decimal, as Put writes it):
+// an absent counter is created at the delta, a present one changes unless
+// the sum passes ?5. The rows it changed say which (RETURNING would say
+// it too, through an ephemeral table per statement).
 const sqlAddCounter = `INSERT INTO kv (account, kind, key, value) VALUES (?1, ?2, ?3, CAST(CAST(?4 AS TEXT) AS BLOB))
 ON CONFLICT (account, kind, key) DO UPDATE SET value = CAST(CAST(CAST(value AS INTEGER) + ?4 AS TEXT) AS BLOB)
-WHERE CAST(value AS INTEGER) + ?4 <= ?5
-RETURNING 1`
+WHERE CAST(value AS INTEGER) + ?4 <= ?5`
 
 // AddCounter implements iam.CounterAdder.
 func (t *wtxn) AddCounter(account, kind, key string, delta, limit int) (bool, error) {
-	done := false
-	err := t.w.query(t.w.addCounter, 1, func([]driver.Value) error {
-		done = true
-		return nil
-	}, account, kind, key, int64(delta), int64(limit))
-	if err != nil || !done {
+	n, err := t.w.exec(t.w.addCounter, account, kind, key, int64(delta), int64(limit))
+	if err != nil || n == 0 {
 		return false, err
 	}
 	t.changed(account, kind, key)
