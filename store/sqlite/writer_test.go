@@ -12,7 +12,8 @@ import (
 
 // FirstNonEmpty answers in one statement what counting each range would:
 // the first range holding a key, by the prefix's bounds (a longer name
-// sharing the prefix's start is not in it).
+// sharing the prefix's start is not in it), or for an exact range the key
+// itself (a longer one is not it).
 func TestFirstNonEmpty(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "iamd.db"))
 	if err != nil {
@@ -29,6 +30,8 @@ func TestFirstNonEmpty(t *testing.T) {
 	put("b", "inline", "user|bob|p1")  // another account's
 	put("a", "mfa", "bob|dev")
 	put("a", "cert", "bob|c1")
+	put("a", "login", "bobby") // another user's profile: not bob's
+	put("a", "login", "carol")
 	ranges := []iam.Range{{Kind: "userkey", Prefix: "bob|"}, {Kind: "inline", Prefix: "user|bob|"}, {Kind: "mfa", Prefix: "bob|"}, {Kind: "cert", Prefix: "bob|"}}
 	for _, tc := range []struct {
 		ranges []iam.Range
@@ -39,6 +42,10 @@ func TestFirstNonEmpty(t *testing.T) {
 		{ranges[:2], -1},
 		{[]iam.Range{{Kind: "userkey", Prefix: "bobby|"}}, 0},
 		{[]iam.Range{{Kind: "userkey", Prefix: ""}}, 0}, // unbounded: counted
+		{[]iam.Range{ranges[0], {Kind: "login", Prefix: "bob", Exact: true}}, -1},
+		{[]iam.Range{ranges[0], {Kind: "login", Prefix: "carol", Exact: true}, ranges[2]}, 1},
+		{[]iam.Range{{Kind: "login", Prefix: "bob", Exact: true}, {Kind: "userkey", Prefix: ""}}, 1}, // counted, exact by Get
+		{[]iam.Range{{Kind: "login", Prefix: "carol", Exact: true}, {Kind: "userkey", Prefix: ""}}, 0},
 	} {
 		var got int
 		err := s.Update(t.Context(), func(tx iam.Tx) error {
