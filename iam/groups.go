@@ -194,11 +194,11 @@ func (s *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupInput) 
 			return err
 		}
 		k := lower(g.Name)
-		if err := checkDependents(tx, c.Account, []dependent{
-			{kindMember, key(k, ""), "must remove users from group first."},
-			{kindInline, key("group", k, ""), "must delete policies first."},
-			{kindAttached, key("group", k, ""), "must detach all policies first."},
-		}); err != nil {
+		if err := checkDependents(tx, c.Account, newDependents([]dependent{
+			{under(kindMember, key(k, "")), "must remove users from group first."},
+			{under(kindInline, key("group", k, "")), "must delete policies first."},
+			{under(kindAttached, key("group", k, "")), "must detach all policies first."},
+		})); err != nil {
 			return err
 		}
 		if err := tx.Delete(c.Account, kindGroup, k); err != nil {

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"errors"
+	"math"
 	"strconv"
 )
 
@@ -55,29 +56,51 @@ func counter(tx Tx, account, name string) (int, error) {
 	return strconv.Atoi(string(v))
 }
 
-func addCounter(tx Tx, account, name string, delta int) error {
+// CounterAdder is a Tx that can change a counter in one statement. A
+// counter is a record of kind "count" whose value is its decimal; creating
+// and deleting a user moved its counter in two statements each (Get and
+// Put), a sixth of the pair's statements in the single writer.
+type CounterAdder interface {
+	// AddCounter adds delta to the counter at (account, kind, key), which
+	// reads as 0 when absent, unless the sum would pass limit: then it
+	// changes nothing and reports false. Callers pass delta <= limit.
+	AddCounter(account, kind, key string, delta, limit int) (bool, error)
+}
+
+// addCounterUpTo adds delta to a counter unless the sum would pass limit,
+// through CounterAdder when the store has it.
+func addCounterUpTo(tx Tx, account, name string, delta, limit int) (bool, error) {
+	if a, ok := tx.(CounterAdder); ok && delta <= limit {
+		return a.AddCounter(account, kindCount, name, delta, limit)
+	}
 	n, err := counter(tx, account, name)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return tx.Put(account, kindCount, name, []byte(strconv.Itoa(n+delta)))
+	if n+delta > limit {
+		return false, nil
+	}
+	return true, tx.Put(account, kindCount, name, []byte(strconv.Itoa(n+delta)))
 }
 
 // reserve increments a counter, failing with LimitExceeded past the quota.
 // quotaName is how AWS names the quota in its message.
 func reserve(tx Tx, account, name, quotaName string, quota int) error {
-	n, err := counter(tx, account, name)
+	ok, err := addCounterUpTo(tx, account, name, 1, quota)
 	if err != nil {
 		return err
 	}
-	if n+1 > quota {
+	if !ok {
 		return limitExceeded("Cannot exceed quota for %s: %d", quotaName, quota)
 	}
-	return tx.Put(account, kindCount, name, []byte(strconv.Itoa(n+1)))
+	return nil
 }
 
 // release decrements a counter.
-func release(tx Tx, account, name string) error { return addCounter(tx, account, name, -1) }
+func release(tx Tx, account, name string) error {
+	_, err := addCounterUpTo(tx, account, name, -1, math.MaxInt)
+	return err
+}
 
 // checkCount fails with LimitExceeded when adding one more of something
 // counted by prefix would pass the quota (for per-entity quotas, which are

@@ -249,11 +249,11 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) er
 
 func (s *Service) deleteRole(tx Tx, c *Caller, r *Role) error {
 	k := lower(r.Name)
-	if err := checkDependents(tx, c.Account, []dependent{
-		{kindRoleProfile, key(k, ""), "must remove roles from instance profile first."},
-		{kindInline, key("role", k, ""), "must delete policies first."},
-		{kindAttached, key("role", k, ""), "must detach all policies first."},
-	}); err != nil {
+	if err := checkDependents(tx, c.Account, newDependents([]dependent{
+		{under(kindRoleProfile, key(k, "")), "must remove roles from instance profile first."},
+		{under(kindInline, key("role", k, "")), "must delete policies first."},
+		{under(kindAttached, key("role", k, "")), "must detach all policies first."},
+	})); err != nil {
 		return err
 	}
 	if err := setBoundaryUse(tx, c.Account, "role", r.Name, r.Boundary, ""); err != nil {

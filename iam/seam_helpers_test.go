@@ -149,6 +149,7 @@ type faultyStore struct {
 	iam.Store
 	mu                    sync.Mutex
 	before, commit, write error
+	plain                 bool // transactions are bare iam.Tx: no RangeProber, no CounterAdder
 }
 
 func (f *faultyStore) fail(before, commit, write error) {
@@ -171,6 +172,8 @@ func (f *faultyStore) Update(ctx context.Context, fn func(tx iam.Tx) error) erro
 	return f.Store.Update(ctx, func(tx iam.Tx) error {
 		if write != nil {
 			tx = failingTx{Tx: tx, err: write}
+		} else if f.plain {
+			tx = plainTx{Tx: tx}
 		}
 		if err := fn(tx); err != nil {
 			return err
@@ -185,6 +188,10 @@ func (f *faultyStore) View(ctx context.Context, fn func(tx iam.Tx) error) error 
 	}
 	return f.Store.View(ctx, fn)
 }
+
+// plainTx is a store's Tx without its optional capabilities, for the
+// generic paths other stores take.
+type plainTx struct{ iam.Tx }
 
 // failingTx reads as the store does and fails every write.
 type failingTx struct {

@@ -245,16 +245,19 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) er
 	// The user's key (its lowered name, the record's as well) and what it
 	// must not have are built before the single writer.
 	k := lower(in.UserName)
-	deps := []dependent{
-		{kindUserKey, key(k, ""), "must delete access keys first."},
-		{kindInline, key("user", k, ""), "must delete policies first."},
-		{kindAttached, key("user", k, ""), "must detach all policies first."},
-		{kindUserGroup, key(k, ""), "must remove users from group first."},
-		{kindUserMFA, key(k, ""), "must delete MFA device first."},
-		{kindUserSSHKey, key(k, ""), "must delete SSH public keys first."},
-		{kindUserCert, key(k, ""), "must delete signing certificates first."},
-		{kindUserServiceCred, key(k, ""), "must delete service specific credentials first."},
-	}
+	deps := newDependents([]dependent{
+		{under(kindUserKey, key(k, "")), "must delete access keys first."},
+		{under(kindInline, key("user", k, "")), "must delete policies first."},
+		{under(kindAttached, key("user", k, "")), "must detach all policies first."},
+		{under(kindUserGroup, key(k, "")), "must remove users from group first."},
+		{under(kindUserMFA, key(k, "")), "must delete MFA device first."},
+		{under(kindUserSSHKey, key(k, "")), "must delete SSH public keys first."},
+		{under(kindUserCert, key(k, "")), "must delete signing certificates first."},
+		{under(kindUserServiceCred, key(k, "")), "must delete service specific credentials first."},
+		// Keyed by the bare name: a prefix would also find the profile of
+		// a user whose name starts with this one.
+		{exactly(kindLoginProfile, k), "must delete login profile first."},
+	})
 	return s.update(ctx, func(tx Tx) error {
 		// Only what deleting needs of the record: decoding its times and
 		// tags was work in the single writer.
@@ -270,13 +273,6 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) er
 			return err
 		}
 		if err := checkDependents(tx, c.Account, deps); err != nil {
-			return err
-		}
-		// The login profile is keyed by the bare name: a prefix count would
-		// also find the profile of a user whose name starts with this one.
-		if _, err := tx.Get(c.Account, kindLoginProfile, k); err == nil {
-			return iamapi.DeleteConflict("Cannot delete entity, must delete login profile first.")
-		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
 		if err := setBoundaryUse(tx, c.Account, "user", u.Name, u.Boundary, ""); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,13 +31,15 @@ type rawStmt struct {
 type wconn struct {
 	dc driver.ConnPrepareContext
 
-	get, put, insert, del *rawStmt
-	scan                  [4]*rawStmt // [bounded][limited]
-	count                 [2]*rawStmt // [bounded]
+	get, put, insert, del, addCounter *rawStmt
+	scan                              [4]*rawStmt // [bounded][limited]
+	count                             [2]*rawStmt // [bounded]
 
-	begin, commit, rollback, savepoint, rollbackTo, release *rawStmt
+	begin, commit, rollback, savepoint, rollbackTo *rawStmt
 
-	probe map[int]*rawStmt // FirstNonEmpty's statements, by number of ranges
+	probe map[string]*rawStmt // FirstNonEmpty's statements, by their shape
+	arms  []probeArm          // FirstNonEmpty's scratch
+	shape []byte
 
 	// Scratch for the statements' arguments and a row's values: the
 	// driver copies the arguments when it binds them, so one buffer serves
@@ -67,7 +70,7 @@ func newWConn(dc any) (*wconn, error) {
 	if !ok {
 		return nil, fmt.Errorf("sqlite: driver connection %T cannot prepare statements", dc)
 	}
-	w := &wconn{dc: pc, probe: map[int]*rawStmt{}, linger: time.NewTimer(time.Hour)}
+	w := &wconn{dc: pc, probe: map[string]*rawStmt{}, linger: time.NewTimer(time.Hour)}
 	w.linger.Stop()
 	var err error
 	p := func(q string) *rawStmt {
@@ -82,6 +85,7 @@ func newWConn(dc any) (*wconn, error) {
 	w.put = p(sqlPut)
 	w.insert = p(sqlInsert)
 	w.del = p(sqlDelete)
+	w.addCounter = p(sqlAddCounter)
 	for i, q := range scanSQL {
 		w.scan[i] = p(q)
 	}
@@ -93,7 +97,6 @@ func newWConn(dc any) (*wconn, error) {
 	w.rollback = p(`ROLLBACK`)
 	w.savepoint = p(`SAVEPOINT call`)
 	w.rollbackTo = p(`ROLLBACK TO call`)
-	w.release = p(`RELEASE call`)
 	if err != nil {
 		w.close()
 		return nil, err
@@ -102,8 +105,8 @@ func newWConn(dc any) (*wconn, error) {
 }
 
 func (w *wconn) close() {
-	for _, s := range []*rawStmt{w.get, w.put, w.insert, w.del, w.scan[0], w.scan[1], w.scan[2], w.scan[3],
-		w.count[0], w.count[1], w.begin, w.commit, w.rollback, w.savepoint, w.rollbackTo, w.release} {
+	for _, s := range []*rawStmt{w.get, w.put, w.insert, w.del, w.addCounter, w.scan[0], w.scan[1], w.scan[2], w.scan[3],
+		w.count[0], w.count[1], w.begin, w.commit, w.rollback, w.savepoint, w.rollbackTo} {
 		if s != nil && s.st != nil {
 			_ = s.st.Close()
 		}
@@ -230,9 +233,28 @@ func asString(v driver.Value) string {
 var (
 	errStopQuery = errors.New("stop")
 
-	_ iam.Tx          = (*wtxn)(nil)
-	_ iam.RangeProber = (*wtxn)(nil)
+	_ iam.Tx           = (*wtxn)(nil)
+	_ iam.RangeProber  = (*wtxn)(nil)
+	_ iam.CounterAdder = (*wtxn)(nil)
 )
+
+// sqlAddCounter moves a counter (its value a decimal, as Put writes it):
+// an absent counter is created at the delta, a present one changes unless
+// the sum passes ?5. The rows it changed say which (RETURNING would say
+// it too, through an ephemeral table per statement).
+const sqlAddCounter = `INSERT INTO kv (account, kind, key, value) VALUES (?1, ?2, ?3, CAST(CAST(?4 AS TEXT) AS BLOB))
+ON CONFLICT (account, kind, key) DO UPDATE SET value = CAST(CAST(CAST(value AS INTEGER) + ?4 AS TEXT) AS BLOB)
+WHERE CAST(value AS INTEGER) + ?4 <= ?5`
+
+// AddCounter implements iam.CounterAdder.
+func (t *wtxn) AddCounter(account, kind, key string, delta, limit int) (bool, error) {
+	n, err := t.w.exec(t.w.addCounter, account, kind, key, int64(delta), int64(limit))
+	if err != nil || n == 0 {
+		return false, err
+	}
+	t.changed(account, kind, key)
+	return true, nil
+}
 
 func (t *wtxn) Get(account, kind, key string) ([]byte, error) {
 	var v []byte
@@ -328,44 +350,77 @@ func (t *wtxn) Count(account, kind, prefix string) (int, error) {
 	return int(n), err
 }
 
-// probeSQL is one statement for FirstNonEmpty over n ranges: the index of
-// the first range holding a key. Each arm stops at its range's first key,
-// and the LIMIT ends the statement at the first arm that answers.
-func probeSQL(n int) string {
+// probeArm is one range of a FirstNonEmpty statement: the ordinals of
+// its parameters (hi 0 for an exact key).
+type probeArm struct{ kind, lo, hi int }
+
+// probeSQL is one statement for FirstNonEmpty over arms: the index of
+// the first holding a key. Each arm stops at its range's first key, and
+// the LIMIT ends the statement at the first arm that answers.
+func probeSQL(arms []probeArm) string {
 	var b strings.Builder
-	for i := range n {
+	for i, a := range arms {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&b, "SELECT %d WHERE EXISTS (SELECT 1 FROM kv WHERE account = ?1 AND kind = ?%d AND key >= ?%d AND key < ?%d)", i, 2+3*i, 3+3*i, 4+3*i)
+		if a.hi == 0 {
+			fmt.Fprintf(&b, "SELECT %d WHERE EXISTS (SELECT 1 FROM kv WHERE account = ?1 AND kind = ?%d AND key = ?%d)", i, a.kind, a.lo)
+		} else {
+			fmt.Fprintf(&b, "SELECT %d WHERE EXISTS (SELECT 1 FROM kv WHERE account = ?1 AND kind = ?%d AND key >= ?%d AND key < ?%d)", i, a.kind, a.lo, a.hi)
+		}
 	}
 	b.WriteString(" LIMIT 1")
 	return b.String()
 }
 
-// FirstNonEmpty implements iam.RangeProber.
+// FirstNonEmpty implements iam.RangeProber. A value the ranges share (the
+// user's prefix, six times over) is bound once: binding was most of the
+// statement's cost outside SQLite.
 func (t *wtxn) FirstNonEmpty(account string, ranges []iam.Range) (int, error) {
-	args := append(t.w.args[:0], account)
-	for _, r := range ranges {
-		end, ok := iam.PrefixEnd(r.Prefix)
-		if !ok { // unbounded: count each
-			return t.countEach(account, ranges)
+	w := t.w
+	args := append(w.args[:0], account)
+	param := func(v string) int {
+		for i, a := range args {
+			if a.(string) == v {
+				return i + 1
+			}
 		}
-		args = append(args, r.Kind, r.Prefix, end)
+		args = append(args, v)
+		return len(args)
 	}
-	st := t.w.probe[len(ranges)]
+	arms := w.arms[:0]
+	for _, r := range ranges {
+		a := probeArm{kind: param(r.Kind), lo: param(r.Prefix)}
+		if !r.Exact {
+			end, ok := iam.PrefixEnd(r.Prefix)
+			if !ok { // unbounded: count each
+				w.args, w.arms = args, arms
+				return t.countEach(account, ranges)
+			}
+			a.hi = param(end)
+		}
+		arms = append(arms, a)
+	}
+	w.args, w.arms = args, arms
+	shape := w.shape[:0]
+	for _, a := range arms {
+		shape = strconv.AppendInt(append(shape, ','), int64(a.kind), 10)
+		shape = strconv.AppendInt(append(shape, ','), int64(a.lo), 10)
+		shape = strconv.AppendInt(append(shape, ','), int64(a.hi), 10)
+	}
+	w.shape = shape
+	st := w.probe[string(shape)]
 	if st == nil {
-		q := probeSQL(len(ranges))
-		ds, err := t.w.dc.PrepareContext(context.Background(), q)
+		q := probeSQL(arms)
+		ds, err := w.dc.PrepareContext(context.Background(), q)
 		if err != nil {
 			return -1, err
 		}
 		st = &rawStmt{q: q, st: ds}
-		t.w.probe[len(ranges)] = st
+		w.probe[string(shape)] = st
 	}
-	t.w.args = args
 	first := int64(-1)
-	err := t.w.query(st, 1, func(row []driver.Value) error {
+	err := w.query(st, 1, func(row []driver.Value) error {
 		first, _ = row[0].(int64)
 		return nil
 	}, args...)
@@ -374,6 +429,13 @@ func (t *wtxn) FirstNonEmpty(account string, ranges []iam.Range) (int, error) {
 
 func (t *wtxn) countEach(account string, ranges []iam.Range) (int, error) {
 	for i, r := range ranges {
+		if r.Exact {
+			_, err := t.Get(account, r.Kind, r.Prefix)
+			if err == nil || !errors.Is(err, iam.ErrNotFound) {
+				return i, err
+			}
+			continue
+		}
 		n, err := t.Count(account, r.Kind, r.Prefix)
 		if err != nil || n > 0 {
 			return i, err
@@ -447,9 +509,9 @@ func (s *Store) commitBatch(w *wconn, first *writeReq) {
 		} else {
 			changes = append(changes, t.changes...)
 		}
-		if _, relErr := w.exec(w.release); relErr != nil && err == nil {
-			err = relErr
-		}
+		// The savepoint is not released: COMMIT ends all of them, and the
+		// next call's ROLLBACK TO finds its own, the latest of the name. A
+		// RELEASE was one statement more per call in the single writer.
 		results = append(results, err)
 	}
 	run(first)
