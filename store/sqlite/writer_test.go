@@ -3,8 +3,8 @@ package sqlite
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/iamd/iamd/iam"
