@@ -121,13 +121,6 @@ func Open(path string) (*Store, error) {
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "foreign_keys(OFF)")
 		q.Add("_pragma", "wal_autocheckpoint(10000)") // fewer, larger checkpoints
-		if mode == "immediate" {
-			// The writer's savepoints, one per call of a batch and released
-			// only by COMMIT, journal into memory: past 64 KiB SQLite would
-			// spill that sub-journal to a temporary file, system calls in
-			// the single writer. Nothing durable lives there (the WAL is).
-			q.Add("_pragma", "temp_store(MEMORY)")
-		}
 		q.Set("_txlock", mode)
 		return "file:" + path + "?" + q.Encode()
 	}

@@ -35,7 +35,7 @@ type wconn struct {
 	scan                              [4]*rawStmt // [bounded][limited]
 	count                             [2]*rawStmt // [bounded]
 
-	begin, commit, rollback, savepoint, rollbackTo *rawStmt
+	begin, commit, rollback, savepoint, rollbackTo, release *rawStmt
 
 	probe map[string]*rawStmt // FirstNonEmpty's statements, by their shape
 	arms  []probeArm          // FirstNonEmpty's scratch
@@ -97,6 +97,7 @@ func newWConn(dc any) (*wconn, error) {
 	w.rollback = p(`ROLLBACK`)
 	w.savepoint = p(`SAVEPOINT call`)
 	w.rollbackTo = p(`ROLLBACK TO call`)
+	w.release = p(`RELEASE call`)
 	if err != nil {
 		w.close()
 		return nil, err
@@ -106,7 +107,7 @@ func newWConn(dc any) (*wconn, error) {
 
 func (w *wconn) close() {
 	for _, s := range []*rawStmt{w.get, w.put, w.insert, w.del, w.addCounter, w.scan[0], w.scan[1], w.scan[2], w.scan[3],
-		w.count[0], w.count[1], w.begin, w.commit, w.rollback, w.savepoint, w.rollbackTo} {
+		w.count[0], w.count[1], w.begin, w.commit, w.rollback, w.savepoint, w.rollbackTo, w.release} {
 		if s != nil && s.st != nil {
 			_ = s.st.Close()
 		}
@@ -509,9 +510,9 @@ func (s *Store) commitBatch(w *wconn, first *writeReq) {
 		} else {
 			changes = append(changes, t.changes...)
 		}
-		// The savepoint is not released: COMMIT ends all of them, and the
-		// next call's ROLLBACK TO finds its own, the latest of the name. A
-		// RELEASE was one statement more per call in the single writer.
+		if _, relErr := w.exec(w.release); relErr != nil && err == nil {
+			err = relErr
+		}
 		results = append(results, err)
 	}
 	run(first)

@@ -150,8 +150,7 @@ func TestAddCounter(t *testing.T) {
 }
 
 // In one batch, each failed call undoes only its own writes (its
-// savepoint, the latest of the name, not released between calls), and the
-// others' writes, counters included, commit together.
+// savepoint), and the others' writes, counters included, commit together.
 func TestWriterBatchUndoesEachFailedCall(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "iamd.db"))
 	if err != nil {
