@@ -35,6 +35,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/iamd/iamd/bench/internal/proc"
 )
 
 var (
@@ -298,35 +300,10 @@ func serveFloor(files []string) {
 
 type measured struct{ rate, p50, p99, cpu float64 }
 
-// procCPU is the CPU time (user and system) process pid has used, from
-// /proc/pid/stat; 0 when unknown.
-func procCPU(pid int) time.Duration {
-	if pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The command name may hold spaces: the fields start after its ')'.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks
-}
-
 // run replays each worker's requests on its own connection for -dur and
 // reports the server's CPU time per op when its pid is known.
 func run(client *http.Client, base string, workers [][]req, pid int) measured {
-	cpu0 := procCPU(pid)
+	cpu0 := proc.CPU(pid)
 	// A client per measurement: each worker keeps one connection, so a
 	// per-connection floor answers in the worker's turn.
 	var ops, errs atomic.Int64
@@ -367,7 +344,7 @@ func run(client *http.Client, base string, workers [][]req, pid int) measured {
 	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Nanoseconds()) / 1e3 }
 	m := measured{rate: float64(ops.Load()) / secs, p50: pct(0.5), p99: pct(0.99)}
 	if pid != 0 {
-		m.cpu = float64((procCPU(pid) - cpu0).Microseconds()) / float64(ops.Load())
+		m.cpu = float64((proc.CPU(pid) - cpu0).Microseconds()) / float64(ops.Load())
 	}
 	return m
 }
