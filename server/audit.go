@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"strings"
@@ -18,9 +17,8 @@ import (
 // per allowed read too), with CloudTrail's field names so that tools
 // reading CloudTrail records read these.
 type Auditor struct {
-	mu  sync.Mutex
-	w   io.Writer
-	enc *json.Encoder
+	mu sync.Mutex // the log's writes and recent
+	w  io.Writer
 	// reads records allowed read-only calls too, so that the log holds
 	// every call made (iamd generate-policy needs them all).
 	reads bool
@@ -29,19 +27,22 @@ type Auditor struct {
 	// recent keeps the last records for the console's audit log view.
 	recent []AuditEvent
 	next   int
-	// queue writes the gateway's records off the request path (nil: none).
+	// queue writes the records off the request path.
 	queue *auditQueue
 }
 
 // recentMax is how many records the console's audit view can show.
 const recentMax = 2000
 
-// NewAuditor writes records to w (nil: no audit log).
+// NewAuditor writes records to w (nil: no audit log) from a goroutine of
+// its own, which closeQueue stops once it has written every record.
 func NewAuditor(w io.Writer) *Auditor {
 	if w == nil {
 		return nil
 	}
-	return &Auditor{w: w, enc: json.NewEncoder(w)}
+	a := &Auditor{w: w}
+	a.queue = newAuditQueue(a)
+	return a
 }
 
 // AuditEvent is one record, shaped like a CloudTrail event.
@@ -230,19 +231,14 @@ func (a *Auditor) record(c *call, rec *audited, code string, now time.Time, sour
 		}
 		ev.RequestParameters[k] = v[0]
 	}
-	a.write(&ev)
+	a.add(&ev)
 }
 
 // write appends one record to the log and to the recent ones.
-func (a *Auditor) write(ev *AuditEvent) {
-	a.mu.Lock()
-	err := a.enc.Encode(ev) // a full disk must not fail the call it records, but it is told
-	a.remember(ev)
-	a.mu.Unlock()
-	if err != nil && a.failed != nil {
-		a.failed(err)
-	}
-}
+// add hands a record to the log's writer: it reaches the log and the
+// console's view a moment later, in the order added (flushQueued waits
+// for it).
+func (a *Auditor) add(ev *AuditEvent) { a.queue.add(queued{rec: ev}) }
 
 // remember keeps a record for the console's view; a.mu is held.
 func (a *Auditor) remember(ev *AuditEvent) {
@@ -254,8 +250,10 @@ func (a *Auditor) remember(ev *AuditEvent) {
 	a.next = (a.next + 1) % recentMax
 }
 
-// Recent returns the records kept in memory, oldest first.
+// Recent returns the records kept in memory, oldest first, including
+// those of every call answered before it.
 func (a *Auditor) Recent() []AuditEvent {
+	a.flushQueued()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.recent) < recentMax {

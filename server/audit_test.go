@@ -3,9 +3,13 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -17,6 +21,16 @@ import (
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
+	// flush waits for the audit records of the calls answered so far
+	// (testServerWith sets it when the buffer is the audit log).
+	flush func()
+}
+
+// settle waits for the records still queued for the buffer.
+func (s *syncBuffer) settle() {
+	if s.flush != nil {
+		s.flush()
+	}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
@@ -26,6 +40,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 
 func (s *syncBuffer) events(t *testing.T) []server.AuditEvent {
+	s.settle()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []server.AuditEvent
@@ -87,4 +102,56 @@ func TestAuditLog(t *testing.T) {
 	if bad := events[5]; bad.ErrorCode != "SignatureDoesNotMatch" || bad.UserIdentity != nil || bad.SourceIPAddress != "127.0.0.1" || bad.RequestID == "" {
 		t.Fatalf("unauthenticated record %+v", bad)
 	}
+}
+
+// The API's records are written off the request path, and none is lost
+// when the server closes: calls from several goroutines, then Close with
+// no flush, leave every record in the log once, and the console's view
+// (Recent) holds a call's record as soon as the call is answered.
+func TestAuditRecordsDrainedAtClose(t *testing.T) {
+	log := &syncBuffer{}
+	// A slow log: records wait in the queue while the calls go on.
+	s := testServerWith(t, func(o *server.Options) { o.AuditLog = slowWriter{log, 2 * time.Millisecond} })
+	root := iamClient(s, rootKey, rootSecret)
+	must[*iam.CreateUserOutput](t)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("first")}))
+	if recent := s.AuditRecent(); len(recent) == 0 || recent[len(recent)-1].EventName != "CreateUser" {
+		t.Fatalf("the console's view after an answered CreateUser: %+v", recent)
+	}
+	const callers, each = 8, 25
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Go(func() {
+			for i := range each {
+				name := fmt.Sprintf("u-%d-%d", c, i)
+				if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, ev := range log.events(t) { // no flush: what Close left
+		seen[ev.RequestParameters["UserName"]]++
+	}
+	for c := range callers {
+		for i := range each {
+			if name := fmt.Sprintf("u-%d-%d", c, i); seen[name] != 1 {
+				t.Fatalf("%s has %d records after Close, want 1", name, seen[name])
+			}
+		}
+	}
+}
+
+type slowWriter struct {
+	w     io.Writer
+	delay time.Duration
+}
+
+func (s slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(s.delay)
+	return s.w.Write(p)
 }

@@ -8,47 +8,62 @@ import (
 	"github.com/iamd/iamd/gateway"
 )
 
-// auditQueue writes the gateway's audit records off the request path:
-// a call hands its event over and returns, and one writer encodes what
-// has accumulated and writes it in one go (one write per batch instead
-// of one per call, a JSON encoding the request does not wait for).
+// auditQueue writes the audit records off the request path: a call hands
+// its record (or the gateway's event it is made from) over and returns,
+// and one writer encodes what has accumulated and writes it in one go
+// (one write per batch instead of one per call, under no lock the calls
+// wait for, and a JSON encoding the request does not wait for).
 //
 // No record is dropped: a full queue makes the next call wait for the
 // writer (back pressure, as the synchronous write did), and close drains
 // the queue. Records reach the log a moment after their answers (flush
 // waits for them); their order is the calls' order.
 type auditQueue struct {
-	a    *Auditor
-	mode gateway.Mode
+	a *Auditor
 
 	mu      sync.Mutex
 	cond    *sync.Cond // signalled when the queue empties or has room
-	pending []*gateway.Event
+	pending []queued
 	writing bool // the writer holds a batch not yet written
 	closed  bool
 	wake    chan struct{} // has one token when pending may be non-empty
 	done    chan struct{} // closed when the writer has returned
 }
 
-// maxAuditQueue bounds the events waiting for the writer (a few MB).
+// queued is one record waiting: built already (an API call's), or a
+// gateway call's event that the writer makes the record of.
+type queued struct {
+	rec     *AuditEvent
+	gateway *gateway.Event
+	mode    gateway.Mode // the gateway's, for its record
+}
+
+func (e queued) record() *AuditEvent {
+	if e.gateway != nil {
+		return gatewayRecord(e.gateway, e.mode)
+	}
+	return e.rec
+}
+
+// maxAuditQueue bounds the records waiting for the writer (a few MB).
 const maxAuditQueue = 4096
 
-func newAuditQueue(a *Auditor, mode gateway.Mode) *auditQueue {
-	q := &auditQueue{a: a, mode: mode, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newAuditQueue(a *Auditor) *auditQueue {
+	q := &auditQueue{a: a, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	q.cond = sync.NewCond(&q.mu)
 	go q.run()
 	return q
 }
 
-// add queues an event; after close it is written at once.
-func (q *auditQueue) add(ev *gateway.Event) {
+// add queues a record; after close it is written at once.
+func (q *auditQueue) add(ev queued) {
 	q.mu.Lock()
 	for len(q.pending) >= maxAuditQueue && !q.closed {
 		q.cond.Wait()
 	}
 	if q.closed {
 		q.mu.Unlock()
-		q.write([]*gateway.Event{ev}, &bytes.Buffer{})
+		q.write([]queued{ev}, &bytes.Buffer{})
 		return
 	}
 	q.pending = append(q.pending, ev)
@@ -62,7 +77,7 @@ func (q *auditQueue) add(ev *gateway.Event) {
 func (q *auditQueue) run() {
 	defer close(q.done)
 	var buf bytes.Buffer
-	var batch []*gateway.Event
+	var batch []queued
 	for {
 		_, open := <-q.wake
 		for { // until nothing is pending
@@ -75,7 +90,7 @@ func (q *auditQueue) run() {
 				break
 			}
 			q.write(batch, &buf)
-			clear(batch) // the events are garbage now
+			clear(batch) // the records are garbage now
 			q.mu.Lock()
 			q.writing = false
 			q.cond.Broadcast()
@@ -88,12 +103,12 @@ func (q *auditQueue) run() {
 }
 
 // write encodes a batch and writes it to the log under the auditor's lock.
-func (q *auditQueue) write(batch []*gateway.Event, buf *bytes.Buffer) {
+func (q *auditQueue) write(batch []queued, buf *bytes.Buffer) {
 	buf.Reset()
 	enc := json.NewEncoder(buf)
 	recs := make([]*AuditEvent, 0, len(batch))
 	for _, ev := range batch {
-		rec := gatewayRecord(ev, q.mode)
+		rec := ev.record()
 		if err := enc.Encode(rec); err != nil && q.a.failed != nil {
 			q.a.failed(err)
 		}
@@ -138,30 +153,16 @@ func (q *auditQueue) close() {
 	<-q.done
 }
 
-// startGatewayQueue starts the writer of the gateway's records (nil: no
-// audit log).
-func (a *Auditor) startGatewayQueue(mode gateway.Mode) *auditQueue {
-	if a == nil {
-		return nil
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.queue == nil {
-		a.queue = newAuditQueue(a, mode)
-	}
-	return a.queue
-}
-
 // flushQueued returns once the queued records are written.
 func (a *Auditor) flushQueued() {
-	if a != nil && a.queue != nil {
+	if a != nil {
 		a.queue.flush()
 	}
 }
 
 // closeQueue drains the queued records and stops their writer.
 func (a *Auditor) closeQueue() {
-	if a != nil && a.queue != nil {
+	if a != nil {
 		a.queue.close()
 	}
 }

@@ -136,7 +136,7 @@ func (b consoleBackend) SignIn(r *http.Request, ev console.SignInEvent) {
 		id.Type = "Root"
 	}
 	rec.UserIdentity = id
-	a.write(&rec)
+	a.add(&rec)
 }
 
 // AuditEvents are account's recent audit records (CloudTrail's

@@ -22,3 +22,6 @@ func (i *Instance) AuthenticateAndDecide(r *http.Request, body []byte, action, r
 	c.SourceIP, c.Time = "127.0.0.1", i.srv.now()
 	return i.srv.decider.Authorize(ctx, &iam.AuthzRequest{Caller: c, Action: action, Resource: resource, ResourceAccount: c.Account, Keys: map[string][]string{}})
 }
+
+// AuditRecent is what the console's audit view reads.
+func (i *Instance) AuditRecent() []AuditEvent { return i.audit.Recent() }

@@ -85,11 +85,14 @@ func newGateway(opt Options, authn *auth.Authenticator, decider *authz.Decider, 
 	})
 	// Metrics as the call ends; its audit record off the request path
 	// (see auditQueue), drained when the instance closes.
-	q := auditor.startGatewayQueue(mode)
+	var q *auditQueue
+	if auditor != nil {
+		q = auditor.queue
+	}
 	cfg.Record = func(ev *gateway.Event) {
 		metrics.observeGateway(ev)
 		if q != nil {
-			q.add(ev)
+			q.add(queued{gateway: ev, mode: mode})
 		}
 	}
 	gw, err := gateway.New(cfg)

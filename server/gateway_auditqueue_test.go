@@ -50,24 +50,26 @@ func (l *slowLog) ids(t *testing.T) []string {
 	return out
 }
 
-// The gateway's audit records leave the request path, but none is lost:
-// more events than the queue holds, from several goroutines, all reach
-// the log, each goroutine's in its order, in fewer writes than records;
-// flush waits for them; close drains what is queued, and an event after
-// close is written at once.
-func TestGatewayAuditQueue(t *testing.T) {
+// The audit records leave the request path, but none is lost: more
+// records than the queue holds, API calls' and gateway events, from
+// several goroutines, all reach the log, each goroutine's in its order, in
+// fewer writes than records; flush waits for them; close drains what is
+// queued, and a record after close is written at once.
+func TestAuditQueue(t *testing.T) {
 	log := &slowLog{delay: 200 * time.Microsecond}
 	a := NewAuditor(log)
-	q := a.startGatewayQueue(gateway.Enforce)
-	if a.startGatewayQueue(gateway.Enforce) != q {
-		t.Fatal("a second queue was started")
-	}
+	q := a.queue
 	const writers, each = 4, maxAuditQueue/2 + 10 // more than the queue holds
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Go(func() {
 			for i := range each {
-				q.add(&gateway.Event{RequestID: strconv.Itoa(w) + "-" + strconv.Itoa(i), Service: "s3", Operation: "GetObject", Time: time.Now()})
+				id := strconv.Itoa(w) + "-" + strconv.Itoa(i)
+				if w%2 == 0 {
+					q.add(queued{gateway: &gateway.Event{RequestID: id, Service: "s3", Operation: "GetObject", Time: time.Now()}, mode: gateway.Enforce})
+				} else {
+					a.add(&AuditEvent{RequestID: id, EventName: "CreateUser"})
+				}
 			}
 		})
 	}
@@ -92,29 +94,28 @@ func TestGatewayAuditQueue(t *testing.T) {
 	// Close drains what is queued behind a slow write.
 	log.delay = 5 * time.Millisecond
 	for i := range 50 {
-		q.add(&gateway.Event{RequestID: "late-" + strconv.Itoa(i)})
+		q.add(queued{gateway: &gateway.Event{RequestID: "late-" + strconv.Itoa(i)}})
 	}
 	a.closeQueue()
 	if n := len(log.ids(t)); n != writers*each+50 {
 		t.Fatalf("%d records after close, want %d", n, writers*each+50)
 	}
-	q.add(&gateway.Event{RequestID: "after-close"})
+	a.add(&AuditEvent{RequestID: "after-close"})
 	if ids := log.ids(t); ids[len(ids)-1] != "after-close" {
-		t.Fatalf("the event after close was not written: last %q", ids[len(ids)-1])
+		t.Fatalf("the record after close was not written: last %q", ids[len(ids)-1])
 	}
 	a.closeQueue() // twice is harmless
 }
 
 // A log that cannot be written is told about (metrics, the error log),
 // and the calls go on.
-func TestGatewayAuditQueueWriteFailure(t *testing.T) {
+func TestAuditQueueWriteFailure(t *testing.T) {
 	log := &slowLog{fail: true}
 	a := NewAuditor(log)
 	var mu sync.Mutex
 	var failures int
 	a.failed = func(error) { mu.Lock(); failures++; mu.Unlock() }
-	q := a.startGatewayQueue(gateway.Observe)
-	q.add(&gateway.Event{RequestID: "1"})
+	a.queue.add(queued{gateway: &gateway.Event{RequestID: "1"}, mode: gateway.Observe})
 	a.flushQueued()
 	a.closeQueue()
 	mu.Lock()

@@ -229,12 +229,14 @@ func TestGeneratePolicyRoundTrip(t *testing.T) {
 }
 
 func (s *syncBuffer) reset() {
+	s.settle()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.b.Reset()
 }
 
 func (s *syncBuffer) text() string {
+	s.settle()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()

@@ -33,11 +33,7 @@ func TestRootKeyNotResurrected(t *testing.T) {
 		_, err := stsClient(s, id, secret, "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		return err
 	}
-	logged := func(log *syncBuffer) string {
-		log.mu.Lock()
-		defer log.mu.Unlock()
-		return log.b.String()
-	}
+	logged := (*syncBuffer).text
 
 	s, _ := start("AKIAROOTFROMENV01", rootSecret)
 	root := iamClient(s, "AKIAROOTFROMENV01", rootSecret)

@@ -43,6 +43,9 @@ func testServerWith(t testing.TB, set func(*server.Options)) *server.Instance {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if b, ok := opt.AuditLog.(*syncBuffer); ok && b.flush == nil {
+		b.flush = inst.FlushAudit // its records are written off the request path
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
