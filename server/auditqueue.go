@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/iamd/iamd/gateway"
 )
@@ -27,8 +28,14 @@ type auditQueue struct {
 	writing bool // the writer holds a batch not yet written
 	closed  bool
 	wake    chan struct{} // has one token when pending may be non-empty
+	hurry   chan struct{} // has one token when a reader or a full queue waits
 	done    chan struct{} // closed when the writer has returned
 }
+
+// auditGather is how long the writer lets records accumulate after the
+// first one: woken for every record, it would write one record a time
+// and cost the calls more (a wake-up each) than the write it saves.
+const auditGather = time.Millisecond
 
 // queued is one record waiting: built already (an API call's), or a
 // gateway call's event that the writer makes the record of.
@@ -49,7 +56,7 @@ func (e queued) record() *AuditEvent {
 const maxAuditQueue = 4096
 
 func newAuditQueue(a *Auditor) *auditQueue {
-	q := &auditQueue{a: a, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	q := &auditQueue{a: a, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1), done: make(chan struct{})}
 	q.cond = sync.NewCond(&q.mu)
 	go q.run()
 	return q
@@ -59,6 +66,7 @@ func newAuditQueue(a *Auditor) *auditQueue {
 func (q *auditQueue) add(ev queued) {
 	q.mu.Lock()
 	for len(q.pending) >= maxAuditQueue && !q.closed {
+		q.hasten()
 		q.cond.Wait()
 	}
 	if q.closed {
@@ -74,12 +82,30 @@ func (q *auditQueue) add(ev queued) {
 	q.mu.Unlock()
 }
 
+// hasten ends the writer's gathering now.
+func (q *auditQueue) hasten() {
+	select {
+	case q.hurry <- struct{}{}:
+	default: // already told
+	}
+}
+
 func (q *auditQueue) run() {
 	defer close(q.done)
 	var buf bytes.Buffer
 	var batch []queued
+	gather := time.NewTimer(auditGather)
+	gather.Stop()
 	for {
 		_, open := <-q.wake
+		if open {
+			gather.Reset(auditGather)
+			select {
+			case <-gather.C:
+			case <-q.hurry:
+				gather.Stop()
+			}
+		}
 		for { // until nothing is pending
 			q.mu.Lock()
 			batch, q.pending = q.pending, batch[:0]
@@ -133,6 +159,7 @@ func (q *auditQueue) flush() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.pending) > 0 || q.writing {
+		q.hasten()
 		q.cond.Wait()
 	}
 }
@@ -148,6 +175,7 @@ func (q *auditQueue) close() {
 	}
 	q.closed = true
 	close(q.wake)
+	q.hasten()
 	q.cond.Broadcast()
 	q.mu.Unlock()
 	<-q.done
