@@ -296,23 +296,13 @@ func ownDefaultKeyPolicy(doc, partition, backend, owner string) string {
 // GetResourcePolicy, Lambda GetPolicy, ECR GetRepositoryPolicy,
 // DynamoDB GetResourcePolicy.
 func (b *BackendPolicies) fetch(ctx context.Context, r resourceRef) (string, error) {
-	ep := ""
-	if b.cfg.Endpoint != nil {
-		ep = b.cfg.Endpoint(r.service)
-	}
-	if ep == "" {
+	c, ctx, cancel := b.client(ctx, r)
+	if c == nil {
 		return "", nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	region := r.region
-	if region == "" {
-		region = "us-east-1"
-	}
-	cfg := aws.Config{Region: region, BaseEndpoint: aws.String(ep), HTTPClient: b.http, RetryMaxAttempts: 1, AppID: PolicyReaderAppID,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: b.cfg.AccessKey, SecretAccessKey: b.cfg.Secret}, nil
-		})}
+	cfg := *c
+	ep := aws.ToString(cfg.BaseEndpoint)
 	backendARN := r.arn(b.cfg.Account)
 	var doc *string
 	var err error

@@ -254,8 +254,14 @@ func (b *BackendPolicies) fetchBucketTags(ctx context.Context, r resourceRef) (m
 	return tags, nil
 }
 
+// backendReadAttempts is how often a read of a resource's policy or tags
+// is tried: the reads change nothing, and a busy backend's reset
+// connection or 5xx should not refuse a call; still within the read's
+// 10 s, after which the call is refused (fail closed).
+const backendReadAttempts = 3
+
 // client is the SDK configuration of a read from the backend of r's
-// service (nil when it has none).
+// service (nil when it has none), and the read's context.
 func (b *BackendPolicies) client(ctx context.Context, r resourceRef) (*aws.Config, context.Context, context.CancelFunc) {
 	ep := ""
 	if b.cfg.Endpoint != nil {
@@ -268,7 +274,7 @@ func (b *BackendPolicies) client(ctx context.Context, r resourceRef) (*aws.Confi
 	if region == "" {
 		region = "us-east-1"
 	}
-	cfg := aws.Config{Region: region, BaseEndpoint: aws.String(ep), HTTPClient: b.http, RetryMaxAttempts: 1, AppID: PolicyReaderAppID,
+	cfg := aws.Config{Region: region, BaseEndpoint: aws.String(ep), HTTPClient: b.http, RetryMaxAttempts: backendReadAttempts, AppID: PolicyReaderAppID,
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: b.cfg.AccessKey, SecretAccessKey: b.cfg.Secret}, nil
 		})}

@@ -53,6 +53,10 @@ func newTagBackend(t *testing.T) *tagBackend {
 			case tags == "500":
 				w.WriteHeader(http.StatusInternalServerError)
 				_, _ = io.WriteString(w, `{"__type":"InternalFailure","message":"boom"}`)
+			case strings.HasPrefix(tags, "500 once;"): // fails the first read, then has these tags
+				b.queues[q] = strings.TrimPrefix(tags, "500 once;")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = io.WriteString(w, `{"__type":"InternalFailure","message":"boom"}`)
 			default:
 				_, _ = io.WriteString(w, `{"Tags":{`+tags+`}}`)
 			}
@@ -167,15 +171,21 @@ func TestResourceTagsNotReadable(t *testing.T) {
 	be := newTagBackend(t)
 	be.queues["broken"] = "500"
 	p := be.policies(nil)
-	// A failure is an error (the gateway answers ServiceUnavailable: a Deny
-	// on the tag cannot be seen), and is not cached.
+	// A failure, once the read's attempts are spent, is an error (the
+	// gateway answers ServiceUnavailable: a Deny on the tag cannot be
+	// seen), and is not cached.
 	for range 2 {
 		if _, err := p.resourceTags(context.Background(), "sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:broken"); err == nil {
 			t.Fatal("no error for a failed read")
 		}
 	}
-	if n := be.count("sqs:broken"); n != 2 {
-		t.Fatalf("%d reads, want 2 (failures are not cached)", n)
+	if n := be.count("sqs:broken"); n != 2*backendReadAttempts {
+		t.Fatalf("%d reads, want %d (each call tries %d times; failures are not cached)", n, 2*backendReadAttempts, backendReadAttempts)
+	}
+	// A backend that fails once (a busy backend's 500) is read again.
+	be.queues["flaky"] = `500 once;"env":"dev"`
+	if keys, err := p.resourceTags(context.Background(), "sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:flaky"); err != nil || keys["aws:resourcetag/env"][0] != "dev" {
+		t.Fatalf("after one failed read: %v, %v", keys, err)
 	}
 	// A queue that does not exist has no tags (the call fails at the backend).
 	if keys, err := p.resourceTags(context.Background(), "sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:gone"); err != nil || keys != nil {
@@ -189,7 +199,7 @@ func TestResourceTagsNotReadable(t *testing.T) {
 	}
 	be.mu.Lock()
 	defer be.mu.Unlock()
-	if len(be.reads) != 2 {
+	if len(be.reads) != 3 { // broken, flaky and gone
 		t.Fatalf("reads %v", be.reads)
 	}
 }
