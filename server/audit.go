@@ -234,7 +234,6 @@ func (a *Auditor) record(c *call, rec *audited, code string, now time.Time, sour
 	a.add(&ev)
 }
 
-// write appends one record to the log and to the recent ones.
 // add hands a record to the log's writer: it reaches the log and the
 // console's view a moment later, in the order added (flushQueued waits
 // for it).
