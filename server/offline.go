@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/iamd/iamd/api/awserr"
+	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/iam"
 )
 
@@ -62,7 +63,8 @@ func OpenOffline(ctx context.Context, opt Options) (*Offline, error) {
 	if partition == "" {
 		partition = "aws"
 	}
-	o.Caller = iam.Caller{Account: o.Account, Partition: partition, Root: true, ARN: "arn:" + partition + ":iam::" + o.Account + ":root"}
+	o.Caller = iam.Caller{Account: o.Account, Partition: partition, Root: true,
+		ARN: arn.ARN{Partition: partition, Service: "iam", AccountID: o.Account, Resource: "root"}.String()}
 	return o, nil
 }
 
@@ -74,12 +76,17 @@ func (o *Offline) useAccount(ctx context.Context, id string) error {
 	first, ok := iam.DefaultAccount(accounts)
 	switch {
 	case !ok:
-		if id == "" {
-			id = iam.NewAccountID()
+		newID := id
+		if newID == "" {
+			newID = iam.NewAccountID()
 		}
-		acct, created, err := o.IAM.CreateFirstAccount(ctx, id, "", "")
-		o.Account, o.Created = acct.ID, created
-		return err
+		acct, created, err := o.IAM.CreateFirstAccount(ctx, newID, "", "")
+		if err != nil || created || id == "" {
+			o.Account, o.Created = acct.ID, created
+			return err
+		}
+		// Another node made the first account meanwhile: the named one
+		// must exist, as below.
 	case id == "":
 		o.Account = first.ID
 		return nil
