@@ -76,7 +76,6 @@ type identity struct {
 	cred     *iam.Credential
 	userName string
 	userID   string
-	userPath string
 	arn      string // the owner's: built once, with the identity
 }
 
@@ -283,7 +282,7 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*identity, error
 			keep(nil)
 			return nil, lookupError(err)
 		}
-		ident.userName, ident.userID, ident.userPath = u.Name, u.ID, u.Path
+		ident.userName, ident.userID = u.Name, u.ID
 		ident.arn = arn.ARN{Partition: a.partition, Service: "iam", AccountID: cred.Account, Resource: "user" + u.Path + u.Name}.String()
 	} else {
 		ident.arn = arn.ARN{Partition: a.partition, Service: "iam", AccountID: cred.Account, Resource: "root"}.String()

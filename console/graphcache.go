@@ -118,21 +118,7 @@ func (st *graphState) snapshot() (*analysis.Graph, *clusterTree, []analysis.Edge
 // shows, else what they may have changed (everything when the log no
 // longer holds them all).
 func (h *Handler) pending(ctx context.Context, st *graphState) (t *touched, head int64, err error) {
-	store := h.b.Domain().Store()
-	head = st.seq
-	for {
-		cs, err := store.Changes(ctx, head, 10000)
-		var trunc *iam.TruncatedError
-		if errors.As(err, &trunc) {
-			t, head = everything(), trunc.Oldest-1
-			continue
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		if len(cs) == 0 {
-			return t, head, nil
-		}
+	head, truncated, err := h.walkChanges(ctx, st.seq, func(cs []iam.Change) {
 		for _, ch := range cs {
 			switch {
 			case ch.Kind == "*":
@@ -146,25 +132,42 @@ func (h *Handler) pending(ctx context.Context, st *graphState) (t *touched, head
 				}
 			}
 		}
-		head = cs[len(cs)-1].Seq
+	})
+	if err != nil {
+		return nil, 0, err
 	}
+	if truncated {
+		t = everything()
+	}
+	return t, head, nil
 }
 
 // headSeq is the newest change's sequence number.
 func (h *Handler) headSeq(ctx context.Context, from int64) (int64, error) {
+	head, _, err := h.walkChanges(ctx, from, nil)
+	return head, err
+}
+
+// walkChanges reads the change log after from up to its newest entry,
+// handing each page to fn (nil: none), and returns the newest sequence
+// number; truncated tells that the log no longer held them all.
+func (h *Handler) walkChanges(ctx context.Context, from int64, fn func([]iam.Change)) (head int64, truncated bool, err error) {
 	store := h.b.Domain().Store()
 	for {
 		cs, err := store.Changes(ctx, from, 10000)
 		var trunc *iam.TruncatedError
 		if errors.As(err, &trunc) {
-			from = trunc.Oldest - 1
+			truncated, from = true, trunc.Oldest-1
 			continue
 		}
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		if len(cs) == 0 {
-			return from, nil
+			return from, truncated, nil
+		}
+		if fn != nil {
+			fn(cs)
 		}
 		from = cs[len(cs)-1].Seq
 	}

@@ -56,11 +56,11 @@ func decodePlain(body []byte) (*AuthorizeInput, bool) {
 	d := &plainDecoder{b: body}
 	in := new(AuthorizeInput)
 	var seen once
-	d.object(func(name string) {
+	d.object(func(name []byte) {
 		if d.bad = seen.again(name); d.bad {
 			return
 		}
-		switch name {
+		switch string(name) {
 		case "principal":
 			in.Principal = d.str()
 		case "action":
@@ -104,28 +104,32 @@ func (d *plainDecoder) peek(c byte) bool {
 }
 
 // str reads a string of printable ASCII without escapes.
-func (d *plainDecoder) str() string {
+func (d *plainDecoder) str() string { return string(d.raw()) }
+
+// raw is str's bytes, in the body: a name that is only compared needs no
+// copy.
+func (d *plainDecoder) raw() []byte {
 	if !d.expect('"') {
-		return ""
+		return nil
 	}
 	for j := d.i; j < len(d.b); j++ {
 		switch c := d.b[j]; {
 		case c == '"':
-			s := string(d.b[d.i:j])
+			s := d.b[d.i:j]
 			d.i = j + 1
 			return s
 		case c == '\\' || c < 0x20 || c >= 0x80:
 			d.bad = true
-			return ""
+			return nil
 		}
 	}
 	d.bad = true
-	return ""
+	return nil
 }
 
 // object reads an object, calling field with each name, positioned at
 // its value; field reads the value.
-func (d *plainDecoder) object(field func(name string)) {
+func (d *plainDecoder) object(field func(name []byte)) {
 	if !d.expect('{') {
 		return
 	}
@@ -134,7 +138,7 @@ func (d *plainDecoder) object(field func(name string)) {
 		return
 	}
 	for !d.bad {
-		name := d.str()
+		name := d.raw()
 		if !d.expect(':') {
 			return
 		}
@@ -175,12 +179,12 @@ func (d *plainDecoder) strs() []string {
 // lists reads an object of string arrays, each name once.
 func (d *plainDecoder) lists() map[string][]string {
 	m := map[string][]string{}
-	d.object(func(name string) {
-		if _, dup := m[name]; dup {
+	d.object(func(name []byte) {
+		if _, dup := m[string(name)]; dup {
 			d.bad = true
 			return
 		}
-		m[name] = d.strs()
+		m[string(name)] = d.strs()
 	})
 	return m
 }
@@ -189,11 +193,11 @@ func (d *plainDecoder) lists() map[string][]string {
 func (d *plainDecoder) signed() *SignedRequest {
 	sr := new(SignedRequest)
 	var seen once
-	d.object(func(name string) {
+	d.object(func(name []byte) {
 		if d.bad = seen.again(name); d.bad {
 			return
 		}
-		switch name {
+		switch string(name) {
 		case "method":
 			sr.Method = d.str()
 		case "url":
@@ -212,13 +216,13 @@ func (d *plainDecoder) signed() *SignedRequest {
 // once remembers the names an object has had: its fields are known and
 // at most seven, so more names are a repeat or an unknown name anyway.
 type once struct {
-	names [7]string
+	names [7][]byte // in the body
 	n     int
 }
 
-func (o *once) again(name string) bool {
+func (o *once) again(name []byte) bool {
 	for _, n := range o.names[:o.n] {
-		if n == name {
+		if string(n) == string(name) {
 			return true
 		}
 	}

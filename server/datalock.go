@@ -40,7 +40,7 @@ func LockDataDir(dir string) (io.Closer, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if !held {
-		b, _ := os.ReadFile(path)
+		b, _ := io.ReadAll(f) // the holder's pid, from the file already open
 		f.Close()
 		who := "another process"
 		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {

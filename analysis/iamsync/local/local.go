@@ -27,13 +27,12 @@ type Target struct {
 	svc    *iam.Service
 	guard  *iam.Guard
 	caller iam.Caller
-	now    func() time.Time
 }
 
 // New returns the target that calls svc's operations as caller, each
 // authorized by guard as the API's dispatcher has it authorized.
 func New(svc *iam.Service, guard *iam.Guard, caller iam.Caller) *Target {
-	return &Target{svc: svc, guard: guard, caller: caller, now: time.Now}
+	return &Target{svc: svc, guard: guard, caller: caller}
 }
 
 // input is an operation's input as the dispatcher sees it, with the
@@ -50,7 +49,7 @@ func (t *Target) prepare(ctx context.Context, action string, in input) (context.
 		return ctx, err
 	}
 	c := t.caller
-	c.Time = t.now()
+	c.Time = time.Now()
 	ctx = iam.WithCaller(ctx, &c)
 	return ctx, t.guard.Authorize(ctx, action, in)
 }
